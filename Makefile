@@ -1,0 +1,126 @@
+# vbench: one entry point. `make run` and `make check` do everything on a
+# fresh Debian 12 as root; see README.md.
+
+BUILD   ?= build
+CC      ?= gcc
+SAN     ?= 0
+VERSION := 0.1.0
+
+# Packages, from Debian only. Fragments (*.mk) add their own.
+DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
+	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
+	     libclang-rt-14-dev
+
+CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\"
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+HOST_LIBS  := -ljansson -lhwloc -lpfm -lpthread -lm
+GUEST_LIBS := -ljansson -lpfm -lpthread -lm
+
+# Sources: every .c/.S of a folder belongs to it; the two mains are apart.
+LIB_SRCS     := $(wildcard lib/*.c)
+BENCH_SRCS   := $(filter-out microbench/vbench_guest.c,$(wildcard microbench/*.c))
+STATS_SRCS   := analysis/stats.c
+HOST_SRCS    := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+		$(filter-out $(STATS_SRCS),$(wildcard analysis/*.c)) \
+		$(wildcard guests/micro/*.c guests/micro/*.S guests/linux/*.c)
+CORE_SRCS    := $(LIB_SRCS) $(BENCH_SRCS) $(STATS_SRCS)
+
+obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
+CORE_OBJS := $(call obj,$(CORE_SRCS))
+HOST_OBJS := $(call obj,$(HOST_SRCS))
+
+VBENCH       := $(BUILD)/vbench
+VBENCH_GUEST := $(BUILD)/vbench-guest
+LIBCORE      := $(BUILD)/libvbcore.a
+LIBHOST      := $(BUILD)/libvbhost.a
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps check unit e2e clang asan run bench clean install
+.DEFAULT_GOAL := all
+
+all: $(VBENCH) $(VBENCH_GUEST)
+
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCORE): $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBHOST): $(HOST_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(VBENCH): $(call obj,harness/main.c) $(LIBHOST) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
+
+# Static, so the same binary runs natively and inside any Linux guest.
+# The sanitizer build links it dynamically (ASan does not link statically).
+ifeq ($(SAN),1)
+GUEST_STATIC :=
+else
+GUEST_STATIC := -static
+endif
+$(VBENCH_GUEST): $(call obj,microbench/vbench_guest.c) $(LIBCORE)
+	$(CC) $(LDFLAGS) $(GUEST_STATIC) -o $@ $^ $(GUEST_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBHOST) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBHOST) $(LIBCORE) $(LDFLAGS) -lcriterion $(HOST_LIBS)
+
+# Fragments of guests/ and friends add targets and packages.
+-include $(wildcard guests/*/*.mk)
+
+deps:
+	@scripts/deps.sh $(DEPS_PKGS)
+
+unit: $(UNIT_TESTS) $(VBENCH_GUEST) $(VBENCH)
+	@scripts/run-unit.sh $(UNIT_TESTS)
+
+e2e: all
+	VBENCH=$(abspath $(VBENCH)) bats tests/e2e
+
+# -Werror under clang as well; objects only go to their own folder.
+clang:
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang all
+
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan SAN=1 unit
+
+check: deps
+	$(MAKE) all
+	$(MAKE) clang
+	$(MAKE) asan
+	$(MAKE) e2e
+	$(MAKE) check-extra
+
+# Fragments hang further checks here (the lab check).
+check-extra::
+	@true
+
+run: deps all
+	$(VBENCH) run --plan configs/quick.conf
+
+bench: deps all
+	@scripts/bench.sh $(VBENCH)
+
+install: all
+	install -D -m 755 $(VBENCH) $(DESTDIR)$(PREFIX)/bin/vbench
+	install -D -m 755 $(VBENCH_GUEST) $(DESTDIR)$(PREFIX)/bin/vbench-guest
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,397 @@
+/* compare.c: regression check between two runs; a row regresses only when its
+ * median moved beyond the threshold in the worse direction and the samples say
+ * the move is not noise (Mann-Whitney U). */
+#include "analysis/compare.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/runfile.h"
+#include "analysis/summary.h"
+
+#define EXACT_MAX_N 50	/* C(50,25) ~ 1.3e14 counts stay exact in a double */
+
+struct ranked {
+	double v;
+	int side;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	double x = ((const struct ranked *)a)->v, y = ((const struct ranked *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+/* P(U <= u) under H0 for sample sizes m, n without ties: the counts of U are
+ * the coefficients of the Gaussian binomial [m+n choose m]_q, built as
+ * prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i). */
+static double exact_cdf(size_t m, size_t n, double u)
+{
+	size_t cap = m * n + m + 1, deg = 0, i, k;
+	double *c = calloc(cap, sizeof(*c)), total = 0, below = 0;
+
+	if (!c)
+		return NAN;
+	c[0] = 1;
+	for (i = 1; i <= m; i++) {
+		size_t s = n + i;
+
+		for (k = deg + s; k >= s; k--)
+			c[k] -= c[k - s];
+		deg += s;
+		for (k = i; k <= deg; k++)
+			c[k] += c[k - i];
+		deg -= i;
+	}
+	for (k = 0; k <= deg; k++) {
+		total += c[k];
+		if ((double)k <= u + 1e-9)
+			below += c[k];
+	}
+	free(c);
+	return below / total;
+}
+
+double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	size_t n = na + nb, i, j;
+	struct ranked *r;
+	double ra = 0, ties = 0, ua, u, mu, var, z, p;
+
+	if (!na || !nb)
+		return 1;
+	r = malloc(n * sizeof(*r));
+	if (!r)
+		return 1;
+	for (i = 0; i < na; i++)
+		r[i] = (struct ranked){ a[i], 0 };
+	for (i = 0; i < nb; i++)
+		r[na + i] = (struct ranked){ b[i], 1 };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	/* Mid-ranks for ties, and the tie term of the variance. */
+	for (i = 0; i < n; i = j) {
+		double t, rank;
+
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		t = (double)(j - i);
+		rank = (double)(i + 1 + j) / 2;
+		for (size_t k = i; k < j; k++)
+			if (r[k].side == 0)
+				ra += rank;
+		ties += t * t * t - t;
+	}
+	free(r);
+	ua = ra - (double)na * (double)(na + 1) / 2;
+	u = fmin(ua, (double)na * (double)nb - ua);
+	if (ties == 0 && n <= EXACT_MAX_N) {
+		p = 2 * exact_cdf(na, nb, u);
+		return p > 1 ? 1 : p;
+	}
+	mu = (double)na * (double)nb / 2;
+	var = (double)na * (double)nb / 12 * ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
+	if (var <= 0)
+		return 1;
+	z = (fabs(ua - mu) - 0.5) / sqrt(var);
+	if (z < 0)
+		z = 0;
+	p = erfc(z / sqrt(2));
+	return p > 1 ? 1 : p;
+}
+
+/* Matching key; pages.requested and guest may be absent in a skipped row. */
+static char *row_key(json_t *row)
+{
+	const char *guest = vb_row_str(row, "guest"), *pages = vb_row_pages(row, "requested");
+	char *pk = vb_row_params_key(row), *key = NULL;
+
+	if (asprintf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s", vb_row_str(row, "bench"), pk ? pk : "{}",
+		     vb_row_str(row, "mode"), guest ? guest : "none", pages ? pages : "") < 0)
+		key = NULL;
+	free(pk);
+	return key;
+}
+
+/* Index rows by key; the k-th repeat of a key in one run pairs with the k-th
+ * in the other, so plans that list a point twice still match one to one. */
+static json_t *index_rows(json_t *results)
+{
+	json_t *idx = json_object(), *row;
+	size_t i;
+
+	json_array_foreach(results, i, row) {
+		char *key = row_key(row), *full = NULL;
+		int k = 0;
+
+		if (!key)
+			continue;
+		do {
+			free(full);
+			if (asprintf(&full, "%s\x1f%d", key, k++) < 0)
+				full = NULL;
+		} while (full && json_object_get(idx, full));
+		if (full)
+			json_object_set(idx, full, row);
+		free(full);
+		free(key);
+	}
+	return idx;
+}
+
+static json_t *ident(json_t *row)
+{
+	const char *guest = vb_row_str(row, "guest"), *pages = vb_row_pages(row, "requested");
+	json_t *params = json_object_get(row, "params");
+
+	return json_pack("{s:s, s:o, s:s, s:s, s:s}", "bench", vb_row_str(row, "bench"),
+			 "params", json_is_object(params) ? json_copy(params) : json_object(),
+			 "mode", vb_row_str(row, "mode"), "guest", guest ? guest : "none",
+			 "pages", pages ? pages : "");
+}
+
+static json_t *side(json_t *row)
+{
+	json_t *o = json_pack("{s:s}", "status", vb_row_str(row, "status"));
+	static const char *const keys[] = { "median", "ci95_low", "ci95_high", "n" };
+	const char *why = vb_row_str(row, "reason"), *ver = vb_row_pages(row, "verified");
+	double v;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (vb_row_stat(row, keys[i], &v))
+			json_object_set_new(o, keys[i], i == 3 ? json_integer((json_int_t)v) : json_real(v));
+	if (why)
+		json_object_set_new(o, "reason", json_string(why));
+	if (ver)
+		json_object_set_new(o, "pages_verified", json_string(ver));
+	return o;
+}
+
+static const char *judge(json_t *a, json_t *b, const struct vb_compare_opts *o, json_t *out)
+{
+	const char *ua = vb_row_str(a, "unit"), *ub = vb_row_str(b, "unit");
+	bool higher = vb_unit_higher_is_better(ua), sig = false;
+	double ma, mb, change, p = NAN, al, ah, bl, bh;
+	double *xa, *xb;
+	size_t na, nb;
+	const char *test = "none";
+
+	json_object_set_new(out, "higher_is_better", json_boolean(higher));
+	json_object_set_new(out, "change", json_null());
+	json_object_set_new(out, "p_value", json_null());
+	if (!vb_row_is_ok(a) || !vb_row_is_ok(b)) {
+		char note[64];
+
+		snprintf(note, sizeof(note), "baseline %s, new %s", vb_row_str(a, "status"), vb_row_str(b, "status"));
+		json_object_set_new(out, "note", json_string(note));
+		return "unavailable";
+	}
+	if (!ua || !ub || strcmp(ua, ub) != 0) {
+		json_object_set_new(out, "note", json_string("units differ"));
+		return "unavailable";
+	}
+	vb_row_stat(a, "median", &ma);
+	vb_row_stat(b, "median", &mb);
+	if (ma == 0) {
+		json_object_set_new(out, "note", json_string("baseline median is 0"));
+		return "unavailable";
+	}
+	change = (mb - ma) / fabs(ma);
+	json_object_set_new(out, "change", json_real(change));
+	xa = vb_row_samples(a, &na);
+	xb = vb_row_samples(b, &nb);
+	if (xa && xb) {
+		p = vb_mann_whitney_p(xa, na, xb, nb);
+		sig = p < o->alpha;
+		test = "mann-whitney";
+		json_object_set_new(out, "p_value", json_real(p));
+	} else if (vb_row_stat(a, "ci95_low", &al) && vb_row_stat(a, "ci95_high", &ah) &&
+		   vb_row_stat(b, "ci95_low", &bl) && vb_row_stat(b, "ci95_high", &bh)) {
+		sig = ah < bl || bh < al;
+		test = "ci-overlap";
+	}
+	free(xa);
+	free(xb);
+	json_object_set_new(out, "test", json_string(test));
+	json_object_set_new(out, "significant", json_boolean(sig));
+	if (vb_row_honoured(a) != vb_row_honoured(b))
+		json_object_set_new(out, "note", json_string("pages honoured in one run only"));
+	if (fabs(change) <= o->threshold)
+		return "none";
+	if (!sig)
+		return "not-significant";
+	return (change > 0) != higher ? "regression" : "improvement";
+}
+
+static const char *run_id(json_t *run)
+{
+	const char *id = json_string_value(json_object_get(run, "id"));
+
+	return id ? id : "?";
+}
+
+json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compare_opts *opts)
+{
+	json_t *ia = index_rows(vb_run_results(baseline)), *ib = index_rows(vb_run_results(newrun));
+	json_t *rows = json_array(), *only_a = json_array(), *only_b = json_array();
+	json_t *counts = json_pack("{s:i, s:i, s:i, s:i, s:i}", "regression", 0, "improvement", 0,
+				   "none", 0, "not-significant", 0, "unavailable", 0);
+	json_t *a, *b, *report;
+	const char *key;
+
+	/* Objects keep insertion order, so rows come out in the baseline's plan order. */
+	json_object_foreach(ia, key, a) {
+		json_t *out;
+		const char *verdict;
+
+		b = json_object_get(ib, key);
+		if (!b) {
+			json_array_append_new(only_a, ident(a));
+			continue;
+		}
+		out = ident(a);
+		json_object_set_new(out, "unit", json_string(vb_row_str(a, "unit") ? vb_row_str(a, "unit") : ""));
+		json_object_set_new(out, "baseline", side(a));
+		json_object_set_new(out, "new", side(b));
+		verdict = judge(a, b, opts, out);
+		json_object_set_new(out, "verdict", json_string(verdict));
+		json_object_set_new(counts, verdict,
+				    json_integer(json_integer_value(json_object_get(counts, verdict)) + 1));
+		json_array_append_new(rows, out);
+	}
+	json_object_foreach(ib, key, b)
+		if (!json_object_get(ia, key))
+			json_array_append_new(only_b, ident(b));
+	report = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:o}",
+			   "schema", "vbench.compare/1",
+			   "baseline", run_id(baseline), "new", run_id(newrun),
+			   "threshold", opts->threshold, "alpha", opts->alpha,
+			   "method", "two-sided Mann-Whitney U on the samples (95% CI overlap when a side has no samples)",
+			   "rows", rows, "only_baseline", only_a, "only_new", only_b, "counts", counts);
+	json_decref(ia);
+	json_decref(ib);
+	return report;
+}
+
+size_t vb_compare_regressions(json_t *report)
+{
+	json_int_t n = json_integer_value(json_object_get(json_object_get(report, "counts"), "regression"));
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* Cells of the text table. */
+enum { K_BENCH, K_PARAMS, K_MODE, K_PAGES, K_UNIT, K_BASE, K_NEW, K_CHANGE, K_P, K_VERDICT, K_COUNT };
+static const char *const k_head[K_COUNT] = {
+	"bench", "params", "mode", "pages", "unit", "baseline", "new", "change", "p", "verdict",
+};
+
+static void fmt_side(json_t *s, char *buf, size_t len)
+{
+	json_t *m = json_object_get(s, "median");
+
+	if (json_is_number(m))
+		vb_fmt_value(json_number_value(m), buf, len);
+	else
+		snprintf(buf, len, "%s", json_string_value(json_object_get(s, "status")));
+}
+
+static void ident_cells(json_t *r, char c[][96])
+{
+	const char *guest = json_string_value(json_object_get(r, "guest"));
+	json_t *fake = json_pack("{s:O}", "params", json_object_get(r, "params"));
+
+	snprintf(c[K_BENCH], 96, "%s", json_string_value(json_object_get(r, "bench")));
+	vb_row_params_text(fake, NULL, c[K_PARAMS], 96);
+	if (guest && strcmp(guest, "none") != 0)
+		snprintf(c[K_MODE], 96, "%s/%s", json_string_value(json_object_get(r, "mode")), guest);
+	else
+		snprintf(c[K_MODE], 96, "%s", json_string_value(json_object_get(r, "mode")));
+	snprintf(c[K_PAGES], 96, "%s", json_string_value(json_object_get(r, "pages")));
+	json_decref(fake);
+}
+
+void vb_compare_print(FILE *f, json_t *report)
+{
+	json_t *rows = json_object_get(report, "rows"), *r, *counts = json_object_get(report, "counts");
+	size_t n = json_array_size(rows), i, w[K_COUNT];
+	char (*cells)[K_COUNT][96] = calloc(n + 1, sizeof(*cells));
+	int k;
+
+	if (!cells)
+		return;
+	for (k = 0; k < 2; k++) {
+		const char *which = k ? "new" : "baseline";
+		char pk[32];
+
+		snprintf(pk, sizeof(pk), "%s_path", which);
+		fprintf(f, "%-9s %s", which, json_string_value(json_object_get(report, which)));
+		if (json_is_string(json_object_get(report, pk)))
+			fprintf(f, " (%s)", json_string_value(json_object_get(report, pk)));
+		fputc('\n', f);
+	}
+	fprintf(f, "threshold %.3g%%, significance: %s, p < %g\n\n",
+		json_number_value(json_object_get(report, "threshold")) * 100,
+		json_string_value(json_object_get(report, "method")),
+		json_number_value(json_object_get(report, "alpha")));
+	for (k = 0; k < K_COUNT; k++)
+		snprintf(cells[0][k], 96, "%s", k_head[k]);
+	json_array_foreach(rows, i, r) {
+		char (*c)[96] = cells[i + 1];
+		json_t *ch = json_object_get(r, "change"), *p = json_object_get(r, "p_value");
+		const char *note = json_string_value(json_object_get(r, "note"));
+
+		ident_cells(r, c);
+		snprintf(c[K_UNIT], 96, "%s", json_string_value(json_object_get(r, "unit")));
+		fmt_side(json_object_get(r, "baseline"), c[K_BASE], 96);
+		fmt_side(json_object_get(r, "new"), c[K_NEW], 96);
+		if (json_is_number(ch))
+			snprintf(c[K_CHANGE], 96, "%+.1f%%", json_number_value(ch) * 100);
+		else
+			snprintf(c[K_CHANGE], 96, "-");
+		if (json_is_number(p))
+			snprintf(c[K_P], 96, json_number_value(p) < 0.001 ? "%.1e" : "%.3f", json_number_value(p));
+		else
+			snprintf(c[K_P], 96, "-");
+		snprintf(c[K_VERDICT], 96, "%s%s%s", json_string_value(json_object_get(r, "verdict")),
+			 note ? ": " : "", note ? note : "");
+	}
+	for (k = 0; k < K_COUNT; k++) {
+		w[k] = 0;
+		for (i = 0; i <= n; i++)
+			if (strlen(cells[i][k]) > w[k])
+				w[k] = strlen(cells[i][k]);
+	}
+	for (i = 0; i <= n; i++) {
+		for (k = 0; k < K_COUNT; k++) {
+			bool right = k >= K_BASE && k <= K_P;
+
+			if (k == K_VERDICT)
+				fprintf(f, "%s\n", cells[i][k]);
+			else if (right)
+				fprintf(f, "%*s  ", (int)w[k], cells[i][k]);
+			else
+				fprintf(f, "%-*s  ", (int)w[k], cells[i][k]);
+		}
+	}
+	free(cells);
+	for (k = 0; k < 2; k++) {
+		json_t *only = json_object_get(report, k ? "only_new" : "only_baseline");
+
+		json_array_foreach(only, i, r) {
+			char c[K_COUNT][96];
+
+			ident_cells(r, c);
+			fprintf(f, "only in %s: %s%s%s %s %s\n", k ? "new" : "baseline", c[K_BENCH],
+				c[K_PARAMS][0] ? " " : "", c[K_PARAMS], c[K_MODE], c[K_PAGES]);
+		}
+	}
+	fprintf(f, "\n%lld regression(s), %lld improvement(s), %lld unchanged, %lld not significant, %lld unavailable\n",
+		(long long)json_integer_value(json_object_get(counts, "regression")),
+		(long long)json_integer_value(json_object_get(counts, "improvement")),
+		(long long)json_integer_value(json_object_get(counts, "none")),
+		(long long)json_integer_value(json_object_get(counts, "not-significant")),
+		(long long)json_integer_value(json_object_get(counts, "unavailable")));
+}

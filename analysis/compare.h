@@ -1,0 +1,59 @@
+/* compare.h: the regression check between two runs: rows matched by bench,
+ * params, mode, guest and pages requested; a change counts only when it is
+ * both large (threshold) and statistically significant. */
+#ifndef VB_COMPARE_H
+#define VB_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+struct vb_compare_opts {
+	double threshold;	/* relative change that matters: 0.05 = 5% */
+	double alpha;		/* significance level of the Mann-Whitney U test: 0.01 */
+};
+
+#define VB_COMPARE_THRESHOLD 0.05
+#define VB_COMPARE_ALPHA 0.01
+
+/*
+ * Verdicts of a matched row:
+ *   none            |change| <= threshold
+ *   not-significant beyond the threshold, but the test cannot tell it from noise
+ *   regression      beyond the threshold, significant, in the worse direction
+ *   improvement     beyond the threshold, significant, in the better direction
+ *   unavailable     a side is skipped/failed, or the units differ
+ * Significance: two-sided Mann-Whitney U test on the raw samples, p < alpha
+ * (exact distribution without ties and up to 50 samples in all, else the
+ * normal approximation with tie and continuity corrections). Only when a side
+ * has no samples: the 95% CIs of the medians do not overlap.
+ * Direction: units ending in "/s" are rates (higher is better); any other
+ * unit is a cost per operation (ns/load, us/fork: lower is better).
+ */
+
+/* Two-sided p-value of the Mann-Whitney U test; 1 when either side is empty. */
+double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+/*
+ * Compare two loaded runs. Returns a new object:
+ *   { "schema": "vbench.compare/1", "baseline": id, "new": id,
+ *     "threshold": t, "alpha": a, "method": "...",
+ *     "rows": [ { "bench", "params", "mode", "guest", "pages", "unit",
+ *                 "baseline": {status, median, ci95_low, ci95_high, n, reason},
+ *                 "new": {...}, "change" (fraction or null),
+ *                 "higher_is_better", "p_value" (or null), "test" ("mann-whitney",
+ *                 "ci-overlap", "none"), "significant", "verdict", "note"? } ],
+ *     "only_baseline": [ {bench, params, mode, guest, pages} ], "only_new": [...],
+ *     "counts": { "regression": n, "improvement": n, "none": n,
+ *                 "not-significant": n, "unavailable": n } }
+ */
+json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compare_opts *opts);
+
+/* Number of regressions in a report from vb_compare_runs. */
+size_t vb_compare_regressions(json_t *report);
+
+/* The report as a table for people. */
+void vb_compare_print(FILE *f, json_t *report);
+
+#endif

@@ -1,0 +1,389 @@
+/* runfile.c: load a run folder or file written by `vbench run`, trusting
+ * nothing in it, and the row accessors every analysis command shares. */
+#include "analysis/runfile.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/error.h"
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int vb_run_dir(const char *path_or_dir, char *buf, size_t len)
+{
+	char tmp[4096];
+	int n;
+
+	if (is_dir(path_or_dir)) {
+		n = snprintf(buf, len, "%s", path_or_dir);
+		if (n < 0 || (size_t)n >= len)
+			return -1;
+		/* "run/" and "run" name the same folder; printed paths stay clean. */
+		while (n > 1 && buf[n - 1] == '/')
+			buf[--n] = '\0';
+		return 0;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%s", path_or_dir);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	n = snprintf(buf, len, "%s", dirname(tmp));
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Optional row fields must have their documented type when present, so
+ * consumers can use them after one check here. */
+static int check_row(json_t *row, size_t i, char *err, size_t errlen)
+{
+	static const struct { const char *key; json_type type; } opt[] = {
+		{ "guest", JSON_STRING }, { "unit", JSON_STRING },
+		{ "reason", JSON_STRING }, { "pages", JSON_OBJECT },
+		{ "params", JSON_OBJECT }, { "samples", JSON_ARRAY },
+		{ "stats", JSON_OBJECT }, { "extra", JSON_OBJECT },
+		{ "counters", JSON_OBJECT },
+	};
+	static const char *const req[] = { "bench", "mode", "status" };
+	size_t k;
+
+	if (!json_is_object(row))
+		return vb_errf(err, errlen, "results[%zu] is not an object", i);
+	for (k = 0; k < sizeof(req) / sizeof(req[0]); k++)
+		if (!json_is_string(json_object_get(row, req[k])))
+			return vb_errf(err, errlen, "results[%zu]: %s is missing or not a string", i, req[k]);
+	for (k = 0; k < sizeof(opt) / sizeof(opt[0]); k++) {
+		json_t *v = json_object_get(row, opt[k].key);
+
+		if (v && !json_is_null(v) && json_typeof(v) != opt[k].type)
+			return vb_errf(err, errlen, "results[%zu]: %s has the wrong type", i, opt[k].key);
+	}
+	return 0;
+}
+
+static int check_run(json_t *run, char *err, size_t errlen)
+{
+	json_t *schema, *results, *row;
+	size_t i;
+
+	if (!json_is_object(run))
+		return vb_errf(err, errlen, "not a JSON object");
+	schema = json_object_get(run, "schema");
+	if (!json_is_string(schema))
+		return vb_errf(err, errlen, "no schema field (not a vbench run)");
+	if (strcmp(json_string_value(schema), VB_RUN_SCHEMA) != 0)
+		return vb_errf(err, errlen, "schema is \"%s\", expected \"%s\"",
+			       json_string_value(schema), VB_RUN_SCHEMA);
+	results = json_object_get(run, "results");
+	if (!json_is_array(results))
+		return vb_errf(err, errlen, "results is missing or not an array");
+	json_array_foreach(results, i, row)
+		if (check_row(row, i, err, errlen))
+			return -1;
+	return 0;
+}
+
+/* Rebuild a run from results.jsonl: one row per line. A line carrying
+ * "schema" is the run's header (id, host, plan) and is merged in. Only the
+ * last line may be torn (the writer was killed mid-append); a bad line
+ * anywhere else means the file is not what the writer produces. */
+static json_t *load_jsonl(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	json_t *run, *results;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, bad_line = 0;
+	ssize_t len;
+
+	if (!f) {
+		vb_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	run = json_object();
+	results = json_array();
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		json_t *v;
+
+		lineno++;
+		if (bad_line) {
+			vb_errf(err, errlen, "%s:%zu: not valid JSON", path, bad_line);
+			goto fail;
+		}
+		if (len == 0 || strspn(line, " \t\r\n") == (size_t)len)
+			continue;
+		v = json_loadb(line, (size_t)len, 0, NULL);
+		if (!json_is_object(v)) {
+			json_decref(v);
+			bad_line = lineno;
+			continue;
+		}
+		if (json_object_get(v, "schema")) {
+			json_object_update(run, v);
+			json_decref(v);
+		} else {
+			json_array_append_new(results, v);
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!json_object_get(run, "schema"))
+		json_object_set_new(run, "schema", json_string(VB_RUN_SCHEMA));
+	json_object_set_new(run, "results", results);
+	json_object_set_new(run, "complete", json_false());
+	json_object_set_new(run, "rebuilt_from", json_string("results.jsonl"));
+	return run;
+fail:
+	free(line);
+	fclose(f);
+	json_decref(results);
+	json_decref(run);
+	return NULL;
+}
+
+json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
+{
+	char path[4096];
+	json_error_t jerr;
+	json_t *run;
+	bool jsonl = false;
+	int n;
+
+	if (!path_or_dir || !*path_or_dir) {
+		vb_errf(err, errlen, "no run given");
+		return NULL;
+	}
+	if (is_dir(path_or_dir)) {
+		n = snprintf(path, sizeof(path), "%s/run.json", path_or_dir);
+		if (n > 0 && (size_t)n < sizeof(path) && !exists(path)) {
+			n = snprintf(path, sizeof(path), "%s/results.jsonl", path_or_dir);
+			jsonl = true;
+			if (n > 0 && (size_t)n < sizeof(path) && !exists(path)) {
+				vb_errf(err, errlen, "%s: no run.json or results.jsonl in this folder", path_or_dir);
+				return NULL;
+			}
+		}
+	} else {
+		n = snprintf(path, sizeof(path), "%s", path_or_dir);
+		jsonl = ends_with(path_or_dir, ".jsonl");
+	}
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		vb_errf(err, errlen, "%s: path too long", path_or_dir);
+		return NULL;
+	}
+	if (!exists(path)) {
+		vb_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (jsonl) {
+		run = load_jsonl(path, err, errlen);
+		if (!run)
+			return NULL;
+	} else {
+		run = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+		if (!run) {
+			vb_errf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+			return NULL;
+		}
+	}
+	if (check_run(run, err, errlen)) {
+		/* Prefix the file so the one line says which input was bad. */
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", err ? err : "");
+		vb_errf(err, errlen, "%s: %s", path, why);
+		json_decref(run);
+		return NULL;
+	}
+	return run;
+}
+
+json_t *vb_run_results(json_t *run)
+{
+	return json_object_get(run, "results");
+}
+
+const char *vb_row_str(json_t *row, const char *key)
+{
+	return json_string_value(json_object_get(row, key));
+}
+
+const char *vb_row_pages(json_t *row, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(row, "pages"), key));
+}
+
+bool vb_row_honoured(json_t *row)
+{
+	json_t *h = json_object_get(json_object_get(row, "pages"), "honoured");
+
+	/* A skipped row verified nothing, so it cannot contradict its request. */
+	return !json_is_false(h) || !vb_row_pages(row, "verified");
+}
+
+bool vb_row_stat(json_t *row, const char *key, double *out)
+{
+	json_t *v = json_object_get(json_object_get(row, "stats"), key);
+
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+bool vb_row_is_ok(json_t *row)
+{
+	const char *st = vb_row_str(row, "status");
+	double m;
+
+	return st && strcmp(st, "ok") == 0 && vb_row_stat(row, "median", &m);
+}
+
+bool vb_row_emulated(json_t *row)
+{
+	return json_is_true(json_object_get(row, "emulated_cpl0"));
+}
+
+double *vb_row_samples(json_t *row, size_t *n)
+{
+	json_t *arr = json_object_get(row, "samples"), *v;
+	double *x;
+	size_t i;
+
+	*n = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return NULL;
+	x = malloc(json_array_size(arr) * sizeof(*x));
+	if (!x)
+		return NULL;
+	json_array_foreach(arr, i, v)
+		if (json_is_number(v) && isfinite(json_number_value(v)))
+			x[(*n)++] = json_number_value(v);
+	if (*n == 0) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+char *vb_row_params_key(json_t *row)
+{
+	json_t *p = json_object_get(row, "params");
+
+	if (!json_is_object(p))
+		return strdup("{}");
+	return json_dumps(p, JSON_SORT_KEYS | JSON_COMPACT);
+}
+
+void vb_param_value_text(json_t *v, char *buf, size_t len)
+{
+	static const char sfx[] = "KMGTP";
+
+	if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+	} else if (json_is_integer(v)) {
+		json_int_t x = json_integer_value(v);
+		int s = -1;
+
+		/* Byte sizes are whole binary multiples; small counts stay as they are. */
+		if (x >= 65536) {
+			while (s < 4 && x % 1024 == 0) {
+				x /= 1024;
+				s++;
+			}
+		}
+		if (s >= 0)
+			snprintf(buf, len, "%lld%c", (long long)x, sfx[s]);
+		else
+			snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		snprintf(buf, len, "%g", json_real_value(v));
+	} else if (json_is_boolean(v)) {
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+/* Append "name=value" of the params chosen by pick (NULL: all). */
+void vb_row_params_text(json_t *row, json_t *pick, char *buf, size_t len)
+{
+	json_t *params = json_object_get(row, "params"), *v;
+	const char *k;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(params, k, v) {
+		char val[64];
+		int n;
+
+		if (pick && !json_object_get(pick, k))
+			continue;
+		vb_param_value_text(v, val, sizeof(val));
+		n = snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "", k, val);
+		if (n < 0 || (size_t)n >= len - used) {
+			/* Cut visibly rather than mid-value without a mark. */
+			if (len > 4)
+				strcpy(buf + len - 4, "...");
+			return;
+		}
+		used += (size_t)n;
+	}
+}
+
+/* The params worth a column for one bench: those whose value differs between
+ * its rows (the swept ones), and footprints, which readers always want. */
+json_t *vb_params_key_names(json_t *results, const char *bench)
+{
+	json_t *pick = json_object(), *first = NULL, *row, *v;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(results, i, row) {
+		json_t *p = json_object_get(row, "params");
+
+		/* Rows skipped before their params were expanded carry {}: they say nothing. */
+		if (strcmp(vb_row_str(row, "bench"), bench) != 0 || !json_is_object(p) || !json_object_size(p))
+			continue;
+		if (!first) {
+			first = p;
+			continue;
+		}
+		json_object_foreach(p, k, v)
+			if (!json_equal(v, json_object_get(first, k)))
+				json_object_set_new(pick, k, json_true());
+		json_object_foreach(first, k, v)
+			if (!json_object_get(p, k))
+				json_object_set_new(pick, k, json_true());
+	}
+	if (first)
+		json_object_foreach(first, k, v)
+			if (strstr(k, "footprint"))
+				json_object_set_new(pick, k, json_true());
+	return pick;
+}
+
+bool vb_unit_higher_is_better(const char *unit)
+{
+	return unit && ends_with(unit, "/s");
+}

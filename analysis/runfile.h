@@ -1,0 +1,60 @@
+/* runfile.h: load a run (folder, run.json or results.jsonl) as untrusted input,
+ * and read result rows through type-checked accessors shared by compare, plot and report. */
+#ifndef VB_RUNFILE_H
+#define VB_RUNFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#define VB_RUN_SCHEMA "vbench.run/1"
+
+/*
+ * Load a run from a folder (its run.json; or, when that is missing after an
+ * interrupted run, its results.jsonl), a run.json path, or a results.jsonl
+ * path. Checks schema == "vbench.run/1", that results is an array of objects
+ * each with string bench, mode and status, and that optional row fields have
+ * the documented types. A rebuilt run has "complete": false and
+ * "rebuilt_from": "results.jsonl"; a torn last jsonl line is skipped.
+ * Returns a new reference, or NULL with err set to one line.
+ */
+json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen);
+
+/* The folder holding the run that path_or_dir names (path itself for a
+ * folder, else its dirname) into buf; -1 when it does not fit. */
+int vb_run_dir(const char *path_or_dir, char *buf, size_t len);
+
+/* The results array of a loaded run (never NULL after vb_run_load). */
+json_t *vb_run_results(json_t *run);
+
+/* Row accessors: NULL / false when absent or of the wrong type. */
+const char *vb_row_str(json_t *row, const char *key);
+const char *vb_row_pages(json_t *row, const char *key);	/* "requested", "verified", "source" */
+bool vb_row_honoured(json_t *row);	/* false only when pages.verified is given and pages.honoured is false */
+bool vb_row_stat(json_t *row, const char *key, double *out);	/* stats.median, stats.ci95_low, ... */
+bool vb_row_is_ok(json_t *row);					/* status "ok" and a finite stats.median */
+bool vb_row_emulated(json_t *row);				/* emulated_cpl0 is true */
+/* Samples as doubles into a malloc'd array (non-numbers skipped); *n = count. NULL when none. */
+double *vb_row_samples(json_t *row, size_t *n);
+
+/* Canonical text of the row's params ("{\"footprint\":536870912,...}",
+ * sorted keys), malloc'd; "{}" when absent. Equal params give equal text. */
+char *vb_row_params_key(json_t *row);
+
+/* One param value as people write it: sizes with binary suffixes ("512M")
+ * when the number is a whole multiple of 64K or more, words as they are. */
+void vb_param_value_text(json_t *v, char *buf, size_t len);
+
+/* "name=value ..." of the row's params whose names are keys of pick (NULL:
+ * all), values as vb_param_value_text; cut with "..." when it does not fit. */
+void vb_row_params_text(json_t *row, json_t *pick, char *buf, size_t len);
+
+/* The params worth showing for one bench of a results array: those whose
+ * value differs between its rows (the swept ones), and footprints. Returns a
+ * new object whose keys are the names (values are true). */
+json_t *vb_params_key_names(json_t *results, const char *bench);
+
+/* Lower is better (times per operation) unless the unit is a rate ("/s"). */
+bool vb_unit_higher_is_better(const char *unit);
+
+#endif

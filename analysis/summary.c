@@ -1,0 +1,394 @@
+/* summary.c: the summary table printed at the end of `vbench run` and in
+ * report.md; the point is native, shadow and SLAT rows of one bench side by side. */
+#include "analysis/summary.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/runfile.h"
+
+enum col { C_BENCH, C_PARAMS, C_MODE, C_PAGES, C_MEDIAN, C_UNIT, C_CI, C_N, C_RATIO, C_STATUS, C_COUNT };
+
+static const char *const col_head[C_COUNT] = {
+	"bench", "params", "mode", "pages", "median", "unit", "ci95", "n", "vs base", "status",
+};
+/* Numbers read best right-aligned. */
+static const bool col_right[C_COUNT] = {
+	[C_MEDIAN] = true, [C_CI] = true, [C_N] = true, [C_RATIO] = true,
+};
+
+#define CELL 160
+#define REASON_MAX 60
+
+struct srow {
+	json_t *row;
+	char cell[C_COUNT][CELL];
+	size_t group;
+	bool emulated;
+};
+
+struct table {
+	struct srow *rows;
+	size_t n;
+	bool have_ratio;	/* some group has two ok rows to compare */
+	bool have_emulated;
+	bool have_unhonoured;
+};
+
+void vb_fmt_value(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (a >= 1e12)
+		snprintf(buf, len, "%.4gT", v / 1e12);
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.4gG", v / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.4gM", v / 1e6);
+	else if (a >= 1e5)
+		snprintf(buf, len, "%.4gk", v / 1e3);
+	else if (a >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.2f", v);
+	else if (a >= 0.01 || a == 0)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+}
+
+/* A reason as one cell: line breaks become spaces, and it is cut where it
+ * stops being a table cell (report.md lists the full reasons). */
+static void short_reason(const char *why, char *buf, size_t len)
+{
+	size_t cap = len - 1 < REASON_MAX ? len - 1 : REASON_MAX, n = 0;
+
+	for (; *why && n < cap; why++) {
+		char c = (*why == '\n' || *why == '\r' || *why == '\t') ? ' ' : *why;
+
+		if (c == ' ' && (n == 0 || buf[n - 1] == ' '))
+			continue;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	if (*why && cap > 3)
+		strcpy(buf + cap - 3, "...");
+}
+
+static void fmt_status(json_t *row, char *buf, size_t len)
+{
+	const char *st = vb_row_str(row, "status"), *why = vb_row_str(row, "reason");
+	char r[REASON_MAX + 1];
+
+	if (strcmp(st, "ok") == 0) {
+		snprintf(buf, len, "ok%s", vb_row_emulated(row) ? "*" : "");
+		return;
+	}
+	if (!why || !*why) {
+		snprintf(buf, len, "%s", st);
+		return;
+	}
+	short_reason(why, r, sizeof(r));
+	snprintf(buf, len, "%s: %s", st, r);
+}
+
+static void fmt_pages(json_t *row, char *buf, size_t len)
+{
+	const char *req = vb_row_pages(row, "requested"), *ver = vb_row_pages(row, "verified");
+
+	if (!req)
+		req = "?";
+	if (!ver)
+		snprintf(buf, len, "%s", req);
+	else
+		snprintf(buf, len, "%s->%s%s", req, ver, vb_row_honoured(row) ? "" : " !");
+}
+
+static void fmt_mode(json_t *row, char *buf, size_t len)
+{
+	const char *guest = vb_row_str(row, "guest");
+
+	if (guest && *guest && strcmp(guest, "none") != 0)
+		snprintf(buf, len, "%s/%s", vb_row_str(row, "mode"), guest);
+	else
+		snprintf(buf, len, "%s", vb_row_str(row, "mode"));
+}
+
+static bool is_native_4k(json_t *row)
+{
+	const char *req = vb_row_pages(row, "requested");
+
+	return strcmp(vb_row_str(row, "mode"), "native") == 0 && req &&
+	       (strcmp(req, "4k") == 0 || strcmp(req, "4k:4k") == 0);
+}
+
+static void fill_cells(struct srow *r, json_t *pick)
+{
+	json_t *row = r->row;
+	const char *unit = vb_row_str(row, "unit");
+	double med, rel, lo, hi, n;
+
+	snprintf(r->cell[C_BENCH], CELL, "%s", vb_row_str(row, "bench"));
+	vb_row_params_text(row, pick, r->cell[C_PARAMS], CELL);
+	fmt_mode(row, r->cell[C_MODE], CELL);
+	fmt_pages(row, r->cell[C_PAGES], CELL);
+	fmt_status(row, r->cell[C_STATUS], CELL);
+	snprintf(r->cell[C_MEDIAN], CELL, "-");
+	snprintf(r->cell[C_UNIT], CELL, "%s", unit ? unit : "");
+	snprintf(r->cell[C_CI], CELL, "-");
+	snprintf(r->cell[C_N], CELL, "-");
+	snprintf(r->cell[C_RATIO], CELL, "-");
+	if (!vb_row_is_ok(row))
+		return;
+	vb_row_stat(row, "median", &med);
+	vb_fmt_value(med, r->cell[C_MEDIAN], CELL);
+	if (!vb_row_stat(row, "ci_halfwidth_rel", &rel)) {
+		rel = NAN;
+		if (vb_row_stat(row, "ci95_low", &lo) && vb_row_stat(row, "ci95_high", &hi) && med != 0)
+			rel = (hi - lo) / 2 / fabs(med);
+	}
+	if (isfinite(rel))
+		snprintf(r->cell[C_CI], CELL, rel * 100 < 0.1 ? "±%.2f%%" : "±%.1f%%", rel * 100);
+	if (vb_row_stat(row, "n", &n))
+		snprintf(r->cell[C_N], CELL, "%.0f", n);
+	else
+		snprintf(r->cell[C_N], CELL, "%zu", json_array_size(json_object_get(row, "samples")));
+}
+
+/* Rows of one bench+params group become adjacent, groups in order of first
+ * appearance, so the plan's order still reads top to bottom. */
+static int build(json_t *results, struct table *t)
+{
+	size_t nrows = json_array_size(results), i, j, ngroups = 0;
+	char **keys;
+	size_t *gid;
+	json_t *picks = json_object(), *row;
+
+	memset(t, 0, sizeof(*t));
+	t->rows = calloc(nrows ? nrows : 1, sizeof(*t->rows));
+	keys = calloc(nrows ? nrows : 1, sizeof(*keys));
+	gid = calloc(nrows ? nrows : 1, sizeof(*gid));
+	if (!t->rows || !keys || !gid) {
+		free(t->rows);
+		free(keys);
+		free(gid);
+		json_decref(picks);
+		return -1;
+	}
+	json_array_foreach(results, i, row) {
+		const char *bench = vb_row_str(row, "bench");
+		char *pk = vb_row_params_key(row);
+		size_t klen = strlen(bench) + strlen(pk ? pk : "") + 2;
+		char *key = malloc(klen);
+
+		if (key)
+			snprintf(key, klen, "%s\x1f%s", bench, pk ? pk : "");
+		free(pk);
+		for (j = 0; j < ngroups; j++)
+			if (key && keys[j] && strcmp(keys[j], key) == 0)
+				break;
+		if (j == ngroups)
+			keys[ngroups++] = key;
+		else
+			free(key);
+		gid[i] = j;
+		if (!json_object_get(picks, bench))
+			json_object_set_new(picks, bench, vb_params_key_names(results, bench));
+	}
+	for (j = 0; j < ngroups; j++) {
+		struct srow *base = NULL, *first = t->rows + t->n;
+		size_t ok = 0;
+
+		json_array_foreach(results, i, row) {
+			struct srow *r;
+
+			if (gid[i] != j)
+				continue;
+			r = &t->rows[t->n++];
+			r->row = row;
+			r->group = j;
+			r->emulated = vb_row_emulated(row);
+			fill_cells(r, json_object_get(picks, vb_row_str(row, "bench")));
+			t->have_emulated |= r->emulated && vb_row_is_ok(row);
+			t->have_unhonoured |= !vb_row_honoured(row);
+			if (vb_row_is_ok(row)) {
+				ok++;
+				if (!base || (is_native_4k(row) && !is_native_4k(base->row)))
+					base = r;
+			}
+		}
+		if (ok < 2)
+			continue;
+		t->have_ratio = true;
+		for (struct srow *r = first; r < t->rows + t->n; r++) {
+			double m, b;
+
+			if (!vb_row_is_ok(r->row))
+				continue;
+			vb_row_stat(r->row, "median", &m);
+			vb_row_stat(base->row, "median", &b);
+			if (r == base)
+				snprintf(r->cell[C_RATIO], CELL, "base");
+			else if (b != 0)
+				snprintf(r->cell[C_RATIO], CELL, "%.2fx", m / b);
+		}
+	}
+	for (j = 0; j < ngroups; j++)
+		free(keys[j]);
+	free(keys);
+	free(gid);
+	json_decref(picks);
+	return 0;
+}
+
+/* Display width: the "±" is two bytes but one column. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+static bool col_shown(const struct table *t, enum col c)
+{
+	size_t i;
+
+	if (c == C_RATIO)
+		return t->have_ratio;
+	if (c == C_PARAMS) {
+		for (i = 0; i < t->n; i++)
+			if (t->rows[i].cell[C_PARAMS][0])
+				return true;
+		return false;
+	}
+	return true;
+}
+
+static void print_notes(FILE *f, const struct table *t, const char *lead)
+{
+	if (t->have_ratio)
+		fprintf(f, "%svs base: median / median of the native 4k row of the same bench and params (else its first ok row)\n", lead);
+	if (t->have_unhonoured)
+		fprintf(f, "%s!: the pages requested were not what the run verified\n", lead);
+	if (t->have_emulated)
+		fprintf(f, "%sok*: guest kernel ran at CPL0 on an emulating host (emulated_cpl0): not a hardware figure\n", lead);
+}
+
+void vb_summary_print(FILE *f, json_t *results)
+{
+	struct table t;
+	size_t w[C_COUNT] = { 0 }, i;
+	int c;
+
+	if (!json_is_array(results) || json_array_size(results) == 0) {
+		fprintf(f, "no results\n");
+		return;
+	}
+	if (build(results, &t))
+		return;
+	for (c = 0; c < C_COUNT; c++) {
+		w[c] = width(col_head[c]);
+		for (i = 0; i < t.n; i++)
+			if (width(t.rows[i].cell[c]) > w[c])
+				w[c] = width(t.rows[i].cell[c]);
+	}
+	for (i = 0; i <= t.n; i++) {
+		const struct srow *r = i ? &t.rows[i - 1] : NULL;
+		bool sep = false;
+
+		/* A blank line between benches keeps groups apart without rules. */
+		if (i > 1 && strcmp(r->cell[C_BENCH], t.rows[i - 2].cell[C_BENCH]) != 0)
+			fputc('\n', f);
+		for (c = 0; c < C_COUNT; c++) {
+			const char *s = r ? r->cell[c] : col_head[c];
+			size_t pad = w[c] - width(s);
+
+			if (!col_shown(&t, c))
+				continue;
+			if (sep)
+				fputs("  ", f);
+			sep = true;
+			if (c == C_STATUS) {
+				fputs(s, f);
+				break;
+			}
+			if (col_right[c])
+				fprintf(f, "%*s%s", (int)pad, "", s);
+			else
+				fprintf(f, "%s%*s", s, (int)pad, "");
+		}
+		fputc('\n', f);
+	}
+	print_notes(f, &t, "");
+	free(t.rows);
+}
+
+static void md_cell(FILE *f, const char *s)
+{
+	fputc(' ', f);
+	for (; *s; s++) {
+		if (strchr("|*_<\\`", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputs(" |", f);
+}
+
+void vb_summary_print_md(FILE *f, json_t *results)
+{
+	struct table t;
+	size_t i;
+	int c;
+
+	if (!json_is_array(results) || json_array_size(results) == 0) {
+		fprintf(f, "No results.\n");
+		return;
+	}
+	if (build(results, &t))
+		return;
+	fputc('|', f);
+	for (c = 0; c < C_COUNT; c++)
+		if (col_shown(&t, c))
+			md_cell(f, col_head[c]);
+	fputs("\n|", f);
+	for (c = 0; c < C_COUNT; c++)
+		if (col_shown(&t, c))
+			fputs(col_right[c] ? " ---: |" : " --- |", f);
+	fputc('\n', f);
+	for (i = 0; i < t.n; i++) {
+		fputc('|', f);
+		for (c = 0; c < C_COUNT; c++)
+			if (col_shown(&t, c))
+				md_cell(f, t.rows[i].cell[c]);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+	print_notes(f, &t, "- ");
+	free(t.rows);
+}
+
+void vb_summary_row_line(FILE *f, json_t *row)
+{
+	struct srow r = { .row = row };
+
+	if (!json_is_object(row) || !vb_row_str(row, "bench") || !vb_row_str(row, "mode") ||
+	    !vb_row_str(row, "status")) {
+		fprintf(f, "(malformed row)\n");
+		return;
+	}
+	fill_cells(&r, NULL);
+	fprintf(f, "%s", r.cell[C_BENCH]);
+	if (r.cell[C_PARAMS][0])
+		fprintf(f, " %s", r.cell[C_PARAMS]);
+	fprintf(f, " %s %s", r.cell[C_MODE], r.cell[C_PAGES]);
+	if (vb_row_is_ok(row))
+		fprintf(f, " %s %s %s n=%s", r.cell[C_MEDIAN], r.cell[C_UNIT], r.cell[C_CI], r.cell[C_N]);
+	fprintf(f, " %s\n", r.cell[C_STATUS]);
+}

@@ -1,0 +1,47 @@
+# linux.mk: the full Linux guest image (Debian kernel + busybox initramfs with
+# vbench-guest), built from Debian packages only. Included by the Makefile.
+#
+#   make guest-image    -> $(BUILD)/linux/vmlinuz, $(BUILD)/linux/initramfs.cpio.gz
+#
+# vbench finds them next to itself (<dir of vbench>/linux/), or where
+# $VBENCH_LINUX_KERNEL and $VBENCH_LINUX_INITRD point.
+
+DEPS_PKGS += qemu-system-x86 busybox-static cpio kmod file
+
+LINUX_CACHE  := guests/linux/cache
+KERNEL_STAMP := $(LINUX_CACHE)/kernel.stamp
+LINUX_IMAGE  := $(BUILD)/linux
+LINUX_KERNEL := $(LINUX_IMAGE)/vmlinuz
+LINUX_INITRD := $(LINUX_IMAGE)/initramfs.cpio.gz
+# The vbench-guest put in the image (overridable, e.g. for a test stand-in).
+GUEST_IMAGE_BIN ?= $(VBENCH_GUEST)
+INITRAMFS_DEPS := guests/linux/mkinitramfs.sh guests/linux/init $(KERNEL_STAMP)
+
+.PHONY: guest-image guest-image-maybe kernel-fetch FORCE
+
+guest-image: $(LINUX_KERNEL) $(LINUX_INITRD)
+
+# The stamp is rewritten only when linux-image-amd64 moves to another
+# version, so everything below rebuilds only then (or when its own inputs change).
+$(KERNEL_STAMP): FORCE
+	@guests/linux/fetch-kernel.sh $(LINUX_CACHE)
+
+kernel-fetch: $(KERNEL_STAMP)
+
+$(LINUX_KERNEL): $(KERNEL_STAMP)
+	@mkdir -p $(dir $@)
+	cp $(LINUX_CACHE)/root/boot/vmlinuz-$$(cat $(LINUX_CACHE)/kernel.version) $@
+
+$(LINUX_INITRD): $(INITRAMFS_DEPS) $(GUEST_IMAGE_BIN)
+	guests/linux/mkinitramfs.sh -o $@ -k $(LINUX_CACHE)/root -i guests/linux/init \
+		-b $(GUEST_IMAGE_BIN):/bin/vbench-guest -l qemu_fw_cfg
+
+# The e2e smoke test runs a Linux guest when the image can be built, and
+# skips with the reason otherwise; a failed build must not stop the other tests.
+guest-image-maybe:
+	@$(MAKE) --no-print-directory guest-image || \
+		echo "vbench: guest-image: could not be built; the Linux guest e2e test will skip" >&2
+
+e2e: guest-image-maybe
+
+FORCE:

@@ -1,0 +1,178 @@
+/* qemu.c: QEMU's argv for a Linux guest (every option and value its own
+ * element; no shell ever sees it), guest RAM backing per host page size. */
+#include "guests/linux/qemu.h"
+#include "lib/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vb_argv_add(struct vb_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = realloc(a->v, sizeof(char *) * (size_t)a->cap);
+		if (!a->v)
+			abort();
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void vb_argv_free(struct vb_argv *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *vb_accel_name(enum vb_accel a)
+{
+	return a == VB_ACCEL_KVM ? "kvm" : "tcg";
+}
+
+int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
+			 enum vb_accel *out, char *why, size_t whylen)
+{
+	bool hw = kvm->dev_kvm && (kvm->flavour == VB_KVM_INTEL || kvm->flavour == VB_KVM_AMD);
+	const char *no_hw = !kvm->dev_kvm ? "there is no /dev/kvm" :
+			    kvm->flavour == VB_KVM_PVM ? "KVM here is PVM, where a Linux guest kernel runs emulated" :
+			    "KVM here is neither kvm_intel nor kvm_amd";
+
+	if (requested && !strcmp(requested, "tcg")) {
+		*out = VB_ACCEL_TCG;
+		snprintf(why, whylen, "asked for (--accel tcg)");
+		return 0;
+	}
+	if (requested && strcmp(requested, "kvm"))
+		return vb_errf(why, whylen, "unknown accel '%s': use kvm or tcg", requested);
+	if (hw) {
+		*out = VB_ACCEL_KVM;
+		snprintf(why, whylen, "%s with /dev/kvm", vb_kvm_flavour_name(kvm->flavour));
+		return 0;
+	}
+	if (requested)
+		return vb_errf(why, whylen, "--accel kvm cannot boot a Linux guest here: %s; use --accel tcg", no_hw);
+	*out = VB_ACCEL_TCG;
+	snprintf(why, whylen, "%s", no_hw);
+	return 0;
+}
+
+int vb_qemu_memory_object(enum vb_page_size host, bool hugetlb, unsigned long *mem_mb,
+			  char *buf, size_t len, char *err, size_t errlen)
+{
+	unsigned long align = host == VB_PS_1G ? 1024 : 2;
+	unsigned long mb = (*mem_mb + align - 1) / align * align;
+
+	if (mb == 0)
+		return vb_errf(err, errlen, "guest RAM of 0 MiB");
+	switch (host) {
+	case VB_PS_4K:
+		/* memfd (shmem) rather than anonymous RAM: QEMU madvises all RAM
+		 * MADV_HUGEPAGE, which THP honours on anonymous memory but shmem
+		 * only with shmem_enabled=advise/always (checked afterwards). */
+		snprintf(buf, len, "memory-backend-memfd,id=ram0,size=%luM", mb);
+		break;
+	case VB_PS_THP:
+		snprintf(buf, len, "memory-backend-ram,id=ram0,size=%luM,prealloc=on", mb);
+		break;
+	case VB_PS_2M:
+		if (hugetlb)
+			snprintf(buf, len, "memory-backend-memfd,id=ram0,size=%luM,hugetlb=on,hugetlbsize=2M,prealloc=on", mb);
+		else	/* THP: QEMU's MADV_HUGEPAGE, then prealloc faults it in 2M-aligned */
+			snprintf(buf, len, "memory-backend-ram,id=ram0,size=%luM,prealloc=on", mb);
+		break;
+	case VB_PS_1G:
+		snprintf(buf, len, "memory-backend-memfd,id=ram0,size=%luM,hugetlb=on,hugetlbsize=1G,prealloc=on", mb);
+		break;
+	default:
+		return vb_errf(err, errlen, "no host backing for page size '%s'", vb_page_size_name(host));
+	}
+	*mem_mb = mb;
+	return 0;
+}
+
+/* A path becomes part of an option value, where ',' separates properties:
+ * refuse it rather than rely on QEMU's ',,' escaping. */
+static int path_ok(const char *what, const char *p, char *err, size_t errlen)
+{
+	if (!p || !p[0])
+		return vb_errf(err, errlen, "no %s given", what);
+	if (strchr(p, ',') || strpbrk(p, "\n\r"))
+		return vb_errf(err, errlen, "%s path '%s' has a comma or a newline", what, p);
+	return 0;
+}
+
+int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, size_t errlen)
+{
+	struct vb_argv a = { 0 };
+	unsigned long mem = cfg->mem_mb;
+	char memobj[256];
+
+	if (path_ok("kernel", cfg->kernel, err, errlen) < 0 || path_ok("initrd", cfg->initrd, err, errlen) < 0 ||
+	    path_ok("console log", cfg->console_path, err, errlen) < 0)
+		return -1;
+	if ((cfg->plan_path && path_ok("plan", cfg->plan_path, err, errlen) < 0) ||
+	    (cfg->script_path && path_ok("script", cfg->script_path, err, errlen) < 0) ||
+	    (cfg->qmp_path && path_ok("QMP socket", cfg->qmp_path, err, errlen) < 0))
+		return -1;
+	if (vb_qemu_memory_object(cfg->host_pages, cfg->hugetlb, &mem, memobj, sizeof(memobj), err, errlen) < 0)
+		return -1;
+
+	vb_argv_add(&a, "%s", cfg->binary ? cfg->binary : "qemu-system-x86_64");
+	vb_argv_add(&a, "-nodefaults");
+	vb_argv_add(&a, "-no-user-config");
+	vb_argv_add(&a, "-accel");
+	vb_argv_add(&a, "%s", vb_accel_name(cfg->accel));
+	vb_argv_add(&a, "-cpu");
+	/* TCG: max offers what KVM would (1G pages, SVM with NPT for the lab). */
+	vb_argv_add(&a, "%s", cfg->accel == VB_ACCEL_KVM ? "host" : "max");
+	vb_argv_add(&a, "-smp");
+	vb_argv_add(&a, "%u", cfg->vcpus ? cfg->vcpus : 1);
+	vb_argv_add(&a, "-object");
+	vb_argv_add(&a, "%s", memobj);
+	vb_argv_add(&a, "-machine");
+	vb_argv_add(&a, "pc,memory-backend=ram0");
+	vb_argv_add(&a, "-m");
+	vb_argv_add(&a, "%luM", mem);
+	vb_argv_add(&a, "-nographic");
+	vb_argv_add(&a, "-no-reboot");
+	vb_argv_add(&a, "-monitor");
+	vb_argv_add(&a, "none");
+	vb_argv_add(&a, "-kernel");
+	vb_argv_add(&a, "%s", cfg->kernel);
+	vb_argv_add(&a, "-initrd");
+	vb_argv_add(&a, "%s", cfg->initrd);
+	vb_argv_add(&a, "-append");
+	vb_argv_add(&a, "%s", cfg->append ? cfg->append : "console=ttyS0 panic=-1 quiet");
+	/* ttyS0: the kernel console, to a file. ttyS1: the report channel, on stdout. */
+	vb_argv_add(&a, "-serial");
+	vb_argv_add(&a, "file:%s", cfg->console_path);
+	vb_argv_add(&a, "-chardev");
+	vb_argv_add(&a, "stdio,id=report,signal=off");
+	vb_argv_add(&a, "-serial");
+	vb_argv_add(&a, "chardev:report");
+	if (cfg->plan_path) {
+		vb_argv_add(&a, "-fw_cfg");
+		vb_argv_add(&a, "name=opt/vbench/plan,file=%s", cfg->plan_path);
+	}
+	if (cfg->script_path) {
+		vb_argv_add(&a, "-fw_cfg");
+		vb_argv_add(&a, "name=opt/vbench/script,file=%s", cfg->script_path);
+	}
+	if (cfg->qmp_path) {
+		vb_argv_add(&a, "-qmp");
+		vb_argv_add(&a, "unix:%s,server=on,wait=off", cfg->qmp_path);
+	}
+	*out = a;
+	return 0;
+}

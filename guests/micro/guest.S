@@ -1,0 +1,246 @@
+/* guest.S: the micro guest's code, copied by the VMM to VB_G_CODE. One pass
+ * of the kernel named in the mailbox per KVM_RUN; each pass ends with an OUT. */
+#include "guests/micro/guest.h"
+
+#define MB(f)	(VB_G_MAILBOX + f)
+
+/* Timestamp into a mailbox field; the fences keep the timed loads inside. */
+.macro tsc_store field
+	lfence
+	rdtsc
+	lfence
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	movq	%rax, MB(\field)
+.endm
+
+	.section .rodata.vb_guest, "a"
+	.p2align 12
+	.globl	vb_guest_code_start
+vb_guest_code_start:
+entry:
+	movq	MB(MB_KERNEL), %rax
+	cmpq	$VB_K_PTRCHASE, %rax
+	je	k_ptrchase
+	cmpq	$VB_K_GUPS, %rax
+	je	k_gups
+	cmpq	$VB_K_CR3SWITCH, %rax
+	je	k_cr3switch
+	cmpq	$VB_K_PTEWRITE, %rax
+	je	k_ptewrite
+	cmpq	$VB_K_PTBUILD, %rax
+	je	k_ptbuild
+	ud2
+
+done:
+	movw	$VB_G_PORT_DONE, %dx
+	outb	%al, %dx
+	jmp	entry
+
+/* ptrchase: ARG0 first element, ARG1 loads. Dependent loads only. */
+k_ptrchase:
+	movq	MB(MB_ARG0), %rsi
+	movq	MB(MB_ARG1), %rcx
+	tsc_store MB_TSC0
+	movq	%rsi, %rax
+1:	movq	(%rax), %rax
+	decq	%rcx
+	jnz	1b
+	movq	%rax, %rsi
+	tsc_store MB_TSC1
+	movq	%rsi, MB(MB_SINK)
+	jmp	done
+
+/* gups: ARG0 table, ARG1 index mask (words - 1, a power of two minus one),
+ * ARG2 updates, ARG3 generator state, carried over to the next pass.
+ * HPCC RandomAccess: ran = ran << 1 ^ (ran < 0 ? 7 : 0); t[ran & mask] ^= ran. */
+k_gups:
+	movq	MB(MB_ARG0), %rdi
+	movq	MB(MB_ARG1), %rsi
+	movq	MB(MB_ARG2), %rcx
+	movq	MB(MB_ARG3), %r8
+	tsc_store MB_TSC0
+1:	leaq	(%r8, %r8), %r9
+	sarq	$63, %r8
+	andq	$7, %r8
+	xorq	%r9, %r8
+	movq	%r8, %rax
+	andq	%rsi, %rax
+	xorq	%r8, (%rdi, %rax, 8)
+	decq	%rcx
+	jnz	1b
+	movq	%r8, MB(MB_ARG3)
+	tsc_store MB_TSC1
+	jmp	done
+
+/* cr3switch (CPL0): ARG0 array of N root GPAs (entry 0 is the tree the guest
+ * runs on), ARG1 N, ARG2 switches, ARG3 a GVA that each space maps to its own
+ * page; it is read after each switch. */
+k_cr3switch:
+	movq	MB(MB_ARG0), %rsi
+	movq	MB(MB_ARG1), %rbx
+	movq	MB(MB_ARG2), %rcx
+	movq	MB(MB_ARG3), %rdi
+	xorl	%r8d, %r8d
+	tsc_store MB_TSC0
+	xorl	%r9d, %r9d
+1:	movq	(%rsi, %r9, 8), %rax
+	movq	%rax, %cr3
+	addq	(%rdi), %r8
+	incq	%r9
+	cmpq	%rbx, %r9
+	jb	2f
+	xorl	%r9d, %r9d
+2:	decq	%rcx
+	jnz	1b
+	movq	(%rsi), %rax
+	movq	%rax, %cr3
+	tsc_store MB_TSC1
+	movq	%r8, MB(MB_SINK)
+	jmp	done
+
+/* ptewrite (CPL0): ARG0 GVA of the first leaf entry, ARG1 entries, ARG2 GVA
+ * the first entry maps, ARG3 page size, ARG4 iterations. Each step is what
+ * munmap + a later fault do: clear the entry, INVLPG, set it, touch the page. */
+k_ptewrite:
+	movq	MB(MB_ARG0), %rsi
+	movq	MB(MB_ARG1), %rbx
+	movq	MB(MB_ARG2), %rdi
+	movq	MB(MB_ARG3), %r11
+	movq	MB(MB_ARG4), %rcx
+	xorl	%r8d, %r8d
+	tsc_store MB_TSC0
+1:	xorl	%r9d, %r9d
+	movq	%rdi, %r10
+2:	movq	(%rsi, %r9, 8), %rax
+	movq	$0, (%rsi, %r9, 8)
+	invlpg	(%r10)
+	movq	%rax, (%rsi, %r9, 8)
+	addq	(%r10), %r8
+	addq	%r11, %r10
+	incq	%r9
+	cmpq	%rbx, %r9
+	jb	2b
+	decq	%rcx
+	jnz	1b
+	tsc_store MB_TSC1
+	movq	%r8, MB(MB_SINK)
+	jmp	done
+
+/* ptbuild (CPL0): build a tree in a pool of pages, run on it touching every
+ * leaf page, switch back and zero it (fork, run, exit). ARG0 pool GVA (== GPA),
+ * ARG1 leaves, ARG2 leaf level (1 4K, 2 2M, 3 1G), ARG3 value of leaf 0
+ * (frame | flags), ARG4 frame mask (leaf i maps frame i & mask), ARG5 flags
+ * of table entries. The new tree shares PML4 entry 0 (code, data) with the
+ * current one and maps the leaves from VB_G_PRIV. */
+k_ptbuild:
+	xorl	%r8d, %r8d
+	tsc_store MB_TSC0
+	movq	MB(MB_ARG0), %r12
+	movq	%r12, %rdi
+	movl	$512, %ecx
+	xorl	%eax, %eax
+	rep stosq
+	movq	%cr3, %rax
+	andq	$-4096, %rax
+	movq	(%rax), %rax
+	movq	%rax, (%r12)
+	movq	MB(MB_ARG2), %r13
+	movq	MB(MB_ARG1), %r14
+	leaq	4096(%r12), %r15
+	movq	MB(MB_ARG3), %rbx
+	leaq	(%r13, %r13, 8), %rcx
+	addq	$3, %rcx
+	movl	$1, %ebp
+	shlq	%cl, %rbp
+	movq	%rbp, %rdx
+	movq	MB(MB_ARG4), %r11
+	/* One level per round, leaves first: entries of a level are one
+	 * contiguous array over consecutive pool pages. */
+3:	leaq	511(%r14), %r10
+	shrq	$9, %r10
+	movq	%r15, %rdi
+	movq	%r10, %rcx
+	shlq	$9, %rcx
+	xorl	%eax, %eax
+	rep stosq
+	xorl	%r9d, %r9d
+1:	movq	%r9, %rax
+	andq	%r11, %rax
+	imulq	%rbp, %rax
+	addq	%rbx, %rax
+	movq	%rax, (%r15, %r9, 8)
+	incq	%r9
+	cmpq	%r14, %r9
+	jb	1b
+	movq	%r15, %rbx
+	orq	MB(MB_ARG5), %rbx
+	movq	%r10, %r14
+	shlq	$12, %r10
+	addq	%r10, %r15
+	movq	$-1, %r11
+	movl	$4096, %ebp
+	incq	%r13
+	cmpq	$4, %r13
+	jb	3b
+	movq	%rbx, 8(%r12)
+	movq	%cr3, %r13
+	movq	%r12, %cr3
+	movq	MB(MB_ARG1), %rcx
+	movabsq	$VB_G_PRIV, %rsi
+2:	addq	(%rsi), %r8
+	addq	%rdx, %rsi
+	decq	%rcx
+	jnz	2b
+	movq	%r13, %cr3
+	movq	%r12, %rdi
+	movq	%r15, %rcx
+	subq	%r12, %rcx
+	shrq	$3, %rcx
+	xorl	%eax, %eax
+	rep stosq
+	tsc_store MB_TSC1
+	movq	%r8, MB(MB_SINK)
+	jmp	done
+
+/* Exceptions: report vector, error code, RIP and CR2, then stay stopped. */
+.macro stub n
+stub_\n:
+	.if !(\n == 8 || (\n >= 10 && \n <= 14) || \n == 17 || \n == 21 || \n == 29 || \n == 30)
+	pushq	$0
+	.endif
+	pushq	$\n
+	jmp	exc_common
+.endm
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	stub \n
+	.endr
+
+exc_common:
+	popq	%rax
+	movq	%rax, MB(MB_EXC_VEC)
+	popq	%rax
+	movq	%rax, MB(MB_EXC_ERR)
+	movq	(%rsp), %rax
+	movq	%rax, MB(MB_EXC_RIP)
+	movq	%cr2, %rax
+	movq	%rax, MB(MB_EXC_CR2)
+	movw	$VB_G_PORT_EXC, %dx
+1:	outb	%al, %dx
+	jmp	1b
+
+	.globl	vb_guest_code_end
+vb_guest_code_end:
+
+	.section .rodata, "a"
+	.p2align 3
+	.globl	vb_guest_entry_off
+vb_guest_entry_off:
+	.quad	entry - vb_guest_code_start
+	.globl	vb_guest_stub_off
+vb_guest_stub_off:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad	stub_\n - vb_guest_code_start
+	.endr
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,50 @@
+/* pagetable.h: x86-64 4-level guest page tables built by the VMM in guest
+ * memory, with 4K, 2M or 1G leaves, and a walker to read them back. */
+#ifndef VB_MICRO_PAGETABLE_H
+#define VB_MICRO_PAGETABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/pages.h"
+
+#define VB_PTE_P	0x001ULL
+#define VB_PTE_RW	0x002ULL
+#define VB_PTE_U	0x004ULL
+#define VB_PTE_A	0x020ULL
+#define VB_PTE_D	0x040ULL
+#define VB_PTE_PS	0x080ULL
+#define VB_PTE_ADDR	0x000ffffffffff000ULL
+
+/* Tables live in one contiguous piece of guest memory seen by the host at
+ * mem; page-table pages are handed out from [pool, pool_end). */
+struct vb_pt {
+	uint8_t *mem;		/* host address of GPA gpa_base */
+	uint64_t gpa_base, gpa_end;
+	uint64_t next, pool_end;/* free pool GPAs */
+};
+
+/* What a walk found for one GVA. */
+struct vb_pt_walk {
+	uint64_t gpa;			/* translated address */
+	enum vb_page_size leaf;		/* 4K, 2M or 1G */
+	uint64_t flags;			/* U and RW as the CPU sees them (ANDed over levels) */
+	uint64_t entry_gpa;		/* where the leaf entry lives */
+};
+
+void vb_pt_init(struct vb_pt *pt, void *mem, uint64_t gpa_base, uint64_t gpa_end,
+		uint64_t pool, uint64_t pool_end);
+/* A zeroed page from the pool; returns 0 and its GPA, or -1 when exhausted. */
+int vb_pt_alloc(struct vb_pt *pt, uint64_t *gpa);
+/* Map [gva, gva+len) to [gpa, gpa+len) with leaves of that size (4K, 2M, 1G);
+ * gva, gpa and len must be aligned to it. flags go on every level's entries. */
+int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint64_t len,
+	      enum vb_page_size leaf, uint64_t flags, char *err, size_t errlen);
+/* Translate gva through the tree at root; -1 when not mapped. */
+int vb_pt_walk(const struct vb_pt *pt, uint64_t root, uint64_t gva, struct vb_pt_walk *w);
+/* Pool pages enough for mapping len bytes at one aligned gva with that leaf. */
+uint64_t vb_pt_pages_needed(uint64_t len, enum vb_page_size leaf);
+/* Host pointer of a GPA inside the tables' memory, or NULL. */
+uint64_t *vb_pt_ptr(const struct vb_pt *pt, uint64_t gpa);
+
+#endif

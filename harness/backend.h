@@ -1,0 +1,63 @@
+/* backend.h: how `vbench run` hands one plan point to whatever runs it
+ * (native child process, micro guest, Linux guest) and gets one result row back. */
+#ifndef VB_BACKEND_H
+#define VB_BACKEND_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "analysis/stats.h"
+#include "harness/modes.h"
+#include "lib/pages.h"
+#include "lib/param.h"
+
+enum vb_guest { VB_GUEST_NONE, VB_GUEST_MICRO, VB_GUEST_LINUX };
+
+/* One point of the expanded plan. */
+struct vb_point {
+	const char *bench;			/* bench (native/linux) or micro kernel name */
+	struct vb_param_values params;		/* validated against that bench's defs */
+	enum vb_mode mode;
+	struct vb_pages pages;			/* natively .host is VB_PS_NONE */
+	enum vb_guest guest;
+};
+
+/* Options of the run that every backend honours. */
+struct vb_run_opts {
+	struct vb_stop_rule stop;
+	unsigned warmup;
+	bool hugetlb;			/* 2m means hugetlbfs, not THP */
+	bool switch_mode;		/* may reload kvm_intel/kvm_amd to reach a mode */
+	double timeout_s;		/* a guest or child that runs longer is killed */
+	int pin_cpu;			/* -1: let hwloc choose */
+	const cpu_set_t *affinity;	/* CPUs chosen for this point (through hwloc); NULL: any */
+	bool reserve_hugepages;		/* root may grow the hugetlb pools as needed */
+	FILE *log;			/* the run log: progress and guest log lines */
+	const char *events;		/* PMU events by libpfm4 name, comma list, or NULL */
+	const char *guest_bin;		/* path of vbench-guest */
+	const char *run_dir;		/* the run folder (console logs etc.) */
+	const char *accel;		/* linux guest: "kvm", "tcg" or NULL for automatic */
+	unsigned long seed;
+};
+
+/* A backend fills `row` (already holding bench, mode, guest, pages.requested,
+ * params, started) with samples, stats, pages.verified, counters, status and
+ * reason. It returns 0 whenever it wrote a status (ok, skipped or failed);
+ * -1 only for errors that must stop the whole run. */
+typedef int (*vb_backend_fn)(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
+
+int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
+int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
+int vb_backend_linux(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
+
+/* vbench-guest's argv for a point (docs/guest-protocol.md), argv[0] being
+ * opts->guest_bin; strings are malloc'd, out is NULL-terminated. Returns argc or -1. */
+int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *opts, char **out, int max);
+
+/* Set status "skipped"/"failed" with a printf reason; returns 0. */
+__attribute__((format(printf, 3, 4)))
+int vb_row_status(json_t *row, const char *status, const char *fmt, ...);
+
+#endif

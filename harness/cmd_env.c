@@ -1,0 +1,233 @@
+/* cmd_env.c: `vbench env`: what this host is and what it can run, for
+ * people (aligned sections) or for tools (--json, the host record). */
+#include "harness/cmds.h"
+#include "harness/env.h"
+#include "lib/error.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+static const char env_usage[] =
+	"usage: vbench env [--json]\n"
+	"\n"
+	"Show what this host is: CPU, hypervisor, KVM flavour and paging mode,\n"
+	"THP and hugepage pools, PMU, topology, and which modes and page sizes\n"
+	"it can run now (with the reason and the fix for those it cannot).\n"
+	"\n"
+	"  --json    print the host record of run.json (docs/result-schema.md)\n"
+	"  --help    this text\n";
+
+__attribute__((format(printf, 3, 4)))
+static void kv(FILE *f, const char *key, const char *fmt, ...)
+{
+	char k[64];
+	va_list ap;
+
+	snprintf(k, sizeof(k), "%s:", key);
+	fprintf(f, "  %-18s ", k);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static void size_text(json_int_t bytes, char *out, size_t len)
+{
+	if (bytes <= 0)
+		snprintf(out, len, "-");
+	else if (bytes % (1 << 20) == 0)
+		snprintf(out, len, "%lld MiB", (long long)bytes >> 20);
+	else
+		snprintf(out, len, "%lld KiB", (long long)bytes >> 10);
+}
+
+static void print_cpu(FILE *f, const json_t *host)
+{
+	const json_t *cpu = json_object_get(host, "cpu"), *flags = json_object_get(cpu, "flags_of_interest");
+	char have[128] = "", lack[128] = "";
+	const char *name;
+	json_t *v;
+
+	fprintf(f, "cpu\n");
+	kv(f, "vendor", "%s", str(cpu, "vendor"));
+	kv(f, "model name", "%s", str(cpu, "model_name"));
+	if (json_object_get(cpu, "family"))
+		kv(f, "family/model/step", "%lld/%lld/%lld (0x%llx/0x%llx)",
+		   (long long)json_integer_value(json_object_get(cpu, "family")),
+		   (long long)json_integer_value(json_object_get(cpu, "model")),
+		   (long long)json_integer_value(json_object_get(cpu, "stepping")),
+		   (long long)json_integer_value(json_object_get(cpu, "family")),
+		   (long long)json_integer_value(json_object_get(cpu, "model")));
+	kv(f, "microcode", "%s", str(cpu, "microcode"));
+	json_object_foreach((json_t *)flags, name, v) {
+		char *buf = json_is_true(v) ? have : lack;
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, sizeof(have) - n, "%s%s", n ? " " : "", name);
+	}
+	kv(f, "flags", "%s%s%s%s", have[0] ? have : "(none of interest)", lack[0] ? " (absent: " : "", lack,
+	   lack[0] ? ")" : "");
+}
+
+static void print_kvm(FILE *f, const json_t *host)
+{
+	const json_t *kvm = json_object_get(host, "kvm"), *params = json_object_get(kvm, "params");
+	char buf[256] = "";
+	const char *name;
+	json_t *v;
+
+	fprintf(f, "kvm\n");
+	kv(f, "/dev/kvm", "%s", json_is_true(json_object_get(kvm, "present")) ? "present" : "absent");
+	kv(f, "flavour", "%s", str(kvm, "flavour"));
+	kv(f, "paging", "%s", str(kvm, "paging"));
+	json_object_foreach((json_t *)params, name, v) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, sizeof(buf) - n, "%s%s=%s", n ? " " : "", name, json_string_value(v));
+	}
+	kv(f, "params", "%s", buf[0] ? buf : "-");
+	if (json_object_get(kvm, "reason"))
+		kv(f, "note", "%s", str(kvm, "reason"));
+}
+
+static void print_memory(FILE *f, const json_t *host)
+{
+	const json_t *thp = json_object_get(host, "thp"), *hp = json_object_get(host, "hugepages");
+	const char *size;
+	json_t *pool;
+
+	fprintf(f, "memory\n");
+	kv(f, "thp", "enabled=%s defrag=%s", str(thp, "enabled"), str(thp, "defrag"));
+	json_object_foreach((json_t *)hp, size, pool) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "hugepages %s", size);
+		kv(f, key, "total %lld, free %lld, reserved %lld, surplus %lld",
+		   (long long)json_integer_value(json_object_get(pool, "total")),
+		   (long long)json_integer_value(json_object_get(pool, "free")),
+		   (long long)json_integer_value(json_object_get(pool, "reserved")),
+		   (long long)json_integer_value(json_object_get(pool, "surplus")));
+	}
+}
+
+static void print_pmu(FILE *f, const json_t *host)
+{
+	const json_t *pmu = json_object_get(host, "pmu"), *ev = json_object_get(pmu, "walk_events");
+	char buf[512] = "";
+	const char *key;
+	json_t *v;
+
+	fprintf(f, "pmu\n");
+	if (json_is_true(json_object_get(pmu, "present")))
+		kv(f, "present", "yes");
+	else
+		kv(f, "present", "no: %s", str(pmu, "reason"));
+	kv(f, "libpfm4 pmu", "%s", str(pmu, "name"));
+	json_object_foreach((json_t *)ev, key, v) {
+		size_t n = strlen(buf);
+
+		(void)v;
+		snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", key);
+	}
+	kv(f, "walk events", "%s", buf[0] ? buf : "none resolve on this PMU");
+}
+
+static void print_topology(FILE *f, const json_t *host)
+{
+	const json_t *t = json_object_get(host, "topology"), *c = json_object_get(t, "caches");
+	char l1[32], l2[32], l3[32];
+
+	fprintf(f, "topology\n");
+	if (json_object_get(t, "error")) {
+		kv(f, "error", "%s", str(t, "error"));
+		return;
+	}
+	kv(f, "packages", "%lld", (long long)json_integer_value(json_object_get(t, "packages")));
+	kv(f, "cores", "%lld", (long long)json_integer_value(json_object_get(t, "cores")));
+	kv(f, "pus", "%lld", (long long)json_integer_value(json_object_get(t, "pus")));
+	kv(f, "numa nodes", "%lld", (long long)json_integer_value(json_object_get(t, "numa_nodes")));
+	kv(f, "allowed cpus", "%s", str(t, "allowed_cpus"));
+	size_text(json_integer_value(json_object_get(c, "l1d")), l1, sizeof(l1));
+	size_text(json_integer_value(json_object_get(c, "l2")), l2, sizeof(l2));
+	size_text(json_integer_value(json_object_get(c, "l3")), l3, sizeof(l3));
+	kv(f, "caches", "L1d %s, L2 %s, L3 %s", l1, l2, l3);
+}
+
+static void print_verdicts(FILE *f, const char *what, const json_t *set)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach((json_t *)set, name, v) {
+		char key[64];
+		const json_t *free_pages = json_object_get(v, "free");
+
+		snprintf(key, sizeof(key), "%s %s", what, name);
+		if (!json_is_true(json_object_get(v, "ok")))
+			kv(f, key, "no: %s", str(v, "reason"));
+		else if (free_pages)
+			kv(f, key, "yes (%lld free)", (long long)json_integer_value(free_pages));
+		else if (json_object_get(v, "via"))
+			kv(f, key, "yes (via %s)", str(v, "via"));
+		else
+			kv(f, key, "yes");
+	}
+}
+
+void vb_env_print(FILE *f, const json_t *host)
+{
+	const json_t *can = json_object_get(host, "can");
+
+	fprintf(f, "host\n");
+	kv(f, "hostname", "%s", str(host, "hostname"));
+	kv(f, "kernel", "%s", str(host, "kernel"));
+	kv(f, "hypervisor", "%s", json_is_string(json_object_get(host, "hypervisor")) ? str(host, "hypervisor")
+											: "none (bare metal)");
+	print_cpu(f, host);
+	print_kvm(f, host);
+	print_memory(f, host);
+	print_pmu(f, host);
+	print_topology(f, host);
+	fprintf(f, "can run\n");
+	print_verdicts(f, "mode", json_object_get(can, "modes"));
+	print_verdicts(f, "pages", json_object_get(can, "pages"));
+}
+
+int cmd_env(int argc, char **argv)
+{
+	bool as_json = false;
+	json_t *host;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			as_json = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(env_usage, stdout);
+			return VB_EXIT_OK;
+		} else {
+			vb_error("env: unknown option '%s': see 'vbench env --help'", argv[i]);
+			return VB_EXIT_USAGE;
+		}
+	}
+	host = vb_env_capture();
+	if (!host) {
+		vb_error("env: out of memory");
+		return VB_EXIT_INTERNAL;
+	}
+	if (as_json) {
+		json_dumpf(host, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+	} else {
+		vb_env_print(stdout, host);
+	}
+	json_decref(host);
+	return fflush(stdout) == 0 ? VB_EXIT_OK : VB_EXIT_INTERNAL;
+}

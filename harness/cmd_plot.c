@@ -1,0 +1,97 @@
+/* cmd_plot.c: `vbench plot RUN`, gnuplot figures written into the run folder. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/plot.h"
+#include "analysis/runfile.h"
+#include "harness/cmds.h"
+#include "lib/error.h"
+
+static const char usage[] =
+	"usage: vbench plot [--no-render] RUN\n"
+	"\n"
+	"Write figures of a run (folder, run.json or results.jsonl) into its folder:\n"
+	"  sweep-<bench>.png        median vs footprint (log x), one curve per mode x pages,\n"
+	"                           for each bench run at several footprints\n"
+	"  bar-<bench>-<params>.png median with 95% CI error bars across mode x pages\n"
+	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
+	"\n"
+	"  -n, --no-render  write the .dat files and the script only\n"
+	"  -h, --help       this text\n"
+	"\n"
+	"Exit status: 0 written, 2 bad input, 3 gnuplot missing, 4 gnuplot or a write failed.\n";
+
+int cmd_plot(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-render", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool render = true;
+	char err[1024], dir[4096];
+	json_t *run, *files, *v;
+	int c, figures, rc = VB_EXIT_OK;
+	size_t i;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+nh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			render = false;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return VB_EXIT_OK;
+		default:
+			/* getopt was silenced (opterr = 0) so the message has our shape. */
+			if (optopt)
+				vb_error("plot: unknown option or missing value for '-%c'; see vbench plot --help", optopt);
+			else
+				vb_error("plot: unknown option or missing value in '%s'; see vbench plot --help",
+					 argv[optind - 1]);
+			return VB_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		vb_error("plot: expected one run, got %d; see vbench plot --help", argc - optind);
+		return VB_EXIT_USAGE;
+	}
+	run = vb_run_load(argv[optind], err, sizeof(err));
+	if (!run) {
+		vb_error("plot: %s", err);
+		return VB_EXIT_USAGE;
+	}
+	if (vb_run_dir(argv[optind], dir, sizeof(dir))) {
+		json_decref(run);
+		vb_error("plot: %s: path too long", argv[optind]);
+		return VB_EXIT_USAGE;
+	}
+	/* Check before writing anything, so a missing tool costs one clear line. */
+	if (render && !vb_gnuplot_found()) {
+		json_decref(run);
+		vb_error("plot: gnuplot not found in PATH; `make deps` installs it (Debian: gnuplot-nox)");
+		return VB_EXIT_ENV;
+	}
+	files = json_array();
+	figures = vb_plot_write(run, dir, files, err, sizeof(err));
+	if (figures < 0) {
+		vb_error("plot: %s", err);
+		rc = VB_EXIT_INTERNAL;
+	} else if (figures == 0) {
+		vb_error("plot: %s: no ok rows to plot", argv[optind]);
+		rc = VB_EXIT_USAGE;
+	} else if (render && vb_plot_render(dir, VB_PLOT_SCRIPT, err, sizeof(err))) {
+		vb_error("plot: %s", err);
+		rc = VB_EXIT_INTERNAL;
+	}
+	if (rc == VB_EXIT_OK)
+		json_array_foreach(files, i, v)
+			if (render || !strstr(json_string_value(v), ".png"))
+				printf("%s/%s\n", dir, json_string_value(v));
+	json_decref(files);
+	json_decref(run);
+	return rc;
+}

@@ -1,0 +1,16 @@
+/* cmds.h: one function per subcommand (one file each, cmd_<name>.c), called
+ * from main.c's table with argv[0] being the subcommand's name. */
+#ifndef VB_CMDS_H
+#define VB_CMDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_env(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* Folder holding the running vbench binary (for vbench-guest and configs/). */
+const char *vb_self_dir(void);
+
+#endif

@@ -1,0 +1,301 @@
+/* guestout.c: validate vbench-guest's "@vbench {json}" lines field by field
+ * and copy only what passed into the result row. */
+#include "harness/guestout.h"
+#include "analysis/stats.h"
+#include "lib/error.h"
+#include "lib/pages.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_KEYS 64
+
+static bool str_ok(json_t *s)
+{
+	return json_is_string(s) && json_string_length(s) <= VB_GUEST_STRING_MAX;
+}
+
+/* A word of the vocabulary we print: letters, digits, _ . - : / */
+static bool word_ok(json_t *s)
+{
+	const char *p;
+
+	if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > 64)
+		return false;
+	for (p = json_string_value(s); *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("_.-:/", *p)))
+			return false;
+	return true;
+}
+
+static bool num_ok(json_t *v)
+{
+	return json_is_number(v) && isfinite(json_number_value(v));
+}
+
+/* An object of word -> finite number, at most MAX_KEYS entries. */
+static json_t *copy_numbers(json_t *obj, const char *what, char *err, size_t errlen)
+{
+	const char *k;
+	json_t *v, *out;
+
+	if (!json_is_object(obj) || json_object_size(obj) > MAX_KEYS) {
+		vb_errf(err, errlen, "%s is not an object of at most %d numbers", what, MAX_KEYS);
+		return NULL;
+	}
+	out = json_object();
+	json_object_foreach(obj, k, v) {
+		if (strlen(k) > 64 || !word_ok(json_string(k)) || !num_ok(v)) {
+			json_decref(out);
+			vb_errf(err, errlen, "%s has a bad entry '%.40s'", what, k);
+			return NULL;
+		}
+		json_object_set_new(out, k, json_real(json_number_value(v)));
+	}
+	return out;
+}
+
+static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
+{
+	json_t *arr = json_object_get(g, "samples"), *v, *out;
+	size_t i, n;
+	double *x;
+	struct vb_stats st;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > VB_GUEST_SAMPLES_MAX)
+		return vb_errf(err, errlen, "samples is not an array of at most %d numbers", VB_GUEST_SAMPLES_MAX);
+	n = json_array_size(arr);
+	x = calloc(n ? n : 1, sizeof(*x));
+	if (!x)
+		return vb_errf(err, errlen, "out of memory");
+	out = json_array();
+	json_array_foreach(arr, i, v) {
+		if (!num_ok(v) || json_number_value(v) < 0) {
+			free(x);
+			json_decref(out);
+			return vb_errf(err, errlen, "sample %zu is not a finite non-negative number", i);
+		}
+		x[i] = json_number_value(v);
+		json_array_append_new(out, json_real(x[i]));
+	}
+	json_object_set_new(row, "samples", out);
+	/* Never trust the guest's arithmetic: the statistics are ours. */
+	vb_stats_compute(x, n, 1, &st);
+	json_object_set_new(row, "stats", json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}",
+		"n", (json_int_t)st.n, "median", st.median, "mean", st.mean, "stdev", st.stdev,
+		"min", st.min, "max", st.max, "ci95_low", st.ci_low, "ci95_high", st.ci_high,
+		"ci_halfwidth_rel", st.ci_halfwidth_rel));
+	free(x);
+	return 0;
+}
+
+static int take_pages(json_t *g, json_t *row, char *err, size_t errlen)
+{
+	json_t *p = json_object_get(g, "pages"), *dst, *v;
+	static const char *const words[] = { "verified", "source", "backing" };
+	static const char *const byte_sets[] = { "guest_bytes", "host_bytes" };
+
+	if (!p)
+		return 0;
+	if (!json_is_object(p))
+		return vb_errf(err, errlen, "pages is not an object");
+	dst = json_object_get(row, "pages");
+	if (!json_is_object(dst)) {
+		dst = json_object();
+		json_object_set_new(row, "pages", dst);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		v = json_object_get(p, words[i]);
+		if (!v || json_is_null(v))	/* null: the bench allocates nothing to verify */
+			continue;
+		if (!word_ok(v))
+			return vb_errf(err, errlen, "pages.%s is not a word", words[i]);
+		json_object_set(dst, words[i], v);
+	}
+	v = json_object_get(p, "honoured");
+	if (v) {
+		if (!json_is_boolean(v))
+			return vb_errf(err, errlen, "pages.honoured is not a boolean");
+		json_object_set(dst, "honoured", v);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		json_t *c;
+
+		v = json_object_get(p, byte_sets[i]);
+		if (!v)
+			continue;
+		c = copy_numbers(v, byte_sets[i], err, errlen);
+		if (!c)
+			return -1;
+		json_object_set_new(dst, byte_sets[i], c);
+	}
+	return 0;
+}
+
+static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
+{
+	json_t *c = json_object_get(g, "counters"), *out, *v;
+	const char *k;
+
+	if (!c)
+		return 0;
+	if (!json_is_object(c) || json_object_size(c) > 16)
+		return vb_errf(err, errlen, "counters is not an object");
+	out = json_object_get(row, "counters");
+	if (!json_is_object(out)) {
+		out = json_object();
+		json_object_set_new(row, "counters", out);
+	}
+	json_object_foreach(c, k, v) {
+		json_t *copy;
+
+		if (!strcmp(k, "ops")) {
+			if (!num_ok(v) || json_number_value(v) < 0)
+				return vb_errf(err, errlen, "counters.ops is not a count");
+			json_object_set(out, "ops", v);
+		} else if (!strcmp(k, "errors")) {
+			const char *src;
+			json_t *why;
+
+			if (!json_is_object(v) || json_object_size(v) > 16)
+				return vb_errf(err, errlen, "counters.errors is not an object");
+			copy = json_object();
+			json_object_foreach(v, src, why) {
+				if (!word_ok(json_string(src)) || !str_ok(why)) {
+					json_decref(copy);
+					return vb_errf(err, errlen, "counters.errors has a bad entry");
+				}
+				json_object_set(copy, src, why);
+			}
+			json_object_set_new(out, "errors", copy);
+		} else {
+			if (!word_ok(json_string(k)))
+				return vb_errf(err, errlen, "counters has a bad source name");
+			copy = copy_numbers(v, "counters source", err, errlen);
+			if (!copy)
+				return -1;
+			json_object_set_new(out, k, copy);
+		}
+	}
+	return 0;
+}
+
+static int take_result(json_t *g, json_t *row, char *err, size_t errlen)
+{
+	json_t *v;
+	const char *status;
+
+	v = json_object_get(g, "bench");
+	if (!word_ok(v))
+		return vb_errf(err, errlen, "result has no valid bench name");
+	if (json_is_string(json_object_get(row, "bench")) &&
+	    strcmp(json_string_value(v), json_string_value(json_object_get(row, "bench"))))
+		return vb_errf(err, errlen, "result is for bench '%s', not '%s'", json_string_value(v),
+			       json_string_value(json_object_get(row, "bench")));
+	v = json_object_get(g, "status");
+	if (!json_is_string(v))
+		return vb_errf(err, errlen, "result has no status");
+	status = json_string_value(v);
+	if (strcmp(status, "ok") && strcmp(status, "skipped") && strcmp(status, "failed"))
+		return vb_errf(err, errlen, "result has an unknown status");
+	v = json_object_get(g, "reason");
+	if (v && !str_ok(v))
+		return vb_errf(err, errlen, "reason is not a string of at most %d bytes", VB_GUEST_STRING_MAX);
+	v = json_object_get(g, "unit");
+	if (v && !word_ok(v))
+		return vb_errf(err, errlen, "unit is not a word");
+	if (take_samples(g, row, err, errlen) < 0 || take_pages(g, row, err, errlen) < 0 ||
+	    take_counters(g, row, err, errlen) < 0)
+		return -1;
+	if (!strcmp(status, "ok") && !json_object_get(row, "samples"))
+		return vb_errf(err, errlen, "result says ok but has no samples");
+	v = json_object_get(g, "extra");
+	if (v) {
+		json_t *c = copy_numbers(v, "extra", err, errlen);
+
+		if (!c)
+			return -1;
+		json_object_set_new(row, "extra", c);
+	}
+	v = json_object_get(g, "params");
+	if (v) {
+		/* Only the names the row already has (the plan's), so a guest cannot add keys. */
+		const char *k;
+		json_t *pv, *mine = json_object_get(row, "params");
+
+		if (!json_is_object(v))
+			return vb_errf(err, errlen, "params is not an object");
+		json_object_foreach(v, k, pv) {
+			if (json_is_object(mine) && !json_object_get(mine, k))
+				return vb_errf(err, errlen, "result has an unexpected parameter '%.40s'", k);
+			if (!num_ok(pv) && !word_ok(pv))
+				return vb_errf(err, errlen, "parameter '%.40s' has a bad value", k);
+		}
+	}
+	if (json_object_get(g, "unit"))
+		json_object_set(row, "unit", json_object_get(g, "unit"));
+	json_object_set(row, "status", json_object_get(g, "status"));
+	if (json_object_get(g, "reason"))
+		json_object_set(row, "reason", json_object_get(g, "reason"));
+	v = json_object_get(g, "emulated_cpl0");
+	if (json_is_boolean(v))
+		json_object_set(row, "emulated_cpl0", v);
+	return 1;
+}
+
+int vb_guest_line_accept(const char *line, json_t *row, char *msg, size_t msglen,
+			 char *err, size_t errlen)
+{
+	const char *p = strstr(line, VB_GUEST_PREFIX);
+	json_error_t jerr;
+	json_t *g, *type;
+	int ret;
+
+	/* A serial console may put noise before the prefix on the same line. */
+	if (!p)
+		return 0;
+	p += strlen(VB_GUEST_PREFIX);
+	if (strlen(p) > VB_GUEST_LINE_MAX)
+		return vb_errf(err, errlen, "output line longer than %d bytes", VB_GUEST_LINE_MAX);
+	g = json_loads(p, JSON_REJECT_DUPLICATES, &jerr);
+	if (!g)
+		return vb_errf(err, errlen, "unparsable output line: %s", jerr.text);
+	if (!json_is_object(g)) {
+		json_decref(g);
+		return vb_errf(err, errlen, "output line is not a JSON object");
+	}
+	type = json_object_get(g, "type");
+	if (json_is_string(type) && !strcmp(json_string_value(type), "log")) {
+		json_t *m = json_object_get(g, "msg");
+
+		ret = 2;
+		if (!str_ok(m))
+			ret = vb_errf(err, errlen, "log line without a valid msg");
+		else if (msg && msglen)
+			snprintf(msg, msglen, "%s", json_string_value(m));
+	} else if (json_is_string(type) && !strcmp(json_string_value(type), "result")) {
+		/* Merge only a fully valid result: a bad field leaves row untouched. */
+		json_t *copy = json_deep_copy(row);
+
+		ret = take_result(g, copy, err, errlen);
+		if (ret == 1)
+			json_object_update(row, copy);
+		json_decref(copy);
+	} else {
+		ret = vb_errf(err, errlen, "output line of unknown type");
+	}
+	json_decref(g);
+	return ret;
+}
+
+int vb_guest_result_accept(const char *line, json_t *row, char *err, size_t errlen)
+{
+	int r = vb_guest_line_accept(line, row, NULL, 0, err, errlen);
+
+	return r == 2 ? 0 : r;
+}

@@ -1,0 +1,171 @@
+/* modes.c: mode names, and KVM flavour/paging detection from /sys/module. */
+#include "harness/modes.h"
+#include "lib/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const mode_names[VB_MODE_COUNT] = {
+	[VB_MODE_NATIVE] = "native", [VB_MODE_SHADOW] = "shadow", [VB_MODE_EPT] = "ept",
+	[VB_MODE_NPT] = "npt", [VB_MODE_TDP] = "tdp",
+};
+
+const char *vb_sysfs_root(void)
+{
+	const char *r = getenv("VBENCH_SYSFS_ROOT");
+
+	return r ? r : "";
+}
+
+int vb_mode_parse(const char *s, enum vb_mode *out)
+{
+	for (int i = 0; i < VB_MODE_COUNT; i++)
+		if (!strcasecmp(s, mode_names[i])) {
+			*out = (enum vb_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *vb_mode_name(enum vb_mode m)
+{
+	return (unsigned)m < VB_MODE_COUNT ? mode_names[m] : "?";
+}
+
+const char *vb_kvm_flavour_name(enum vb_kvm_flavour f)
+{
+	switch (f) {
+	case VB_KVM_INTEL: return "kvm_intel";
+	case VB_KVM_AMD: return "kvm_amd";
+	case VB_KVM_PVM: return "pvm";
+	default: return "none";
+	}
+}
+
+int vb_mode_list_parse(const char *s, enum vb_mode *out, int max, char *err, size_t errlen)
+{
+	char word[32];
+	int n = 0;
+
+	for (const char *p = s;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0 || len >= sizeof(word))
+			return vb_errf(err, errlen, "bad mode list '%s': expected e.g. native,shadow,ept", s);
+		memcpy(word, p, len);
+		word[len] = '\0';
+		if (n >= max)
+			return vb_errf(err, errlen, "too many modes in '%s'", s);
+		if (vb_mode_parse(word, &out[n]) < 0)
+			return vb_errf(err, errlen, "unknown mode '%s': use native, shadow, ept, npt or tdp", word);
+		for (int i = 0; i < n; i++)
+			if (out[i] == out[n])
+				return vb_errf(err, errlen, "mode '%s' given twice", word);
+		n++;
+		if (!p[len])
+			return n;
+		p += len + 1;
+	}
+}
+
+/* First line of <root><path> into buf without the newline; "" when absent. */
+static void read_param(const char *root, const char *path, char *buf, size_t len)
+{
+	char full[512];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	f = fopen(full, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static bool exists(const char *root, const char *path)
+{
+	char full[512];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	return stat(full, &st) == 0;
+}
+
+static bool is_yes(const char *v) { return v[0] == 'Y' || v[0] == 'y' || v[0] == '1'; }
+
+int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->paging = VB_MODE_NATIVE;
+	if (!root)
+		root = vb_sysfs_root();
+	out->dev_kvm = exists(root, "/dev/kvm");
+	read_param(root, "/sys/module/kvm/parameters/tdp_mmu", out->tdp_mmu, sizeof(out->tdp_mmu));
+	read_param(root, "/sys/module/kvm/parameters/nx_huge_pages", out->nx_huge_pages,
+		   sizeof(out->nx_huge_pages));
+	if (exists(root, "/sys/module/kvm_intel")) {
+		out->flavour = VB_KVM_INTEL;
+		read_param(root, "/sys/module/kvm_intel/parameters/ept", out->ept, sizeof(out->ept));
+		out->paging = is_yes(out->ept) ? VB_MODE_EPT : VB_MODE_SHADOW;
+	} else if (exists(root, "/sys/module/kvm_amd")) {
+		out->flavour = VB_KVM_AMD;
+		read_param(root, "/sys/module/kvm_amd/parameters/npt", out->npt, sizeof(out->npt));
+		out->paging = is_yes(out->npt) ? VB_MODE_NPT : VB_MODE_SHADOW;
+	} else if (exists(root, "/sys/module/kvm_pvm")) {
+		/* PVM runs guests without hardware virtualization: shadow paging only. */
+		out->flavour = VB_KVM_PVM;
+		out->paging = VB_MODE_SHADOW;
+	} else if (exists(root, "/sys/module/kvm")) {
+		snprintf(out->reason, sizeof(out->reason),
+			 "kvm is loaded but no vendor module (kvm_intel, kvm_amd, kvm_pvm): load one, e.g. modprobe kvm_intel");
+	} else {
+		snprintf(out->reason, sizeof(out->reason),
+			 "KVM is not loaded on this host: modprobe kvm_intel or kvm_amd (needs VMX/SVM)");
+	}
+	if (out->flavour != VB_KVM_NONE && !out->dev_kvm)
+		snprintf(out->reason, sizeof(out->reason), "/dev/kvm is missing although %s is loaded",
+			 vb_kvm_flavour_name(out->flavour));
+	return 0;
+}
+
+bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reason, size_t len)
+{
+	const char *flav = vb_kvm_flavour_name(st->flavour);
+
+	if (m == VB_MODE_NATIVE)
+		return true;
+	if (st->flavour == VB_KVM_NONE || !st->dev_kvm) {
+		snprintf(reason, len, "%s", st->reason[0] ? st->reason : "no usable /dev/kvm on this host");
+		return false;
+	}
+	if (m == st->paging || (m == VB_MODE_TDP && (st->paging == VB_MODE_EPT || st->paging == VB_MODE_NPT)))
+		return true;
+	if (st->flavour == VB_KVM_PVM) {
+		snprintf(reason, len, "KVM here is PVM, which has shadow paging only: %s needs kvm_intel or kvm_amd on hardware with VMX/SVM",
+			 vb_mode_name(m));
+		return false;
+	}
+	if (m == VB_MODE_EPT && st->flavour == VB_KVM_AMD) {
+		snprintf(reason, len, "this host is AMD (kvm_amd): ept is Intel's; use npt or tdp");
+		return false;
+	}
+	if (m == VB_MODE_NPT && st->flavour == VB_KVM_INTEL) {
+		snprintf(reason, len, "this host is Intel (kvm_intel): npt is AMD's; use ept or tdp");
+		return false;
+	}
+	if (m == VB_MODE_SHADOW)
+		snprintf(reason, len, "%s is in %s mode: reload it with %s=0, or add --switch-mode (root, no VM running)",
+			 flav, vb_mode_name(st->paging), st->flavour == VB_KVM_INTEL ? "ept" : "npt");
+	else
+		snprintf(reason, len, "%s is in shadow mode (%s=%s): reload it with %s=1, or add --switch-mode (root, no VM running)",
+			 flav, st->flavour == VB_KVM_INTEL ? "ept" : "npt",
+			 st->flavour == VB_KVM_INTEL ? st->ept : st->npt,
+			 st->flavour == VB_KVM_INTEL ? "ept" : "npt");
+	return false;
+}

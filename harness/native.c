@@ -1,0 +1,170 @@
+/* native.c: the native backend. Each point runs in a fresh vbench-guest
+ * child (the same binary that runs inside Linux guests), pinned through the
+ * topology module; its output is parsed as untrusted input. */
+#include "harness/backend.h"
+#include "harness/guestout.h"
+#include "harness/spawn.h"
+#include "lib/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vb_row_status(json_t *row, const char *status, const char *fmt, ...)
+{
+	char reason[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	json_object_set_new(row, "status", json_string(status));
+	json_object_set_new(row, "reason", json_string(reason));
+	return 0;
+}
+
+/* Growable argv of owned strings. */
+struct argv_buf {
+	char *v[96];
+	int n;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void arg(struct argv_buf *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n >= (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&a->v[a->n], fmt, ap) >= 0)
+		a->n++;
+	va_end(ap);
+	a->v[a->n] = NULL;
+}
+
+static void argv_free(struct argv_buf *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+}
+
+/* vbench-guest's argv for a point: see docs/guest-protocol.md. Shared with
+ * the Linux guest, which runs the same command inside. */
+int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *o, char **out, int max)
+{
+	struct argv_buf a = { .n = 0 };
+	const struct vb_param_def *defs = pt->params.defs;
+
+	arg(&a, "%s", o->guest_bin ? o->guest_bin : "vbench-guest");
+	arg(&a, "run");
+	arg(&a, "%s", pt->bench);
+	arg(&a, "--pages");
+	arg(&a, "%s", vb_page_size_name(pt->pages.guest));
+	if (o->hugetlb)
+		arg(&a, "--hugetlb");
+	for (int i = 0; defs && defs[i].name; i++) {
+		char val[64];
+
+		vb_param_format(&defs[i], pt->params.v[i], val, sizeof(val));
+		arg(&a, "--set");
+		arg(&a, "%s=%s", defs[i].name, val);
+	}
+	arg(&a, "--min-runs");
+	arg(&a, "%u", o->stop.min_runs);
+	arg(&a, "--max-runs");
+	arg(&a, "%u", o->stop.max_runs);
+	arg(&a, "--target-ci");
+	arg(&a, "%g", o->stop.target_ci);
+	arg(&a, "--max-time");
+	arg(&a, "%g", o->stop.max_seconds);
+	arg(&a, "--warmup");
+	arg(&a, "%u", o->warmup);
+	arg(&a, "--seed");
+	arg(&a, "%lu", o->seed);
+	if (o->events && o->events[0]) {
+		arg(&a, "--events");
+		arg(&a, "%s", o->events);
+	}
+	if (a.n >= max) {
+		argv_free(&a);
+		return -1;
+	}
+	memcpy(out, a.v, sizeof(char *) * (size_t)(a.n + 1));
+	return a.n;
+}
+
+struct collect {
+	json_t *row;
+	int results;
+	char bad[512];		/* first malformed line's reason */
+	FILE *log;
+};
+
+static void on_line(const char *line, bool truncated, void *arg)
+{
+	struct collect *c = arg;
+	char msg[1024], err[512];
+	int r;
+
+	if (truncated) {
+		if (!c->bad[0])
+			snprintf(c->bad, sizeof(c->bad), "an output line longer than %d bytes", VB_SPAWN_LINE_MAX);
+		return;
+	}
+	r = vb_guest_line_accept(line, c->row, msg, sizeof(msg), err, sizeof(err));
+	if (r == 1)
+		c->results++;
+	else if (r == 2 && c->log)
+		fprintf(c->log, "  guest: %s\n", msg);
+	else if (r < 0 && !c->bad[0])
+		snprintf(c->bad, sizeof(c->bad), "%s", err);
+}
+
+/* The last line of a tail, for a reason. */
+static const char *last_line(const char *tail, char *buf, size_t len)
+{
+	const char *end = tail + strlen(tail), *start;
+
+	while (end > tail && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	start = end;
+	while (start > tail && start[-1] != '\n')
+		start--;
+	snprintf(buf, len, "%.*s", (int)(end - start), start);
+	return buf;
+}
+
+int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *o, json_t *row)
+{
+	char *argv[96], why[256], last[512];
+	struct collect c = { .row = row };
+	struct vb_spawn_opts so = { .timeout_s = o->timeout_s, .on_line = on_line, .arg = &c,
+				    .affinity = o->affinity };
+	struct vb_spawn_result res;
+	int n = vb_guest_argv(pt, o, argv, 96);
+
+	if (n < 0)
+		return vb_row_status(row, "failed", "internal: vbench-guest command line too long");
+	json_object_set_new(row, "mode_verified", json_string("native"));
+	c.log = o->log;
+	if (vb_spawn_run(argv, &so, &res) < 0) {
+		vb_row_status(row, "failed", "cannot run %s: %s", argv[0], res.err);
+		goto out;
+	}
+	if (c.results == 1)
+		goto out;
+	vb_spawn_describe(&res, o->timeout_s, why, sizeof(why));
+	if (c.bad[0])
+		vb_row_status(row, "failed", "vbench-guest printed a malformed result (%s); it ended with %s", c.bad, why);
+	else if (c.results > 1)
+		vb_row_status(row, "failed", "vbench-guest printed %d results for one point", c.results);
+	else
+		vb_row_status(row, "failed", "vbench-guest gave no result: %s: %s", why,
+			      last_line(res.tail, last, sizeof(last)));
+out:
+	for (int i = 0; i < n; i++)
+		free(argv[i]);
+	return 0;
+}

@@ -1,0 +1,511 @@
+/* plan.c: parse plan files strictly (line-numbered errors) and expand a plan
+ * into the points of a run. Format: docs/plan-format.md. */
+#include "harness/plan.h"
+#include "harness/catalog.h"
+#include "lib/error.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const guest_names[] = {
+	[VB_GUEST_NONE] = "none", [VB_GUEST_MICRO] = "micro", [VB_GUEST_LINUX] = "linux",
+};
+
+const char *vb_guest_name(enum vb_guest g)
+{
+	return (unsigned)g <= VB_GUEST_LINUX ? guest_names[g] : "?";
+}
+
+int vb_guest_parse(const char *s, enum vb_guest *out)
+{
+	for (unsigned i = 0; i <= VB_GUEST_LINUX; i++)
+		if (!strcmp(s, guest_names[i])) {
+			*out = (enum vb_guest)i;
+			return 0;
+		}
+	return -1;
+}
+
+void vb_plan_defaults(struct vb_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	snprintf(plan->source, sizeof(plan->source), "flags");
+	plan->modes[0] = VB_MODE_NATIVE;
+	plan->n_modes = 1;
+	plan->pages[0] = (struct vb_pages){ VB_PS_4K, VB_PS_4K };
+	plan->n_pages = 1;
+	plan->guest = VB_GUEST_MICRO;
+	plan->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01,
+					    .max_seconds = 30 };
+	plan->warmup = 1;
+	plan->timeout_s = 600;
+}
+
+static struct vb_plan_bench *find_bench(struct vb_plan *plan, const char *name)
+{
+	for (int i = 0; i < plan->n_benches; i++)
+		if (!strcmp(plan->benches[i].name, name))
+			return &plan->benches[i];
+	return NULL;
+}
+
+/* Parameter defs of a bench in whichever guest knows it: native first. */
+static const struct vb_param_def *defs_anywhere(const char *bench, const char *param)
+{
+	static const enum vb_guest order[] = { VB_GUEST_NONE, VB_GUEST_MICRO };
+	struct vb_catalog_entry e;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!vb_catalog_find(order[i], bench, &e))
+			continue;
+		int idx = vb_param_index(e.params, param);
+
+		if (idx >= 0)
+			return &e.params[idx];
+	}
+	return NULL;
+}
+
+/* Every comma-separated value must parse for the parameter. */
+static int check_values(const struct vb_param_def *def, const char *values, char *err, size_t errlen)
+{
+	char buf[VB_PLAN_VALUES_MAX], *save = NULL, *tok;
+	uint64_t v;
+
+	if (!values[0] || values[strlen(values) - 1] == ',' || values[0] == ',' || strstr(values, ",,"))
+		return vb_errf(err, errlen, "empty value in %s=%s", def->name, values);
+	snprintf(buf, sizeof(buf), "%s", values);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (vb_param_parse_value(def, tok, &v, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int bench_set(struct vb_plan_bench *b, const char *name, const char *values, char *err, size_t errlen)
+{
+	const struct vb_param_def *def = defs_anywhere(b->name, name);
+	int i;
+
+	if (!def) {
+		char known[256] = "";
+		struct vb_catalog_entry e;
+
+		if (vb_catalog_find(VB_GUEST_NONE, b->name, &e) || vb_catalog_find(VB_GUEST_MICRO, b->name, &e))
+			for (int k = 0; e.params && e.params[k].name; k++)
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 k ? ", " : "", e.params[k].name);
+		return vb_errf(err, errlen, "unknown parameter '%s' for %s: it takes %s", name, b->name,
+			       known[0] ? known : "no parameters");
+	}
+	if (strlen(values) >= VB_PLAN_VALUES_MAX)
+		return vb_errf(err, errlen, "too many values for %s", name);
+	if (check_values(def, values, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < b->n_params; i++)
+		if (!strcmp(b->p[i].name, name))
+			break;
+	if (i == b->n_params) {
+		if (b->n_params >= VB_PARAMS_MAX)
+			return vb_errf(err, errlen, "too many parameters for %s", b->name);
+		b->n_params++;
+	}
+	snprintf(b->p[i].name, sizeof(b->p[i].name), "%s", name);
+	snprintf(b->p[i].values, sizeof(b->p[i].values), "%s", values);
+	return 0;
+}
+
+int vb_plan_add_bench(struct vb_plan *plan, const char *name, char *err, size_t errlen)
+{
+	struct vb_plan_bench *b;
+
+	if (!vb_catalog_known(name)) {
+		char names[512];
+
+		vb_catalog_names(names, sizeof(names));
+		return vb_errf(err, errlen, "unknown bench '%s': known benches are %s", name, names);
+	}
+	if (find_bench(plan, name))
+		return vb_errf(err, errlen, "bench '%s' given twice", name);
+	if (plan->n_benches >= VB_PLAN_BENCHES_MAX)
+		return vb_errf(err, errlen, "too many benches (at most %d)", VB_PLAN_BENCHES_MAX);
+	b = &plan->benches[plan->n_benches++];
+	memset(b, 0, sizeof(*b));
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	return 0;
+}
+
+int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values, char *err, size_t errlen)
+{
+	int hits = 0;
+
+	for (int i = 0; i < plan->n_benches; i++) {
+		struct vb_plan_bench *b = &plan->benches[i];
+
+		if (!defs_anywhere(b->name, name))
+			continue;
+		if (bench_set(b, name, values, err, errlen) < 0)
+			return -1;
+		hits++;
+	}
+	if (!hits)
+		return vb_errf(err, errlen, "no bench in the plan takes parameter '%s'", name);
+	return 0;
+}
+
+int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, size_t errlen)
+{
+	struct vb_plan_bench keep[VB_PLAN_BENCHES_MAX];
+	char buf[512], *save = NULL, *tok;
+	int n = 0;
+
+	if (strlen(list) >= sizeof(buf) || !list[0])
+		return vb_errf(err, errlen, "bad bench list '%s'", list);
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct vb_plan_bench *b = find_bench(plan, tok);
+
+		if (!vb_catalog_known(tok)) {
+			char names[512];
+
+			vb_catalog_names(names, sizeof(names));
+			return vb_errf(err, errlen, "unknown bench '%s': known benches are %s", tok, names);
+		}
+		for (int i = 0; i < n; i++)
+			if (!strcmp(keep[i].name, tok))
+				return vb_errf(err, errlen, "bench '%s' given twice", tok);
+		if (n >= VB_PLAN_BENCHES_MAX)
+			return vb_errf(err, errlen, "too many benches");
+		if (b) {
+			keep[n++] = *b;
+		} else {
+			memset(&keep[n], 0, sizeof(keep[n]));
+			snprintf(keep[n].name, sizeof(keep[n].name), "%s", tok);
+			n++;
+		}
+	}
+	memcpy(plan->benches, keep, sizeof(keep[0]) * (size_t)n);
+	plan->n_benches = n;
+	return 0;
+}
+
+/* "key=value" options of the repeat line. */
+static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errlen)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '=');
+		uint64_t u;
+		double d;
+
+		if (!eq)
+			return vb_errf(err, errlen, "bad repeat option '%s': expected min=N, max=N, ci=1%%, time=30s or warmup=N", tok);
+		*eq++ = '\0';
+		if (!strcmp(tok, "min") || !strcmp(tok, "max") || !strcmp(tok, "warmup")) {
+			if (vb_parse_u64(eq, &u) < 0 || u > 100000)
+				return vb_errf(err, errlen, "bad %s '%s': use a whole number up to 100000", tok, eq);
+			if (!strcmp(tok, "min"))
+				plan->stop.min_runs = (unsigned)u;
+			else if (!strcmp(tok, "max"))
+				plan->stop.max_runs = (unsigned)u;
+			else
+				plan->warmup = (unsigned)u;
+		} else if (!strcmp(tok, "ci")) {
+			if (vb_parse_double(eq, &d) < 0 || d <= 0 || d >= 1)
+				return vb_errf(err, errlen, "bad ci '%s': use a fraction or percentage, e.g. 1%%", eq);
+			plan->stop.target_ci = d;
+		} else if (!strcmp(tok, "time")) {
+			if (vb_parse_seconds(eq, &d) < 0 || d <= 0)
+				return vb_errf(err, errlen, "bad time '%s': use seconds, e.g. 30s", eq);
+			plan->stop.max_seconds = d;
+		} else {
+			return vb_errf(err, errlen, "unknown repeat option '%s': use min, max, ci, time or warmup", tok);
+		}
+	}
+	if (plan->stop.min_runs < 1 || plan->stop.max_runs < plan->stop.min_runs)
+		return vb_errf(err, errlen, "repeat needs 1 <= min <= max (have min=%u max=%u)",
+			       plan->stop.min_runs, plan->stop.max_runs);
+	return 0;
+}
+
+static int parse_bench_line(struct vb_plan *plan, char *args, int lineno, char *err, size_t errlen)
+{
+	char *save = NULL, *name = strtok_r(args, " \t", &save), *tok;
+	struct vb_plan_bench *b;
+
+	if (!name)
+		return vb_errf(err, errlen, "bench needs a name, e.g. 'bench ptrchase footprint=512M'");
+	if (vb_plan_add_bench(plan, name, err, errlen) < 0)
+		return -1;
+	b = &plan->benches[plan->n_benches - 1];
+	b->line = lineno;
+	for (tok = strtok_r(NULL, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok)
+			return vb_errf(err, errlen, "bad parameter '%s': expected name=value[,value...]", tok);
+		*eq = '\0';
+		for (int i = 0; i < b->n_params; i++)
+			if (!strcmp(b->p[i].name, tok))
+				return vb_errf(err, errlen, "parameter '%s' given twice", tok);
+		if (bench_set(b, tok, eq + 1, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *seen, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "mode", "pages", "guest", "repeat", "timeout", "bench" };
+	char *key, *args;
+	int k;
+
+	key = line + strspn(line, " \t");
+	args = key + strcspn(key, " \t");
+	if (*args)
+		*args++ = '\0';
+	args += strspn(args, " \t");
+	for (k = 0; k < 6; k++)
+		if (!strcmp(key, keys[k]))
+			break;
+	if (k == 6)
+		return vb_errf(err, errlen, "unknown keyword '%s': expected mode, pages, guest, repeat, timeout or bench", key);
+	if (k != 5 && (*seen & (1u << k)))
+		return vb_errf(err, errlen, "'%s' given twice", key);
+	*seen |= 1u << k;
+	if (!*args && k != 3)
+		return vb_errf(err, errlen, "'%s' needs a value", key);
+	if (k < 3 || k == 4) {
+		/* One-word values. */
+		size_t len = strcspn(args, " \t");
+
+		if (args[len + strspn(args + len, " \t")])
+			return vb_errf(err, errlen, "'%s' takes one value (a comma list without spaces)", key);
+		args[len] = '\0';
+	}
+	switch (k) {
+	case 0: {
+		int n = vb_mode_list_parse(args, plan->modes, VB_MODE_COUNT, err, errlen);
+
+		if (n < 0)
+			return -1;
+		plan->n_modes = n;
+		return 0;
+	}
+	case 1: {
+		int n = vb_pages_list_parse(args, plan->pages, VB_PAGES_MAX, err, errlen);
+
+		if (n < 0)
+			return -1;
+		plan->n_pages = n;
+		return 0;
+	}
+	case 2:
+		if (vb_guest_parse(args, &plan->guest) < 0 || plan->guest == VB_GUEST_NONE)
+			return vb_errf(err, errlen, "unknown guest '%s': use micro or linux", args);
+		plan->guest_set = true;
+		return 0;
+	case 3:
+		return parse_repeat(plan, args, err, errlen);
+	case 4:
+		if (vb_parse_seconds(args, &plan->timeout_s) < 0 || plan->timeout_s <= 0)
+			return vb_errf(err, errlen, "bad timeout '%s': use seconds, e.g. 600s", args);
+		return 0;
+	default:
+		return parse_bench_line(plan, args, lineno, err, errlen);
+	}
+}
+
+int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan, char *err, size_t errlen)
+{
+	char line[2048], why[512];
+	const char *p = text;
+	unsigned seen = 0;
+	int lineno = 0;
+
+	vb_plan_defaults(plan);
+	snprintf(plan->source, sizeof(plan->source), "%s", name);
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char *hash;
+
+		lineno++;
+		if (len >= sizeof(line))
+			return vb_errf(err, errlen, "%s:%d: line too long", name, lineno);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (p[len] == '\n');
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		for (char *e = line + strlen(line); e > line && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		if (!line[strspn(line, " \t")])
+			continue;
+		for (char *c = line; *c; c++)
+			if (!isprint((unsigned char)*c) && *c != '\t')
+				return vb_errf(err, errlen, "%s:%d: unexpected control or non-ASCII character", name, lineno);
+		if (parse_line(plan, line, lineno, &seen, why, sizeof(why)) < 0)
+			return vb_errf(err, errlen, "%s:%d: %s", name, lineno, why);
+	}
+	if (plan->n_benches == 0)
+		return vb_errf(err, errlen, "%s: the plan has no bench line (e.g. 'bench ptrchase footprint=64M')", name);
+	return 0;
+}
+
+int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	size_t n;
+	int ret;
+
+	if (!f)
+		return vb_errf(err, errlen, "cannot read plan %s: %s", path, strerror(errno));
+	text = malloc(1 << 20);
+	if (!text) {
+		fclose(f);
+		return vb_errf(err, errlen, "out of memory");
+	}
+	n = fread(text, 1, (1 << 20) - 1, f);
+	if (!feof(f)) {
+		fclose(f);
+		free(text);
+		return vb_errf(err, errlen, "plan %s is larger than 1 MiB", path);
+	}
+	fclose(f);
+	text[n] = '\0';
+	if (strlen(text) != n) {
+		free(text);
+		return vb_errf(err, errlen, "plan %s contains a NUL byte: not a text file", path);
+	}
+	ret = vb_plan_parse_text(text, path, plan, err, errlen);
+	free(text);
+	return ret;
+}
+
+/* Growable list of points. */
+struct points {
+	struct vb_plan_point *v;
+	size_t n, cap;
+};
+
+static struct vb_plan_point *points_add(struct points *ps)
+{
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64;
+		void *nv = realloc(ps->v, cap * sizeof(*ps->v));
+
+		if (!nv)
+			return NULL;
+		ps->v = nv;
+		ps->cap = cap;
+	}
+	memset(&ps->v[ps->n], 0, sizeof(ps->v[0]));
+	return &ps->v[ps->n++];
+}
+
+/* Sweep values of one parameter, split. */
+struct sweep {
+	int def_idx;			/* index in the guest's defs, -1 when it lacks it */
+	const char *name;
+	char buf[VB_PLAN_VALUES_MAX];
+	char *vals[64];
+	int n;
+};
+
+static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *b, enum vb_mode mode,
+			struct points *ps, char *err, size_t errlen)
+{
+	enum vb_guest guest = mode == VB_MODE_NATIVE ? VB_GUEST_NONE : plan->guest;
+	struct vb_catalog_entry e;
+	struct sweep sw[VB_PARAMS_MAX];
+	int idx[VB_PARAMS_MAX] = { 0 };
+	char skip[256] = "";
+	bool known = vb_catalog_find(guest, b->name, &e);
+	struct vb_pages seen[VB_PAGES_MAX];
+	int n_seen = 0;
+
+	if (!known) {
+		snprintf(skip, sizeof(skip), "%s does not run %s: %s", b->name,
+			 guest == VB_GUEST_NONE ? "natively" : guest == VB_GUEST_MICRO ? "in the micro guest" : "in the linux guest",
+			 guest == VB_GUEST_MICRO ? "run it with --guest linux" : "it is a micro guest kernel: use --guest micro");
+		e.params = NULL;
+	}
+	for (int i = 0; i < b->n_params; i++) {
+		char *save = NULL;
+
+		sw[i].name = b->p[i].name;
+		sw[i].def_idx = known ? vb_param_index(e.params, b->p[i].name) : -1;
+		snprintf(sw[i].buf, sizeof(sw[i].buf), "%s", b->p[i].values);
+		sw[i].n = 0;
+		for (char *t = strtok_r(sw[i].buf, ",", &save); t && sw[i].n < 64; t = strtok_r(NULL, ",", &save))
+			sw[i].vals[sw[i].n++] = t;
+		if (known && sw[i].def_idx < 0 && !skip[0])
+			snprintf(skip, sizeof(skip), "%s %s has no parameter '%s'", b->name,
+				 guest == VB_GUEST_MICRO ? "in the micro guest" : "natively", b->p[i].name);
+	}
+	for (;;) {
+		for (int pg = 0; pg < plan->n_pages; pg++) {
+			struct vb_pages pages = plan->pages[pg];
+			bool dup = false;
+
+			/* A bench that allocates nothing natively runs once. */
+			if (guest == VB_GUEST_NONE && known && !e.uses_pages && pg > 0)
+				continue;
+			/* Natively there is one dimension: 2m:4k and 2m:2m are the same run. */
+			if (guest == VB_GUEST_NONE) {
+				pages.host = VB_PS_NONE;
+				for (int s = 0; s < n_seen; s++)
+					dup |= vb_pages_equal(&seen[s], &pages);
+				if (dup)
+					continue;
+				seen[n_seen++] = pages;
+			}
+			struct vb_plan_point *pp = points_add(ps);
+
+			if (!pp)
+				return vb_errf(err, errlen, "out of memory");
+			pp->pt.bench = b->name;
+			pp->pt.mode = mode;
+			pp->pt.pages = pages;
+			pp->pt.guest = guest;
+			vb_param_defaults(&pp->pt.params, known ? e.params : NULL);
+			snprintf(pp->skip, sizeof(pp->skip), "%s", skip);
+			for (int i = 0; i < b->n_params && !skip[0]; i++) {
+				struct vb_param_values *pv = &pp->pt.params;
+				int di = sw[i].def_idx;
+
+				if (vb_param_parse_value(&e.params[di], sw[i].vals[idx[i]], &pv->v[di], err, errlen) < 0)
+					return -1;
+				pv->set[di] = true;
+			}
+		}
+		/* Next combination of sweep values, last parameter fastest. */
+		int i = b->n_params - 1;
+
+		while (i >= 0 && ++idx[i] >= sw[i].n)
+			idx[i--] = 0;
+		if (i < 0)
+			return 0;
+		n_seen = 0;
+	}
+}
+
+int vb_plan_expand(const struct vb_plan *plan, struct vb_plan_point **out, size_t *n, char *err, size_t errlen)
+{
+	struct points ps = { 0 };
+
+	for (int m = 0; m < plan->n_modes; m++)
+		for (int b = 0; b < plan->n_benches; b++)
+			if (expand_bench(plan, &plan->benches[b], plan->modes[m], &ps, err, errlen) < 0) {
+				free(ps.v);
+				return -1;
+			}
+	*out = ps.v;
+	*n = ps.n;
+	return 0;
+}

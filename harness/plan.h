@@ -1,0 +1,66 @@
+/* plan.h: the matrix of benches x modes x pages x parameters, read from a
+ * plan file (docs/plan-format.md) or from flags, and expanded into points. */
+#ifndef VB_PLAN_H
+#define VB_PLAN_H
+
+#include <stddef.h>
+
+#include "harness/backend.h"
+
+#define VB_PLAN_BENCHES_MAX 64
+#define VB_PLAN_VALUES_MAX 512
+
+struct vb_plan_bench {
+	char name[32];
+	int line;			/* where it came from, for errors; 0 for flags */
+	int n_params;
+	struct {
+		char name[32];
+		char values[VB_PLAN_VALUES_MAX];	/* "16M,64M,512M": a sweep */
+	} p[VB_PARAMS_MAX];
+};
+
+struct vb_plan {
+	char source[256];		/* file name, or "flags" */
+	enum vb_mode modes[VB_MODE_COUNT];
+	int n_modes;
+	struct vb_pages pages[VB_PAGES_MAX];
+	int n_pages;
+	enum vb_guest guest;		/* for non-native modes */
+	bool guest_set;
+	struct vb_stop_rule stop;
+	unsigned warmup;
+	double timeout_s;
+	struct vb_plan_bench benches[VB_PLAN_BENCHES_MAX];
+	int n_benches;
+};
+
+/* A point that cannot run as planned carries the reason and becomes a
+ * skipped row instead of running. */
+struct vb_plan_point {
+	struct vb_point pt;
+	char skip[256];
+};
+
+void vb_plan_defaults(struct vb_plan *plan);
+/* Strict: an unknown keyword, bench, parameter or value is an error
+ * "<file>:<line>: <why>". */
+int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t errlen);
+int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan, char *err, size_t errlen);
+/* Add a bench with default parameters (--bench). */
+int vb_plan_add_bench(struct vb_plan *plan, const char *name, char *err, size_t errlen);
+/* Set a parameter sweep on every bench that takes it (--footprint, --set);
+ * an error when none does. */
+int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values, char *err, size_t errlen);
+/* Keep only the named benches (comma list), adding those the plan lacks. */
+int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, size_t errlen);
+
+/* Expand into points, in the order they run: mode, bench, parameters, pages.
+ * *out is malloc'd. */
+int vb_plan_expand(const struct vb_plan *plan, struct vb_plan_point **out, size_t *n,
+		   char *err, size_t errlen);
+
+const char *vb_guest_name(enum vb_guest g);
+int vb_guest_parse(const char *s, enum vb_guest *out);
+
+#endif

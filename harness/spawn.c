@@ -1,0 +1,220 @@
+/* spawn.c: fork/exec from an argv with a timeout, CPU affinity and line-wise
+ * output capture. No shell is ever involved. */
+#include "harness/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Keep the last VB_SPAWN_TAIL-1 bytes seen. */
+static void tail_append(char *tail, const char *buf, size_t n)
+{
+	size_t cap = VB_SPAWN_TAIL - 1, have = strlen(tail);
+
+	if (n >= cap) {
+		memcpy(tail, buf + n - cap, cap);
+		tail[cap] = '\0';
+		return;
+	}
+	if (have + n > cap) {
+		size_t drop = have + n - cap;
+
+		memmove(tail, tail + drop, have - drop);
+		have -= drop;
+	}
+	memcpy(tail + have, buf, n);
+	tail[have + n] = '\0';
+}
+
+struct linebuf {
+	char *buf;
+	size_t len;
+	bool truncated;		/* the current line already overflowed */
+};
+
+static void lines_feed(struct linebuf *lb, const char *data, size_t n, const struct vb_spawn_opts *o)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n') {
+			lb->buf[lb->len] = '\0';
+			if (o->on_line)
+				o->on_line(lb->buf, lb->truncated, o->arg);
+			lb->len = 0;
+			lb->truncated = false;
+		} else if (lb->len < VB_SPAWN_LINE_MAX - 1) {
+			lb->buf[lb->len++] = data[i];
+		} else {
+			lb->truncated = true;
+		}
+	}
+}
+
+static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int out_w, int err_fd)
+{
+	int devnull = open("/dev/null", O_RDONLY);
+
+	if (devnull >= 0)
+		dup2(devnull, STDIN_FILENO);
+	dup2(out_w, STDOUT_FILENO);
+	dup2(err_fd, STDERR_FILENO);
+	if (o->affinity && sched_setaffinity(0, sizeof(*o->affinity), o->affinity) < 0) {
+		dprintf(STDERR_FILENO, "cannot pin to the requested CPU: %s\n", strerror(errno));
+		_exit(126);
+	}
+	/* Own process group, so a timeout kills the child's children too. */
+	setpgid(0, 0);
+	if (o->envp)
+		execvpe(argv[0], argv, o->envp);
+	else
+		execvp(argv[0], argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb_spawn_result *res)
+{
+	static const struct vb_spawn_opts none;
+	const struct vb_spawn_opts *o = opts ? opts : &none;
+	int out[2], errp[2] = { -1, -1 }, log_fd = -1, status = 0;
+	struct linebuf lb = { 0 };
+	double deadline = 0, kill_at = 0;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(out, O_CLOEXEC) < 0 || (!o->stderr_to_stdout && pipe2(errp, O_CLOEXEC) < 0)) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		return -1;
+	}
+	lb.buf = malloc(VB_SPAWN_LINE_MAX);
+	if (!lb.buf) {
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		goto fail_pipes;
+	}
+	if (o->log_path) {
+		log_fd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0) {
+			snprintf(res->err, sizeof(res->err), "cannot open %s: %s", o->log_path, strerror(errno));
+			goto fail_pipes;
+		}
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(res->err, sizeof(res->err), "fork: %s", strerror(errno));
+		goto fail_pipes;
+	}
+	if (pid == 0)
+		child_exec(argv, o, out[1], o->stderr_to_stdout ? out[1] : errp[1]);
+	close(out[1]);
+	if (errp[1] >= 0)
+		close(errp[1]);
+	if (o->timeout_s > 0)
+		deadline = now_s() + o->timeout_s;
+
+	struct pollfd pfd[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
+	int open_fds = errp[0] >= 0 ? 2 : 1;
+	char chunk[65536];
+
+	while (open_fds > 0) {
+		int wait_ms = -1;
+
+		if (kill_at > 0)
+			wait_ms = (int)((kill_at - now_s()) * 1000) + 1;
+		else if (deadline > 0)
+			wait_ms = (int)((deadline - now_s()) * 1000) + 1;
+		if (wait_ms != -1 && wait_ms < 0)
+			wait_ms = 0;
+		int r = poll(pfd, 2, wait_ms);
+
+		if (r < 0 && errno != EINTR)
+			break;
+		if (deadline > 0 && !res->timed_out && now_s() >= deadline) {
+			res->timed_out = true;
+			kill(-pid, SIGTERM);
+			kill(pid, SIGTERM);
+			kill_at = now_s() + 2.0;
+		}
+		if (kill_at > 0 && now_s() >= kill_at) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			kill_at = -1;	/* sent; now wait for EOF */
+		}
+		for (int i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(pfd[i].fd, chunk, sizeof(chunk));
+
+			if (n <= 0) {
+				if (n < 0 && errno == EINTR)
+					continue;
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			tail_append(res->tail, chunk, (size_t)n);
+			if (log_fd >= 0 && write(log_fd, chunk, (size_t)n) < 0)
+				log_fd = -1;	/* a lost log must not lose the measurement */
+			if (i == 0)
+				lines_feed(&lb, chunk, (size_t)n, o);
+		}
+	}
+	/* A last line without '\n' still counts. */
+	if (lb.len > 0)
+		lines_feed(&lb, "\n", 1, o);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->exit_code = WEXITSTATUS(status);
+		if (res->exit_code == 127 && strstr(res->tail, "cannot run "))
+			snprintf(res->err, sizeof(res->err), "%s", strstr(res->tail, "cannot run "));
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+	}
+	for (int i = 0; i < 2; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	if (log_fd >= 0)
+		close(log_fd);
+	free(lb.buf);
+	return 0;
+
+fail_pipes:
+	free(lb.buf);
+	if (log_fd >= 0)
+		close(log_fd);
+	close(out[0]);
+	close(out[1]);
+	if (errp[0] >= 0) {
+		close(errp[0]);
+		close(errp[1]);
+	}
+	return -1;
+}
+
+void vb_spawn_describe(const struct vb_spawn_result *res, double timeout_s, char *buf, size_t len)
+{
+	if (res->timed_out)
+		snprintf(buf, len, "timed out after %g s and was killed", timeout_s);
+	else if (res->err[0])
+		snprintf(buf, len, "%s", res->err);
+	else if (res->exited)
+		snprintf(buf, len, "exit status %d", res->exit_code);
+	else
+		snprintf(buf, len, "killed by signal %d (%s)", res->signal, strsignal(res->signal));
+}

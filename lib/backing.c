@@ -1,0 +1,404 @@
+/* backing.c: memory mapped with a chosen backing page size, verified by
+ * reading /proc/self/smaps, and the hugetlb pools in sysfs. */
+#include "lib/backing.h"
+#include "lib/error.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+#endif
+
+#define SZ_4K (4096UL)
+#define SZ_2M (2UL << 20)
+#define SZ_1G (1UL << 30)
+
+#define HUGEPAGES_DIR "/sys/kernel/mm/hugepages"
+
+enum vb_backing vb_backing_for(enum vb_page_size ps, bool hugetlb)
+{
+	switch (ps) {
+	case VB_PS_THP:
+		return VB_BACKING_THP;
+	case VB_PS_2M:
+		return hugetlb ? VB_BACKING_HUGETLB_2M : VB_BACKING_THP;
+	case VB_PS_1G:
+		return VB_BACKING_HUGETLB_1G;
+	case VB_PS_4K:
+	case VB_PS_NONE:
+	default:
+		return VB_BACKING_ANON;
+	}
+}
+
+const char *vb_backing_name(enum vb_backing b)
+{
+	switch (b) {
+	case VB_BACKING_ANON:
+		return "anonymous";
+	case VB_BACKING_THP:
+		return "anonymous_thp";
+	case VB_BACKING_HUGETLB_2M:
+		return "anonymous_hugetlb_2mb";
+	case VB_BACKING_HUGETLB_1G:
+		return "anonymous_hugetlb_1gb";
+	}
+	return "unknown";
+}
+
+static size_t backing_page_bytes(enum vb_backing b)
+{
+	switch (b) {
+	case VB_BACKING_THP:
+	case VB_BACKING_HUGETLB_2M:
+		return SZ_2M;
+	case VB_BACKING_HUGETLB_1G:
+		return SZ_1G;
+	case VB_BACKING_ANON:
+	default:
+		return SZ_4K;
+	}
+}
+
+static const char *size_word(size_t page_bytes)
+{
+	return page_bytes == SZ_1G ? "1G" : page_bytes == SZ_2M ? "2M" : "4K";
+}
+
+/* Read one number from a sysfs file; -1 when absent or unreadable. */
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void pool_path(char *buf, size_t len, size_t page_bytes, const char *file)
+{
+	snprintf(buf, len, HUGEPAGES_DIR "/hugepages-%zukB/%s", page_bytes / 1024, file);
+}
+
+long vb_hugepages_free(size_t page_bytes)
+{
+	char path[128];
+
+	pool_path(path, sizeof(path), page_bytes, "free_hugepages");
+	return read_long(path);
+}
+
+long vb_hugepages_total(size_t page_bytes)
+{
+	char path[128];
+
+	pool_path(path, sizeof(path), page_bytes, "nr_hugepages");
+	return read_long(path);
+}
+
+int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errlen)
+{
+	char path[128];
+	FILE *f;
+	int rc;
+
+	pool_path(path, sizeof(path), page_bytes, "nr_hugepages");
+	f = fopen(path, "w");
+	if (!f)
+		return vb_errf(err, errlen, "cannot set %s hugepages: %s: %s%s", size_word(page_bytes),
+			       path, strerror(errno), errno == EACCES ? " (needs root)" : "");
+	rc = fprintf(f, "%ld\n", total);
+	if (fclose(f) != 0 || rc < 0)
+		return vb_errf(err, errlen, "cannot set %s hugepages to %ld: %s: %s",
+			       size_word(page_bytes), total, path, strerror(errno));
+	return 0;
+}
+
+int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
+{
+	long nfree = vb_hugepages_free(page_bytes), total, want;
+
+	if (nfree < 0)
+		return vb_errf(err, errlen, "%s hugepages are not available on this kernel (no %s/hugepages-%zukB)",
+			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
+	if (nfree >= need)
+		return 0;
+	total = vb_hugepages_total(page_bytes);
+	want = total + (need - nfree);
+	if (vb_hugepages_set_total(page_bytes, want, err, errlen) < 0)
+		return -1;
+	nfree = vb_hugepages_free(page_bytes);
+	if (nfree < need)
+		return vb_errf(err, errlen, "asked the kernel for %ld %s hugepages in total but only %ld are free "
+			       "(need %ld): memory is too fragmented or too small; reserve them at boot with hugepagesz=%s hugepages=%ld",
+			       want, size_word(page_bytes), nfree, need, size_word(page_bytes), want);
+	return 0;
+}
+
+/* The error for a failed hugetlb mmap: when the pool is short, say exactly how to fill it. */
+static int hugetlb_error(size_t len, size_t page_bytes, int e, char *err, size_t errlen)
+{
+	long need = (long)(len / page_bytes);
+	long nfree = vb_hugepages_free(page_bytes);
+	long total = vb_hugepages_total(page_bytes);
+
+	if (nfree < 0)
+		return vb_errf(err, errlen, "%s hugepages are not supported here (no %s/hugepages-%zukB)",
+			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
+	if (e == ENOMEM && nfree < need)
+		return vb_errf(err, errlen, "no free %s hugepages (need %ld, have %ld): reserve them with: "
+			       "echo %ld > %s/hugepages-%zukB/nr_hugepages (or pass --reserve-hugepages as root)",
+			       size_word(page_bytes), need, nfree, total + (need - nfree),
+			       HUGEPAGES_DIR, page_bytes / 1024);
+	return vb_errf(err, errlen, "mmap of %zu bytes of %s hugetlb pages failed: %s",
+		       len, size_word(page_bytes), strerror(e));
+}
+
+/* Over-map by 2M and trim, so the range starts on a 2M boundary and THP can back all of it. */
+static void *map_aligned_2m(size_t len)
+{
+	size_t span = len + SZ_2M;
+	uint8_t *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start;
+	size_t head, tail;
+
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	start = ((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1);
+	head = start - (uintptr_t)p;
+	tail = span - head - len;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap((uint8_t *)start + len, tail);
+	return (void *)start;
+}
+
+int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, size_t errlen)
+{
+	size_t pg = backing_page_bytes(b);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	void *p;
+	int e;
+
+	memset(m, 0, sizeof(*m));
+	m->backing = b;
+	if (len == 0) {
+		errno = EINVAL;
+		return vb_errf(err, errlen, "cannot map 0 bytes");
+	}
+	if (len > SIZE_MAX - pg) {
+		errno = EINVAL;
+		return vb_errf(err, errlen, "cannot map %zu bytes: too large", len);
+	}
+	len = (len + pg - 1) & ~(pg - 1);
+
+	switch (b) {
+	case VB_BACKING_ANON:
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		/* Without this, THP=always would silently turn a 4K run into a 2M one. */
+		if (madvise(p, len, MADV_NOHUGEPAGE) < 0) {
+			e = errno;
+			munmap(p, len);
+			errno = e;
+			return vb_errf(err, errlen, "madvise(MADV_NOHUGEPAGE): %s", strerror(e));
+		}
+		break;
+	case VB_BACKING_THP:
+		p = map_aligned_2m(len);
+		if (p == MAP_FAILED)
+			break;
+		if (madvise(p, len, MADV_HUGEPAGE) < 0) {
+			e = errno;
+			munmap(p, len);
+			errno = e;
+			return vb_errf(err, errlen, "madvise(MADV_HUGEPAGE): %s (is THP compiled in?)", strerror(e));
+		}
+		break;
+	case VB_BACKING_HUGETLB_2M:
+	case VB_BACKING_HUGETLB_1G:
+		flags |= MAP_HUGETLB | (b == VB_BACKING_HUGETLB_1G ? MAP_HUGE_1GB : MAP_HUGE_2MB);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (p == MAP_FAILED) {
+			e = errno;
+			hugetlb_error(len, pg, e, err, errlen);
+			/* ENOMEM stays: callers tell a short pool (skip) from a failure. */
+			errno = e;
+			return -1;
+		}
+		break;
+	default:
+		errno = EINVAL;
+		return vb_errf(err, errlen, "unknown backing %d", (int)b);
+	}
+	if (p == MAP_FAILED) {
+		e = errno;
+		vb_errf(err, errlen, "mmap of %zu bytes (%s): %s", len, vb_backing_name(b), strerror(e));
+		errno = e;
+		return -1;
+	}
+	m->addr = p;
+	m->len = len;
+	return 0;
+}
+
+void vb_mem_free(struct vb_mem *m)
+{
+	if (m->addr && m->len)
+		munmap(m->addr, m->len);
+	m->addr = NULL;
+	m->len = 0;
+}
+
+void vb_mem_touch(struct vb_mem *m)
+{
+	volatile uint8_t *p = m->addr;
+
+	for (size_t off = 0; off < m->len; off += SZ_4K)
+		p[off] = 1;
+}
+
+/* Counters of one VMA from smaps, in bytes. */
+struct vma_info {
+	uintptr_t start, end;
+	uint64_t rss, anon_huge, hugetlb, kernel_page;
+};
+
+/* Add a VMA's share of [lo, hi) to out. A VMA that reaches past the range
+ * (merged with a neighbour) contributes in proportion to the overlap. */
+static void account_vma(const struct vma_info *v, uintptr_t lo, uintptr_t hi,
+			struct vb_mem_verified *out)
+{
+	uintptr_t a = v->start > lo ? v->start : lo;
+	uintptr_t b = v->end < hi ? v->end : hi;
+	double frac;
+	uint64_t rss, huge, small;
+
+	if (a >= b || v->end <= v->start)
+		return;
+	frac = (double)(b - a) / (double)(v->end - v->start);
+	if (v->hugetlb) {
+		/* hugetlb pages are not in Rss; they show as *_Hugetlb with the pool's page size. */
+		huge = (uint64_t)((double)v->hugetlb * frac);
+		if (v->kernel_page >= SZ_1G)
+			out->bytes_1g += huge;
+		else
+			out->bytes_2m += huge;
+		out->rss += huge;
+		return;
+	}
+	rss = (uint64_t)((double)v->rss * frac);
+	huge = (uint64_t)((double)v->anon_huge * frac);
+	small = rss > huge ? rss - huge : 0;
+	out->bytes_2m += huge;
+	out->bytes_4k += small;
+	out->rss += huge + small;
+}
+
+static bool parse_vma_header(const char *line, uintptr_t *start, uintptr_t *end)
+{
+	unsigned long s, e;
+	int n = 0;
+
+	if (sscanf(line, "%lx-%lx %n", &s, &e, &n) != 2 || n == 0)
+		return false;
+	*start = s;
+	*end = e;
+	return true;
+}
+
+/* "Name:   123 kB" -> bytes, when the line starts with name. */
+static bool field_kb(const char *line, const char *name, uint64_t *bytes)
+{
+	size_t nl = strlen(name);
+	unsigned long long kb;
+
+	if (strncmp(line, name, nl) || line[nl] != ':')
+		return false;
+	if (sscanf(line + nl + 1, "%llu", &kb) != 1)
+		return false;
+	*bytes = (uint64_t)kb * 1024;
+	return true;
+}
+
+static enum vb_page_size dominant_size(const struct vb_mem_verified *v)
+{
+	/* 99%, so a few 4K pages at an unaligned edge do not make a run "mixed". */
+	if (v->rss == 0)
+		return VB_PS_NONE;
+	if (v->bytes_4k * 100 >= v->rss * 99)
+		return VB_PS_4K;
+	if (v->bytes_2m * 100 >= v->rss * 99)
+		return VB_PS_2M;
+	if (v->bytes_1g * 100 >= v->rss * 99)
+		return VB_PS_1G;
+	return VB_PS_NONE;
+}
+
+int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err, size_t errlen)
+{
+	uintptr_t lo = (uintptr_t)m->addr, hi = lo + m->len;
+	struct vma_info v = { 0 };
+	bool have = false;
+	char line[512];
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	out->size = VB_PS_NONE;
+	if (!m->addr || !m->len)
+		return 0;
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return vb_errf(err, errlen, "cannot read /proc/self/smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		uintptr_t s, e;
+		uint64_t val;
+
+		/* Field lines start with a capital letter; VMA headers with a hex digit. */
+		if (line[0] >= 'A' && line[0] <= 'Z') {
+			if (!have)
+				continue;
+			if (field_kb(line, "Rss", &val))
+				v.rss = val;
+			else if (field_kb(line, "AnonHugePages", &val))
+				v.anon_huge = val;
+			else if (field_kb(line, "Private_Hugetlb", &val) ||
+				 field_kb(line, "Shared_Hugetlb", &val))
+				v.hugetlb += val;
+			else if (field_kb(line, "KernelPageSize", &val))
+				v.kernel_page = val;
+			continue;
+		}
+		if (!parse_vma_header(line, &s, &e))
+			continue;
+		if (have)
+			account_vma(&v, lo, hi, out);
+		memset(&v, 0, sizeof(v));
+		v.start = s;
+		v.end = e;
+		have = e > lo && s < hi;
+	}
+	if (have)
+		account_vma(&v, lo, hi, out);
+	fclose(f);
+	out->size = dominant_size(out);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* backing.h: memory with a chosen backing page size, and what the kernel
+ * actually gave, read back from /proc/self/smaps. Shared by the native
+ * benches (the process's own pages) and the micro guest (guest RAM's host backing).
+ * Vocabulary as in the kernel's KVM selftests. */
+#ifndef VB_BACKING_H
+#define VB_BACKING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/pages.h"
+
+enum vb_backing {
+	VB_BACKING_ANON,		/* "anonymous": 4K, MADV_NOHUGEPAGE so THP cannot change it */
+	VB_BACKING_THP,			/* "anonymous_thp": 2M-aligned, MADV_HUGEPAGE */
+	VB_BACKING_HUGETLB_2M,		/* "anonymous_hugetlb_2mb": MAP_HUGETLB|MAP_HUGE_2MB */
+	VB_BACKING_HUGETLB_1G,		/* "anonymous_hugetlb_1gb": MAP_HUGETLB|MAP_HUGE_1GB */
+};
+
+/* Which backing a page size request means: 4k->ANON, thp->THP,
+ * 2m->THP (or HUGETLB_2M when hugetlb), 1g->HUGETLB_1G. */
+enum vb_backing vb_backing_for(enum vb_page_size ps, bool hugetlb);
+const char *vb_backing_name(enum vb_backing b);
+
+struct vb_mem {
+	void *addr;
+	size_t len;		/* rounded up to the backing's page size */
+	enum vb_backing backing;
+};
+
+/* What smaps says covers [addr, addr+len). */
+struct vb_mem_verified {
+	uint64_t bytes_4k, bytes_2m, bytes_1g;	/* resident bytes by page size */
+	uint64_t rss;				/* resident bytes in the range */
+	enum vb_page_size size;			/* the size covering >= 99% of rss; VB_PS_NONE if mixed */
+};
+
+/* Map len bytes with that backing. On failure err says what to do, e.g. for
+ * missing hugepages the exact command that reserves them; errno is kept
+ * (ENOMEM from a hugetlb backing means the pool is short). */
+int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, size_t errlen);
+void vb_mem_free(struct vb_mem *m);
+/* Write one byte per 4K page so every page is resident (faults them in). */
+void vb_mem_touch(struct vb_mem *m);
+/* Read back page sizes for the range from /proc/self/smaps. */
+int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err, size_t errlen);
+
+/* Hugepage pool for a size ("hugepages-2048kB"): free pages, or -1 if the size is absent. */
+long vb_hugepages_free(size_t page_bytes);
+/* Reserve so that at least `need` pages of that size are free (root). */
+int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen);
+/* The pool's size (nr_hugepages), or -1 if the size is absent; and setting it
+ * (root), e.g. to restore it after vb_hugepages_reserve. */
+long vb_hugepages_total(size_t page_bytes);
+int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,345 @@
+/* runner.c: the one place benches are timed. setup -> verify pages -> warmup
+ * -> timed samples (clock around run() only) until the stop rule says stop
+ * -> teardown, then the row as JSON. */
+#include "microbench/runner.h"
+#include "microbench/counters.h"
+#include "lib/error.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EXTRA_MAX 5	/* ctx->extra slots plus the sub metric */
+
+struct extra_series {
+	const char *name;
+	double *v;
+	size_t n;
+};
+
+struct run {
+	const struct vb_bench *b;
+	const struct vb_runner_opts *o;
+	struct vb_bench_ctx ctx;
+	size_t cap;
+	double *samples;
+	size_t n;
+	struct extra_series extra[EXTRA_MAX];
+	int n_extra;
+	uint64_t ops_total;
+	const char *status;
+	char reason[512];
+};
+
+void vb_runner_opts_default(struct vb_runner_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->pages = VB_PS_4K;
+	o->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 };
+	o->warmup = 1;
+	o->seed = 1;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void logf_(const struct vb_runner_opts *o, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!o->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->log(o->log_arg, msg);
+}
+
+/* JSON has no NaN or infinity: those become null. */
+static json_t *jreal(double d)
+{
+	return isfinite(d) ? json_real(d) : json_null();
+}
+
+/* (elapsed, ops) -> the bench's unit. */
+static double convert(enum vb_unit_kind k, double ns, uint64_t ops)
+{
+	switch (k) {
+	case VB_UNIT_NS_PER_OP:
+		return ns / (double)ops;
+	case VB_UNIT_US_PER_OP:
+		return ns / (double)ops / 1e3;
+	case VB_UNIT_OPS_PER_SEC:
+	default:
+		return (double)ops / (ns / 1e9);
+	}
+}
+
+static void fail(struct run *r, const char *status, const char *why)
+{
+	if (r->status)
+		return;
+	r->status = status;
+	snprintf(r->reason, sizeof(r->reason), "%s", why && *why ? why : "no reason given");
+}
+
+static void extra_add(struct run *r, const char *name, double v)
+{
+	int i;
+
+	for (i = 0; i < r->n_extra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			break;
+	if (i == r->n_extra) {
+		if (r->n_extra >= EXTRA_MAX)
+			return;
+		r->extra[i].name = name;
+		r->extra[i].v = calloc(r->cap, sizeof(double));
+		r->extra[i].n = 0;
+		if (!r->extra[i].v)
+			return;
+		r->n_extra++;
+	}
+	if (r->extra[i].n < r->cap)
+		r->extra[i].v[r->extra[i].n++] = v;
+}
+
+json_t *vb_params_json(const struct vb_param_values *pv)
+{
+	json_t *o = json_object();
+	char word[64];
+
+	for (int i = 0; pv->defs && pv->defs[i].name; i++) {
+		const struct vb_param_def *d = &pv->defs[i];
+
+		if (d->type == VB_PARAM_CHOICE) {
+			vb_param_format(d, pv->v[i], word, sizeof(word));
+			json_object_set_new(o, d->name, json_string(word));
+		} else {
+			json_object_set_new(o, d->name, json_integer((json_int_t)pv->v[i]));
+		}
+	}
+	return o;
+}
+
+static json_t *bytes_json(const struct vb_mem_verified *v)
+{
+	return json_pack("{s:I,s:I,s:I}", "4k", (json_int_t)v->bytes_4k,
+			 "2m", (json_int_t)v->bytes_2m, "1g", (json_int_t)v->bytes_1g);
+}
+
+/* What the kernel gave, compared with what was asked. THP counts as honoured
+ * when the memory is in 2M pages; a size that covers < 99% is "mixed". */
+static json_t *pages_json(const struct run *r, const struct vb_mem_verified *v, bool verified)
+{
+	enum vb_page_size req = r->ctx.pages;
+	enum vb_page_size want = req == VB_PS_THP ? VB_PS_2M : req;
+	json_t *p = json_object();
+	json_t *ver;
+	bool honoured;
+
+	json_object_set_new(p, "requested", json_string(vb_page_size_name(req)));
+	json_object_set_new(p, "backing", json_string(vb_backing_name(vb_backing_for(req, r->ctx.hugetlb))));
+	if (!verified) {
+		/* Nothing of the bench's own was resident (ctxswitch, forkwait with
+		 * no footprint, a failed setup): nothing was dishonoured either. */
+		ver = json_null();
+		honoured = true;
+	} else if (v->size == VB_PS_NONE) {
+		ver = v->rss ? json_string("mixed") : json_null();
+		honoured = false;
+	} else {
+		ver = json_string(vb_page_size_name(v->size));
+		honoured = v->size == want;
+	}
+	json_object_set_new(p, "verified", ver);
+	json_object_set_new(p, "honoured", json_boolean(honoured));
+	json_object_set_new(p, "guest_bytes", bytes_json(v));
+	json_object_set_new(p, "source", json_string(verified ? "smaps" : "none"));
+	return p;
+}
+
+static json_t *stats_json(const struct vb_stats *st)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "n", json_integer((json_int_t)st->n));
+	json_object_set_new(o, "median", jreal(st->median));
+	json_object_set_new(o, "mean", jreal(st->mean));
+	json_object_set_new(o, "stdev", jreal(st->stdev));
+	json_object_set_new(o, "min", jreal(st->min));
+	json_object_set_new(o, "max", jreal(st->max));
+	json_object_set_new(o, "ci95_low", jreal(st->ci_low));
+	json_object_set_new(o, "ci95_high", jreal(st->ci_high));
+	json_object_set_new(o, "ci_halfwidth_rel", jreal(st->ci_halfwidth_rel));
+	return o;
+}
+
+/* The page sizes behind the bench's memory; false when there is nothing to verify. */
+static bool verify_pages(struct run *r, struct vb_mem_verified *v)
+{
+	struct vb_bench_ctx *ctx = &r->ctx;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (!r->b->uses_pages)
+		return false;
+	if (r->b->verify)
+		rc = r->b->verify(ctx, v);
+	else if (ctx->mem.addr && ctx->mem.len)
+		rc = vb_mem_verify(&ctx->mem, v, ctx->err, sizeof(ctx->err));
+	else
+		return false;
+	if (rc < 0) {
+		fail(r, "failed", ctx->err);
+		return false;
+	}
+	return true;
+}
+
+/* One run() with its untimed prepare; returns elapsed ns or -1. */
+static double one_run(struct run *r, struct vb_ops *ops, struct vb_counters *cs)
+{
+	struct vb_bench_ctx *ctx = &r->ctx;
+	double t0, t1;
+	int rc;
+
+	if (r->b->prepare && r->b->prepare(ctx) < 0) {
+		fail(r, ctx->skip ? "skipped" : "failed", ctx->err);
+		return -1;
+	}
+	memset(ops, 0, sizeof(*ops));
+	ctx->n_extra = 0;
+	if (cs)
+		vb_counters_start(cs);
+	t0 = now_ns();
+	rc = r->b->run(ctx, ops);
+	t1 = now_ns();
+	if (cs)
+		vb_counters_stop(cs);
+	if (rc < 0) {
+		fail(r, "failed", ctx->err);
+		return -1;
+	}
+	if (ops->ops == 0) {
+		fail(r, "failed", "the bench reported no operations");
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static void sample_loop(struct run *r, struct vb_counters *cs)
+{
+	const struct vb_stop_rule *stop = &r->o->stop;
+	volatile uint64_t sink = 0;
+	struct vb_ops ops;
+	double t_start, ns;
+
+	for (unsigned i = 0; i < r->o->warmup; i++) {
+		if (one_run(r, &ops, NULL) < 0)
+			return;
+		sink ^= ops.sink;
+	}
+	t_start = now_ns();
+	while (r->n < r->cap && vb_stop_rule_more(stop, r->samples, r->n, (now_ns() - t_start) / 1e9)) {
+		ns = one_run(r, &ops, cs);
+		if (ns < 0)
+			return;
+		sink ^= ops.sink;
+		r->samples[r->n++] = convert(r->b->unit_kind, ns, ops.ops);
+		r->ops_total += ops.ops;
+		if (r->b->sub_metric && ops.sub_ops)
+			extra_add(r, r->b->sub_metric, convert(r->b->unit_kind, ns, ops.sub_ops));
+		for (int k = 0; k < r->ctx.n_extra; k++)
+			extra_add(r, r->ctx.extra[k].name, r->ctx.extra[k].value);
+	}
+	(void)sink;
+}
+
+static json_t *build_row(struct run *r, const struct vb_param_values *pv, const struct vb_mem_verified *v,
+			 bool verified, const struct vb_counters *cs, double seconds)
+{
+	json_t *row = json_object(), *samples = json_array(), *extra = json_object();
+	struct vb_stats st;
+
+	json_object_set_new(row, "bench", json_string(r->b->name));
+	json_object_set_new(row, "params", vb_params_json(pv));
+	json_object_set_new(row, "unit", json_string(r->b->unit));
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(samples, jreal(r->samples[i]));
+	json_object_set_new(row, "samples", samples);
+	vb_stats_compute(r->samples, r->n, r->o->seed, &st);
+	json_object_set_new(row, "stats", stats_json(&st));
+	for (int i = 0; i < r->n_extra; i++)
+		json_object_set_new(extra, r->extra[i].name, jreal(vb_median(r->extra[i].v, r->extra[i].n)));
+	json_object_set_new(row, "extra", extra);
+	json_object_set_new(row, "pages", pages_json(r, v, verified));
+	if (cs)
+		json_object_set_new(row, "counters", vb_counters_json(cs, r->ops_total));
+	else
+		json_object_set_new(row, "counters", json_pack("{s:{},s:{},s:I,s:{}}", "software", "pmu",
+							       "ops", (json_int_t)0, "errors"));
+	json_object_set_new(row, "status", json_string(r->status ? r->status : "ok"));
+	if (r->status)
+		json_object_set_new(row, "reason", json_string(r->reason));
+	json_object_set_new(row, "seconds", json_real(seconds));
+	return row;
+}
+
+json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv,
+		      const struct vb_runner_opts *o)
+{
+	struct run r = { .b = b, .o = o };
+	struct vb_mem_verified v;
+	struct vb_counters cs;
+	bool verified = false, counting = false;
+	double t0 = now_ns();
+	json_t *row;
+
+	memset(&v, 0, sizeof(v));
+	r.ctx.params = *pv;
+	r.ctx.pages = o->pages == VB_PS_NONE ? VB_PS_4K : o->pages;
+	r.ctx.hugetlb = o->hugetlb;
+	r.ctx.seed = o->seed;
+	r.cap = o->stop.max_runs < VB_SAMPLES_MAX ? o->stop.max_runs : VB_SAMPLES_MAX;
+	r.samples = calloc(r.cap ? r.cap : 1, sizeof(double));
+	if (!r.samples)
+		return NULL;
+
+	if (pv->defs != b->params) {
+		fail(&r, "failed", "internal: parameter values are not this bench's");
+	} else if (b->setup(&r.ctx) < 0) {
+		fail(&r, r.ctx.skip ? "skipped" : "failed", r.ctx.err);
+	} else {
+		verified = verify_pages(&r, &v);
+		if (verified)
+			logf_(o, "%s: pages requested %s, verified %s (4k %llu, 2m %llu, 1g %llu bytes)",
+			      b->name, vb_page_size_name(r.ctx.pages), vb_page_size_name(v.size),
+			      (unsigned long long)v.bytes_4k, (unsigned long long)v.bytes_2m,
+			      (unsigned long long)v.bytes_1g);
+		if (!r.status) {
+			vb_counters_open(&cs, o->events);
+			counting = true;
+			sample_loop(&r, &cs);
+		}
+	}
+	if (b->teardown)
+		b->teardown(&r.ctx);
+	row = build_row(&r, pv, &v, verified, counting ? &cs : NULL, (now_ns() - t0) / 1e9);
+	if (counting)
+		vb_counters_close(&cs);
+	for (int i = 0; i < r.n_extra; i++)
+		free(r.extra[i].v);
+	free(r.samples);
+	return row;
+}

@@ -1,0 +1,111 @@
+/* Unit tests of the parser of vbench-guest output: valid, noisy, malformed and hostile lines. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "harness/guestout.h"
+
+static char err[512], msg[512];
+
+static json_t *fresh_row(void)
+{
+	return json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested", "4k",
+			 "params", "footprint", 1048576, "status", "failed");
+}
+
+static int accept(json_t *row, const char *line)
+{
+	return vb_guest_line_accept(line, row, msg, sizeof(msg), err, sizeof(err));
+}
+
+#define GOOD "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"unit\":\"ns/load\"," \
+	     "\"samples\":[10,12,11,13,9],\"stats\":{\"median\":999}," \
+	     "\"pages\":{\"verified\":\"4k\",\"honoured\":true,\"guest_bytes\":{\"4k\":1048576},\"source\":\"smaps\"}," \
+	     "\"counters\":{\"software\":{\"page_faults\":3},\"ops\":100,\"errors\":{\"pmu\":\"no PMU\"}}," \
+	     "\"extra\":{\"first_pass_ns_per_load\":40}}"
+
+Test(guestout, accepts_a_valid_result_and_recomputes_stats)
+{
+	json_t *row = fresh_row();
+
+	cr_assert_eq(accept(row, GOOD), 1, "%s", err);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "ok");
+	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 5);
+	/* The guest's claimed median (999) is ignored: ours comes from the samples. */
+	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(row, "stats"), "median")), 11, 1e-9);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "pages"), "verified")), "4k");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "pages"), "requested")), "4k",
+			 "keeps what the harness wrote");
+	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(row, "counters"), "software"), "page_faults")), 3, 1e-9);
+	json_decref(row);
+}
+
+Test(guestout, ignores_noise_and_reads_logs)
+{
+	json_t *row = fresh_row();
+
+	cr_assert_eq(accept(row, "[    1.234] Linux version 6.1"), 0);
+	cr_assert_eq(accept(row, ""), 0);
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"log\",\"msg\":\"setup done\"}"), 2);
+	cr_assert_str_eq(msg, "setup done");
+	/* Console noise before the prefix on the same line. */
+	cr_assert_eq(accept(row, "\x1b[0m@vbench {\"type\":\"log\",\"msg\":\"x\"}"), 2);
+	json_decref(row);
+}
+
+static void expect_reject(const char *line, const char *needle)
+{
+	json_t *row = fresh_row();
+
+	cr_assert_eq(accept(row, line), -1, "accepted: %s", line);
+	cr_assert(strstr(err, needle), "error '%s' lacks '%s'", err, needle);
+	/* A rejected line leaves the row as it was. */
+	cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "failed");
+	cr_assert_null(json_object_get(row, "samples"));
+	json_decref(row);
+}
+
+Test(guestout, rejects_malformed_and_hostile_lines)
+{
+	expect_reject("@vbench {not json", "unparsable");
+	expect_reject("@vbench [1,2]", "not a JSON object");
+	expect_reject("@vbench {\"type\":\"exec\"}", "unknown type");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"gups\",\"status\":\"ok\",\"samples\":[1]}",
+		      "not 'ptrchase'");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"pwned\"}", "unknown status");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1,-2]}",
+		      "sample 1");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1,\"2\"]}",
+		      "sample 1");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\"}", "no samples");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],\"params\":{\"evil\":1}}",
+		      "unexpected parameter");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"../../etc\",\"status\":\"ok\",\"samples\":[1]}", "bench");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],\"pages\":{\"verified\":\"4k; rm -rf /\"}}",
+		      "pages.verified");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],\"counters\":{\"kvm\":{\"exits\":\"many\"}}}",
+		      "bad entry");
+	expect_reject("@vbench {\"type\":\"result\",\"type\":\"log\"}", "unparsable");
+}
+
+Test(guestout, rejects_oversized_content)
+{
+	size_t n = 20000;
+	char *line = malloc(64 + n * 2 + 256);
+	char *p = line;
+
+	p += sprintf(p, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s1", i ? "," : "");
+	sprintf(p, "]}");
+	expect_reject(line, "at most 10000");
+	free(line);
+
+	char *reason = malloc(10000);
+	memset(reason, 'a', 9000);
+	reason[9000] = '\0';
+	char *l2 = malloc(10100);
+	sprintf(l2, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"failed\",\"reason\":\"%s\"}", reason);
+	expect_reject(l2, "reason");
+	free(reason);
+	free(l2);
+}

@@ -1,0 +1,116 @@
+/* Unit tests of plan files: strict parsing with line numbers, flags, expansion. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/plan.h"
+
+static struct vb_plan plan;
+static char err[1024];
+
+Test(plan, parses_a_full_plan)
+{
+	const char *text =
+		"# comment\n"
+		"mode    native,shadow   # trailing comment\n"
+		"pages   4k,2m:thp\n"
+		"guest   micro\n"
+		"repeat  min=3 max=9 ci=2% time=5s warmup=2\n"
+		"timeout 90s\n"
+		"\n"
+		"bench   ptrchase footprint=16M,64M\n"
+		"bench   forkwait\n";
+
+	cr_assert_eq(vb_plan_parse_text(text, "t.conf", &plan, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(plan.n_modes, 2);
+	cr_assert_eq(plan.modes[1], VB_MODE_SHADOW);
+	cr_assert_eq(plan.n_pages, 2);
+	cr_assert_eq(plan.pages[1].host, VB_PS_THP);
+	cr_assert_eq(plan.guest, VB_GUEST_MICRO);
+	cr_assert_eq(plan.stop.min_runs, 3);
+	cr_assert_eq(plan.stop.max_runs, 9);
+	cr_assert_float_eq(plan.stop.target_ci, 0.02, 1e-12);
+	cr_assert_float_eq(plan.stop.max_seconds, 5, 1e-12);
+	cr_assert_eq(plan.warmup, 2);
+	cr_assert_float_eq(plan.timeout_s, 90, 1e-12);
+	cr_assert_eq(plan.n_benches, 2);
+	cr_assert_str_eq(plan.benches[0].p[0].values, "16M,64M");
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	cr_assert_lt(vb_plan_parse_text(text, "bad.conf", &plan, err, sizeof(err)), 0, "accepted: %s", text);
+	cr_assert(strstr(err, needle), "error '%s' lacks '%s'", err, needle);
+}
+
+Test(plan, errors_name_file_and_line)
+{
+	expect_error("bench ptrchase\nbnech forkwait\n", "bad.conf:2: unknown keyword 'bnech'");
+	expect_error("bench nosuch\n", "bad.conf:1: unknown bench 'nosuch'");
+	expect_error("bench ptrchase footprnt=1M\n", "bad.conf:1: unknown parameter 'footprnt' for ptrchase");
+	expect_error("bench ptrchase footprint=-1M\n", "bad.conf:1: bad size '-1M'");
+	expect_error("bench ptrchase footprint=1M,,2M\n", "empty value");
+	expect_error("bench ptrchase footprint=1M footprint=2M\n", "given twice");
+	expect_error("bench ptrchase\nbench ptrchase\n", "bad.conf:2: bench 'ptrchase' given twice");
+	expect_error("mode native\nmode shadow\nbench ptrchase\n", "bad.conf:2: 'mode' given twice");
+	expect_error("mode warp\nbench ptrchase\n", "bad.conf:1: unknown mode 'warp'");
+	expect_error("pages 3m\nbench ptrchase\n", "bad.conf:1: unknown page size '3m'");
+	expect_error("pages 4k, 2m\nbench ptrchase\n", "takes one value");
+	expect_error("repeat min=5 max=2\nbench ptrchase\n", "bad.conf:1: repeat needs 1 <= min <= max");
+	expect_error("repeat often\nbench ptrchase\n", "bad repeat option 'often'");
+	expect_error("guest xen\nbench ptrchase\n", "unknown guest 'xen'");
+	expect_error("timeout soon\nbench ptrchase\n", "bad timeout 'soon'");
+	expect_error("bench ptrchase =1M\n", "bad parameter '=1M'");
+	expect_error("mode\nbench ptrchase\n", "'mode' needs a value");
+	expect_error("# nothing\n", "no bench line");
+	expect_error("bench ptrchase\n\x01\n", "bad.conf:2: unexpected control");
+}
+
+Test(plan, expansion_order_and_native_dimension)
+{
+	struct vb_plan_point *pts;
+	size_t n;
+
+	cr_assert_eq(vb_plan_parse_text("mode native,shadow\npages 4k,2m,2m:4k\nbench ptrchase footprint=1M,2M\n",
+					"t", &plan, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plan_expand(&plan, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	/* native: 2 footprints x {4k, 2m} (2m:4k is 2m natively); shadow: 2 x 3 pages. */
+	cr_assert_eq(n, 4 + 6);
+	cr_assert_eq(pts[0].pt.mode, VB_MODE_NATIVE);
+	cr_assert_eq(pts[0].pt.guest, VB_GUEST_NONE);
+	cr_assert_eq(pts[0].pt.pages.host, VB_PS_NONE);
+	cr_assert_eq(pts[1].pt.pages.guest, VB_PS_2M);
+	cr_assert_eq(vb_param_get(&pts[2].pt.params, "footprint"), 2u << 20);
+	cr_assert_eq(pts[4].pt.mode, VB_MODE_SHADOW);
+	cr_assert_eq(pts[4].pt.guest, VB_GUEST_MICRO);
+	cr_assert_eq(pts[6].pt.pages.guest, VB_PS_2M);
+	cr_assert_eq(pts[6].pt.pages.host, VB_PS_4K);
+	free(pts);
+}
+
+Test(plan, benches_a_guest_lacks_become_skips)
+{
+	struct vb_plan_point *pts;
+	size_t n;
+
+	cr_assert_eq(vb_plan_parse_text("mode shadow\nguest micro\nbench forkwait\n", "t", &plan, err, sizeof(err)), 0);
+	cr_assert_eq(vb_plan_expand(&plan, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(pts[0].skip, "forkwait does not run in the micro guest"), "%s", pts[0].skip);
+	free(pts);
+}
+
+Test(plan, flags_select_and_set)
+{
+	vb_plan_defaults(&plan);
+	cr_assert_eq(vb_plan_select_benches(&plan, "ptrchase,ctxswitch", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(plan.n_benches, 2);
+	cr_assert_eq(vb_plan_set_param(&plan, "footprint", "512M", err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(plan.benches[0].p[0].values, "512M");
+	cr_assert_eq(plan.benches[1].n_params, 0, "ctxswitch takes no footprint");
+	vb_plan_defaults(&plan);
+	cr_assert_eq(vb_plan_select_benches(&plan, "ctxswitch", err, sizeof(err)), 0);
+	cr_assert_lt(vb_plan_set_param(&plan, "footprint", "1M", err, sizeof(err)), 0);
+	cr_assert(strstr(err, "no bench in the plan takes parameter 'footprint'"), "%s", err);
+	cr_assert_lt(vb_plan_select_benches(&plan, "ptrchase,ptrchase", err, sizeof(err)), 0);
+}

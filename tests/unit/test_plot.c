@@ -1,0 +1,112 @@
+/* test_plot.c: the gnuplot data and script of vbench plot, and the PNGs when gnuplot is here. */
+#include <criterion/criterion.h>
+#include <sys/stat.h>
+
+#include "analysis/plot.h"
+#include "tests/unit/fixture_run.h"
+
+static char *slurp(const char *dir, const char *name)
+{
+	char path[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f, *m;
+	int c;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s missing", path);
+	m = open_memstream(&buf, &len);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static json_t *sweep_run(void)
+{
+	json_t *rows = json_array();
+	const char *pages[] = { "4k", "2m" };
+	int fp, p;
+
+	for (fp = 16; fp <= 1024; fp *= 4) {
+		for (p = 0; p < 2; p++) {
+			json_t *r = fx_row("ptrchase", "native", pages[p], "ns/load", 100.0 + fp / (p + 1), 0.02, 5);
+
+			json_object_set_new(json_object_get(r, "params"), "footprint", json_integer((json_int_t)fp << 20));
+			json_array_append_new(rows, r);
+		}
+	}
+	json_array_append_new(rows, fx_row("forkwait", "native", "4k", "us/fork", 80, 0.02, 5));
+	json_array_append_new(rows, fx_skipped("forkwait", "ept", "4k:4k", "no ept"));
+	return fx_run("P", rows);
+}
+
+Test(plot, data_and_script)
+{
+	char *d = fx_tmpdir(), err[256], *gp, *dat;
+	json_t *run = sweep_run(), *files = json_array();
+	int n = vb_plot_write(run, d, files, err, sizeof(err));
+
+	/* One sweep + one bar chart per footprint (4) + forkwait's. */
+	cr_assert_eq(n, 6, "%d: %s", n, err);
+	gp = slurp(d, VB_PLOT_SCRIPT);
+	cr_assert(strstr(gp, "set logscale x 2"), "%s", gp);
+	cr_assert(strstr(gp, "'sweep-ptrchase.dat' index 1"), "%s", gp);
+	cr_assert(strstr(gp, "title 'native 2m'"), "%s", gp);
+	cr_assert(strstr(gp, "yerrorbars"), "%s", gp);
+	cr_assert(strstr(gp, "set output 'bar-forkwait"), "%s", gp);
+	dat = slurp(d, "sweep-ptrchase.dat");
+	cr_assert(strstr(dat, "# native 4k\n16 116 "), "%s", dat);
+	cr_assert(strstr(dat, "\n1024 1124 "), "%s", dat);
+	free(dat);
+	dat = slurp(d, "bar-forkwait-footprint_512M.dat");
+	cr_assert(strstr(dat, "\"native 4k\" 80 "), "%s", dat);
+	cr_assert(!strstr(dat, "ept"), "skipped rows have no bar: %s", dat);
+	free(dat);
+	free(gp);
+	json_decref(files);
+	json_decref(run);
+	free(d);
+}
+
+Test(plot, hostile_names_stay_in_folder)
+{
+	char *d = fx_tmpdir(), err[256], *gp;
+	json_t *row = fx_row("../x'y", "native", "4k", "ns/load", 1, 0.01, 5), *files = json_array();
+	json_t *run = fx_run("P", json_pack("[o]", row));
+	size_t i;
+	json_t *v;
+
+	cr_assert_eq(vb_plot_write(run, d, files, err, sizeof(err)), 1, "%s", err);
+	json_array_foreach(files, i, v)
+		cr_assert(!strchr(json_string_value(v), '/') && !strchr(json_string_value(v), '\''),
+			  "%s", json_string_value(v));
+	gp = slurp(d, VB_PLOT_SCRIPT);
+	cr_assert(!strstr(gp, "x'y"), "%s", gp);
+	free(gp);
+	json_decref(files);
+	json_decref(run);
+	free(d);
+}
+
+Test(plot, renders_png_when_gnuplot_present)
+{
+	char *d = fx_tmpdir(), err[256], path[512];
+	json_t *run = sweep_run(), *files = json_array();
+	struct stat st;
+
+	if (!vb_gnuplot_found())
+		cr_skip_test("gnuplot not installed (make deps installs it)");
+	cr_assert_gt(vb_plot_write(run, d, files, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plot_render(d, VB_PLOT_SCRIPT, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/sweep-ptrchase.png", d);
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	cr_assert_gt(st.st_size, 1000);
+	snprintf(path, sizeof(path), "%s/bar-forkwait-footprint_512M.png", d);
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	cr_assert_gt(st.st_size, 1000);
+	json_decref(files);
+	json_decref(run);
+	free(d);
+}

@@ -1,0 +1,132 @@
+/* test_runfile.c: loading runs from folders and files, schema checks, and
+ * rebuilding an interrupted run from results.jsonl. */
+#include <criterion/criterion.h>
+
+#include "analysis/runfile.h"
+#include "tests/unit/fixture_run.h"
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(runfile, folder_and_file)
+{
+	char *d = fx_tmpdir(), path[512], err[256];
+	json_t *run;
+
+	fx_save(fx_run("R1", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5))), d);
+	run = vb_run_load(d, err, sizeof(err));
+	cr_assert_not_null(run, "%s", err);
+	cr_assert_eq(json_array_size(vb_run_results(run)), 1);
+	json_decref(run);
+	snprintf(path, sizeof(path), "%s/run.json", d);
+	run = vb_run_load(path, err, sizeof(err));
+	cr_assert_not_null(run, "%s", err);
+	cr_assert_str_eq(json_string_value(json_object_get(run, "id")), "R1");
+	json_decref(run);
+	cr_assert_eq(vb_run_dir(path, path, sizeof(path)), 0);
+	cr_assert_str_eq(path, d);
+	free(d);
+}
+
+Test(runfile, bad_inputs)
+{
+	char *d = fx_tmpdir(), path[512], err[256];
+
+	snprintf(path, sizeof(path), "%s/run.json", d);
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "no run.json or results.jsonl"), "%s", err);
+	cr_assert_null(vb_run_load("/nonexistent/x.json", err, sizeof(err)));
+	cr_assert(strstr(err, "No such file"), "%s", err);
+
+	write_file(d, "run.json", "{\"schema\": \"vbench.run/2\", \"results\": []}");
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "schema is \"vbench.run/2\""), "%s", err);
+
+	write_file(d, "run.json", "[1, 2");
+	cr_assert_null(vb_run_load(path, err, sizeof(err)));
+	cr_assert(strstr(err, "run.json:1"), "%s", err);
+
+	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": {}}");
+	cr_assert_null(vb_run_load(path, err, sizeof(err)));
+	cr_assert(strstr(err, "results is missing or not an array"), "%s", err);
+
+	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": 3, \"mode\": \"native\", \"status\": \"ok\"}]}");
+	cr_assert_null(vb_run_load(path, err, sizeof(err)));
+	cr_assert(strstr(err, "results[0]: bench"), "%s", err);
+
+	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": \"x\", \"mode\": \"native\", \"status\": \"ok\", \"samples\": {}}]}");
+	cr_assert_null(vb_run_load(path, err, sizeof(err)));
+	cr_assert(strstr(err, "samples has the wrong type"), "%s", err);
+	free(d);
+}
+
+Test(runfile, jsonl_rebuild_skips_torn_last_line)
+{
+	char *d = fx_tmpdir(), err[256], *l1, *l2;
+	json_t *r1 = fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5);
+	json_t *r2 = fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 5);
+	json_t *run;
+	char text[8192];
+
+	l1 = json_dumps(r1, JSON_COMPACT);
+	l2 = json_dumps(r2, JSON_COMPACT);
+	snprintf(text, sizeof(text),
+		 "{\"schema\":\"vbench.run/1\",\"id\":\"T\",\"host\":{\"hostname\":\"h\"}}\n%s\n%s\n%.40s",
+		 l1, l2, l2);
+	write_file(d, "results.jsonl", text);
+	run = vb_run_load(d, err, sizeof(err));
+	cr_assert_not_null(run, "%s", err);
+	cr_assert_eq(json_array_size(vb_run_results(run)), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(run, "id")), "T");
+	cr_assert(json_is_false(json_object_get(run, "complete")));
+	cr_assert_str_eq(json_string_value(json_object_get(run, "rebuilt_from")), "results.jsonl");
+	json_decref(run);
+
+	/* A bad line that is not the last is not a torn append: refuse. */
+	snprintf(text, sizeof(text), "%s\n{garbage\n%s\n", l1, l2);
+	write_file(d, "results.jsonl", text);
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:2"), "%s", err);
+	free(l1);
+	free(l2);
+	json_decref(r1);
+	json_decref(r2);
+	free(d);
+}
+
+Test(runfile, accessors_and_param_text)
+{
+	json_t *row = fx_row("gups", "native", "4k", "updates/s", 2e8, 0.01, 5);
+	json_t *v;
+	char buf[64];
+	double m;
+	size_t n;
+	double *x;
+
+	cr_assert(vb_row_is_ok(row));
+	cr_assert(vb_row_stat(row, "median", &m));
+	cr_assert_float_eq(m, 2e8, 1);
+	x = vb_row_samples(row, &n);
+	cr_assert_eq(n, 5);
+	free(x);
+	cr_assert(vb_unit_higher_is_better("updates/s"));
+	cr_assert(!vb_unit_higher_is_better("ns/load"));
+	v = json_integer(512 << 20);
+	vb_param_value_text(v, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "512M");
+	json_decref(v);
+	v = json_integer(1000);
+	vb_param_value_text(v, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "1000");
+	json_decref(v);
+	json_decref(row);
+}

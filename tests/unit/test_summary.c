@@ -1,0 +1,147 @@
+/* test_summary.c: the summary table: grouping, ratio to native 4k, flags and reasons. */
+#include <criterion/criterion.h>
+
+#include "analysis/summary.h"
+#include "tests/unit/fixture_run.h"
+
+static char *table_of(json_t *rows, bool md)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (md)
+		vb_summary_print_md(f, rows);
+	else
+		vb_summary_print(f, rows);
+	fclose(f);
+	json_decref(rows);
+	return buf;
+}
+
+/* The line of the table that contains all of the given words. */
+static const char *line_with(const char *text, const char *a, const char *b)
+{
+	static char line[1024];
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			return line;
+		p += n + (p[n] == '\n');
+	}
+	return NULL;
+}
+
+static json_t *sample_rows(void)
+{
+	json_t *unhonoured = fx_row("ptrchase", "native", "1g", "ns/load", 140, 0.01, 5);
+
+	json_object_set_new(json_object_get(unhonoured, "pages"), "verified", json_string("2m"));
+	json_object_set_new(json_object_get(unhonoured, "pages"), "honoured", json_false());
+	return json_pack("[o,o,o,o,o]",
+			 fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5),
+			 fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 5),
+			 fx_skipped("ptrchase", "ept", "4k:4k",
+				    "kvm_intel has ept=N: reload with ept=1 or use --switch-mode, "
+				    "and this sentence goes on well beyond any table cell"),
+			 fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 420, 0.01, 5),
+			 unhonoured);
+}
+
+Test(summary, ratio_vs_native_4k)
+{
+	char *t = table_of(sample_rows(), false);
+
+	cr_assert(strstr(t, "vs base"), "%s", t);
+	cr_assert(line_with(t, "4k->4k", "base"), "%s", t);
+	cr_assert(line_with(t, "2m->2m", "0.54x"), "%s", t);		/* 150 / 280 */
+	cr_assert(line_with(t, "shadow/micro", "1.50x"), "%s", t);	/* 420 / 280 */
+	cr_assert(line_with(t, "footprint=512M", NULL), "%s", t);
+	free(t);
+}
+
+Test(summary, skipped_reason_cut_and_flags)
+{
+	char *t = table_of(sample_rows(), false);
+	const char *l = line_with(t, "skipped: kvm_intel has ept=N", NULL);
+
+	cr_assert(l, "%s", t);
+	cr_assert(strstr(l, "..."), "long reasons are cut: %s", l);
+	cr_assert(!strstr(l, "table cell"), "%s", l);
+	cr_assert(line_with(t, "1g->2m !", NULL), "%s", t);
+	cr_assert(strstr(t, "!: the pages requested"), "%s", t);
+	free(t);
+}
+
+/* Display column of p in line: "±" is two bytes but one column. */
+static size_t column(const char *line, const char *p)
+{
+	size_t c = 0;
+
+	for (; line < p; line++)
+		c += ((unsigned char)*line & 0xc0) != 0x80;
+	return c;
+}
+
+Test(summary, columns_line_up)
+{
+	char *t = table_of(sample_rows(), false);
+	char head[1024], row[1024];
+
+	snprintf(head, sizeof(head), "%s", line_with(t, "bench", "status"));
+	snprintf(row, sizeof(row), "%s", line_with(t, "2m->2m", NULL));
+	/* Status is left-aligned, the ratio right-aligned under their headers. */
+	cr_assert_eq(column(head, strstr(head, "status")), column(row, strstr(row, "  ok") + 2), "%s\n%s", head, row);
+	cr_assert_eq(column(head, strstr(head, "vs base") + 7), column(row, strstr(row, "0.54x") + 5), "%s\n%s", head, row);
+	free(t);
+}
+
+Test(summary, first_row_is_base_without_native)
+{
+	char *t = table_of(json_pack("[o,o]", fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 400, 0.01, 5),
+				     fx_row("ptrchase", "ept", "4k:4k", "ns/load", 500, 0.01, 5)), false);
+
+	cr_assert(line_with(t, "shadow", "base"), "%s", t);
+	cr_assert(line_with(t, "ept", "1.25x"), "%s", t);
+	free(t);
+}
+
+Test(summary, groups_by_params)
+{
+	json_t *a = fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 5);
+	json_t *b = fx_row("ptrchase", "native", "4k", "ns/load", 300, 0.01, 5);
+	json_t *c = fx_row("ptrchase", "native", "2m", "ns/load", 50, 0.01, 5);
+	char *t;
+
+	json_object_set_new(json_object_get(a, "params"), "footprint", json_integer(16 << 20));
+	json_object_set_new(json_object_get(c, "params"), "footprint", json_integer(16 << 20));
+	/* The 16M 2m row sits after the 16M 4k row, not after the 512M one. */
+	t = table_of(json_pack("[o,o,o]", a, b, c), false);
+	cr_assert(line_with(t, "footprint=16M", "0.50x"), "%s", t);
+	cr_assert(strstr(t, "footprint=16M") < strstr(t, "footprint=512M"), "%s", t);
+	cr_assert(strstr(strstr(t, "2m->2m"), "footprint=512M"), "16M rows are adjacent: %s", t);
+	free(t);
+}
+
+Test(summary, markdown_and_row_line)
+{
+	char *t = table_of(sample_rows(), true), *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *row = fx_row("ptrchase", "native", "4k", "ns/load", 283.4, 0.01, 5);
+
+	cr_assert(strstr(t, "| --- |"), "%s", t);
+	cr_assert(strstr(t, "kvm\\_intel"), "markdown escapes: %s", t);
+	free(t);
+	f = open_memstream(&buf, &len);
+	vb_summary_row_line(f, row);
+	fclose(f);
+	cr_assert(strstr(buf, "ptrchase footprint=512M layout=page native 4k->4k 283.4 ns/load"), "%s", buf);
+	cr_assert(strstr(buf, "n=5 ok"), "%s", buf);
+	free(buf);
+	json_decref(row);
+}
