@@ -91,6 +91,46 @@ static void host_line(FILE *f, const char *label, json_t *v)
 	fputs(" |\n", f);
 }
 
+/* What the host can run: {"modes": {"ept": {"ok": false, "reason": ...}}, ...}
+ * read as "can" and "cannot (why)" lines; other shapes are shown as they are. */
+static void write_can(FILE *f, json_t *can)
+{
+	static const char *const kinds[] = { "modes", "pages" };
+	size_t k;
+
+	if (!json_is_object(can))
+		return;
+	for (k = 0; k < 2; k++) {
+		json_t *set = json_object_get(can, kinds[k]), *v;
+		const char *name;
+		size_t n = 0;
+
+		if (!json_is_object(set)) {
+			if (set)
+				host_line(f, kinds[k], set);
+			continue;
+		}
+		fprintf(f, "| %s it can run | ", kinds[k]);
+		json_object_foreach(set, name, v)
+			if (json_is_true(json_object_get(v, "ok"))) {
+				fputs(n++ ? ", " : "", f);
+				md_text(f, name);
+			}
+		fprintf(f, "%s |\n", n ? "" : "none");
+		json_object_foreach(set, name, v) {
+			const char *why = json_string_value(json_object_get(v, "reason"));
+
+			if (json_is_true(json_object_get(v, "ok")))
+				continue;
+			fputs("| cannot: ", f);
+			md_text(f, name);
+			fputs(" | ", f);
+			md_text(f, why ? why : "(no reason recorded)");
+			fputs(" |\n", f);
+		}
+	}
+}
+
 static void write_host(FILE *f, json_t *host)
 {
 	json_t *cpu = json_object_get(host, "cpu");
@@ -122,7 +162,7 @@ static void write_host(FILE *f, json_t *host)
 	host_line(f, "hugepages", json_object_get(host, "hugepages"));
 	host_line(f, "PMU", json_object_get(host, "pmu"));
 	host_line(f, "topology", json_object_get(host, "topology"));
-	host_line(f, "can run", json_object_get(host, "can"));
+	write_can(f, json_object_get(host, "can"));
 	fputc('\n', f);
 }
 
@@ -208,8 +248,10 @@ static void row_ident(FILE *f, json_t *row)
 	fputs("**", f);
 	md_text(f, vb_row_str(row, "bench"));
 	fputs("** ", f);
-	md_text(f, params);
-	fputc(' ', f);
+	if (params[0]) {
+		md_text(f, params);
+		fputc(' ', f);
+	}
 	md_text(f, vb_row_str(row, "mode"));
 	if (guest && strcmp(guest, "none") != 0) {
 		fputc('/', f);

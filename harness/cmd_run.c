@@ -418,6 +418,18 @@ static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 	return 0;
 }
 
+/* The CPUs a point runs on: the chosen one, grown through hwloc when the
+ * bench declares a "cpus" parameter above 1. */
+static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_t *out, char *err, size_t errlen)
+{
+	int ci = vb_param_index(pt->params.defs, "cpus");
+
+	*out = *base;
+	if (ci < 0 || pt->params.v[ci] <= 1)
+		return 0;
+	return vb_topo_add_cpus((int)pt->params.v[ci], out, err, errlen);
+}
+
 static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, size_t n_points,
 			  const struct vb_results *res, json_t *host)
 {
@@ -467,7 +479,7 @@ int cmd_run(int argc, char **argv)
 	size_t n_points = 0, done = 0;
 	int failed = 0, hp_short = 0;
 	json_t *header;
-	cpu_set_t cpus;
+	cpu_set_t cpus, point_set;
 
 	if (!plan)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
@@ -515,7 +527,12 @@ int cmd_run(int argc, char **argv)
 		int r;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r = run_point(&points[i], &opts, &kvm, row, hp_hint, sizeof(hp_hint));
+		r = point_cpus(pt, &cpus, &point_set, err, sizeof(err));
+		opts.affinity = &point_set;
+		if (r < 0)
+			r = vb_row_status(row, "skipped", "%s", err);
+		else
+			r = run_point(&points[i], &opts, &kvm, row, hp_hint, sizeof(hp_hint));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (r < 0)
 			vb_row_status(row, "failed", "backend error");

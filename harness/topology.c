@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <hwloc/glibc-sched.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -161,4 +162,43 @@ int vb_topo_pin_self(int cpu, char *err, size_t errlen)
 		ret = vb_errf(err, errlen, "cannot pin to CPU %d: %s", cpu, strerror(errno));
 	hwloc_bitmap_free(set);
 	return ret;
+}
+
+int vb_topo_add_cpus(int n, cpu_set_t *set, char *err, size_t errlen)
+{
+	hwloc_topology_t t = vb_topo_get(err, errlen);
+	hwloc_bitmap_t allowed;
+	int have = CPU_COUNT(set);
+
+	if (!t)
+		return -1;
+	allowed = allowed_set(t);
+	if (!allowed)
+		return vb_errf(err, errlen, "topology: out of memory");
+	/* Prefer PUs of other cores: siblings share the TLBs being measured. */
+	for (int pass = 0; pass < 2 && have < n; pass++) {
+		int nc = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+
+		for (int c = nc - 1; c >= 0 && have < n; c--) {
+			hwloc_obj_t core = hwloc_get_obj_by_type(t, HWLOC_OBJ_CORE, (unsigned)c);
+			bool busy = false;
+			int pu;
+
+			hwloc_bitmap_foreach_begin(pu, core->cpuset)
+				busy |= CPU_ISSET(pu, set);
+			hwloc_bitmap_foreach_end();
+			hwloc_bitmap_foreach_begin(pu, core->cpuset)
+				if (have < n && hwloc_bitmap_isset(allowed, (unsigned)pu) && !CPU_ISSET(pu, set) &&
+				    (pass == 1 || !busy)) {
+					CPU_SET(pu, set);
+					have++;
+					busy = true;
+				}
+			hwloc_bitmap_foreach_end();
+		}
+	}
+	hwloc_bitmap_free(allowed);
+	if (have < n)
+		return vb_errf(err, errlen, "this point needs %d CPUs but only %d are allowed here", n, have);
+	return 0;
 }

@@ -32,4 +32,8 @@ int vb_topo_to_cpu_set(hwloc_const_cpuset_t set, cpu_set_t *out, char *err, size
 /* Bind the calling thread to one CPU (threads and processes it then creates inherit it). */
 int vb_topo_pin_self(int cpu, char *err, size_t errlen);
 
+/* Grow set to n CPUs, preferring PUs on cores not yet in it; an error
+ * naming the shortfall when fewer are allowed. */
+int vb_topo_add_cpus(int n, cpu_set_t *set, char *err, size_t errlen);
+
 #endif

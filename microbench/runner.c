@@ -151,10 +151,11 @@ static json_t *pages_json(const struct run *r, const struct vb_mem_verified *v, 
 	json_object_set_new(p, "requested", json_string(vb_page_size_name(req)));
 	json_object_set_new(p, "backing", json_string(vb_backing_name(vb_backing_for(req, r->ctx.hugetlb))));
 	if (!verified) {
-		/* Nothing of the bench's own was resident (ctxswitch, forkwait with
-		 * no footprint, a failed setup): nothing was dishonoured either. */
+		/* Nothing of the bench's own to verify (ctxswitch, forkwait with no
+		 * footprint): vacuously honoured when the run went ahead, not when
+		 * setup could not get the memory. */
 		ver = json_null();
-		honoured = true;
+		honoured = r->status == NULL;
 	} else if (v->size == VB_PS_NONE) {
 		ver = v->rss ? json_string("mixed") : json_null();
 		honoured = false;

@@ -195,7 +195,7 @@ static int cmd_run(int argc, char **argv)
 	const struct vb_bench *b;
 	struct vb_param_values pv;
 	struct vb_runner_opts o;
-	bool reserve = false, have_min = false;
+	bool reserve = false, have_min = false, have_max = false;
 	size_t hp = 0;
 	long pool_before = -1;
 	char err[512], names[256];
@@ -241,6 +241,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_MAX_RUNS:
 			o.stop.max_runs = count_arg("--max-runs", optarg, 1, VB_SAMPLES_MAX);
+			have_max = true;
 			break;
 		case OPT_TARGET_CI:
 			if (vb_parse_double(optarg, &d) < 0 || d < 0 || d >= 1)
@@ -281,11 +282,14 @@ static int cmd_run(int argc, char **argv)
 		vb_die(VB_EXIT_USAGE, "%s: unexpected argument (one bench per run; see vbench-guest --help)",
 		       argv[optind]);
 	if (o.stop.min_runs > o.stop.max_runs) {
-		/* An explicit --min-runs wins over the default maximum only when both were given. */
-		if (have_min)
+		/* Only two explicit values can contradict; a default gives way. */
+		if (have_min && have_max)
 			vb_die(VB_EXIT_USAGE, "--min-runs %u: more than --max-runs %u", o.stop.min_runs,
 			       o.stop.max_runs);
-		o.stop.min_runs = o.stop.max_runs;
+		if (have_min)
+			o.stop.max_runs = o.stop.min_runs;
+		else
+			o.stop.min_runs = o.stop.max_runs;
 	}
 
 	hp = hugetlb_page_bytes(&o);

@@ -190,6 +190,8 @@ static void host_pages_read(pid_t pid, uint64_t ram_bytes, struct host_pages *hp
 			in = hi - lo == ram_bytes;
 			continue;
 		}
+		if (in && !strncmp(line, "VmFlags:", 8))
+			hp->found = true;
 		if (!in || sscanf(line, "%63[^:]: %llu", key, &v) != 2)
 			continue;
 		if (!strcmp(key, "Rss"))
@@ -200,8 +202,6 @@ static void host_pages_read(pid_t pid, uint64_t ram_bytes, struct host_pages *hp
 			huge += v << 10;
 		else if (!strcmp(key, "KernelPageSize"))
 			kps = v;
-		else if (!strcmp(key, "VmFlags"))
-			hp->found = true;
 	}
 	fclose(f);
 	if (!hp->found)
@@ -345,7 +345,7 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 		snprintf(both, sizeof(both), "%s:%s", gv, hv);
 		json_object_set_new(pages, "verified", json_string(both));
 		json_object_set_new(pages, "honoured", json_boolean(g_ok && !strcmp(hv, want)));
-	} else if (gv) {
+	} else if (gv && hv) {
 		json_object_set_new(pages, "verified", json_string("mixed"));
 		json_object_set_new(pages, "honoured", json_false());
 	}

@@ -51,22 +51,27 @@ k_ptrchase:
 	movq	%rsi, MB(MB_SINK)
 	jmp	done
 
-/* gups: ARG0 table, ARG1 index mask (words - 1, a power of two minus one),
- * ARG2 updates, ARG3 generator state, carried over to the next pass.
- * HPCC RandomAccess: ran = ran << 1 ^ (ran < 0 ? 7 : 0); t[ran & mask] ^= ran. */
+/* gups: ARG0 table, ARG1 words, ARG2 updates, ARG3 generator state, carried
+ * over to the next pass. As the native bench: xorshift64 (13, 7, 17), index
+ * by multiply-shift onto [0, words), t[i] ^= x. */
 k_gups:
 	movq	MB(MB_ARG0), %rdi
 	movq	MB(MB_ARG1), %rsi
 	movq	MB(MB_ARG2), %rcx
 	movq	MB(MB_ARG3), %r8
 	tsc_store MB_TSC0
-1:	leaq	(%r8, %r8), %r9
-	sarq	$63, %r8
-	andq	$7, %r8
-	xorq	%r9, %r8
+1:	movq	%r8, %rax
+	shlq	$13, %rax
+	xorq	%rax, %r8
 	movq	%r8, %rax
-	andq	%rsi, %rax
-	xorq	%r8, (%rdi, %rax, 8)
+	shrq	$7, %rax
+	xorq	%rax, %r8
+	movq	%r8, %rax
+	shlq	$17, %rax
+	xorq	%rax, %r8
+	movq	%r8, %rax
+	mulq	%rsi
+	xorq	%r8, (%rdi, %rdx, 8)
 	decq	%rcx
 	jnz	1b
 	movq	%r8, MB(MB_ARG3)

@@ -234,6 +234,9 @@ static int prepare(struct micro *m)
 		return -1;
 	if (vb_vm_add_data(&m->vm, m->data_len, b, m->err, sizeof(m->err)) < 0)
 		return -1;
+	/* Resident before the guest runs: a guest read of an untouched page would
+	 * map the zero page, which smaps does not count. */
+	vb_mem_touch(&m->vm.data);
 	m->mb = (uint64_t *)vb_vm_gpa(&m->vm, VB_G_MAILBOX, 4096);
 	m->mb[MB_KERNEL / 8] = (uint64_t)m->k->id;
 	if (m->k->id == VB_K_PTRCHASE || m->k->id == VB_K_GUPS) {

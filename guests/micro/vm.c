@@ -4,6 +4,7 @@
 #include "guests/micro/guest.h"
 #include "lib/error.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -199,6 +200,21 @@ static void seg(struct kvm_segment *s, uint16_t sel, bool code, unsigned dpl)
 	s->db = !code;
 }
 
+/* Guest 1G pages need CPUID.80000001H:EDX.Page1GB. Shadow paging can give
+ * them whatever the host's TDP does, but some KVMs (PVM) leave the bit out of
+ * KVM_GET_SUPPORTED_CPUID: set it when the host CPU has it, so the guest's
+ * 1G leaves are not reserved-bit faults. */
+static void want_gbpages(struct kvm_cpuid2 *c)
+{
+	unsigned a, b, cx, d;
+
+	if (!__get_cpuid(0x80000001, &a, &b, &cx, &d) || !(d & (1U << 26)))
+		return;
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0x80000001)
+			c->entries[i].edx |= 1U << 26;
+}
+
 static int set_cpuid(struct vb_vm *vm, char *err, size_t errlen)
 {
 	for (int nent = 64; nent <= 4096; nent *= 2) {
@@ -217,6 +233,7 @@ static int set_cpuid(struct vb_vm *vm, char *err, size_t errlen)
 			free(c);
 			return vb_errf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 		}
+		want_gbpages(c);
 		r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 		free(c);
 		if (r < 0)
