@@ -149,6 +149,13 @@ static json_t *load_jsonl(const char *path, char *err, size_t errlen)
 	fclose(f);
 	if (!json_object_get(run, "schema"))
 		json_object_set_new(run, "schema", json_string(VB_RUN_SCHEMA));
+	if (!json_is_string(json_object_get(run, "id"))) {
+		/* The folder is named after the run id. */
+		char dir[4096];
+
+		if (vb_run_dir(path, dir, sizeof(dir)) == 0)
+			json_object_set_new(run, "id", json_string(basename(dir)));
+	}
 	json_object_set_new(run, "results", results);
 	json_object_set_new(run, "complete", json_false());
 	json_object_set_new(run, "rebuilt_from", json_string("results.jsonl"));
@@ -159,6 +166,29 @@ fail:
 	json_decref(results);
 	json_decref(run);
 	return NULL;
+}
+
+/* An unfinished run's run.json holds the header and the rows up to its last
+ * rewrite; results.jsonl beside it may hold more (the writer died between
+ * the two). The rows of the jsonl win when there are more of them. */
+static void merge_unfinished(json_t *run, const char *run_json)
+{
+	char dir[4096], path[4200], err[256];
+	json_t *side;
+
+	if (vb_run_dir(run_json, dir, sizeof(dir)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
+	if (!exists(path))
+		return;
+	side = load_jsonl(path, err, sizeof(err));
+	if (!side)
+		return;
+	if (json_array_size(vb_run_results(side)) > json_array_size(vb_run_results(run))) {
+		json_object_set(run, "results", vb_run_results(side));
+		json_object_set_new(run, "rebuilt_from", json_string("results.jsonl"));
+	}
+	json_decref(side);
 }
 
 json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
@@ -206,6 +236,8 @@ json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	if (!jsonl && json_is_false(json_object_get(run, "complete")))
+		merge_unfinished(run, path);
 	if (check_run(run, err, errlen)) {
 		/* Prefix the file so the one line says which input was bad. */
 		char why[512];

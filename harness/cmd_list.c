@@ -4,6 +4,7 @@
 #include "harness/cmds.h"
 #include "harness/modes.h"
 #include "harness/plan.h"
+#include "harness/pmu.h"
 #include "lib/backing.h"
 #include "lib/error.h"
 
@@ -100,6 +101,31 @@ static json_t *pages_json(void)
 	return arr;
 }
 
+/* Page-walk events libpfm4 resolves for this CPU's PMU (or LIBPFM_FORCE_PMU's). */
+static json_t *pmu_json(void)
+{
+	const struct vb_pmu_walk_event *ev[32];
+	char err[256], reason[512];
+	json_t *o = json_object(), *arr = json_array();
+	int n;
+
+	if (vb_pmu_init(err, sizeof(err)) < 0) {
+		json_object_set_new(o, "error", json_string(err));
+		json_object_set_new(o, "walk_events", arr);
+		return o;
+	}
+	n = vb_pmu_walk_resolve(ev, 32);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "key", ev[i]->key, "event", ev[i]->event,
+						     "what", ev[i]->what));
+	json_object_set_new(o, "name", vb_pmu_name() ? json_string(vb_pmu_name()) : json_null());
+	json_object_set_new(o, "present", json_boolean(vb_pmu_present(reason, sizeof(reason))));
+	if (!json_is_true(json_object_get(o, "present")))
+		json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "walk_events", arr);
+	return o;
+}
+
 static void print_benches(json_t *arr, const char *title)
 {
 	size_t i, k;
@@ -145,9 +171,9 @@ int cmd_list(int argc, char **argv)
 			return VB_EXIT_USAGE;
 		}
 	}
-	doc = json_pack("{s:o,s:o,s:o,s:o,s:[sss]}", "benches", benches_json(VB_GUEST_NONE),
+	doc = json_pack("{s:o,s:o,s:o,s:o,s:[sss],s:o}", "benches", benches_json(VB_GUEST_NONE),
 			"micro_kernels", benches_json(VB_GUEST_MICRO), "modes", modes_json(),
-			"pages", pages_json(), "guests", "micro", "linux", "none");
+			"pages", pages_json(), "guests", "micro", "linux", "none", "pmu", pmu_json());
 	if (as_json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
@@ -171,6 +197,16 @@ int cmd_list(int argc, char **argv)
 			printf(" (%lld free hugetlb pages)", (long long)json_integer_value(free_pages));
 		putchar('\n');
 	}
+	v = json_object_get(doc, "pmu");
+	printf("\npage-walk events (--events; libpfm4 PMU %s%s%s):\n",
+	       json_string_value(json_object_get(v, "name")) ? json_string_value(json_object_get(v, "name")) : "unknown",
+	       json_is_true(json_object_get(v, "present")) ? "" : ", not countable here: ",
+	       json_is_true(json_object_get(v, "present")) ? "" : json_string_value(json_object_get(v, "reason")));
+	json_t *walks = json_object_get(v, "walk_events");
+
+	json_array_foreach(walks, i, v)
+		printf("  %-18s %s\n  %-18s   (%s)\n", json_string_value(json_object_get(v, "key")),
+		       json_string_value(json_object_get(v, "what")), "", json_string_value(json_object_get(v, "event")));
 	printf("\nguests (--guest): micro (vbench's own VM on /dev/kvm), linux (Debian kernel under QEMU)\n");
 	json_decref(doc);
 	return 0;

@@ -36,7 +36,7 @@ static const char run_usage[] =
 "  --set NAME=LIST      any bench parameter, e.g. --set children=4,16 (repeatable)\n"
 "  --repeat N           at most N timed samples per point (default 30)\n"
 "  --min-runs N         at least N samples (default 5)\n"
-"  --target-ci F        stop when the 95%% CI of the median is within F (default 1%%)\n"
+"  --target-ci F        stop when the 95% CI of the median is within F (default 1%)\n"
 "  --max-time S         at most S seconds of samples per point (default 30)\n"
 "  --warmup N           untimed runs before sampling (default 1)\n"
 "  --timeout S          kill a bench or guest that runs longer (default 600)\n"

@@ -433,7 +433,9 @@ static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *
 		snprintf(skip, sizeof(skip), "%s does not run %s: %s", b->name,
 			 guest == VB_GUEST_NONE ? "natively" : guest == VB_GUEST_MICRO ? "in the micro guest" : "in the linux guest",
 			 guest == VB_GUEST_MICRO ? "run it with --guest linux" : "it is a micro guest kernel: use --guest micro");
-		e.params = NULL;
+		/* The skipped row still shows its parameters, to sit beside the rows that ran. */
+		if (!vb_catalog_find(VB_GUEST_NONE, b->name, &e) && !vb_catalog_find(VB_GUEST_MICRO, b->name, &e))
+			e.params = NULL;
 	}
 	for (int i = 0; i < b->n_params; i++) {
 		char *save = NULL;
@@ -473,12 +475,14 @@ static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *
 			pp->pt.mode = mode;
 			pp->pt.pages = pages;
 			pp->pt.guest = guest;
-			vb_param_defaults(&pp->pt.params, known ? e.params : NULL);
+			vb_param_defaults(&pp->pt.params, e.params);
 			snprintf(pp->skip, sizeof(pp->skip), "%s", skip);
-			for (int i = 0; i < b->n_params && !skip[0]; i++) {
+			for (int i = 0; i < b->n_params; i++) {
 				struct vb_param_values *pv = &pp->pt.params;
-				int di = sw[i].def_idx;
+				int di = vb_param_index(e.params, sw[i].name);
 
+				if (di < 0)
+					continue;	/* skipped: this guest's bench lacks it */
 				if (vb_param_parse_value(&e.params[di], sw[i].vals[idx[i]], &pv->v[di], err, errlen) < 0)
 					return -1;
 				pv->set[di] = true;

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BASE_RAM_MB 512UL		/* the guest kernel, initramfs and vbench-guest */
+#define BASE_RAM_MB 1024UL		/* kernel, initramfs, vbench-guest; below 512M Linux turns THP off */
 #define BETWEEN_TIMEOUT_S 60.0		/* from one bench's end to the next one's start */
 #define POWEROFF_TIMEOUT_S 30.0
 #define GARBAGE_MAX (1 << 20)		/* bytes of non-protocol output before we give up */

@@ -38,6 +38,7 @@ struct micro {
 	uint64_t leaves;			/* ptbuild: pages per tree */
 	uint64_t frames;			/* ptbuild: distinct data frames the leaves alias */
 	json_t *kvm, *errors;
+	enum vb_kvm_flavour flavour;
 	char err[512];
 };
 
@@ -230,8 +231,6 @@ static int prepare(struct micro *m)
 	enum vb_backing b = vb_backing_for(m->pt->pages.host == VB_PS_NONE ? VB_PS_4K : m->pt->pages.host,
 					   m->opts->hugetlb);
 
-	if (vb_vm_create(&m->vm, m->pt_pages, m->err, sizeof(m->err)) < 0)
-		return -1;
 	if (vb_vm_add_data(&m->vm, m->data_len, b, m->err, sizeof(m->err)) < 0)
 		return -1;
 	/* Resident before the guest runs: a guest read of an untouched page would
@@ -465,7 +464,14 @@ static int run_kernel(struct micro *m, json_t *row)
 {
 	m->kvm = json_object();
 	m->errors = json_object();
-	if (plan(m) < 0 || prepare(m) < 0 || vb_vcpu_setup(&m->vm, !m->k->cpl0, m->err, sizeof(m->err)) < 0)
+	if (plan(m) < 0)
+		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
+	if (vb_vm_create(&m->vm, m->pt_pages, m->err, sizeof(m->err)) < 0)
+		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
+	if (m->gps == VB_PS_1G && !m->vm.gbpages)
+		return vb_row_status(row, "skipped", "this KVM (%s) does not offer 1G guest pages: KVM_GET_SUPPORTED_CPUID has no pdpe1gb",
+				     vb_kvm_flavour_name(m->flavour));
+	if (prepare(m) < 0 || vb_vcpu_setup(&m->vm, !m->k->cpl0, m->err, sizeof(m->err)) < 0)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
 	open_stats(m);
 	if (measure(m, row) < 0)
@@ -504,6 +510,7 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 		json_object_set_new(row, "mode_verified", json_string(vb_mode_name(st.paging)));
 	}
 	json_object_set_new(row, "emulated_cpl0", json_boolean(m.k->cpl0 && st.flavour == VB_KVM_PVM));
+	m.flavour = st.flavour;
 	m.gps = pt->pages.guest;
 	if (m.gps != VB_PS_4K && m.gps != VB_PS_2M && m.gps != VB_PS_1G)
 		return vb_row_status(row, "failed", "guest pages must be 4k, 2m or 1g, not %s",

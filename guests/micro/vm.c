@@ -4,7 +4,6 @@
 #include "guests/micro/guest.h"
 #include "lib/error.h"
 
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -43,6 +42,8 @@ static void kick_handler(int sig)
 	if (kick_run)
 		kick_run->immediate_exit = 1;
 }
+
+static int set_cpuid(struct vb_vm *vm, char *err, size_t errlen);
 
 int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen)
 {
@@ -98,7 +99,7 @@ int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen)
 	if (khz <= 0)
 		return vb_errf(err, errlen, "KVM_GET_TSC_KHZ: %s", strerror(errno));
 	vm->tsc_khz = (uint32_t)khz;
-	return 0;
+	return set_cpuid(vm, err, errlen);
 }
 
 int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, size_t errlen)
@@ -200,21 +201,6 @@ static void seg(struct kvm_segment *s, uint16_t sel, bool code, unsigned dpl)
 	s->db = !code;
 }
 
-/* Guest 1G pages need CPUID.80000001H:EDX.Page1GB. Shadow paging can give
- * them whatever the host's TDP does, but some KVMs (PVM) leave the bit out of
- * KVM_GET_SUPPORTED_CPUID: set it when the host CPU has it, so the guest's
- * 1G leaves are not reserved-bit faults. */
-static void want_gbpages(struct kvm_cpuid2 *c)
-{
-	unsigned a, b, cx, d;
-
-	if (!__get_cpuid(0x80000001, &a, &b, &cx, &d) || !(d & (1U << 26)))
-		return;
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 0x80000001)
-			c->entries[i].edx |= 1U << 26;
-}
-
 static int set_cpuid(struct vb_vm *vm, char *err, size_t errlen)
 {
 	for (int nent = 64; nent <= 4096; nent *= 2) {
@@ -233,7 +219,11 @@ static int set_cpuid(struct vb_vm *vm, char *err, size_t errlen)
 			free(c);
 			return vb_errf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 		}
-		want_gbpages(c);
+		/* Guest 1G leaves are reserved-bit faults unless KVM offers
+		 * Page1GB (PVM does not): say so rather than fault. */
+		for (uint32_t i = 0; i < c->nent; i++)
+			if (c->entries[i].function == 0x80000001)
+				vm->gbpages = c->entries[i].edx & (1U << 26);
 		r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 		free(c);
 		if (r < 0)
@@ -252,8 +242,6 @@ int vb_vcpu_setup(struct vb_vm *vm, bool cpl3, char *err, size_t errlen)
 	if ((size_t)(vb_guest_code_end - vb_guest_code_start) > VB_G_CODE_MAX)
 		return vb_errf(err, errlen, "guest code is larger than its %d bytes", VB_G_CODE_MAX);
 	fill_tables(vm);
-	if (set_cpuid(vm, err, errlen) < 0)
-		return -1;
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return vb_errf(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
 	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;

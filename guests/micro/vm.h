@@ -21,6 +21,7 @@ struct vb_vm {
 	struct vb_pt pt;		/* builds tables in the system slot */
 	uint64_t root;			/* GPA of the PML4 the guest starts on */
 	uint32_t tsc_khz;		/* guest TSC frequency, from KVM_GET_TSC_KHZ */
+	bool gbpages;			/* KVM offers Page1GB: guest 1G leaves work */
 };
 
 /* Why vb_vm_run returned. */
@@ -32,7 +33,7 @@ enum vb_vm_exit {
 };
 
 /* Open /dev/kvm, create the VM, the system slot (page-table pool sized for
- * pt_pages pages) and the vCPU. -1 with err on failure; errno kept. */
+ * pt_pages pages) and the vCPU with KVM's supported CPUID. -1 with err on failure. */
 int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen);
 /* Slot 1 at VB_G_DATA: len bytes with that backing (len rounded up to it). */
 int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, size_t errlen);
