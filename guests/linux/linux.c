@@ -4,13 +4,13 @@
 #include "guests/linux/linux.h"
 #include "guests/linux/qemu.h"
 #include "guests/linux/qmp.h"
-#include "harness/cmds.h"
 #include "harness/guestout.h"
 #include "harness/modes.h"
 #include "lib/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -38,18 +38,38 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The folder of the running binary: make puts the image beside vbench. */
+static void exe_dir(char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(buf, len, "%s", slash == path ? "/" : path);
+}
+
 int vb_linux_image(char *kernel, size_t klen, char *initrd, size_t ilen, char *err, size_t errlen)
 {
 	const char *k = getenv("VBENCH_LINUX_KERNEL"), *i = getenv("VBENCH_LINUX_INITRD");
+	char dir[PATH_MAX];
 
+	exe_dir(dir, sizeof(dir));
 	if (k && k[0])
 		snprintf(kernel, klen, "%s", k);
 	else
-		snprintf(kernel, klen, "%s/linux/vmlinuz", vb_self_dir());
+		snprintf(kernel, klen, "%s/linux/vmlinuz", dir);
 	if (i && i[0])
 		snprintf(initrd, ilen, "%s", i);
 	else
-		snprintf(initrd, ilen, "%s/linux/initramfs.cpio.gz", vb_self_dir());
+		snprintf(initrd, ilen, "%s/linux/initramfs.cpio.gz", dir);
 	if (access(kernel, R_OK) < 0 || access(initrd, R_OK) < 0)
 		return vb_errf(err, errlen, "no Linux guest image (%s, %s): build it with 'make guest-image', or set VBENCH_LINUX_KERNEL and VBENCH_LINUX_INITRD",
 			       kernel, initrd);
