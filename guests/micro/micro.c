@@ -11,7 +11,7 @@
 #include "lib/error.h"
 #include "microbench/ptrchase.h"
 
-#include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -487,6 +487,8 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 	struct micro m;
 	struct vb_kvm_state st;
 	char reason[512];
+	cpu_set_t old_mask;
+	bool have_mask;
 	int ret;
 
 	memset(&m, 0, sizeof(m));
@@ -516,7 +518,12 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 		return vb_row_status(row, "failed", "guest pages must be 4k, 2m or 1g, not %s",
 				     vb_page_size_name(m.gps));
 	m.gsz = vb_page_size_bytes(m.gps);
+	/* The vCPU is this thread: pin it where the run chose, for this row only. */
+	have_mask = opts->affinity && sched_getaffinity(0, sizeof(old_mask), &old_mask) == 0 &&
+		    sched_setaffinity(0, sizeof(*opts->affinity), opts->affinity) == 0;
 	ret = run_kernel(&m, row);
+	if (have_mask)
+		sched_setaffinity(0, sizeof(old_mask), &old_mask);
 	for (int i = 0; i < 2; i++) {
 		if (m.st[i].stat)
 			vb_kvm_stats_close(&m.st[i]);
