@@ -24,7 +24,7 @@ fail() { echo "  FAIL  $*"; fails=$((fails + 1)); }
 # Micro-guest benches the vbench phase runs: the page-table kernels (where the
 # modes must differ) and a data-path kernel (pages_* follow host backing).
 LAB_BENCHES=${LAB_BENCHES:-ptrchase,cr3switch,ptewrite}
-LAB_PAGES=${LAB_PAGES:-4k:4k,4k:2m}
+LAB_PAGES=${LAB_PAGES:-4k:4k,4k:2m,2m:2m,4k:1g}
 
 script=$out/script.sh
 cat >"$script" <<'EOF'
@@ -44,8 +44,10 @@ else
 	cat >>"$script" <<EOF
 modprobe kvm_amd npt=1
 echo "@lab before-run read=\$(npt)"
+export VBENCH_GUEST=/bin/vbench-guest
 vbench run --mode npt,shadow --switch-mode --guest micro --bench $LAB_BENCHES \\
-	--pages $LAB_PAGES --out /tmp/results >/tmp/run.out 2>&1
+	--pages $LAB_PAGES --footprint 4M --repeat 3 --min-runs 3 --warmup 0 --timeout 60s --reserve-hugepages \\
+	--out /tmp/results >/tmp/run.out 2>&1
 rc=\$?
 echo "@lab vbench-exit \$rc"
 echo "@lab after-run read=\$(npt)"
