@@ -4,6 +4,7 @@
 #include "harness/backend.h"
 #include "harness/cmds.h"
 #include "harness/env.h"
+#include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
 #include "harness/topology.h"
@@ -554,6 +555,9 @@ int cmd_run(int argc, char **argv)
 		json_decref(row);
 		done++;
 	}
+	/* Put the vendor module back as it was before any --switch-mode reload. */
+	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
+		vb_warn("run: %s", err);
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(done == n_points));

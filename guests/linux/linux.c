@@ -399,8 +399,11 @@ static void on_init_line(struct boot *b, const char *rest)
 		b->stage = ST_BETWEEN;
 		b->deadline = now_s() + BETWEEN_TIMEOUT_S;
 	} else if (!strncmp(rest, "hugepages ", 10)) {
-		if (b->o->log)
-			fprintf(b->o->log, "  linux guest: hugepages %.60s\n", rest + 10);
+		const char *got = strrchr(rest, ' ');
+
+		/* Pools emptied between benches are not news. */
+		if (b->o->log && got && strcmp(got, " 0"))
+			fprintf(b->o->log, "  linux guest: hugepage pool of %.60s\n", rest + 10);
 	} else if (!strncmp(rest, "begin ", 6) && b->stage == ST_BETWEEN && parse_index(rest + 6, &idx) &&
 		   (size_t)idx == b->cur && b->cur < b->n) {
 		b->stage = ST_ITEM;
@@ -519,10 +522,11 @@ static void last_line(const char *text, char *out, size_t len)
 }
 
 /* <run_dir>/console/<bench>-<mode>-<pages>.log with what the guest said last. */
-static void save_console(struct boot *b, const char *console, const char *qemu_err, char *name, size_t namelen)
+static void save_console(struct boot *b, size_t idx, const char *console, const char *qemu_err,
+			 char *name, size_t namelen)
 {
 	char dir[4096], path[4200], pages[32], *tail;
-	const struct vb_point *pt = b->pts[b->cur < b->n ? b->cur : b->n - 1];
+	const struct vb_point *pt = b->pts[idx];
 	FILE *f = NULL;
 
 	name[0] = '\0';
@@ -795,18 +799,23 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 		boot_fail(&b, "QEMU ended (%s) during %s%s%s", ex, stage_names[b.stage], last[0] ? ": " : "", last);
 	}
 	if (b.fail[0]) {
-		save_console(&b, console, qerr, cname, sizeof(cname));
+		save_console(&b, b.cur < n ? b.cur : n - 1, console, qerr, cname, sizeof(cname));
 		fail_rest(&b, b.fail, cname);
 	} else {
-		bool any_failed = false;
-
+		/* The boot went through but a bench failed: keep what the guest said. */
 		for (size_t i = 0; i < n; i++) {
 			const char *st = json_string_value(json_object_get(rows[i], "status"));
+			const char *why = json_string_value(json_object_get(rows[i], "reason"));
+			char reason[1024];
 
-			any_failed |= !st || !strcmp(st, "failed");
+			if (st && strcmp(st, "failed"))
+				continue;
+			snprintf(reason, sizeof(reason), "%s", why ? why : "failed");
+			if (!cname[0])
+				save_console(&b, i, console, qerr, cname, sizeof(cname));
+			if (cname[0])
+				vb_row_status(rows[i], "failed", "%.900s; console in %s", reason, cname);
 		}
-		if (any_failed)
-			save_console(&b, console, qerr, cname, sizeof(cname));
 	}
 out:
 	if (b.pid > 0) {
