@@ -376,9 +376,10 @@ static void progress(const struct run_flags *f, size_t i, size_t n, const struct
 
 /* Decide and run one point. Returns 1 when a hugepage shortfall skipped it. */
 static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
-		     const struct vb_kvm_state *kvm, json_t *row, char *hp_hint, size_t hp_len)
+		     json_t *row, char *hp_hint, size_t hp_len)
 {
 	const struct vb_point *pt = &pp->pt;
+	struct vb_kvm_state kvm_now, *kvm = &kvm_now;
 	size_t page_bytes;
 	long need;
 	char reason[512], err[512];
@@ -386,6 +387,8 @@ static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 	if (pp->skip[0])
 		return vb_row_status(row, "skipped", "%s", pp->skip);
 	if (pt->mode != VB_MODE_NATIVE) {
+		/* Read again for every point: --switch-mode may have reloaded the module. */
+		vb_kvm_detect(NULL, kvm);
 		json_object_set_new(row, "mode_verified", json_string(vb_mode_name(kvm->paging)));
 		if (!opts->switch_mode && !vb_mode_available(kvm, pt->mode, reason, sizeof(reason)))
 			return vb_row_status(row, "skipped", "%s", reason);
@@ -474,7 +477,6 @@ int cmd_run(int argc, char **argv)
 	struct vb_plan *plan = calloc(1, sizeof(*plan));
 	struct vb_plan_point *points = NULL;
 	struct vb_results res;
-	struct vb_kvm_state kvm;
 	struct vb_run_opts opts = { 0 };
 	char err[1024], guest_bin[4096], hp_hint[512] = "";
 	size_t n_points = 0, done = 0;
@@ -495,7 +497,6 @@ int cmd_run(int argc, char **argv)
 		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
 		usage_error("--pin: %s", err);
-	vb_kvm_detect(NULL, &kvm);
 	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
 
@@ -533,7 +534,7 @@ int cmd_run(int argc, char **argv)
 		if (r < 0)
 			r = vb_row_status(row, "skipped", "%s", err);
 		else
-			r = run_point(&points[i], &opts, &kvm, row, hp_hint, sizeof(hp_hint));
+			r = run_point(&points[i], &opts, row, hp_hint, sizeof(hp_hint));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (r < 0)
 			vb_row_status(row, "failed", "backend error");
