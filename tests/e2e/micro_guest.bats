@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# The micro guest through the CLI: real runs on /dev/kvm when this host has it.
+load helpers
+
+need_kvm() {
+	[ -e /dev/kvm ] || skip "no /dev/kvm on this host"
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to $(id -un)"
+	mode=$(VBENCH_SYSFS_ROOT= "$VBENCH" env --json | jq -r .kvm.paging)
+	[ "$mode" != null ] || skip "KVM has no usable vendor module here"
+}
+
+@test "micro guest: ptrchase and gups in the host's mode, with verified pages and KVM stats" {
+	need_kvm
+	run "$VBENCH" run --mode "$mode" --guest micro --bench ptrchase,gups --footprint 8M --pages 4k,2m:thp --repeat 3 --min-runs 3 --out "$OUT" --quiet
+	echo "$output"
+	[ "$status" -eq 0 ]
+	f="$(run_dir)/run.json"
+	[ "$(jq '[.results[] | select(.status == "ok")] | length' "$f")" -eq 4 ]
+	[ "$(jq -r '[.results[].mode_verified] | unique | .[0]' "$f")" = "$mode" ]
+	# Guest page size is exact (vbench built the tables); THP backing verified as 2m.
+	[ "$(jq '[.results[] | select(.pages.honoured != true)] | length' "$f")" -eq 0 ]
+	[ "$(jq -r '.results[] | select(.bench == "ptrchase" and .pages.requested == "2m:thp") | .pages.verified' "$f")" = "2m:2m" ]
+	# KVM's own statistics were read around the measurement.
+	[ "$(jq '[.results[] | select((.counters.kvm | length) > 0)] | length' "$f")" -eq 4 ]
+	[ "$(jq '.results[] | select(.bench == "ptrchase") | .extra.first_pass_ns_per_load > 0' "$f" | sort -u)" = true ]
+}
+
+@test "micro guest: the CPL0 kernels run and say whether they were emulated" {
+	need_kvm
+	run "$VBENCH" run --mode "$mode" --guest micro --bench cr3switch,ptewrite,ptbuild --set switches=200 --set iterations=4 --set pages=64 --repeat 3 --min-runs 3 --out "$OUT" --quiet
+	echo "$output"
+	[ "$status" -eq 0 ]
+	f="$(run_dir)/run.json"
+	[ "$(jq '[.results[] | select(.status == "ok")] | length' "$f")" -eq 3 ]
+	flavour=$("$VBENCH" env --json | jq -r .kvm.flavour)
+	if [ "$flavour" = pvm ]; then
+		[ "$(jq '[.results[] | select(.emulated_cpl0 != true)] | length' "$f")" -eq 0 ]
+	fi
+}
+
+@test "micro guest: a mode the host cannot give is skipped with the reason" {
+	need_kvm
+	other=ept
+	[ "$mode" = ept ] && other=shadow
+	run "$VBENCH" run --mode "$other" --guest micro --bench ptrchase --footprint 1M --out "$OUT" --quiet
+	[ "$status" -eq 0 ]
+	f="$(run_dir)/run.json"
+	[ "$(jq -r '.results[0].status' "$f")" = skipped ]
+	[ "$(jq -r '.results[0].mode_verified' "$f")" = "$mode" ]
+	[ -n "$(jq -r '.results[0].reason' "$f")" ]
+}
+
+@test "micro guest: a native-only bench is a skipped row, not an error" {
+	need_kvm
+	run "$VBENCH" run --mode "$mode" --guest micro --bench forkwait --out "$OUT" --quiet
+	[ "$status" -eq 0 ]
+	[[ "$(jq -r '.results[0].reason' "$(run_dir)/run.json")" == *"forkwait does not run in the micro guest"* ]]
+}
