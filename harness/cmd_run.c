@@ -405,8 +405,11 @@ static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 			if (vb_hugepages_reserve(page_bytes, need, err, sizeof(err)) < 0)
 				return vb_row_status(row, "skipped", "%s", err);
 		} else if (have < need) {
+			/* The pool's new total: pages in use elsewhere stay in use. */
+			long total = vb_hugepages_total(page_bytes) + need - have;
+
 			snprintf(hp_hint, hp_len, "not enough free %s hugepages (need %ld, have %ld): reserve them with: echo %ld > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages (or pass --reserve-hugepages as root)",
-				 size, need, have, need, page_bytes >> 10);
+				 size, need, have, total, page_bytes >> 10);
 			vb_row_status(row, "skipped", "%s", hp_hint);
 			return 1;
 		}
