@@ -374,6 +374,31 @@ static void progress(const struct run_flags *f, size_t i, size_t n, const struct
 			json_string_value(json_object_get(row, "reason")) ? json_string_value(json_object_get(row, "reason")) : "");
 }
 
+/* Pool sizes before --reserve-hugepages grew them, put back when the run ends. */
+static struct { size_t page_bytes; long total; } pools[2];
+
+static void remember_pool(size_t page_bytes)
+{
+	for (int i = 0; i < 2; i++) {
+		if (pools[i].page_bytes == page_bytes)
+			return;
+		if (!pools[i].page_bytes) {
+			pools[i].page_bytes = page_bytes;
+			pools[i].total = vb_hugepages_total(page_bytes);
+			return;
+		}
+	}
+}
+
+static void restore_pools(void)
+{
+	char err[512];
+
+	for (int i = 0; i < 2; i++)
+		if (pools[i].page_bytes && vb_hugepages_set_total(pools[i].page_bytes, pools[i].total, err, sizeof(err)) < 0)
+			vb_warn("run: could not shrink the hugepage pool back: %s", err);
+}
+
 /* Decide and run one point. Returns 1 when a hugepage shortfall skipped it. */
 static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 		     json_t *row, char *hp_hint, size_t hp_len)
@@ -402,6 +427,7 @@ static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048");
 		}
 		if (have < need && opts->reserve_hugepages) {
+			remember_pool(page_bytes);
 			if (vb_hugepages_reserve(page_bytes, need, err, sizeof(err)) < 0)
 				return vb_row_status(row, "skipped", "%s", err);
 		} else if (have < need) {
@@ -559,6 +585,7 @@ int cmd_run(int argc, char **argv)
 		json_decref(row);
 		done++;
 	}
+	restore_pools();
 	/* Put the vendor module back as it was before any --switch-mode reload. */
 	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
 		vb_warn("run: %s", err);

@@ -3,22 +3,24 @@
 # programs and kernel modules (with their dependencies) of an unpacked kernel.
 #
 #   mkinitramfs.sh -o OUT -k KROOT -i INIT [-b SRC:DST]... [-d SRC:DST]...
-#                  [-m MODULE]... [-l MODULE]...
+#                  [-a SRC:DST]... [-m MODULE]... [-l MODULE]...
 #   -b  copy a static program or file      -d  copy a dynamic program and its libraries (ldd)
+#   -a  copy a directory tree (symlinks followed)
 #   -m  add a module and its dependencies  -l  same, and the init loads it at boot
 set -euo pipefail
 
 say() { echo "vbench: initramfs: $*" >&2; }
 die() { say "$*"; exit 3; }
 
-out='' kroot='' init='' files=() dyns=() mods=() loads=()
-while getopts o:k:i:b:d:m:l: opt; do
+out='' kroot='' init='' files=() dyns=() trees=() mods=() loads=()
+while getopts o:k:i:b:d:a:m:l: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kroot=$OPTARG ;;
 	i) init=$OPTARG ;;
 	b) files+=("$OPTARG") ;;
 	d) dyns+=("$OPTARG") ;;
+	a) trees+=("$OPTARG") ;;
 	m) mods+=("$OPTARG") ;;
 	l) loads+=("$OPTARG") ;;
 	*) exit 2 ;;
@@ -51,6 +53,13 @@ for f in ${files[@]+"${files[@]}"}; do
 	[ -f "$src" ] || die "$src: no such file"
 	mkdir -p "$stage/$(dirname "$dst")"
 	cp -L "$src" "$stage/$dst"
+done
+
+for f in ${trees[@]+"${trees[@]}"}; do
+	src=${f%%:*} dst=${f#*:}
+	[ -d "$src" ] || die "$src: no such directory"
+	mkdir -p "$stage/$dst"
+	cp -RL "$src/." "$stage/$dst/"
 done
 
 # Dynamic programs: the libraries ldd names, at the same paths, and the loader.
