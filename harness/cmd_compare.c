@@ -8,6 +8,7 @@
 #include "analysis/compare.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
+#include "harness/cmdutil.h"
 #include "lib/error.h"
 
 static const char usage[] =
@@ -75,13 +76,7 @@ int cmd_compare(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			/* getopt was silenced (opterr = 0) so the message has our shape. */
-			if (optopt)
-				vb_error("compare: unknown option or missing value for '-%c'; see vbench compare --help", optopt);
-			else
-				vb_error("compare: unknown option or missing value in '%s'; see vbench compare --help",
-					 argv[optind - 1]);
-			return VB_EXIT_USAGE;
+			return vb_cmd_bad_option("compare", "+t:jh", argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -6,6 +6,7 @@
 #include "analysis/plot.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
+#include "harness/cmdutil.h"
 #include "lib/error.h"
 
 static const char usage[] =
@@ -46,29 +47,12 @@ int cmd_plot(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			/* getopt was silenced (opterr = 0) so the message has our shape. */
-			if (optopt)
-				vb_error("plot: unknown option or missing value for '-%c'; see vbench plot --help", optopt);
-			else
-				vb_error("plot: unknown option or missing value in '%s'; see vbench plot --help",
-					 argv[optind - 1]);
-			return VB_EXIT_USAGE;
+			return vb_cmd_bad_option("plot", "+nh", argv);
 		}
 	}
-	if (argc - optind != 1) {
-		vb_error("plot: expected one run, got %d; see vbench plot --help", argc - optind);
-		return VB_EXIT_USAGE;
-	}
-	run = vb_run_load(argv[optind], err, sizeof(err));
-	if (!run) {
-		vb_error("plot: %s", err);
-		return VB_EXIT_USAGE;
-	}
-	if (vb_run_dir(argv[optind], dir, sizeof(dir))) {
-		json_decref(run);
-		vb_error("plot: %s: path too long", argv[optind]);
-		return VB_EXIT_USAGE;
-	}
+	run = vb_cmd_load_run("plot", argc, argv, dir, sizeof(dir), &rc);
+	if (!run)
+		return rc;
 	/* Check before writing anything, so a missing tool costs one clear line. */
 	if (render && !vb_gnuplot_found()) {
 		json_decref(run);

@@ -5,6 +5,7 @@
 #include "analysis/report.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
+#include "harness/cmdutil.h"
 #include "lib/error.h"
 
 static const char usage[] =
@@ -42,29 +43,12 @@ int cmd_report(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			/* getopt was silenced (opterr = 0) so the message has our shape. */
-			if (optopt)
-				vb_error("report: unknown option or missing value for '-%c'; see vbench report --help", optopt);
-			else
-				vb_error("report: unknown option or missing value in '%s'; see vbench report --help",
-					 argv[optind - 1]);
-			return VB_EXIT_USAGE;
+			return vb_cmd_bad_option("report", "+sh", argv);
 		}
 	}
-	if (argc - optind != 1) {
-		vb_error("report: expected one run, got %d; see vbench report --help", argc - optind);
-		return VB_EXIT_USAGE;
-	}
-	run = vb_run_load(argv[optind], err, sizeof(err));
-	if (!run) {
-		vb_error("report: %s", err);
-		return VB_EXIT_USAGE;
-	}
-	if (vb_run_dir(argv[optind], dir, sizeof(dir))) {
-		json_decref(run);
-		vb_error("report: %s: path too long", argv[optind]);
-		return VB_EXIT_USAGE;
-	}
+	run = vb_cmd_load_run("report", argc, argv, dir, sizeof(dir), &rc);
+	if (!run)
+		return rc;
 	if (to_stdout) {
 		vb_report_write(stdout, run, dir);
 	} else if (vb_report_save(run, dir, err, sizeof(err))) {

@@ -3,6 +3,7 @@
 #include "analysis/summary.h"
 #include "harness/backend.h"
 #include "harness/cmds.h"
+#include "harness/cmdutil.h"
 #include "harness/env.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
@@ -187,11 +188,7 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 			fputs(run_usage, stdout);
 			exit(0);
 		default:
-			if (optopt && optopt < 256)
-				usage_error("unknown option '-%c': see 'vbench run --help'", optopt);
-			if (optopt >= 256)
-				usage_error("option '%s' needs a value: see 'vbench run --help'", argv[optind - 1]);
-			usage_error("unknown option '%s': see 'vbench run --help'", argv[optind - 1]);
+			exit(vb_cmd_bad_option("run", "", argv));
 		}
 	}
 	if (optind < argc)

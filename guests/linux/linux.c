@@ -650,6 +650,24 @@ static void pin_vcpus(struct boot *b)
 			fprintf(b->o->log, "  linux guest: cannot pin vCPU %d (thread %d): %s\n", i, tids[i], strerror(errno));
 }
 
+/* QMP comes up within a second of QEMU starting; stop trying as soon as
+ * QEMU has exited (WNOWAIT: the exit status stays for waitpid). */
+static bool qmp_attach(struct boot *b, const char *path)
+{
+	double deadline = now_s() + 10;
+
+	b->qmp.fd = -1;
+	while (now_s() < deadline) {
+		siginfo_t si = { 0 };
+
+		if (vb_qmp_connect(&b->qmp, path, 0.25, b->kvm_err, sizeof(b->kvm_err)) == 0)
+			return true;
+		if (waitid(P_PID, (id_t)b->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == b->pid)
+			return false;
+	}
+	return false;
+}
+
 static double boot_timeout_for(enum vb_accel a)
 {
 	const char *env = getenv("VBENCH_LINUX_BOOT_TIMEOUT");
@@ -780,9 +798,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 		set_all(&b, "failed", err);
 		goto out;
 	}
-	b.qmp.fd = -1;
-	if (vb_qmp_connect(&b.qmp, qmp_path, 10, b.kvm_err, sizeof(b.kvm_err)) == 0)
-		b.qmp_ok = true;
+	b.qmp_ok = qmp_attach(&b, qmp_path);
 	pin_vcpus(&b);
 	boot_loop(&b, pipefd[0], boot_timeout_for(b.accel));
 	if (b.fail[0] || b.stage != ST_DONE)
