@@ -392,3 +392,70 @@ void vb_summary_row_line(FILE *f, json_t *row)
 		fprintf(f, " %s %s %s n=%s", r.cell[C_MEDIAN], r.cell[C_UNIT], r.cell[C_CI], r.cell[C_N]);
 	fprintf(f, " %s\n", r.cell[C_STATUS]);
 }
+
+/* The KVM statistics worth a column, in reading order: exits and faults,
+ * then the shadow MMU's own work, then the host page sizes in use. */
+static const char *const kvm_cols[] = {
+	"exits", "pf_fixed", "pf_taken", "pf_emulate", "invlpg", "tlb_flush", "mmu_pte_write",
+	"mmu_shadow_zapped", "mmu_flooded", "mmu_unsync", "mmu_cache_miss", "pages_4k", "pages_2m", "pages_1g",
+};
+#define N_KVM_COLS (sizeof(kvm_cols) / sizeof(kvm_cols[0]))
+
+void vb_summary_print_kvm(FILE *f, json_t *results)
+{
+	bool shown[N_KVM_COLS] = { false };
+	size_t w[N_KVM_COLS + 1], i, k, n = 0;
+	char label[256], num[32];
+	json_t *row;
+
+	/* A column appears when some row has the statistic at non-zero. */
+	json_array_foreach(results, i, row) {
+		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
+
+		if (!json_is_object(kvm) || !json_object_size(kvm))
+			continue;
+		n++;
+		for (k = 0; k < N_KVM_COLS; k++)
+			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
+	}
+	if (!n)
+		return;
+	w[0] = 0;
+	json_array_foreach(results, i, row) {
+		if (!json_object_size(json_object_get(json_object_get(row, "counters"), "kvm")))
+			continue;
+		fmt_pages(row, num, sizeof(num));
+		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), num);
+		if (width(label) > w[0])
+			w[0] = width(label);
+	}
+	for (k = 0; k < N_KVM_COLS; k++)
+		w[k + 1] = strlen(kvm_cols[k]) > 8 ? strlen(kvm_cols[k]) : 8;
+	fprintf(f, "\nKVM statistics, deltas over the timed samples (pages_*: in use at the end)\n%-*s", (int)w[0], "");
+	for (k = 0; k < N_KVM_COLS; k++)
+		if (shown[k])
+			fprintf(f, "  %*s", (int)w[k + 1], kvm_cols[k]);
+	fputc('\n', f);
+	json_array_foreach(results, i, row) {
+		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
+
+		if (!json_object_size(kvm))
+			continue;
+		fmt_pages(row, num, sizeof(num));
+		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), num);
+		fprintf(f, "%s%*s", label, (int)(w[0] - width(label)), "");
+		for (k = 0; k < N_KVM_COLS; k++) {
+			if (!shown[k])
+				continue;
+			double v = json_number_value(json_object_get(kvm, kvm_cols[k]));
+
+			/* Counts: whole numbers up to a million, then vb_fmt_value's suffixes. */
+			if (fabs(v) < 1e6)
+				snprintf(num, sizeof(num), "%.0f", v);
+			else
+				vb_fmt_value(v, num, sizeof(num));
+			fprintf(f, "  %*s", (int)w[k + 1], num);
+		}
+		fputc('\n', f);
+	}
+}

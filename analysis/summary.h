@@ -25,4 +25,8 @@ void vb_summary_row_line(FILE *f, json_t *row);
 /* A value with 4 significant figures or so, "283.4", "0.0123", "12.35M". */
 void vb_fmt_value(double v, char *buf, size_t len);
 
+/* A second table for rows with KVM statistics: the deltas that tell shadow
+ * paging from SLAT, one column per statistic some row has at non-zero. */
+void vb_summary_print_kvm(FILE *f, json_t *results);
+
 #endif

@@ -600,6 +600,7 @@ int cmd_run(int argc, char **argv)
 		json_decref(doc);
 	} else {
 		vb_summary_print(stdout, res.rows);
+		vb_summary_print_kvm(stdout, res.rows);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	vb_results_close(&res);

@@ -145,3 +145,43 @@ Test(summary, markdown_and_row_line)
 	free(buf);
 	json_decref(row);
 }
+
+Test(summary, kvm_table_shows_nonzero_statistics_only)
+{
+	json_t *shadow = fx_row("ptewrite", "shadow", "4k:4k", "ns/remap", 15000, 0.01, 5);
+	json_t *native = fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	json_object_set_new(shadow, "counters", json_pack("{s:{s:i,s:i,s:i,s:i}}", "kvm", "exits", 6,
+							  "mmu_pte_write", 393, "invlpg", 192, "pf_fixed", 0));
+	json_t *rows = json_pack("[o,o]", native, shadow);
+
+	f = open_memstream(&buf, &len);
+	vb_summary_print_kvm(f, rows);
+	fclose(f);
+	cr_assert(strstr(buf, "KVM statistics"), "%s", buf);
+	const char *l = line_with(buf, "ptewrite", NULL);
+
+	cr_assert_not_null(l, "%s", buf);
+	cr_assert(strstr(l, "393") && strstr(l, "192"), "%s", l);
+	cr_assert_null(strstr(buf, "pf_fixed"), "all-zero column hidden: %s", buf);
+	cr_assert_null(line_with(buf, "ptrchase", NULL), "rows without KVM stats are left out");
+	free(buf);
+
+	/* No row with KVM statistics: no table at all. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	vb_summary_print_kvm(f, rows);
+	json_array_remove(rows, 1);
+	fclose(f);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	vb_summary_print_kvm(f, rows);
+	fclose(f);
+	cr_assert_eq(len, 0);
+	free(buf);
+	json_decref(rows);
+}
