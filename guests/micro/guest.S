@@ -209,8 +209,8 @@ k_ptbuild:
 	jmp	done
 
 /* Exceptions: report vector, error code, RIP and CR2, then stay stopped. */
-.macro stub n
-stub_\n:
+.macro vector_entry n
+vector_\n:
 	.if !(\n == 8 || (\n >= 10 && \n <= 14) || \n == 17 || \n == 21 || \n == 29 || \n == 30)
 	pushq	$0
 	.endif
@@ -218,7 +218,7 @@ stub_\n:
 	jmp	exc_common
 .endm
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	stub \n
+	vector_entry \n
 	.endr
 
 exc_common:
@@ -242,10 +242,10 @@ vb_guest_code_end:
 	.globl	vb_guest_entry_off
 vb_guest_entry_off:
 	.quad	entry - vb_guest_code_start
-	.globl	vb_guest_stub_off
-vb_guest_stub_off:
+	.globl	vb_guest_vector_off
+vb_guest_vector_off:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad	stub_\n - vb_guest_code_start
+	.quad	vector_\n - vb_guest_code_start
 	.endr
 
 	.section .note.GNU-stack, "", @progbits

@@ -59,9 +59,9 @@
 
 /* The blob from guest.S, to be copied to VB_G_CODE. */
 extern const unsigned char vb_guest_code_start[], vb_guest_code_end[];
-/* Offsets within the blob of the entry point and the 32 exception stubs. */
+/* Offsets within the blob of the entry point and the 32 exception entry points. */
 extern const uint64_t vb_guest_entry_off;
-extern const uint64_t vb_guest_stub_off[32];
+extern const uint64_t vb_guest_vector_off[32];
 #endif
 
 #endif

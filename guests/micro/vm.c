@@ -172,7 +172,7 @@ static void fill_tables(struct vb_vm *vm)
 
 	memset(idt, 0, 4096);
 	for (int v = 0; v < 32; v++) {
-		uint64_t off = VB_G_CODE + vb_guest_stub_off[v];
+		uint64_t off = VB_G_CODE + vb_guest_vector_off[v];
 		uint8_t *g = idt + 16 * v;
 		uint16_t lo = off & 0xffff, mid = (off >> 16) & 0xffff, sel = VB_G_SEL_KCODE;
 		uint32_t hi = off >> 32;
