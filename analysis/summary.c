@@ -110,12 +110,19 @@ static void fmt_pages(json_t *row, char *buf, size_t len)
 
 static void fmt_mode(json_t *row, char *buf, size_t len)
 {
-	const char *guest = vb_row_str(row, "guest");
+	const char *guest = vb_row_str(row, "guest"), *mode = vb_row_str(row, "mode");
+	const char *seen = vb_row_str(row, "mode_verified");
+	char m[64];
 
-	if (guest && *guest && strcmp(guest, "none") != 0)
-		snprintf(buf, len, "%s/%s", vb_row_str(row, "mode"), guest);
+	/* Show what the host really ran when it differs from the request (tcg). */
+	if (seen && strcmp(seen, mode) && vb_row_is_ok(row))
+		snprintf(m, sizeof(m), "%s(%s)", mode, seen);
 	else
-		snprintf(buf, len, "%s", vb_row_str(row, "mode"));
+		snprintf(m, sizeof(m), "%s", mode);
+	if (guest && *guest && strcmp(guest, "none") != 0)
+		snprintf(buf, len, "%s/%s", m, guest);
+	else
+		snprintf(buf, len, "%s", m);
 }
 
 static bool is_native_4k(json_t *row)

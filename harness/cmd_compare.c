@@ -61,7 +61,7 @@ int cmd_compare(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+t:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threshold(optarg, &opts.threshold)) {
@@ -76,7 +76,7 @@ int cmd_compare(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			return vb_cmd_bad_option("compare", "+t:jh", argv);
+			return vb_cmd_bad_option("compare", "t:jh", argv);
 		}
 	}
 	if (argc - optind != 2) {

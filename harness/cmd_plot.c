@@ -38,7 +38,7 @@ int cmd_plot(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+nh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			render = false;
@@ -47,7 +47,7 @@ int cmd_plot(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			return vb_cmd_bad_option("plot", "+nh", argv);
+			return vb_cmd_bad_option("plot", "nh", argv);
 		}
 	}
 	run = vb_cmd_load_run("plot", argc, argv, dir, sizeof(dir), &rc);

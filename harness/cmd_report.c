@@ -34,7 +34,7 @@ int cmd_report(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			to_stdout = true;
@@ -43,7 +43,7 @@ int cmd_report(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			return vb_cmd_bad_option("report", "+sh", argv);
+			return vb_cmd_bad_option("report", "sh", argv);
 		}
 	}
 	run = vb_cmd_load_run("report", argc, argv, dir, sizeof(dir), &rc);

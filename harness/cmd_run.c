@@ -5,6 +5,7 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
+#include "guests/linux/linux.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
@@ -98,6 +99,9 @@ struct run_flags {
 	unsigned long seed;
 	bool hugetlb, reserve, switch_mode, json, quiet;
 };
+
+/* Points one Linux guest boot may run together. */
+#define VB_BATCH_MAX 64
 
 static volatile sig_atomic_t interrupted;
 
@@ -237,6 +241,7 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		if (n < 0)
 			usage_error("%s", err);
 		plan->n_modes = n;
+		plan->modes_set = true;
 	}
 	if (f->pages) {
 		int n = vb_pages_list_parse(f->pages, plan->pages, VB_PAGES_MAX, err, sizeof(err));
@@ -249,6 +254,14 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		if (vb_guest_parse(f->guest, &plan->guest) < 0 || plan->guest == VB_GUEST_NONE)
 			usage_error("unknown guest '%s': use micro or linux", f->guest);
 		plan->guest_set = true;
+	}
+	/* Asking for a guest without a mode means: in the mode this host is in. */
+	if (plan->guest_set && !plan->modes_set) {
+		struct vb_kvm_state kvm;
+
+		vb_kvm_detect(NULL, &kvm);
+		plan->modes[0] = kvm.paging == VB_MODE_NATIVE ? VB_MODE_SHADOW : kvm.paging;
+		plan->n_modes = 1;
 	}
 	if (f->footprint && vb_plan_set_param(plan, "footprint", f->footprint, err, sizeof(err)) < 0)
 		usage_error("--footprint: %s", err);
@@ -293,11 +306,10 @@ static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_b
 	*page_bytes = vb_page_size_bytes(ps);
 	if (fi >= 0)
 		bytes = pt->params.v[fi];
-	/* A guest needs its RAM beyond the footprint: code, page tables, kernel. */
-	if (pt->guest == VB_GUEST_MICRO)
-		bytes += 64ULL << 20;
-	else if (pt->guest == VB_GUEST_LINUX)
-		bytes += 512ULL << 20;
+	/* The micro guest backs exactly the footprint with the host pages asked
+	 * for; a Linux guest's RAM also holds its kernel. */
+	if (pt->guest == VB_GUEST_LINUX)
+		bytes = (uint64_t)vb_linux_ram_mb(pt, hugetlb) << 20;
 	*count = (long)((bytes + *page_bytes - 1) / *page_bytes);
 	return true;
 }
@@ -396,9 +408,13 @@ static void restore_pools(void)
 			vb_warn("run: could not shrink the hugepage pool back: %s", err);
 }
 
-/* Decide and run one point. Returns 1 when a hugepage shortfall skipped it. */
-static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
-		     json_t *row, char *hp_hint, size_t hp_len)
+enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };
+
+/* Everything decided before a backend runs a point: planned skips, the mode,
+ * hugepages. PREP_DONE when the row already has its final (skipped) status,
+ * PREP_HUGEPAGES when a hugepage shortfall skipped it. */
+static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
+			       json_t *row, char *hp_hint, size_t hp_len)
 {
 	const struct vb_point *pt = &pp->pt;
 	struct vb_kvm_state kvm_now, *kvm = &kvm_now;
@@ -407,26 +423,27 @@ static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 	char reason[512], err[512];
 
 	if (pp->skip[0])
-		return vb_row_status(row, "skipped", "%s", pp->skip);
+		return vb_row_status(row, "skipped", "%s", pp->skip), PREP_DONE;
 	if (pt->mode != VB_MODE_NATIVE) {
 		/* Read again for every point: --switch-mode may have reloaded the module. */
 		vb_kvm_detect(NULL, kvm);
 		json_object_set_new(row, "mode_verified", json_string(vb_mode_name(kvm->paging)));
-		if (!opts->switch_mode && !vb_mode_available(kvm, pt->mode, reason, sizeof(reason)))
-			return vb_row_status(row, "skipped", "%s", reason);
+		/* A Linux guest may run under TCG, which needs no KVM: its backend decides. */
+		if (pt->guest != VB_GUEST_LINUX && !opts->switch_mode &&
+		    !vb_mode_available(kvm, pt->mode, reason, sizeof(reason)))
+			return vb_row_status(row, "skipped", "%s", reason), PREP_DONE;
 	}
 	if (hugetlb_need(pt, opts->hugetlb, &page_bytes, &need)) {
 		long have = vb_hugepages_free(page_bytes);
 		const char *size = page_bytes == (1UL << 30) ? "1G" : "2M";
 
-		if (have < 0) {
+		if (have < 0)
 			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages)",
-					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048");
-		}
+					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048"), PREP_DONE;
 		if (have < need && opts->reserve_hugepages) {
 			remember_pool(page_bytes);
 			if (vb_hugepages_reserve(page_bytes, need, err, sizeof(err)) < 0)
-				return vb_row_status(row, "skipped", "%s", err);
+				return vb_row_status(row, "skipped", "%s", err), PREP_DONE;
 		} else if (have < need) {
 			/* The pool's new total: pages in use elsewhere stay in use. */
 			long total = vb_hugepages_total(page_bytes) + need - have;
@@ -434,18 +451,10 @@ static int run_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
 			snprintf(hp_hint, hp_len, "not enough free %s hugepages (need %ld, have %ld): reserve them with: echo %ld > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages (or pass --reserve-hugepages as root)",
 				 size, need, have, total, page_bytes >> 10);
 			vb_row_status(row, "skipped", "%s", hp_hint);
-			return 1;
+			return PREP_HUGEPAGES;
 		}
 	}
-	switch (pt->guest) {
-	case VB_GUEST_NONE:
-		return vb_backend_native(pt, opts, row);
-	case VB_GUEST_MICRO:
-		return vb_backend_micro(pt, opts, row);
-	case VB_GUEST_LINUX:
-		return vb_backend_linux(pt, opts, row);
-	}
-	return 0;
+	return PREP_RUN;
 }
 
 /* The CPUs a point runs on: the chosen one, grown through hwloc when the
@@ -508,7 +517,7 @@ int cmd_run(int argc, char **argv)
 	size_t n_points = 0, done = 0;
 	int failed = 0, hp_short = 0;
 	json_t *header;
-	cpu_set_t cpus, point_set;
+	cpu_set_t cpus, point_set, batch_set;
 
 	if (!plan)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
@@ -548,39 +557,88 @@ int cmd_run(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
-	for (size_t i = 0; i < n_points && !interrupted; i++) {
-		const struct vb_point *pt = &points[i].pt;
-		json_t *row = row_new(pt);
+	for (size_t i = 0; i < n_points && !interrupted;) {
+		json_t *rows[VB_BATCH_MAX];
+		const struct vb_point *batch[VB_BATCH_MAX];
+		size_t n = 0, next = i;
 		struct timespec t0, t1;
-		int r;
+		double secs;
 
+		/* Prepare points until one runs; a Linux guest then takes along the
+		 * following points that can share its boot. */
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r = point_cpus(pt, &cpus, &point_set, err, sizeof(err));
-		opts.affinity = &point_set;
-		if (r < 0)
-			r = vb_row_status(row, "skipped", "%s", err);
-		else
-			r = run_point(&points[i], &opts, row, hp_hint, sizeof(hp_hint));
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (r < 0)
-			vb_row_status(row, "failed", "backend error");
-		if (r == 1)
-			hp_short++;
-		if (interrupted && strcmp(json_string_value(json_object_get(row, "status")), "ok")) {
-			json_decref(row);	/* cut short by Ctrl-C: not a measurement */
-			break;
+		for (; next < n_points && n < VB_BATCH_MAX; next++) {
+			const struct vb_point *pt = &points[next].pt;
+			json_t *row;
+			enum prep pr;
+
+			if (n > 0 && (pt->guest != VB_GUEST_LINUX || !vb_linux_batchable(batch[0], pt)))
+				break;
+			row = row_new(pt);
+			if (point_cpus(pt, &cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
+				vb_row_status(row, "skipped", "%s", err);
+				pr = PREP_DONE;
+			} else if (n && !CPU_EQUAL(&batch_set, &point_set)) {
+				json_decref(row);
+				break;
+			} else {
+				pr = prepare_point(&points[next], &opts, row, hp_hint, sizeof(hp_hint));
+			}
+			if (pr != PREP_RUN) {
+				/* Decided already: recorded in order, after an open batch. */
+				if (n) {
+					json_decref(row);
+					break;
+				}
+				hp_short += pr == PREP_HUGEPAGES;
+				rows[0] = row;
+				batch[0] = pt;
+				n = 1;
+				next++;
+				goto record;
+			}
+			rows[n] = row;
+			batch[n++] = pt;
+			if (pt->guest != VB_GUEST_LINUX) {
+				next++;
+				break;
+			}
 		}
-		json_object_set_new(row, "seconds", json_real((double)(t1.tv_sec - t0.tv_sec) +
-							      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
-		if (vb_results_append(&res, row, err, sizeof(err)) < 0)
-			vb_die(VB_EXIT_ENV, "run: %s", err);
-		if (!strcmp(json_string_value(json_object_get(row, "status")), "failed"))
-			failed++;
-		vb_results_log(&res, "[%zu/%zu] %s %s: %s", i + 1, n_points, pt->bench, vb_mode_name(pt->mode),
-			       json_string_value(json_object_get(row, "status")));
-		progress(&f, i, n_points, pt, row);
-		json_decref(row);
-		done++;
+		opts.affinity = &point_set;
+		if (batch[0]->guest == VB_GUEST_LINUX) {
+			if (vb_linux_run_batch(batch, rows, n, &opts) < 0)
+				for (size_t k = 0; k < n; k++)
+					vb_row_status(rows[k], "failed", "the Linux guest backend stopped");
+		} else if ((batch[0]->guest == VB_GUEST_NONE ? vb_backend_native(batch[0], &opts, rows[0])
+						 : vb_backend_micro(batch[0], &opts, rows[0])) < 0) {
+			vb_row_status(rows[0], "failed", "backend error");
+		}
+record:
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* Rows that ran in one guest boot share its time equally. */
+		secs = ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9) / (double)n;
+		for (size_t k = 0; k < n; k++, i++) {
+			const char *status = json_string_value(json_object_get(rows[k], "status"));
+
+			if (interrupted && strcmp(status, "ok")) {
+				/* Cut short by Ctrl-C: not a measurement. */
+				for (; k < n; k++)
+					json_decref(rows[k]);
+				break;
+			}
+			json_object_set_new(rows[k], "seconds", json_real(secs));
+			if (vb_results_append(&res, rows[k], err, sizeof(err)) < 0)
+				vb_die(VB_EXIT_ENV, "run: %s", err);
+			failed += !strcmp(status, "failed");
+			vb_results_log(&res, "[%zu/%zu] %s %s: %s", i + 1, n_points, batch[k]->bench,
+				       vb_mode_name(batch[k]->mode), status);
+			progress(&f, i, n_points, batch[k], rows[k]);
+			json_decref(rows[k]);
+			done++;
+		}
+		if (next < i)
+			next = i;
+		i = next;
 	}
 	restore_pools();
 	/* Put the vendor module back as it was before any --switch-mode reload. */

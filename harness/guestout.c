@@ -18,17 +18,24 @@ static bool str_ok(json_t *s)
 }
 
 /* A word of the vocabulary we print: letters, digits, _ . - : / */
-static bool word_ok(json_t *s)
+static bool key_ok(const char *p)
 {
-	const char *p;
+	size_t n = strlen(p);
 
-	if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > 64)
+	if (n == 0 || n > 64)
 		return false;
-	for (p = json_string_value(s); *p; p++)
+	for (; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		      strchr("_.-:/", *p)))
 			return false;
 	return true;
+}
+
+static bool word_ok(json_t *s)
+{
+	/* A string with a NUL inside is not a word, whatever precedes the NUL. */
+	return json_is_string(s) && strlen(json_string_value(s)) == json_string_length(s) &&
+	       key_ok(json_string_value(s));
 }
 
 static bool num_ok(json_t *v)
@@ -48,7 +55,7 @@ static json_t *copy_numbers(json_t *obj, const char *what, char *err, size_t err
 	}
 	out = json_object();
 	json_object_foreach(obj, k, v) {
-		if (strlen(k) > 64 || !word_ok(json_string(k)) || !num_ok(v)) {
+		if (strlen(k) > 64 || !key_ok(k) || !num_ok(v)) {
 			json_decref(out);
 			vb_errf(err, errlen, "%s has a bad entry '%.40s'", what, k);
 			return NULL;
@@ -166,7 +173,7 @@ static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
 				return vb_errf(err, errlen, "counters.errors is not an object");
 			copy = json_object();
 			json_object_foreach(v, src, why) {
-				if (!word_ok(json_string(src)) || !str_ok(why)) {
+				if (!key_ok(src) || !str_ok(why)) {
 					json_decref(copy);
 					return vb_errf(err, errlen, "counters.errors has a bad entry");
 				}
@@ -174,7 +181,7 @@ static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
 			}
 			json_object_set_new(out, "errors", copy);
 		} else {
-			if (!word_ok(json_string(k)))
+			if (!key_ok(k))
 				return vb_errf(err, errlen, "counters has a bad source name");
 			copy = copy_numbers(v, "counters source", err, errlen);
 			if (!copy)

@@ -293,6 +293,7 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		if (n < 0)
 			return -1;
 		plan->n_modes = n;
+		plan->modes_set = true;
 		return 0;
 	}
 	case 1: {

@@ -24,6 +24,7 @@ struct vb_plan {
 	char source[256];		/* file name, or "flags" */
 	enum vb_mode modes[VB_MODE_COUNT];
 	int n_modes;
+	bool modes_set;			/* a mode line or --mode gave them */
 	struct vb_pages pages[VB_PAGES_MAX];
 	int n_pages;
 	enum vb_guest guest;		/* for non-native modes */

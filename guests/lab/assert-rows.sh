@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # assert-rows.sh ROWS.jsonl: what must hold for the rows of
-# `vbench run --mode npt,shadow --guest micro` in the lab. Only what is real
+# `vbench run --mode npt,shadow --guest micro|linux` in the lab. Only what is real
 # under TCG is asserted (modes, KVM's own statistics, page sizes), never timings.
 # Prints the KVM stat deltas per kernel and mode, then one line per check.
 set -euo pipefail
@@ -9,10 +9,10 @@ rows=${1:?usage: assert-rows.sh ROWS.jsonl}
 
 echo "lab-check: KVM statistics per kernel (deltas over the timed passes; pages_* are levels)"
 jq -rs '
-	(["bench", "pages", "mode", "exits", "tlb_flush", "invlpg", "pf_fixed", "pf_taken", "mmu_unsync",
+	(["guest", "bench", "pages", "mode", "exits", "tlb_flush", "invlpg", "pf_fixed", "pf_taken", "mmu_unsync",
 	  "mmu_shadow_zapped", "mmu_pte_write", "pages_4k", "pages_2m", "pages_1g"]),
-	(sort_by(.bench, .pages.requested, .mode)[] | .counters.kvm as $k |
-	 [.bench, .pages.requested, .mode] + ([ "exits", "tlb_flush", "invlpg", "pf_fixed", "pf_taken",
+	(sort_by(.guest, .bench, .pages.requested, .mode)[] | .counters.kvm as $k |
+	 [.guest, .bench, .pages.requested, .mode] + ([ "exits", "tlb_flush", "invlpg", "pf_fixed", "pf_taken",
 	  "mmu_unsync", "mmu_shadow_zapped", "mmu_pte_write", "pages_4k", "pages_2m", "pages_1g"]
 	  | map(($k // {})[.] // "-" | tostring)))
 	| @tsv' "$rows" | column -t -s $'\t' | sed 's/^/    /'
@@ -34,7 +34,8 @@ check() {
 # Shared jq helpers: k(name) reads a KVM counter (0 when absent), id names a row.
 defs='
 def k($n): (.counters.kvm // {})[$n] // 0;
-def id: "\(.bench) \(.mode) \(.pages.requested)";
+def id: "\(.guest) \(.bench) \(.mode) \(.pages.requested)";
+def shadow_mmu: k("invlpg") + k("mmu_pte_write") + k("mmu_shadow_zapped") + k("mmu_unsync") + k("mmu_flooded");
 def host: .pages.requested | split(":")[1];
 def guest: .pages.requested | split(":")[0];
 def rank: {"4k": 0, "2m": 1, "1g": 2}[.] // 0;
@@ -42,7 +43,8 @@ def leaf: [guest, host] | min_by(rank);
 '
 
 check "every row ran and succeeded" "$defs"'.[] | select(.status != "ok") | "\(id): \(.status): \(.reason)"'
-check "both modes ran" "$defs"'[.[].mode] | unique | if . == ["npt", "shadow"] then empty else "modes seen: \(.)" end'
+check "both modes ran, for each guest" \
+	"$defs"'group_by(.guest)[] | [.[].mode] | unique | select(. != ["npt", "shadow"]) | "modes seen: \(.)"'
 check "each row ran in the mode it asked for (mode_verified)" \
 	"$defs"'.[] | select(.mode_verified != .mode) | "\(id): ran in \(.mode_verified)"'
 check "KVM statistics were read for every row" \
@@ -50,25 +52,41 @@ check "KVM statistics were read for every row" \
 check "page sizes verified as requested (guest tables + host smaps)" \
 	"$defs"'.[] | select(.pages.verified != .pages.requested) | "\(id): verified \(.pages.verified)"'
 
-# npt: the shadow MMU is idle; guest page-table writes, INVLPG and CR3 writes do not trap.
-check "npt: no shadow-MMU activity (pf_fixed, invlpg, tlb_flush, mmu_* all 0)" \
-	"$defs"'.[] | select(.mode == "npt") | select(k("pf_fixed") + k("invlpg") + k("tlb_flush") + k("mmu_unsync")
-		+ k("mmu_shadow_zapped") + k("mmu_pte_write") + k("mmu_flooded") > 0)
-		| "\(id): pf_fixed=\(k("pf_fixed")) invlpg=\(k("invlpg")) tlb_flush=\(k("tlb_flush")) mmu_unsync=\(k("mmu_unsync"))"'
+# npt: the shadow MMU is idle; guest page-table writes and INVLPG do not trap
+# (pf_fixed is not in the list: under npt it counts NPT faults).
+check "npt: no shadow-MMU activity (invlpg, mmu_pte_write, mmu_shadow_zapped, mmu_unsync, mmu_flooded all 0)" \
+	"$defs"'.[] | select(.mode == "npt" and shadow_mmu > 0)
+		| "\(id): invlpg=\(k("invlpg")) mmu_pte_write=\(k("mmu_pte_write")) mmu_shadow_zapped=\(k("mmu_shadow_zapped")) mmu_unsync=\(k("mmu_unsync"))"'
+check "npt micro guest: no exits for CR3 writes or faults (tlb_flush = pf_fixed = 0)" \
+	"$defs"'.[] | select(.guest == "micro" and .mode == "npt" and k("tlb_flush") + k("pf_fixed") > 0)
+		| "\(id): tlb_flush=\(k("tlb_flush")) pf_fixed=\(k("pf_fixed"))"'
 # shadow: CR3 writes exit (a TLB flush each), PTE writes + INVLPG fault into the shadow MMU.
-check "shadow: cr3switch exits and flushes on every CR3 write, far more exits than npt" \
-	"$defs"'(map(select(.bench == "cr3switch" and .mode == "npt")) | map({key: .pages.requested, value: k("exits")}) | from_entries) as $npt
+check "shadow micro guest: cr3switch exits and flushes on every CR3 write, far more exits than npt" \
+	"$defs"'map(select(.guest == "micro")) | (map(select(.bench == "cr3switch" and .mode == "npt")) | map({key: .pages.requested, value: k("exits")}) | from_entries) as $npt
 		| .[] | select(.bench == "cr3switch" and .mode == "shadow")
 		| select(k("tlb_flush") == 0 or k("exits") < 10 * ($npt[.pages.requested] // 0) or k("exits") < 100)
 		| "\(id): exits=\(k("exits")) (npt \($npt[.pages.requested])) tlb_flush=\(k("tlb_flush"))"'
-check "shadow: ptewrite faults into the shadow MMU (pf_fixed > 0, invlpg > 0)" \
-	"$defs"'.[] | select(.bench == "ptewrite" and .mode == "shadow") | select(k("pf_fixed") == 0 or k("invlpg") == 0)
+check "shadow micro guest: ptewrite faults into the shadow MMU (pf_fixed > 0, invlpg > 0)" \
+	"$defs"'.[] | select(.guest == "micro" and .bench == "ptewrite" and .mode == "shadow") | select(k("pf_fixed") == 0 or k("invlpg") == 0)
 		| "\(id): pf_fixed=\(k("pf_fixed")) invlpg=\(k("invlpg"))"'
-check "shadow: some shadow-MMU activity on the page-table kernels" \
-	"$defs"'[.[] | select(.mode == "shadow" and (.bench == "cr3switch" or .bench == "ptewrite" or .bench == "ptbuild"))]
+check "shadow micro guest: some shadow-MMU activity on the page-table kernels" \
+	"$defs"'[.[] | select(.guest == "micro" and .mode == "shadow" and (.bench == "cr3switch" or .bench == "ptewrite" or .bench == "ptbuild"))]
 		| if length == 0 then "no page-table kernel ran in shadow mode"
 		  elif (map(k("pf_fixed") + k("invlpg") + k("tlb_flush") + k("mmu_unsync") + k("mmu_pte_write")) | add) == 0
 		  then "none of them shows pf_fixed, invlpg, tlb_flush, mmu_unsync or mmu_pte_write" else empty end'
+
+# The Linux guest: a real kernel forking and mapping; under shadow paging its
+# page-table writes are write-protected and trapped, its CR3 switches exit.
+check "linux guest ran under KVM (not TCG)" \
+	"$defs"'.[] | select(.guest == "linux" and .accel != "kvm") | "\(id): accel \(.accel)"'
+check "shadow linux guest: page-table writes trapped (mmu_pte_write/mmu_shadow_zapped/mmu_unsync) and TLB flushes" \
+	"$defs"'.[] | select(.guest == "linux" and .mode == "shadow")
+		| select(k("mmu_pte_write") + k("mmu_shadow_zapped") + k("mmu_unsync") == 0 or k("tlb_flush") == 0)
+		| "\(id): mmu_pte_write=\(k("mmu_pte_write")) mmu_shadow_zapped=\(k("mmu_shadow_zapped")) tlb_flush=\(k("tlb_flush"))"'
+check "shadow linux guest: more than twice the exits of npt for the same bench" \
+	"$defs"'map(select(.guest == "linux")) | (map(select(.mode == "npt")) | map({key: "\(.bench) \(.pages.requested)", value: k("exits")}) | from_entries) as $npt
+		| .[] | select(.mode == "shadow") | select(k("exits") <= 2 * ($npt["\(.bench) \(.pages.requested)"] // 0))
+		| "\(id): exits=\(k("exits")) (npt \($npt["\(.bench) \(.pages.requested)"]))"'
 
 # Large pages in KVM's own tables: npt maps by the host backing alone; a
 # shadow entry can be no larger than the guest's own leaf nor the host's.
@@ -77,8 +95,10 @@ check "npt: pages_2m/1g follow the host backing" \
 		(host == "2m" and k("pages_2m") == 0) or (host == "1g" and k("pages_1g") == 0) or
 		(host == "4k" and k("pages_2m") + k("pages_1g") > 0))
 		| "\(id): pages_2m=\(k("pages_2m")) pages_1g=\(k("pages_1g"))"'
-check "shadow: pages_2m/1g follow the smaller of guest and host page" \
-	"$defs"'.[] | select(.mode == "shadow") | select(
+# (The micro guest only: a Linux guest maps its own kernel with large pages
+# whatever the bench's pages are.)
+check "shadow micro guest: pages_2m/1g follow the smaller of guest and host page" \
+	"$defs"'.[] | select(.guest == "micro" and .mode == "shadow") | select(
 		(leaf == "2m" and k("pages_2m") == 0) or (leaf == "1g" and k("pages_1g") == 0) or
 		(leaf == "4k" and k("pages_2m") + k("pages_1g") > 0))
 		| "\(id): leaf \(leaf), pages_2m=\(k("pages_2m")) pages_1g=\(k("pages_1g"))"'

@@ -2,9 +2,10 @@
 # lab-check.sh: boots the lab (TCG, SVM+NPT) and checks what is real there:
 # kvm_amd loads with npt=1 and npt=0 and reads back, /dev/kvm appears, the
 # init returns output and exit status; then (unless --boot-only) vbench runs
-# as the host in npt and shadow mode and its rows are asserted on: the mode
-# each ran in, shadow-MMU activity in KVM stats only in shadow mode, and
-# pages_2m/1g following the host backing. Timings are never asserted.
+# as the host in npt and shadow mode, with the micro guest and with a Linux
+# guest under QEMU on the lab's KVM, and its rows are asserted on
+# (assert-rows.sh): the mode each ran in, shadow-MMU activity in KVM stats
+# only in shadow mode, pages_2m/1g following the backing. Never timings.
 #
 #   lab-check.sh [--boot-only] KERNEL INITRD OUTDIR
 set -euo pipefail
@@ -15,17 +16,21 @@ if [ "${1:-}" = --boot-only ]; then boot_only=1; shift; fi
 kernel=$1 initrd=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-rm -f "$out"/{output.log,console.log,rows.jsonl,script.sh}
+rm -f "$out"/{output.log,console.log,rows.jsonl,script.sh,linux-console.log}
+
+# Micro-guest kernels: the page-table ones (where the modes must differ) and a
+# data-path one; the page mixes show KVM's large pages following the backing.
+LAB_BENCHES=${LAB_BENCHES:-ptrchase,cr3switch,ptewrite}
+LAB_PAGES=${LAB_PAGES:-4k:4k,4k:2m,2m:2m,4k:1g}
+# Linux guest benches (QEMU on the lab's KVM): one boot per bench and mode.
+LAB_LINUX_BENCHES=${LAB_LINUX_BENCHES:-forkwait,mmapchurn}
+LAB_LINUX_PAGES=${LAB_LINUX_PAGES:-4k:4k}
 
 fails=0
 pass() { echo "  ok    $*"; }
 fail() { echo "  FAIL  $*"; fails=$((fails + 1)); }
 
-# Micro-guest benches the vbench phase runs: the page-table kernels (where the
-# modes must differ) and a data-path kernel (pages_* follow host backing).
-LAB_BENCHES=${LAB_BENCHES:-ptrchase,cr3switch,ptewrite}
-LAB_PAGES=${LAB_PAGES:-4k:4k,4k:2m,2m:2m,4k:1g}
-
+# The script the lab's init runs; its output comes back on the report channel.
 script=$out/script.sh
 cat >"$script" <<'EOF'
 npt() { cat /sys/module/kvm_amd/parameters/npt 2>/dev/null || echo absent; }
@@ -41,20 +46,29 @@ if [ "$boot_only" = 1 ]; then
 	# The status channel: a known code must come back as run.sh's exit status.
 	echo 'exit 7' >>"$script"
 else
-	cat >>"$script" <<EOF
+	{
+		echo "benches='$LAB_BENCHES' pages='$LAB_PAGES'"
+		echo "linux_benches='$LAB_LINUX_BENCHES' linux_pages='$LAB_LINUX_PAGES'"
+		cat <<'EOF'
 modprobe kvm_amd npt=1
-echo "@lab before-run read=\$(npt)"
+echo "@lab before-run read=$(npt)"
 export VBENCH_GUEST=/bin/vbench-guest
-vbench run --mode npt,shadow --switch-mode --guest micro --bench $LAB_BENCHES \\
-	--pages $LAB_PAGES --footprint 4M --repeat 3 --min-runs 3 --warmup 0 --timeout 60s --reserve-hugepages \\
-	--out /tmp/results >/tmp/run.out 2>&1
-rc=\$?
-echo "@lab vbench-exit \$rc"
-echo "@lab after-run read=\$(npt)"
-sed 's/^/@log /' /tmp/run.out
-for f in /tmp/results/*/results.jsonl; do sed 's/^/@row /' "\$f"; done
-exit \$rc
+export VBENCH_LINUX_KERNEL=/lib/vbench/linux/vmlinuz VBENCH_LINUX_INITRD=/lib/vbench/linux/initramfs.cpio.gz
+set -- --mode npt,shadow --switch-mode --repeat 3 --min-runs 3 --warmup 0 --timeout 120s --footprint 4M
+vbench run "$@" --guest micro --bench "$benches" --pages "$pages" --reserve-hugepages \
+	--out /tmp/micro >/tmp/micro.out 2>&1
+echo "@lab micro-exit $?"
+echo "@lab after-micro read=$(npt)"
+vbench run "$@" --guest linux --accel kvm --bench "$linux_benches" --pages "$linux_pages" \
+	--out /tmp/linux >/tmp/linux.out 2>&1
+echo "@lab linux-exit $?"
+echo "@lab after-linux read=$(npt)"
+sed 's/^/@log /' /tmp/micro.out /tmp/linux.out
+for f in /tmp/micro/*/results.jsonl /tmp/linux/*/results.jsonl; do sed 's/^/@row /' "$f"; done
+for f in /tmp/linux/*/console/*; do [ -f "$f" ] && sed 's/^/@console /' "$f"; done
+exit 0
 EOF
+	} >>"$script"
 fi
 
 echo "lab-check: booting the lab (TCG, -cpu max); console in $out/console.log"
@@ -64,8 +78,10 @@ set +e
 rc=$?
 set -e
 echo "lab-check: the lab ran for $(($(date +%s) - start)) s, exit $rc"
-grep '^@log ' "$out/output.log" | cut -c6- | tail -n 40 || true
+# vbench's own summaries, without the per-point progress lines.
+grep '^@log ' "$out/output.log" | cut -c6- | grep -v '^\[[0-9]*/[0-9]*\]' || true
 grep '^@row ' "$out/output.log" | cut -c6- >"$out/rows.jsonl" || true
+grep '^@console ' "$out/output.log" | cut -c10- >"$out/linux-console.log" || true
 
 line() { grep -m1 "^@lab $1" "$out/output.log" || true; }
 expect() { # expect NAME PATTERN: the @lab line NAME matches PATTERN
@@ -79,19 +95,22 @@ expect cpu 'svm=[1-9].* npt=[1-9]'
 expect 'load npt=1' 'read=Y devkvm=yes$'
 expect 'load npt=0' 'read=N devkvm=yes$'
 expect unloaded 'read=absent$'
-grep -q '^@lab .*-failed' "$out/output.log" && fail "$(grep '^@lab .*-failed' "$out/output.log")"
+if grep -q '^@lab .*-failed' "$out/output.log"; then fail "$(grep '^@lab .*-failed' "$out/output.log")"; fi
 
 if [ "$boot_only" = 1 ]; then
 	if [ "$rc" = 7 ]; then pass "exit status returned over the channel (7)"; else fail "exit status: want 7, got $rc"; fi
 else
+	[ "$rc" = 0 ] || fail "the lab script ended with $rc"
 	expect before-run 'read=Y$'
-	expect after-run 'read=Y$'
-	if [ "$rc" = 0 ]; then pass "vbench run exited 0"; else fail "vbench run exited $rc"; fi
+	expect micro-exit ' 0$'
+	expect after-micro 'read=Y$'
+	expect linux-exit ' 0$'
+	expect after-linux 'read=Y$'
 	"$here/assert-rows.sh" "$out/rows.jsonl" || fails=$((fails + 1))
 fi
 
 if [ "$fails" -gt 0 ]; then
-	echo "lab-check: $fails check(s) failed; console tail:"
+	echo "lab-check: $fails check(s) failed; lab console tail ($out/console.log):"
 	tail -n 15 "$out/console.log"
 	exit 1
 fi

@@ -6,6 +6,7 @@
 #include "guests/linux/qmp.h"
 #include "harness/guestout.h"
 #include "harness/modes.h"
+#include "harness/modeswitch.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -678,14 +679,36 @@ static double boot_timeout_for(enum vb_accel a)
 	return a == VB_ACCEL_TCG ? 180 : 60;
 }
 
+/* Under KVM the guest runs in the host's paging mode: reach the points' mode
+ * (--switch-mode) or refuse, and record the mode it will really run in. */
+static int kvm_mode(struct boot *b, struct vb_kvm_state *st, char *err, size_t errlen)
+{
+	enum vb_mode m = b->pts[0]->mode;
+	char why[256];
+
+	if (m == VB_MODE_NATIVE)
+		return vb_errf(err, errlen, "mode native has no guest: a Linux guest runs shadow, ept, npt or tdp");
+	if (!vb_mode_available(st, m, why, sizeof(why))) {
+		if (!b->o->switch_mode)
+			return vb_errf(err, errlen, "%s", why);
+		if (vb_modeswitch_to(st, m, why, sizeof(why)) < 0)
+			return vb_errf(err, errlen, "--switch-mode: %s", why);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		json_object_set_new(b->rows[i], "mode_verified", json_string(vb_mode_name(st->paging)));
+	return 0;
+}
+
 /* Fail every row not finished, with the boot's reason. */
 static void fail_rest(struct boot *b, const char *why, const char *console_name)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->items[i].finished)
 			continue;
-		if (i == b->cur || i < b->cur)
-			vb_row_status(b->rows[i], "failed", "%s%s%s", why, console_name[0] ? "; console in " : "", console_name);
+		if (i <= b->cur)
+			vb_row_status(b->rows[i], "failed", "%s%s%s%s%s", why,
+				      b->items[i].bad[0] ? "; before that, a malformed result: " : "", b->items[i].bad,
+				      console_name[0] ? "; console in " : "", console_name);
 		else
 			vb_row_status(b->rows[i], "failed", "not run: the guest ended before it (%s)", why);
 	}
@@ -721,6 +744,10 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	vb_kvm_detect(vb_sysfs_root(), &kvm);
 	if (vb_qemu_accel_choose(o->accel, &kvm, &b.accel, why, sizeof(why)) < 0) {
 		set_all(&b, "skipped", why);
+		return 0;
+	}
+	if (b.accel == VB_ACCEL_KVM && kvm_mode(&b, &kvm, err, sizeof(err)) < 0) {
+		set_all(&b, "skipped", err);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {

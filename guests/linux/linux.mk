@@ -6,7 +6,12 @@
 # vbench finds them next to itself (<dir of vbench>/linux/), or where
 # $VBENCH_LINUX_KERNEL and $VBENCH_LINUX_INITRD point.
 
-DEPS_PKGS += qemu-system-x86 busybox-static cpio kmod file
+# Guarded: guests/lab/lab.mk includes this first (it is read before this
+# file's turn comes, and its prerequisites need these variables).
+ifndef VB_LINUX_MK
+VB_LINUX_MK := 1
+
+DEPS_PKGS += qemu-system-x86 busybox-static cpio kmod
 
 LINUX_CACHE  := guests/linux/cache
 KERNEL_STAMP := $(LINUX_CACHE)/kernel.stamp
@@ -45,3 +50,5 @@ guest-image-maybe:
 e2e: guest-image-maybe
 
 FORCE:
+
+endif

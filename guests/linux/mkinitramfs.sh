@@ -31,8 +31,10 @@ kver=$(ls "$kroot/lib/modules" | head -n 1)
 mdir=$kroot/lib/modules/$kver
 [ -f "$mdir/modules.dep" ] || die "$mdir/modules.dep missing (run fetch-kernel.sh)"
 busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' || die "$busybox is not static (apt-get install busybox-static)"
+case $(ldd "$busybox" 2>&1 || true) in
+*'not a dynamic'*) ;;
+*) die "$busybox is not static (apt-get install busybox-static)" ;;
+esac
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
