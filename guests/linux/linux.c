@@ -278,6 +278,7 @@ struct boot {
 	double deadline;
 	size_t garbage;
 	char fail[512];			/* why the boot ended early */
+	size_t decided;			/* rows with an outcome; the rest were never reached */
 	struct vb_qmp qmp;
 	bool qmp_ok;
 	char kvm_err[256];		/* why there are no KVM stats */
@@ -699,19 +700,25 @@ static int kvm_mode(struct boot *b, struct vb_kvm_state *st, char *err, size_t e
 	return 0;
 }
 
-/* Fail every row not finished, with the boot's reason. */
+/* Fail the rows the boot reached but did not finish, with the boot's reason.
+ * When a bench had begun, the rows after it were never reached: they keep no
+ * status, and b->decided tells the caller to run them in another boot. A boot
+ * that failed before any bench fails them all: another boot would too. */
 static void fail_rest(struct boot *b, const char *why, const char *console_name)
 {
+	bool reached_benches = b->stage != ST_BOOT || b->cur > 0;
+
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->items[i].finished)
 			continue;
-		if (i <= b->cur)
-			vb_row_status(b->rows[i], "failed", "%s%s%s%s%s", why,
-				      b->items[i].bad[0] ? "; before that, a malformed result: " : "", b->items[i].bad,
-				      console_name[0] ? "; console in " : "", console_name);
-		else
-			vb_row_status(b->rows[i], "failed", "not run: the guest ended before it (%s)", why);
+		if (i > b->cur && reached_benches)
+			break;
+		vb_row_status(b->rows[i], "failed", "%s%s%s%s%s", why,
+			      b->items[i].bad[0] ? "; before that, a malformed result: " : "", b->items[i].bad,
+			      console_name[0] ? "; console in " : "", console_name);
 	}
+	if (reached_benches && b->cur + 1 < b->n)
+		b->decided = b->cur + 1;
 }
 
 static void set_all(struct boot *b, const char *status, const char *why)
@@ -723,7 +730,7 @@ static void set_all(struct boot *b, const char *status, const char *why)
 int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, size_t n,
 		       const struct vb_run_opts *o)
 {
-	struct boot b = { .pts = pts, .rows = rows, .n = n, .o = o, .pid = -1 };
+	struct boot b = { .pts = pts, .rows = rows, .n = n, .o = o, .pid = -1, .decided = n };
 	struct vb_kvm_state kvm;
 	struct vb_qemu_cfg cfg = { 0 };
 	struct vb_argv argv = { 0 };
@@ -739,16 +746,16 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 		return 0;
 	if (vb_linux_image(kernel, sizeof(kernel), initrd, sizeof(initrd), err, sizeof(err)) < 0) {
 		set_all(&b, "skipped", err);
-		return 0;
+		return (int)n;
 	}
 	vb_kvm_detect(vb_sysfs_root(), &kvm);
 	if (vb_qemu_accel_choose(o->accel, &kvm, &b.accel, why, sizeof(why)) < 0) {
 		set_all(&b, "skipped", why);
-		return 0;
+		return (int)n;
 	}
 	if (b.accel == VB_ACCEL_KVM && kvm_mode(&b, &kvm, err, sizeof(err)) < 0) {
 		set_all(&b, "skipped", err);
-		return 0;
+		return (int)n;
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned long r = vb_linux_ram_mb(pts[i], o->hugetlb);
@@ -887,10 +894,10 @@ out:
 		unlink(qerr_path);
 		rmdir(tmpl);
 	}
-	return 0;
+	return (int)b.decided;
 }
 
 int vb_backend_linux(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row)
 {
-	return vb_linux_run_batch(&pt, &row, 1, opts);
+	return vb_linux_run_batch(&pt, &row, 1, opts) < 0 ? -1 : 0;
 }

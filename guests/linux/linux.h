@@ -20,9 +20,11 @@ unsigned long vb_linux_ram_mb(const struct vb_point *pt, bool hugetlb);
 /* Points that can share one boot: same host backing (QEMU's RAM) and mode. */
 bool vb_linux_batchable(const struct vb_point *a, const struct vb_point *b);
 
-/* Run n points in one guest boot; rows[i] gets point i's result. Every row
- * gets a status (a boot that fails fails them all, with the reason). Returns
- * 0, or -1 only for errors that must stop the run. */
+/* Run n points in one guest boot; rows[i] gets point i's result. Returns how
+ * many leading rows got a status (n, unless the guest died in a bench: then
+ * the points after it were never reached and want another boot), or -1 only
+ * for errors that must stop the run. A boot that fails before any bench
+ * fails every row, with the reason. */
 int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, size_t n,
 		       const struct vb_run_opts *opts);
 

@@ -60,6 +60,8 @@ EOF
 	[ "$(jq '[.results[] | select(.status == "failed")] | length' "$f")" -eq 2 ]
 	jq -r '.results[0].reason' "$f" | grep -q 'did not finish within 3 s'
 	jq -r '.results[0].reason' "$f" | grep -q 'console in console/'
+	# Both points were tried, each in a boot of its own after the first hung.
+	jq -r '.results[1].reason' "$f" | grep -q 'did not finish within 3 s'
 	[ "$(ls "$(run_dir)/console" | wc -l)" -eq 2 ]
 	grep -q '@vbinit begin 0' "$(run_dir)"/console/*.log
 }
