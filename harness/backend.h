@@ -4,6 +4,7 @@
 #define VB_BACKEND_H
 
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
@@ -35,6 +36,7 @@ struct vb_run_opts {
 	const cpu_set_t *affinity;	/* CPUs chosen for this point (through hwloc); NULL: any */
 	bool reserve_hugepages;		/* root may grow the hugetlb pools as needed */
 	FILE *log;			/* the run log: progress and guest log lines */
+	volatile sig_atomic_t *interrupted;	/* set by Ctrl-C: end the point now (not .stop, the stop rule) */
 	const char *events;		/* PMU events by libpfm4 name, comma list, or NULL */
 	const char *guest_bin;		/* path of vbench-guest */
 	const char *run_dir;		/* the run folder (console logs etc.) */

@@ -6,12 +6,15 @@
 #include "harness/cmdutil.h"
 #include "harness/env.h"
 #include "guests/linux/linux.h"
+#include "guests/micro/kernels.h"
+#include "microbench/bench.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
 #include "harness/topology.h"
 #include "lib/backing.h"
 #include "lib/error.h"
+#include "microbench/runner.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -123,12 +126,12 @@ static void usage_error(const char *fmt, ...)
 	vb_die(VB_EXIT_USAGE, "run: %s", msg);
 }
 
-static long parse_count(const char *opt, const char *s, long max)
+static long parse_count(const char *opt, const char *s, long min, long max)
 {
 	uint64_t v;
 
-	if (vb_parse_u64(s, &v) < 0 || v > (uint64_t)max)
-		usage_error("bad %s '%s': use a whole number from 0 to %ld", opt, s, max);
+	if (vb_parse_u64(s, &v) < 0 || v < (uint64_t)min || v > (uint64_t)max)
+		usage_error("bad %s '%s': use a whole number from %ld to %ld", opt, s, min, max);
 	return (long)v;
 }
 
@@ -165,11 +168,11 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 				usage_error("too many --set options");
 			f->sets[f->n_sets++] = optarg;
 			break;
-		case OPT_REPEAT: f->repeat = parse_count("--repeat", optarg, 100000); break;
-		case OPT_MIN_RUNS: f->min_runs = parse_count("--min-runs", optarg, 100000); break;
-		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 1000); break;
-		case OPT_PIN: f->pin = parse_count("--pin", optarg, 65535); break;
-		case OPT_SEED: f->seed = (unsigned long)parse_count("--seed", optarg, 1L << 30); break;
+		case OPT_REPEAT: f->repeat = parse_count("--repeat", optarg, 1, VB_SAMPLES_MAX); break;
+		case OPT_MIN_RUNS: f->min_runs = parse_count("--min-runs", optarg, 1, VB_SAMPLES_MAX); break;
+		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 0, 1000); break;
+		case OPT_PIN: f->pin = parse_count("--pin", optarg, 0, 65535); break;
+		case OPT_SEED: f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30); break;
 		case OPT_TARGET_CI:
 			if (vb_parse_double(optarg, &f->target_ci) < 0 || f->target_ci <= 0 || f->target_ci >= 1)
 				usage_error("bad --target-ci '%s': use a fraction or a percentage, e.g. 1%%", optarg);
@@ -294,22 +297,30 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		plan->timeout_s = f->timeout;
 }
 
-/* The hugetlb pool a point draws from, and how many pages it needs. */
+/* The hugetlb pool a point draws from, and how many pages it needs: the
+ * bench's own memory natively, the micro guest's data slot, or a Linux
+ * guest's whole RAM. */
 static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_bytes, long *count)
 {
 	enum vb_page_size ps = pt->guest == VB_GUEST_NONE ? pt->pages.guest : pt->pages.host;
-	uint64_t bytes = 64ULL << 20;
-	int fi = vb_param_index(pt->params.defs, "footprint");
+	uint64_t bytes = 0;
 
 	if (!(ps == VB_PS_1G || (ps == VB_PS_2M && hugetlb)))
 		return false;
 	*page_bytes = vb_page_size_bytes(ps);
-	if (fi >= 0)
-		bytes = pt->params.v[fi];
-	/* The micro guest backs exactly the footprint with the host pages asked
-	 * for; a Linux guest's RAM also holds its kernel. */
-	if (pt->guest == VB_GUEST_LINUX)
+	if (pt->guest == VB_GUEST_NONE) {
+		const struct vb_bench *b = vb_bench_find(pt->bench);
+
+		bytes = b ? vb_bench_mem_bytes(b, &pt->params, ps) : 0;
+	} else if (pt->guest == VB_GUEST_MICRO) {
+		int fi = vb_param_index(pt->params.defs, "footprint");
+
+		bytes = fi >= 0 ? pt->params.v[fi] : 0;
+	} else {
 		bytes = (uint64_t)vb_linux_ram_mb(pt, hugetlb) << 20;
+	}
+	if (!bytes)
+		return false;
 	*count = (long)((bytes + *page_bytes - 1) / *page_bytes);
 	return true;
 }
@@ -469,6 +480,15 @@ static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_
 	return vb_topo_add_cpus((int)pt->params.v[ci], out, err, errlen);
 }
 
+/* The plan's guest as recorded: "none" when every mode is native. */
+static enum vb_guest plan_guest(const struct vb_plan *plan)
+{
+	for (int i = 0; i < plan->n_modes; i++)
+		if (plan->modes[i] != VB_MODE_NATIVE)
+			return plan->guest;
+	return VB_GUEST_NONE;
+}
+
 static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, size_t n_points,
 			  const struct vb_results *res, json_t *host)
 {
@@ -489,7 +509,7 @@ static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, siz
 		"schema", "vbench.run/1", "id", res->id, "started", stamp, "finished", "complete", 0,
 		"command", cmd, "vbench_version", VB_VERSION,
 		"plan", "source", plan->source, "points", (json_int_t)n_points, "modes", modes, "pages", pages,
-		"guest", vb_guest_name(plan->guest),
+		"guest", vb_guest_name(plan_guest(plan)),
 		"repeat", "min_runs", (json_int_t)plan->stop.min_runs, "max_runs", (json_int_t)plan->stop.max_runs,
 		"target_ci", plan->stop.target_ci, "max_seconds", plan->stop.max_seconds,
 		"warmup", (json_int_t)plan->warmup, "timeout_s", plan->timeout_s,
@@ -549,6 +569,7 @@ int cmd_run(int argc, char **argv)
 	opts.accel = f.accel;
 	opts.seed = f.seed;
 	opts.log = res.log;
+	opts.interrupted = &interrupted;
 
 	header = header_new(argc, argv, plan, n_points, &res, vb_env_capture());
 	/* Write run.json at once: a run killed before its first row still says what it was. */

@@ -141,7 +141,7 @@ int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *o, js
 	char *argv[96], why[256], last[512];
 	struct collect c = { .row = row };
 	struct vb_spawn_opts so = { .timeout_s = o->timeout_s, .on_line = on_line, .arg = &c,
-				    .affinity = o->affinity };
+				    .affinity = o->affinity, .stop = o->interrupted };
 	struct vb_spawn_result res;
 	int n = vb_guest_argv(pt, o, argv, 96);
 

@@ -3,6 +3,7 @@
 #include "harness/plan.h"
 #include "harness/catalog.h"
 #include "lib/error.h"
+#include "microbench/runner.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -102,6 +103,12 @@ static int bench_set(struct vb_plan_bench *b, const char *name, const char *valu
 	}
 	if (strlen(values) >= VB_PLAN_VALUES_MAX)
 		return vb_errf(err, errlen, "too many values for %s", name);
+	int n_values = 1;
+
+	for (const char *c = values; *c; c++)
+		n_values += *c == ',';
+	if (n_values > VB_SWEEP_MAX)
+		return vb_errf(err, errlen, "%d values for %s: a sweep takes at most %d", n_values, name, VB_SWEEP_MAX);
 	if (check_values(def, values, err, errlen) < 0)
 		return -1;
 	for (i = 0; i < b->n_params; i++)
@@ -205,8 +212,12 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 			return vb_errf(err, errlen, "bad repeat option '%s': expected min=N, max=N, ci=1%%, time=30s or warmup=N", tok);
 		*eq++ = '\0';
 		if (!strcmp(tok, "min") || !strcmp(tok, "max") || !strcmp(tok, "warmup")) {
-			if (vb_parse_u64(eq, &u) < 0 || u > 100000)
-				return vb_errf(err, errlen, "bad %s '%s': use a whole number up to 100000", tok, eq);
+			/* As vbench-guest takes them: samples 1..VB_SAMPLES_MAX, warmup 0..1000. */
+			uint64_t lo = strcmp(tok, "warmup") ? 1 : 0, hi = strcmp(tok, "warmup") ? VB_SAMPLES_MAX : 1000;
+
+			if (vb_parse_u64(eq, &u) < 0 || u < lo || u > hi)
+				return vb_errf(err, errlen, "bad %s '%s': use a whole number from %llu to %llu", tok, eq,
+					       (unsigned long long)lo, (unsigned long long)hi);
 			if (!strcmp(tok, "min"))
 				plan->stop.min_runs = (unsigned)u;
 			else if (!strcmp(tok, "max"))
@@ -414,7 +425,7 @@ struct sweep {
 	int def_idx;			/* index in the guest's defs, -1 when it lacks it */
 	const char *name;
 	char buf[VB_PLAN_VALUES_MAX];
-	char *vals[64];
+	char *vals[VB_SWEEP_MAX];
 	int n;
 };
 
@@ -445,7 +456,7 @@ static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *
 		sw[i].def_idx = known ? vb_param_index(e.params, b->p[i].name) : -1;
 		snprintf(sw[i].buf, sizeof(sw[i].buf), "%s", b->p[i].values);
 		sw[i].n = 0;
-		for (char *t = strtok_r(sw[i].buf, ",", &save); t && sw[i].n < 64; t = strtok_r(NULL, ",", &save))
+		for (char *t = strtok_r(sw[i].buf, ",", &save); t && sw[i].n < VB_SWEEP_MAX; t = strtok_r(NULL, ",", &save))
 			sw[i].vals[sw[i].n++] = t;
 		if (known && sw[i].def_idx < 0 && !skip[0])
 			snprintf(skip, sizeof(skip), "%s %s has no parameter '%s'", b->name,

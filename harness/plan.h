@@ -9,6 +9,7 @@
 
 #define VB_PLAN_BENCHES_MAX 64
 #define VB_PLAN_VALUES_MAX 512
+#define VB_SWEEP_MAX 64		/* values of one parameter sweep */
 
 struct vb_plan_bench {
 	char name[32];

@@ -130,29 +130,43 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	char chunk[65536];
 
 	while (open_fds > 0) {
+		double now = now_s();
 		int wait_ms = -1;
 
 		if (kill_at > 0)
-			wait_ms = (int)((kill_at - now_s()) * 1000) + 1;
+			wait_ms = (int)((kill_at - now) * 1000) + 1;
+		else if (kill_at < 0)
+			wait_ms = 100;	/* SIGKILL sent: wait for EOF, without spinning */
 		else if (deadline > 0)
-			wait_ms = (int)((deadline - now_s()) * 1000) + 1;
-		if (wait_ms != -1 && wait_ms < 0)
+			wait_ms = (int)((deadline - now) * 1000) + 1;
+		if (wait_ms < -1 || (wait_ms != -1 && wait_ms < 0))
 			wait_ms = 0;
+		/* A stop request must not wait for output that may never come. */
+		if (o->stop && (wait_ms < 0 || wait_ms > 100))
+			wait_ms = 100;
 		int r = poll(pfd, 2, wait_ms);
 
 		if (r < 0 && errno != EINTR)
 			break;
-		if (deadline > 0 && !res->timed_out && now_s() >= deadline) {
-			res->timed_out = true;
+		now = now_s();
+		if (!kill_at && ((deadline > 0 && now >= deadline) || (o->stop && *o->stop))) {
+			if (o->stop && *o->stop)
+				res->stopped = true;
+			else
+				res->timed_out = true;
 			kill(-pid, SIGTERM);
 			kill(pid, SIGTERM);
-			kill_at = now_s() + 2.0;
+			kill_at = now + 2.0;
 		}
-		if (kill_at > 0 && now_s() >= kill_at) {
+		if (kill_at > 0 && now >= kill_at) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
-			kill_at = -1;	/* sent; now wait for EOF */
+			kill_at = -now;	/* sent at -kill_at */
 		}
+		/* A descendant that left the group may hold the pipe forever: give up
+		 * reading 10 s after SIGKILL and reap the child. */
+		if (kill_at < 0 && now + kill_at > 10.0)
+			break;
 		for (int i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
@@ -209,7 +223,9 @@ fail_pipes:
 
 void vb_spawn_describe(const struct vb_spawn_result *res, double timeout_s, char *buf, size_t len)
 {
-	if (res->timed_out)
+	if (res->stopped)
+		snprintf(buf, len, "interrupted");
+	else if (res->timed_out)
 		snprintf(buf, len, "timed out after %g s and was killed", timeout_s);
 	else if (res->err[0])
 		snprintf(buf, len, "%s", res->err);

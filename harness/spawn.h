@@ -4,6 +4,7 @@
 #define VB_SPAWN_H
 
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -23,6 +24,7 @@ struct vb_spawn_opts {
 	bool stderr_to_stdout;		/* merge stderr into the line stream (consoles) */
 	const char *log_path;		/* append every stdout/stderr byte here too; NULL: none */
 	char *const *envp;		/* NULL: inherit */
+	volatile sig_atomic_t *stop;	/* when set (Ctrl-C), end the child as on a timeout */
 };
 
 struct vb_spawn_result {
@@ -30,6 +32,7 @@ struct vb_spawn_result {
 	int exit_code;
 	int signal;			/* the signal that ended it, if any */
 	bool timed_out;
+	bool stopped;			/* ended because *opts->stop was set */
 	char tail[VB_SPAWN_TAIL];	/* the last bytes of stdout+stderr, for error reasons */
 	char err[256];			/* why it could not be started */
 };

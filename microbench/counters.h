@@ -13,7 +13,7 @@
 enum vb_counter_source { VB_CSRC_SOFTWARE, VB_CSRC_PMU };
 
 struct vb_counter {
-	char name[64];			/* as reported: "page_faults", "dTLB-load-misses", libpfm4 name */
+	char name[256];		/* as reported: "page_faults", "dTLB-load-misses", libpfm4 name */
 	enum vb_counter_source source;
 	int fd;
 	uint64_t val, enabled, running;	/* last reading */

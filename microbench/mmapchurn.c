@@ -2,7 +2,11 @@
  * and teardown plus the TLB shootdown of each unmap. */
 #include "microbench/bench.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 static const struct vb_param_def params[] = {
 	{ .name = "pages", .type = VB_PARAM_U64, .def = 64, .min = 1, .max = 65536,
@@ -12,34 +16,69 @@ static const struct vb_param_def params[] = {
 	{ 0 }
 };
 
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+
+struct state {
+	void *at;	/* a free range aligned to the page size, found in setup */
+	size_t len;
+	int flags;	/* mmap flags of the requested backing */
+	int advice;	/* madvise advice of anonymous memory; 0 for hugetlbfs */
+};
+
 static int setup(struct vb_bench_ctx *ctx)
 {
-	/* One trial mapping, kept until the first run, so the runner can verify
-	 * the page size each iteration gets. */
-	size_t len = vb_param_get(&ctx->params, "pages") * vb_page_size_bytes(ctx->pages);
+	size_t pg = vb_page_size_bytes(ctx->pages);
+	size_t len = vb_param_get(&ctx->params, "pages") * pg;
+	enum vb_backing b = vb_backing_for(ctx->pages, ctx->hugetlb);
+	struct state *st = calloc(1, sizeof(*st));
+	void *probe;
 
+	if (!st)
+		return vb_errf(ctx->err, sizeof(ctx->err), "out of memory");
+	ctx->state = st;
+	/* Every iteration maps at the same aligned address with one mmap and at
+	 * most one madvise, whatever the page size, so the syscalls timed do not
+	 * differ between sizes; alignment is what lets THP use 2M pages. */
+	probe = mmap(NULL, len + pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (probe == MAP_FAILED)
+		return vb_errf(ctx->err, sizeof(ctx->err), "mmap of %zu bytes: %s", len + pg, strerror(errno));
+	st->at = (void *)(((uintptr_t)probe + pg - 1) & ~(uintptr_t)(pg - 1));
+	st->len = len;
+	munmap(probe, len + pg);
+	st->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+	if (b == VB_BACKING_HUGETLB_2M || b == VB_BACKING_HUGETLB_1G)
+		st->flags |= MAP_HUGETLB | ((b == VB_BACKING_HUGETLB_1G ? 30 : 21) << MAP_HUGE_SHIFT);
+	else
+		st->advice = b == VB_BACKING_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
+	/* One trial mapping, kept until the first run, so the runner can verify
+	 * the page size the iterations get. */
 	return vb_bench_mem_alloc(ctx, len, true);
 }
 
 static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 {
+	struct state *st = ctx->state;
 	uint64_t pages = vb_param_get(&ctx->params, "pages");
 	uint64_t iters = vb_param_get(&ctx->params, "iterations");
 	size_t pg = vb_page_size_bytes(ctx->pages);
-	enum vb_backing b = vb_backing_for(ctx->pages, ctx->hugetlb);
 
 	vb_mem_free(&ctx->mem);
 	for (uint64_t i = 0; i < iters; i++) {
-		struct vb_mem m;
-		volatile uint8_t *p;
+		volatile uint8_t *p = mmap(st->at, st->len, PROT_READ | PROT_WRITE, st->flags, -1, 0);
 
-		if (vb_mem_alloc(&m, pages * pg, b, ctx->err, sizeof(ctx->err)) < 0)
-			return -1;
-		p = m.addr;
+		if ((void *)p == MAP_FAILED)
+			return vb_errf(ctx->err, sizeof(ctx->err), "mmap of %zu bytes: %s", st->len, strerror(errno));
+		if (st->advice && madvise((void *)p, st->len, st->advice) < 0)
+			return vb_errf(ctx->err, sizeof(ctx->err), "madvise: %s", strerror(errno));
 		/* One write per page of the requested size: one fault each. */
 		for (uint64_t k = 0; k < pages; k++)
 			p[k * pg] = 1;
-		vb_mem_free(&m);
+		munmap((void *)p, st->len);
 	}
 	ops->ops = iters;
 	ops->sub_ops = iters * pages;
@@ -48,12 +87,14 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 
 static void teardown(struct vb_bench_ctx *ctx)
 {
+	free(ctx->state);
+	ctx->state = NULL;
 	vb_mem_free(&ctx->mem);
 }
 
 const struct vb_bench vb_bench_mmapchurn = {
 	.name = "mmapchurn",
-	.summary = "mmap, touch K pages, munmap, repeated",
+	.summary = "mmap, touch K pages, munmap, repeated (one mmap and madvise per iteration at any page size)",
 	.unit_kind = VB_UNIT_US_PER_OP,
 	.unit = "us/iteration",
 	.params = params,

@@ -109,3 +109,38 @@ Test(guestout, rejects_oversized_content)
 	free(reason);
 	free(l2);
 }
+
+Test(guestout, honoured_is_recomputed_from_the_page_sizes)
+{
+	json_t *row = fresh_row();
+
+	/* A guest claiming its 4k result honoured a 2m request is overruled. */
+	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m"));
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+				 "\"pages\":{\"verified\":\"4k\",\"honoured\":true}}"), 1, "%s", err);
+	cr_assert(json_is_false(json_object_get(json_object_get(row, "pages"), "honoured")));
+	/* THP's pages are 2M pages; a guest's one dimension is compared with the guest part. */
+	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m:4k"));
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+				 "\"pages\":{\"verified\":\"2m\",\"honoured\":false}}"), 1, "%s", err);
+	cr_assert(json_is_true(json_object_get(json_object_get(row, "pages"), "honoured")));
+	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("thp"));
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+				 "\"pages\":{\"verified\":\"2m\"}}"), 1, "%s", err);
+	cr_assert(json_is_true(json_object_get(json_object_get(row, "pages"), "honoured")));
+	json_decref(row);
+}
+
+Test(guestout, counter_names_may_carry_event_modifiers)
+{
+	json_t *row = fresh_row();
+
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+				 "\"counters\":{\"pmu\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1\":123}}}"), 1, "%s", err);
+	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(row, "counters"), "pmu"),
+							     "DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")), 123, 1e-9);
+	json_decref(row);
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"pmu\":{\"a b\":1}}}", "bad entry");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[]}", "no samples");
+}
