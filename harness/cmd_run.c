@@ -313,9 +313,7 @@ static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_b
 
 		bytes = b ? vb_bench_mem_bytes(b, &pt->params, ps) : 0;
 	} else if (pt->guest == VB_GUEST_MICRO) {
-		int fi = vb_param_index(pt->params.defs, "footprint");
-
-		bytes = fi >= 0 ? pt->params.v[fi] : 0;
+		bytes = vb_micro_data_bytes(pt, hugetlb);
 	} else {
 		bytes = (uint64_t)vb_linux_ram_mb(pt, hugetlb) << 20;
 	}

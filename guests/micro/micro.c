@@ -8,6 +8,7 @@
 #include "guests/micro/vm.h"
 #include "harness/backend.h"
 #include "harness/modeswitch.h"
+#include "harness/pmu.h"
 #include "lib/error.h"
 #include "microbench/ptrchase.h"
 
@@ -15,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_SAMPLES 10000
+#define MAX_EVENTS 64
 
 struct micro {
 	const struct vb_point *pt;
@@ -38,6 +41,12 @@ struct micro {
 	uint64_t leaves;			/* ptbuild: pages per tree */
 	uint64_t frames;			/* ptbuild: distinct data frames the leaves alias */
 	json_t *kvm, *errors;
+	/* --events: one counter per event on the vCPU thread (this one), each
+	 * opened alone so that one the host lacks does not take the others. */
+	struct vb_pmu_group *pmu[MAX_EVENTS];
+	int n_pmu;
+	json_t *pmu_counts;			/* event -> delta summed over timed passes */
+	char pmu_err[1024];
 	enum vb_kvm_flavour flavour;
 	char err[512];
 };
@@ -60,7 +69,8 @@ static int leaf_level(enum vb_page_size ps)
 	return ps == VB_PS_4K ? 1 : ps == VB_PS_2M ? 2 : 3;
 }
 
-/* Sizes of the data slot and of the page-table pool, before the VM exists. */
+/* Sizes of the data slot and of the page-table pool, before the VM exists:
+ * from the point alone (k, gps, gsz, pt), as vb_micro_data_bytes uses it too. */
 static int plan(struct micro *m)
 {
 	uint64_t n;
@@ -288,6 +298,94 @@ static void read_stats(struct micro *m, uint64_t **into)
 		}
 }
 
+static void pmu_error(struct micro *m, const char *why)
+{
+	size_t used = strlen(m->pmu_err);
+
+	snprintf(m->pmu_err + used, sizeof(m->pmu_err) - used, "%s%s", used ? "; " : "", why);
+	json_object_set_new(m->errors, "pmu", json_string(m->pmu_err));
+}
+
+/* Open each of opts->events on this thread, the vCPU's: counted from the
+ * host, so guest-mode work of the vCPU is included (vb_pmu_encode clears
+ * exclude_guest). Events that fail are named in counters.errors.pmu. */
+static void open_pmu(struct micro *m)
+{
+	char *list, *save = NULL, err[512];
+	pid_t tid = gettid();
+
+	if (!m->opts->events || !m->opts->events[0])
+		return;
+	m->pmu_counts = json_object();
+	list = strdup(m->opts->events);
+	if (!list) {
+		pmu_error(m, "out of memory");
+		return;
+	}
+	for (char *ev = strtok_r(list, ",", &save); ev; ev = strtok_r(NULL, ",", &save)) {
+		const char *name = ev;
+
+		if (m->n_pmu == MAX_EVENTS) {
+			snprintf(err, sizeof(err), "more than %d events: '%s' and later ones not counted", MAX_EVENTS, ev);
+			pmu_error(m, err);
+			break;
+		}
+		if (vb_pmu_group_open(&m->pmu[m->n_pmu], &name, 1, &tid, 1, err, sizeof(err)) < 0) {
+			pmu_error(m, err);
+			continue;
+		}
+		m->n_pmu++;
+	}
+	free(list);
+}
+
+static void pmu_drop(struct micro *m, int i, const char *why)
+{
+	pmu_error(m, why);
+	vb_pmu_group_close(m->pmu[i]);
+	m->pmu[i] = m->pmu[--m->n_pmu];
+}
+
+static void pmu_start(struct micro *m)
+{
+	char err[512];
+
+	for (int i = 0; i < m->n_pmu; i++)
+		if (vb_pmu_group_enable(m->pmu[i], err, sizeof(err)) < 0)
+			pmu_drop(m, i--, err);
+}
+
+/* Stop the counters and add what they counted since pmu_start. */
+static void pmu_stop(struct micro *m)
+{
+	char err[512];
+
+	for (int i = 0; i < m->n_pmu; i++) {
+		const char *name = vb_pmu_group_event(m->pmu[i], 0);
+		uint64_t d;
+		json_t *old;
+
+		if (vb_pmu_group_disable(m->pmu[i], err, sizeof(err)) < 0 ||
+		    vb_pmu_group_read(m->pmu[i], &d, 1, err, sizeof(err)) < 0) {
+			pmu_drop(m, i--, err);
+			continue;
+		}
+		old = json_object_get(m->pmu_counts, name);
+		if (json_is_integer(old))
+			d += (uint64_t)json_integer_value(old);
+		json_object_set_new(m->pmu_counts, name, json_integer((json_int_t)d));
+	}
+}
+
+static void close_pmu(struct micro *m)
+{
+	for (int i = 0; i < m->n_pmu; i++)
+		vb_pmu_group_close(m->pmu[i]);
+	m->n_pmu = 0;
+	json_decref(m->pmu_counts);
+	m->pmu_counts = NULL;
+}
+
 /* One KVM_RUN = one pass. *ns from the guest's TSC; KVM stat deltas added
  * to the row when timed. */
 static int pass(struct micro *m, bool timed, uint64_t loads, double *ns)
@@ -297,11 +395,15 @@ static int pass(struct micro *m, bool timed, uint64_t loads, double *ns)
 
 	if (m->k->id == VB_K_PTRCHASE)
 		m->mb[MB_ARG1 / 8] = loads;
-	if (timed)
+	if (timed) {
 		read_stats(m, m->before);
+		pmu_start(m);
+	}
 	t0 = now_s();
 	e = vb_vm_run(&m->vm, m->opts->timeout_s, m->err, sizeof(m->err));
 	t1 = now_s();
+	if (timed)
+		pmu_stop(m);
 	if (e != VB_VM_DONE)
 		return -1;
 	if (timed) {
@@ -416,6 +518,8 @@ static int measure(struct micro *m, json_t *row)
 	counters = json_pack("{s:o,s:o}", "kvm", m->kvm, "errors", m->errors);
 	json_incref(m->kvm);
 	json_incref(m->errors);
+	if (m->pmu_counts)
+		json_object_set(counters, "pmu", m->pmu_counts);
 	json_object_set_new(row, "counters", counters);
 	json_object_set_new(row, "unit", json_string(m->k->unit));
 	json_object_set_new(row, "samples", samples);
@@ -468,13 +572,21 @@ static int run_kernel(struct micro *m, json_t *row)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
 	if (vb_vm_create(&m->vm, m->pt_pages, m->err, sizeof(m->err)) < 0)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
+	/* Ctrl-C (cmd_run's handler sets it) ends the pass under way: this
+	 * thread is the vCPU, so the signal takes KVM_RUN out with EINTR. */
+	m->vm.stop = m->opts->interrupted;
 	if (m->gps == VB_PS_1G && !m->vm.gbpages)
 		return vb_row_status(row, "skipped", "this KVM (%s) does not offer 1G guest pages: KVM_GET_SUPPORTED_CPUID has no pdpe1gb",
 				     vb_kvm_flavour_name(m->flavour));
 	if (prepare(m) < 0 || vb_vcpu_setup(&m->vm, !m->k->cpl0, m->err, sizeof(m->err)) < 0)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
 	open_stats(m);
+	open_pmu(m);
 	if (measure(m, row) < 0)
+		return vb_row_status(row, "failed", "%s", m->err);
+	/* Again after the guest ran: it faulted in its code and stacks, and a
+	 * row whose guest tables sat on huge host pages is not the row asked for. */
+	if (vb_vm_sys_check(&m->vm, m->err, sizeof(m->err)) < 0)
 		return vb_row_status(row, "failed", "%s", m->err);
 	verify_pages(m, row);
 	json_object_set_new(row, "status", json_string("ok"));
@@ -530,8 +642,41 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 		free(m.before[i]);
 		free(m.after[i]);
 	}
+	close_pmu(&m);
 	json_decref(m.kvm);
 	json_decref(m.errors);
 	vb_vm_destroy(&m.vm);
 	return ret;
+}
+
+uint64_t vb_micro_data_bytes(const struct vb_point *pt, bool hugetlb)
+{
+	enum vb_page_size host = pt->pages.host == VB_PS_NONE ? VB_PS_4K : pt->pages.host;
+	uint64_t pg;
+	struct micro *m;
+	uint64_t bytes = 0;
+
+	/* struct micro is large (walk roots): not on the caller's stack. */
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return 0;
+	m->pt = pt;
+	m->k = vb_micro_kernel_find(pt->bench);
+	m->gps = pt->pages.guest;
+	if (m->k && (m->gps == VB_PS_4K || m->gps == VB_PS_2M || m->gps == VB_PS_1G)) {
+		m->gsz = vb_page_size_bytes(m->gps);
+		if (plan(m) == 0 && m->data_len) {
+			/* As vb_vm_add_data -> vb_mem_alloc rounds the slot: to the
+			 * backing's page, THP's being 2M. */
+			switch (vb_backing_for(host, hugetlb)) {
+			case VB_BACKING_HUGETLB_1G: pg = 1ULL << 30; break;
+			case VB_BACKING_HUGETLB_2M:
+			case VB_BACKING_THP: pg = 2ULL << 20; break;
+			default: pg = 4096; break;
+			}
+			bytes = (m->data_len + pg - 1) / pg * pg;
+		}
+	}
+	free(m);
+	return bytes;
 }

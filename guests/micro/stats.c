@@ -25,6 +25,9 @@ struct hdr {
 };
 
 #define DESC_FIXED 16	/* flags, exponent, size, offset, bucket_size before name[] */
+/* The data block we are willing to read per pass: KVM's is a few KiB; the
+ * bound keeps a corrupt descriptor from asking for gigabytes. */
+#define DATA_MAX (16U << 20)
 
 int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, char *err, size_t errlen)
 {
@@ -52,6 +55,7 @@ int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, ch
 		const uint8_t *d = b + h.desc_offset + dsz * i;
 		struct vb_kvm_stat *s = &st->stat[i];
 		size_t nl = strnlen((const char *)d + DESC_FIXED, h.name_size);
+		uint64_t end;
 
 		memcpy(&s->flags, d, 4);
 		memcpy(&s->exponent, d + 4, 2);
@@ -61,8 +65,21 @@ int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, ch
 			nl = sizeof(s->name) - 1;
 		memcpy(s->name, d + DESC_FIXED, nl);
 		s->name[nl] = '\0';
-		if ((uint64_t)s->offset + 8ULL * s->size > st->data_size)
-			st->data_size = s->offset + 8U * s->size;
+		/* A stat of no items has no value to read: kept (indices stay
+		 * KVM's) but it neither sizes the data block nor is read. */
+		if (s->size == 0)
+			continue;
+		/* In 64 bits: offset + 8 * size overflows 32 near the top. */
+		end = (uint64_t)s->offset + 8ULL * s->size;
+		if (end > DATA_MAX) {
+			vb_errf(err, errlen, "kvm stats: stat '%s' at offset %u with %u items ends beyond %u bytes",
+				s->name, s->offset, s->size, DATA_MAX);
+			free(st->stat);
+			st->stat = NULL;
+			return -1;
+		}
+		if (end > st->data_size)
+			st->data_size = (uint32_t)end;
 	}
 	st->n = h.num_desc;
 	st->data_offset = h.data_offset;
@@ -150,6 +167,8 @@ int vb_kvm_stats_read(const struct vb_kvm_stats *st, uint64_t *vals, char *err, 
 
 	if (st->fd < 0)
 		return vb_errf(err, errlen, "kvm stats: not open");
+	if (st->data_size > DATA_MAX)
+		return vb_errf(err, errlen, "kvm stats: data block of %u bytes is implausible", st->data_size);
 	buf = malloc(st->data_size ? st->data_size : 8);
 	if (!buf)
 		return vb_errf(err, errlen, "kvm stats: out of memory");
@@ -157,8 +176,17 @@ int vb_kvm_stats_read(const struct vb_kvm_stats *st, uint64_t *vals, char *err, 
 		free(buf);
 		return vb_errf(err, errlen, "kvm stats: reading values: %s", strerror(errno));
 	}
-	for (uint32_t i = 0; i < st->n; i++)
-		memcpy(&vals[i], buf + st->stat[i].offset, 8);
+	for (uint32_t i = 0; i < st->n; i++) {
+		const struct vb_kvm_stat *s = &st->stat[i];
+
+		/* The parser sized the block to cover every stat; check anyway, as
+		 * st is the caller's to change. */
+		if (s->size == 0 || (uint64_t)s->offset + 8 > st->data_size) {
+			vals[i] = 0;
+			continue;
+		}
+		memcpy(&vals[i], buf + s->offset, 8);
+	}
 	free(buf);
 	return 0;
 }

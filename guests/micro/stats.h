@@ -12,7 +12,7 @@ struct vb_kvm_stat {
 	char name[64];			/* truncated if KVM's is longer */
 	uint32_t flags;			/* KVM_STATS_TYPE_* | UNIT | BASE */
 	int16_t exponent;
-	uint16_t size;			/* u64 items (histograms have more than one) */
+	uint16_t size;			/* u64 items (histograms have more than one); 0: never read */
 	uint32_t offset;		/* from the data block */
 };
 
@@ -22,7 +22,7 @@ struct vb_kvm_stats {
 	uint32_t n;
 	struct vb_kvm_stat *stat;
 	uint32_t data_offset;
-	uint32_t data_size;		/* bytes of the data block that cover every stat */
+	uint32_t data_size;		/* bytes of the data block that cover every stat, at most 16 MiB */
 };
 
 /* Parse the part of a stats file before the data block (header, id,
@@ -38,7 +38,7 @@ void vb_kvm_stats_close(struct vb_kvm_stats *st);
 int vb_kvm_stats_index(const struct vb_kvm_stats *st, const char *name);
 /* Cumulative counters are reported as deltas, instant/peak values as is. */
 bool vb_kvm_stat_cumulative(const struct vb_kvm_stat *s);
-/* Values (first item of each stat) into vals[st->n]. */
+/* Values (first item of each stat) into vals[st->n]; 0 for a stat of no items. */
 int vb_kvm_stats_read(const struct vb_kvm_stats *st, uint64_t *vals, char *err, size_t errlen);
 
 /* The stats vbench records, in this order, whichever this KVM has. */

@@ -69,6 +69,11 @@ int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen)
 		vm->sys = NULL;
 		return vb_errf(err, errlen, "system slot of %zu bytes: %s", vm->sys_size, strerror(errno));
 	}
+	/* The guest's page tables live here: under THP=always they would get 2M
+	 * host pages, and the host dimension of every guest table walk would be
+	 * shorter than the 4K the row claims. */
+	if (madvise(vm->sys, vm->sys_size, MADV_NOHUGEPAGE) < 0)
+		return vb_errf(err, errlen, "system slot: madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
 	struct kvm_userspace_memory_region r0 = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->sys_size,
 		.userspace_addr = (uintptr_t)vm->sys,
@@ -81,6 +86,9 @@ int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen)
 		return vb_errf(err, errlen, "page tables: no room for the root");
 	/* Code, stacks, mailbox and the tables themselves: identity, user-accessible. */
 	if (vb_pt_map(&vm->pt, vm->root, 0, 0, vm->sys_size, VB_PS_4K, VB_PTE_RW | VB_PTE_U, err, errlen) < 0)
+		return -1;
+	/* Its tables are resident now: the check sees what the host gave them. */
+	if (vb_vm_sys_check(vm, err, errlen) < 0)
 		return -1;
 
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
@@ -114,6 +122,20 @@ int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, s
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r1) < 0)
 		return vb_errf(err, errlen, "KVM_SET_USER_MEMORY_REGION (data slot, %zu bytes): %s",
 			       vm->data.len, strerror(errno));
+	return 0;
+}
+
+int vb_vm_sys_check(const struct vb_vm *vm, char *err, size_t errlen)
+{
+	struct vb_mem sys = { .addr = vm->sys, .len = vm->sys_size, .backing = VB_BACKING_ANON };
+	struct vb_mem_verified v;
+
+	if (vb_mem_verify(&sys, &v, err, errlen) < 0)
+		return -1;
+	if (v.bytes_2m || v.bytes_1g)
+		return vb_errf(err, errlen, "system slot (guest page tables, code, stacks) has %llu bytes of huge "
+			       "host pages despite MADV_NOHUGEPAGE: the host dimension of guest table walks is not 4K",
+			       (unsigned long long)(v.bytes_2m + v.bytes_1g));
 	return 0;
 }
 
@@ -371,15 +393,27 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 		armed = true;
 	}
 	for (;;) {
-		int r = ioctl(vm->vcpu_fd, KVM_RUN, NULL);
+		int r;
 
+		/* Ctrl-C between passes, or during the untimed exits of this one.
+		 * One that lands between this test and the ioctl is seen when the
+		 * pass ends, at the latest at the watchdog. */
+		if (vm->stop && *vm->stop) {
+			vb_errf(err, errlen, "interrupted");
+			ret = VB_VM_INTERRUPTED;
+			break;
+		}
+		r = ioctl(vm->vcpu_fd, KVM_RUN, NULL);
+		/* KVM_RUN returns -EINTR, never -ERESTARTSYS, when a signal is
+		 * pending: even the SA_RESTART handlers that glibc's signal()
+		 * installs (cmd_run's SIGINT/SIGTERM) bring us back here. */
 		if (r < 0 && errno == EINTR) {
 			if (kick_fired) {
 				vb_errf(err, errlen, "guest did not report back within %g s: stopped", timeout_s);
 				ret = VB_VM_TIMEOUT;
 				break;
 			}
-			continue;	/* some other signal: carry on with the pass */
+			continue;	/* any other signal: the test above decides */
 		}
 		if (r < 0) {
 			vb_errf(err, errlen, "KVM_RUN: %s", strerror(errno));

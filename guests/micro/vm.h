@@ -3,6 +3,7 @@
 #ifndef VB_MICRO_VM_H
 #define VB_MICRO_VM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ struct vb_vm {
 	uint64_t root;			/* GPA of the PML4 the guest starts on */
 	uint32_t tsc_khz;		/* guest TSC frequency, from KVM_GET_TSC_KHZ */
 	bool gbpages;			/* KVM offers Page1GB: guest 1G leaves work */
+	volatile sig_atomic_t *stop;	/* when set (Ctrl-C), vb_vm_run ends the pass; NULL: never */
 };
 
 /* Why vb_vm_run returned. */
@@ -30,11 +32,15 @@ enum vb_vm_exit {
 	VB_VM_EXCEPTION,	/* guest exception, described in err */
 	VB_VM_TIMEOUT,		/* no report within the timeout; the vCPU was kicked out */
 	VB_VM_ERROR,		/* KVM_RUN failed or an unexpected exit; err says which */
+	VB_VM_INTERRUPTED,	/* *vm->stop was set; err is "interrupted" */
 };
 
 /* Open /dev/kvm, create the VM, the system slot (page-table pool sized for
- * pt_pages pages) and the vCPU with KVM's supported CPUID. -1 with err on failure. */
+ * pt_pages pages; 4K host pages, MADV_NOHUGEPAGE) and the vCPU with KVM's
+ * supported CPUID. -1 with err on failure. */
 int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen);
+/* smaps of the system slot: -1 with err when any of it is on huge host pages. */
+int vb_vm_sys_check(const struct vb_vm *vm, char *err, size_t errlen);
 /* Slot 1 at VB_G_DATA: len bytes with that backing (len rounded up to it). */
 int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, size_t errlen);
 /* Host pointer of a guest-physical address, NULL outside the slots. */
@@ -42,7 +48,9 @@ void *vb_vm_gpa(const struct vb_vm *vm, uint64_t gpa, size_t len);
 /* GDT, IDT, TSS, CPUID, control registers, segments and RIP/RSP for a
  * kernel at CPL3 (user segments, IOPL 3) or CPL0. Call after the tables are built. */
 int vb_vcpu_setup(struct vb_vm *vm, bool cpl3, char *err, size_t errlen);
-/* One KVM_RUN until the guest's next report; timeout_s 0 means none. */
+/* One KVM_RUN until the guest's next report; timeout_s 0 means none.
+ * Returns VB_VM_INTERRUPTED, before entering the guest or when a signal
+ * (SIGINT) brings the vCPU out, once *vm->stop is set. */
 enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t errlen);
 void vb_vm_destroy(struct vb_vm *vm);
 

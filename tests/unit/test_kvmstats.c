@@ -1,11 +1,14 @@
 /* test_kvmstats.c: the KVM binary stats parser (guests/micro/stats.c) on
  * descriptor blobs captured from this host's PVM (VM and vCPU fds) and on
- * synthetic ones laid out with unusual offsets. */
+ * synthetic ones laid out with unusual offsets, and on hostile ones (the
+ * suite also runs under ASan: `make asan`). */
 #include <criterion/criterion.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "guests/micro/stats.h"
 
@@ -161,4 +164,139 @@ Test(kvmstats, deltas_and_instant_values)
 	cr_assert_eq(json_integer_value(json_object_get(o, "pages_4k")), 80);
 	json_decref(o);
 	vb_kvm_stats_close(&st);
+}
+
+/* A stats "file": the blob, then a data block of u64 values 1000 + i at
+ * byte offset 8 * i; st reads its values from it as from KVM's fd. */
+static int stats_file(const void *blob, size_t len, size_t data_len)
+{
+	int fd = memfd_create("kvmstats", MFD_CLOEXEC);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, blob, len), (ssize_t)len);
+	for (uint64_t i = 0; i < data_len / 8; i++) {
+		uint64_t v = 1000 + i;
+
+		cr_assert_eq(write(fd, &v, 8), 8);
+	}
+	return fd;
+}
+
+static void set_desc(uint8_t *b, uint32_t name_size, int i, uint16_t size, uint32_t offset)
+{
+	uint8_t *p = b + 40 + i * (16 + name_size);
+
+	memcpy(p + 6, &size, 2);
+	memcpy(p + 8, &offset, 4);
+}
+
+Test(kvmstats, values_read_from_the_data_block)
+{
+	uint8_t b[4096];
+	struct vb_kvm_stats st;
+	uint64_t v[4];
+	size_t len = synth(b, 24);
+
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), 0, "%s", err);
+	st.fd = stats_file(b, len, st.data_size);
+	cr_assert_eq(vb_kvm_stats_read(&st, v, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(v[0], 1002, "exits at byte 16");
+	cr_assert_eq(v[1], 1000, "pages_4k at byte 0");
+	cr_assert_eq(v[2], 1003, "the histogram's first bucket at byte 24");
+	cr_assert_eq(v[3], 1001, "pf_fixed at byte 8");
+	vb_kvm_stats_close(&st);
+}
+
+/* A stat of no items at the highest offset used to set the block's size to
+ * its offset and then be read 8 bytes past the block. */
+Test(kvmstats, size_zero_at_the_top_is_not_read)
+{
+	uint8_t b[4096];
+	struct vb_kvm_stats st;
+	uint64_t v[4];
+	size_t len = synth(b, 24);
+
+	set_desc(b, 24, 0, 0, 56);
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(st.n, 4, "kept, so indices stay KVM's");
+	cr_assert_eq(st.data_size, 56, "an empty stat does not size the block");
+	st.fd = stats_file(b, len, st.data_size);
+	cr_assert_eq(vb_kvm_stats_read(&st, v, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(v[0], 0, "nothing to read: 0");
+	cr_assert_eq(v[3], 1001);
+	vb_kvm_stats_close(&st);
+}
+
+/* offset + 8 * size wrapped in 32 bits: 0xfffffff8 + 8 made a 0-byte block. */
+Test(kvmstats, offsets_near_4g_are_rejected)
+{
+	uint8_t b[4096];
+	struct vb_kvm_stats st;
+	size_t len = synth(b, 24);
+
+	set_desc(b, 24, 3, 1, 0xfffffff8);
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "pf_fixed") && strstr(err, "beyond"), "%s", err);
+	cr_assert_null(st.stat);
+
+	/* Many items from a small offset are as bad. */
+	len = synth(b, 24);
+	set_desc(b, 24, 2, 65535, 16U << 20);
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "weird_hist"), "%s", err);
+
+	/* A block up to the bound is fine. */
+	len = synth(b, 24);
+	set_desc(b, 24, 2, 1, (16U << 20) - 8);
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(st.data_size, 16U << 20);
+	vb_kvm_stats_close(&st);
+}
+
+/* Names and id that fill their fields with no NUL, in a heap blob that ends
+ * right after the last name, so that ASan sees any read past it. */
+Test(kvmstats, names_without_nul)
+{
+	const uint32_t ns = 100;
+	size_t len = 24 + ns + 16 + ns;
+	uint8_t *b = malloc(len);
+	uint32_t hdr[6] = { 0, ns, 1, 24, 24 + ns, (uint32_t)len };
+	uint16_t size = 1;
+	struct vb_kvm_stats st;
+
+	memset(b, 'A', len);
+	memcpy(b, hdr, sizeof(hdr));
+	memset(b + 24 + ns, 0, 16);
+	memcpy(b + 24 + ns + 6, &size, 2);
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(strlen(st.stat[0].name), sizeof(st.stat[0].name) - 1, "truncated, terminated");
+	cr_assert_eq(strlen(st.id), sizeof(st.id) - 1);
+	cr_assert_eq(st.data_size, 8);
+	vb_kvm_stats_close(&st);
+
+	/* One byte short: the last name would run off the end. */
+	cr_assert_eq(vb_kvm_stats_parse(b, len - 1, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "beyond"), "%s", err);
+	free(b);
+}
+
+Test(kvmstats, descriptor_count_beyond_the_blob)
+{
+	uint8_t b[4096];
+	struct vb_kvm_stats st;
+	size_t len = synth(b, 24);
+
+	((uint32_t *)b)[2] = 100000;
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "beyond"), "%s", err);
+	((uint32_t *)b)[2] = 0xffffffff;
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "implausible"), "%s", err);
+	/* Offsets that wrap when added in 32 bits. */
+	len = synth(b, 24);
+	((uint32_t *)b)[4] = 0xfffffff0;
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), -1);
+	len = synth(b, 24);
+	((uint32_t *)b)[3] = 0xffffffff;
+	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), -1);
 }

@@ -1,10 +1,17 @@
 /* test_micro.c: the micro guest for real on /dev/kvm: every kernel at tiny
- * sizes through vb_backend_micro, the watchdog, exception reporting, and the
- * stats fd of a live VM. Skipped, with the reason, without a usable /dev/kvm. */
+ * sizes through vb_backend_micro, the watchdog, Ctrl-C, --events, exception
+ * reporting, the stats fd of a live VM, the system slot's host pages and the
+ * data slot's size. Skipped, with the reason, without a usable /dev/kvm. */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guests/micro/guest.h"
@@ -36,18 +43,25 @@ static const struct vb_run_opts opts = {
 	.seed = 7,
 };
 
-/* Run one kernel through the backend; returns the row (caller frees). */
-static json_t *run(const char *kernel, const char *pages, const char *const *sets, const struct vb_run_opts *o)
+static struct vb_point point(const char *kernel, const char *pages, const char *const *sets)
 {
 	const struct vb_micro_kernel *k = vb_micro_kernel_find(kernel);
 	struct vb_point pt = { .bench = kernel, .mode = kvm.paging, .guest = VB_GUEST_MICRO };
-	json_t *row = json_pack("{s:s,s:{s:s}}", "bench", kernel, "pages", "requested", pages);
 
 	cr_assert_not_null(k, "%s", kernel);
 	vb_param_defaults(&pt.params, k->params);
 	for (; sets && *sets; sets++)
 		cr_assert_eq(vb_param_set(&pt.params, *sets, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vb_pages_parse(pages, &pt.pages, err, sizeof(err)), 0, "%s", err);
+	return pt;
+}
+
+/* Run one kernel through the backend; returns the row (caller frees). */
+static json_t *run(const char *kernel, const char *pages, const char *const *sets, const struct vb_run_opts *o)
+{
+	struct vb_point pt = point(kernel, pages, sets);
+	json_t *row = json_pack("{s:s,s:{s:s}}", "bench", kernel, "pages", "requested", pages);
+
 	cr_assert_eq(vb_backend_micro(&pt, o, row), 0);
 	return row;
 }
@@ -218,4 +232,265 @@ Test(micro, kernel_table)
 	cr_assert_null(vb_micro_kernel_find("forkwait"));
 	cr_assert(vb_micro_kernel_find("cr3switch")->cpl0);
 	cr_assert_not(vb_micro_kernel_find("gups")->cpl0);
+}
+
+/* AnonHugePages of /proc/self/smaps over the VMAs that overlap [lo, hi),
+ * read here rather than through lib/backing.c, which the VMM's check uses. */
+static uint64_t anon_huge_kb(uintptr_t lo, uintptr_t hi)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+	uint64_t kb = 0;
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b, v;
+
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = a < hi && b > lo;
+		else if (in && sscanf(line, "AnonHugePages: %lu kB", &v) == 1)
+			kb += v;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Every page of [p, p+len) resident, contents unchanged. */
+static void touch_all(uint8_t *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096) {
+		volatile uint8_t *q = p + off;
+
+		*q = *q;
+	}
+}
+
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+static bool thp_get(char *word, size_t len)
+{
+	char buf[128], *l, *r;
+	FILE *f = fopen(THP_ENABLED, "r");
+
+	if (!f)
+		return false;
+	l = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!l || !(l = strchr(buf, '[')) || !(r = strchr(l, ']')))
+		return false;
+	snprintf(word, len, "%.*s", (int)(r - l - 1), l + 1);
+	return true;
+}
+
+static bool thp_set(const char *word)
+{
+	FILE *f = fopen(THP_ENABLED, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(word, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* The guest's page tables must sit on 4K host pages whatever THP says, or
+ * the host dimension of their walks is shorter than the row claims. */
+Test(micro, system_slot_has_no_huge_pages_under_thp_always)
+{
+	char orig[32];
+	struct vb_vm vm;
+	int created, setup = -1;
+	uint64_t sys_kb = 0, control_kb = 0;
+	size_t clen = 32UL << 20;
+	uint8_t *control;
+
+	need_kvm();
+	if (geteuid() != 0)
+		cr_skip_test("needs root to set %s to always for the test", THP_ENABLED);
+	if (!thp_get(orig, sizeof(orig)))
+		cr_skip_test("no THP here (%s unreadable)", THP_ENABLED);
+	cr_assert(thp_set("always"), "cannot write %s: %s", THP_ENABLED, strerror(errno));
+	/* No assertion until THP is restored: a failed one ends this process. */
+	created = vb_vm_create(&vm, 8192, err, sizeof(err));
+	if (created == 0) {
+		setup = vb_vcpu_setup(&vm, true, err, sizeof(err));
+		touch_all(vm.sys, vm.sys_size);
+		sys_kb = anon_huge_kb((uintptr_t)vm.sys, (uintptr_t)vm.sys + vm.sys_size);
+	}
+	/* The control: plain anonymous memory does get huge pages meanwhile. */
+	control = mmap(NULL, clen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (control != MAP_FAILED) {
+		touch_all(control, clen);
+		control_kb = anon_huge_kb((uintptr_t)control, (uintptr_t)control + clen);
+		munmap(control, clen);
+	}
+	cr_assert(thp_set(orig), "cannot restore %s to %s: %s", THP_ENABLED, orig, strerror(errno));
+
+	cr_assert_eq(created, 0, "%s", err);
+	cr_assert_eq(setup, 0, "%s", err);
+	cr_assert_geq(vm.sys_size, 32UL << 20, "a slot big enough for several 2M pages");
+	cr_assert_eq(sys_kb, 0, "system slot: %llu kB AnonHugePages under THP=always",
+		     (unsigned long long)sys_kb);
+	cr_assert_eq(vb_vm_sys_check(&vm, err, sizeof(err)), 0, "%s", err);
+	if (control_kb == 0)
+		cr_log_warn("control mapping got no huge pages under THP=always: this run proves less");
+	vb_vm_destroy(&vm);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* As `vbench run` does it: signal() handler (SA_RESTART) sets the flag that
+ * opts.interrupted points at; the SIGINT comes to the process from outside
+ * while the vCPU (this thread) is in KVM_RUN on a pass of ~minutes. */
+Test(micro, ctrl_c_ends_a_running_point)
+{
+	const char *const sets[] = { "footprint=1M", "loads=68719476736", NULL };
+	struct vb_run_opts o = opts;
+	struct timespec t0, t1;
+	void (*old)(int);
+	double secs;
+	json_t *row;
+	pid_t child;
+
+	need_kvm();
+	o.timeout_s = 60;
+	o.interrupted = &stop_flag;
+	stop_flag = 0;
+	old = signal(SIGINT, on_sigint);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		usleep(500 * 1000);
+		kill(getppid(), SIGINT);
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	row = run("ptrchase", "4k:4k", sets, &o);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waitpid(child, NULL, 0);
+	signal(SIGINT, old);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	cr_assert(stop_flag, "SIGINT never arrived");
+	cr_assert_str_eq(str(row, "status"), "failed");
+	cr_assert_str_eq(str(row, "reason"), "interrupted");
+	cr_assert_lt(secs, 10, "took %.1f s: the signal did not take the vCPU out of KVM_RUN", secs);
+	json_decref(row);
+
+	/* Set before the point starts: no pass runs at all. */
+	row = run("ptrchase", "4k:4k", sets, &o);
+	cr_assert_str_eq(str(row, "status"), "failed");
+	cr_assert_str_eq(str(row, "reason"), "interrupted");
+	json_decref(row);
+}
+
+/* --events on a host without a PMU: the reason in counters.errors.pmu, the
+ * row still ok, and a software event (same API) still counted. */
+Test(micro, events_without_pmu)
+{
+	const char *const sets[] = { "footprint=4M", "loads=20000", NULL };
+	struct vb_run_opts o = opts;
+	json_t *row, *c, *pmu_err;
+	bool no_cpu = access("/sys/bus/event_source/devices/cpu", F_OK) != 0 &&
+		      access("/sys/bus/event_source/devices/cpu_core", F_OK) != 0;
+
+	need_kvm();
+	o.events = "perf::PERF_COUNT_HW_CPU_CYCLES,perf::PERF_COUNT_SW_TASK_CLOCK";
+	row = run("ptrchase", "4k:4k", sets, &o);
+	assert_ok(row, "4k:4k");
+	c = json_object_get(row, "counters");
+	pmu_err = json_object_get(json_object_get(c, "errors"), "pmu");
+	if (no_cpu) {
+		cr_assert(json_is_string(pmu_err), "no counters.errors.pmu without a PMU");
+		cr_assert(strstr(json_string_value(pmu_err), "PERF_COUNT_HW_CPU_CYCLES"), "%s",
+			  json_string_value(pmu_err));
+		cr_assert_null(json_object_get(json_object_get(c, "pmu"), "perf::PERF_COUNT_HW_CPU_CYCLES"));
+	} else {
+		cr_assert_null(pmu_err, "%s", json_string_value(pmu_err));
+	}
+	cr_assert_gt(json_integer_value(json_object_get(json_object_get(c, "pmu"), "perf::PERF_COUNT_SW_TASK_CLOCK")),
+		     0, "the software event counts over the timed passes");
+	json_decref(row);
+
+	/* Every event refused: still ok. */
+	o.events = "NO_SUCH_EVENT_ANYWHERE";
+	row = run("ptrchase", "4k:4k", sets, &o);
+	assert_ok(row, "4k:4k");
+	pmu_err = json_object_get(json_object_get(json_object_get(row, "counters"), "errors"), "pmu");
+	cr_assert(json_is_string(pmu_err) && strstr(json_string_value(pmu_err), "NO_SUCH_EVENT_ANYWHERE"));
+	json_decref(row);
+}
+
+static uint64_t data_bytes(const char *kernel, const char *pages, const char *const *sets, bool hugetlb)
+{
+	struct vb_point pt = point(kernel, pages, sets);
+
+	return vb_micro_data_bytes(&pt, hugetlb);
+}
+
+/* What a hugetlb pool must hold for a point: the data slot as mapped. */
+Test(micro, data_slot_bytes)
+{
+	const char *const fp3m[] = { "footprint=3M", NULL };
+	const char *const cr3[] = { "spaces=3", NULL };
+	const char *const pte[] = { "entries=5", NULL };
+	const char *const build40[] = { "pages=40", NULL };
+	const char *const build1[] = { "pages=1", NULL };
+	const char *const big[] = { "pages=1048576", NULL };
+
+	cr_assert_eq(data_bytes("ptrchase", "4k:4k", fp3m, false), 3UL << 20);
+	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, true), 4UL << 20, "hugetlb 2M: rounded up");
+	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, false), 4UL << 20, "THP: mapped 2M-rounded too");
+	cr_assert_eq(data_bytes("ptrchase", "2m:1g", fp3m, false), 1UL << 30);
+	/* One frame per space, of the guest page size; 1G leaves share one. */
+	cr_assert_eq(data_bytes("cr3switch", "4k:4k", cr3, false), 3 * 4096);
+	cr_assert_eq(data_bytes("cr3switch", "4k:2m", cr3, true), 2UL << 20);
+	cr_assert_eq(data_bytes("cr3switch", "2m:2m", cr3, true), 6UL << 20);
+	cr_assert_eq(data_bytes("cr3switch", "1g:1g", cr3, false), 1UL << 30);
+	cr_assert_eq(data_bytes("ptewrite", "2m:2m", pte, true), 10UL << 20);
+	cr_assert_eq(data_bytes("ptewrite", "4k:1g", pte, false), 1UL << 30);
+	/* ptbuild: a power-of-two set of frames, at most 32M. */
+	cr_assert_eq(data_bytes("ptbuild", "4k:4k", build40, false), 32 * 4096);
+	cr_assert_eq(data_bytes("ptbuild", "4k:4k", build1, false), 4096);
+	cr_assert_eq(data_bytes("ptbuild", "2m:2m", build40, true), 32UL << 20, "16 frames of 2M: the 32M cap");
+	cr_assert_eq(data_bytes("ptbuild", "4k:4k", big, false), 32UL << 20);
+	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0, "1M 1G leaves do not fit in 512G");
+	struct vb_point pt = point("ptrchase", "4k:4k", fp3m);
+
+	pt.bench = "forkwait";
+	cr_assert_eq(vb_micro_data_bytes(&pt, false), 0, "not a micro kernel");
+}
+
+/* The figure agrees with what a real row maps: smaps' host bytes of the
+ * data slot (all of it touched before the guest runs). */
+Test(micro, data_slot_bytes_match_a_run)
+{
+	const char *const cr3[] = { "spaces=3", "switches=20", NULL };
+	const char *const pte[] = { "entries=4", "iterations=2", NULL };
+	const char *const build[] = { "pages=40", NULL };
+	const char *const chase[] = { "footprint=3M", "loads=20000", NULL };
+	const struct { const char *k, *pages; const char *const *sets; } c[] = {
+		{ "cr3switch", "4k:4k", cr3 }, { "ptewrite", "2m:thp", pte },
+		{ "ptbuild", "4k:4k", build }, { "ptrchase", "4k:thp", chase },
+	};
+
+	need_kvm();
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		json_t *row = run(c[i].k, c[i].pages, c[i].sets, &opts), *hb;
+		uint64_t want = data_bytes(c[i].k, c[i].pages, c[i].sets, false), got;
+
+		cr_assert_str_eq(str(row, "status"), "ok", "%s: %s", c[i].k, str(row, "reason"));
+		hb = json_object_get(json_object_get(row, "pages"), "host_bytes");
+		got = (uint64_t)(json_integer_value(json_object_get(hb, "4k")) +
+				 json_integer_value(json_object_get(hb, "2m")) + json_integer_value(json_object_get(hb, "1g")));
+		cr_assert_eq(got, want, "%s %s: smaps %llu, vb_micro_data_bytes %llu", c[i].k, c[i].pages,
+			     (unsigned long long)got, (unsigned long long)want);
+		json_decref(row);
+	}
 }

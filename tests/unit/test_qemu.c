@@ -181,6 +181,16 @@ static struct vb_point point(const char *bench, enum vb_page_size g, enum vb_pag
 	return p;
 }
 
+/* Occurrences of needle in text. */
+static int count(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 static struct vb_run_opts run_opts(void)
 {
 	struct vb_run_opts o = { .stop = { .min_runs = 3, .max_runs = 3, .target_ci = 0.5, .max_seconds = 2 },
@@ -192,17 +202,42 @@ Test(linux_plan, one_run_line_per_point_with_pools)
 {
 	struct vb_point p0 = point("ptrchase", VB_PS_4K, VB_PS_4K, 4 << 20);
 	struct vb_point p1 = point("ptrchase", VB_PS_1G, VB_PS_4K, 1ULL << 30);
-	const struct vb_point *pts[] = { &p0, &p1 };
+	struct vb_point p2 = point("ptrchase", VB_PS_2M, VB_PS_4K, 8 << 20);
+	const struct vb_point *pts[] = { &p0, &p1, &p2 };
 	struct vb_run_opts o = run_opts();
-	char *t = vb_linux_plan_text(pts, 2, &o, err, sizeof(err));
+	char *t;
+
+	o.hugetlb = true;
+	t = vb_linux_plan_text(pts, 3, &o, err, sizeof(err));
+	cr_assert_not_null(t, "%s", err);
+	cr_assert(strstr(t, "\nrun run ptrchase --pages 4k --hugetlb --set footprint=4M "), "%s", t);
+	cr_assert(strstr(t, "\nrun run ptrchase --pages 1g --hugetlb --set footprint=1G "), "%s", t);
+	/* The 1G point asks for its pool (footprint + 1 page of slack), the 2M
+	 * one for its own and the others empty the 2M pool. */
+	cr_assert(strstr(t, "hugepages 2048 0\nhugepages 1048576 2\nrun run ptrchase --pages 1g"), "%s", t);
+	cr_assert(strstr(t, "hugepages 2048 12\nrun run ptrchase --pages 2m"), "%s", t);
+	cr_assert(strstr(t, "plan\nhugepages 2048 0\nrun run ptrchase --pages 4k"), "%s", t);
+	/* Points without 1G pages leave the 1G pool alone: a guest may have
+	 * none to empty, and what the boot reserved is not found again. */
+	cr_assert_eq(count(t, "hugepages 1048576 "), 1, "%s", t);
+	cr_assert_null(strstr(t, "vbench-guest"), "argv[0] is the init's business");
+	free(t);
+}
+
+Test(linux_plan, the_1g_pool_never_shrinks_below_the_boot_reservation)
+{
+	/* ptrchase footprint=1G,4G --pages 1g:1g: the boot reserves 5 pages
+	 * (the largest need) and the 1G point keeps all of them. */
+	struct vb_point p0 = point("ptrchase", VB_PS_1G, VB_PS_1G, 1ULL << 30);
+	struct vb_point p1 = point("ptrchase", VB_PS_1G, VB_PS_1G, 4ULL << 30);
+	struct vb_point p2 = point("ptrchase", VB_PS_1G, VB_PS_1G, 2ULL << 30);
+	const struct vb_point *pts[] = { &p0, &p1, &p2 };
+	struct vb_run_opts o = run_opts();
+	char *t = vb_linux_plan_text(pts, 3, &o, err, sizeof(err));
 
 	cr_assert_not_null(t, "%s", err);
-	cr_assert(strstr(t, "\nrun run ptrchase --pages 4k --set footprint=4M "), "%s", t);
-	cr_assert(strstr(t, "\nrun run ptrchase --pages 1g --set footprint=1G "), "%s", t);
-	/* The 1G point asks for its pool (footprint + 1 page of slack) and the 4k one for none. */
-	cr_assert(strstr(t, "hugepages 1048576 2\nrun run ptrchase --pages 1g"), "%s", t);
-	cr_assert(strstr(t, "hugepages 1048576 0\nrun run ptrchase --pages 4k"), "%s", t);
-	cr_assert_null(strstr(t, "vbench-guest"), "argv[0] is the init's business");
+	cr_assert_eq(count(t, "hugepages 1048576 5\nrun "), 3, "%s", t);
+	cr_assert_eq(count(t, "hugepages 1048576 "), 3, "%s", t);
 	free(t);
 }
 
@@ -230,4 +265,19 @@ Test(linux_plan, ram_follows_footprint_and_pools)
 	cr_assert_geq(vb_linux_ram_mb(&giga, false), 1024 + 2048);
 	cr_assert(vb_linux_batchable(&small, &big));
 	cr_assert_not(vb_linux_batchable(&small, &giga), "another host backing is another boot");
+}
+
+Test(linux_plan, points_with_and_without_1g_guest_pages_boot_apart)
+{
+	struct vb_point g4k = point("ptrchase", VB_PS_4K, VB_PS_1G, 4ULL << 30);
+	struct vb_point g2m = point("ptrchase", VB_PS_2M, VB_PS_1G, 4ULL << 30);
+	struct vb_point g1g = point("ptrchase", VB_PS_1G, VB_PS_1G, 1ULL << 30);
+	struct vb_point g1g_big = point("ptrchase", VB_PS_1G, VB_PS_1G, 4ULL << 30);
+
+	/* The 1G pool lasts the whole boot: a 4k point beside it would find
+	 * its footprint taken by pages it cannot use. */
+	cr_assert_not(vb_linux_batchable(&g1g, &g4k));
+	cr_assert_not(vb_linux_batchable(&g4k, &g1g));
+	cr_assert(vb_linux_batchable(&g4k, &g2m));
+	cr_assert(vb_linux_batchable(&g1g, &g1g_big));
 }
