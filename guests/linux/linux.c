@@ -111,10 +111,29 @@ unsigned long vb_linux_ram_mb(const struct vb_point *pt, bool hugetlb)
 	return BASE_RAM_MB + (unsigned long)((footprint_of(pt) + (1 << 20) - 1) >> 20);
 }
 
+/* The guest's 1G pool for a batch, reserved on the kernel command line: the
+ * largest any point needs. */
+static long boot_pool_1g(const struct vb_point *const *pts, size_t n)
+{
+	long most = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned long kb;
+		long p = guest_pool(pts[i], false, &kb);
+
+		if (kb == (1UL << 20) && p > most)
+			most = p;
+	}
+	return most;
+}
+
+/* The 1G pool is kept for the whole boot (see vb_linux_plan_text), so a
+ * point without 1G guest pages would find that memory gone: such points
+ * boot apart. */
 bool vb_linux_batchable(const struct vb_point *a, const struct vb_point *b)
 {
 	return a->guest == VB_GUEST_LINUX && b->guest == VB_GUEST_LINUX && a->mode == b->mode &&
-	       a->pages.host == b->pages.host;
+	       a->pages.host == b->pages.host && (a->pages.guest == VB_PS_1G) == (b->pages.guest == VB_PS_1G);
 }
 
 /* A word the init's "read" and "set -- $rest" keep intact. */
@@ -134,6 +153,7 @@ char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n, const stru
 	struct vb_run_opts o = *opts;
 	char *text = NULL;
 	size_t len = 0;
+	long pool1g = boot_pool_1g(pts, n);
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f) {
@@ -153,9 +173,13 @@ char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n, const stru
 			vb_errf(err, errlen, "%s: vbench-guest command line too long", pts[i]->bench);
 			goto fail;
 		}
-		/* Each point sets the pools it needs and empties the others. */
+		/* Each point sets the 2M pool it needs, or empties it. The 1G pool
+		 * never shrinks below what the kernel command line reserved: 1G
+		 * pages given back are not found again at run time, and a guest
+		 * without 1G pages has no pool to empty. */
 		fprintf(f, "hugepages 2048 %ld\n", kb == 2048 ? pool : 0);
-		fprintf(f, "hugepages 1048576 %ld\n", kb == (1UL << 20) ? pool : 0);
+		if (kb == (1UL << 20))
+			fprintf(f, "hugepages 1048576 %ld\n", pool > pool1g ? pool : pool1g);
 		fputs("run", f);
 		for (int a = 1; a < argc; a++) {
 			if (!plain_word(argv[a]))
@@ -282,6 +306,9 @@ struct boot {
 	struct vb_qmp qmp;
 	bool qmp_ok;
 	char kvm_err[256];		/* why there are no KVM stats */
+	json_t *kvm_types;		/* KVM stat name -> type, from QEMU; NULL: by name */
+	bool kvm_types_tried;
+	bool interrupted;		/* Ctrl-C: QEMU killed, the point not finished */
 	char *report[REPORT_TAIL_LINES];	/* last lines of the report channel */
 	int report_next;
 };
@@ -308,11 +335,18 @@ static void boot_fail(struct boot *b, const char *fmt, ...)
 static json_t *kvm_snapshot(struct boot *b)
 {
 	json_t *s = NULL;
+	char why[256];
 
 	if (!b->qmp_ok)
 		return NULL;
 	if (vb_qmp_kvm_stats(&b->qmp, &s, b->kvm_err, sizeof(b->kvm_err)) < 0)
 		return NULL;
+	/* Which stats are counts and which are levels is QEMU's to say, once a boot. */
+	if (!b->kvm_types_tried) {
+		b->kvm_types_tried = true;
+		if (vb_qmp_kvm_stat_types(&b->qmp, &b->kvm_types, why, sizeof(why)) < 0 && b->o->log)
+			fprintf(b->o->log, "  linux guest: %s: KVM stats told apart by name\n", why);
+	}
 	return s;
 }
 
@@ -333,7 +367,7 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 	}
 	after = it->stats_before ? kvm_snapshot(b) : NULL;
 	if (it->stats_before && after) {
-		json_object_set_new(counters, "kvm", vb_kvm_stats_delta(it->stats_before, after));
+		json_object_set_new(counters, "kvm", vb_kvm_stats_delta(it->stats_before, after, b->kvm_types));
 	} else {
 		json_t *errs = json_object_get(counters, "errors");
 
@@ -581,7 +615,14 @@ static void describe_exit(int status, char *buf, size_t len)
 		snprintf(buf, len, "status %d", status);
 }
 
-/* Read the report channel until QEMU exits or a stage's deadline passes. */
+/* Ctrl-C (or SIGTERM) seen by the run command. */
+static bool stop_asked(const struct boot *b)
+{
+	return b->o->interrupted && *b->o->interrupted;
+}
+
+/* Read the report channel until QEMU exits, a stage's deadline passes or
+ * the run is interrupted. */
 static void boot_loop(struct boot *b, int fd, double boot_timeout)
 {
 	char *line = malloc(VB_GUEST_LINE_MAX), buf[65536];
@@ -598,8 +639,12 @@ static void boot_loop(struct boot *b, int fd, double boot_timeout)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		double left = b->deadline - now_s();
 		ssize_t n;
-		int r;
+		int r, wait_ms;
 
+		if (stop_asked(b)) {
+			b->interrupted = true;
+			break;
+		}
 		if (b->fail[0])
 			break;
 		if (left <= 0) {
@@ -610,11 +655,14 @@ static void boot_loop(struct boot *b, int fd, double boot_timeout)
 					  b->stage == ST_DONE ? POWEROFF_TIMEOUT_S : BETWEEN_TIMEOUT_S, stage_names[b->stage]);
 			break;
 		}
-		r = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (r < 0 && errno == EINTR)
-			continue;
+		wait_ms = (int)(left * 1000) + 1;
+		/* The signal may land between the check above and poll(), which
+		 * then would not see EINTR: look again at least every 100 ms. */
+		if (b->o->interrupted && wait_ms > 100)
+			wait_ms = 100;
+		r = poll(&pfd, 1, wait_ms);
 		if (r <= 0)
-			continue;
+			continue;	/* EINTR or time: the top of the loop decides */
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -659,7 +707,7 @@ static bool qmp_attach(struct boot *b, const char *path)
 	double deadline = now_s() + 10;
 
 	b->qmp.fd = -1;
-	while (now_s() < deadline) {
+	while (now_s() < deadline && !stop_asked(b)) {
 		siginfo_t si = { 0 };
 
 		if (vb_qmp_connect(&b->qmp, path, 0.25, b->kvm_err, sizeof(b->kvm_err)) == 0)
@@ -737,9 +785,9 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	char kernel[4096], initrd[4096], err[1024], why[256], tmpl[] = "/tmp/vbench-linux.XXXXXX";
 	char plan_path[64], console[64], qmp_path[64], qerr_path[64], append[256], qerr[2048], cname[256] = "";
 	char *plan = NULL, memobj[256];
-	unsigned long ram = 0, kb;
+	unsigned long ram = 0;
 	bool made_tmp = false;
-	long pool1g = 0;
+	long pool1g = boot_pool_1g(pts, n);
 	int pipefd[2] = { -1, -1 }, errfd = -1, status = 0;
 
 	if (n == 0)
@@ -759,11 +807,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned long r = vb_linux_ram_mb(pts[i], o->hugetlb);
-		long p = guest_pool(pts[i], o->hugetlb, &kb);
 
 		ram = r > ram ? r : ram;
-		if (kb == (1UL << 20) && p > pool1g)
-			pool1g = p;
 		json_object_set_new(rows[i], "accel", json_string(vb_accel_name(b.accel)));
 		/* Under TCG nothing is a hardware figure and no KVM mode is in play. */
 		if (b.accel == VB_ACCEL_TCG) {
@@ -835,12 +880,25 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	b.qmp_ok = qmp_attach(&b, qmp_path);
 	pin_vcpus(&b);
 	boot_loop(&b, pipefd[0], boot_timeout_for(b.accel));
-	if (b.fail[0] || b.stage != ST_DONE)
+	/* QEMU shares our process group, so Ctrl-C may have ended it before
+	 * the loop saw the flag: an end during a stop is the stop. */
+	if (!b.fail[0] && b.stage != ST_DONE && stop_asked(&b))
+		b.interrupted = true;
+	if (b.interrupted || b.fail[0] || b.stage != ST_DONE)
 		kill(b.pid, SIGKILL);
 	while (waitpid(b.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	b.pid = -1;
 	file_tail(qerr_path, qerr, sizeof(qerr));
+	if (b.interrupted) {
+		/* Not a measurement and not the guest's fault: the point under way
+		 * says so, and the rows after it were never reached. */
+		if (b.cur < n) {
+			vb_row_status(rows[b.cur], "failed", "interrupted");
+			b.decided = b.cur + 1;
+		}
+		goto out;
+	}
 	if (!b.fail[0] && b.stage != ST_DONE) {
 		char ex[64], last[256];
 
@@ -874,6 +932,7 @@ out:
 	}
 	if (b.qmp_ok)
 		vb_qmp_close(&b.qmp);
+	json_decref(b.kvm_types);
 	for (size_t i = 0; b.items && i < n; i++)
 		json_decref(b.items[i].stats_before);
 	for (int k = 0; k < REPORT_TAIL_LINES; k++)

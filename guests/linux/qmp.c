@@ -283,17 +283,67 @@ int vb_qmp_kvm_stats(struct vb_qmp *q, json_t **out, char *err, size_t errlen)
 	return 0;
 }
 
-json_t *vb_kvm_stats_delta(json_t *before, json_t *after)
+int vb_qmp_kvm_stat_types(struct vb_qmp *q, json_t **types, char *err, size_t errlen)
+{
+	json_t *ret, *all, *ent, *st;
+	size_t i, j;
+
+	*types = NULL;
+	if (vb_qmp_execute(q, "query-stats-schemas", json_pack("{s:s}", "provider", "kvm"), 5, &ret,
+			   err, errlen) < 0)
+		return -1;
+	all = json_object();
+	json_array_foreach(ret, i, ent) {
+		const char *prov = json_string_value(json_object_get(ent, "provider"));
+		json_t *stats = json_object_get(ent, "stats");
+
+		if (!prov || strcmp(prov, "kvm") || !json_is_array(stats))
+			continue;
+		json_array_foreach(stats, j, st) {
+			const char *name = json_string_value(json_object_get(st, "name"));
+			const char *type = json_string_value(json_object_get(st, "type"));
+
+			if (!name || !type || strlen(name) > 64 || strlen(type) > 32 || json_object_get(all, name))
+				continue;
+			json_object_set_new(all, name, json_string(type));
+		}
+	}
+	json_decref(ret);
+	if (json_object_size(all) == 0) {
+		json_decref(all);
+		return vb_errf(err, errlen, "query-stats-schemas has no kvm statistics");
+	}
+	*types = all;
+	return 0;
+}
+
+/* Without a schema: the names KVM gives its instant and peak statistics
+ * (kvm_host.h, arch/x86/kvm/x86.c), which are levels, not counts. */
+static bool level_by_name(const char *k)
+{
+	static const char *const instant[] = { "mmu_unsync", "nx_lpage_splits", "guest_mode", "blocking" };
+
+	if (!strncmp(k, "pages_", 6) || !strncmp(k, "max_", 4))
+		return true;
+	for (size_t i = 0; i < sizeof(instant) / sizeof(instant[0]); i++)
+		if (!strcmp(k, instant[i]))
+			return true;
+	return false;
+}
+
+json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 {
 	json_t *d = json_object(), *a;
 	const char *k;
 
 	json_object_foreach(after, k, a) {
 		json_t *b = json_object_get(before, k);
+		const char *type = json_string_value(json_object_get(types, k));
+		bool level = type ? strcmp(type, "cumulative") != 0 : level_by_name(k);
 
 		if (!json_is_integer(a) || !json_is_integer(b))
 			continue;
-		if (!strncmp(k, "pages_", 6))
+		if (level)
 			json_object_set_new(d, k, json_integer(json_integer_value(a)));
 		else
 			json_object_set_new(d, k, json_integer(json_integer_value(a) - json_integer_value(b)));

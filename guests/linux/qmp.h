@@ -1,5 +1,6 @@
 /* qmp.h: a small QMP client (QEMU Machine Protocol) over a unix socket:
- * vCPU thread ids for pinning, and KVM statistics through query-stats. */
+ * vCPU thread ids for pinning, and KVM statistics through query-stats and
+ * query-stats-schemas. */
 #ifndef VB_QMP_H
 #define VB_QMP_H
 
@@ -35,8 +36,16 @@ int vb_qmp_vcpu_tids(struct vb_qmp *q, int *tids, int max, char *err, size_t err
  * reason when QEMU or KVM does not offer them (TCG, QEMU < 7.1). */
 int vb_qmp_kvm_stats(struct vb_qmp *q, json_t **out, char *err, size_t errlen);
 
-/* Counters of after minus before, for every name in both (numbers only);
- * pages_* are levels, not counts, and are taken from after. */
-json_t *vb_kvm_stats_delta(json_t *before, json_t *after);
+/* query-stats-schemas of provider kvm: an object name -> type ("cumulative",
+ * "instant", "peak" or a histogram type), what the binary stats descriptors
+ * give the micro guest. -1 with the reason when QEMU cannot say (QEMU < 7.1). */
+int vb_qmp_kvm_stat_types(struct vb_qmp *q, json_t **types, char *err, size_t errlen);
+
+/* The KVM counters of one bench, for every name in both (numbers only):
+ * cumulative stats as after minus before; instant and peak stats are levels
+ * and are taken from after. types is vb_qmp_kvm_stat_types()'s object; for a
+ * name it lacks, or with types NULL, KVM's names tell (pages_*, max_*,
+ * mmu_unsync, nx_lpage_splits, ... are levels). */
+json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types);
 
 #endif

@@ -2,6 +2,7 @@
 # --guest linux under TCG: a smoke run of two benches at tiny sizes, and guests
 # that hang, flood their report channel or send hostile results: each is
 # killed, its rows failed with the reason and its console kept; the run goes on.
+# Ctrl-C ends a guest at once; the 1G pool and the init's hugepage sizes.
 load helpers
 
 linux_setup() {
@@ -95,4 +96,93 @@ EOF
 	# The forged protocol line ends the boot; the malformed result never counts.
 	[[ "$reason" == *"protocol"* || "$reason" == *"malformed"* ]]
 	[ "$(jq '.results[0].samples // [] | length' "$(run_dir)/run.json")" -eq 0 ]
+}
+
+@test "Ctrl-C ends a running Linux-guest point at once" {
+	linux_setup
+	fake_guest_image <<'EOF2'
+#!/bin/sh
+echo '@vbench {"type":"log","msg":"bench begun"}'
+sleep 100000
+EOF2
+	"$VBENCH" run --guest linux --accel tcg --mode shadow --bench ptrchase --footprint 1M,2M \
+		--repeat 3 --timeout 600s --out "$OUT" --quiet >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	# Wait for the bench to be under way in the guest (a boot takes 10-60 s under TCG).
+	for _ in $(seq 300); do
+		grep -qs 'guest: bench begun' "$OUT"/*/run.log && break
+		sleep 1
+	done
+	grep -q 'guest: bench begun' "$OUT"/*/run.log
+	# Only vbench gets the signal (QEMU would get the terminal's too): vbench must end QEMU.
+	kill -INT "$pid"
+	start=$(date +%s)
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$rc" -eq 130 ]
+	[ $(($(date +%s) - start)) -lt 15 ]
+	grep -q 'interrupted' "$BATS_TEST_TMPDIR/out"
+	# The cut-short point is no measurement and the second was never reached.
+	f="$(run_dir)/run.json"
+	[ "$(jq '.results | length' "$f")" -eq 0 ]
+	[ "$(jq '.complete' "$f")" = false ]
+}
+
+@test "the guest's 1G pool stays as the boot reserved it, point after point" {
+	linux_setup
+	fake_guest_image <<'EOF2'
+#!/bin/sh
+log() { echo "@vbench {\"type\":\"log\",\"msg\":\"$*\"}"; }
+for w in $(cat /proc/cmdline); do
+	case "$w" in hugepages=*) log "cmdline $w" ;; esac
+done
+grep '^hugepages 1048576 ' /tmp/plan | while read -r l; do log "plan $l"; done
+EOF2
+	# Pools of 2 and 3 pages: the kernel command line reserves 3, and the
+	# first point must not give one back (at run time a free, aligned 1G
+	# range is luck).
+	run "$VBENCH" run --guest linux --accel tcg --mode shadow --bench ptrchase --footprint 1G,2G \
+		--pages 1g:4k --repeat 3 --timeout 60s --out "$OUT" --quiet
+	echo "$output"
+	log="$(run_dir)/run.log"
+	cat "$log"
+	[ "$(grep -c 'booting 2 point' "$log")" -eq 1 ]
+	grep -q 'guest: cmdline hugepages=3$' "$log"
+	[ "$(grep -c 'guest: plan hugepages 1048576 3$' "$log")" -eq 4 ]
+	! grep 'guest: plan hugepages 1048576 [^3]' "$log"
+	# What the guest really holds (TCG's boot may find fewer free 1G ranges)
+	# never goes down from one point to the next.
+	pools=$(sed -n 's/.*hugepage pool of 1048576 \([0-9]*\)$/\1/p' "$log")
+	[ "$(printf '%s\n' "$pools" | wc -l)" -eq 2 ]
+	[ "$(printf '%s\n' "$pools" | sed -n 2p)" -ge "$(printf '%s\n' "$pools" | sed -n 1p)" ]
+	# Each row failed on its own (no result from the stand-in), not the boot.
+	[ "$(jq -r '[.results[].reason | test("gave no result")] | all' "$(run_dir)/run.json")" = true ]
+}
+
+@test "the init: a missing hugepage size is fine for 0 pages and a clear error for more" {
+	linux_setup
+	fake_guest_image <<'EOF2'
+#!/bin/sh
+echo "stand-in ran"
+EOF2
+	d=$BATS_TEST_TMPDIR
+	# 3 kB pages exist on no kernel: what a guest without 1G pages sees for 1048576.
+	printf 'hugepages 3 0\nhugepages 2048 1\nhugepages 3 2\nrun x\n' >"$d/plan"
+	run timeout 240 qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max -m 512M \
+		-nographic -no-reboot -monitor none -kernel "$VBENCH_LINUX_KERNEL" -initrd "$VBENCH_LINUX_INITRD" \
+		-append "console=ttyS0 panic=-1 quiet" -serial "file:$d/console.log" \
+		-chardev stdio,id=report,signal=off -serial chardev:report \
+		-fw_cfg "name=opt/vbench/plan,file=$d/plan"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	out=$(printf '%s\n' "$output" | tr -d '\r')
+	grep -qx '@vbinit hugepages 3 0' <<<"$out"
+	grep -qx '@vbinit hugepages 2048 1' <<<"$out"
+	grep -qx '@vbinit error cannot reserve 2 hugepages of 3 kB: this guest kernel has no 3 kB pages (/sys/kernel/mm/hugepages/hugepages-3kB missing)' <<<"$out"
+	# Only the size asked for more than none is an error, and the plan goes on.
+	[ "$(grep -c '^@vbinit error' <<<"$out")" -eq 1 ]
+	grep -qx 'stand-in ran' <<<"$out"
+	grep -qx '@vbinit end 0 0' <<<"$out"
+	grep -qx '@vbinit done' <<<"$out"
 }
