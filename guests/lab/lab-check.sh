@@ -55,13 +55,16 @@ echo "@lab before-run read=$(npt)"
 export VBENCH_GUEST=/bin/vbench-guest
 export VBENCH_LINUX_KERNEL=/lib/vbench/linux/vmlinuz VBENCH_LINUX_INITRD=/lib/vbench/linux/initramfs.cpio.gz
 set -- --mode npt,shadow --switch-mode --repeat 3 --min-runs 3 --warmup 0 --timeout 120s --footprint 4M
-vbench run "$@" --guest micro --bench "$benches" --pages "$pages" --reserve-hugepages \
-	--out /tmp/micro >/tmp/micro.out 2>&1
-echo "@lab micro-exit $?"
+# A run that hangs is interrupted (its finished rows are kept) so that what
+# it printed still comes back and says where it stopped.
+# Progress streams out as it happens (@progress), so a hang shows where.
+{ timeout -s INT 150 vbench run "$@" --guest micro --bench "$benches" --pages "$pages" --reserve-hugepages \
+	--out /tmp/micro 2>&1 >/tmp/micro.out; echo $? >/tmp/micro.rc; } | while read -r l; do echo "@progress $l"; done
+echo "@lab micro-exit $(cat /tmp/micro.rc)"
 echo "@lab after-micro read=$(npt)"
-vbench run "$@" --guest linux --accel kvm --bench "$linux_benches" --pages "$linux_pages" \
-	--out /tmp/linux >/tmp/linux.out 2>&1
-echo "@lab linux-exit $?"
+{ timeout -s INT 150 vbench run "$@" --guest linux --accel kvm --bench "$linux_benches" --pages "$linux_pages" \
+	--out /tmp/linux 2>&1 >/tmp/linux.out; echo $? >/tmp/linux.rc; } | while read -r l; do echo "@progress $l"; done
+echo "@lab linux-exit $(cat /tmp/linux.rc)"
 echo "@lab after-linux read=$(npt)"
 sed 's/^/@log /' /tmp/micro.out /tmp/linux.out
 for f in /tmp/micro/*/results.jsonl /tmp/linux/*/results.jsonl; do sed 's/^/@row /' "$f"; done
@@ -74,12 +77,16 @@ fi
 echo "lab-check: booting the lab (TCG, -cpu max); console in $out/console.log"
 start=$(date +%s)
 set +e
-"$here/run.sh" -t "${LAB_TIMEOUT:-280}" -c "$out/console.log" "$kernel" "$initrd" "$script" >"$out/output.log"
+"$here/run.sh" -t "${LAB_TIMEOUT:-420}" -c "$out/console.log" "$kernel" "$initrd" "$script" >"$out/output.log"
 rc=$?
 set -e
 echo "lab-check: the lab ran for $(($(date +%s) - start)) s, exit $rc"
-# vbench's own summaries, without the per-point progress lines.
-grep '^@log ' "$out/output.log" | cut -c6- | grep -v '^\[[0-9]*/[0-9]*\]' || true
+# vbench's own summaries; its progress lines only when something failed.
+grep '^@log ' "$out/output.log" | cut -c6- || true
+if ! { [ "$rc" = 0 ] && grep -q '^@lab micro-exit 0$' "$out/output.log" && grep -q '^@lab linux-exit 0$' "$out/output.log"; }; then
+	echo "lab-check: vbench's progress in the lab:"
+	grep '^@progress ' "$out/output.log" | cut -c11- || true
+fi
 grep '^@row ' "$out/output.log" | cut -c6- >"$out/rows.jsonl" || true
 grep '^@console ' "$out/output.log" | cut -c10- >"$out/linux-console.log" || true
 
