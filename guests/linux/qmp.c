@@ -233,6 +233,16 @@ int vb_qmp_vcpu_tids(struct vb_qmp *q, int *tids, int max, char *err, size_t err
 	return n;
 }
 
+/* The stats array of one reply entry when its provider is kvm, else NULL:
+ * query-stats and query-stats-schemas both list entries per provider. */
+static json_t *kvm_stats_of(json_t *ent)
+{
+	const char *prov = json_string_value(json_object_get(ent, "provider"));
+	json_t *stats = json_object_get(ent, "stats");
+
+	return prov && !strcmp(prov, "kvm") && json_is_array(stats) ? stats : NULL;
+}
+
 /* Add provider kvm's scalar stats of one query-stats reply into out. */
 static void add_stats(json_t *ret, json_t *out)
 {
@@ -240,10 +250,9 @@ static void add_stats(json_t *ret, json_t *out)
 	json_t *ent, *st;
 
 	json_array_foreach(ret, i, ent) {
-		const char *prov = json_string_value(json_object_get(ent, "provider"));
-		json_t *stats = json_object_get(ent, "stats");
+		json_t *stats = kvm_stats_of(ent);
 
-		if (!prov || strcmp(prov, "kvm") || !json_is_array(stats))
+		if (!stats)
 			continue;
 		json_array_foreach(stats, j, st) {
 			const char *name = json_string_value(json_object_get(st, "name"));
@@ -294,10 +303,9 @@ int vb_qmp_kvm_stat_types(struct vb_qmp *q, json_t **types, char *err, size_t er
 		return -1;
 	all = json_object();
 	json_array_foreach(ret, i, ent) {
-		const char *prov = json_string_value(json_object_get(ent, "provider"));
-		json_t *stats = json_object_get(ent, "stats");
+		json_t *stats = kvm_stats_of(ent);
 
-		if (!prov || strcmp(prov, "kvm") || !json_is_array(stats))
+		if (!stats)
 			continue;
 		json_array_foreach(stats, j, st) {
 			const char *name = json_string_value(json_object_get(st, "name"));
