@@ -447,7 +447,7 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 		const char *size = page_bytes == (1UL << 30) ? "1G" : "2M";
 
 		if (have < 0)
-			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages)",
+			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages: the CPU or kernel offers no such page size)",
 					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048"), PREP_DONE;
 		if (have < need && opts->reserve_hugepages) {
 			remember_pool(page_bytes);

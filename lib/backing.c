@@ -159,7 +159,7 @@ static int hugetlb_error(size_t len, size_t page_bytes, int e, char *err, size_t
 	long total = vb_hugepages_total(page_bytes);
 
 	if (nfree < 0)
-		return vb_errf(err, errlen, "%s hugepages are not supported here (no %s/hugepages-%zukB)",
+		return vb_errf(err, errlen, "%s hugepages are not supported here (no %s/hugepages-%zukB: this CPU or kernel offers no such page size)",
 			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
 	if (e == ENOMEM && nfree < need)
 		return vb_errf(err, errlen, "no free %s hugepages (need %ld, have %ld): reserve them with: "
@@ -240,8 +240,9 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 		if (p == MAP_FAILED) {
 			e = errno;
 			hugetlb_error(len, pg, e, err, errlen);
-			/* ENOMEM stays: callers tell a short pool (skip) from a failure. */
-			errno = e;
+			/* ENOMEM (short pool) and EOPNOTSUPP (no such page size) tell
+			 * callers that the host cannot, not that the bench failed. */
+			errno = vb_hugepages_free(pg) < 0 ? EOPNOTSUPP : e;
 			return -1;
 		}
 		break;

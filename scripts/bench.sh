@@ -4,7 +4,7 @@
 # the median; ptrchase at 512M/4K must be within 1%.
 set -euo pipefail
 vbench=${1:-build/vbench}
-out=$(mktemp -d /tmp/vbench-bench.XXXXXX)
+out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 cases=(

@@ -6,6 +6,8 @@
 #   make lab-check        that, then vbench run --mode npt,shadow --switch-mode inside,
 #                         --guest micro and --guest linux (QEMU on the lab's KVM), with
 #                         assertions on modes, KVM statistics and page sizes
+#   make lab-run ARGS='run ...'  one vbench command as the host in the lab
+#                         (LAB_NPT=0 loads kvm_amd in shadow mode); run folder to results/lab/
 
 include guests/linux/linux.mk
 
@@ -15,7 +17,7 @@ LAB_INITRD := $(BUILD)/lab/initramfs.cpio.gz
 # The vbench put in the lab (overridable for tests).
 LAB_VBENCH_BIN ?= $(VBENCH)
 
-.PHONY: lab lab-boot lab-check lab-boot-check
+.PHONY: lab lab-boot lab-check lab-boot-check lab-run
 
 lab: $(LINUX_KERNEL) $(LAB_INITRD)
 
@@ -43,5 +45,9 @@ lab-boot-check: lab-boot
 
 lab-check: lab
 	guests/lab/lab-check.sh $(LINUX_KERNEL) $(LAB_INITRD) $(BUILD)/lab/check
+
+LAB_NPT ?= 1
+lab-run: lab
+	guests/lab/lab-run.sh -n $(LAB_NPT) $(LINUX_KERNEL) $(LAB_INITRD) results/lab $(ARGS)
 
 check-extra:: lab-check

@@ -40,7 +40,7 @@ if [ -s "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
 fi
 
 say "fetching $pkg $ver"
-tmp=$(mktemp -d "$cache/fetch.XXXXXX")
+tmp=$(mktemp -d -p "$cache")
 trap 'rm -rf "$tmp"' EXIT
 # -o APT::Sandbox::User=root: _apt cannot write into a root-owned cache dir.
 (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null)
