@@ -34,6 +34,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -n "$console" ] || console=$work/console.log
 mkdir -p "$(dirname "$console")"
+# (A VM that died before QEMU opened the console has none.)
+console_tail() { tail -n 20 "$console" >&2 2>/dev/null || true; }
 
 # ttyS0: the kernel console, to a file. ttyS1: the report channel, on stdout.
 # One 1G page is reserved at boot: at run time a free, aligned 1G range is
@@ -75,7 +77,7 @@ if [ "$silent" = 1 ]; then
 	kill "$qemu_pid" 2>/dev/null
 	wait "$qemu_pid" 2>/dev/null
 	echo "vbench: lab: nothing on the report channel for $idle_s s, so the lab is taken as hung and stopped; console tail:" >&2
-	tail -n 20 "$console" >&2
+	console_tail
 	exit 123
 fi
 wait "$qemu_pid"
@@ -83,12 +85,12 @@ qemu_rc=$?
 set -e
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 	echo "vbench: lab: no power-off within $timeout_s s; console tail:" >&2
-	tail -n 20 "$console" >&2
+	console_tail
 	exit 124
 fi
 if [ ! -s "$work/status" ]; then
 	echo "vbench: lab: the VM ended (qemu exit $qemu_rc) without the script's status; console tail:" >&2
-	tail -n 20 "$console" >&2
+	console_tail
 	exit 125
 fi
 exit "$(cat "$work/status")"
