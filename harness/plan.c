@@ -444,7 +444,9 @@ static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *
 	if (!known) {
 		snprintf(skip, sizeof(skip), "%s does not run %s: %s", b->name,
 			 guest == VB_GUEST_NONE ? "natively" : guest == VB_GUEST_MICRO ? "in the micro guest" : "in the linux guest",
-			 guest == VB_GUEST_MICRO ? "run it with --guest linux" : "it is a micro guest kernel: use --guest micro");
+			 guest == VB_GUEST_MICRO ? "run it with --guest linux" :
+			 guest == VB_GUEST_NONE ? "it is a micro guest kernel, for a guest mode (shadow, ept, npt, tdp) with --guest micro" :
+			 "it is a micro guest kernel: use --guest micro");
 		/* The skipped row still shows its parameters, to sit beside the rows that ran. */
 		if (!vb_catalog_find(VB_GUEST_NONE, b->name, &e) && !vb_catalog_find(VB_GUEST_MICRO, b->name, &e))
 			e.params = NULL;

@@ -100,6 +100,21 @@ Test(plan, benches_a_guest_lacks_become_skips)
 	free(pts);
 }
 
+Test(plan, micro_kernels_natively_become_skips_that_name_the_guest_modes)
+{
+	struct vb_plan_point *pts;
+	size_t n;
+
+	cr_assert_eq(vb_plan_parse_text("mode native,shadow\nguest micro\nbench cr3switch\n", "t", &plan, err, sizeof(err)), 0);
+	cr_assert_eq(vb_plan_expand(&plan, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(pts[0].pt.mode, VB_MODE_NATIVE);
+	cr_assert(strstr(pts[0].skip, "cr3switch does not run natively: it is a micro guest kernel, for a guest mode"),
+		  "%s", pts[0].skip);
+	cr_assert_eq(pts[1].skip[0], '\0', "%s", pts[1].skip);
+	free(pts);
+}
+
 Test(plan, flags_select_and_set)
 {
 	vb_plan_defaults(&plan);
