@@ -137,7 +137,7 @@ k_ptewrite:
  * ARG1 leaves, ARG2 leaf level (1 4K, 2 2M, 3 1G), ARG3 value of leaf 0
  * (frame | flags), ARG4 frame mask (leaf i maps frame i & mask), ARG5 flags
  * of table entries. The new tree shares PML4 entry 0 (code, data) with the
- * current one and maps the leaves from VB_G_PRIV. */
+ * current one and maps the leaves from VB_G_PRIV (PML4 entry 1) on. */
 k_ptbuild:
 	xorl	%r8d, %r8d
 	tsc_store MB_TSC0
@@ -188,7 +188,13 @@ k_ptbuild:
 	incq	%r13
 	cmpq	$4, %r13
 	jb	3b
-	movq	%rbx, 8(%r12)
+	/* PML4 entries 1, 2, ...: one per PDPT page, for a tree over 512G. */
+	leaq	8(%r12), %rdi
+4:	movq	%rbx, (%rdi)
+	addq	$8, %rdi
+	addq	$4096, %rbx
+	decq	%r14
+	jnz	4b
 	movq	%cr3, %r13
 	movq	%r12, %cr3
 	movq	MB(MB_ARG1), %rcx

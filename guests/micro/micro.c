@@ -102,9 +102,10 @@ static int plan(struct micro *m)
 		uint64_t frames = 1, cap, pages = 1;
 
 		m->leaves = param(m, "pages");
-		if (m->leaves * m->gsz > (512ULL << 30))
+		/* PML4 entries 1..511, 512G each, from VB_G_PRIV on. */
+		if (m->leaves > 511 * ((512ULL << 30) / m->gsz))
 			return vb_errf(m->err, sizeof(m->err),
-				       "ptbuild maps its tree in one 512G PML4 slot: %llu pages of %s do not fit",
+				       "ptbuild maps its tree in PML4 entries 1-511 (511 x 512G): %llu pages of %s do not fit",
 				       (unsigned long long)m->leaves, vb_page_size_name(m->gps));
 		/* Leaves alias a power-of-two set of frames of at most 32M. */
 		cap = (32ULL << 20) / m->gsz;

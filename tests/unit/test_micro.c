@@ -443,6 +443,7 @@ Test(micro, data_slot_bytes)
 	const char *const build40[] = { "pages=40", NULL };
 	const char *const build1[] = { "pages=1", NULL };
 	const char *const big[] = { "pages=1048576", NULL };
+	const char *const build1024[] = { "pages=1024", NULL };
 
 	cr_assert_eq(data_bytes("ptrchase", "4k:4k", fp3m, false), 3UL << 20);
 	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, true), 4UL << 20, "hugetlb 2M: rounded up");
@@ -460,7 +461,9 @@ Test(micro, data_slot_bytes)
 	cr_assert_eq(data_bytes("ptbuild", "4k:4k", build1, false), 4096);
 	cr_assert_eq(data_bytes("ptbuild", "2m:2m", build40, true), 32UL << 20, "16 frames of 2M: the 32M cap");
 	cr_assert_eq(data_bytes("ptbuild", "4k:4k", big, false), 32UL << 20);
-	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0, "1M 1G leaves do not fit in 512G");
+	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0, "1M 1G leaves do not fit in 511 x 512G");
+	/* The default 1024 1G leaves span two PML4 entries, on one frame. */
+	cr_assert_eq(data_bytes("ptbuild", "1g:1g", build1024, false), 1UL << 30);
 	struct vb_point pt = point("ptrchase", "4k:4k", fp3m);
 
 	pt.bench = "forkwait";
