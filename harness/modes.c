@@ -141,7 +141,14 @@ bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reas
 	if (m == VB_MODE_NATIVE)
 		return true;
 	if (st->flavour == VB_KVM_NONE || !st->dev_kvm) {
-		snprintf(reason, len, "%s", st->reason[0] ? st->reason : "no usable /dev/kvm on this host");
+		const char *why = st->reason[0] ? st->reason : "no usable /dev/kvm on this host";
+
+		/* A /dev/kvm would not help PVM to a SLAT mode: say that too. */
+		if (st->flavour == VB_KVM_PVM && m != VB_MODE_SHADOW)
+			snprintf(reason, len, "%s; and PVM has shadow paging only: %s needs kvm_intel or kvm_amd on hardware with VMX/SVM",
+				 why, vb_mode_name(m));
+		else
+			snprintf(reason, len, "%s", why);
 		return false;
 	}
 	if (m == st->paging || (m == VB_MODE_TDP && (st->paging == VB_MODE_EPT || st->paging == VB_MODE_NPT)))

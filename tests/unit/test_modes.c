@@ -180,6 +180,23 @@ Test(modes, module_without_dev_kvm)
 	cr_assert(strstr(reason, "/dev/kvm is missing"), "%s", reason);
 }
 
+Test(modes, pvm_without_dev_kvm_names_both_limits)
+{
+	struct vb_kvm_state st;
+
+	/* As on a PVM guest whose kvm_pvm would not bind: no /dev/kvm. */
+	put("/sys/module/kvm/parameters/tdp_mmu", "Y\n");
+	put("/sys/module/kvm_pvm", NULL);
+	vb_kvm_detect(root, &st);
+	cr_assert_eq(st.flavour, VB_KVM_PVM);
+	cr_assert_not(st.dev_kvm);
+	cr_assert_not(avail(&st, VB_MODE_SHADOW));
+	cr_assert(strstr(reason, "/dev/kvm is missing") && !strstr(reason, "shadow paging only"), "%s", reason);
+	cr_assert_not(avail(&st, VB_MODE_EPT));
+	cr_assert(strstr(reason, "/dev/kvm is missing") && strstr(reason, "PVM has shadow paging only: ept needs"),
+		  "%s", reason);
+}
+
 Test(modes, root_from_environment)
 {
 	struct vb_kvm_state st;
