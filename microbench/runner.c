@@ -303,7 +303,7 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 	struct run r = { .b = b, .o = o };
 	struct vb_mem_verified v;
 	struct vb_counters cs;
-	bool verified = false, counting = false;
+	bool verified = false, opened = false, counting = false;
 	double t0 = now_ns();
 	json_t *row;
 
@@ -319,25 +319,30 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 
 	if (pv->defs != b->params) {
 		fail(&r, "failed", "internal: parameter values are not this bench's");
-	} else if (b->setup(&r.ctx) < 0) {
-		fail(&r, r.ctx.skip ? "skipped" : "failed", r.ctx.err);
 	} else {
-		verified = verify_pages(&r, &v);
-		if (verified)
-			logf_(o, "%s: pages requested %s, verified %s (4k %llu, 2m %llu, 1g %llu bytes)",
-			      b->name, vb_page_size_name(r.ctx.pages), vb_page_size_name(v.size),
-			      (unsigned long long)v.bytes_4k, (unsigned long long)v.bytes_2m,
-			      (unsigned long long)v.bytes_1g);
-		if (!r.status) {
-			vb_counters_open(&cs, o->events);
-			counting = true;
-			sample_loop(&r, &cs);
+		/* Opened before setup, so that a partner it starts (ctxswitch's
+		 * process or thread) inherits them; only the timed regions count. */
+		vb_counters_open(&cs, o->events);
+		opened = true;
+		if (b->setup(&r.ctx) < 0) {
+			fail(&r, r.ctx.skip ? "skipped" : "failed", r.ctx.err);
+		} else {
+			verified = verify_pages(&r, &v);
+			if (verified)
+				logf_(o, "%s: pages requested %s, verified %s (4k %llu, 2m %llu, 1g %llu bytes)",
+				      b->name, vb_page_size_name(r.ctx.pages), vb_page_size_name(v.size),
+				      (unsigned long long)v.bytes_4k, (unsigned long long)v.bytes_2m,
+				      (unsigned long long)v.bytes_1g);
+			if (!r.status) {
+				counting = true;
+				sample_loop(&r, &cs);
+			}
 		}
 	}
 	if (b->teardown)
 		b->teardown(&r.ctx);
 	row = build_row(&r, pv, &v, verified, counting ? &cs : NULL, (now_ns() - t0) / 1e9);
-	if (counting)
+	if (opened)
 		vb_counters_close(&cs);
 	for (int i = 0; i < r.n_extra; i++)
 		free(r.extra[i].v);
