@@ -59,11 +59,11 @@ set -- --mode npt,shadow --switch-mode --repeat 3 --min-runs 3 --warmup 0 --time
 # A run that hangs is interrupted (its finished rows are kept) so that what
 # it printed still comes back and says where it stopped.
 # Progress streams out as it happens (@progress), so a hang shows where.
-{ timeout -s INT 150 vbench run "$@" --guest micro --bench "$benches" --pages "$pages" --reserve-hugepages \
+{ timeout -s INT 300 vbench run "$@" --guest micro --bench "$benches" --pages "$pages" --reserve-hugepages \
 	--out /tmp/micro 2>&1 >/tmp/micro.out; echo $? >/tmp/micro.rc; } | while read -r l; do echo "@progress $l"; done
 echo "@lab micro-exit $(cat /tmp/micro.rc)"
 echo "@lab after-micro read=$(npt)"
-{ timeout -s INT 150 vbench run "$@" --guest linux --accel kvm --bench "$linux_benches" --pages "$linux_pages" \
+{ timeout -s INT 200 vbench run "$@" --guest linux --accel kvm --bench "$linux_benches" --pages "$linux_pages" \
 	--out /tmp/linux 2>&1 >/tmp/linux.out; echo $? >/tmp/linux.rc; } | while read -r l; do echo "@progress $l"; done
 echo "@lab linux-exit $(cat /tmp/linux.rc)"
 echo "@lab after-linux read=$(npt)"
@@ -82,12 +82,12 @@ for try in 1 2; do
 	echo "lab-check: booting the lab (TCG, -cpu max); console in $out/console.log"
 	start=$(date +%s)
 	set +e
-	"$here/run.sh" -t "${LAB_TIMEOUT:-420}" -i "${LAB_SILENCE:-150}" -c "$out/console.log" "$kernel" "$initrd" "$script" >"$out/output.log"
+	"$here/run.sh" -t "${LAB_TIMEOUT:-600}" -i "${LAB_SILENCE:-150}" -c "$out/console.log" "$kernel" "$initrd" "$script" >"$out/output.log"
 	rc=$?
 	set -e
 	echo "lab-check: the lab ran for $(($(date +%s) - start)) s, exit $rc"
 	[ "$rc" = 123 ] && [ "$try" = 1 ] || break
-	echo "lab-check: the lab went silent (hung under TCG); its progress so far:"
+	echo "lab-check: the lab went silent for ${LAB_SILENCE:-150} s: no point finished (points time out at 120 s), so TCG left it hung; its progress so far:"
 	grep '^@progress ' "$out/output.log" | cut -c11- | tail -n 5 || true
 	echo "lab-check: booting it once more"
 done
