@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -364,11 +366,46 @@ static int install_kick(void)
 	return 0;
 }
 
+/* Ctrl-C and SIGTERM stay pending outside KVM_RUN and are let in by KVM
+ * itself on entry (KVM_SET_SIGNAL_MASK), so one that lands between the stop
+ * test and the ioctl still makes KVM_RUN return EINTR at once. False when
+ * this KVM refuses the mask: then they are not held back either. */
+static bool hold_stop_signals(struct vb_vm *vm, sigset_t *saved)
+{
+	/* The kernel's sigset: 8 bytes, signals 1-64. */
+	struct kvm_signal_mask *in_run = malloc(sizeof(*in_run) + sizeof(uint64_t));
+	sigset_t stop;
+	int r;
+
+	if (!in_run || pthread_sigmask(SIG_SETMASK, NULL, saved) != 0) {
+		free(in_run);
+		return false;
+	}
+	in_run->len = sizeof(uint64_t);
+	memcpy(in_run->sigset, saved, sizeof(uint64_t));
+	r = ioctl(vm->vcpu_fd, KVM_SET_SIGNAL_MASK, in_run);
+	free(in_run);
+	if (r < 0)
+		return false;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	return pthread_sigmask(SIG_BLOCK, &stop, NULL) == 0;
+}
+
+static bool stop_signal_pending(void)
+{
+	sigset_t pending;
+
+	return sigpending(&pending) == 0 && (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1);
+}
+
 enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t errlen)
 {
 	timer_t timer;
-	bool armed = false;
+	bool armed = false, held;
 	enum vb_vm_exit ret;
+	sigset_t saved;
 
 	kick_fired = 0;
 	vm->run->immediate_exit = 0;
@@ -392,12 +429,12 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 		timer_settime(timer, 0, &its, NULL);
 		armed = true;
 	}
+	held = hold_stop_signals(vm, &saved);
 	for (;;) {
 		int r;
 
-		/* Ctrl-C between passes, or during the untimed exits of this one.
-		 * One that lands between this test and the ioctl is seen when the
-		 * pass ends, at the latest at the watchdog. */
+		/* Ctrl-C between passes, or during the untimed exits of this one
+		 * (one that lands after this test is held for KVM_RUN, above). */
 		if (vm->stop && *vm->stop) {
 			vb_errf(err, errlen, "interrupted");
 			ret = VB_VM_INTERRUPTED;
@@ -412,6 +449,12 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 				vb_errf(err, errlen, "guest did not report back within %g s: stopped", timeout_s);
 				ret = VB_VM_TIMEOUT;
 				break;
+			}
+			/* KVM_RUN returns with the held signal pending and blocked
+			 * again: let it through to its handler, which sets the stop. */
+			if (held && stop_signal_pending()) {
+				pthread_sigmask(SIG_SETMASK, &saved, NULL);
+				held = false;
 			}
 			continue;	/* any other signal: the test above decides */
 		}
@@ -437,6 +480,9 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 	}
 	if (armed)
 		timer_delete(timer);
+	/* A held signal still pending is delivered here, to its handler. */
+	if (held)
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	kick_run = NULL;
 	vm->run->immediate_exit = 0;
 	return ret;
