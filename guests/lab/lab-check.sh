@@ -23,7 +23,7 @@ rm -f "$out"/{output.log,console.log,rows.jsonl,script.sh,linux-console.log}
 # data-path ones; the page mixes show KVM's large pages following the backing.
 LAB_BENCHES=${LAB_BENCHES:-ptrchase,gups,cr3switch,ptewrite,ptbuild}
 LAB_PAGES=${LAB_PAGES:-4k:4k,4k:2m,2m:2m,4k:1g}
-# Linux guest benches (QEMU on the lab's KVM): one boot per bench and mode.
+# Linux guest benches (QEMU on the lab's KVM): one boot per mode, shared by the benches.
 LAB_LINUX_BENCHES=${LAB_LINUX_BENCHES:-forkwait,mmapchurn}
 LAB_LINUX_PAGES=${LAB_LINUX_PAGES:-4k:4k}
 
