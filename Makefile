@@ -27,7 +27,7 @@ BENCH_SRCS   := $(filter-out microbench/vbench_guest.c,$(wildcard microbench/*.c
 STATS_SRCS   := analysis/stats.c
 HOST_SRCS    := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
 		$(filter-out $(STATS_SRCS),$(wildcard analysis/*.c)) \
-		$(wildcard guests/micro/*.c guests/micro/*.S guests/linux/*.c)
+		$(wildcard guests/*/*.c guests/*/*.S)
 CORE_SRCS    := $(LIB_SRCS) $(BENCH_SRCS) $(STATS_SRCS)
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))

@@ -1,5 +1,5 @@
-/* backend.h: how `vbench run` hands one plan point to whatever runs it
- * (native child process, micro guest, Linux guest) and gets one result row back. */
+/* backend.h: how `vbench run` hands plan points to the guest that runs them
+ * (harness/guest.h: natively, micro, Linux, remote) and gets result rows back. */
 #ifndef VB_BACKEND_H
 #define VB_BACKEND_H
 
@@ -14,7 +14,7 @@
 #include "lib/pages.h"
 #include "lib/param.h"
 
-enum vb_guest { VB_GUEST_NONE, VB_GUEST_MICRO, VB_GUEST_LINUX };
+struct vb_guest;
 
 /* One point of the expanded plan. */
 struct vb_point {
@@ -22,7 +22,8 @@ struct vb_point {
 	struct vb_param_values params;		/* validated against that bench's defs */
 	enum vb_mode mode;
 	struct vb_pages pages;			/* natively .host is VB_PS_NONE */
-	enum vb_guest guest;
+	const struct vb_guest *guest;		/* the table entry that runs it (harness/guest.h) */
+	const char *target;			/* remote guest: [user@]host[:port]; else NULL */
 };
 
 /* Options of the run that every backend honours. */
@@ -41,22 +42,31 @@ struct vb_run_opts {
 	const char *guest_bin;		/* path of vbench-guest */
 	const char *run_dir;		/* the run folder (console logs etc.) */
 	const char *accel;		/* linux guest: "kvm", "tcg" or NULL for automatic */
+	const char *identity;		/* remote guest: ssh -i FILE, or NULL */
+	const char *const *ssh_opts;	/* remote guest: ssh -o values */
+	int n_ssh_opts;
 	unsigned long seed;
 };
 
-/* A backend fills `row` (already holding bench, mode, guest, pages.requested,
- * params, started) with samples, stats, pages.verified, counters, status and
- * reason. It returns 0 whenever it wrote a status (ok, skipped or failed);
- * -1 only for errors that must stop the whole run. */
-typedef int (*vb_backend_fn)(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
-
+/* A guest's run() fills each `row` (already holding bench, mode, guest,
+ * pages.requested, params, started) with samples, stats, pages.verified,
+ * counters, status and reason. These run one point and return 0 whenever they
+ * wrote a status (ok, skipped or failed); -1 only for errors that must stop
+ * the whole run. */
 int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
 int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
-int vb_backend_linux(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
 
 /* vbench-guest's argv for a point (docs/guest-protocol.md), argv[0] being
  * opts->guest_bin; strings are malloc'd, out is NULL-terminated. Returns argc or -1. */
 int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *opts, char **out, int max);
+
+/* Run a vbench-guest command line (argv: vbench-guest itself, or ssh running
+ * it on a target) and take its one result into row as untrusted output; on
+ * anything else the row fails with a reason naming `who`. stdin_path feeds
+ * the child (NULL: /dev/null, and the child is pinned to o->affinity).
+ * Returns 0 once the row has a status. */
+int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o, json_t *row,
+		  const char *who);
 
 /* Set status "skipped"/"failed" with a printf reason; returns 0. */
 __attribute__((format(printf, 3, 4)))

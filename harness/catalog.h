@@ -1,10 +1,11 @@
-/* catalog.h: which benches each guest can run, with their declared
- * parameters: microbench/ natively and in Linux guests, the micro guest's kernels. */
+/* catalog.h: benches as the guests of the table run them, with their
+ * declared parameters: microbench/ natively and in Linux and remote guests,
+ * the micro guest's kernels in the micro guest. */
 #ifndef VB_CATALOG_H
 #define VB_CATALOG_H
 
 #include <stdbool.h>
-#include "harness/backend.h"
+#include <stddef.h>
 #include "lib/param.h"
 
 struct vb_catalog_entry {
@@ -16,14 +17,15 @@ struct vb_catalog_entry {
 	bool uses_pages;		/* honours --pages for its memory */
 };
 
-/* The bench as the given guest runs it (VB_GUEST_NONE: natively); false when
- * that guest has no such bench. */
-bool vb_catalog_find(enum vb_guest guest, const char *name, struct vb_catalog_entry *out);
-/* Known anywhere. */
+/* Entry i of microbench/'s bench table; false past the end. */
+bool vb_catalog_bench_at(int i, struct vb_catalog_entry *out);
+/* Entry i of the micro guest's kernel table; false past the end. */
+bool vb_catalog_kernel_at(int i, struct vb_catalog_entry *out);
+/* The bench as some guest of the table runs it (the first that has it). */
+bool vb_catalog_any(const char *name, struct vb_catalog_entry *out);
+/* Known to any guest. */
 bool vb_catalog_known(const char *name);
-/* Iterate: entry i of a guest's list; false past the end. */
-bool vb_catalog_at(enum vb_guest guest, int i, struct vb_catalog_entry *out);
-/* "a, b, c" of every bench known anywhere, for error messages. */
+/* "a, b, c (micro guest)" of every bench known anywhere, for error messages. */
 void vb_catalog_names(char *buf, size_t len);
 
 #endif

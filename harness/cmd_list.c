@@ -2,6 +2,7 @@
  * and page sizes, and which of them this host can run now. */
 #include "harness/catalog.h"
 #include "harness/cmds.h"
+#include "harness/guest.h"
 #include "harness/modes.h"
 #include "harness/plan.h"
 #include "harness/pmu.h"
@@ -15,8 +16,9 @@
 static const char list_usage[] =
 "usage: vbench list [--json]\n"
 "\n"
-"Lists the benches (natively and in Linux guests) and the micro guest's kernels\n"
-"with their parameters, the modes and page sizes, and what this host can run.\n";
+"Lists the benches (natively, in Linux and remote guests) and the micro guest's\n"
+"kernels with their parameters, the modes and page sizes, the guests, and what\n"
+"this host can run in each.\n";
 
 static const char *type_name(enum vb_param_type t)
 {
@@ -46,12 +48,12 @@ static json_t *param_json(const struct vb_param_def *d)
 	return o;
 }
 
-static json_t *benches_json(enum vb_guest guest)
+static json_t *benches_json(bool (*bench_at)(int, struct vb_catalog_entry *))
 {
 	json_t *arr = json_array();
 	struct vb_catalog_entry e;
 
-	for (int i = 0; vb_catalog_at(guest, i, &e); i++) {
+	for (int i = 0; bench_at(i, &e); i++) {
 		json_t *params = json_array();
 
 		for (int k = 0; e.params && e.params[k].name; k++)
@@ -79,6 +81,69 @@ static json_t *modes_json(void)
 		json_array_append_new(arr, o);
 	}
 	return arr;
+}
+
+/* Each guest of the table: its benches, and per guest mode whether this host
+ * can run it there now (with --switch-mode where that would reach it). */
+static json_t *guests_json(void)
+{
+	struct vb_kvm_state kvm;
+	json_t *arr = json_array();
+
+	vb_kvm_detect(NULL, &kvm);
+	for (int g = 0; vb_guests[g]; g++) {
+		const struct vb_guest *gu = vb_guests[g];
+		struct vb_catalog_entry e;
+		json_t *names = json_array(), *modes = json_object();
+
+		for (int i = 0; gu->bench_at(i, &e); i++)
+			json_array_append_new(names, json_string(e.name));
+		for (int m = 0; m < VB_MODE_COUNT && gu->bench_at(0, &e); m++) {
+			struct vb_run_opts o = { .switch_mode = true };
+			struct vb_point pt = { .bench = e.name, .mode = (enum vb_mode)m, .guest = gu,
+					       .pages = { VB_PS_4K, gu->native ? VB_PS_NONE : VB_PS_4K } };
+			char why[512] = "";
+			bool ok;
+
+			if ((m == VB_MODE_NATIVE) != gu->native)
+				continue;
+			ok = !gu->usable || gu->usable(&pt, &kvm, &o, why, sizeof(why));
+			json_object_set_new(modes, vb_mode_name((enum vb_mode)m), ok ?
+					    json_pack("{s:b,s:b}", "available", 1, "declared", gu->mode_declared) :
+					    json_pack("{s:b,s:s}", "available", 0, "reason", why));
+		}
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o,s:o}", "name", gu->name, "where", gu->where,
+						     "summary", gu->summary, "benches", names, "modes", modes));
+	}
+	return arr;
+}
+
+static void print_guests(json_t *arr)
+{
+	size_t i;
+	json_t *g;
+
+	printf("\nguests (--guest; default auto: the micro guest where it has the bench, else linux):\n");
+	json_array_foreach(arr, i, g) {
+		const char *mode;
+		json_t *m, *names = json_object_get(g, "benches");
+		size_t k;
+
+		printf("  %-7s %s\n          benches:", json_string_value(json_object_get(g, "name")),
+		       json_string_value(json_object_get(g, "summary")));
+		json_array_foreach(names, k, m)
+			printf("%s%s", k ? ", " : " ", json_string_value(m));
+		putchar('\n');
+		json_object_foreach(json_object_get(g, "modes"), mode, m) {
+			if (json_is_true(json_object_get(m, "available")))
+				printf("          %-7s %s\n", mode, json_is_true(json_object_get(m, "declared")) ?
+				       "as declared (the target's hypervisor is not visible from here)" :
+				       "can run here (with --switch-mode where needed)");
+			else
+				printf("          %-7s not here: %s\n", mode,
+				       json_string_value(json_object_get(m, "reason")));
+		}
+	}
 }
 
 static json_t *pages_json(void)
@@ -171,16 +236,17 @@ int cmd_list(int argc, char **argv)
 			return VB_EXIT_USAGE;
 		}
 	}
-	doc = json_pack("{s:o,s:o,s:o,s:o,s:[sss],s:o}", "benches", benches_json(VB_GUEST_NONE),
-			"micro_kernels", benches_json(VB_GUEST_MICRO), "modes", modes_json(),
-			"pages", pages_json(), "guests", "micro", "linux", "none", "pmu", pmu_json());
+	doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "benches", benches_json(vb_catalog_bench_at),
+			"micro_kernels", benches_json(vb_catalog_kernel_at), "modes", modes_json(),
+			"pages", pages_json(), "guests", guests_json(), "pmu", pmu_json());
 	if (as_json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(doc);
 		return 0;
 	}
-	print_benches(json_object_get(doc, "benches"), "benches (natively and in Linux guests; --guest linux):");
+	print_benches(json_object_get(doc, "benches"),
+		      "benches (natively, in the Linux guest and in remote guests):");
 	print_benches(json_object_get(doc, "micro_kernels"), "\nmicro guest kernels (--guest micro):");
 	printf("\nmodes (--mode):\n");
 	json_array_foreach(json_object_get(doc, "modes"), i, v)
@@ -207,7 +273,7 @@ int cmd_list(int argc, char **argv)
 	json_array_foreach(walks, i, v)
 		printf("  %-18s %s\n  %-18s   (%s)\n", json_string_value(json_object_get(v, "key")),
 		       json_string_value(json_object_get(v, "what")), "", json_string_value(json_object_get(v, "event")));
-	printf("\nguests (--guest): micro (vbench's own VM on /dev/kvm), linux (Debian kernel under QEMU)\n");
+	print_guests(json_object_get(doc, "guests"));
 	json_decref(doc);
 	return 0;
 }

@@ -5,9 +5,7 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
-#include "guests/linux/linux.h"
-#include "guests/micro/kernels.h"
-#include "microbench/bench.h"
+#include "harness/guest.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
@@ -37,7 +35,11 @@ static const char run_usage[] =
 "  --bench LIST         benches to run, e.g. ptrchase,forkwait ('vbench list')\n"
 "  --mode LIST          native, shadow, ept, npt, tdp (default: native)\n"
 "  --pages LIST         G[:H] items among 4k, 2m, 1g, thp, or 'all' (default: 4k)\n"
-"  --guest KIND         micro or linux: how non-native modes run (default: micro)\n"
+"  --guest KIND         auto, micro, linux or remote: how guest modes run (default: auto,\n"
+"                       the micro guest where it has the bench, else the Linux guest)\n"
+"  --target [USER@]HOST[:PORT]  remote guest: a VM reached by ssh (repeatable)\n"
+"  --identity FILE      remote guest: ssh private key (ssh -i)\n"
+"  -o OPTION            remote guest: an ssh option, e.g. -o ProxyJump=gw (repeatable)\n"
 "  --footprint LIST     memory footprint sweep, e.g. 16M,512M (benches that take one)\n"
 "  --set NAME=LIST      any bench parameter, e.g. --set children=4,16 (repeatable)\n"
 "  --repeat N           at most N timed samples per point (default 30)\n"
@@ -62,6 +64,7 @@ enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET, OPT_HELP,
+	OPT_TARGET, OPT_IDENTITY, OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -70,6 +73,8 @@ static const struct option run_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "pages", required_argument, NULL, OPT_PAGES },
 	{ "guest", required_argument, NULL, OPT_GUEST },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
 	{ "footprint", required_argument, NULL, OPT_FOOTPRINT },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
@@ -92,18 +97,24 @@ static const struct option run_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define VB_SSH_OPTS_MAX 16
+
 /* What the flags asked for; applied on top of the plan. */
 struct run_flags {
-	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events;
+	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *identity;
 	const char *sets[VB_PARAMS_MAX];
 	int n_sets;
+	const char *targets[VB_TARGETS_MAX];
+	int n_targets;
+	const char *ssh_opts[VB_SSH_OPTS_MAX];
+	int n_ssh_opts;
 	long repeat, min_runs, warmup, pin;
 	double target_ci, max_time, timeout;
 	unsigned long seed;
 	bool hugetlb, reserve, switch_mode, json, quiet;
 };
 
-/* Points one Linux guest boot may run together. */
+/* Points one guest boot or connection may run together. */
 #define VB_BATCH_MAX 64
 
 static volatile sig_atomic_t interrupted;
@@ -155,13 +166,24 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 	f->out = "results";
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:", run_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLAN: f->plan = optarg; break;
 		case OPT_BENCH: f->bench = optarg; break;
 		case OPT_MODE: f->mode = optarg; break;
 		case OPT_PAGES: f->pages = optarg; break;
 		case OPT_GUEST: f->guest = optarg; break;
+		case OPT_TARGET:
+			if (f->n_targets >= VB_TARGETS_MAX)
+				usage_error("more than %d --target options", VB_TARGETS_MAX);
+			f->targets[f->n_targets++] = optarg;
+			break;
+		case OPT_IDENTITY: f->identity = optarg; break;
+		case OPT_SSH_OPT:
+			if (f->n_ssh_opts >= VB_SSH_OPTS_MAX)
+				usage_error("more than %d -o options", VB_SSH_OPTS_MAX);
+			f->ssh_opts[f->n_ssh_opts++] = optarg;
+			break;
 		case OPT_FOOTPRINT: f->footprint = optarg; break;
 		case OPT_SET:
 			if (f->n_sets >= VB_PARAMS_MAX)
@@ -195,11 +217,52 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 			fputs(run_usage, stdout);
 			exit(0);
 		default:
-			exit(vb_cmd_bad_option("run", "", argv));
+			exit(vb_cmd_bad_option("run", "o:", argv));
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s': see 'vbench run --help'", argv[optind]);
+}
+
+/* No control characters: these reach argv and the run log. */
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* --target, --identity and -o go with a guest that runs one point per
+ * target, and such a guest needs at least one target. */
+static void targets_check(const struct run_flags *f, struct vb_plan *plan)
+{
+	const struct vb_guest *g = plan->guest, *tg = NULL;
+	char why[256];
+
+	for (int i = 0; vb_guests[i] && !tg; i++)
+		if (vb_guests[i]->per_target)
+			tg = vb_guests[i];
+	if ((f->n_targets || f->identity || f->n_ssh_opts) && !(g && g->per_target))
+		usage_error("--target, --identity and -o go with --guest %s", tg ? tg->name : "remote");
+	if (!g || !g->per_target)
+		return;
+	if (!f->n_targets)
+		usage_error("--guest %s needs --target [USER@]HOST[:PORT]", g->name);
+	for (int i = 0; i < f->n_targets; i++) {
+		if (g->target_check && g->target_check(f->targets[i], why, sizeof(why)) < 0)
+			usage_error("bad --target '%s': %s", f->targets[i], why);
+		for (int k = 0; k < i; k++)
+			if (!strcmp(f->targets[k], f->targets[i]))
+				usage_error("--target '%s' given twice", f->targets[i]);
+		snprintf(plan->targets[i], sizeof(plan->targets[i]), "%s", f->targets[i]);
+	}
+	plan->n_targets = f->n_targets;
+	if (f->identity && (access(f->identity, R_OK) < 0 || !printable(f->identity)))
+		usage_error("--identity %s: not a readable file", f->identity);
+	for (int i = 0; i < f->n_ssh_opts; i++)
+		if (!printable(f->ssh_opts[i]) || !strchr(f->ssh_opts[i], '=') || f->ssh_opts[i][0] == '-')
+			usage_error("bad -o '%s': expected an ssh option as KEY=VALUE", f->ssh_opts[i]);
 }
 
 /* configs/quick.conf next to the binary's tree, or $VBENCH_HOME/configs. */
@@ -253,12 +316,14 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 			usage_error("%s", err);
 		plan->n_pages = n;
 	}
-	if (f->guest) {
-		if (vb_guest_parse(f->guest, &plan->guest) < 0 || plan->guest == VB_GUEST_NONE)
-			usage_error("unknown guest '%s': use micro or linux", f->guest);
-		plan->guest_set = true;
-	}
-	/* Asking for a guest without a mode means: in the mode this host is in. */
+	if (f->guest && vb_plan_set_guest(plan, f->guest, err, sizeof(err)) < 0)
+		usage_error("%s", err);
+	targets_check(f, plan);
+	/* Asking for a guest without a mode means: in the mode this host is in,
+	 * unless the mode is the user's word (a remote hypervisor). */
+	if (plan->guest_set && !plan->modes_set && plan->guest && plan->guest->mode_declared)
+		usage_error("--guest %s needs --mode: the mode the target's hypervisor runs in "
+			    "(declared by you, not verified)", plan->guest->name);
 	if (plan->guest_set && !plan->modes_set) {
 		struct vb_kvm_state kvm;
 
@@ -297,28 +362,16 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		plan->timeout_s = f->timeout;
 }
 
-/* The hugetlb pool a point draws from, and how many pages it needs: the
- * bench's own memory natively, the micro guest's data slot, or a Linux
- * guest's whole RAM. */
+/* The hugetlb pool a point draws from, and how many pages it needs, as its
+ * guest sizes it. */
 static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_bytes, long *count)
 {
-	enum vb_page_size ps = pt->guest == VB_GUEST_NONE ? pt->pages.guest : pt->pages.host;
-	uint64_t bytes = 0;
+	enum vb_page_size ps = VB_PS_NONE;
+	uint64_t bytes = pt->guest->hugetlb_bytes ? pt->guest->hugetlb_bytes(pt, hugetlb, &ps) : 0;
 
-	if (!(ps == VB_PS_1G || (ps == VB_PS_2M && hugetlb)))
+	if (!bytes || !(ps == VB_PS_1G || (ps == VB_PS_2M && hugetlb)))
 		return false;
 	*page_bytes = vb_page_size_bytes(ps);
-	if (pt->guest == VB_GUEST_NONE) {
-		const struct vb_bench *b = vb_bench_find(pt->bench);
-
-		bytes = b ? vb_bench_mem_bytes(b, &pt->params, ps) : 0;
-	} else if (pt->guest == VB_GUEST_MICRO) {
-		bytes = vb_micro_data_bytes(pt, hugetlb);
-	} else {
-		bytes = (uint64_t)vb_linux_ram_mb(pt, hugetlb) << 20;
-	}
-	if (!bytes)
-		return false;
 	*count = (long)((bytes + *page_bytes - 1) / *page_bytes);
 	return true;
 }
@@ -347,11 +400,15 @@ static json_t *row_new(const struct vb_point *pt)
 
 	vb_pages_format(&pt->pages, pages, sizeof(pages));
 	vb_utc_now(stamp, sizeof(stamp));
-	return json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
-			 "bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
-			 "guest", vb_guest_name(pt->guest), "pages", "requested", pages,
-			 "params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
-			 "started", stamp);
+	json_t *row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
+				"bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
+				"guest", pt->guest->name, "pages", "requested", pages,
+				"params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
+				"started", stamp);
+
+	if (pt->target)
+		json_object_set_new(row, "target", json_string(pt->target));
+	return row;
 }
 
 /* "ptrchase footprint=512M" with only the parameters given explicitly. */
@@ -431,16 +488,22 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 	long need;
 	char reason[512], err[512];
 
-	if (pp->skip[0])
-		return vb_row_status(row, "skipped", "%s", pp->skip), PREP_DONE;
-	if (pt->mode != VB_MODE_NATIVE) {
+	if (pt->guest->kvm_mode && pt->guest->kvm_mode(opts)) {
 		/* Read again for every point: --switch-mode may have reloaded the module. */
 		vb_kvm_detect(NULL, kvm);
-		json_object_set_new(row, "mode_verified", json_string(vb_mode_name(kvm->paging)));
-		/* A Linux guest may run under TCG, which needs no KVM: its backend decides. */
-		if (pt->guest != VB_GUEST_LINUX && !opts->switch_mode &&
-		    !vb_mode_available(kvm, pt->mode, reason, sizeof(reason)))
-			return vb_row_status(row, "skipped", "%s", reason), PREP_DONE;
+		json_object_set_new(row, "mode_verified", kvm->flavour == VB_KVM_NONE ? json_null() :
+				    json_string(vb_mode_name(kvm->paging)));
+	}
+	if (pp->skip[0])
+		return vb_row_status(row, "skipped", "%s", pp->skip), PREP_DONE;
+	if (pt->guest->kvm_mode && pt->guest->kvm_mode(opts)) {
+		if (!vb_mode_available(kvm, pt->mode, reason, sizeof(reason))) {
+			if (!opts->switch_mode)
+				return vb_row_status(row, "skipped", "%s", reason), PREP_DONE;
+			if (vb_modeswitch_to(kvm, pt->mode, err, sizeof(err)) < 0)
+				return vb_row_status(row, "skipped", "--switch-mode: %s", err), PREP_DONE;
+			json_object_set_new(row, "mode_verified", json_string(vb_mode_name(kvm->paging)));
+		}
 	}
 	if (hugetlb_need(pt, opts->hugetlb, &page_bytes, &need)) {
 		long have = vb_hugepages_free(page_bytes);
@@ -466,6 +529,12 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 	return PREP_RUN;
 }
 
+/* Whether b may run in a's boot or connection. */
+static bool shares(const struct vb_point *a, const struct vb_point *b)
+{
+	return a->guest == b->guest && a->guest->shares && a->guest->shares(a, b);
+}
+
 /* The CPUs a point runs on: the chosen one, grown through hwloc when the
  * bench declares a "cpus" parameter above 1. */
 static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_t *out, char *err, size_t errlen)
@@ -479,12 +548,12 @@ static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_
 }
 
 /* The plan's guest as recorded: "none" when every mode is native. */
-static enum vb_guest plan_guest(const struct vb_plan *plan)
+static const char *plan_guest(const struct vb_plan *plan)
 {
 	for (int i = 0; i < plan->n_modes; i++)
 		if (plan->modes[i] != VB_MODE_NATIVE)
-			return plan->guest;
-	return VB_GUEST_NONE;
+			return plan->guest ? plan->guest->name : "auto";
+	return vb_guest_for_native()->name;
 }
 
 static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, size_t n_points,
@@ -507,7 +576,7 @@ static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, siz
 		"schema", "vbench.run/1", "id", res->id, "started", stamp, "finished", "complete", 0,
 		"command", cmd, "vbench_version", VB_VERSION,
 		"plan", "source", plan->source, "points", (json_int_t)n_points, "modes", modes, "pages", pages,
-		"guest", vb_guest_name(plan_guest(plan)),
+		"guest", plan_guest(plan),
 		"repeat", "min_runs", (json_int_t)plan->stop.min_runs, "max_runs", (json_int_t)plan->stop.max_runs,
 		"target_ci", plan->stop.target_ci, "max_seconds", plan->stop.max_seconds,
 		"warmup", (json_int_t)plan->warmup, "timeout_s", plan->timeout_s,
@@ -536,23 +605,13 @@ int cmd_run(int argc, char **argv)
 	int failed = 0, hp_short = 0;
 	json_t *header;
 	cpu_set_t cpus, point_set, batch_set;
+	struct vb_kvm_state kvm;
 
 	if (!plan)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
 	parse_flags(argc, argv, &f);
 	build_plan(&f, plan);
-	if (vb_plan_expand(plan, &points, &n_points, err, sizeof(err)) < 0)
-		usage_error("%s", err);
-	if (n_points == 0)
-		usage_error("the plan has no points");
 	guest_bin_path(guest_bin, sizeof(guest_bin));
-	if (access(guest_bin, X_OK) < 0)
-		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
-	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
-		usage_error("--pin: %s", err);
-	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
-		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
-
 	opts.stop = plan->stop;
 	opts.warmup = plan->warmup;
 	opts.timeout_s = plan->timeout_s;
@@ -560,14 +619,30 @@ int cmd_run(int argc, char **argv)
 	opts.switch_mode = f.switch_mode;
 	opts.reserve_hugepages = f.reserve;
 	opts.pin_cpu = (int)f.pin;
-	opts.affinity = &cpus;
 	opts.events = f.events;
 	opts.guest_bin = guest_bin;
-	opts.run_dir = res.dir;
 	opts.accel = f.accel;
+	opts.identity = f.identity;
+	opts.ssh_opts = f.ssh_opts;
+	opts.n_ssh_opts = f.n_ssh_opts;
 	opts.seed = f.seed;
-	opts.log = res.log;
 	opts.interrupted = &interrupted;
+	/* What this host can run decides where --guest auto puts each bench. */
+	vb_kvm_detect(vb_sysfs_root(), &kvm);
+	if (vb_plan_expand(plan, &kvm, &opts, &points, &n_points, err, sizeof(err)) < 0)
+		usage_error("%s", err);
+	if (n_points == 0)
+		usage_error("the plan has no points");
+	if (access(guest_bin, X_OK) < 0)
+		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
+	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
+		usage_error("--pin: %s", err);
+	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
+
+	opts.affinity = &cpus;
+	opts.run_dir = res.dir;
+	opts.log = res.log;
 
 	header = header_new(argc, argv, plan, n_points, &res, vb_env_capture());
 	/* Write run.json at once: a run killed before its first row still says what it was. */
@@ -579,19 +654,21 @@ int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < n_points && !interrupted;) {
 		json_t *rows[VB_BATCH_MAX];
 		const struct vb_point *batch[VB_BATCH_MAX];
+		const struct vb_guest *g;
 		size_t n = 0, next = i;
 		struct timespec t0, t1;
 		double secs;
+		int got;
 
-		/* Prepare points until one runs; a Linux guest then takes along the
-		 * following points that can share its boot. */
+		/* Prepare points until one runs; a guest that shares a boot or a
+		 * connection then takes along the following points it can share. */
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (; next < n_points && n < VB_BATCH_MAX; next++) {
 			const struct vb_point *pt = &points[next].pt;
 			json_t *row;
 			enum prep pr;
 
-			if (n > 0 && (pt->guest != VB_GUEST_LINUX || !vb_linux_batchable(batch[0], pt)))
+			if (n > 0 && !shares(batch[0], pt))
 				break;
 			row = row_new(pt);
 			if (point_cpus(pt, &cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
@@ -618,28 +695,23 @@ int cmd_run(int argc, char **argv)
 			}
 			rows[n] = row;
 			batch[n++] = pt;
-			if (pt->guest != VB_GUEST_LINUX) {
+			if (!pt->guest->shares) {
 				next++;
 				break;
 			}
 		}
 		opts.affinity = &point_set;
-		if (batch[0]->guest == VB_GUEST_LINUX) {
-			int got = vb_linux_run_batch(batch, rows, n, &opts);
-
-			if (got < 0) {
-				for (size_t k = 0; k < n; k++)
-					vb_row_status(rows[k], "failed", "the Linux guest backend stopped");
-			} else if ((size_t)got < n) {
-				/* The guest died in a bench: the points it never reached get a boot of their own. */
-				for (size_t k = (size_t)got; k < n; k++)
-					json_decref(rows[k]);
-				n = (size_t)got;
-				next = i + n;
-			}
-		} else if ((batch[0]->guest == VB_GUEST_NONE ? vb_backend_native(batch[0], &opts, rows[0])
-						 : vb_backend_micro(batch[0], &opts, rows[0])) < 0) {
-			vb_row_status(rows[0], "failed", "backend error");
+		g = batch[0]->guest;
+		got = g->run(batch, rows, n, &opts);
+		if (got < 0) {
+			for (size_t k = 0; k < n; k++)
+				vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
+		} else if ((size_t)got < n) {
+			/* The guest died in a bench: the points it never reached get a boot of their own. */
+			for (size_t k = (size_t)got; k < n; k++)
+				json_decref(rows[k]);
+			n = (size_t)got;
+			next = i + n;
 		}
 record:
 		clock_gettime(CLOCK_MONOTONIC, &t1);

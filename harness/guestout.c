@@ -341,6 +341,68 @@ int vb_guest_line_accept(const char *line, json_t *row, char *msg, size_t msglen
 	return ret;
 }
 
+/* A string of at most 256 printable bytes, or null. */
+static bool env_str_ok(json_t *v)
+{
+	if (json_is_null(v))
+		return true;
+	if (!json_is_string(v) || json_string_length(v) > 256)
+		return false;
+	for (const char *p = json_string_value(v); *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p > '~')
+			return false;
+	return true;
+}
+
+int vb_guest_env_accept(const char *line, json_t **env, char *err, size_t errlen)
+{
+	static const char *const strs[] = { "hypervisor", "dmi_vendor", "dmi_product", "kernel", "cpu",
+					    "thp", "vpmu_reason" };
+	const char *p = strstr(line, VB_GUEST_PREFIX);
+	json_t *g, *out = NULL, *sizes, *v;
+	json_error_t jerr;
+	size_t i;
+
+	if (!p)
+		return 0;
+	p += strlen(VB_GUEST_PREFIX);
+	if (strlen(p) > 65536)
+		return vb_errf(err, errlen, "env line longer than 64 KiB");
+	g = json_loads(p, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(g) || !json_is_string(json_object_get(g, "type")) ||
+	    strcmp(json_string_value(json_object_get(g, "type")), "env")) {
+		json_decref(g);
+		return vb_errf(err, errlen, "not an env line");
+	}
+	out = json_object();
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		v = json_object_get(g, strs[i]);
+		if (!env_str_ok(v))
+			goto bad;
+		json_object_set_new(out, strs[i], v ? json_incref(v) : json_null());
+	}
+	v = json_object_get(g, "vpmu");
+	if (!json_is_boolean(v))
+		goto bad;
+	json_object_set(out, "vpmu", v);
+	sizes = json_object_get(g, "page_sizes");
+	if (!json_is_array(sizes) || json_array_size(sizes) > 3)
+		goto bad;
+	json_array_foreach(sizes, i, v)
+		if (!json_is_string(v) || vb_page_size_parse(json_string_value(v)) == VB_PS_NONE)
+			goto bad;
+	json_object_set(out, "page_sizes", sizes);
+	if (json_object_size(g) != sizeof(strs) / sizeof(strs[0]) + 3)
+		goto bad;
+	json_decref(g);
+	*env = out;
+	return 1;
+bad:
+	json_decref(g);
+	json_decref(out);
+	return vb_errf(err, errlen, "env line with a missing, unknown or malformed field");
+}
+
 int vb_guest_result_accept(const char *line, json_t *row, char *err, size_t errlen)
 {
 	int r = vb_guest_line_accept(line, row, NULL, 0, err, errlen);

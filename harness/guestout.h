@@ -22,4 +22,10 @@ int vb_guest_line_accept(const char *line, json_t *row, char *msg, size_t msglen
  * 0 anything else that is harmless, -1 malformed. */
 int vb_guest_result_accept(const char *line, json_t *row, char *err, size_t errlen);
 
+/* Parse the line `vbench-guest env` prints: 1 with *env a new object of
+ * checked fields (printable strings of at most 256 bytes or null, known page
+ * sizes, vpmu a bool, no other key), 0 when the line is not ours, -1 with err
+ * when malformed. */
+int vb_guest_env_accept(const char *line, json_t **env, char *err, size_t errlen);
+
 #endif

@@ -176,3 +176,17 @@ bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reas
 			 st->flavour == VB_KVM_INTEL ? "ept" : "npt");
 	return false;
 }
+
+bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode, char *reason,
+		       size_t len)
+{
+	bool slat_vendor = st->flavour == VB_KVM_INTEL || st->flavour == VB_KVM_AMD;
+
+	if (vb_mode_available(st, m, reason, len))
+		return true;
+	/* What --switch-mode can reach: the other paging mode of the same vendor
+	 * module. The reason from vb_mode_available stands for everything else. */
+	return switch_mode && slat_vendor && st->dev_kvm &&
+	       !(m == VB_MODE_EPT && st->flavour == VB_KVM_AMD) &&
+	       !(m == VB_MODE_NPT && st->flavour == VB_KVM_INTEL);
+}

@@ -34,5 +34,9 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out);
 /* Can the host, as detected, run this mode now? If not, reason says why and
  * what would change it (e.g. "kvm_intel has ept=N: reload with ept=1 or use --switch-mode"). */
 bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reason, size_t len);
+/* Available now, or reachable by reloading kvm_intel/kvm_amd when switch_mode
+ * (--switch-mode) allows it: what planning asks. reason as above when not. */
+bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode, char *reason,
+		       size_t len);
 
 #endif

@@ -2,9 +2,11 @@
  * child (the same binary that runs inside Linux guests), pinned through the
  * topology module; its output is parsed as untrusted input. */
 #include "harness/backend.h"
+#include "harness/guest.h"
 #include "harness/guestout.h"
 #include "harness/spawn.h"
 #include "lib/error.h"
+#include "microbench/bench.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,35 +138,73 @@ static const char *last_line(const char *tail, char *buf, size_t len)
 	return buf;
 }
 
+int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o, json_t *row,
+		  const char *who)
+{
+	char why[256], last[512];
+	struct collect c = { .row = row, .log = o->log };
+	struct vb_spawn_opts so = { .timeout_s = o->timeout_s, .on_line = on_line, .arg = &c,
+				    .affinity = stdin_path ? NULL : o->affinity, .stop = o->interrupted,
+				    .stdin_path = stdin_path };
+	struct vb_spawn_result res;
+
+	if (vb_spawn_run(argv, &so, &res) < 0)
+		return vb_row_status(row, "failed", "cannot run %s: %s", argv[0], res.err);
+	if (c.results == 1)
+		return 0;
+	vb_spawn_describe(&res, o->timeout_s, why, sizeof(why));
+	if (res.stopped)
+		vb_row_status(row, "failed", "interrupted");
+	else if (c.bad[0])
+		vb_row_status(row, "failed", "%s printed a malformed result (%s); it ended with %s", who, c.bad,
+			      why);
+	else if (c.results > 1)
+		vb_row_status(row, "failed", "%s printed %d results for one point", who, c.results);
+	else
+		vb_row_status(row, "failed", "%s gave no result: %s: %s", who, why,
+			      last_line(res.tail, last, sizeof(last)));
+	return 0;
+}
+
 int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *o, json_t *row)
 {
-	char *argv[96], why[256], last[512];
-	struct collect c = { .row = row };
-	struct vb_spawn_opts so = { .timeout_s = o->timeout_s, .on_line = on_line, .arg = &c,
-				    .affinity = o->affinity, .stop = o->interrupted };
-	struct vb_spawn_result res;
+	char *argv[96];
 	int n = vb_guest_argv(pt, o, argv, 96);
 
 	if (n < 0)
 		return vb_row_status(row, "failed", "internal: vbench-guest command line too long");
 	json_object_set_new(row, "mode_verified", json_string("native"));
-	c.log = o->log;
-	if (vb_spawn_run(argv, &so, &res) < 0) {
-		vb_row_status(row, "failed", "cannot run %s: %s", argv[0], res.err);
-		goto out;
-	}
-	if (c.results == 1)
-		goto out;
-	vb_spawn_describe(&res, o->timeout_s, why, sizeof(why));
-	if (c.bad[0])
-		vb_row_status(row, "failed", "vbench-guest printed a malformed result (%s); it ended with %s", c.bad, why);
-	else if (c.results > 1)
-		vb_row_status(row, "failed", "vbench-guest printed %d results for one point", c.results);
-	else
-		vb_row_status(row, "failed", "vbench-guest gave no result: %s: %s", why,
-			      last_line(res.tail, last, sizeof(last)));
-out:
+	vb_guest_exec(argv, NULL, o, row, "vbench-guest");
 	for (int i = 0; i < n; i++)
 		free(argv[i]);
 	return 0;
 }
+
+static int native_run(const struct vb_point *const *pts, json_t *const *rows, size_t n,
+		      const struct vb_run_opts *o)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vb_backend_native(pts[i], o, rows[i]) < 0)
+			return -1;
+	return (int)n;
+}
+
+/* Natively there is one page dimension: the bench's own memory. */
+static uint64_t native_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enum vb_page_size *ps)
+{
+	const struct vb_bench *b = vb_bench_find(pt->bench);
+
+	(void)hugetlb;
+	*ps = pt->pages.guest;
+	return b ? vb_bench_mem_bytes(b, &pt->params, pt->pages.guest) : 0;
+}
+
+const struct vb_guest vb_guest_native = {
+	.name = "none",
+	.where = "natively",
+	.summary = "no guest: a vbench-guest child process on this host (mode native)",
+	.native = true,
+	.bench_at = vb_catalog_bench_at,
+	.hugetlb_bytes = native_hugetlb_bytes,
+	.run = native_run,
+};

@@ -2,6 +2,7 @@
  * into the points of a run. Format: docs/plan-format.md. */
 #include "harness/plan.h"
 #include "harness/catalog.h"
+#include "harness/guest.h"
 #include "lib/error.h"
 #include "microbench/runner.h"
 
@@ -11,25 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const guest_names[] = {
-	[VB_GUEST_NONE] = "none", [VB_GUEST_MICRO] = "micro", [VB_GUEST_LINUX] = "linux",
-};
-
-const char *vb_guest_name(enum vb_guest g)
-{
-	return (unsigned)g <= VB_GUEST_LINUX ? guest_names[g] : "?";
-}
-
-int vb_guest_parse(const char *s, enum vb_guest *out)
-{
-	for (unsigned i = 0; i <= VB_GUEST_LINUX; i++)
-		if (!strcmp(s, guest_names[i])) {
-			*out = (enum vb_guest)i;
-			return 0;
-		}
-	return -1;
-}
-
 void vb_plan_defaults(struct vb_plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -38,7 +20,7 @@ void vb_plan_defaults(struct vb_plan *plan)
 	plan->n_modes = 1;
 	plan->pages[0] = (struct vb_pages){ VB_PS_4K, VB_PS_4K };
 	plan->n_pages = 1;
-	plan->guest = VB_GUEST_MICRO;
+	plan->guest = NULL;		/* auto */
 	plan->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01,
 					    .max_seconds = 30 };
 	plan->warmup = 1;
@@ -53,14 +35,13 @@ static struct vb_plan_bench *find_bench(struct vb_plan *plan, const char *name)
 	return NULL;
 }
 
-/* Parameter defs of a bench in whichever guest knows it: native first. */
+/* Parameter defs of a bench in whichever guest knows it, in table order. */
 static const struct vb_param_def *defs_anywhere(const char *bench, const char *param)
 {
-	static const enum vb_guest order[] = { VB_GUEST_NONE, VB_GUEST_MICRO };
 	struct vb_catalog_entry e;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (!vb_catalog_find(order[i], bench, &e))
+	for (int g = 0; vb_guests[g]; g++) {
+		if (!vb_guest_bench(vb_guests[g], bench, &e))
 			continue;
 		int idx = vb_param_index(e.params, param);
 
@@ -94,7 +75,7 @@ static int bench_set(struct vb_plan_bench *b, const char *name, const char *valu
 		char known[256] = "";
 		struct vb_catalog_entry e;
 
-		if (vb_catalog_find(VB_GUEST_NONE, b->name, &e) || vb_catalog_find(VB_GUEST_MICRO, b->name, &e))
+		if (vb_catalog_any(b->name, &e))
 			for (int k = 0; e.params && e.params[k].name; k++)
 				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 					 k ? ", " : "", e.params[k].name);
@@ -316,10 +297,7 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		return 0;
 	}
 	case 2:
-		if (vb_guest_parse(args, &plan->guest) < 0 || plan->guest == VB_GUEST_NONE)
-			return vb_errf(err, errlen, "unknown guest '%s': use micro or linux", args);
-		plan->guest_set = true;
-		return 0;
+		return vb_plan_set_guest(plan, args, err, errlen);
 	case 3:
 		return parse_repeat(plan, args, err, errlen);
 	case 4:
@@ -422,86 +400,205 @@ static struct vb_plan_point *points_add(struct points *ps)
 
 /* Sweep values of one parameter, split. */
 struct sweep {
-	int def_idx;			/* index in the guest's defs, -1 when it lacks it */
 	const char *name;
 	char buf[VB_PLAN_VALUES_MAX];
 	char *vals[VB_SWEEP_MAX];
 	int n;
 };
 
-static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *b, enum vb_mode mode,
-			struct points *ps, char *err, size_t errlen)
+/* "micro, linux": the guests of the table that run a bench in guest modes. */
+static void guests_of(const char *bench, char *buf, size_t len)
 {
-	enum vb_guest guest = mode == VB_MODE_NATIVE ? VB_GUEST_NONE : plan->guest;
 	struct vb_catalog_entry e;
-	struct sweep sw[VB_PARAMS_MAX];
-	int idx[VB_PARAMS_MAX] = { 0 };
-	char skip[256] = "";
-	bool known = vb_catalog_find(guest, b->name, &e);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int g = 0; vb_guests[g]; g++)
+		if (!vb_guests[g]->native && vb_guest_bench(vb_guests[g], bench, &e))
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+						 used ? " or " : "", vb_guests[g]->name);
+}
+
+static bool usable(const struct vb_guest *g, const struct vb_point *pt, const struct vb_kvm_state *kvm,
+		   const struct vb_run_opts *o, char *why, size_t len)
+{
+	return !kvm || !g->usable || g->usable(pt, kvm, o, why, len);
+}
+
+/* Where a point runs: the native entry for mode native; the plan's guest; or
+ * with --guest auto the first guest of the table that runs the bench and that
+ * this host can run, else the first that runs it. *e is the bench as that
+ * guest runs it (as any guest runs it when it does not); skip gets the reason
+ * when the point cannot run here. */
+static const struct vb_guest *place(const struct vb_plan *plan, const struct vb_point *pt,
+				    const struct vb_kvm_state *kvm, const struct vb_run_opts *o,
+				    struct vb_catalog_entry *e, char *skip, size_t len)
+{
+	const struct vb_guest *g = pt->mode == VB_MODE_NATIVE ? vb_guest_for_native() : plan->guest;
+	const struct vb_guest *first = NULL;
+	char others[128];
+
+	skip[0] = '\0';
+	guests_of(pt->bench, others, sizeof(others));
+	if (g && vb_guest_bench(g, pt->bench, e)) {
+		struct vb_point at = *pt;
+
+		at.guest = g;
+		usable(g, &at, kvm, o, skip, len);
+		return g;
+	}
+	if (g) {
+		vb_catalog_any(pt->bench, e);
+		if (g->native)
+			snprintf(skip, len, "%s runs only in a guest (%s), in a guest mode: shadow, ept, npt or tdp",
+				 pt->bench, others);
+		else
+			snprintf(skip, len, "%s does not run %s: use --guest auto (or %s)", pt->bench, g->where,
+				 others);
+		return g;
+	}
+	for (int i = 0; vb_guests[i]; i++) {
+		struct vb_point at = *pt;
+		char why[256];
+
+		g = vb_guests[i];
+		if (g->native || !g->auto_pick || !vb_guest_bench(g, pt->bench, e))
+			continue;
+		at.guest = g;
+		if (usable(g, &at, kvm, o, why, sizeof(why)))
+			return g;
+		if (!first) {
+			first = g;
+			snprintf(skip, len, "%s", why);
+		}
+	}
+	if (first) {
+		vb_guest_bench(first, pt->bench, e);
+		return first;
+	}
+	/* Only a guest that auto never picks runs it. */
+	for (int i = 0; vb_guests[i]; i++)
+		if (!vb_guests[i]->native && vb_guest_bench(vb_guests[i], pt->bench, e)) {
+			snprintf(skip, len, "%s runs only %s: ask for it with --guest %s", pt->bench,
+				 vb_guests[i]->where, vb_guests[i]->name);
+			return vb_guests[i];
+		}
+	vb_catalog_any(pt->bench, e);
+	snprintf(skip, len, "no guest runs %s in mode %s", pt->bench, vb_mode_name(pt->mode));
+	return vb_guest_for_native();
+}
+
+/* Whether a native point at these pages repeats one already planned: one
+ * dimension only (2m:4k is 2m), and a bench that maps nothing of its own at
+ * these parameters runs at the first page size only. */
+static bool native_repeat(const struct vb_catalog_entry *e, const struct vb_param_values *pv,
+			  const struct vb_pages *pages, const struct vb_pages *seen, int n_seen)
+{
+	const struct vb_bench *b = vb_bench_find(e->name);
+
+	if (n_seen > 0 && (!e->uses_pages || (b && vb_bench_mem_bytes(b, pv, VB_PS_4K) == 0)))
+		return true;
+	for (int s = 0; s < n_seen; s++)
+		if (vb_pages_equal(&seen[s], pages))
+			return true;
+	return false;
+}
+
+struct expand {
+	const struct vb_plan *plan;
+	const struct vb_kvm_state *kvm;
+	const struct vb_run_opts *opts;
+	struct points *ps;
+};
+
+/* The parameters of one combination of sweep values, as the point's guest
+ * declares them; a parameter that guest's bench lacks makes a planned skip. */
+static int point_params(struct vb_plan_point *pp, const struct vb_catalog_entry *e, const struct sweep *sw,
+			const int *idx, int n_params, char *err, size_t errlen)
+{
+	struct vb_param_values *pv = &pp->pt.params;
+
+	vb_param_defaults(pv, e->params);
+	for (int i = 0; i < n_params; i++) {
+		int di = vb_param_index(e->params, sw[i].name);
+
+		if (di < 0) {
+			if (!pp->skip[0])
+				snprintf(pp->skip, sizeof(pp->skip), "%s %s has no parameter '%s'", e->name,
+					 pp->pt.guest->where, sw[i].name);
+			continue;
+		}
+		if (vb_param_parse_value(&e->params[di], sw[i].vals[idx[i]], &pv->v[di], err, errlen) < 0)
+			return -1;
+		pv->set[di] = true;
+	}
+	return 0;
+}
+
+/* The points of one combination of sweep values: each page mix (and target). */
+static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, enum vb_mode mode,
+			const struct sweep *sw, const int *idx, char *err, size_t errlen)
+{
 	struct vb_pages seen[VB_PAGES_MAX];
 	int n_seen = 0;
 
-	if (!known) {
-		snprintf(skip, sizeof(skip), "%s does not run %s: %s", b->name,
-			 guest == VB_GUEST_NONE ? "natively" : guest == VB_GUEST_MICRO ? "in the micro guest" : "in the linux guest",
-			 guest == VB_GUEST_MICRO ? "run it with --guest linux" :
-			 guest == VB_GUEST_NONE ? "it is a micro guest kernel, for a guest mode (shadow, ept, npt, tdp) with --guest micro" :
-			 "it is a micro guest kernel: use --guest micro");
-		/* The skipped row still shows its parameters, to sit beside the rows that ran. */
-		if (!vb_catalog_find(VB_GUEST_NONE, b->name, &e) && !vb_catalog_find(VB_GUEST_MICRO, b->name, &e))
-			e.params = NULL;
+	for (int pg = 0; pg < x->plan->n_pages; pg++) {
+		struct vb_point at = { .bench = b->name, .mode = mode, .pages = x->plan->pages[pg] };
+		struct vb_catalog_entry e;
+		char skip[256];
+		const struct vb_guest *g;
+		int n_targets;
+
+		if (mode == VB_MODE_NATIVE)
+			at.pages.host = VB_PS_NONE;
+		g = place(x->plan, &at, x->kvm, x->opts, &e, skip, sizeof(skip));
+		n_targets = g->per_target && x->plan->n_targets ? x->plan->n_targets : 1;
+		for (int t = 0; t < n_targets; t++) {
+			struct vb_plan_point *pp = points_add(x->ps);
+
+			if (!pp)
+				return vb_errf(err, errlen, "out of memory");
+			pp->pt = at;
+			pp->pt.guest = g;
+			pp->pt.target = g->per_target && x->plan->n_targets ? x->plan->targets[t] : NULL;
+			snprintf(pp->skip, sizeof(pp->skip), "%s", skip);
+			if (g->per_target && !x->plan->n_targets && !pp->skip[0])
+				snprintf(pp->skip, sizeof(pp->skip), "the %s guest needs --target [user@]host[:port]",
+					 g->name);
+			if (point_params(pp, &e, sw, idx, b->n_params, err, errlen) < 0)
+				return -1;
+			/* One skipped native row says it for every page size. */
+			if (g->native && ((pp->skip[0] && n_seen) ||
+					  native_repeat(&e, &pp->pt.params, &pp->pt.pages, seen, n_seen))) {
+				x->ps->n--;
+				continue;
+			}
+			if (g->native)
+				seen[n_seen++] = pp->pt.pages;
+		}
 	}
+	return 0;
+}
+
+static int expand_bench(const struct expand *x, const struct vb_plan_bench *b, enum vb_mode mode,
+			char *err, size_t errlen)
+{
+	struct sweep sw[VB_PARAMS_MAX];
+	int idx[VB_PARAMS_MAX] = { 0 };
+
 	for (int i = 0; i < b->n_params; i++) {
 		char *save = NULL;
 
 		sw[i].name = b->p[i].name;
-		sw[i].def_idx = known ? vb_param_index(e.params, b->p[i].name) : -1;
 		snprintf(sw[i].buf, sizeof(sw[i].buf), "%s", b->p[i].values);
 		sw[i].n = 0;
-		for (char *t = strtok_r(sw[i].buf, ",", &save); t && sw[i].n < VB_SWEEP_MAX; t = strtok_r(NULL, ",", &save))
+		for (char *t = strtok_r(sw[i].buf, ",", &save); t && sw[i].n < VB_SWEEP_MAX;
+		     t = strtok_r(NULL, ",", &save))
 			sw[i].vals[sw[i].n++] = t;
-		if (known && sw[i].def_idx < 0 && !skip[0])
-			snprintf(skip, sizeof(skip), "%s %s has no parameter '%s'", b->name,
-				 guest == VB_GUEST_MICRO ? "in the micro guest" : "natively", b->p[i].name);
 	}
 	for (;;) {
-		for (int pg = 0; pg < plan->n_pages; pg++) {
-			struct vb_pages pages = plan->pages[pg];
-			bool dup = false;
-
-			/* A bench that allocates nothing natively runs once. */
-			if (guest == VB_GUEST_NONE && known && !e.uses_pages && pg > 0)
-				continue;
-			/* Natively there is one dimension: 2m:4k and 2m:2m are the same run. */
-			if (guest == VB_GUEST_NONE) {
-				pages.host = VB_PS_NONE;
-				for (int s = 0; s < n_seen; s++)
-					dup |= vb_pages_equal(&seen[s], &pages);
-				if (dup)
-					continue;
-				seen[n_seen++] = pages;
-			}
-			struct vb_plan_point *pp = points_add(ps);
-
-			if (!pp)
-				return vb_errf(err, errlen, "out of memory");
-			pp->pt.bench = b->name;
-			pp->pt.mode = mode;
-			pp->pt.pages = pages;
-			pp->pt.guest = guest;
-			vb_param_defaults(&pp->pt.params, e.params);
-			snprintf(pp->skip, sizeof(pp->skip), "%s", skip);
-			for (int i = 0; i < b->n_params; i++) {
-				struct vb_param_values *pv = &pp->pt.params;
-				int di = vb_param_index(e.params, sw[i].name);
-
-				if (di < 0)
-					continue;	/* skipped: this guest's bench lacks it */
-				if (vb_param_parse_value(&e.params[di], sw[i].vals[idx[i]], &pv->v[di], err, errlen) < 0)
-					return -1;
-				pv->set[di] = true;
-			}
-		}
+		if (expand_combo(x, b, mode, sw, idx, err, errlen) < 0)
+			return -1;
 		/* Next combination of sweep values, last parameter fastest. */
 		int i = b->n_params - 1;
 
@@ -509,17 +606,35 @@ static int expand_bench(const struct vb_plan *plan, const struct vb_plan_bench *
 			idx[i--] = 0;
 		if (i < 0)
 			return 0;
-		n_seen = 0;
 	}
 }
 
-int vb_plan_expand(const struct vb_plan *plan, struct vb_plan_point **out, size_t *n, char *err, size_t errlen)
+int vb_plan_set_guest(struct vb_plan *plan, const char *name, char *err, size_t errlen)
+{
+	const struct vb_guest *g = vb_guest_find(name);
+	char names[128];
+
+	if (!strcmp(name, "auto")) {
+		plan->guest = NULL;
+	} else if (g && !g->native) {
+		plan->guest = g;
+	} else {
+		vb_guest_names(names, sizeof(names));
+		return vb_errf(err, errlen, "unknown guest '%s': use auto, %s", name, names);
+	}
+	plan->guest_set = true;
+	return 0;
+}
+
+int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm, const struct vb_run_opts *opts,
+		   struct vb_plan_point **out, size_t *n, char *err, size_t errlen)
 {
 	struct points ps = { 0 };
+	struct expand x = { plan, kvm, opts, &ps };
 
 	for (int m = 0; m < plan->n_modes; m++)
 		for (int b = 0; b < plan->n_benches; b++)
-			if (expand_bench(plan, &plan->benches[b], plan->modes[m], &ps, err, errlen) < 0) {
+			if (expand_bench(&x, &plan->benches[b], plan->modes[m], err, errlen) < 0) {
 				free(ps.v);
 				return -1;
 			}

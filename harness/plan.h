@@ -10,6 +10,7 @@
 #define VB_PLAN_BENCHES_MAX 64
 #define VB_PLAN_VALUES_MAX 512
 #define VB_SWEEP_MAX 64		/* values of one parameter sweep */
+#define VB_TARGETS_MAX 16		/* --target machines of one run */
 
 struct vb_plan_bench {
 	char name[32];
@@ -28,8 +29,10 @@ struct vb_plan {
 	bool modes_set;			/* a mode line or --mode gave them */
 	struct vb_pages pages[VB_PAGES_MAX];
 	int n_pages;
-	enum vb_guest guest;		/* for non-native modes */
+	const struct vb_guest *guest;	/* for non-native modes; NULL: auto, per bench */
 	bool guest_set;
+	char targets[VB_TARGETS_MAX][256];	/* for a guest with one point per target */
+	int n_targets;
 	struct vb_stop_rule stop;
 	unsigned warmup;
 	double timeout_s;
@@ -57,12 +60,16 @@ int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values
 /* Keep only the named benches (comma list), adding those the plan lacks. */
 int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, size_t errlen);
 
-/* Expand into points, in the order they run: mode, bench, parameters, pages.
- * *out is malloc'd. */
-int vb_plan_expand(const struct vb_plan *plan, struct vb_plan_point **out, size_t *n,
-		   char *err, size_t errlen);
+/* --guest / the plan's guest line: "auto" (NULL: each bench in the first
+ * guest of the table that runs it here) or the name of a guest of the table. */
+int vb_plan_set_guest(struct vb_plan *plan, const char *name, char *err, size_t errlen);
 
-const char *vb_guest_name(enum vb_guest g);
-int vb_guest_parse(const char *s, enum vb_guest *out);
+/* Expand into points, in the order they run: mode, bench, parameters, pages
+ * (and targets). Each point gets its guest; one this host cannot run (as the
+ * guest's usable() says from kvm and opts) carries the reason as a planned
+ * skip. *out is malloc'd. */
+int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm,
+		   const struct vb_run_opts *opts, struct vb_plan_point **out, size_t *n,
+		   char *err, size_t errlen);
 
 #endif

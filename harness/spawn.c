@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +67,13 @@ static void lines_feed(struct linebuf *lb, const char *data, size_t n, const str
 
 static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int out_w, int err_fd)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	int in = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
 
-	if (devnull >= 0)
-		dup2(devnull, STDIN_FILENO);
+	if (in < 0) {
+		dprintf(err_fd, "cannot open %s: %s\n", o->stdin_path, strerror(errno));
+		_exit(126);
+	}
+	dup2(in, STDIN_FILENO);
 	dup2(out_w, STDOUT_FILENO);
 	dup2(err_fd, STDERR_FILENO);
 	if (o->affinity && sched_setaffinity(0, sizeof(*o->affinity), o->affinity) < 0) {
@@ -84,6 +88,33 @@ static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int ou
 		execvp(argv[0], argv);
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+void vb_argv_add(struct vb_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = realloc(a->v, sizeof(char *) * (size_t)a->cap);
+		if (!a->v)
+			abort();
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void vb_argv_free(struct vb_argv *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
 }
 
 int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb_spawn_result *res)

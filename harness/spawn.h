@@ -25,6 +25,7 @@ struct vb_spawn_opts {
 	const char *log_path;		/* append every stdout/stderr byte here too; NULL: none */
 	char *const *envp;		/* NULL: inherit */
 	volatile sig_atomic_t *stop;	/* when set (Ctrl-C), end the child as on a timeout */
+	const char *stdin_path;		/* the child's stdin; NULL: /dev/null */
 };
 
 struct vb_spawn_result {
@@ -36,6 +37,18 @@ struct vb_spawn_result {
 	char tail[VB_SPAWN_TAIL];	/* the last bytes of stdout+stderr, for error reasons */
 	char err[256];			/* why it could not be started */
 };
+
+/* A NULL-terminated argv of malloc'd strings, built one element at a time. */
+struct vb_argv {
+	char **v;
+	int n, cap;
+};
+
+/* Append one element (printf format); the element is never split. Aborts
+ * when out of memory. */
+__attribute__((format(printf, 2, 3)))
+void vb_argv_add(struct vb_argv *a, const char *fmt, ...);
+void vb_argv_free(struct vb_argv *a);
 
 /* Run argv[0] (searched in PATH when it has no '/') to completion. Returns 0
  * when it ran (whatever its exit status), -1 when it could not be started. */

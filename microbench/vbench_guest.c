@@ -1,5 +1,6 @@
 /* vbench_guest.c: main of vbench-guest, the static binary that runs benches
  * natively or inside a guest and speaks docs/guest-protocol.md on stdout. */
+#include "microbench/guestenv.h"
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 static const char usage[] =
 	"usage: vbench-guest list\n"
+	"       vbench-guest env\n"
 	"       vbench-guest run BENCH [--pages 4k|2m|1g|thp] [--hugetlb]\n"
 	"                              [--set NAME=VALUE]... [--min-runs N] [--max-runs N]\n"
 	"                              [--target-ci FRACTION] [--max-time SECONDS]\n"
@@ -24,7 +26,8 @@ static const char usage[] =
 	"\n"
 	"Runs one bench and prints one line '@vbench {\"type\":\"result\",...}' (see\n"
 	"docs/guest-protocol.md). 'list' prints one '@vbench {\"type\":\"bench\",...}' line\n"
-	"per bench with its parameters.\n"
+	"per bench with its parameters; 'env' one '@vbench {\"type\":\"env\",...}' line with\n"
+	"what this machine shows of its hypervisor (CPUID, DMI), kernel, page sizes and vPMU.\n"
 	"\n"
 	"  --pages SIZE          page size of the bench's memory (default 4k); 2m is THP\n"
 	"  --hugetlb             2m from hugetlbfs (MAP_HUGETLB) instead of THP\n"
@@ -323,7 +326,7 @@ int main(int argc, char **argv)
 	 * log lines arrive as they happen. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
-		vb_die(VB_EXIT_USAGE, "missing command: use list, run BENCH or --help");
+		vb_die(VB_EXIT_USAGE, "missing command: use list, env, run BENCH or --help");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
 		return VB_EXIT_OK;
@@ -335,5 +338,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
-	vb_die(VB_EXIT_USAGE, "unknown command '%s': use list, run BENCH or --help", argv[1]);
+	if (!strcmp(argv[1], "env")) {
+		json_t *env = vb_guestenv_read();
+
+		if (argc > 2)
+			vb_die(VB_EXIT_USAGE, "env: unexpected argument '%s'", argv[2]);
+		if (!env)
+			vb_die(VB_EXIT_INTERNAL, "env: out of memory");
+		emit(env);
+		json_decref(env);
+		return VB_EXIT_OK;
+	}
+	vb_die(VB_EXIT_USAGE, "unknown command '%s': use list, env, run BENCH or --help", argv[1]);
 }

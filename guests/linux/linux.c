@@ -6,7 +6,7 @@
 #include "guests/linux/qmp.h"
 #include "harness/guestout.h"
 #include "harness/modes.h"
-#include "harness/modeswitch.h"
+#include "harness/guest.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -132,8 +132,7 @@ static long boot_pool_1g(const struct vb_point *const *pts, size_t n)
  * boot apart. */
 bool vb_linux_batchable(const struct vb_point *a, const struct vb_point *b)
 {
-	return a->guest == VB_GUEST_LINUX && b->guest == VB_GUEST_LINUX && a->mode == b->mode &&
-	       a->pages.host == b->pages.host && (a->pages.guest == VB_PS_1G) == (b->pages.guest == VB_PS_1G);
+	return a->mode == b->mode && a->pages.host == b->pages.host && (a->pages.guest == VB_PS_1G) == (b->pages.guest == VB_PS_1G);
 }
 
 /* A word the init's "read" and "set -- $rest" keep intact. */
@@ -728,23 +727,14 @@ static double boot_timeout_for(enum vb_accel a)
 	return a == VB_ACCEL_TCG ? 180 : 60;
 }
 
-/* Under KVM the guest runs in the host's paging mode: reach the points' mode
- * (--switch-mode) or refuse, and record the mode it will really run in. */
+/* Under KVM the guest runs in the host's paging mode, which the run has
+ * checked (and reached, with --switch-mode) for each point. */
 static int kvm_mode(struct boot *b, struct vb_kvm_state *st, char *err, size_t errlen)
 {
-	enum vb_mode m = b->pts[0]->mode;
 	char why[256];
 
-	if (m == VB_MODE_NATIVE)
-		return vb_errf(err, errlen, "mode native has no guest: a Linux guest runs shadow, ept, npt or tdp");
-	if (!vb_mode_available(st, m, why, sizeof(why))) {
-		if (!b->o->switch_mode)
-			return vb_errf(err, errlen, "%s", why);
-		if (vb_modeswitch_to(st, m, why, sizeof(why)) < 0)
-			return vb_errf(err, errlen, "--switch-mode: %s", why);
-	}
-	for (size_t i = 0; i < b->n; i++)
-		json_object_set_new(b->rows[i], "mode_verified", json_string(vb_mode_name(st->paging)));
+	if (!vb_mode_available(st, b->pts[0]->mode, why, sizeof(why)))
+		return vb_errf(err, errlen, "%s", why);
 	return 0;
 }
 
@@ -956,7 +946,64 @@ out:
 	return (int)b.decided;
 }
 
-int vb_backend_linux(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row)
+static bool linux_kvm_mode(const struct vb_run_opts *o)
 {
-	return vb_linux_run_batch(&pt, &row, 1, opts) < 0 ? -1 : 0;
+	return !(o->accel && !strcmp(o->accel, "tcg"));
 }
+
+/* A program in PATH. */
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[4096];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s/%s", (int)n, path, prog);
+		if (n && access(dir, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/* Decided before the run, so that a host where the Linux guest cannot run
+ * says so at once rather than at a boot timeout. */
+static bool linux_usable(const struct vb_point *pt, const struct vb_kvm_state *kvm,
+			 const struct vb_run_opts *o, char *why, size_t len)
+{
+	char kernel[4096], initrd[4096];
+	enum vb_accel accel;
+
+	/* What the host imposes first; what 'make' would fix after. */
+	if (vb_qemu_accel_choose(o->accel, kvm, &accel, why, len) < 0)
+		return false;
+	if (accel == VB_ACCEL_KVM && !vb_mode_reachable(kvm, pt->mode, o->switch_mode, why, len))
+		return false;
+	if (!in_path("qemu-system-x86_64")) {
+		snprintf(why, len, "QEMU is not installed (no qemu-system-x86_64 in PATH): 'make deps' installs it");
+		return false;
+	}
+	return vb_linux_image(kernel, sizeof(kernel), initrd, sizeof(initrd), why, len) == 0;
+}
+
+static uint64_t linux_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enum vb_page_size *ps)
+{
+	*ps = pt->pages.host;
+	return (uint64_t)vb_linux_ram_mb(pt, hugetlb) << 20;
+}
+
+const struct vb_guest vb_guest_linux = {
+	.name = "linux",
+	.where = "in the Linux guest",
+	.summary = "a Debian kernel under QEMU (KVM, or TCG with --accel tcg) running vbench-guest: "
+		   "every bench",
+	.auto_pick = true,
+	.bench_at = vb_catalog_bench_at,
+	.kvm_mode = linux_kvm_mode,
+	.usable = linux_usable,
+	.hugetlb_bytes = linux_hugetlb_bytes,
+	.shares = vb_linux_batchable,
+	.run = vb_linux_run_batch,
+};

@@ -8,33 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vb_argv_add(struct vb_argv *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 32;
-		a->v = realloc(a->v, sizeof(char *) * (size_t)a->cap);
-		if (!a->v)
-			abort();
-	}
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-void vb_argv_free(struct vb_argv *a)
-{
-	for (int i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	memset(a, 0, sizeof(*a));
-}
-
 const char *vb_accel_name(enum vb_accel a)
 {
 	return a == VB_ACCEL_KVM ? "kvm" : "tcg";
@@ -60,11 +33,12 @@ int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 		snprintf(why, whylen, "%s with /dev/kvm", vb_kvm_flavour_name(kvm->flavour));
 		return 0;
 	}
+	/* No silent fall back to TCG: its rows would not be in the mode asked for. */
 	if (requested)
 		return vb_errf(why, whylen, "--accel kvm cannot boot a Linux guest here: %s; use --accel tcg", no_hw);
-	*out = VB_ACCEL_TCG;
-	snprintf(why, whylen, "%s", no_hw);
-	return 0;
+	return vb_errf(why, whylen, "the Linux guest needs kvm_intel or kvm_amd to run a guest mode, and %s: "
+		       "run on a host with VMX/SVM, or add --accel tcg for a functional run under TCG "
+		       "(rows marked tcg, timings meaningless)", no_hw);
 }
 
 int vb_qemu_memory_object(enum vb_page_size host, bool hugetlb, unsigned long *mem_mb,

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "harness/modes.h"
+#include "harness/spawn.h"
 #include "lib/pages.h"
 
 enum vb_accel { VB_ACCEL_KVM, VB_ACCEL_TCG };
@@ -27,17 +28,6 @@ struct vb_qemu_cfg {
 	/* The report channel (ttyS1) is QEMU's stdout. */
 };
 
-/* A NULL-terminated argv of malloc'd strings. */
-struct vb_argv {
-	char **v;
-	int n, cap;
-};
-
-/* Append one element (printf format); the element is never split. */
-__attribute__((format(printf, 2, 3)))
-void vb_argv_add(struct vb_argv *a, const char *fmt, ...);
-void vb_argv_free(struct vb_argv *a);
-
 /* The memory backend QEMU is given for a host page size: "memory-backend-ram"
  * or "memory-backend-memfd" with its properties, e.g.
  * "memory-backend-memfd,id=ram0,size=1024M,hugetlb=on,hugetlbsize=2M,prealloc=on".
@@ -49,10 +39,10 @@ int vb_qemu_memory_object(enum vb_page_size host, bool hugetlb, unsigned long *m
 /* Build the whole argv. Returns 0, or -1 with err (nothing to free then). */
 int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, size_t errlen);
 
-/* Which accelerator: "kvm", "tcg" or NULL (automatic). KVM only where it can
- * boot Linux in useful time: kvm_intel or kvm_amd with /dev/kvm (not PVM,
- * whose guest kernels run emulated). Asking for kvm where it cannot is an
- * error with the reason. */
+/* Which accelerator: "kvm", "tcg" or NULL (automatic: kvm). KVM only where
+ * it can boot Linux in useful time: kvm_intel or kvm_amd with /dev/kvm (not
+ * PVM, whose guest kernels run emulated). Where it cannot, -1 with the reason
+ * and the remedy; TCG only when asked for. */
 int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 			 enum vb_accel *out, char *why, size_t whylen);
 const char *vb_accel_name(enum vb_accel a);

@@ -7,7 +7,7 @@
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
 #include "harness/backend.h"
-#include "harness/modeswitch.h"
+#include "harness/guest.h"
 #include "harness/pmu.h"
 #include "lib/error.h"
 #include "microbench/ptrchase.h"
@@ -612,18 +612,13 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 	m.k = vb_micro_kernel_find(pt->bench);
 	if (!m.k)
 		return vb_row_status(row, "failed", "'%s' is not a micro guest kernel", pt->bench);
+	/* The run has checked (and with --switch-mode reached) the mode; what
+	 * the host runs now is what the row records. */
 	vb_kvm_detect(NULL, &st);
 	json_object_set_new(row, "mode_verified", st.flavour == VB_KVM_NONE ? json_null()
 							 : json_string(vb_mode_name(st.paging)));
-	if (pt->mode == VB_MODE_NATIVE)
-		return vb_row_status(row, "skipped", "mode native has no guest: the micro guest runs shadow, ept, npt or tdp");
-	if (!vb_mode_available(&st, pt->mode, reason, sizeof(reason))) {
-		if (!opts->switch_mode || (st.flavour != VB_KVM_INTEL && st.flavour != VB_KVM_AMD))
-			return vb_row_status(row, "skipped", "%s", reason);
-		if (vb_modeswitch_to(&st, pt->mode, reason, sizeof(reason)) < 0)
-			return vb_row_status(row, "skipped", "--switch-mode: %s", reason);
-		json_object_set_new(row, "mode_verified", json_string(vb_mode_name(st.paging)));
-	}
+	if (!vb_mode_available(&st, pt->mode, reason, sizeof(reason)))
+		return vb_row_status(row, "skipped", "%s", reason);
 	json_object_set_new(row, "emulated_cpl0", json_boolean(m.k->cpl0 && st.flavour == VB_KVM_PVM));
 	m.flavour = st.flavour;
 	m.gps = pt->pages.guest;
@@ -681,3 +676,44 @@ uint64_t vb_micro_data_bytes(const struct vb_point *pt, bool hugetlb)
 	free(m);
 	return bytes;
 }
+
+static int micro_run(const struct vb_point *const *pts, json_t *const *rows, size_t n,
+		     const struct vb_run_opts *o)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vb_backend_micro(pts[i], o, rows[i]) < 0)
+			return -1;
+	return (int)n;
+}
+
+static bool micro_kvm_mode(const struct vb_run_opts *o)
+{
+	(void)o;
+	return true;
+}
+
+static bool micro_usable(const struct vb_point *pt, const struct vb_kvm_state *kvm,
+			 const struct vb_run_opts *o, char *why, size_t len)
+{
+	return vb_mode_reachable(kvm, pt->mode, o->switch_mode, why, len);
+}
+
+/* The data slot lives in host memory of the host page size. */
+static uint64_t micro_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enum vb_page_size *ps)
+{
+	*ps = pt->pages.host;
+	return vb_micro_data_bytes(pt, hugetlb);
+}
+
+const struct vb_guest vb_guest_micro = {
+	.name = "micro",
+	.where = "in the micro guest",
+	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups "
+		   "and the CPL0 page-table kernels",
+	.auto_pick = true,
+	.bench_at = vb_catalog_kernel_at,
+	.kvm_mode = micro_kvm_mode,
+	.usable = micro_usable,
+	.hugetlb_bytes = micro_hugetlb_bytes,
+	.run = micro_run,
+};

@@ -63,5 +63,5 @@ need_kvm() {
 	# Decided by the plan, before any KVM is needed.
 	run "$VBENCH" run --mode shadow --guest micro --bench forkwait --out "$OUT" --quiet
 	[ "$status" -eq 0 ]
-	[[ "$(jq -r '.results[0].reason' "$(run_dir)/run.json")" == *"forkwait does not run in the micro guest"* ]]
+	[[ "$(jq -r '.results[0].reason' "$(run_dir)/run.json")" == *"forkwait does not run in the micro guest: use --guest auto"* ]]
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/guest.h"
 #include "guests/micro/guest.h"
 #include "guests/micro/kernels.h"
 #include "guests/micro/stats.h"
@@ -46,7 +47,7 @@ static const struct vb_run_opts opts = {
 static struct vb_point point(const char *kernel, const char *pages, const char *const *sets)
 {
 	const struct vb_micro_kernel *k = vb_micro_kernel_find(kernel);
-	struct vb_point pt = { .bench = kernel, .mode = kvm.paging, .guest = VB_GUEST_MICRO };
+	struct vb_point pt = { .bench = kernel, .mode = kvm.paging, .guest = &vb_guest_micro };
 
 	cr_assert_not_null(k, "%s", kernel);
 	vb_param_defaults(&pt.params, k->params);
@@ -165,7 +166,7 @@ Test(micro, unavailable_mode_is_skipped)
 {
 	const char *const sets[] = { "footprint=1M", NULL };
 	const struct vb_micro_kernel *k = vb_micro_kernel_find("ptrchase");
-	struct vb_point pt = { .bench = "ptrchase", .guest = VB_GUEST_MICRO, .pages = { VB_PS_4K, VB_PS_4K } };
+	struct vb_point pt = { .bench = "ptrchase", .guest = &vb_guest_micro, .pages = { VB_PS_4K, VB_PS_4K } };
 	json_t *row = json_object();
 
 	need_kvm();

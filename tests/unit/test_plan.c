@@ -2,7 +2,10 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "harness/guest.h"
 #include "harness/plan.h"
 
 static struct vb_plan plan;
@@ -26,7 +29,7 @@ Test(plan, parses_a_full_plan)
 	cr_assert_eq(plan.modes[1], VB_MODE_SHADOW);
 	cr_assert_eq(plan.n_pages, 2);
 	cr_assert_eq(plan.pages[1].host, VB_PS_THP);
-	cr_assert_eq(plan.guest, VB_GUEST_MICRO);
+	cr_assert_eq(plan.guest, &vb_guest_micro);
 	cr_assert_eq(plan.stop.min_runs, 3);
 	cr_assert_eq(plan.stop.max_runs, 9);
 	cr_assert_float_eq(plan.stop.target_ci, 0.02, 1e-12);
@@ -73,16 +76,16 @@ Test(plan, expansion_order_and_native_dimension)
 
 	cr_assert_eq(vb_plan_parse_text("mode native,shadow\npages 4k,2m,2m:4k\nbench ptrchase footprint=1M,2M\n",
 					"t", &plan, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(vb_plan_expand(&plan, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s", err);
 	/* native: 2 footprints x {4k, 2m} (2m:4k is 2m natively); shadow: 2 x 3 pages. */
 	cr_assert_eq(n, 4 + 6);
 	cr_assert_eq(pts[0].pt.mode, VB_MODE_NATIVE);
-	cr_assert_eq(pts[0].pt.guest, VB_GUEST_NONE);
+	cr_assert_eq(pts[0].pt.guest, &vb_guest_native);
 	cr_assert_eq(pts[0].pt.pages.host, VB_PS_NONE);
 	cr_assert_eq(pts[1].pt.pages.guest, VB_PS_2M);
 	cr_assert_eq(vb_param_get(&pts[2].pt.params, "footprint"), 2u << 20);
 	cr_assert_eq(pts[4].pt.mode, VB_MODE_SHADOW);
-	cr_assert_eq(pts[4].pt.guest, VB_GUEST_MICRO);
+	cr_assert_eq(pts[4].pt.guest, &vb_guest_micro, "auto puts ptrchase in the micro guest");
 	cr_assert_eq(pts[6].pt.pages.guest, VB_PS_2M);
 	cr_assert_eq(pts[6].pt.pages.host, VB_PS_4K);
 	free(pts);
@@ -94,9 +97,10 @@ Test(plan, benches_a_guest_lacks_become_skips)
 	size_t n;
 
 	cr_assert_eq(vb_plan_parse_text("mode shadow\nguest micro\nbench forkwait\n", "t", &plan, err, sizeof(err)), 0);
-	cr_assert_eq(vb_plan_expand(&plan, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(n, 1);
-	cr_assert(strstr(pts[0].skip, "forkwait does not run in the micro guest"), "%s", pts[0].skip);
+	cr_assert(strstr(pts[0].skip, "forkwait does not run in the micro guest: use --guest auto (or linux or remote)"),
+		  "%s", pts[0].skip);
 	free(pts);
 }
 
@@ -105,11 +109,11 @@ Test(plan, micro_kernels_natively_become_skips_that_name_the_guest_modes)
 	struct vb_plan_point *pts;
 	size_t n;
 
-	cr_assert_eq(vb_plan_parse_text("mode native,shadow\nguest micro\nbench cr3switch\n", "t", &plan, err, sizeof(err)), 0);
-	cr_assert_eq(vb_plan_expand(&plan, &pts, &n, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(n, 2);
+	cr_assert_eq(vb_plan_parse_text("mode native,shadow\npages 4k,2m\nguest micro\nbench cr3switch\n", "t", &plan, err, sizeof(err)), 0);
+	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 3, "one skipped native row, not one per page size");
 	cr_assert_eq(pts[0].pt.mode, VB_MODE_NATIVE);
-	cr_assert(strstr(pts[0].skip, "cr3switch does not run natively: it is a micro guest kernel, for a guest mode"),
+	cr_assert(strstr(pts[0].skip, "cr3switch runs only in a guest (micro), in a guest mode: shadow, ept, npt or tdp"),
 		  "%s", pts[0].skip);
 	cr_assert_eq(pts[1].skip[0], '\0', "%s", pts[1].skip);
 	free(pts);
@@ -128,4 +132,144 @@ Test(plan, flags_select_and_set)
 	cr_assert_lt(vb_plan_set_param(&plan, "footprint", "1M", err, sizeof(err)), 0);
 	cr_assert(strstr(err, "no bench in the plan takes parameter 'footprint'"), "%s", err);
 	cr_assert_lt(vb_plan_select_benches(&plan, "ptrchase,ptrchase", err, sizeof(err)), 0);
+}
+
+/* The headline command, `vbench run --mode ept,shadow --pages 4k,2m` over
+ * every bench, planned on faked hosts. */
+static struct vb_plan_point *headline(const struct vb_kvm_state *kvm, bool switch_mode, size_t *n)
+{
+	struct vb_run_opts o = { .switch_mode = switch_mode };
+	struct vb_plan_point *pts;
+
+	vb_plan_defaults(&plan);
+	cr_assert_eq(vb_plan_select_benches(&plan, "ptrchase,gups,forkwait,forkstorm,mmapchurn,ctxswitch,"
+					    "pagefault,cr3switch,ptewrite,ptbuild", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_mode_list_parse("ept,shadow", plan.modes, VB_MODE_COUNT, err, sizeof(err)), 2);
+	plan.n_modes = 2;
+	cr_assert_eq(vb_pages_list_parse("4k,2m", plan.pages, VB_PAGES_MAX, err, sizeof(err)), 2);
+	plan.n_pages = 2;
+	cr_assert_eq(vb_plan_expand(&plan, kvm, &o, &pts, n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(*n, 2 * 10 * 2, "every bench in both modes at both page sizes");
+	return pts;
+}
+
+static char tools_dir[] = "/tmp/vbench-test-plan.XXXXXX";
+
+/* A Linux guest image and a QEMU that the Linux guest's usable() can find. */
+static void fake_linux_tools(void)
+{
+	char *dir = tools_dir, path[256], newpath[4200];
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vmlinuz", dir);
+	fclose(fopen(path, "w"));
+	setenv("VBENCH_LINUX_KERNEL", path, 1);
+	snprintf(path, sizeof(path), "%s/initramfs.cpio.gz", dir);
+	fclose(fopen(path, "w"));
+	setenv("VBENCH_LINUX_INITRD", path, 1);
+	snprintf(path, sizeof(path), "%s/qemu-system-x86_64", dir);
+	fclose(fopen(path, "w"));
+	chmod(path, 0755);
+	snprintf(newpath, sizeof(newpath), "%s:%s", dir, getenv("PATH") ? getenv("PATH") : "/usr/bin");
+	setenv("PATH", newpath, 1);
+}
+
+static void fake_linux_tools_gone(void)
+{
+	const char *names[] = { "vmlinuz", "initramfs.cpio.gz", "qemu-system-x86_64" };
+	char path[256];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", tools_dir, names[i]);
+		unlink(path);
+	}
+	rmdir(tools_dir);
+}
+
+static const struct vb_guest *guest_of(const struct vb_plan_point *pts, size_t n, const char *bench,
+				       enum vb_mode m, const char **skip)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(pts[i].pt.bench, bench) && pts[i].pt.mode == m) {
+			*skip = pts[i].skip;
+			return pts[i].pt.guest;
+		}
+	cr_assert_fail("no point for %s", bench);
+	return NULL;
+}
+
+Test(plan_auto, slat_host_runs_every_bench_in_the_guest_that_has_it, .init = fake_linux_tools, .fini = fake_linux_tools_gone)
+{
+	struct vb_kvm_state kvm = { .dev_kvm = true, .flavour = VB_KVM_INTEL, .paging = VB_MODE_EPT,
+				    .ept = "Y" };
+	const char *skip;
+	size_t n;
+	struct vb_plan_point *pts = headline(&kvm, true, &n);
+
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(pts[i].skip[0], '\0', "%s %s: %s", pts[i].pt.bench, vb_mode_name(pts[i].pt.mode),
+			     pts[i].skip);
+	cr_assert_eq(guest_of(pts, n, "ptrchase", VB_MODE_EPT, &skip), &vb_guest_micro);
+	cr_assert_eq(guest_of(pts, n, "cr3switch", VB_MODE_SHADOW, &skip), &vb_guest_micro);
+	cr_assert_eq(guest_of(pts, n, "forkwait", VB_MODE_EPT, &skip), &vb_guest_linux);
+	cr_assert_eq(guest_of(pts, n, "mmapchurn", VB_MODE_SHADOW, &skip), &vb_guest_linux);
+	free(pts);
+
+	/* Without --switch-mode, only the mode the module is in runs. */
+	pts = headline(&kvm, false, &n);
+	cr_assert_eq(guest_of(pts, n, "forkwait", VB_MODE_EPT, &skip), &vb_guest_linux);
+	cr_assert_eq(skip[0], '\0', "%s", skip);
+	guest_of(pts, n, "ptrchase", VB_MODE_SHADOW, &skip);
+	cr_assert(strstr(skip, "kvm_intel is in ept mode: reload it with ept=0, or add --switch-mode"), "%s", skip);
+	free(pts);
+}
+
+Test(plan_auto, pvm_host_runs_shadow_in_the_micro_guest_and_says_why_linux_cannot, .init = fake_linux_tools, .fini = fake_linux_tools_gone)
+{
+	struct vb_kvm_state kvm = { .dev_kvm = true, .flavour = VB_KVM_PVM, .paging = VB_MODE_SHADOW };
+	const char *skip;
+	size_t n;
+	struct vb_plan_point *pts = headline(&kvm, false, &n);
+
+	cr_assert_eq(guest_of(pts, n, "ptrchase", VB_MODE_SHADOW, &skip), &vb_guest_micro);
+	cr_assert_eq(skip[0], '\0', "%s", skip);
+	cr_assert_eq(guest_of(pts, n, "ptbuild", VB_MODE_SHADOW, &skip), &vb_guest_micro);
+	cr_assert_eq(skip[0], '\0', "%s", skip);
+	/* Decided at once, not at a boot timeout. */
+	cr_assert_eq(guest_of(pts, n, "forkwait", VB_MODE_SHADOW, &skip), &vb_guest_linux);
+	cr_assert(strstr(skip, "KVM here is PVM") && strstr(skip, "--accel tcg"), "%s", skip);
+	guest_of(pts, n, "ptrchase", VB_MODE_EPT, &skip);
+	cr_assert(strstr(skip, "PVM, which has shadow paging only"), "%s", skip);
+	free(pts);
+}
+
+Test(plan_auto, host_without_kvm_skips_every_guest_point_with_the_reason, .init = fake_linux_tools, .fini = fake_linux_tools_gone)
+{
+	struct vb_kvm_state kvm = { .flavour = VB_KVM_NONE, .paging = VB_MODE_NATIVE,
+				    .reason = "KVM is not loaded on this host" };
+	size_t n;
+	struct vb_plan_point *pts = headline(&kvm, true, &n);
+
+	for (size_t i = 0; i < n; i++)
+		cr_assert(pts[i].skip[0], "%s %s ran on a host without KVM", pts[i].pt.bench,
+			  vb_mode_name(pts[i].pt.mode));
+	free(pts);
+}
+
+Test(plan, remote_points_go_once_per_target)
+{
+	struct vb_plan_point *pts;
+	size_t n;
+
+	cr_assert_eq(vb_plan_parse_text("mode shadow\nguest remote\nbench ctxswitch\n", "t", &plan, err,
+					sizeof(err)), 0, "%s", err);
+	snprintf(plan.targets[0], sizeof(plan.targets[0]), "vm1");
+	snprintf(plan.targets[1], sizeof(plan.targets[1]), "root@vm2:2222");
+	plan.n_targets = 2;
+	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(pts[0].pt.target, "vm1");
+	cr_assert_str_eq(pts[1].pt.target, "root@vm2:2222");
+	cr_assert_eq(pts[1].pt.guest, &vb_guest_remote);
+	free(pts);
 }

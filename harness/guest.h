@@ -1,0 +1,63 @@
+/* guest.h: the guest table. Each way of running plan points (natively, the
+ * micro guest, a Linux guest under QEMU, a remote VM over ssh) is one entry;
+ * the plan and `vbench run` know a guest only through its entry, the way
+ * perf's and git's command tables work. */
+#ifndef VB_GUEST_H
+#define VB_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "harness/backend.h"
+#include "harness/catalog.h"
+#include "harness/modes.h"
+
+struct vb_guest {
+	const char *name;		/* as in --guest and the row's `guest` ("none": natively) */
+	const char *where;		/* "natively", "in the micro guest", ... for messages */
+	const char *summary;		/* one line for `vbench list` */
+	bool native;			/* runs mode native (and only that); the others run guest modes */
+	bool per_target;		/* one point per --target (remote) */
+	bool auto_pick;			/* --guest auto may choose it, in table order */
+	bool mode_declared;		/* the row's mode is the user's word, not verified (remote) */
+	/* Entry i of the benches it runs, with their parameters; false past the end. */
+	bool (*bench_at)(int i, struct vb_catalog_entry *out);
+	/* Whether the host's KVM paging mode is the row's mode for these options:
+	 * then the run checks the mode, and switches it with --switch-mode, before
+	 * run(). NULL: never (native, TCG, a remote hypervisor). */
+	bool (*kvm_mode)(const struct vb_run_opts *o);
+	/* Whether this host can run the point at all, decided while planning from
+	 * the host's KVM state: false with the reason and its remedy. NULL: always. */
+	bool (*usable)(const struct vb_point *pt, const struct vb_kvm_state *kvm,
+		       const struct vb_run_opts *o, char *why, size_t len);
+	/* Host hugetlb memory the point maps, of page size *ps; 0 when none. */
+	uint64_t (*hugetlb_bytes)(const struct vb_point *pt, bool hugetlb, enum vb_page_size *ps);
+	/* With per_target: checks a --target word; -1 with why. */
+	int (*target_check)(const char *target, char *why, size_t len);
+	/* Whether b may run in the same boot or connection as a. NULL: never. */
+	bool (*shares)(const struct vb_point *a, const struct vb_point *b);
+	/* Run n points that share (n is 1 without shares()); rows[i] gets point
+	 * i's status. Returns how many leading rows got one (the rest were never
+	 * reached and want another call), or -1 only for errors that must stop
+	 * the run. */
+	int (*run)(const struct vb_point *const *pts, json_t *const *rows, size_t n,
+		   const struct vb_run_opts *o);
+};
+
+/* The table, NULL-terminated: native first, then in --guest auto's order. */
+extern const struct vb_guest *const vb_guests[];
+
+extern const struct vb_guest vb_guest_native, vb_guest_micro, vb_guest_linux, vb_guest_remote;
+
+/* The entry of that name (native: "none"), or NULL. */
+const struct vb_guest *vb_guest_find(const char *name);
+/* "micro, linux, remote": the names --guest takes (auto aside). */
+void vb_guest_names(char *buf, size_t len);
+/* The bench as that guest runs it; false when it has no such bench. */
+bool vb_guest_bench(const struct vb_guest *g, const char *bench, struct vb_catalog_entry *out);
+/* The guest that runs a native mode. */
+const struct vb_guest *vb_guest_for_native(void);
+
+#endif
