@@ -29,9 +29,19 @@ struct srow {
 	bool emulated;
 };
 
+#define CAUSES_MAX 64
+
+/* A reason rows were skipped or failed for, said once under the table. */
+struct cause {
+	const char *status, *reason;
+	size_t rows;
+};
+
 struct table {
 	struct srow *rows;
 	size_t n;
+	struct cause causes[CAUSES_MAX];
+	size_t n_causes;
 	bool have_ratio;	/* some group has two ok rows to compare */
 	bool have_emulated;
 	bool have_unhonoured;
@@ -166,6 +176,27 @@ static void fill_cells(struct srow *r, json_t *pick)
 		snprintf(r->cell[C_N], CELL, "%zu", json_array_size(json_object_get(row, "samples")));
 }
 
+/* Skipped and failed rows point at their cause, "skipped [2]", so that a
+ * reason shared by many rows is said once, in full, under the table. */
+static void number_cause(struct table *t, struct srow *r)
+{
+	const char *st = vb_row_str(r->row, "status"), *why = vb_row_str(r->row, "reason");
+	size_t k;
+
+	if (vb_row_is_ok(r->row) || !st || !why || !*why)
+		return;
+	for (k = 0; k < t->n_causes; k++)
+		if (!strcmp(t->causes[k].status, st) && !strcmp(t->causes[k].reason, why))
+			break;
+	if (k == t->n_causes) {
+		if (k == CAUSES_MAX)
+			return;		/* the cell keeps its short reason */
+		t->causes[t->n_causes++] = (struct cause){ st, why, 0 };
+	}
+	t->causes[k].rows++;
+	snprintf(r->cell[C_STATUS], CELL, "%s [%zu]", st, k + 1);
+}
+
 /* Rows of one bench+params group become adjacent, groups in order of first
  * appearance, so the plan's order still reads top to bottom. */
 static int build(json_t *results, struct table *t)
@@ -220,6 +251,7 @@ static int build(json_t *results, struct table *t)
 			r->group = j;
 			r->emulated = vb_row_emulated(row);
 			fill_cells(r, json_object_get(picks, vb_row_str(row, "bench")));
+			number_cause(t, r);
 			t->have_emulated |= r->emulated && vb_row_is_ok(row);
 			t->have_unhonoured |= !vb_row_honoured(row);
 			if (vb_row_is_ok(row)) {
@@ -286,6 +318,24 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 		fprintf(f, "%s!: the pages requested were not what the run verified\n", lead);
 	if (t->have_emulated)
 		fprintf(f, "%sok*: guest kernel ran at CPL0 on an emulating host (emulated_cpl0): not a hardware figure\n", lead);
+	for (size_t k = 0; k < t->n_causes; k++) {
+		char why[1024];
+
+		/* One line, whatever the reason held. */
+		snprintf(why, sizeof(why), "%s", t->causes[k].reason);
+		for (char *c = why; *c; c++)
+			if ((unsigned char)*c < ' ')
+				*c = ' ';
+		fprintf(f, "%s[%zu] %s, %zu row%s: ", lead, k + 1, t->causes[k].status, t->causes[k].rows,
+			t->causes[k].rows == 1 ? "" : "s");
+		for (const char *c = why; *c; c++) {
+			/* Markdown (lead "- ") would read these as markup. */
+			if (lead[0] && strchr("|*_<\\`", *c))
+				fputc('\\', f);
+			fputc(*c, f);
+		}
+		fputc('\n', f);
+	}
 }
 
 void vb_summary_print(FILE *f, json_t *results)
