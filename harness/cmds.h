@@ -10,7 +10,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
-/* Folder holding the running vbench binary (for vbench-guest and configs/). */
-const char *vb_self_dir(void);
+/* vb_self_dir(), the folder of the running binary, is in lib/text.h. */
+#include "lib/text.h"
 
 #endif

@@ -31,27 +31,6 @@ static void usage(FILE *f)
 		   "exit status: 0 ok, 1 failed rows or a regression, 2 bad input, 3 the host cannot do what was asked, 4 internal error\n");
 }
 
-const char *vb_self_dir(void)
-{
-	static char dir[PATH_MAX];
-
-	if (!dir[0]) {
-		ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-
-		if (n <= 0)
-			snprintf(dir, sizeof(dir), ".");
-		else {
-			char *slash;
-
-			dir[n] = '\0';
-			slash = strrchr(dir, '/');
-			if (slash)
-				*slash = '\0';
-		}
-	}
-	return dir;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -1,6 +1,7 @@
 /* spawn.c: fork/exec from an argv with a timeout, CPU affinity and line-wise
  * output capture. No shell is ever involved. */
 #include "harness/spawn.h"
+#include "lib/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,19 +44,16 @@ static void tail_append(char *tail, const char *buf, size_t n)
 	tail[have + n] = '\0';
 }
 
-struct linebuf {
-	char *buf;
-	size_t len;
-	bool truncated;		/* the current line already overflowed */
-};
-
-static void lines_feed(struct linebuf *lb, const char *data, size_t n, const struct vb_spawn_opts *o)
+void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line, void *arg)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (data[i] == '\n') {
+			/* Serial consoles end lines with "\r\n". */
+			if (lb->len && lb->buf[lb->len - 1] == '\r')
+				lb->len--;
 			lb->buf[lb->len] = '\0';
-			if (o->on_line)
-				o->on_line(lb->buf, lb->truncated, o->arg);
+			if (on_line)
+				on_line(lb->buf, lb->truncated, arg);
 			lb->len = 0;
 			lb->truncated = false;
 		} else if (lb->len < VB_SPAWN_LINE_MAX - 1) {
@@ -63,6 +62,32 @@ static void lines_feed(struct linebuf *lb, const char *data, size_t n, const str
 			lb->truncated = true;
 		}
 	}
+}
+
+pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size_t errlen)
+{
+	pid_t ppid = getpid(), pid = fork();
+
+	if (pid < 0) {
+		vb_errf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		/* It must not outlive vbench. It stays in our process group so
+		 * that Ctrl-C reaches it as well. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != ppid)
+			_exit(127);
+		dup2(null, STDIN_FILENO);
+		dup2(out_fd, STDOUT_FILENO);
+		dup2(err_fd, STDERR_FILENO);
+		execvp(argv[0], argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
 }
 
 static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int out_w, int err_fd)
@@ -122,7 +147,7 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	static const struct vb_spawn_opts none;
 	const struct vb_spawn_opts *o = opts ? opts : &none;
 	int out[2], errp[2] = { -1, -1 }, log_fd = -1, status = 0;
-	struct linebuf lb = { 0 };
+	struct vb_linebuf lb = { 0 };
 	double deadline = 0, kill_at = 0;
 	pid_t pid;
 
@@ -215,12 +240,12 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 			if (log_fd >= 0 && write(log_fd, chunk, (size_t)n) < 0)
 				log_fd = -1;	/* a lost log must not lose the measurement */
 			if (i == 0)
-				lines_feed(&lb, chunk, (size_t)n, o);
+				vb_linebuf_feed(&lb, chunk, (size_t)n, o->on_line, o->arg);
 		}
 	}
 	/* A last line without '\n' still counts. */
 	if (lb.len > 0)
-		lines_feed(&lb, "\n", 1, o);
+		vb_linebuf_feed(&lb, "\n", 1, o->on_line, o->arg);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status)) {

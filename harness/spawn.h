@@ -50,6 +50,24 @@ __attribute__((format(printf, 2, 3)))
 void vb_argv_add(struct vb_argv *a, const char *fmt, ...);
 void vb_argv_free(struct vb_argv *a);
 
+/* A line splitter over a byte stream: buf holds VB_SPAWN_LINE_MAX bytes
+ * (the caller allocates it). */
+struct vb_linebuf {
+	char *buf;
+	size_t len;
+	bool truncated;		/* the current line already overflowed */
+};
+
+/* Feed bytes; on_line gets each complete line without its "\n" (or "\r\n");
+ * a longer line than the buffer is cut and passed with truncated = true. */
+void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line, void *arg);
+
+/* Start argv[0] (searched in PATH) with stdin /dev/null, stdout on out_fd
+ * and stderr on err_fd, killed by the kernel when vbench dies, and in our
+ * process group (Ctrl-C reaches it). The caller waits for it. Returns the
+ * pid, or -1 with err. */
+pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size_t errlen);
+
 /* Run argv[0] (searched in PATH when it has no '/') to completion. Returns 0
  * when it ran (whatever its exit status), -1 when it could not be started. */
 int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb_spawn_result *res);

@@ -354,9 +354,19 @@ static enum vb_page_size dominant_size(const struct vb_mem_verified *v)
 	return VB_PS_NONE;
 }
 
-int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err, size_t errlen)
+static FILE *open_smaps(pid_t pid)
 {
-	uintptr_t lo = (uintptr_t)m->addr, hi = lo + m->len;
+	char path[64];
+
+	if (pid <= 0)
+		return fopen("/proc/self/smaps", "re");
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	return fopen(path, "re");
+}
+
+int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified *out, char *err,
+		   size_t errlen)
+{
 	struct vma_info v = { 0 };
 	bool have = false;
 	char line[512];
@@ -364,11 +374,12 @@ int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err
 
 	memset(out, 0, sizeof(*out));
 	out->size = VB_PS_NONE;
-	if (!m->addr || !m->len)
+	if (hi <= lo)
 		return 0;
-	f = fopen("/proc/self/smaps", "r");
+	f = open_smaps(pid);
 	if (!f)
-		return vb_errf(err, errlen, "cannot read /proc/self/smaps: %s", strerror(errno));
+		return vb_errf(err, errlen, "cannot read smaps of %s: %s", pid > 0 ? "the process" : "self",
+			       strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		uintptr_t s, e;
 		uint64_t val;
@@ -379,8 +390,9 @@ int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err
 				continue;
 			if (field_kb(line, "Rss", &val))
 				v.rss = val;
-			else if (field_kb(line, "AnonHugePages", &val))
-				v.anon_huge = val;
+			else if (field_kb(line, "AnonHugePages", &val) || field_kb(line, "ShmemPmdMapped", &val) ||
+				 field_kb(line, "FilePmdMapped", &val))
+				v.anon_huge += val;
 			else if (field_kb(line, "Private_Hugetlb", &val) ||
 				 field_kb(line, "Shared_Hugetlb", &val))
 				v.hugetlb += val;
@@ -402,4 +414,37 @@ int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err
 	fclose(f);
 	out->size = dominant_size(out);
 	return 0;
+}
+
+bool vb_smaps_find_len(pid_t pid, uint64_t len, uintptr_t *lo)
+{
+	char line[512];
+	FILE *f = open_smaps(pid);
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		uintptr_t s, e;
+
+		if (line[0] >= 'A' && line[0] <= 'Z')
+			continue;
+		if (parse_vma_header(line, &s, &e) && e - s == len) {
+			*lo = s;
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err, size_t errlen)
+{
+	uintptr_t lo = (uintptr_t)m->addr;
+
+	if (!m->addr || !m->len) {
+		memset(out, 0, sizeof(*out));
+		out->size = VB_PS_NONE;
+		return 0;
+	}
+	return vb_smaps_range(0, lo, lo + m->len, out, err, errlen);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/pages.h"
 
@@ -45,6 +46,13 @@ void vb_mem_free(struct vb_mem *m);
 void vb_mem_touch(struct vb_mem *m);
 /* Read back page sizes for the range from /proc/self/smaps. */
 int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err, size_t errlen);
+/* The same for [lo, hi) of another process (pid 0: this one), read from its
+ * smaps: anonymous, THP, shmem/file PMD and hugetlb pages. */
+int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified *out, char *err,
+		   size_t errlen);
+/* The start of the first mapping of exactly len bytes in pid's smaps (QEMU
+ * maps a guest's RAM block as one); false when there is none. */
+bool vb_smaps_find_len(pid_t pid, uint64_t len, uintptr_t *lo);
 
 /* Hugepage pool for a size ("hugepages-2048kB"): free pages, or -1 if the size is absent. */
 long vb_hugepages_free(size_t page_bytes);

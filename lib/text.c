@@ -1,0 +1,63 @@
+/* text.c: the last line of a text, the tail of a file, and where the running
+ * binary lives: what error reasons and the search for files next to vbench need. */
+#include "lib/text.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *vb_last_line(const char *text, char *out, size_t len)
+{
+	const char *end = text + strlen(text), *start;
+
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	snprintf(out, len, "%.*s", (int)(end - start), start);
+	return out;
+}
+
+void vb_file_tail(const char *path, char *buf, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t end;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	end = lseek(fd, 0, SEEK_END);
+	if (end > (off_t)(max - 1))
+		lseek(fd, end - (off_t)(max - 1), SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, max - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+const char *vb_self_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	if (!dir[0]) {
+		ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+		char *slash;
+
+		if (n <= 0) {
+			snprintf(dir, sizeof(dir), ".");
+			return dir;
+		}
+		dir[n] = '\0';
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			dir[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+	}
+	return dir;
+}

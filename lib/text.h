@@ -1,0 +1,19 @@
+/* text.h: small text helpers for reasons and logs: the last line of a
+ * text, the last bytes of a file, the folder of the running binary. */
+#ifndef VB_TEXT_H
+#define VB_TEXT_H
+
+#include <stddef.h>
+
+/* The last non-empty line of text (trailing newlines and blanks dropped),
+ * into out; "" when there is none. Returns out. */
+const char *vb_last_line(const char *text, char *out, size_t len);
+
+/* The last max-1 bytes of a file, NUL-terminated; "" when unreadable. */
+void vb_file_tail(const char *path, char *buf, size_t max);
+
+/* The folder holding the running binary (vbench-guest, configs/ and the
+ * Linux guest image are found next to it); "." when unknown. */
+const char *vb_self_dir(void);
+
+#endif
