@@ -444,7 +444,8 @@ static const struct vb_guest *place(const struct vb_plan *plan, const struct vb_
 		struct vb_point at = *pt;
 
 		at.guest = g;
-		usable(g, &at, kvm, o, skip, len);
+		if (usable(g, &at, kvm, o, skip, len))
+			skip[0] = '\0';
 		return g;
 	}
 	if (g) {

@@ -273,3 +273,23 @@ Test(plan, remote_points_go_once_per_target)
 	cr_assert_eq(pts[1].pt.guest, &vb_guest_remote);
 	free(pts);
 }
+
+Test(plan_auto, an_explicit_guest_that_can_run_here_has_no_skip, .init = fake_linux_tools,
+     .fini = fake_linux_tools_gone)
+{
+	struct vb_kvm_state kvm = { .flavour = VB_KVM_NONE, .paging = VB_MODE_NATIVE };
+	struct vb_run_opts o = { .accel = "tcg" };
+	struct vb_plan_point *pts;
+	size_t n;
+
+	cr_assert_eq(vb_plan_parse_text("mode shadow\nguest linux\nbench forkwait\n", "t", &plan, err,
+					sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plan_expand(&plan, &kvm, &o, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(pts[0].skip[0], '\0', "TCG was asked for, so it runs: %s", pts[0].skip);
+	free(pts);
+	o.accel = NULL;
+	cr_assert_eq(vb_plan_expand(&plan, &kvm, &o, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert(strstr(pts[0].skip, "--accel tcg"), "%s", pts[0].skip);
+	free(pts);
+}
