@@ -1,22 +1,42 @@
 /* cmd_env.c: `vbench env`: what this host is and what it can run, for
  * people (aligned sections) or for tools (--json, the host record). */
 #include "harness/cmds.h"
+#include "harness/cmdutil.h"
 #include "harness/env.h"
+#include "harness/guest.h"
 #include "lib/error.h"
 
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 
 static const char env_usage[] =
 	"usage: vbench env [--json]\n"
+	"       vbench env --target [USER@]HOST[:PORT] [--identity FILE] [-o OPTION]... [--json]\n"
 	"\n"
 	"Show what this host is: CPU, hypervisor, KVM flavour and paging mode,\n"
-	"THP and hugepage pools, PMU, topology, and which modes and page sizes\n"
-	"it can run now (with the reason and the fix for those it cannot).\n"
+	"THP and hugepage pools, PMU, topology, which modes and page sizes it can\n"
+	"run now, and what each guest can do here (with the reason and the fix for\n"
+	"what it cannot). With --target: what a remote guest's VM says of itself\n"
+	"(hypervisor CPUID signature, DMI, kernel, page sizes, vPMU), through ssh.\n"
 	"\n"
-	"  --json    print the host record of run.json (docs/result-schema.md)\n"
-	"  --help    this text\n";
+	"  --json             print the host record of run.json (docs/result-schema.md)\n"
+	"  --target T         a VM reached by ssh, as for 'vbench run --guest remote'\n"
+	"  --identity FILE    ssh private key (ssh -i)\n"
+	"  -o OPTION          an ssh option, e.g. -o ProxyJump=gw (repeatable)\n"
+	"  --help             this text\n";
+
+static const struct option env_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "target", required_argument, NULL, 't' },
+	{ "identity", required_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define ENV_SSH_OPTS_MAX 16
 
 __attribute__((format(printf, 3, 4)))
 static void kv(FILE *f, const char *key, const char *fmt, ...)
@@ -201,21 +221,83 @@ void vb_env_print(FILE *f, const json_t *host)
 	print_verdicts(f, "pages", json_object_get(can, "pages"));
 }
 
+/* `vbench env --target`: the remote guest's entry asks the target. */
+static int env_target(const char *target, const struct vb_run_opts *o, bool as_json)
+{
+	const struct vb_guest *g = NULL;
+	char why[1024];
+	json_t *env;
+	const char *key;
+	json_t *v;
+
+	for (int i = 0; vb_guests[i]; i++)
+		if (vb_guests[i]->describe)
+			g = vb_guests[i];
+	if (!g)
+		vb_die(VB_EXIT_INTERNAL, "env: no guest can describe a target");
+	if (g->target_check && g->target_check(target, why, sizeof(why)) < 0)
+		vb_die(VB_EXIT_USAGE, "env: bad --target '%s': %s", target, why);
+	env = g->describe(target, o, why, sizeof(why));
+	if (!env)
+		vb_die(VB_EXIT_ENV, "env: %s", why);
+	json_object_set_new(env, "target", json_string(target));
+	if (as_json) {
+		json_dumpf(env, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		printf("target %s (as its VM sees itself; its mode is declared, not verified)\n", target);
+		json_object_foreach(env, key, v) {
+			char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+			if (strcmp(key, "target"))
+				kv(stdout, key, "%s", json_is_string(v) ? json_string_value(v) : text ? text : "-");
+			free(text);
+		}
+	}
+	json_decref(env);
+	return fflush(stdout) == 0 ? VB_EXIT_OK : VB_EXIT_INTERNAL;
+}
+
 int cmd_env(int argc, char **argv)
 {
 	bool as_json = false;
+	const char *target = NULL, *ssh_opts[ENV_SSH_OPTS_MAX];
+	struct vb_run_opts o = { .ssh_opts = ssh_opts };
+	char guest_bin[4096];
 	json_t *host;
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			as_json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", env_options, NULL)) != -1) {
+		switch (c) {
+		case 'j': as_json = true; break;
+		case 't': target = optarg; break;
+		case 'i': o.identity = optarg; break;
+		case 'o':
+			if (o.n_ssh_opts >= ENV_SSH_OPTS_MAX)
+				vb_die(VB_EXIT_USAGE, "env: more than %d -o options", ENV_SSH_OPTS_MAX);
+			ssh_opts[o.n_ssh_opts++] = optarg;
+			break;
+		case 'h':
 			fputs(env_usage, stdout);
 			return VB_EXIT_OK;
-		} else {
-			vb_error("env: unknown option '%s': see 'vbench env --help'", argv[i]);
-			return VB_EXIT_USAGE;
+		default:
+			return vb_cmd_bad_option("env", "o:", argv);
 		}
+	}
+	if (optind < argc)
+		vb_die(VB_EXIT_USAGE, "env: unexpected argument '%s': see 'vbench env --help'", argv[optind]);
+	if ((o.identity || o.n_ssh_opts) && !target)
+		vb_die(VB_EXIT_USAGE, "env: --identity and -o go with --target");
+	if (target) {
+		const char *env_bin = getenv("VBENCH_GUEST");
+
+		snprintf(guest_bin, sizeof(guest_bin), "%s", env_bin && env_bin[0] ? env_bin : "");
+		if (!guest_bin[0])
+			snprintf(guest_bin, sizeof(guest_bin), "%s/vbench-guest", vb_self_dir());
+		o.guest_bin = guest_bin;
+		return env_target(target, &o, as_json);
 	}
 	host = vb_env_capture();
 	if (!host) {
@@ -226,7 +308,12 @@ int cmd_env(int argc, char **argv)
 		json_dumpf(host, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 	} else {
+		json_t *guests = vb_guests_json();
+
 		vb_env_print(stdout, host);
+		putchar('\n');
+		vb_guests_print(stdout, guests);
+		json_decref(guests);
 	}
 	json_decref(host);
 	return fflush(stdout) == 0 ? VB_EXIT_OK : VB_EXIT_INTERNAL;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #include "harness/backend.h"
@@ -36,6 +37,9 @@ struct vb_guest {
 	uint64_t (*hugetlb_bytes)(const struct vb_point *pt, bool hugetlb, enum vb_page_size *ps);
 	/* With per_target: checks a --target word; -1 with why. */
 	int (*target_check)(const char *target, char *why, size_t len);
+	/* With per_target: what the target says of itself (`vbench env --target`):
+	 * a new object, or NULL with why. */
+	json_t *(*describe)(const char *target, const struct vb_run_opts *o, char *why, size_t len);
 	/* Whether b may run in the same boot or connection as a. NULL: never. */
 	bool (*shares)(const struct vb_point *a, const struct vb_point *b);
 	/* Run n points that share (n is 1 without shares()); rows[i] gets point
@@ -59,5 +63,11 @@ void vb_guest_names(char *buf, size_t len);
 bool vb_guest_bench(const struct vb_guest *g, const char *bench, struct vb_catalog_entry *out);
 /* The guest that runs a native mode. */
 const struct vb_guest *vb_guest_for_native(void);
+
+/* Each guest: name, summary, benches, and per mode it runs whether this host
+ * can run it there (with --switch-mode where that reaches it) or why not. */
+json_t *vb_guests_json(void);
+/* The same for people. */
+void vb_guests_print(FILE *f, json_t *guests);
 
 #endif

@@ -224,6 +224,20 @@ static int remote_run(const struct vb_point *const *pts, json_t *const *rows, si
 	return (int)i;
 }
 
+static json_t *remote_describe(const char *target, const struct vb_run_opts *o, char *why, size_t len)
+{
+	struct session s = { .name = target, .o = o };
+	json_t *env = NULL;
+
+	if (vb_target_parse(target, &s.t, why, len) < 0)
+		return NULL;
+	if (session_open(&s, why, len) == 0 && !s.env)
+		snprintf(why, len, "%s said nothing of itself: %s", target, s.env_err);
+	session_close(&s);
+	env = s.env;
+	return env;
+}
+
 static bool remote_shares(const struct vb_point *a, const struct vb_point *b)
 {
 	return a->target && b->target && !strcmp(a->target, b->target);
@@ -245,6 +259,7 @@ const struct vb_guest vb_guest_remote = {
 	.mode_declared = true,
 	.bench_at = vb_catalog_bench_at,
 	.target_check = remote_target_check,
+	.describe = remote_describe,
 	.shares = remote_shares,
 	.run = remote_run,
 };

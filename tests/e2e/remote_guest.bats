@@ -186,3 +186,25 @@ copies() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"go with --guest remote"* ]]
 }
+
+@test "remote: env --target shows what the target's VM says of itself, and leaves nothing" {
+	need_sshd
+	before=$(copies)
+	run "$VBENCH" env --target "root@127.0.0.1:$PORT" --identity "$D/id" "${SSH_OPTS[@]}" --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -r .kernel)" = "$(uname -r)" ]
+	[ "$(printf '%s\n' "$output" | jq -r .target)" = "root@127.0.0.1:$PORT" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.page_sizes | index("4k") != null')" = true ]
+	run "$VBENCH" env --target "root@127.0.0.1:$PORT" --identity "$D/id" "${SSH_OPTS[@]}"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hypervisor:"* ]]
+	[ "$(copies)" -eq "$before" ]
+	run "$VBENCH" env --target 127.0.0.1:1 --identity "$D/id" "${SSH_OPTS[@]}"
+	[ "$status" -eq 3 ]
+	one_error_line
+	[[ "$output" == *"could not copy vbench-guest to 127.0.0.1:1"* ]]
+	run "$VBENCH" env --target '-oProxyCommand=x'
+	[ "$status" -eq 2 ]
+	one_error_line
+}
