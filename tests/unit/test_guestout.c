@@ -144,3 +144,39 @@ Test(guestout, counter_names_may_carry_event_modifiers)
 		      "\"counters\":{\"pmu\":{\"a b\":1}}}", "bad entry");
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[]}", "no samples");
 }
+
+Test(guestout, env_lines_are_checked_field_by_field)
+{
+	const char *good = "@vbench {\"type\":\"env\",\"hypervisor\":\"KVMKVMKVM\",\"dmi_vendor\":null,"
+			   "\"dmi_product\":\"Standard PC\",\"kernel\":\"6.1.0\",\"cpu\":\"AMD EPYC\","
+			   "\"page_sizes\":[\"4k\",\"2m\"],\"thp\":\"madvise\",\"vpmu\":false,"
+			   "\"vpmu_reason\":\"no PMU\"}";
+	static const char *const bad[] = {
+		/* a control character, an unknown page size, an extra key, a missing key, a wrong type */
+		"@vbench {\"type\":\"env\",\"hypervisor\":\"KVM\\u001b[2J\",\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[\"4k\"],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null}",
+		"@vbench {\"type\":\"env\",\"hypervisor\":null,\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[\"3m\"],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null}",
+		"@vbench {\"type\":\"env\",\"hypervisor\":null,\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null,"
+		"\"x\":1}",
+		"@vbench {\"type\":\"env\",\"hypervisor\":null,\"page_sizes\":[],\"vpmu\":true}",
+		"@vbench {\"type\":\"env\",\"hypervisor\":7,\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null}",
+		"@vbench {\"type\":\"result\"}",
+		"@vbench [1,2]",
+	};
+	json_t *env = NULL;
+	char err[256];
+
+	cr_assert_eq(vb_guest_env_accept(good, &env, err, sizeof(err)), 1, "%s", err);
+	cr_assert_str_eq(json_string_value(json_object_get(env, "hypervisor")), "KVMKVMKVM");
+	cr_assert(json_is_null(json_object_get(env, "dmi_vendor")));
+	json_decref(env);
+	cr_assert_eq(vb_guest_env_accept("console noise", &env, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		env = NULL;
+		cr_assert_lt(vb_guest_env_accept(bad[i], &env, err, sizeof(err)), 0, "accepted %zu", i);
+		cr_assert_null(env);
+	}
+}
