@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "analysis/stats.h"
+
 struct vb_compare_opts {
 	double threshold;	/* relative change that matters: 0.05 = 5% */
 	double alpha;		/* significance level of the Mann-Whitney U test: 0.01 */
@@ -31,9 +33,6 @@ struct vb_compare_opts {
  * Direction: units ending in "/s" are rates (higher is better); any other
  * unit is a cost per operation (ns/load, us/fork: lower is better).
  */
-
-/* Two-sided p-value of the Mann-Whitney U test; 1 when either side is empty. */
-double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
 
 /*
  * Compare two loaded runs. Returns a new object:

@@ -20,6 +20,57 @@ struct vb_stats {
 void vb_stats_compute(const double *x, size_t n, uint64_t seed, struct vb_stats *out);
 double vb_median(const double *x, size_t n);	/* does not modify x */
 
+/*
+ * Samples grouped by invocation (independent processes or guests measuring
+ * the same point): x holds all samples in order, invocation i the next
+ * len[i] of them.
+ */
+struct vb_hier_stats {
+	size_t k, n;			/* invocations, samples in all */
+	double median;			/* of all samples pooled */
+	double ci_low, ci_high;		/* 95% CI of the median, hierarchical bootstrap */
+	double ci_halfwidth_rel;
+	double var_between;		/* variance of the invocation means, beyond what
+					 * the within variance explains (random-effects
+					 * ANOVA, method of moments, floored at 0) */
+	double var_within;		/* pooled variance inside invocations */
+};
+
+/*
+ * Median, its 95% CI by a two-level bootstrap (draw k invocations with
+ * replacement, then each drawn invocation's samples with replacement; the
+ * median of the pooled draw), and both levels' variance. With k == 1 the
+ * CI is the plain bootstrap's. Deterministic for a seed; -1 when there is
+ * no sample at all.
+ */
+int vb_stats_hier(const double *x, const size_t *len, size_t k, uint64_t seed,
+		  struct vb_hier_stats *out);
+
+/*
+ * 95% percentile-bootstrap CI of median(B) / median(A), each side resampled
+ * as vb_stats_hier does (k == 1: plainly). -1 when a side has no sample or
+ * most baseline resamples have a zero median.
+ */
+int vb_stats_ratio_ci(const double *xa, const size_t *la, size_t ka,
+		      const double *xb, const size_t *lb, size_t kb, uint64_t seed,
+		      double *lo, double *hi);
+
+/* Two-sided p-value of the Mann-Whitney U test; 1 when either side is empty.
+ * Exact without ties up to 50 samples in all, else the normal approximation
+ * with tie and continuity corrections. */
+double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* Two-sided p-value of Welch's t test (unequal variances); 1 when a side
+ * has fewer than 2 values. */
+double vb_welch_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* Two-sided p-value that x comes from the population of a (t prediction
+ * interval: (x - mean) / (s * sqrt(1 + 1/n)), n - 1 degrees of freedom). */
+double vb_prediction_p(const double *a, size_t na, double x);
+
+/* P(|T| >= |t|) for Student's t with df degrees of freedom. */
+double vb_t_p_two_sided(double t, double df);
+
 /* When to stop repeating a measurement. */
 struct vb_stop_rule {
 	unsigned min_runs;	/* never stop before this many samples (>= 3 for a CI) */
