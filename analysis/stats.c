@@ -338,6 +338,21 @@ double vb_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	return vb_t_p_two_sided((mb - ma) / sqrt(se2), df);
 }
 
+double vb_student_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double ma, va, mb, vb, df, s2;
+
+	if (na + nb < 3 || !na || !nb)
+		return 1;
+	mean_var(a, na, &ma, &va);
+	mean_var(b, nb, &mb, &vb);
+	df = (double)(na + nb - 2);
+	s2 = ((double)(na - 1) * va + (double)(nb - 1) * vb) / df;
+	if (s2 == 0)
+		return ma == mb ? 1 : 0;
+	return vb_t_p_two_sided((mb - ma) / sqrt(s2 * (1 / (double)na + 1 / (double)nb)), df);
+}
+
 double vb_prediction_p(const double *a, size_t na, double x)
 {
 	double m, v;
@@ -542,4 +557,139 @@ int vb_stats_ratio_ci(const double *xa, const size_t *la, size_t ka,
 	hboot_free(&a);
 	hboot_free(&b);
 	return 0;
+}
+
+/* The samples of points [lo, hi) pooled, and the median of each point. */
+static size_t pool(const struct vb_series_point *p, size_t lo, size_t hi, double **all,
+		   double **meds)
+{
+	size_t n = 0, at = 0;
+
+	for (size_t i = lo; i < hi; i++)
+		for (size_t j = 0; j < p[i].k; j++)
+			n += p[i].len[j];
+	*all = malloc((n ? n : 1) * sizeof(**all));
+	*meds = malloc((hi - lo) * sizeof(**meds));
+	if (!*all || !*meds)
+		abort();
+	for (size_t i = lo; i < hi; i++) {
+		size_t ni = 0;
+
+		for (size_t j = 0; j < p[i].k; j++)
+			ni += p[i].len[j];
+		memcpy(*all + at, p[i].x, ni * sizeof(**all));
+		(*meds)[i - lo] = ni ? vb_median(p[i].x, ni) : NAN;
+		at += ni;
+	}
+	return n;
+}
+
+/*
+ * Segments [lo, mid) and [mid, hi) against each other. Two tests, both of
+ * which must pass: Mann-Whitney on the raw samples (is the move bigger
+ * than the noise inside runs?) and a t test on the points' medians (is it
+ * bigger than the drift between runs, which no one run's samples show?).
+ * The t test pools the two sides' variance: with no change both share the
+ * drift between runs, and a side of one or two points has no variance of
+ * its own worth trusting. One point against one cannot be judged: p = 1.
+ */
+static void seg_test(const struct vb_series_point *p, size_t lo, size_t mid, size_t hi,
+		     struct vb_change *c)
+{
+	double *xa, *xb, *ma, *mb;
+	size_t na = pool(p, lo, mid, &xa, &ma), nb = pool(p, mid, hi, &xb, &mb);
+	size_t ka = mid - lo, kb = hi - mid;
+	double meda = vb_median(xa, na), medb = vb_median(xb, nb);
+
+	c->at = mid;
+	c->change = meda != 0 ? medb / meda - 1 : NAN;
+	c->p_samples = vb_mann_whitney_p(xa, na, xb, nb);
+	c->p_points = vb_student_p(ma, ka, mb, kb);
+	free(xa);
+	free(xb);
+	free(ma);
+	free(mb);
+}
+
+static bool passes(const struct vb_change *c, double alpha, double min_change)
+{
+	return isfinite(c->change) && fabs(c->change) >= min_change &&
+	       c->p_samples < alpha && c->p_points < alpha;
+}
+
+/* Binary segmentation: the most convincing split of [lo, hi) first (the
+ * largest p of its two tests is the smallest), then each side. Bonferroni
+ * over the candidate splits keeps a flat series from yielding one by chance. */
+static void segment(const struct vb_series_point *p, size_t lo, size_t hi, double alpha,
+		    double min_change, bool *cut)
+{
+	struct vb_change best = { 0 }, c;
+	double best_p = 2;
+
+	if (hi - lo < 2)
+		return;
+	for (size_t mid = lo + 1; mid < hi; mid++) {
+		double worst;
+
+		seg_test(p, lo, mid, hi, &c);
+		worst = fmax(c.p_samples, c.p_points);
+		if (passes(&c, alpha / (double)(hi - lo - 1), min_change) &&
+		    (worst < best_p || (worst == best_p && fabs(c.change) > fabs(best.change)))) {
+			best = c;
+			best_p = worst;
+		}
+	}
+	if (best_p > 1)
+		return;
+	cut[best.at] = true;
+	segment(p, lo, best.at, alpha, min_change, cut);
+	segment(p, best.at, hi, alpha, min_change, cut);
+}
+
+size_t vb_changepoints(const struct vb_series_point *p, size_t m, double alpha, double min_change,
+		       struct vb_change *out, size_t max)
+{
+	bool *cut = calloc(m + 1, sizeof(*cut));
+	size_t n = 0, prev = 0;
+
+	if (!cut)
+		abort();
+	segment(p, 0, m, alpha, min_change, cut);
+	cut[m] = true;
+	/* Report each change against its neighbouring final segments. */
+	for (size_t i = 1; i < m; i++) {
+		size_t next;
+
+		if (!cut[i])
+			continue;
+		for (next = i + 1; !cut[next]; next++)
+			;
+		if (n < max)
+			seg_test(p, prev, i, next, &out[n]);
+		n++;
+		prev = i;
+	}
+	free(cut);
+	return n < max ? n : max;
+}
+
+int vb_change_newest(const struct vb_series_point *p, size_t m, double alpha, double min_change,
+		     struct vb_change *c)
+{
+	struct vb_change *ch;
+	size_t n, start = 0;
+	bool sig;
+
+	if (m < 2)
+		return -1;
+	ch = malloc(m * sizeof(*ch));
+	if (!ch)
+		abort();
+	n = vb_changepoints(p, m - 1, alpha, min_change, ch, m);
+	if (n)
+		start = ch[n - 1].at;
+	free(ch);
+	seg_test(p, start, m - 1, m, c);
+	sig = passes(c, alpha, min_change);
+	return sig ? 1 : 0;
 }

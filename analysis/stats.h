@@ -64,12 +64,54 @@ double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
  * has fewer than 2 values. */
 double vb_welch_p(const double *a, size_t na, const double *b, size_t nb);
 
+/* Two-sided p-value of Student's t test with the two sides' variance pooled
+ * (na + nb - 2 degrees of freedom); 1 when na + nb < 3 or a side is empty.
+ * With nb == 1 it is the prediction test below. */
+double vb_student_p(const double *a, size_t na, const double *b, size_t nb);
+
 /* Two-sided p-value that x comes from the population of a (t prediction
  * interval: (x - mean) / (s * sqrt(1 + 1/n)), n - 1 degrees of freedom). */
 double vb_prediction_p(const double *a, size_t na, double x);
 
 /* P(|T| >= |t|) for Student's t with df degrees of freedom. */
 double vb_t_p_two_sided(double t, double df);
+
+/* One point of a series (a run's row): its samples, grouped by invocation
+ * as for vb_stats_hier (k == 1: not grouped). */
+struct vb_series_point {
+	const double *x;
+	const size_t *len;
+	size_t k;
+};
+
+/* A change between two segments of a series. */
+struct vb_change {
+	size_t at;		/* index of the first point after the change */
+	double change;		/* median of the samples after / before, minus 1 */
+	double p_samples;	/* Mann-Whitney on the raw samples of the two segments */
+	double p_points;	/* Student's t test (pooled variance) on the points' medians */
+};
+
+/*
+ * Change points of a series (points in time order) by binary segmentation.
+ * A split counts when |change| >= min_change and both tests give p below
+ * alpha / (candidate splits of the segment): the raw samples alone would
+ * call the drift between runs a change, the points' medians alone would
+ * ignore how noisy each run is. Writes up to max changes, in order, each
+ * measured against its neighbouring segments; returns how many.
+ */
+size_t vb_changepoints(const struct vb_series_point *p, size_t m, double alpha, double min_change,
+		       struct vb_change *out, size_t max);
+
+/*
+ * The newest point against the segment it follows (the last segment that
+ * vb_changepoints finds in the points before it), with the same two tests
+ * at alpha (one question asked: no correction). 1 when significant and
+ * |change| >= min_change, 0 when not, -1 with fewer than 2 points. The
+ * direction is the caller's to judge from c->change.
+ */
+int vb_change_newest(const struct vb_series_point *p, size_t m, double alpha, double min_change,
+		     struct vb_change *c);
 
 /* When to stop repeating a measurement. */
 struct vb_stop_rule {

@@ -188,6 +188,16 @@ Test(stop_rule, zero_target_means_run_to_max)
 	cr_assert_not(vb_stop_rule_more(&r, x, 8, 100));
 }
 
+/* A well-mixed xorshift state from a small seed (xorshift starts slowly from 1, 2, ...). */
+static uint64_t mix_seed(uint64_t seed)
+{
+	uint64_t z = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) | 1;
+}
+
 /* Standard normal draws from a seeded xorshift (Box-Muller): reproducible. */
 static double gauss(uint64_t *s)
 {
@@ -208,7 +218,7 @@ static double gauss(uint64_t *s)
 static void two_level(double *x, size_t *len, size_t k, size_t m, double center,
 		      double sb, double sw, uint64_t seed)
 {
-	uint64_t s = seed;
+	uint64_t s = mix_seed(seed);
 
 	for (size_t i = 0; i < k; i++) {
 		double off = sb * gauss(&s);
@@ -354,4 +364,84 @@ Test(stats_tests, welch_and_prediction)
 	cr_assert_float_eq(vb_prediction_p(a, 3, 5), vb_t_p_two_sided(3 / sqrt(4.0 / 3), 2), 1e-12);
 	cr_assert_float_eq(vb_prediction_p(c, 3, 7), 1, 1e-12);
 	cr_assert_float_eq(vb_prediction_p(c, 3, 8), 0, 1e-12);
+	/* Student with one value on a side is the prediction test. */
+	cr_assert_float_eq(vb_student_p(a, 3, (double[]){ 5 }, 1), vb_prediction_p(a, 3, 5), 1e-12);
+	cr_assert_float_eq(vb_student_p(a, 3, b, 3), 0.021311641130108538, 1e-8);
+	cr_assert_float_eq(vb_student_p(a, 1, b, 1), 1, 1e-12);
+}
+
+/* A series of m runs of K invocations x M samples: each run drifts by
+ * N(0, run_sd), each invocation by N(0, inv_sd), each sample by N(0, sd);
+ * runs from step_at on are (1 + step) times slower. */
+enum { SK = 3, SM = 10, SMAX = 16 };
+struct series {
+	double x[SMAX][SK * SM];
+	size_t len[SMAX][SK];
+	struct vb_series_point p[SMAX];
+};
+
+static void make_series(struct series *s, size_t m, double run_sd, double inv_sd, double sd,
+			size_t step_at, double step, uint64_t seed)
+{
+	uint64_t r = mix_seed(seed);
+
+	for (size_t i = 0; i < m; i++) {
+		double level = 100 * (i >= step_at ? 1 + step : 1) + run_sd * gauss(&r);
+
+		for (size_t j = 0; j < SK; j++) {
+			double off = inv_sd * gauss(&r);
+
+			s->len[i][j] = SM;
+			for (size_t k = 0; k < SM; k++)
+				s->x[i][j * SM + k] = level + off + sd * gauss(&r);
+		}
+		s->p[i] = (struct vb_series_point){ s->x[i], s->len[i], SK };
+	}
+}
+
+Test(changepoints, a_known_step_is_found_where_it_is)
+{
+	static struct series s;
+	struct vb_change c[SMAX];
+
+	for (uint64_t seed = 1; seed <= 10; seed++) {
+		make_series(&s, 12, 1, 0.5, 1, 7, 0.10, seed);
+		cr_assert_eq(vb_changepoints(s.p, 12, 0.01, 0.05, c, SMAX), 1, "seed %lu", seed);
+		cr_assert_eq(c[0].at, 7);
+		cr_assert_float_eq(c[0].change, 0.10, 0.02);
+		cr_assert_lt(c[0].p_points, 0.01);
+		cr_assert_lt(c[0].p_samples, 0.01);
+	}
+}
+
+Test(changepoints, a_flat_noisy_series_has_none)
+{
+	static struct series s;
+	struct vb_change c[SMAX];
+
+	/* Runs drift by 2% (sd) while each run's samples are tight: the raw
+	 * samples of any two runs differ "significantly", but that is noise
+	 * between runs. No threshold on the size of the change helps here. */
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		make_series(&s, 16, 2, 0.3, 0.5, 16, 0, seed);
+		cr_assert_eq(vb_changepoints(s.p, 16, 0.01, 0, c, SMAX), 0, "seed %lu: change at %zu, %+g",
+			     seed, c[0].at, c[0].change);
+	}
+}
+
+Test(changepoints, the_newest_run_against_its_segment)
+{
+	static struct series s;
+	struct vb_change c;
+
+	make_series(&s, 6, 1, 0.5, 1, 5, 0.15, 3);
+	cr_assert_eq(vb_change_newest(s.p, 6, 0.01, 0.05, &c), 1);
+	cr_assert_eq(c.at, 5);
+	cr_assert_gt(c.change, 0.10);
+	make_series(&s, 6, 1, 0.5, 1, 6, 0, 3);
+	cr_assert_eq(vb_change_newest(s.p, 6, 0.01, 0.05, &c), 0);
+	/* An old step is not the newest run's fault: it is judged against the new level. */
+	make_series(&s, 8, 1, 0.5, 1, 3, 0.15, 4);
+	cr_assert_eq(vb_change_newest(s.p, 8, 0.01, 0.05, &c), 0);
+	cr_assert_eq(vb_change_newest(s.p, 1, 0.01, 0.05, &c), -1);
 }
