@@ -10,6 +10,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* Folder holding the running vbench binary (for vbench-guest and configs/). */
 const char *vb_self_dir(void);

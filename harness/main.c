@@ -19,6 +19,7 @@ static const struct cmd {
 	{ "plot", cmd_plot, "gnuplot figures from a run" },
 	{ "report", cmd_report, "a readable report of a run (tables and figures)" },
 	{ "baseline", cmd_baseline, "keep a run under a name to compare against: save, list, rm" },
+	{ "history", cmd_history, "every run's rows over time, change points; 'history check' for CI" },
 };
 
 static void usage(FILE *f)
