@@ -131,3 +131,130 @@ tiny_run() {
 	[ "$status" -eq 2 ]
 	one_error_line
 }
+
+# Copies of one real run as a series in time: copy i gets id/started of
+# minute i, label kernel=K and its samples scaled by F (i:F:K ...).
+make_series() {
+	local src=$1 dest=$2 spec i f k
+	shift 2
+	for spec in "$@"; do
+		IFS=: read -r i f k <<< "$spec"
+		mkdir -p "$dest/r$i"
+		jq --arg id "20260101T00$(printf %02d "$i")00Z-test-$(printf %06d "$i")" \
+			--arg st "2026-01-01T00:$(printf %02d "$i"):00Z" --arg k "$k" \
+			--argjson f "$f" --argjson i "$i" '
+			.id = $id | .started = $st | .labels = {kernel: $k}
+			| .results |= map(if .status == "ok" then
+				(.samples |= [range(0; 9) as $j | 100 * $f * (1 + 0.003 * ((($i * 7 + $j * 3) % 5) - 2))])
+				| .stats.median = (.samples | sort | .[4])
+				| .stats.ci95_low = .stats.median * 0.99 | .stats.ci95_high = .stats.median * 1.01
+				else . end)' "$src/run.json" > "$dest/r$i/run.json"
+	done
+}
+
+@test "history: add, re-add is a no-op, the slow run is the one change point, check exits 1" {
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	make_series "$a" "$OUT/s" 1:1:6.1 2:1.01:6.1 3:0.99:6.1 4:1:6.1 5:1.3:6.2
+	run "$VBENCH" history --db "$db" add "$OUT"/s/r1 "$OUT"/s/r2 "$OUT"/s/r3 "$OUT"/s/r4
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c ': added (2 rows)')" -eq 4 ]
+	run "$VBENCH" history --db "$db" check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 regression(s)"* ]]
+	run "$VBENCH" history --db "$db" add "$OUT"/s/r5
+	[ "$status" -eq 0 ]
+	run "$VBENCH" history --db "$db" add "$OUT"/s/r5
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"already in the history, nothing to do"* ]]
+	run "$VBENCH" history --db "$db" --bench ptrchase
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Two footprints, two series, each with exactly one change point: run 5.
+	[ "$(printf '%s\n' "$output" | grep -c 'CHANGE')" -eq 2 ]
+	[ "$(printf '%s\n' "$output" | grep 'CHANGE' | awk '{print $1}' | sort -u)" = 5 ]
+	run "$VBENCH" history --db "$db" check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^REGRESSION')" -eq 2 ]
+	run "$VBENCH" history --db "$db" --params footprint=1M --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.series | length')" -eq 1 ]
+	[ "$(echo "$output" | jq -r '.series[0].changes[0].index')" -eq 5 ]
+	[ "$(echo "$output" | jq -r '.series[0].newest.verdict')" = regression ]
+	# By kernel: the 6.2 run stands alone, too short to judge.
+	run "$VBENCH" history --db "$db" --params footprint=1M --by kernel check
+	[ "$status" -eq 0 ]
+}
+
+@test "history --plot draws a PNG" {
+	command -v gnuplot >/dev/null || skip "gnuplot is not installed (make deps installs it)"
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	make_series "$a" "$OUT/s" 1:1:a 2:1.01:a 3:0.99:a 4:1:a 5:1.3:a
+	"$VBENCH" history --db "$db" add "$OUT"/s/r* >/dev/null
+	run "$VBENCH" history --db "$db" --plot "$BATS_TEST_TMPDIR/h.png"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$(file "$BATS_TEST_TMPDIR/h.png")" == *"PNG image data"* ]]
+}
+
+@test "history: a locked, corrupt or missing store is one line" {
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	run "$VBENCH" history --db "$db"
+	[ "$status" -eq 3 ]
+	one_error_line
+	[[ "$output" == *"no history store there"* ]]
+	"$VBENCH" history --db "$db" add "$a" >/dev/null
+	command -v python3 >/dev/null || skip "python3 is needed to hold the lock"
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(8)' "$db" > "$BATS_TEST_TMPDIR/lock.out" &
+	holder=$!
+	while ! grep -q locked "$BATS_TEST_TMPDIR/lock.out" 2>/dev/null; do sleep 0.1; done
+	mkdir -p "$OUT/b"
+	jq '.id = "other-run"' "$a/run.json" > "$OUT/b/run.json"
+	run "$VBENCH" history --db "$db" add "$OUT/b"
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -ne 0 ]
+	one_error_line
+	[[ "$output" == *"locked"* ]]
+	# Nothing was half-added: the run goes in whole afterwards.
+	run "$VBENCH" history --db "$db" add "$OUT/b"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"added (2 rows)"* ]]
+	head -c 4096 /dev/urandom > "$db"
+	run "$VBENCH" history --db "$db" add "$a"
+	[ "$status" -eq 3 ]
+	one_error_line
+}
+
+@test "history and baseline: --help, and bad options are one line" {
+	for c in history baseline; do
+		run "$VBENCH" "$c" --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"usage: vbench $c"* ]]
+	done
+	run "$VBENCH" history --frobnicate
+	[ "$status" -eq 2 ]
+	one_error_line
+	run "$VBENCH" history --threshold 'inf%'
+	[ "$status" -eq 2 ]
+	one_error_line
+	run "$VBENCH" history --params footprint
+	[ "$status" -eq 2 ]
+	one_error_line
+	run "$VBENCH" history frobnicate
+	[ "$status" -eq 2 ]
+	one_error_line
+	run "$VBENCH" history add
+	[ "$status" -eq 2 ]
+	one_error_line
+}
