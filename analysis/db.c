@@ -148,6 +148,11 @@ void vb_db_close(struct vb_db *db)
 	free(db);
 }
 
+const char *vb_db_name(const struct vb_db *db)
+{
+	return db->where;
+}
+
 const char *vb_db_kind(const struct vb_db *db)
 {
 	return db->pg ? "postgresql" : "sqlite";

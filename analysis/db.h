@@ -22,6 +22,9 @@ struct vb_db;
 struct vb_db *vb_db_open(const char *url, bool create, char *err, size_t errlen);
 void vb_db_close(struct vb_db *db);
 
+/* The store as messages name it: the file, or the URL without its password. */
+const char *vb_db_name(const struct vb_db *db);
+
 /* "sqlite" or "postgresql". */
 const char *vb_db_kind(const struct vb_db *db);
 

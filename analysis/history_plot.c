@@ -98,7 +98,7 @@ static int write_script(const char *dir, json_t *series, const char *out, char *
 		"} else {\n    set terminal png size 1000,600 noenhanced\n}\n"
 		"set output '%s'\nset title 'vbench history: median and 95%% CI per run, "
 		"change points circled'\nset xlabel 'run (oldest first)'\nset ylabel '%s'\n"
-		"set key outside bottom center horizontal\nset grid\nset xtics 1\n"
+		"set key below horizontal\nset grid\nset xtics 1\nset offsets 0.3, 0.3, 0, 0\n"
 		"set style fill transparent solid 0.2 noborder\nplot ", out, unit);
 	json_array_foreach(series, i, s) {
 		title_of(s, title, sizeof(title));

@@ -161,7 +161,7 @@ static int add(const struct opts *o, int n, char **runs)
 			printf("%s: already in the history, nothing to do\n", runs[i]);
 		} else {
 			printf("%s: added (%zu rows) to %s\n", runs[i], json_array_size(vb_run_results(run)),
-			       o->db);
+			       vb_db_name(db));
 		}
 		json_decref(run);
 	}
