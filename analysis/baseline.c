@@ -25,8 +25,9 @@ int vb_baseline_path(const char *dir, const char *name, char *buf, size_t len,
 
 	if (n == 0 || n > NAME_MAX_LEN || name[0] == '.' ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
-		return vb_errf(err, errlen, "bad baseline name '%.80s': use 1 to %d letters, digits, "
-			       "'.', '_' or '-', not starting with '.'", name, NAME_MAX_LEN);
+		return vb_errf(err, errlen, "bad baseline name '%.80s': use 1 to %d letters, "
+			       "digits, '.', '_' or '-', not starting with '.'", name,
+			       NAME_MAX_LEN);
 	w = snprintf(buf, len, "%s/%s", dir, name);
 	if (w < 0 || (size_t)w >= len)
 		return vb_errf(err, errlen, "%s: path too long", dir);
@@ -78,8 +79,8 @@ static int write_run(json_t *run, const char *tmp, char *err, size_t errlen)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	if (json_dumpfd(run, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) || write(fd, "\n", 1) != 1 ||
-	    fsync(fd)) {
+	if (json_dumpfd(run, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) ||
+	    write(fd, "\n", 1) != 1 || fsync(fd)) {
 		int e = errno;
 
 		close(fd);
@@ -103,8 +104,8 @@ int vb_baseline_save(const char *run_path, const char *dir, const char *name, bo
 	if (!run)
 		return vb_errf(err, errlen, "%s", why);
 	if (lstat(dest, &st) == 0 && !force) {
-		vb_errf(err, errlen, "baseline '%s' exists (%s): remove it with 'vbench baseline rm %s' "
-			"or replace it with --force", name, dest, name);
+		vb_errf(err, errlen, "baseline '%s' exists (%s): remove it with 'vbench baseline "
+			"rm %s' or replace it with --force", name, dest, name);
 		goto out;
 	}
 	if (mkdir_p(dir, err, errlen))
@@ -156,7 +157,8 @@ static json_t *describe(const char *dir, const char *name)
 	json_object_set(o, "id", json_object_get(run, "id"));
 	json_object_set(o, "started", json_object_get(run, "started"));
 	json_object_set(o, "hostname", json_object_get(json_object_get(run, "host"), "hostname"));
-	json_object_set_new(o, "rows", json_integer((json_int_t)json_array_size(vb_run_results(run))));
+	json_object_set_new(o, "rows",
+			    json_integer((json_int_t)json_array_size(vb_run_results(run))));
 	json_decref(run);
 	return o;
 }
@@ -207,7 +209,8 @@ int vb_baseline_rm(const char *dir, const char *name, char *err, size_t errlen)
 	if (vb_baseline_path(dir, name, dest, sizeof(dest), err, errlen))
 		return -1;
 	if (lstat(dest, &st) || !S_ISDIR(st.st_mode))
-		return vb_errf(err, errlen, "no baseline '%s' in %s: see 'vbench baseline list'", name, dir);
+		return vb_errf(err, errlen, "no baseline '%s' in %s: see 'vbench baseline list'",
+			       name, dir);
 	if (rm_tree(dest))
 		return vb_errf(err, errlen, "cannot remove %s: %s", dest, strerror(errno));
 	return 0;

@@ -66,14 +66,17 @@ static json_t *ident(json_t *row)
 static json_t *side(json_t *row)
 {
 	json_t *o = json_pack("{s:s}", "status", vb_row_str(row, "status"));
-	static const char *const keys[] = { "median", "ci95_low", "ci95_high", "n" };
+	/* n and invocations are counts; the rest are values. */
+	static const char *const keys[] = { "n", "invocations", "median", "ci95_low", "ci95_high",
+					    "var_between", "var_within" };
 	const char *why = vb_row_str(row, "reason"), *ver = vb_row_pages(row, "verified");
 	double v;
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (vb_row_stat(row, keys[i], &v))
-			json_object_set_new(o, keys[i], i == 3 ? json_integer((json_int_t)v) : json_real(v));
+			json_object_set_new(o, keys[i],
+					    i < 2 ? json_integer((json_int_t)v) : json_real(v));
 	if (why)
 		json_object_set_new(o, "reason", json_string(why));
 	if (ver)
@@ -168,7 +171,8 @@ static void change_ci(struct groups *ga, struct groups *gb, json_t *out)
 	double lo, hi;
 
 	if (!ga->x || !gb->x ||
-	    vb_stats_ratio_ci(ga->x, ga->len, ga->k, gb->x, gb->len, gb->k, CHANGE_CI_SEED, &lo, &hi))
+	    vb_stats_ratio_ci(ga->x, ga->len, ga->k, gb->x, gb->len, gb->k, CHANGE_CI_SEED,
+			      &lo, &hi))
 		json_object_set_new(out, "change_ci95", json_null());
 	else
 		json_object_set_new(out, "change_ci95", json_pack("[f, f]", lo - 1, hi - 1));
@@ -271,7 +275,8 @@ static json_t *host_warnings(json_t *ra, json_t *rb)
 		va = host_str(ra, keys[i].a, keys[i].b);
 		vb = host_str(rb, keys[i].a, keys[i].b);
 		if (va && vb && strcmp(va, vb) != 0 &&
-		    asprintf(&msg, "%s differs: baseline '%s', new '%s'", keys[i].what, va, vb) >= 0) {
+		    asprintf(&msg, "%s differs: baseline '%s', new '%s'", keys[i].what, va,
+			     vb) >= 0) {
 			json_array_append_new(w, json_string(msg));
 			free(msg);
 		}
@@ -333,9 +338,9 @@ json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compar
 			   "schema", "vbench.compare/1",
 			   "baseline", run_id(baseline), "new", run_id(newrun),
 			   "threshold", opts->threshold, "alpha", opts->alpha,
-			   "method", "Welch's t on invocation medians where both rows have invocations, "
-			   "else two-sided Mann-Whitney U on the samples (95% CI overlap when a side "
-			   "has no samples)",
+			   "method", "Welch's t on invocation medians where both rows have "
+			   "invocations, else two-sided Mann-Whitney U on the samples (95% CI "
+			   "overlap when a side has no samples)",
 			   "rows", rows, "only_baseline", only_a, "only_new", only_b, "lost", lost,
 			   "warnings", host_warnings(baseline, newrun), "counts", counts);
 	json_decref(ia);
@@ -357,7 +362,8 @@ size_t vb_compare_lost(json_t *report)
 
 size_t vb_compare_comparable(json_t *report)
 {
-	json_int_t n = json_integer_value(json_object_get(json_object_get(report, "counts"), "comparable"));
+	json_t *counts = json_object_get(report, "counts");
+	json_int_t n = json_integer_value(json_object_get(counts, "comparable"));
 
 	return n > 0 ? (size_t)n : 0;
 }

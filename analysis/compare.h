@@ -40,7 +40,8 @@ struct vb_compare_opts {
  *   { "schema": "vbench.compare/1", "baseline": id, "new": id,
  *     "threshold": t, "alpha": a, "method": "...",
  *     "rows": [ { "bench", "params", "mode", "guest", "pages", "unit",
- *                 "baseline": {status, median, ci95_low, ci95_high, n, reason},
+ *                 "baseline": {status, median, ci95_low, ci95_high, n, reason,
+ *                              invocations, var_between, var_within (when the row has them)},
  *                 "new": {...}, "change" (fraction or null),
  *                 "change_ci95" ([low, high] fractions: 95% bootstrap CI of
  *                 median(new) / median(baseline) - 1, hierarchical where the rows

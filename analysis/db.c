@@ -46,8 +46,9 @@ static int lite_err(struct vb_db *db, char *err, size_t errlen)
 	int code = sqlite3_errcode(db->lite);
 
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		return vb_errf(err, errlen, "%s: the database is locked: another writer held it for "
-			       "more than %d s; retry when it is done", db->where, VB_DB_BUSY_MS / 1000);
+		return vb_errf(err, errlen, "%s: the database is locked: another writer held it "
+			       "for more than %d s; retry when it is done", db->where,
+			       VB_DB_BUSY_MS / 1000);
 	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
 		return vb_errf(err, errlen, "%s: %s: it is not a usable vbench history; move it "
 			       "aside and add the runs again with 'vbench history add'",
@@ -102,8 +103,8 @@ static struct vb_db *open_lite(struct vb_db *db, const char *path, bool create,
 
 	snprintf(db->where, sizeof(db->where), "%s", path);
 	if (!create && stat(path, &st)) {
-		vb_errf(err, errlen, "%s: no history store there: add runs with 'vbench history add "
-			"RUN', or name another with --db or VBENCH_DB", path);
+		vb_errf(err, errlen, "%s: no history store there: add runs with 'vbench history "
+			"add RUN', or name another with --db or VBENCH_DB", path);
 		free(db);
 		return NULL;
 	}

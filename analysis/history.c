@@ -18,6 +18,7 @@
 #define LABEL_KEY_MAX 64
 #define LABEL_VALUE_MAX 256
 #define RUN_ID_MAX 128
+#define LABEL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 
 /*
  * Migrations: step[v] takes a store from version v to v + 1. Never edit a
@@ -49,6 +50,8 @@ static const char *const schema_v2[] = {
 };
 
 static int fill_labels(struct vb_db *db, char *err, size_t errlen);
+
+#define INSERT_LABEL "INSERT INTO run_labels (run_id, key, value) VALUES ($1, $2, $3)"
 
 static const struct {
 	const char *const *sql;
@@ -84,7 +87,8 @@ int vb_history_version(struct vb_db *db, int *version, char *err, size_t errlen)
 		       err, errlen))
 		return -1;
 	if (json_array_size(rows))
-		*version = atoi(json_string_value(json_array_get(json_array_get(rows, 0), 0)) ?: "0");
+		*version = atoi(json_string_value(json_array_get(json_array_get(rows, 0), 0))
+				?: "0");
 	json_decref(rows);
 	return 0;
 }
@@ -99,14 +103,14 @@ static int fill_labels(struct vb_db *db, char *err, size_t errlen)
 	if (vb_db_exec(db, "SELECT id, labels FROM runs", 0, NULL, &rows, NULL, err, errlen))
 		return -1;
 	json_array_foreach(rows, i, r) {
-		json_t *labels = json_loads(json_string_value(json_array_get(r, 1)) ?: "{}", 0, NULL), *v;
-		const char *k;
+		const char *text = json_string_value(json_array_get(r, 1)), *k;
+		json_t *labels = json_loads(text ? text : "{}", 0, NULL), *v;
 
 		json_object_foreach(labels, k, v) {
-			const char *p[3] = { json_string_value(json_array_get(r, 0)), k, json_string_value(v) };
+			const char *p[3] = { json_string_value(json_array_get(r, 0)), k,
+					     json_string_value(v) };
 
-			if (p[2] && vb_db_exec(db, "INSERT INTO run_labels (run_id, key, value) "
-					       "VALUES ($1, $2, $3)", 3, p, NULL, NULL, err, errlen))
+			if (p[2] && vb_db_exec(db, INSERT_LABEL, 3, p, NULL, NULL, err, errlen))
 				rc = -1;
 		}
 		json_decref(labels);
@@ -133,8 +137,9 @@ int vb_history_migrate(struct vb_db *db, int target, char *err, size_t errlen)
 		}
 		if (v > VB_HISTORY_SCHEMA) {
 			vb_db_end(db, false, NULL, 0);
-			return vb_errf(err, errlen, "the store has schema version %d, newer than this "
-				       "vbench knows (%d): use a newer vbench", v, VB_HISTORY_SCHEMA);
+			return vb_errf(err, errlen, "the store has schema version %d, newer than "
+				       "this vbench knows (%d): use a newer vbench", v,
+				       VB_HISTORY_SCHEMA);
 		}
 		if (v >= target)
 			return vb_db_end(db, true, err, errlen);
@@ -144,8 +149,9 @@ int vb_history_migrate(struct vb_db *db, int target, char *err, size_t errlen)
 			rc = steps[v].after(db, err, errlen);
 		snprintf(ver, sizeof(ver), "%d", v + 1);
 		if (!rc && v > 0)
-			rc = vb_db_exec(db, "UPDATE vbench_meta SET value = $1 WHERE key = 'schema_version'",
-					1, p, NULL, NULL, err, errlen);
+			rc = vb_db_exec(db, "UPDATE vbench_meta SET value = $1 "
+					"WHERE key = 'schema_version'", 1, p, NULL, NULL,
+					err, errlen);
 		if (rc) {
 			vb_db_end(db, false, NULL, 0);
 			return -1;
@@ -190,12 +196,12 @@ static int check_labels(json_t *labels, char *err, size_t errlen)
 		size_t n = strlen(k);
 
 		if (!n || n > LABEL_KEY_MAX ||
-		    strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
-			return vb_errf(err, errlen, "bad label name '%.64s': use 1 to %d letters, digits, "
-				       "'_', '.' or '-'", k, LABEL_KEY_MAX);
+		    strspn(k, LABEL_CHARS) != n)
+			return vb_errf(err, errlen, "bad label name '%.64s': use 1 to %d letters, "
+				       "digits, '_', '.' or '-'", k, LABEL_KEY_MAX);
 		if (!json_is_string(v) || !printable(json_string_value(v), LABEL_VALUE_MAX))
-			return vb_errf(err, errlen, "label '%s' is not a string of up to %d printable "
-				       "characters", k, LABEL_VALUE_MAX);
+			return vb_errf(err, errlen, "label '%s' is not a string of up to %d "
+				       "printable characters", k, LABEL_VALUE_MAX);
 	}
 	return 0;
 }
@@ -232,7 +238,8 @@ static void row_vars(json_t *row, char *vb, char *vw, size_t len, bool *have)
 	free(l);
 }
 
-static int add_row(struct vb_db *db, const char *id, size_t idx, json_t *row, char *err, size_t errlen)
+static int add_row(struct vb_db *db, const char *id, size_t idx, json_t *row,
+		   char *err, size_t errlen)
 {
 	static const char sql[] =
 		"INSERT INTO results (run_id, idx, bench, mode, guest, pages, params, unit, status,"
@@ -297,16 +304,16 @@ static int add_run_rows(struct vb_db *db, json_t *run, const char *id, char *err
 	p[4] = labels_s ? labels_s : "{}";
 	p[5] = json_string_value(json_object_get(run, "vbench_version"));
 	p[6] = now;
-	rc = vb_db_exec(db, "INSERT INTO runs (id, started, hostname, host, labels, vbench_version,"
-			" added) VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, p, NULL, NULL, err, errlen);
+	rc = vb_db_exec(db, "INSERT INTO runs (id, started, hostname, host, labels,"
+			" vbench_version, added) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+			7, p, NULL, NULL, err, errlen);
 	free(host_s);
 	free(labels_s);
 	json_object_foreach(labels, k, v) {
 		const char *lp[3] = { id, k, json_string_value(v) };
 
 		if (!rc)
-			rc = vb_db_exec(db, "INSERT INTO run_labels (run_id, key, value) VALUES ($1, $2, $3)",
-					3, lp, NULL, NULL, err, errlen);
+			rc = vb_db_exec(db, INSERT_LABEL, 3, lp, NULL, NULL, err, errlen);
 	}
 	json_array_foreach(vb_run_results(run), i, v)
 		if (!rc)
@@ -393,9 +400,9 @@ static json_t *query(struct vb_db *db, const struct vb_history_filter *f, char *
 	/* The by-label's value comes from the labels table (NULL when the run has none). */
 	p[np++] = f->by ? f->by : "";
 	n = snprintf(sql, sizeof(sql),
-		     "SELECT r.id, r.started, r.hostname, r.labels, x.bench, x.mode, x.guest, x.pages,"
-		     " x.params, x.unit, x.median, x.ci_low, x.ci_high, x.n, x.samples, x.invocations,"
-		     " l.value FROM results x JOIN runs r ON r.id = x.run_id"
+		     "SELECT r.id, r.started, r.hostname, r.labels, x.bench, x.mode, x.guest,"
+		     " x.pages, x.params, x.unit, x.median, x.ci_low, x.ci_high, x.n, x.samples,"
+		     " x.invocations, l.value FROM results x JOIN runs r ON r.id = x.run_id"
 		     " LEFT JOIN run_labels l ON l.run_id = r.id AND l.key = $1"
 		     " WHERE x.status = 'ok' AND x.median IS NOT NULL");
 	if (f->bench) {
@@ -454,7 +461,8 @@ static json_t *series_key(json_t *r, json_t *params, const struct vb_history_fil
 				"pages", col(r, C_PAGES) ?: "");
 
 	if (f->by)
-		json_object_set_new(key, f->by, col(r, C_BY) ? json_string(col(r, C_BY)) : json_null());
+		json_object_set_new(key, f->by,
+				    col(r, C_BY) ? json_string(col(r, C_BY)) : json_null());
 	return key;
 }
 
@@ -468,7 +476,8 @@ static json_t *point_of(json_t *r, json_int_t index)
 	json_t *p = json_pack("{s:s, s:I, s:s, s:o, s:f, s:I}", "run", col(r, C_ID),
 			      "index", index, "started", col(r, C_STARTED) ?: "",
 			      "labels", json_is_object(labels) ? labels : json_object(),
-			      "median", atof(col(r, C_MEDIAN)), "n", (json_int_t)atoll(col(r, C_N) ?: "0"));
+			      "median", atof(col(r, C_MEDIAN)),
+			      "n", (json_int_t)atoll(col(r, C_N) ?: "0"));
 
 	if (!json_is_object(labels))
 		json_decref(labels);
@@ -512,9 +521,9 @@ static json_t *group(json_t *rows, const struct vb_history_filter *f)
 		ks = json_dumps(key, JSON_SORT_KEYS | JSON_COMPACT);
 		ser = json_object_get(by_key, ks);
 		if (!ser) {
-			ser = json_pack("{s:o, s:s, s:b, s:[]}", "key", key, "unit", col(r, C_UNIT) ?: "",
-					"higher_is_better", vb_unit_higher_is_better(col(r, C_UNIT)),
-					"points");
+			ser = json_pack("{s:o, s:s, s:b, s:[]}", "key", key,
+					"unit", col(r, C_UNIT) ?: "", "higher_is_better",
+					vb_unit_higher_is_better(col(r, C_UNIT)), "points");
 			json_object_set_new(by_key, ks, ser);
 		} else {
 			json_decref(key);
@@ -525,7 +534,8 @@ static json_t *group(json_t *rows, const struct vb_history_filter *f)
 				   json_array_size(json_object_get(ser, "points")) - 1);
 		if (s && !strcmp(json_string_value(json_object_get(s, "run")), col(r, C_ID)))
 			continue;
-		json_array_append_new(json_object_get(ser, "points"), point_of(r, json_integer_value(idx)));
+		json_array_append_new(json_object_get(ser, "points"),
+				      point_of(r, json_integer_value(idx)));
 	}
 	json_object_foreach(by_key, k, s)
 		json_array_append(out, s);
@@ -611,7 +621,8 @@ static void judge_series(json_t *s, double alpha, double min_change)
 		json_object_set_new(newest, "change", json_real(last.change));
 		json_object_set_new(newest, "p_samples", json_real(last.p_samples));
 		json_object_set_new(newest, "p_runs", json_real(last.p_points));
-		json_object_set_new(newest, "verdict", json_string(rc ? direction(last.change, higher) : "none"));
+		json_object_set_new(newest, "verdict",
+				    json_string(rc ? direction(last.change, higher) : "none"));
 	}
 	/* `against`: how many runs the newest was judged against (its segment). */
 	if (rc >= 0) {

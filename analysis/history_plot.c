@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,18 @@ static void clean(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* The fields every series key has; any other is a --by label. */
+static bool fixed_field(const char *k)
+{
+	static const char *const fixed[] = { "host", "bench", "params", "mode", "guest", "pages",
+					     "unit" };
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(k, fixed[i]))
+			return true;
+	return false;
+}
+
 static void title_of(json_t *s, char *buf, size_t len)
 {
 	json_t *key = json_object_get(s, "key"), *fake = json_pack("{s:O}", "params",
@@ -43,8 +56,7 @@ static void title_of(json_t *s, char *buf, size_t len)
 			     json_string_value(json_object_get(key, "pages")));
 	/* Labels that split series (--by) name the line too. */
 	json_object_foreach(key, k, v)
-		if (n < sizeof(raw) && strcmp(k, "host") && strcmp(k, "bench") && strcmp(k, "params") &&
-		    strcmp(k, "mode") && strcmp(k, "guest") && strcmp(k, "pages") && strcmp(k, "unit"))
+		if (n < sizeof(raw) && !fixed_field(k))
 			n += (size_t)snprintf(raw + n, sizeof(raw) - n, " %s=%s", k,
 					      json_is_string(v) ? json_string_value(v) : "-");
 	clean(raw, buf, len);
@@ -66,7 +78,8 @@ static int write_data(const char *dir, size_t i, json_t *s, char *err, size_t er
 	fprintf(f, "# index median ci95_low ci95_high change_point\n");
 	json_array_foreach(json_object_get(s, "points"), j, pt) {
 		double m = json_number_value(json_object_get(pt, "median"));
-		json_t *lo = json_object_get(pt, "ci95_low"), *hi = json_object_get(pt, "ci95_high");
+		json_t *lo = json_object_get(pt, "ci95_low");
+		json_t *hi = json_object_get(pt, "ci95_high");
 
 		fprintf(f, "%lld %.10g %.10g %.10g %s\n",
 			(long long)json_integer_value(json_object_get(pt, "index")), m,
@@ -92,7 +105,8 @@ static int write_script(const char *dir, json_t *series, const char *out, char *
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f)
 		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	clean(json_string_value(json_object_get(json_array_get(series, 0), "unit")), unit, sizeof(unit));
+	clean(json_string_value(json_object_get(json_array_get(series, 0), "unit")), unit,
+	      sizeof(unit));
 	fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
 		"    set terminal pngcairo size 1000,600 noenhanced font ',10'\n"
 		"} else {\n    set terminal png size 1000,600 noenhanced\n}\n"
@@ -124,7 +138,8 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
 {
-	char tmpl[] = "/tmp/vbench-history-XXXXXX", out[PATH_MAX], dirpart[PATH_MAX], tmp_png[2 * PATH_MAX + 64];
+	char tmpl[] = "/tmp/vbench-history-XXXXXX", out[PATH_MAX], dirpart[PATH_MAX];
+	char tmp_png[2 * PATH_MAX + 64];
 	const char *base = strrchr(png, '/');
 	json_t *s;
 	size_t i;
@@ -135,19 +150,22 @@ int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
 	json_array_foreach(series, i, s)
 		if (strcmp(json_string_value(json_object_get(s, "unit")),
 			   json_string_value(json_object_get(json_array_get(series, 0), "unit"))))
-			return vb_errf(err, errlen, "the series have different units (%s, %s): narrow "
-				       "them with --bench", json_string_value(json_object_get(
-				       json_array_get(series, 0), "unit")),
+			return vb_errf(err, errlen, "the series have different units (%s, %s): "
+				       "narrow them with --bench",
+				       json_string_value(json_object_get(json_array_get(series, 0),
+									 "unit")),
 				       json_string_value(json_object_get(s, "unit")));
 	/* gnuplot runs in the temporary folder: the output path must be absolute. */
 	snprintf(dirpart, sizeof(dirpart), "%.*s", base ? (int)(base - png) : 1, base ? png : ".");
 	if (!realpath(base == png ? "/" : dirpart, out))
 		return vb_errf(err, errlen, "%s: %s", dirpart, strerror(errno));
-	snprintf(tmp_png, sizeof(tmp_png), "%s/.%s.tmp.%d", out, base ? base + 1 : png, (int)getpid());
+	snprintf(tmp_png, sizeof(tmp_png), "%s/.%s.tmp.%d", out, base ? base + 1 : png,
+		 (int)getpid());
 	if (strchr(tmp_png, '\'') || strlen(tmp_png) + 1 >= sizeof(tmp_png))
 		return vb_errf(err, errlen, "%s: unusable output path for gnuplot", png);
 	if (!mkdtemp(tmpl))
-		return vb_errf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
+		return vb_errf(err, errlen, "cannot create a temporary folder: %s",
+			       strerror(errno));
 	json_array_foreach(series, i, s)
 		if (write_data(tmpl, i, s, err, errlen))
 			goto out;

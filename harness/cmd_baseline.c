@@ -46,10 +46,12 @@ static int list(const char *dir, bool as_json)
 			const char *e = json_string_value(json_object_get(b, "error"));
 
 			if (e) {
-				printf("%-20s (unreadable: %s)\n", json_string_value(json_object_get(b, "name")), e);
+				printf("%-20s (unreadable: %s)\n",
+				       json_string_value(json_object_get(b, "name")), e);
 				continue;
 			}
-			printf("%-20s %-36s %-22s %-12s %lld\n", json_string_value(json_object_get(b, "name")),
+			printf("%-20s %-36s %-22s %-12s %lld\n",
+			       json_string_value(json_object_get(b, "name")),
 			       json_string_value(json_object_get(b, "id")) ?: "?",
 			       json_string_value(json_object_get(b, "started")) ?: "?",
 			       json_string_value(json_object_get(b, "hostname")) ?: "?",
@@ -103,7 +105,8 @@ int cmd_baseline(int argc, char **argv)
 	if (!strcmp(sub, "list") && nargs == 0)
 		return list(dir, as_json);
 	if (!strcmp(sub, "save") && nargs == 2) {
-		if (vb_baseline_save(argv[optind + 1], dir, argv[optind + 2], force, err, sizeof(err))) {
+		if (vb_baseline_save(argv[optind + 1], dir, argv[optind + 2], force, err,
+				     sizeof(err))) {
 			vb_error("baseline: save: %s", err);
 			return VB_EXIT_USAGE;
 		}

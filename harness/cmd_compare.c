@@ -73,8 +73,8 @@ static int verdict(json_t *report, const char *new_path)
 		return VB_EXIT_FAIL;
 	}
 	if (lost) {
-		vb_error("compare: %zu row(s) ok in the baseline are missing, failed or skipped in %s "
-			 "(listed as LOST)", lost, new_path);
+		vb_error("compare: %zu row(s) ok in the baseline are missing, failed or skipped "
+			 "in %s (listed as LOST)", lost, new_path);
 		return VB_EXIT_FAIL;
 	}
 	return vb_compare_regressions(report) ? VB_EXIT_FAIL : VB_EXIT_OK;
@@ -113,7 +113,8 @@ int cmd_compare(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (parse_threshold(optarg, &opts.threshold)) {
-				vb_error("compare: bad --threshold '%s': give a percentage (5%%) or a fraction (0.05)", optarg);
+				vb_error("compare: bad --threshold '%s': give a percentage (5%%) "
+					 "or a fraction (0.05)", optarg);
 				return VB_EXIT_USAGE;
 			}
 			break;
@@ -136,12 +137,14 @@ int cmd_compare(int argc, char **argv)
 	want = base_name ? 1 : 2;
 	if (argc - optind != want) {
 		vb_error("compare: expected %s, got %d argument(s): see vbench compare --help",
-			 base_name ? "one run (NEW) after --baseline NAME" : "two runs (BASELINE NEW)",
+			 base_name ? "one run (NEW) after --baseline NAME" :
+				     "two runs (BASELINE NEW)",
 			 argc - optind);
 		return VB_EXIT_USAGE;
 	}
 	if (base_name) {
-		if (vb_baseline_path(base_dir, base_name, base_path, sizeof(base_path), err, sizeof(err))) {
+		if (vb_baseline_path(base_dir, base_name, base_path, sizeof(base_path), err,
+				     sizeof(err))) {
 			vb_error("compare: %s", err);
 			return VB_EXIT_USAGE;
 		}

@@ -64,7 +64,8 @@ static int parse_params(const char *s, json_t **out)
 	int rc = 0;
 
 	*out = json_object();
-	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+	tok = copy ? strtok_r(copy, ",", &save) : NULL;
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 
 		if (!eq || eq == tok || !eq[1]) {
@@ -111,16 +112,16 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'P':
 			json_decref(o->f.params);
 			if (parse_params(optarg, &o->f.params)) {
-				vb_error("history: bad --params '%s': give NAME=VALUE[,NAME=VALUE...], "
-					 "e.g. footprint=16M", optarg);
+				vb_error("history: bad --params '%s': give "
+					 "NAME=VALUE[,NAME=VALUE...], e.g. footprint=16M", optarg);
 				return -1;
 			}
 			break;
 		case 't':
 			if (vb_parse_double(optarg, &o->threshold) || o->threshold < 0 ||
 			    (!strchr(optarg, '%') && o->threshold >= 1)) {
-				vb_error("history: bad --threshold '%s': give a percentage (5%%) or a "
-					 "fraction (0.05)", optarg);
+				vb_error("history: bad --threshold '%s': give a percentage (5%%) "
+					 "or a fraction (0.05)", optarg);
 				return -1;
 			}
 			break;
@@ -160,8 +161,8 @@ static int add(const struct opts *o, int n, char **runs)
 		} else if (rc == 1) {
 			printf("%s: already in the history, nothing to do\n", runs[i]);
 		} else {
-			printf("%s: added (%zu rows) to %s\n", runs[i], json_array_size(vb_run_results(run)),
-			       vb_db_name(db));
+			printf("%s: added (%zu rows) to %s\n", runs[i],
+			       json_array_size(vb_run_results(run)), vb_db_name(db));
 		}
 		json_decref(run);
 	}
@@ -174,6 +175,7 @@ static void key_text(json_t *s, const char *by, char *buf, size_t len)
 	json_t *key = json_object_get(s, "key"), *fake = json_pack("{s:O}", "params",
 								    json_object_get(key, "params"));
 	const char *guest = json_string_value(json_object_get(key, "guest"));
+	bool in_guest = guest && strcmp(guest, "none");
 	char params[200];
 	int n;
 
@@ -182,7 +184,7 @@ static void key_text(json_t *s, const char *by, char *buf, size_t len)
 	n = snprintf(buf, len, "%s %s %s%s%s %s on %s (%s, %s is better)",
 		     json_string_value(json_object_get(key, "bench")), params,
 		     json_string_value(json_object_get(key, "mode")),
-		     guest && strcmp(guest, "none") ? "/" : "", guest && strcmp(guest, "none") ? guest : "",
+		     in_guest ? "/" : "", in_guest ? guest : "",
 		     json_string_value(json_object_get(key, "pages")),
 		     json_string_value(json_object_get(key, "host")),
 		     json_string_value(json_object_get(s, "unit")),
@@ -200,7 +202,8 @@ static void labels_text(json_t *labels, char *buf, size_t len)
 
 	buf[0] = '\0';
 	json_object_foreach(labels, k, v) {
-		int w = snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", k, json_string_value(v));
+		int w = snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", k,
+				 json_string_value(v));
 
 		if (w < 0 || (size_t)w >= len - n)
 			break;
@@ -216,8 +219,8 @@ static void print_series(json_t *s, const char *by)
 
 	key_text(s, by, key, sizeof(key));
 	printf("%s\n", key);
-	printf("  %3s  %-30s %-20s %-24s %10s %22s %4s\n", "#", "run", "started", "labels", "median",
-	       "95% CI", "n");
+	printf("  %3s  %-30s %-20s %-24s %10s %22s %4s\n", "#", "run", "started", "labels",
+	       "median", "95% CI", "n");
 	json_array_foreach(json_object_get(s, "points"), i, pt) {
 		char med[32], lo[32], hi[32], ci[80], labels[256], flag[160] = "";
 
@@ -228,8 +231,9 @@ static void print_series(json_t *s, const char *by)
 		labels_text(json_object_get(pt, "labels"), labels, sizeof(labels));
 		json_array_foreach(json_object_get(s, "changes"), j, ch)
 			if (json_equal(json_object_get(ch, "run"), json_object_get(pt, "run")))
-				snprintf(flag, sizeof(flag), "  <- CHANGE %+.1f%% (%s; p %.1e samples, "
-					 "%.1e runs)", json_number_value(json_object_get(ch, "change")) * 100,
+				snprintf(flag, sizeof(flag), "  <- CHANGE %+.1f%% (%s; p %.1e "
+					 "samples, %.1e runs)",
+					 json_number_value(json_object_get(ch, "change")) * 100,
 					 json_string_value(json_object_get(ch, "direction")),
 					 json_number_value(json_object_get(ch, "p_samples")),
 					 json_number_value(json_object_get(ch, "p_runs")));
@@ -240,6 +244,11 @@ static void print_series(json_t *s, const char *by)
 		       med, ci, (long long)json_integer_value(json_object_get(pt, "n")), flag);
 	}
 	printf("  %zu change point(s)\n\n", json_array_size(json_object_get(s, "changes")));
+}
+
+static const char *verdict_of(json_t *series)
+{
+	return json_string_value(json_object_get(json_object_get(series, "newest"), "verdict"));
 }
 
 /* `history check`: one line per series whose newest run regressed. */
@@ -253,7 +262,7 @@ static int check(json_t *series, const struct opts *o)
 		const char *v;
 
 		nw = json_object_get(s, "newest");
-		v = json_string_value(json_object_get(nw, "verdict"));
+		v = verdict_of(s);
 		if (strcmp(v, "too few runs") != 0)
 			judged++;
 		if (strcmp(v, "regression") != 0 || o->json)
@@ -261,7 +270,8 @@ static int check(json_t *series, const struct opts *o)
 		regressions++;
 		key_text(s, o->f.by, key, sizeof(key));
 		printf("REGRESSION %s: run %s is %+.1f%% against the %lld run(s) before it "
-		       "(p %.1e samples, %.1e runs)\n", key, json_string_value(json_object_get(nw, "run")),
+		       "(p %.1e samples, %.1e runs)\n", key,
+		       json_string_value(json_object_get(nw, "run")),
 		       json_number_value(json_object_get(nw, "change")) * 100,
 		       (long long)json_integer_value(json_object_get(nw, "against")),
 		       json_number_value(json_object_get(nw, "p_samples")),
@@ -269,8 +279,7 @@ static int check(json_t *series, const struct opts *o)
 	}
 	if (o->json) {
 		json_array_foreach(series, i, s)
-			regressions += !strcmp(json_string_value(json_object_get(json_object_get(s, "newest"),
-										 "verdict")), "regression");
+			regressions += !strcmp(verdict_of(s), "regression");
 		return regressions ? VB_EXIT_FAIL : VB_EXIT_OK;
 	}
 	printf("history check: %zu series, %zu with enough runs to judge, %zu regression(s) in the "
@@ -334,8 +343,8 @@ int cmd_history(int argc, char **argv)
 	if (!rc && first < argc) {
 		sub = argv[first];
 		if (strcmp(sub, "add") && strcmp(sub, "check")) {
-			vb_error("history: unknown subcommand '%s': expected add or check, or none; "
-				 "see 'vbench history --help'", sub);
+			vb_error("history: unknown subcommand '%s': expected add or check, or "
+				 "none; see 'vbench history --help'", sub);
 			rc = -1;
 		} else {
 			rc = parse(argc - first, argv + first, &o);
@@ -351,7 +360,8 @@ int cmd_history(int argc, char **argv)
 	if (sub && !strcmp(sub, "add")) {
 		rc = add(&o, argc - optind, argv + optind);
 	} else if (optind < argc) {
-		vb_error("history: unexpected argument '%s': see 'vbench history --help'", argv[optind]);
+		vb_error("history: unexpected argument '%s': see 'vbench history --help'",
+			 argv[optind]);
 		rc = VB_EXIT_USAGE;
 	} else {
 		rc = show(&o, sub != NULL);
