@@ -592,7 +592,7 @@ static const char *direction(double change, bool higher)
 static void judge_series(json_t *s, double alpha, double min_change)
 {
 	json_t *points = json_object_get(s, "points"), *changes = json_array(), *pt;
-	size_t m = json_array_size(points), n, i;
+	size_t m = json_array_size(points), n, i, start = 0;
 	bool higher = json_is_true(json_object_get(s, "higher_is_better"));
 	struct vb_change *c = calloc(m ? m : 1, sizeof(*c)), last;
 	double **xs;
@@ -612,7 +612,7 @@ static void judge_series(json_t *s, double alpha, double min_change)
 			"change", c[i].change, "p_samples", c[i].p_samples, "p_runs", c[i].p_points,
 			"direction", direction(c[i].change, higher)));
 	}
-	rc = vb_change_newest(p, m, alpha, min_change, &last);
+	rc = vb_change_newest(p, m, alpha, min_change, &last, &start);
 	pt = json_array_get(points, m - 1);
 	newest = json_pack("{s:O}", "run", json_object_get(pt, "run"));
 	if (rc < 0 || !isfinite(last.change)) {
@@ -625,18 +625,8 @@ static void judge_series(json_t *s, double alpha, double min_change)
 				    json_string(rc ? direction(last.change, higher) : "none"));
 	}
 	/* `against`: how many runs the newest was judged against (its segment). */
-	if (rc >= 0) {
-		size_t start = 0;
-		struct vb_change *cc = calloc(m, sizeof(*cc));
-
-		if (cc) {
-			size_t nn = vb_changepoints(p, m - 1, alpha, min_change, cc, m);
-
-			start = nn ? cc[nn - 1].at : 0;
-			free(cc);
-		}
+	if (rc >= 0)
 		json_object_set_new(newest, "against", json_integer((json_int_t)(m - 1 - start)));
-	}
 	json_object_set_new(s, "changes", changes);
 	json_object_set_new(s, "newest", newest);
 	json_array_foreach(points, i, pt) {

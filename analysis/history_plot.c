@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,11 +128,18 @@ static int write_script(const char *dir, json_t *series, const char *out, char *
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Remove what write_data and write_script put in dir, then dir. */
+static void cleanup(const char *dir, size_t nseries)
 {
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < nseries; i++) {
+		snprintf(path, sizeof(path), "%s/s%zu.dat", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/history.gp", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
@@ -179,6 +185,6 @@ int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
 	}
 	rc = 0;
 out:
-	nftw(tmpl, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	cleanup(tmpl, json_array_size(series));
 	return rc;
 }

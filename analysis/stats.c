@@ -674,7 +674,7 @@ size_t vb_changepoints(const struct vb_series_point *p, size_t m, double alpha, 
 }
 
 int vb_change_newest(const struct vb_series_point *p, size_t m, double alpha, double min_change,
-		     struct vb_change *c)
+		     struct vb_change *c, size_t *seg_start)
 {
 	struct vb_change *ch;
 	size_t n, start = 0;
@@ -689,6 +689,8 @@ int vb_change_newest(const struct vb_series_point *p, size_t m, double alpha, do
 	if (n)
 		start = ch[n - 1].at;
 	free(ch);
+	if (seg_start)
+		*seg_start = start;
 	seg_test(p, start, m - 1, m, c);
 	sig = passes(c, alpha, min_change);
 	return sig ? 1 : 0;

@@ -108,10 +108,11 @@ size_t vb_changepoints(const struct vb_series_point *p, size_t m, double alpha, 
  * vb_changepoints finds in the points before it), with the same two tests
  * at alpha (one question asked: no correction). 1 when significant and
  * |change| >= min_change, 0 when not, -1 with fewer than 2 points. The
- * direction is the caller's to judge from c->change.
+ * direction is the caller's to judge from c->change. *seg_start (when not
+ * NULL) gets the index of the segment's first point.
  */
 int vb_change_newest(const struct vb_series_point *p, size_t m, double alpha, double min_change,
-		     struct vb_change *c);
+		     struct vb_change *c, size_t *seg_start);
 
 /* When to stop repeating a measurement. */
 struct vb_stop_rule {

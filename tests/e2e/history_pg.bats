@@ -2,6 +2,7 @@
 # The history store on PostgreSQL: a real server, started here on a Unix
 # socket in a temporary folder, run as an unprivileged user (postgres refuses root).
 load helpers
+load tracking_helpers
 
 PGBIN=/usr/lib/postgresql/15/bin
 
@@ -63,31 +64,6 @@ fresh_db() {
 
 sql() {
 	psql -qAt "$DB" -c "$1"
-}
-
-tiny_run() {
-	"$VBENCH" run --bench ptrchase --footprint 1M,2M --pages 4k --repeat 5 --min-runs 5 \
-		--out "$1" --quiet >/dev/null
-	ls -d "$1"/*/
-}
-
-# Synthetic copies of a real run: copy i is minute i, samples scaled by F.
-make_series() {
-	local src=$1 dest=$2 spec i f k
-	shift 2
-	for spec in "$@"; do
-		IFS=: read -r i f k <<< "$spec"
-		mkdir -p "$dest/r$i"
-		jq --arg id "20260101T00$(printf %02d "$i")00Z-test-$(printf %06d "$i")" \
-			--arg st "2026-01-01T00:$(printf %02d "$i"):00Z" --arg k "$k" \
-			--argjson f "$f" --argjson i "$i" '
-			.id = $id | .started = $st | .labels = {kernel: $k}
-			| .results |= map(if .status == "ok" then
-				(.samples |= [range(0; 9) as $j | 100 * $f * (1 + 0.003 * ((($i * 7 + $j * 3) % 5) - 2))])
-				| .stats.median = (.samples | sort | .[4])
-				| .stats.ci95_low = .stats.median * 0.99 | .stats.ci95_high = .stats.median * 1.01
-				else . end)' "$src/run.json" > "$dest/r$i/run.json"
-	done
 }
 
 @test "postgresql: the same history as SQLite, through --db and VBENCH_DB" {

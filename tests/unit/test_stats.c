@@ -433,15 +433,17 @@ Test(changepoints, the_newest_run_against_its_segment)
 {
 	static struct series s;
 	struct vb_change c;
+	size_t start = 99;
 
 	make_series(&s, 6, 1, 0.5, 1, 5, 0.15, 3);
-	cr_assert_eq(vb_change_newest(s.p, 6, 0.01, 0.05, &c), 1);
+	cr_assert_eq(vb_change_newest(s.p, 6, 0.01, 0.05, &c, NULL), 1);
 	cr_assert_eq(c.at, 5);
 	cr_assert_gt(c.change, 0.10);
 	make_series(&s, 6, 1, 0.5, 1, 6, 0, 3);
-	cr_assert_eq(vb_change_newest(s.p, 6, 0.01, 0.05, &c), 0);
+	cr_assert_eq(vb_change_newest(s.p, 6, 0.01, 0.05, &c, NULL), 0);
 	/* An old step is not the newest run's fault: it is judged against the new level. */
 	make_series(&s, 8, 1, 0.5, 1, 3, 0.15, 4);
-	cr_assert_eq(vb_change_newest(s.p, 8, 0.01, 0.05, &c), 0);
-	cr_assert_eq(vb_change_newest(s.p, 1, 0.01, 0.05, &c), -1);
+	cr_assert_eq(vb_change_newest(s.p, 8, 0.01, 0.05, &c, &start), 0);
+	cr_assert_eq(start, 3);
+	cr_assert_eq(vb_change_newest(s.p, 1, 0.01, 0.05, &c, NULL), -1);
 }
