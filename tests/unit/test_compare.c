@@ -336,3 +336,34 @@ Test(compare_change, host_differences_warn)
 	json_decref(ra);
 	json_decref(rb);
 }
+
+static void quiet(void)
+{
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+}
+
+Test(compare_closed, garbage_new_run_fails, .init = quiet)
+{
+	char *da = fx_tmpdir(), *db = fx_tmpdir(), path[512];
+	char *argv[] = { "compare", da, db, NULL };
+	FILE *f;
+
+	fx_save(fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11))),
+		da);
+	/* A results.jsonl of one garbage line: whether the loader refuses it or
+	 * reads no row, compare must not pass. */
+	snprintf(path, sizeof(path), "%.400s/results.jsonl", db);
+	f = fopen(path, "w");
+	fputs("this is not json\n", f);
+	fclose(f);
+	cr_assert_neq(cmd_compare(3, argv), VB_EXIT_OK);
+	/* And a run.json that is not JSON at all. */
+	snprintf(path, sizeof(path), "%.400s/run.json", db);
+	f = fopen(path, "w");
+	fputs("{ garbage", f);
+	fclose(f);
+	cr_assert_eq(cmd_compare(3, argv), VB_EXIT_USAGE);
+	free(da);
+	free(db);
+}
