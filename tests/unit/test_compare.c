@@ -174,6 +174,13 @@ Test(compare, bad_input_exits_2, .init = cr_redirect_stderr)
 	free(d);
 }
 
+/* The command prints a table and one error line: neither is for the test log. */
+static void quiet(void)
+{
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+}
+
 /* Run the command on two saved runs; returns its exit code. */
 static int cmd_on(json_t *ra, json_t *rb, const char *opt)
 {
@@ -189,7 +196,7 @@ static int cmd_on(json_t *ra, json_t *rb, const char *opt)
 	return rc;
 }
 
-Test(compare_closed, empty_new_run_fails, .init = cr_redirect_stdout)
+Test(compare_closed, empty_new_run_fails, .init = quiet)
 {
 	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11)));
 	json_t *rb = fx_run("B", json_array());
@@ -204,7 +211,7 @@ Test(compare_closed, empty_new_run_fails, .init = cr_redirect_stdout)
 	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_FAIL);
 }
 
-Test(compare_closed, failed_and_skipped_rows_are_lost, .init = cr_redirect_stdout)
+Test(compare_closed, failed_and_skipped_rows_are_lost, .init = quiet)
 {
 	json_t *failed = fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 11);
 	json_t *ra, *rb, *report;
@@ -225,7 +232,7 @@ Test(compare_closed, failed_and_skipped_rows_are_lost, .init = cr_redirect_stdou
 	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_FAIL);
 }
 
-Test(compare_closed, a_row_skipped_on_both_sides_is_not_lost, .init = cr_redirect_stdout)
+Test(compare_closed, a_row_skipped_on_both_sides_is_not_lost, .init = quiet)
 {
 	json_t *ra = fx_run("A", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
 					   fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
@@ -235,7 +242,7 @@ Test(compare_closed, a_row_skipped_on_both_sides_is_not_lost, .init = cr_redirec
 	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_OK);
 }
 
-Test(compare_closed, only_skipped_rows_is_no_comparison, .init = cr_redirect_stdout)
+Test(compare_closed, only_skipped_rows_is_no_comparison, .init = quiet)
 {
 	json_t *ra = fx_run("A", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
 	json_t *rb = fx_run("B", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
@@ -335,12 +342,6 @@ Test(compare_change, host_differences_warn)
 	json_decref(report);
 	json_decref(ra);
 	json_decref(rb);
-}
-
-static void quiet(void)
-{
-	cr_redirect_stdout();
-	cr_redirect_stderr();
 }
 
 Test(compare_closed, garbage_new_run_fails, .init = quiet)
