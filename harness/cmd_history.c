@@ -294,11 +294,13 @@ static int show(const struct opts *o, bool is_check)
 	json_t *series, *s;
 	size_t i;
 	int rc = VB_EXIT_OK;
+	char name[256];
 
 	if (!db) {
 		vb_error("history: %s", err);
 		return VB_EXIT_ENV;
 	}
+	snprintf(name, sizeof(name), "%s", vb_db_name(db));
 	series = vb_history_series(db, &o->f, ALPHA, o->threshold, err, sizeof(err));
 	vb_db_close(db);
 	if (!series) {
@@ -307,7 +309,7 @@ static int show(const struct opts *o, bool is_check)
 	}
 	if (o->json) {
 		json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:O}", "schema", "vbench.history/1",
-					"db", o->db, "alpha", ALPHA, "threshold", o->threshold,
+					"db", name, "alpha", ALPHA, "threshold", o->threshold,
 					"series", series);
 
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -317,7 +319,7 @@ static int show(const struct opts *o, bool is_check)
 		json_array_foreach(series, i, s)
 			print_series(s, o->f.by);
 		if (!json_array_size(series))
-			printf("no ok rows match in %s\n", o->db);
+			printf("no ok rows match in %s\n", name);
 	}
 	if (is_check)
 		rc = check(series, o);

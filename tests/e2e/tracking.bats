@@ -233,3 +233,50 @@ time.sleep(8)' "$db" > "$BATS_TEST_TMPDIR/lock.out" &
 	[ "$status" -eq 2 ]
 	one_error_line
 }
+
+@test "history: two concurrent writers on SQLite lose nothing and add each run once" {
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	specs=()
+	for i in $(seq 1 10); do specs+=("$i:1:k"); done
+	make_series "$a" "$OUT/s" "${specs[@]}"
+	fwd=() rev=()
+	for i in $(seq 1 10); do fwd+=("$OUT/s/r$i"); rev=("$OUT/s/r$i" "${rev[@]}"); done
+	"$VBENCH" history --db "$db" add "${fwd[@]}" > "$BATS_TEST_TMPDIR/w1" 2>&1 &
+	p1=$!
+	"$VBENCH" history --db "$db" add "${rev[@]}" > "$BATS_TEST_TMPDIR/w2" 2>&1 &
+	p2=$!
+	wait "$p1"
+	s1=$?
+	wait "$p2"
+	s2=$?
+	cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2"
+	[ "$s1" -eq 0 ]
+	[ "$s2" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c ': added (2 rows)')" -eq 10 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c 'already in the history')" -eq 10 ]
+	run "$VBENCH" history --db "$db" --json
+	[ "$(echo "$output" | jq '[.series[].points | length] | add')" -eq 20 ]
+}
+
+@test "history: readers are not held up by a writer in the middle of adding a run" {
+	command -v python3 >/dev/null || skip "python3 is needed to hold a write transaction open"
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	"$VBENCH" history --db "$db" add "$a" >/dev/null
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("writing", flush=True)
+time.sleep(8)' "$db" > "$BATS_TEST_TMPDIR/w.out" &
+	holder=$!
+	while ! grep -q writing "$BATS_TEST_TMPDIR/w.out" 2>/dev/null; do sleep 0.1; done
+	start=$(date +%s)
+	run "$VBENCH" history --db "$db" --json
+	took=$(( $(date +%s) - start ))
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.series | length')" -eq 2 ]
+	[ "$took" -lt 4 ]
+}
