@@ -213,6 +213,53 @@ static int check_labels(json_t *labels, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * What the history prints back to a terminal (names, params, host, times)
+ * must be plain text: a run carrying control characters there is refused
+ * rather than stored, so no later `vbench history` replays them.
+ */
+static int check_row_printable(json_t *row, size_t i, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "bench", "mode", "guest", "unit", "status" };
+	const char *s, *k;
+	json_t *v;
+
+	for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++) {
+		s = vb_row_str(row, keys[j]);
+		if (s && !printable(s, 256))
+			return vb_errf(err, errlen, "results[%zu]: %s holds control characters",
+				       i, keys[j]);
+	}
+	s = vb_row_pages(row, "requested");
+	if (s && !printable(s, 64))
+		return vb_errf(err, errlen, "results[%zu]: pages holds control characters", i);
+	json_object_foreach(json_object_get(row, "params"), k, v) {
+		s = json_string_value(v);
+		if (!printable(k, 64) || (s && !printable(s, 256)))
+			return vb_errf(err, errlen, "results[%zu]: params hold control characters",
+				       i);
+	}
+	return 0;
+}
+
+static int check_printable(json_t *run, char *err, size_t errlen)
+{
+	json_t *row;
+	const char *s;
+	size_t i;
+
+	s = json_string_value(json_object_get(json_object_get(run, "host"), "hostname"));
+	if (s && !printable(s, 256))
+		return vb_errf(err, errlen, "host.hostname holds control characters");
+	s = json_string_value(json_object_get(run, "started"));
+	if (s && !printable(s, 64))
+		return vb_errf(err, errlen, "started holds control characters");
+	json_array_foreach(vb_run_results(run), i, row)
+		if (check_row_printable(row, i, err, errlen))
+			return -1;
+	return 0;
+}
+
 static char *num(json_t *row, const char *key, char *buf, size_t len)
 {
 	double v;
@@ -336,7 +383,8 @@ int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen)
 
 	if (!id || !*id || !printable(id, RUN_ID_MAX))
 		return vb_errf(err, errlen, "the run has no usable id");
-	if (check_labels(json_object_get(run, "labels"), err, errlen))
+	if (check_labels(json_object_get(run, "labels"), err, errlen) ||
+	    check_printable(run, err, errlen))
 		return -1;
 	if (vb_db_begin(db, err, errlen))
 		return -1;

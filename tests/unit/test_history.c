@@ -116,6 +116,14 @@ Test(history, bad_labels_are_refused)
 	cr_assert(strstr(err, "label 'kernel'"), "%s", err);
 	json_object_set_new(run, "labels", json_pack("{s:s}", "bad key", "x"));
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
+	/* Control characters in what history prints back are refused too. */
+	json_object_set_new(run, "labels", json_pack("{s:s}", "kernel", "6.1\x1b[2J"));
+	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
+	json_object_set_new(run, "labels", json_object());
+	json_object_set_new(json_object_get(json_array_get(vb_run_results(run), 0), "params"), "layout",
+			    json_string("page\x1b]0;owned\x07"));
+	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "params hold control characters"), "%s", err);
 	json_decref(run);
 	vb_db_close(db);
 	free(path);
