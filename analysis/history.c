@@ -472,7 +472,7 @@ static json_t *query(struct vb_db *db, const struct vb_history_filter *f, char *
 		p[np++] = f->pages;
 		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND x.pages = $%d", np);
 	}
-	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY r.started, r.id, x.idx");
+	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY r.started, r.added, r.id, x.idx");
 	if (vb_db_exec(db, sql, np, p, &rows, NULL, err, errlen))
 		return NULL;
 	return rows;
