@@ -9,16 +9,16 @@ VERSION := 0.1.0
 # Packages, from Debian only. Fragments (*.mk) add their own.
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
-	     libclang-rt-14-dev
+	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql
 
-CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\"
+CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
-HOST_LIBS  := -ljansson -lhwloc -lpfm -lpthread -lm
+HOST_LIBS  := -ljansson -lhwloc -lpfm -lsqlite3 -lpq -lpthread -lm
 GUEST_LIBS := -ljansson -lpfm -lpthread -lm
 
 # Sources: every .c/.S of a folder belongs to it; the two mains are apart.

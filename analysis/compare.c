@@ -10,96 +10,8 @@
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 
-#define EXACT_MAX_N 50	/* C(50,25) ~ 1.3e14 counts stay exact in a double */
-
-struct ranked {
-	double v;
-	int side;
-};
-
-static int cmp_ranked(const void *a, const void *b)
-{
-	double x = ((const struct ranked *)a)->v, y = ((const struct ranked *)b)->v;
-
-	return (x > y) - (x < y);
-}
-
-/* P(U <= u) under H0 for sample sizes m, n without ties: the counts of U are
- * the coefficients of the Gaussian binomial [m+n choose m]_q, built as
- * prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i). */
-static double exact_cdf(size_t m, size_t n, double u)
-{
-	size_t cap = m * n + m + 1, deg = 0, i, k;
-	double *c = calloc(cap, sizeof(*c)), total = 0, below = 0;
-
-	if (!c)
-		return NAN;
-	c[0] = 1;
-	for (i = 1; i <= m; i++) {
-		size_t s = n + i;
-
-		for (k = deg + s; k >= s; k--)
-			c[k] -= c[k - s];
-		deg += s;
-		for (k = i; k <= deg; k++)
-			c[k] += c[k - i];
-		deg -= i;
-	}
-	for (k = 0; k <= deg; k++) {
-		total += c[k];
-		if ((double)k <= u + 1e-9)
-			below += c[k];
-	}
-	free(c);
-	return below / total;
-}
-
-double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
-{
-	size_t n = na + nb, i, j;
-	struct ranked *r;
-	double ra = 0, ties = 0, ua, u, mu, var, z, p;
-
-	if (!na || !nb)
-		return 1;
-	r = malloc(n * sizeof(*r));
-	if (!r)
-		return 1;
-	for (i = 0; i < na; i++)
-		r[i] = (struct ranked){ a[i], 0 };
-	for (i = 0; i < nb; i++)
-		r[na + i] = (struct ranked){ b[i], 1 };
-	qsort(r, n, sizeof(*r), cmp_ranked);
-	/* Mid-ranks for ties, and the tie term of the variance. */
-	for (i = 0; i < n; i = j) {
-		double t, rank;
-
-		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
-			;
-		t = (double)(j - i);
-		rank = (double)(i + 1 + j) / 2;
-		for (size_t k = i; k < j; k++)
-			if (r[k].side == 0)
-				ra += rank;
-		ties += t * t * t - t;
-	}
-	free(r);
-	ua = ra - (double)na * (double)(na + 1) / 2;
-	u = fmin(ua, (double)na * (double)nb - ua);
-	if (ties == 0 && n <= EXACT_MAX_N) {
-		p = 2 * exact_cdf(na, nb, u);
-		return p > 1 ? 1 : p;
-	}
-	mu = (double)na * (double)nb / 2;
-	var = (double)na * (double)nb / 12 * ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
-	if (var <= 0)
-		return 1;
-	z = (fabs(ua - mu) - 0.5) / sqrt(var);
-	if (z < 0)
-		z = 0;
-	p = erfc(z / sqrt(2));
-	return p > 1 ? 1 : p;
-}
+/* Bootstrap seed of the change CI: the same runs give the same interval. */
+#define CHANGE_CI_SEED 0xc0ffeeULL
 
 /* Matching key; pages.requested and guest may be absent in a skipped row. */
 static char *row_key(json_t *row)
@@ -154,14 +66,17 @@ static json_t *ident(json_t *row)
 static json_t *side(json_t *row)
 {
 	json_t *o = json_pack("{s:s}", "status", vb_row_str(row, "status"));
-	static const char *const keys[] = { "median", "ci95_low", "ci95_high", "n" };
+	/* n and invocations are counts; the rest are values. */
+	static const char *const keys[] = { "n", "invocations", "median", "ci95_low", "ci95_high",
+					    "var_between", "var_within" };
 	const char *why = vb_row_str(row, "reason"), *ver = vb_row_pages(row, "verified");
 	double v;
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (vb_row_stat(row, keys[i], &v))
-			json_object_set_new(o, keys[i], i == 3 ? json_integer((json_int_t)v) : json_real(v));
+			json_object_set_new(o, keys[i],
+					    i < 2 ? json_integer((json_int_t)v) : json_real(v));
 	if (why)
 		json_object_set_new(o, "reason", json_string(why));
 	if (ver)
@@ -169,17 +84,110 @@ static json_t *side(json_t *row)
 	return o;
 }
 
+/* A row's samples grouped by invocation: its `invocations` when it has
+ * them, else all its samples as one group. */
+struct groups {
+	double *x;
+	size_t *len;
+	size_t k, n, one;
+};
+
+static bool row_groups(json_t *row, struct groups *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->x = vb_row_invocations(row, &g->len, &g->k);
+	if (g->x) {
+		for (size_t i = 0; i < g->k; i++)
+			g->n += g->len[i];
+		return true;
+	}
+	g->x = vb_row_samples(row, &g->one);
+	g->len = &g->one;
+	g->k = g->x ? 1 : 0;
+	g->n = g->one;
+	return g->x != NULL;
+}
+
+static void groups_free(struct groups *g)
+{
+	free(g->x);
+	if (g->len != &g->one)
+		free(g->len);
+}
+
+/* The median of each invocation, into a malloc'd array of g->k. */
+static double *group_medians(const struct groups *g)
+{
+	double *m = malloc(g->k * sizeof(*m));
+	size_t at = 0;
+
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < g->k; at += g->len[i], i++)
+		m[i] = vb_median(g->x + at, g->len[i]);
+	return m;
+}
+
+/*
+ * The significance of a row's change. Invocations on both sides (two or
+ * more each): Welch's t test on the invocation medians, because samples of
+ * one invocation share its drift and are not independent evidence. Else
+ * Mann-Whitney on the raw samples; else (no samples) CI overlap.
+ */
+static const char *significance(json_t *a, json_t *b, struct groups *ga, struct groups *gb,
+				const struct vb_compare_opts *o, json_t *out, bool *sig)
+{
+	double al, ah, bl, bh, p, *ma, *mb;
+
+	*sig = false;
+	if (ga->x && gb->x && ga->k >= 2 && gb->k >= 2) {
+		ma = group_medians(ga);
+		mb = group_medians(gb);
+		p = ma && mb ? vb_welch_p(ma, ga->k, mb, gb->k) : 1;
+		free(ma);
+		free(mb);
+		*sig = p < o->alpha;
+		json_object_set_new(out, "p_value", json_real(p));
+		return "welch-invocations";
+	}
+	if (ga->x && gb->x) {
+		p = vb_mann_whitney_p(ga->x, ga->n, gb->x, gb->n);
+		*sig = p < o->alpha;
+		json_object_set_new(out, "p_value", json_real(p));
+		return "mann-whitney";
+	}
+	if (vb_row_stat(a, "ci95_low", &al) && vb_row_stat(a, "ci95_high", &ah) &&
+	    vb_row_stat(b, "ci95_low", &bl) && vb_row_stat(b, "ci95_high", &bh)) {
+		*sig = ah < bl || bh < al;
+		return "ci-overlap";
+	}
+	return "none";
+}
+
+/* 95% bootstrap CI of the change (ratio of medians - 1), hierarchical where
+ * the rows have invocations. */
+static void change_ci(struct groups *ga, struct groups *gb, json_t *out)
+{
+	double lo, hi;
+
+	if (!ga->x || !gb->x ||
+	    vb_stats_ratio_ci(ga->x, ga->len, ga->k, gb->x, gb->len, gb->k, CHANGE_CI_SEED,
+			      &lo, &hi))
+		json_object_set_new(out, "change_ci95", json_null());
+	else
+		json_object_set_new(out, "change_ci95", json_pack("[f, f]", lo - 1, hi - 1));
+}
+
 static const char *judge(json_t *a, json_t *b, const struct vb_compare_opts *o, json_t *out)
 {
-	const char *ua = vb_row_str(a, "unit"), *ub = vb_row_str(b, "unit");
-	bool higher = vb_unit_higher_is_better(ua), sig = false;
-	double ma, mb, change, p = NAN, al, ah, bl, bh;
-	double *xa, *xb;
-	size_t na, nb;
-	const char *test = "none";
+	const char *ua = vb_row_str(a, "unit"), *ub = vb_row_str(b, "unit"), *test;
+	bool higher = vb_unit_higher_is_better(ua), sig;
+	struct groups ga, gb;
+	double ma, mb, change;
 
 	json_object_set_new(out, "higher_is_better", json_boolean(higher));
 	json_object_set_new(out, "change", json_null());
+	json_object_set_new(out, "change_ci95", json_null());
 	json_object_set_new(out, "p_value", json_null());
 	if (!vb_row_is_ok(a) || !vb_row_is_ok(b)) {
 		char note[64];
@@ -200,20 +208,15 @@ static const char *judge(json_t *a, json_t *b, const struct vb_compare_opts *o, 
 	}
 	change = (mb - ma) / fabs(ma);
 	json_object_set_new(out, "change", json_real(change));
-	xa = vb_row_samples(a, &na);
-	xb = vb_row_samples(b, &nb);
-	if (xa && xb) {
-		p = vb_mann_whitney_p(xa, na, xb, nb);
-		sig = p < o->alpha;
-		test = "mann-whitney";
-		json_object_set_new(out, "p_value", json_real(p));
-	} else if (vb_row_stat(a, "ci95_low", &al) && vb_row_stat(a, "ci95_high", &ah) &&
-		   vb_row_stat(b, "ci95_low", &bl) && vb_row_stat(b, "ci95_high", &bh)) {
-		sig = ah < bl || bh < al;
-		test = "ci-overlap";
-	}
-	free(xa);
-	free(xb);
+	row_groups(a, &ga);
+	row_groups(b, &gb);
+	change_ci(&ga, &gb, out);
+	test = significance(a, b, &ga, &gb, o, out, &sig);
+	if (ga.x && gb.x)
+		json_object_set_new(out, "invocations", json_pack("[I, I]", (json_int_t)ga.k,
+								  (json_int_t)gb.k));
+	groups_free(&ga);
+	groups_free(&gb);
 	json_object_set_new(out, "test", json_string(test));
 	json_object_set_new(out, "significant", json_boolean(sig));
 	if (vb_row_honoured(a) != vb_row_honoured(b))
@@ -232,12 +235,76 @@ static const char *run_id(json_t *run)
 	return id ? id : "?";
 }
 
+/* What the new run lost: rows ok in the baseline that are missing, failed or
+ * skipped in the new run. */
+static void add_lost(json_t *lost, json_t *a, json_t *b)
+{
+	json_t *o;
+	const char *why = b ? vb_row_str(b, "reason") : NULL;
+
+	if (!vb_row_is_ok(a) || (b && vb_row_is_ok(b)))
+		return;
+	o = ident(a);
+	json_object_set_new(o, "new_status", json_string(b ? vb_row_str(b, "status") : "missing"));
+	if (why)
+		json_object_set_new(o, "reason", json_string(why));
+	json_array_append_new(lost, o);
+}
+
+static const char *host_str(json_t *run, const char *a, const char *b)
+{
+	json_t *v = json_object_get(json_object_get(run, "host"), a);
+
+	return json_string_value(b ? json_object_get(v, b) : v);
+}
+
+/* Differences between the runs' hosts and vbench versions that make a
+ * change mean less: warned about, never failed on. A side that does not
+ * record a field (a run rebuilt from results.jsonl) says nothing. */
+static json_t *host_warnings(json_t *ra, json_t *rb)
+{
+	static const struct { const char *what, *a, *b; } keys[] = {
+		{ "host CPU", "cpu", "model_name" }, { "kernel", "kernel", NULL },
+		{ "KVM flavour", "kvm", "flavour" },
+	};
+	const char *va, *vb;
+	json_t *w = json_array();
+	char *msg;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		va = host_str(ra, keys[i].a, keys[i].b);
+		vb = host_str(rb, keys[i].a, keys[i].b);
+		if (va && vb && strcmp(va, vb) != 0 &&
+		    asprintf(&msg, "%s differs: baseline '%s', new '%s'", keys[i].what, va,
+			     vb) >= 0) {
+			json_array_append_new(w, json_string(msg));
+			free(msg);
+		}
+	}
+	va = json_string_value(json_object_get(ra, "vbench_version"));
+	vb = json_string_value(json_object_get(rb, "vbench_version"));
+	if (va && vb && strcmp(va, vb) != 0 &&
+	    asprintf(&msg, "vbench version differs: baseline '%s', new '%s'", va, vb) >= 0) {
+		json_array_append_new(w, json_string(msg));
+		free(msg);
+	}
+	return w;
+}
+
+static void count(json_t *counts, const char *what)
+{
+	json_object_set_new(counts, what,
+			    json_integer(json_integer_value(json_object_get(counts, what)) + 1));
+}
+
 json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compare_opts *opts)
 {
 	json_t *ia = index_rows(vb_run_results(baseline)), *ib = index_rows(vb_run_results(newrun));
 	json_t *rows = json_array(), *only_a = json_array(), *only_b = json_array();
-	json_t *counts = json_pack("{s:i, s:i, s:i, s:i, s:i}", "regression", 0, "improvement", 0,
-				   "none", 0, "not-significant", 0, "unavailable", 0);
+	json_t *lost = json_array();
+	json_t *counts = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "regression", 0,
+				   "improvement", 0, "none", 0, "not-significant", 0,
+				   "unavailable", 0, "lost", 0, "comparable", 0);
 	json_t *a, *b, *report;
 	const char *key;
 
@@ -247,6 +314,7 @@ json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compar
 		const char *verdict;
 
 		b = json_object_get(ib, key);
+		add_lost(lost, a, b);
 		if (!b) {
 			json_array_append_new(only_a, ident(a));
 			continue;
@@ -257,19 +325,24 @@ json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compar
 		json_object_set_new(out, "new", side(b));
 		verdict = judge(a, b, opts, out);
 		json_object_set_new(out, "verdict", json_string(verdict));
-		json_object_set_new(counts, verdict,
-				    json_integer(json_integer_value(json_object_get(counts, verdict)) + 1));
+		count(counts, verdict);
+		if (strcmp(verdict, "unavailable") != 0)
+			count(counts, "comparable");
 		json_array_append_new(rows, out);
 	}
 	json_object_foreach(ib, key, b)
 		if (!json_object_get(ia, key))
 			json_array_append_new(only_b, ident(b));
-	report = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:o}",
+	json_object_set_new(counts, "lost", json_integer((json_int_t)json_array_size(lost)));
+	report = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			   "schema", "vbench.compare/1",
 			   "baseline", run_id(baseline), "new", run_id(newrun),
 			   "threshold", opts->threshold, "alpha", opts->alpha,
-			   "method", "two-sided Mann-Whitney U on the samples (95% CI overlap when a side has no samples)",
-			   "rows", rows, "only_baseline", only_a, "only_new", only_b, "counts", counts);
+			   "method", "Welch's t on invocation medians where both rows have "
+			   "invocations, else two-sided Mann-Whitney U on the samples (95% CI "
+			   "overlap when a side has no samples)",
+			   "rows", rows, "only_baseline", only_a, "only_new", only_b, "lost", lost,
+			   "warnings", host_warnings(baseline, newrun), "counts", counts);
 	json_decref(ia);
 	json_decref(ib);
 	return report;
@@ -282,11 +355,29 @@ size_t vb_compare_regressions(json_t *report)
 	return n > 0 ? (size_t)n : 0;
 }
 
+size_t vb_compare_lost(json_t *report)
+{
+	return json_array_size(json_object_get(report, "lost"));
+}
+
+size_t vb_compare_comparable(json_t *report)
+{
+	json_t *counts = json_object_get(report, "counts");
+	json_int_t n = json_integer_value(json_object_get(counts, "comparable"));
+
+	return n > 0 ? (size_t)n : 0;
+}
+
 /* Cells of the text table. */
-enum { K_BENCH, K_PARAMS, K_MODE, K_PAGES, K_UNIT, K_BASE, K_NEW, K_CHANGE, K_P, K_VERDICT, K_COUNT };
-static const char *const k_head[K_COUNT] = {
-	"bench", "params", "mode", "pages", "unit", "baseline", "new", "change", "p", "verdict",
+enum {
+	K_BENCH, K_PARAMS, K_MODE, K_PAGES, K_UNIT, K_BASE, K_NEW, K_CHANGE, K_CI, K_P, K_VERDICT,
+	K_COUNT
 };
+static const char *const k_head[K_COUNT] = {
+	"bench", "params", "mode", "pages", "unit", "baseline", "new", "change", "change 95% CI",
+	"p", "verdict",
+};
+_Static_assert(sizeof(k_head) / sizeof(k_head[0]) == K_COUNT, "a heading per column");
 
 static void fmt_side(json_t *s, char *buf, size_t len)
 {
@@ -341,6 +432,7 @@ void vb_compare_print(FILE *f, json_t *report)
 	json_array_foreach(rows, i, r) {
 		char (*c)[96] = cells[i + 1];
 		json_t *ch = json_object_get(r, "change"), *p = json_object_get(r, "p_value");
+		json_t *ci = json_object_get(r, "change_ci95");
 		const char *note = json_string_value(json_object_get(r, "note"));
 
 		ident_cells(r, c);
@@ -351,6 +443,12 @@ void vb_compare_print(FILE *f, json_t *report)
 			snprintf(c[K_CHANGE], 96, "%+.1f%%", json_number_value(ch) * 100);
 		else
 			snprintf(c[K_CHANGE], 96, "-");
+		if (json_is_array(ci))
+			snprintf(c[K_CI], 96, "[%+.1f%%, %+.1f%%]",
+				 json_number_value(json_array_get(ci, 0)) * 100,
+				 json_number_value(json_array_get(ci, 1)) * 100);
+		else
+			snprintf(c[K_CI], 96, "-");
 		if (json_is_number(p))
 			snprintf(c[K_P], 96, json_number_value(p) < 0.001 ? "%.1e" : "%.3f", json_number_value(p));
 		else
@@ -366,7 +464,7 @@ void vb_compare_print(FILE *f, json_t *report)
 	}
 	for (i = 0; i <= n; i++) {
 		for (k = 0; k < K_COUNT; k++) {
-			bool right = k >= K_BASE && k <= K_P;
+			bool right = k >= K_BASE && k <= K_P && k != K_CI;
 
 			if (k == K_VERDICT)
 				fprintf(f, "%s\n", cells[i][k]);
@@ -388,10 +486,21 @@ void vb_compare_print(FILE *f, json_t *report)
 				c[K_PARAMS][0] ? " " : "", c[K_PARAMS], c[K_MODE], c[K_PAGES]);
 		}
 	}
-	fprintf(f, "\n%lld regression(s), %lld improvement(s), %lld unchanged, %lld not significant, %lld unavailable\n",
+	json_array_foreach(json_object_get(report, "lost"), i, r) {
+		char c[K_COUNT][96];
+		const char *why = json_string_value(json_object_get(r, "reason"));
+
+		ident_cells(r, c);
+		fprintf(f, "LOST (ok in baseline, %s in new): %s%s%s %s %s%s%s\n",
+			json_string_value(json_object_get(r, "new_status")), c[K_BENCH],
+			c[K_PARAMS][0] ? " " : "", c[K_PARAMS], c[K_MODE], c[K_PAGES],
+			why ? ": " : "", why ? why : "");
+	}
+	fprintf(f, "\n%lld regression(s), %lld improvement(s), %lld unchanged, %lld not significant, %lld unavailable, %lld lost\n",
 		(long long)json_integer_value(json_object_get(counts, "regression")),
 		(long long)json_integer_value(json_object_get(counts, "improvement")),
 		(long long)json_integer_value(json_object_get(counts, "none")),
 		(long long)json_integer_value(json_object_get(counts, "not-significant")),
-		(long long)json_integer_value(json_object_get(counts, "unavailable")));
+		(long long)json_integer_value(json_object_get(counts, "unavailable")),
+		(long long)json_integer_value(json_object_get(counts, "lost")));
 }

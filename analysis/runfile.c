@@ -63,7 +63,7 @@ static int check_row(json_t *row, size_t i, char *err, size_t errlen)
 		{ "reason", JSON_STRING }, { "pages", JSON_OBJECT },
 		{ "params", JSON_OBJECT }, { "samples", JSON_ARRAY },
 		{ "stats", JSON_OBJECT }, { "extra", JSON_OBJECT },
-		{ "counters", JSON_OBJECT },
+		{ "counters", JSON_OBJECT }, { "invocations", JSON_ARRAY },
 	};
 	static const char *const req[] = { "bench", "mode", "status" };
 	size_t k;
@@ -315,6 +315,41 @@ double *vb_row_samples(json_t *row, size_t *n)
 		free(x);
 		return NULL;
 	}
+	return x;
+}
+
+double *vb_row_invocations(json_t *row, size_t **len, size_t *k)
+{
+	json_t *arr = json_object_get(row, "invocations"), *inv, *v;
+	size_t i, j, n = 0, at = 0;
+	double *x;
+
+	*len = NULL;
+	*k = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return NULL;
+	json_array_foreach(arr, i, inv) {
+		if (!json_is_array(inv) || json_array_size(inv) == 0)
+			return NULL;
+		json_array_foreach(inv, j, v)
+			if (!json_is_number(v) || !isfinite(json_number_value(v)))
+				return NULL;
+		n += json_array_size(inv);
+	}
+	x = malloc(n * sizeof(*x));
+	*len = malloc(json_array_size(arr) * sizeof(**len));
+	if (!x || !*len) {
+		free(x);
+		free(*len);
+		*len = NULL;
+		return NULL;
+	}
+	json_array_foreach(arr, i, inv) {
+		(*len)[i] = json_array_size(inv);
+		json_array_foreach(inv, j, v)
+			x[at++] = json_number_value(v);
+	}
+	*k = json_array_size(arr);
 	return x;
 }
 

@@ -37,6 +37,12 @@ bool vb_row_emulated(json_t *row);				/* emulated_cpl0 is true */
 /* Samples as doubles into a malloc'd array (non-numbers skipped); *n = count. NULL when none. */
 double *vb_row_samples(json_t *row, size_t *n);
 
+/* The samples of each independent invocation (`invocations`: an array of
+ * arrays of numbers), concatenated into a malloc'd array; *len (malloc'd)
+ * gets each invocation's count and *k their number. NULL when the row has
+ * no invocations or any of them is empty or holds a non-number. */
+double *vb_row_invocations(json_t *row, size_t **len, size_t *k);
+
 /* Canonical text of the row's params ("{\"footprint\":536870912,...}",
  * sorted keys), malloc'd; "{}" when absent. Equal params give equal text. */
 char *vb_row_params_key(json_t *row);

@@ -1,10 +1,12 @@
 /* cmd_compare.c: `vbench compare A B`, the regression check between two runs;
  * exit 1 on a significant regression so CI can gate on it. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/baseline.h"
 #include "analysis/compare.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
@@ -13,20 +15,30 @@
 
 static const char usage[] =
 	"usage: vbench compare [--threshold PCT] [--json] BASELINE NEW\n"
+	"       vbench compare --baseline NAME [--baseline-dir DIR] [...] NEW\n"
 	"\n"
 	"Compare two runs (run folders, run.json or results.jsonl files). Rows are\n"
 	"matched by bench, params, mode, guest and pages requested. A row regresses\n"
 	"when its median moved in the worse direction by more than the threshold AND\n"
-	"a two-sided Mann-Whitney U test on the raw samples gives p < 0.01 (when a\n"
-	"side has no samples: the 95% CIs of the medians do not overlap).\n"
-	"Units ending in \"/s\" are rates (higher is better); others are costs per\n"
-	"operation (lower is better).\n"
+	"the change is significant at p < 0.01: Welch's t test on the invocation\n"
+	"medians when both rows have several invocations, else a two-sided\n"
+	"Mann-Whitney U test on the raw samples (when a side has no samples: the\n"
+	"95% CIs of the medians do not overlap). Each row shows the 95% bootstrap CI\n"
+	"of the change (ratio of medians). Units ending in \"/s\" are rates (higher\n"
+	"is better); others are costs per operation (lower is better).\n"
+	"It fails closed: rows ok in the baseline that are missing, failed or skipped\n"
+	"in the new run are listed as LOST and fail the comparison, and so does a\n"
+	"pair of runs without a single comparable row. A different host CPU, kernel,\n"
+	"KVM flavour or vbench version is warned about on stderr.\n"
 	"\n"
-	"  -t, --threshold PCT  relative change that matters: \"5%\" or 0.05 (default 5%)\n"
-	"  -j, --json           print the comparison as JSON (schema vbench.compare/1)\n"
-	"  -h, --help           this text\n"
+	"  -t, --threshold PCT   relative change that matters: \"5%\" or 0.05 (default 5%)\n"
+	"  -b, --baseline NAME   compare against the baseline NAME ('vbench baseline')\n"
+	"      --baseline-dir D  where baselines are kept (default " VB_BASELINE_DIR ")\n"
+	"  -j, --json            print the comparison as JSON (schema vbench.compare/1)\n"
+	"  -h, --help            this text\n"
 	"\n"
-	"Exit status: 0 no significant regression, 1 at least one, 2 bad input.\n";
+	"Exit status: 0 no significant regression and nothing lost; 1 a regression,\n"
+	"a lost row or no comparable row; 2 bad input.\n";
 
 /* "5%" is a percentage, "0.05" a fraction; a bare "5" is refused because
  * it is ambiguous (500% or 5%?). */
@@ -35,7 +47,8 @@ static int parse_threshold(const char *s, double *out)
 	char *end;
 	double v = strtod(s, &end);
 
-	if (end == s || v < 0 || v != v)
+	/* inf% would switch detection off, and nan compares false with everything. */
+	if (end == s || !isfinite(v) || v < 0)
 		return -1;
 	if (strcmp(end, "%") == 0)
 		v /= 100;
@@ -45,29 +58,71 @@ static int parse_threshold(const char *s, double *out)
 	return 0;
 }
 
+/* What the comparison found beyond regressions, as one stderr line each:
+ * host warnings, then why it fails closed. Returns the exit code. */
+static int verdict(json_t *report, const char *new_path)
+{
+	json_t *w;
+	size_t i, lost = vb_compare_lost(report);
+
+	json_array_foreach(json_object_get(report, "warnings"), i, w)
+		vb_warn("compare: %s: the change may come from that", json_string_value(w));
+	if (!vb_compare_comparable(report)) {
+		vb_error("compare: no comparable row: no row is ok in both the baseline and %s "
+			 "(see the table): rerun it, or compare runs of the same plan", new_path);
+		return VB_EXIT_FAIL;
+	}
+	if (lost) {
+		vb_error("compare: %zu row(s) ok in the baseline are missing, failed or skipped "
+			 "in %s (listed as LOST)", lost, new_path);
+		return VB_EXIT_FAIL;
+	}
+	return vb_compare_regressions(report) ? VB_EXIT_FAIL : VB_EXIT_OK;
+}
+
+static json_t *load(const char *path)
+{
+	char err[1024];
+	json_t *run = vb_run_load(path, err, sizeof(err));
+
+	if (!run)
+		vb_error("compare: %s", err);
+	return run;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "threshold", required_argument, NULL, 't' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "baseline-dir", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vb_compare_opts opts = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
+	const char *base_name = NULL, *base_dir = VB_BASELINE_DIR, *pa, *pb;
 	json_t *a, *b, *report;
 	bool as_json = false;
-	char err[1024];
-	int c, rc;
+	char err[1024], base_path[4096];
+	int c, rc, want;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "t:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threshold(optarg, &opts.threshold)) {
-				vb_error("compare: bad --threshold '%s': give a percentage (5%%) or a fraction (0.05)", optarg);
+				vb_error("compare: bad --threshold '%s': give a percentage (5%%) "
+					 "or a fraction (0.05)", optarg);
 				return VB_EXIT_USAGE;
 			}
+			break;
+		case 'b':
+			base_name = optarg;
+			break;
+		case 'B':
+			base_dir = optarg;
 			break;
 		case 'j':
 			as_json = true;
@@ -76,34 +131,48 @@ int cmd_compare(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			return vb_cmd_bad_option("compare", "t:jh", argv);
+			return vb_cmd_bad_option("compare", "t:b:jh", argv);
 		}
 	}
-	if (argc - optind != 2) {
-		vb_error("compare: expected two runs (BASELINE NEW), got %d; see vbench compare --help", argc - optind);
+	want = base_name ? 1 : 2;
+	if (argc - optind != want) {
+		vb_error("compare: expected %s, got %d argument(s): see vbench compare --help",
+			 base_name ? "one run (NEW) after --baseline NAME" :
+				     "two runs (BASELINE NEW)",
+			 argc - optind);
 		return VB_EXIT_USAGE;
 	}
-	a = vb_run_load(argv[optind], err, sizeof(err));
-	if (!a) {
-		vb_error("compare: %s", err);
-		return VB_EXIT_USAGE;
+	if (base_name) {
+		if (vb_baseline_path(base_dir, base_name, base_path, sizeof(base_path), err,
+				     sizeof(err))) {
+			vb_error("compare: %s", err);
+			return VB_EXIT_USAGE;
+		}
+		pa = base_path;
+	} else {
+		pa = argv[optind];
 	}
-	b = vb_run_load(argv[optind + 1], err, sizeof(err));
+	pb = argv[argc - 1];
+	a = load(pa);
+	if (!a)
+		return VB_EXIT_USAGE;
+	b = load(pb);
 	if (!b) {
 		json_decref(a);
-		vb_error("compare: %s", err);
 		return VB_EXIT_USAGE;
 	}
 	report = vb_compare_runs(a, b, &opts);
-	json_object_set_new(report, "baseline_path", json_string(argv[optind]));
-	json_object_set_new(report, "new_path", json_string(argv[optind + 1]));
+	json_object_set_new(report, "baseline_path", json_string(pa));
+	json_object_set_new(report, "new_path", json_string(pb));
+	if (base_name)
+		json_object_set_new(report, "baseline_name", json_string(base_name));
 	if (as_json) {
 		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
 	} else {
 		vb_compare_print(stdout, report);
 	}
-	rc = vb_compare_regressions(report) ? VB_EXIT_FAIL : VB_EXIT_OK;
+	rc = verdict(report, pb);
 	json_decref(report);
 	json_decref(a);
 	json_decref(b);

@@ -9,6 +9,8 @@ int cmd_env(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* vb_self_dir(), the folder of the running binary, is in lib/text.h. */
 #include "lib/text.h"

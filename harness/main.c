@@ -18,6 +18,8 @@ static const struct cmd {
 	{ "compare", cmd_compare, "regression check between two runs (exit 1 on a significant regression)" },
 	{ "plot", cmd_plot, "gnuplot figures from a run" },
 	{ "report", cmd_report, "a readable report of a run (tables and figures)" },
+	{ "baseline", cmd_baseline, "keep a run under a name to compare against: save, list, rm" },
+	{ "history", cmd_history, "every run's rows over time, change points; 'history check' for CI" },
 };
 
 static void usage(FILE *f)

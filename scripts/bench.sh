@@ -2,6 +2,13 @@
 # make bench: checks vbench's precision targets on this host. For each case it
 # runs exactly 5 samples and prints the median and the 95% CI half-width of
 # the median; ptrchase at 512M/4K must be within 1%.
+# Then it measures how often `vbench compare` cries wolf: FP_PAIRS pairs of
+# runs of one identical config (default plan settings, so each row carries
+# whatever invocations the run loop makes), how many compare flags, and how
+# many of the same pairs it flags once the second run is made 5% slower
+# (every sample scaled by 1.05, so the slowdown is known exactly).
+# FP_PAIRS (10), FP_ARGS (the run's options) and FP_INVOCATIONS (below)
+# change that part; FP_ONLY=1 skips the precision cases.
 set -euo pipefail
 vbench=${1:-build/vbench}
 out=$(mktemp -d)
@@ -13,8 +20,9 @@ cases=(
 	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.05"
 )
 fail=0
-printf '%-26s %14s %10s %8s  %s\n' case median unit "ci±" target
-for c in "${cases[@]}"; do
+[ "${FP_ONLY:-0}" = 1 ] && cases=()
+[ ${#cases[@]} -eq 0 ] || printf '%-26s %14s %10s %8s  %s\n' case median unit "ci±" target
+for c in ${cases[@]+"${cases[@]}"}; do
 	IFS='|' read -r name args target <<< "$c"
 	# shellcheck disable=SC2086
 	"$vbench" run $args --min-runs 5 --repeat 5 --max-time 600 --out "$out" --quiet --json > "$out/last.json"
@@ -27,4 +35,70 @@ for c in "${cases[@]}"; do
 	fi
 	printf '%-26s %14.4g %10s %7.2f%%  %s\n' "$name" "$median" "$unit" "$(awk -v h="$half" 'BEGIN { print h * 100 }')" "$verdict"
 done
-[ "$fail" -eq 0 ] && echo "bench: all precision targets met" || { echo "bench: some targets missed" >&2; exit 1; }
+if [ ${#cases[@]} -gt 0 ]; then
+	[ "$fail" -eq 0 ] && echo "bench: all precision targets met" || echo "bench: some targets missed" >&2
+fi
+
+# --- false positives and detection of a 5% slowdown -------------------------
+pairs=${FP_PAIRS:-10}
+read -r -a fp_args <<< "${FP_ARGS:---bench ptrchase --footprint 16M --pages 4k}"
+fp=0 fp_any=0 det=0 det_loose=0 rows=0
+slower='def s: map(. * 1.05);
+	.results |= map(if .status == "ok" then
+		.samples |= s | (if .invocations then .invocations |= map(s) else . end)
+		| .stats |= with_entries(if (.key | test("^(median|mean|min|max|ci95_low|ci95_high)$"))
+			then .value *= 1.05 else . end)
+		else . end)'
+# Until the run loop measures each point in several invocations, FP_INVOCATIONS=k
+# (default 1) builds them: each side of a pair is k runs (fresh processes,
+# interleaved with the other side's), merged into one run whose rows carry
+# `invocations`, so compare judges on the invocation medians.
+k=${FP_INVOCATIONS:-1}
+merge='def med: sort | if length % 2 == 1 then .[(length - 1) / 2]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	. as $runs | $runs[0] | .results |= [to_entries[] | .key as $i | .value
+		| if ([$runs[] | .results[$i].status] | all(. == "ok")) then
+			.invocations = [$runs[] | .results[$i].samples] | .samples = (.invocations | add)
+			| .stats.median = (.samples | med) | .stats.n = (.samples | length)
+			| .stats.invocations = ($runs | length)
+		else .status = "failed" | .reason = "an invocation failed" end]'
+side() {	# side DIR: the one run folder in DIR, merged from its k runs when k > 1
+	if [ "$k" -le 1 ]; then ls -d "$1"/*/; return; fi
+	mkdir -p "$1/merged"
+	jq -s "$merge" "$1"/2*/run.json > "$1/merged/run.json"
+	echo "$1/merged"
+}
+echo
+echo "compare on $pairs pairs of identical runs (${fp_args[*]}; $k invocation(s) a side):"
+for i in $(seq 1 "$pairs"); do
+	a="$out/fp$i-a" b="$out/fp$i-b" s="$out/fp$i-slow"
+	mkdir -p "$a" "$b" "$s"
+	# Interleaved: A then B, k times, so slow drift hits both sides alike.
+	for _ in $(seq 1 "$k"); do
+		"$vbench" run "${fp_args[@]}" --out "$a" --quiet > /dev/null
+		"$vbench" run "${fp_args[@]}" --out "$b" --quiet > /dev/null
+	done
+	ra=$(side "$a") rb=$(side "$b")
+	jq "$slower" "$rb/run.json" > "$s/run.json"
+	rc=0; "$vbench" compare --json "$ra" "$rb" > "$out/c.json" 2>/dev/null || rc=$?
+	n=$(jq '.counts.comparable' "$out/c.json")
+	flagged=$(jq '.counts.regression' "$out/c.json")
+	any=$(jq '.counts.regression + .counts.improvement' "$out/c.json")
+	tests=$(jq -r '[.rows[].test] | unique | join(",")' "$out/c.json")
+	rows=$((rows + n)); fp=$((fp + flagged)); fp_any=$((fp_any + any))
+	"$vbench" compare --json "$ra" "$s" > "$out/d.json" 2>/dev/null || true
+	"$vbench" compare --json --threshold 1% "$ra" "$s" > "$out/e.json" 2>/dev/null || true
+	d=$(jq '.counts.regression' "$out/d.json") e=$(jq '.counts.regression' "$out/e.json")
+	det=$((det + d)); det_loose=$((det_loose + e))
+	printf '  pair %2d: exit %d, %d row(s), %d flagged as regression, %d significant either way; ' \
+		"$i" "$rc" "$n" "$flagged" "$any"
+	printf '5%% slower: %d/%d flagged (threshold 5%%), %d/%d (threshold 1%%); %s; change %s\n' \
+		"$d" "$n" "$e" "$n" "$tests" \
+		"$(jq -r '[.rows[].change * 100 | . * 10 | round / 10 | tostring + "%"] | join(" ")' "$out/c.json")"
+done
+awk -v fp="$fp" -v any="$fp_any" -v det="$det" -v dl="$det_loose" -v n="$rows" 'BEGIN {
+	if (n == 0) { print "bench: no comparable rows: the runs failed"; exit 1 }
+	printf "false positives: %d of %d rows flagged as regressions (%.1f%%), %d significant either way (%.1f%%); nominal: 0.5%% one-sided, 1%% two-sided at p < 0.01\n", fp, n, 100 * fp / n, any, 100 * any / n
+	printf "detection of a 5%% slowdown: %d of %d rows (%.0f%%) at the default 5%% threshold, %d of %d (%.0f%%) at a 1%% threshold\n", det, n, 100 * det / n, dl, n, 100 * dl / n
+}'
+[ "$fail" -eq 0 ] || exit 1

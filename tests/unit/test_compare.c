@@ -173,3 +173,198 @@ Test(compare, bad_input_exits_2, .init = cr_redirect_stderr)
 	cr_assert_eq(cmd_compare(2, argv), VB_EXIT_USAGE);
 	free(d);
 }
+
+/* The command prints a table and one error line: neither is for the test log. */
+static void quiet(void)
+{
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+}
+
+/* Run the command on two saved runs; returns its exit code. */
+static int cmd_on(json_t *ra, json_t *rb, const char *opt)
+{
+	char *da = fx_tmpdir(), *db = fx_tmpdir();
+	char *argv[] = { "compare", (char *)opt, da, db, NULL };
+	int rc;
+
+	fx_save(ra, da);
+	fx_save(rb, db);
+	rc = opt ? cmd_compare(4, argv) : cmd_compare(3, (char *[]){ "compare", da, db, NULL });
+	free(da);
+	free(db);
+	return rc;
+}
+
+Test(compare_closed, empty_new_run_fails, .init = quiet)
+{
+	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11)));
+	json_t *rb = fx_run("B", json_array());
+	json_t *report = vb_compare_runs(ra, rb, &opts);
+
+	cr_assert_eq(vb_compare_regressions(report), 0);
+	cr_assert_eq(vb_compare_lost(report), 1);
+	cr_assert_eq(vb_compare_comparable(report), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(report, "lost"), 0), "new_status")), "missing");
+	json_decref(report);
+	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_FAIL);
+}
+
+Test(compare_closed, failed_and_skipped_rows_are_lost, .init = quiet)
+{
+	json_t *failed = fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 11);
+	json_t *ra, *rb, *report;
+
+	json_object_set_new(failed, "status", json_string("failed"));
+	json_object_set_new(failed, "reason", json_string("bench crashed"));
+	ra = fx_run("A", json_pack("[o,o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+				   fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 11),
+				   fx_row("ptrchase", "native", "1g", "ns/load", 120, 0.01, 11)));
+	rb = fx_run("B", json_pack("[o,o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+				   failed, fx_skipped("ptrchase", "native", "1g", "no 1G pages")));
+	report = vb_compare_runs(ra, rb, &opts);
+	cr_assert_eq(vb_compare_lost(report), 2);
+	cr_assert_eq(vb_compare_comparable(report), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(report, "lost"), 0), "reason")), "bench crashed");
+	json_decref(report);
+	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_FAIL);
+}
+
+Test(compare_closed, a_row_skipped_on_both_sides_is_not_lost, .init = quiet)
+{
+	json_t *ra = fx_run("A", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+					   fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+	json_t *rb = fx_run("B", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+					   fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+
+	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_OK);
+}
+
+Test(compare_closed, only_skipped_rows_is_no_comparison, .init = quiet)
+{
+	json_t *ra = fx_run("A", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+	json_t *rb = fx_run("B", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+
+	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_FAIL);
+}
+
+Test(compare_closed, non_finite_thresholds_are_refused, .init = cr_redirect_stderr)
+{
+	static const char *const bad[] = { "--threshold=inf%", "--threshold=nan%", "--threshold=inf",
+					   "--threshold=-1%", "--threshold=1e999%" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "compare", (char *)bad[i], "a", "b", NULL };
+
+		cr_assert_eq(cmd_compare(4, argv), VB_EXIT_USAGE, "%s", bad[i]);
+	}
+}
+
+/* Invocations: three per side, each with its own offset. */
+static json_t *with_invocations(json_t *row, double base, const double *off, size_t k)
+{
+	json_t *inv = json_array(), *all = json_array();
+
+	for (size_t i = 0; i < k; i++) {
+		json_t *one = json_array();
+
+		for (int j = 0; j < 7; j++) {
+			double v = base + off[i] + 0.1 * (j - 3);
+
+			json_array_append_new(one, json_real(v));
+			json_array_append_new(all, json_real(v));
+		}
+		json_array_append_new(inv, one);
+	}
+	json_object_set_new(row, "invocations", inv);
+	json_object_set_new(row, "samples", all);
+	json_object_set_new(json_object_get(row, "stats"), "median", json_real(base));
+	return row;
+}
+
+Test(compare_change, ci_of_the_change)
+{
+	json_t *report, *r, *ci;
+
+	verdict_of(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 11),
+		   fx_row("ptrchase", "native", "4k", "ns/load", 110, 0.01, 11), &report);
+	r = json_array_get(json_object_get(report, "rows"), 0);
+	ci = json_object_get(r, "change_ci95");
+	cr_assert(json_is_array(ci));
+	/* Samples spread +-1% around each median: the ratio stays within ~1.08..1.12. */
+	cr_assert(json_number_value(json_array_get(ci, 0)) > 0.08 &&
+		  json_number_value(json_array_get(ci, 0)) <= 0.10);
+	cr_assert(json_number_value(json_array_get(ci, 1)) >= 0.10 &&
+		  json_number_value(json_array_get(ci, 1)) < 0.12);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "test")), "mann-whitney");
+	json_decref(report);
+}
+
+Test(compare_change, invocations_are_the_unit)
+{
+	/* Samples differ by 6% with tight within-invocation noise: Mann-Whitney on
+	 * the 21 samples a side would call it certain; invocations that drift by
+	 * +-5% make it noise. */
+	const double drift[] = { -5, 0, 5 }, still[] = { -0.1, 0, 0.1 };
+	json_t *report, *r;
+
+	cr_assert_str_eq(verdict_of(with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0, 1),
+						     100, drift, 3),
+				    with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 106, 0, 1),
+						     106, drift, 3), &report), "not-significant");
+	r = json_array_get(json_object_get(report, "rows"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "test")), "welch-invocations");
+	cr_assert_eq(json_integer_value(json_array_get(json_object_get(r, "invocations"), 0)), 3);
+	json_decref(report);
+	cr_assert_str_eq(verdict_of(with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0, 1),
+						     100, still, 3),
+				    with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 106, 0, 1),
+						     106, still, 3), NULL), "regression");
+}
+
+Test(compare_change, host_differences_warn)
+{
+	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 11)));
+	json_t *rb = fx_run("B", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 11)));
+	json_t *report, *w;
+
+	json_object_set_new(json_object_get(ra, "host"), "kernel", json_string("Linux 6.1"));
+	json_object_set_new(json_object_get(rb, "host"), "kernel", json_string("Linux 6.12"));
+	json_object_set_new(ra, "vbench_version", json_string("0.1.0"));
+	json_object_set_new(rb, "vbench_version", json_string("0.1.0"));
+	report = vb_compare_runs(ra, rb, &opts);
+	w = json_object_get(report, "warnings");
+	cr_assert_eq(json_array_size(w), 1);
+	cr_assert(strstr(json_string_value(json_array_get(w, 0)), "kernel differs"));
+	cr_assert_eq(vb_compare_regressions(report), 0);
+	json_decref(report);
+	json_decref(ra);
+	json_decref(rb);
+}
+
+Test(compare_closed, garbage_new_run_fails, .init = quiet)
+{
+	char *da = fx_tmpdir(), *db = fx_tmpdir(), path[512];
+	char *argv[] = { "compare", da, db, NULL };
+	FILE *f;
+
+	fx_save(fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11))),
+		da);
+	/* A results.jsonl of one garbage line: whether the loader refuses it or
+	 * reads no row, compare must not pass. */
+	snprintf(path, sizeof(path), "%.400s/results.jsonl", db);
+	f = fopen(path, "w");
+	fputs("this is not json\n", f);
+	fclose(f);
+	cr_assert_neq(cmd_compare(3, argv), VB_EXIT_OK);
+	/* And a run.json that is not JSON at all. */
+	snprintf(path, sizeof(path), "%.400s/run.json", db);
+	f = fopen(path, "w");
+	fputs("{ garbage", f);
+	fclose(f);
+	cr_assert_eq(cmd_compare(3, argv), VB_EXIT_USAGE);
+	free(da);
+	free(db);
+}

@@ -1,0 +1,17 @@
+/* history_plot.h: `vbench history --plot`: the series of a history as one
+ * gnuplot figure. */
+#ifndef VB_HISTORY_PLOT_H
+#define VB_HISTORY_PLOT_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/*
+ * A PNG at png of series (from vb_history_series): x is the run index
+ * (oldest first), one line per series with its 95% CI band, change points
+ * marked. The data and script go to a temporary folder that is removed
+ * after; png is replaced by rename. Needs gnuplot. 0, or -1 with err set.
+ */
+int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen);
+
+#endif

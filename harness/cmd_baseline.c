@@ -1,0 +1,127 @@
+/* cmd_baseline.c: `vbench baseline save RUN NAME | list | rm NAME`, named runs
+ * kept under results/baselines/ for `vbench compare --baseline NAME`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/baseline.h"
+#include "harness/cmds.h"
+#include "harness/cmdutil.h"
+#include "lib/error.h"
+
+static const char usage[] =
+	"usage: vbench baseline save [--force] RUN NAME\n"
+	"       vbench baseline list [--json]\n"
+	"       vbench baseline rm NAME\n"
+	"\n"
+	"Keep a run under a name, to compare later runs against it with\n"
+	"'vbench compare --baseline NAME RUN'. A baseline is an ordinary run folder,\n"
+	"DIR/NAME/run.json; NAME is 1 to 64 of letters, digits, '.', '_', '-'.\n"
+	"\n"
+	"  -d, --dir DIR   where baselines are kept (default " VB_BASELINE_DIR ")\n"
+	"  -f, --force     save: replace a baseline of the same name\n"
+	"  -j, --json      list: print JSON\n"
+	"  -h, --help      this text\n"
+	"\n"
+	"Exit status: 0 done, 2 bad input (no such run or baseline, bad name, exists).\n";
+
+static int list(const char *dir, bool as_json)
+{
+	char err[1024];
+	json_t *l = vb_baseline_list(dir, err, sizeof(err)), *b;
+	size_t i;
+
+	if (!l) {
+		vb_error("baseline: %s", err);
+		return VB_EXIT_ENV;
+	}
+	if (as_json) {
+		json_dumpf(l, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else if (json_array_size(l) == 0) {
+		printf("no baselines in %s: save one with 'vbench baseline save RUN NAME'\n", dir);
+	} else {
+		printf("%-20s %-36s %-22s %-12s %s\n", "name", "run", "started", "host", "rows");
+		json_array_foreach(l, i, b) {
+			const char *e = json_string_value(json_object_get(b, "error"));
+
+			if (e) {
+				printf("%-20s (unreadable: %s)\n",
+				       json_string_value(json_object_get(b, "name")), e);
+				continue;
+			}
+			printf("%-20s %-36s %-22s %-12s %lld\n",
+			       json_string_value(json_object_get(b, "name")),
+			       json_string_value(json_object_get(b, "id")) ?: "?",
+			       json_string_value(json_object_get(b, "started")) ?: "?",
+			       json_string_value(json_object_get(b, "hostname")) ?: "?",
+			       (long long)json_integer_value(json_object_get(b, "rows")));
+		}
+	}
+	json_decref(l);
+	return VB_EXIT_OK;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = VB_BASELINE_DIR, *sub;
+	bool force = false, as_json = false;
+	char err[1024];
+	int c, nargs;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "d:fjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return VB_EXIT_OK;
+		default:
+			return vb_cmd_bad_option("baseline", "d:fjh", argv);
+		}
+	}
+	if (optind >= argc) {
+		vb_error("baseline: expected save, list or rm: see 'vbench baseline --help'");
+		return VB_EXIT_USAGE;
+	}
+	sub = argv[optind];
+	nargs = argc - optind - 1;
+	if (!strcmp(sub, "list") && nargs == 0)
+		return list(dir, as_json);
+	if (!strcmp(sub, "save") && nargs == 2) {
+		if (vb_baseline_save(argv[optind + 1], dir, argv[optind + 2], force, err,
+				     sizeof(err))) {
+			vb_error("baseline: save: %s", err);
+			return VB_EXIT_USAGE;
+		}
+		printf("baseline '%s' saved: %s/%s\n", argv[optind + 2], dir, argv[optind + 2]);
+		return VB_EXIT_OK;
+	}
+	if (!strcmp(sub, "rm") && nargs == 1) {
+		if (vb_baseline_rm(dir, argv[optind + 1], err, sizeof(err))) {
+			vb_error("baseline: rm: %s", err);
+			return VB_EXIT_USAGE;
+		}
+		printf("baseline '%s' removed\n", argv[optind + 1]);
+		return VB_EXIT_OK;
+	}
+	vb_error("baseline: expected 'save RUN NAME', 'list' or 'rm NAME', got '%s' with %d "
+		 "argument(s): see 'vbench baseline --help'", sub, nargs);
+	return VB_EXIT_USAGE;
+}

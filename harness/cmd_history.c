@@ -1,0 +1,373 @@
+/* cmd_history.c: `vbench history [add RUN... | check]`: every run's rows over
+ * time from the history store, their change points, and a CI gate on the newest run. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/history.h"
+#include "analysis/history_plot.h"
+#include "analysis/runfile.h"
+#include "analysis/summary.h"
+#include "harness/cmds.h"
+#include "harness/cmdutil.h"
+#include "lib/error.h"
+#include "lib/param.h"
+
+#define ALPHA 0.01
+#define MIN_CHANGE 0.05
+
+static const char usage[] =
+	"usage: vbench history [filters] [--by LABEL] [--json] [--plot FILE]\n"
+	"       vbench history check [filters] [--by LABEL] [--json]\n"
+	"       vbench history add RUN...\n"
+	"\n"
+	"The history store keeps every run's rows: samples, statistics, counters,\n"
+	"the host record and the run's labels. 'vbench run' adds each finished run;\n"
+	"'history add' imports older ones (adding a run twice does nothing).\n"
+	"\n"
+	"'history' prints each series (one per host, bench, params, mode, guest,\n"
+	"pages and unit, and per value of --by's label) over runs, oldest first,\n"
+	"and marks change points: where the series splits into segments whose raw\n"
+	"samples differ (Mann-Whitney) AND whose runs' medians differ beyond the\n"
+	"drift between runs (pooled t test), both at p < 0.01 corrected for the\n"
+	"splits tried, by at least the threshold. 'history check' judges the\n"
+	"newest run of each series against the segment it follows and exits 1\n"
+	"when it is a significant regression.\n"
+	"\n"
+	"  --db URL          the store: an SQLite file, or postgresql://... (default:\n"
+	"                    $VBENCH_DB, else " VB_HISTORY_DB ")\n"
+	"  --bench B         only this bench\n"
+	"  --mode M          only this mode\n"
+	"  --pages G[:H]     only rows that requested these pages (as recorded: 4k, 4k:2m)\n"
+	"  --params K=V,...  only rows whose params have these values (footprint=16M)\n"
+	"  --by LABEL        one series per value of this run label (kernel, commit)\n"
+	"  --threshold PCT   smallest change that counts: \"5%\" or 0.05 (default 5%)\n"
+	"  --json            print JSON (schema vbench.history/1)\n"
+	"  --plot FILE       also draw the series into FILE (PNG, gnuplot)\n"
+	"  -h, --help        this text\n"
+	"\n"
+	"Exit status: 0 ok; 1 (check) a regression in a newest run; 2 bad input;\n"
+	"3 the store cannot be used (locked, corrupt, unreachable).\n";
+
+struct opts {
+	const char *db, *plot;
+	struct vb_history_filter f;
+	double threshold;
+	bool json;
+};
+
+/* "footprint=16M,layout=page" into an object of name -> value text. */
+static int parse_params(const char *s, json_t **out)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int rc = 0;
+
+	*out = json_object();
+	tok = copy ? strtok_r(copy, ",", &save) : NULL;
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1]) {
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		json_object_set_new(*out, tok, json_string(eq + 1));
+	}
+	free(copy);
+	if (!copy || !json_object_size(*out))
+		rc = -1;
+	return rc;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "bench", required_argument, NULL, 'b' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "pages", required_argument, NULL, 'p' },
+		{ "params", required_argument, NULL, 'P' },
+		{ "by", required_argument, NULL, 'y' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "plot", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'D': o->db = optarg; break;
+		case 'b': o->f.bench = optarg; break;
+		case 'm': o->f.mode = optarg; break;
+		case 'p': o->f.pages = optarg; break;
+		case 'y': o->f.by = optarg; break;
+		case 'j': o->json = true; break;
+		case 'o': o->plot = optarg; break;
+		case 'P':
+			json_decref(o->f.params);
+			if (parse_params(optarg, &o->f.params)) {
+				vb_error("history: bad --params '%s': give "
+					 "NAME=VALUE[,NAME=VALUE...], e.g. footprint=16M", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			if (vb_parse_double(optarg, &o->threshold) || o->threshold < 0 ||
+			    (!strchr(optarg, '%') && o->threshold >= 1)) {
+				vb_error("history: bad --threshold '%s': give a percentage (5%%) "
+					 "or a fraction (0.05)", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			vb_cmd_bad_option("history", "+h", argv);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int add(const struct opts *o, int n, char **runs)
+{
+	char err[1024];
+	struct vb_db *db;
+	int worst = VB_EXIT_OK;
+
+	if (n == 0) {
+		vb_error("history: add: expected one or more runs: see 'vbench history --help'");
+		return VB_EXIT_USAGE;
+	}
+	db = vb_history_open(o->db, true, err, sizeof(err));
+	if (!db) {
+		vb_error("history: %s", err);
+		return VB_EXIT_ENV;
+	}
+	for (int i = 0; i < n; i++) {
+		json_t *run = vb_run_load(runs[i], err, sizeof(err));
+		int rc = run ? vb_history_add(db, run, err, sizeof(err)) : -1;
+
+		if (rc < 0) {
+			vb_error("history: add: %s", err);
+			worst = VB_EXIT_USAGE;
+		} else if (rc == 1) {
+			printf("%s: already in the history, nothing to do\n", runs[i]);
+		} else {
+			printf("%s: added (%zu rows) to %s\n", runs[i],
+			       json_array_size(vb_run_results(run)), vb_db_name(db));
+		}
+		json_decref(run);
+	}
+	vb_db_close(db);
+	return worst;
+}
+
+static void key_text(json_t *s, const char *by, char *buf, size_t len)
+{
+	json_t *key = json_object_get(s, "key"), *fake = json_pack("{s:O}", "params",
+								    json_object_get(key, "params"));
+	const char *guest = json_string_value(json_object_get(key, "guest"));
+	bool in_guest = guest && strcmp(guest, "none");
+	char params[200];
+	int n;
+
+	vb_row_params_text(fake, NULL, params, sizeof(params));
+	json_decref(fake);
+	n = snprintf(buf, len, "%s %s %s%s%s %s on %s (%s, %s is better)",
+		     json_string_value(json_object_get(key, "bench")), params,
+		     json_string_value(json_object_get(key, "mode")),
+		     in_guest ? "/" : "", in_guest ? guest : "",
+		     json_string_value(json_object_get(key, "pages")),
+		     json_string_value(json_object_get(key, "host")),
+		     json_string_value(json_object_get(s, "unit")),
+		     json_is_true(json_object_get(s, "higher_is_better")) ? "higher" : "lower");
+	if (by && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", %s=%s", by,
+			 json_string_value(json_object_get(key, by)) ?: "(none)");
+}
+
+static void labels_text(json_t *labels, char *buf, size_t len)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(labels, k, v) {
+		int w = snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", k,
+				 json_string_value(v));
+
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+static void print_series(json_t *s, const char *by)
+{
+	json_t *pt, *ch;
+	size_t i, j;
+	char key[512];
+
+	key_text(s, by, key, sizeof(key));
+	printf("%s\n", key);
+	printf("  %3s  %-30s %-20s %-24s %10s %22s %4s\n", "#", "run", "started", "labels",
+	       "median", "95% CI", "n");
+	json_array_foreach(json_object_get(s, "points"), i, pt) {
+		char med[32], lo[32], hi[32], ci[80], labels[256], flag[160] = "";
+
+		vb_fmt_value(json_number_value(json_object_get(pt, "median")), med, sizeof(med));
+		vb_fmt_value(json_number_value(json_object_get(pt, "ci95_low")), lo, sizeof(lo));
+		vb_fmt_value(json_number_value(json_object_get(pt, "ci95_high")), hi, sizeof(hi));
+		snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+		labels_text(json_object_get(pt, "labels"), labels, sizeof(labels));
+		json_array_foreach(json_object_get(s, "changes"), j, ch)
+			if (json_equal(json_object_get(ch, "run"), json_object_get(pt, "run")))
+				snprintf(flag, sizeof(flag), "  <- CHANGE %+.1f%% (%s; p %.1e "
+					 "samples, %.1e runs)",
+					 json_number_value(json_object_get(ch, "change")) * 100,
+					 json_string_value(json_object_get(ch, "direction")),
+					 json_number_value(json_object_get(ch, "p_samples")),
+					 json_number_value(json_object_get(ch, "p_runs")));
+		printf("  %3lld  %-30s %-20s %-24s %10s %22s %4lld%s\n",
+		       (long long)json_integer_value(json_object_get(pt, "index")),
+		       json_string_value(json_object_get(pt, "run")),
+		       json_string_value(json_object_get(pt, "started")), labels[0] ? labels : "-",
+		       med, ci, (long long)json_integer_value(json_object_get(pt, "n")), flag);
+	}
+	printf("  %zu change point(s)\n\n", json_array_size(json_object_get(s, "changes")));
+}
+
+static const char *verdict_of(json_t *series)
+{
+	return json_string_value(json_object_get(json_object_get(series, "newest"), "verdict"));
+}
+
+/* `history check`: one line per series whose newest run regressed. */
+static int check(json_t *series, const struct opts *o)
+{
+	json_t *s, *nw;
+	size_t i, regressions = 0, judged = 0;
+	char key[512];
+
+	json_array_foreach(series, i, s) {
+		const char *v;
+
+		nw = json_object_get(s, "newest");
+		v = verdict_of(s);
+		if (strcmp(v, "too few runs") != 0)
+			judged++;
+		if (strcmp(v, "regression") != 0 || o->json)
+			continue;
+		regressions++;
+		key_text(s, o->f.by, key, sizeof(key));
+		printf("REGRESSION %s: run %s is %+.1f%% against the %lld run(s) before it "
+		       "(p %.1e samples, %.1e runs)\n", key,
+		       json_string_value(json_object_get(nw, "run")),
+		       json_number_value(json_object_get(nw, "change")) * 100,
+		       (long long)json_integer_value(json_object_get(nw, "against")),
+		       json_number_value(json_object_get(nw, "p_samples")),
+		       json_number_value(json_object_get(nw, "p_runs")));
+	}
+	if (o->json) {
+		json_array_foreach(series, i, s)
+			regressions += !strcmp(verdict_of(s), "regression");
+		return regressions ? VB_EXIT_FAIL : VB_EXIT_OK;
+	}
+	printf("history check: %zu series, %zu with enough runs to judge, %zu regression(s) in the "
+	       "newest run\n", json_array_size(series), judged, regressions);
+	return regressions ? VB_EXIT_FAIL : VB_EXIT_OK;
+}
+
+static int show(const struct opts *o, bool is_check)
+{
+	char err[1024];
+	struct vb_db *db = vb_history_open(o->db, false, err, sizeof(err));
+	json_t *series, *s;
+	size_t i;
+	int rc = VB_EXIT_OK;
+	char name[256];
+
+	if (!db) {
+		vb_error("history: %s", err);
+		return VB_EXIT_ENV;
+	}
+	snprintf(name, sizeof(name), "%s", vb_db_name(db));
+	series = vb_history_series(db, &o->f, ALPHA, o->threshold, err, sizeof(err));
+	vb_db_close(db);
+	if (!series) {
+		vb_error("history: %s", err);
+		return VB_EXIT_ENV;
+	}
+	if (o->json) {
+		json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:O}", "schema", "vbench.history/1",
+					"db", name, "alpha", ALPHA, "threshold", o->threshold,
+					"series", series);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else if (!is_check) {
+		json_array_foreach(series, i, s)
+			print_series(s, o->f.by);
+		if (!json_array_size(series))
+			printf("no ok rows match in %s\n", name);
+	}
+	if (is_check)
+		rc = check(series, o);
+	if (o->plot && vb_history_plot(series, o->plot, err, sizeof(err))) {
+		vb_error("history: --plot: %s", err);
+		rc = VB_EXIT_USAGE;
+	} else if (o->plot && !o->json) {
+		printf("figure: %s\n", o->plot);
+	}
+	json_decref(series);
+	return rc;
+}
+
+int cmd_history(int argc, char **argv)
+{
+	struct opts o = { .threshold = MIN_CHANGE };
+	const char *sub = NULL;
+	int rc, first;
+
+	/* Options may come before or after the subcommand: parse both stretches. */
+	rc = parse(argc, argv, &o);
+	first = optind;
+	if (!rc && first < argc) {
+		sub = argv[first];
+		if (strcmp(sub, "add") && strcmp(sub, "check")) {
+			vb_error("history: unknown subcommand '%s': expected add or check, or "
+				 "none; see 'vbench history --help'", sub);
+			rc = -1;
+		} else {
+			rc = parse(argc - first, argv + first, &o);
+			optind += first;
+		}
+	}
+	if (rc) {
+		json_decref(o.f.params);
+		return rc > 0 ? VB_EXIT_OK : VB_EXIT_USAGE;
+	}
+	if (!o.db)
+		o.db = vb_history_default_db();
+	if (sub && !strcmp(sub, "add")) {
+		rc = add(&o, argc - optind, argv + optind);
+	} else if (optind < argc) {
+		vb_error("history: unexpected argument '%s': see 'vbench history --help'",
+			 argv[optind]);
+		rc = VB_EXIT_USAGE;
+	} else {
+		rc = show(&o, sub != NULL);
+	}
+	json_decref(o.f.params);
+	return rc;
+}
