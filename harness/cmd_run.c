@@ -1,6 +1,7 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
 #include "analysis/summary.h"
+#include "analysis/walk.h"
 #include "harness/backend.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
@@ -687,6 +688,8 @@ record:
 	} else {
 		vb_summary_print(stdout, res.rows);
 		vb_summary_print_kvm(stdout, res.rows);
+		vb_walk_print(stdout, res.rows);
+		vb_walk_print_pmu_line(stdout, res.rows);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	vb_results_close(&res);
