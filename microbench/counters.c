@@ -395,6 +395,7 @@ static void open_group(struct vb_counters *cs, enum vb_scope s, pid_t tid, int g
 		c->pmu = true;
 		c->group = g;
 		c->leader = true;
+		c->repeat = g > 0;
 	}
 	for (int i = 0; i < n; i++) {
 		int fd;
@@ -636,9 +637,16 @@ void vb_counters_json(const struct vb_counters *cs, json_t *o)
 			m = json_object();
 			json_object_set_new(pmu, side, m);
 		}
-		/* The first cycles of a side (group 0's leader) is the side's cycles. */
-		if (!json_object_get(m, c->name))
-			json_object_set_new(m, c->name, count_json(c));
+		/* Summed over threads; the cycles of groups after the first repeat group 0's. */
+		if (!c->repeat) {
+			json_t *had = json_object_get(m, c->name);
+
+			if (!had || (json_is_null(had) && c->running_sum))
+				json_object_set_new(m, c->name, count_json(c));
+			else if (c->running_sum)
+				json_object_set_new(m, c->name, json_integer(json_integer_value(had) +
+						    (json_int_t)(c->total + 0.5)));
+		}
 		ev = json_pack("{s:s,s:s,s:s,s:i,s:b,s:o,s:I,s:I,s:f}", "side", side, "name", c->name,
 			       "event", c->event, "group", c->group, "leader", c->leader,
 			       "value", count_json(c), "time_enabled", (json_int_t)c->enabled_sum,

@@ -59,6 +59,7 @@ struct vb_counter {
 	bool extra;		/* from --events */
 	int group;		/* perf group within the scope, -1 for none */
 	bool leader;
+	bool repeat;		/* the cycles leading a group after the first: not summed */
 	int fd;
 	uint64_t val, enabled, running;		/* last reading */
 	double total;				/* scaled sum of the deltas */
