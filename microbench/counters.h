@@ -11,7 +11,6 @@
 #include <linux/perf_event.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 
 /* --counters: each set holds the one before it. */
@@ -82,7 +81,7 @@ struct vb_counters {
 	int nu, capu;
 	char fallbacks[512];	/* "; "-separated, e.g. user-only counting */
 	bool rusage;		/* software counts from getrusage */
-	struct rusage ru_self, ru_children;
+	double sw0[3];		/* minor faults, major faults, switches at start */
 	double minflt, majflt, csw;
 	int vpmu;		/* in a guest: 1 vPMU there, 0 none; -1 not in a guest */
 	int samples;
