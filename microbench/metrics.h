@@ -63,9 +63,10 @@ struct vb_metric_res {
 /* Initialise libpfm4 (once; LIBPFM_FORCE_PMU is read then). */
 int vb_metrics_init(char *err, size_t errlen);
 
-/* Re-initialise libpfm4 as if on PMU name (LIBPFM_FORCE_PMU); for `vbench
- * list events --pmu` and tests. Fails, naming the known PMUs, when libpfm4
- * or vbench's table does not know name. */
+/* Initialise libpfm4 as if on PMU name (LIBPFM_FORCE_PMU); for `vbench
+ * list events --pmu` and tests. libpfm4 takes a forced PMU once per
+ * process, so call this before anything else uses libpfm4. Fails, naming
+ * the known PMUs, when libpfm4 or vbench's table does not know name. */
 int vb_metrics_force_pmu(const char *name, char *err, size_t errlen);
 
 /* libpfm4's name of the core PMU in use ("skl", "amd64_fam19h_zen4"), or

@@ -136,11 +136,18 @@ Test(guestout, counter_names_may_carry_event_modifiers)
 	json_t *row = fresh_row();
 
 	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-				 "\"counters\":{\"pmu\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1\":123}}}"), 1, "%s", err);
-	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(row, "counters"), "pmu"),
-							     "DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")), 123, 1e-9);
+				 "\"counters\":{\"pmu\":{\"all\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1\":123,\"cycles\":null}}}}"),
+		     1, "%s", err);
+	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(json_object_get(row,
+		"counters"), "pmu"), "all"), "DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")), 123, 1e-9);
+	cr_assert(json_is_null(json_object_get(json_object_get(json_object_get(json_object_get(row, "counters"),
+		"pmu"), "all"), "cycles")), "not counted stays null, not 0");
 	json_decref(row);
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-		      "\"counters\":{\"pmu\":{\"a b\":1}}}", "bad entry");
+		      "\"counters\":{\"pmu\":{\"all\":{\"a b\":1}}}}", "bad entry");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"events\":[{\"name\":\"cycles\",\"shell\":\"rm\"}]}}", "bad entry");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"unavailable\":[{\"metric\":\"cycles\",\"cause\":\"a b\"}]}}", "bad entry");
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[]}", "no samples");
 }
