@@ -109,3 +109,31 @@ void vb_pmu_open_thread(struct vb_counters *cs, pid_t tid, bool split, const cha
 	vb_counters_open(cs, VB_SCOPE_GUEST, tid, events);
 	vb_counters_open(cs, VB_SCOPE_HOST, tid, events);
 }
+
+void vb_pmu_merge_json(const struct vb_counters *cs, json_t *counters)
+{
+	static const char *const arrays[] = { "events", "unavailable", "fallbacks" };
+	json_t *mine = json_object(), *side, *pmu;
+	const char *k;
+
+	vb_counters_json(cs, mine);
+	pmu = json_object_get(counters, "pmu");
+	if (!json_is_object(pmu)) {
+		pmu = json_object();
+		json_object_set_new(counters, "pmu", pmu);
+	}
+	json_object_foreach(json_object_get(mine, "pmu"), k, side)
+		json_object_set(pmu, k, side);
+	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
+		json_t *have = json_object_get(counters, arrays[i]);
+
+		if (!json_is_array(have)) {
+			have = json_array();
+			json_object_set_new(counters, arrays[i], have);
+		}
+		json_array_extend(have, json_object_get(mine, arrays[i]));
+	}
+	if (!json_object_get(counters, "set"))
+		json_object_set(counters, "set", json_object_get(mine, "set"));
+	json_decref(mine);
+}

@@ -49,4 +49,9 @@ json_t *vb_pmu_resolved_events(void);
  */
 void vb_pmu_open_thread(struct vb_counters *cs, pid_t tid, bool split, const char *events);
 
+/* Add cs's counts to a row's counters object that already holds others
+ * (the Linux guest's in-guest counts, side "all"): its pmu sides are added,
+ * its events, unavailable and fallbacks appended; set is kept when there. */
+void vb_pmu_merge_json(const struct vb_counters *cs, json_t *counters);
+
 #endif

@@ -561,7 +561,7 @@ static void read_one(struct vb_counters *cs, struct vb_counter *c, uint64_t v[3]
  */
 static void live_children(double *minflt, double *majflt, double *csw)
 {
-	char path[64], line[256], *save;
+	char path[64], pid[32], line[256], *save;
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *de;
 
@@ -574,12 +574,12 @@ static void live_children(double *minflt, double *majflt, double *csw)
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		while (fscanf(f, "%63s", path + 32) == 1) {
+		while (fscanf(f, "%31s", pid) == 1) {
 			char file[96];
 			FILE *st;
 			unsigned long mi = 0, ma = 0;
 
-			snprintf(file, sizeof(file), "/proc/%.20s/stat", path + 32);
+			snprintf(file, sizeof(file), "/proc/%.20s/stat", pid);
 			st = fopen(file, "r");
 			/* Fields 10 and 12 (minflt, majflt), after the parenthesised name. */
 			if (st && fgets(line, sizeof(line), st) && (save = strrchr(line, ')')) &&
@@ -589,7 +589,7 @@ static void live_children(double *minflt, double *majflt, double *csw)
 			}
 			if (st)
 				fclose(st);
-			snprintf(file, sizeof(file), "/proc/%.20s/status", path + 32);
+			snprintf(file, sizeof(file), "/proc/%.20s/status", pid);
 			st = fopen(file, "r");
 			while (st && fgets(line, sizeof(line), st)) {
 				unsigned long v;
@@ -661,6 +661,16 @@ void vb_counters_stop(struct vb_counters *cs)
 		cs->csw += v[2] - cs->sw0[2];
 	}
 	cs->samples++;
+}
+
+void vb_counters_reset(struct vb_counters *cs)
+{
+	for (int i = 0; i < cs->n; i++) {
+		cs->c[i].total = 0;
+		cs->c[i].enabled_sum = cs->c[i].running_sum = 0;
+	}
+	cs->minflt = cs->majflt = cs->csw = 0;
+	cs->samples = 0;
 }
 
 void vb_counters_close(struct vb_counters *cs)

@@ -99,6 +99,9 @@ void vb_counters_start(struct vb_counters *cs);
 /* Read again and add the deltas (right after). */
 void vb_counters_stop(struct vb_counters *cs);
 void vb_counters_close(struct vb_counters *cs);
+/* Forget the counts so far (counters stay open): for a scope that serves
+ * several rows, such as one Linux guest boot. */
+void vb_counters_reset(struct vb_counters *cs);
 /* Add to the row's counters object: set, software, pmu {side: {metric:
  * count|null}}, events [...], unavailable [...], fallbacks, vpmu. */
 void vb_counters_json(const struct vb_counters *cs, json_t *counters);

@@ -444,3 +444,35 @@ Test(pmu, present_says_why_not)
 	    stat("/sys/bus/event_source/devices/cpu_core", &st) != 0)
 		cr_assert_not_null(strstr(reason, "no hardware PMU"), "%s", reason);
 }
+
+/* The Linux guest's shape: in-guest counts (side "all") plus the host's
+ * vCPU-thread counts (guest and host sides) on one row, one item at a time. */
+Test(pmu, merge_adds_vcpu_sides_to_in_guest_counts)
+{
+	struct vb_counters cs;
+	json_t *row = json_pack("{s:s,s:{s:{s:i}},s:[],s:[{s:s}]}", "set", "software", "pmu", "all",
+				"cycles", 7, "events", "unavailable", "metric", "x");
+	json_t *pmu;
+
+	write_double();
+	force("skl");
+	vb_counters_init(&cs, VB_CSET_DEFAULT);
+	vb_pmu_open_thread(&cs, 0, true, NULL);
+	vb_pmu_open_thread(&cs, 0, true, NULL);	/* a second vCPU thread: counts add up */
+	vb_counters_start(&cs);
+	vb_counters_stop(&cs);
+	vb_counters_reset(&cs);			/* the item before: forgotten */
+	vb_counters_start(&cs);
+	vb_counters_stop(&cs);
+	vb_pmu_merge_json(&cs, row);
+	vb_counters_close(&cs);
+	unlink(double_path);
+	pmu = json_object_get(row, "pmu");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "all"), "cycles")), 7);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "guest"), "cycles")), 2000000);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "host"), "load_walks_4k")), 6000);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "set")), "software");
+	cr_assert_gt(json_array_size(json_object_get(row, "events")), 0);
+	cr_assert_gt(json_array_size(json_object_get(row, "unavailable")), 1);
+	json_decref(row);
+}
