@@ -5,6 +5,7 @@
 #include "analysis/summary.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void cell(json_t *o, const char *k, double mul, const char *fmt, char *buf, size_t len)
@@ -129,4 +130,24 @@ void vb_walk_print_pmu_line(FILE *f, json_t *results)
 	if (fallback)
 		fprintf(f, "; %s", fallback);
 	fputc('\n', f);
+}
+
+void vb_walk_print_md(FILE *f, json_t *results)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return;
+	vb_walk_print(m, results);
+	vb_walk_print_pmu_line(m, results);
+	fclose(m);
+	if (buf && len) {
+		for (char *p = buf; *p; p++)
+			if (*p == '`')
+				*p = '\'';
+		fprintf(f, "## Page walks\n\n```%s```\n\n", buf);
+	}
+	free(buf);
 }

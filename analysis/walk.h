@@ -16,4 +16,9 @@ void vb_walk_print(FILE *f, json_t *results);
  * counters. */
 void vb_walk_print_pmu_line(FILE *f, json_t *results);
 
+/* Both, for report.md: a "Page walks" section holding them in a code
+ * block (backticks from the run turned into quotes); nothing when both
+ * are empty. */
+void vb_walk_print_md(FILE *f, json_t *results);
+
 #endif

@@ -87,4 +87,9 @@ load helpers
 	[ "$(jq '.results[0].walk.all.ept_share' "$f")" = 0.2 ]
 	[[ "$output" == *"Page walks"* ]]
 	[[ "$output" == *"ptrchase native 4k"*"all"*"20.0%"*"75/25/-"* ]]
+	# And the report.
+	run "$VBENCH" report "$(run_dir)"
+	[ "$status" -eq 0 ]
+	grep -q '^## Page walks' "$(run_dir)/report.md"
+	grep -q 'ptrchase native 4k.*20.0%.*75/25/-' "$(run_dir)/report.md"
 }
