@@ -17,36 +17,49 @@ const struct vb_metric_def vb_metric_defs[VB_M_COUNT] = {
 	[VB_M_CYCLES] = { "cycles", "core cycles, unhalted", true },
 	[VB_M_INSTRUCTIONS] = { "instructions", "instructions retired", true },
 	[VB_M_LOADS] = { "loads", "loads retired (AMD: load ops dispatched)", true },
-	[VB_M_LOAD_WALK_CYCLES] = { "load_walk_cycles", "cycles with a load page walk in progress", true },
-	[VB_M_STORE_WALK_CYCLES] = { "store_walk_cycles", "cycles with a store page walk in progress",
-				     true },
+	[VB_M_LOAD_WALK_CYCLES] = { "load_walk_cycles",
+		"cycles with a load page walk in progress", true },
+	[VB_M_STORE_WALK_CYCLES] = { "store_walk_cycles",
+		"cycles with a store page walk in progress", true },
 	[VB_M_FETCH_WALK_CYCLES] = { "fetch_walk_cycles",
-				     "cycles with an instruction-fetch page walk in progress", false },
-	[VB_M_LOAD_WALKS_4K] = { "load_walks_4k", "completed load walks ending in a 4K page", true },
-	[VB_M_LOAD_WALKS_2M] = { "load_walks_2m", "completed load walks ending in a 2M/4M page", true },
-	[VB_M_LOAD_WALKS_1G] = { "load_walks_1g", "completed load walks ending in a 1G page", true },
-	[VB_M_STORE_WALKS_4K] = { "store_walks_4k", "completed store walks ending in a 4K page", false },
-	[VB_M_STORE_WALKS_2M] = { "store_walks_2m", "completed store walks ending in a 2M/4M page",
-				  false },
-	[VB_M_STORE_WALKS_1G] = { "store_walks_1g", "completed store walks ending in a 1G page", false },
-	[VB_M_FETCH_WALKS_4K] = { "fetch_walks_4k", "completed fetch walks ending in a 4K page", false },
-	[VB_M_FETCH_WALKS_2M] = { "fetch_walks_2m", "completed fetch walks ending in a 2M/4M page",
-				  false },
-	[VB_M_FETCH_WALKS_1G] = { "fetch_walks_1g", "completed fetch walks ending in a 1G page", false },
+		"cycles with an instruction-fetch page walk in progress", false },
+	[VB_M_LOAD_WALKS_4K] = { "load_walks_4k",
+		"completed load walks ending in a 4K page", true },
+	[VB_M_LOAD_WALKS_2M] = { "load_walks_2m",
+		"completed load walks ending in a 2M/4M page", true },
+	[VB_M_LOAD_WALKS_1G] = { "load_walks_1g",
+		"completed load walks ending in a 1G page", true },
+	[VB_M_STORE_WALKS_4K] = { "store_walks_4k",
+		"completed store walks ending in a 4K page", false },
+	[VB_M_STORE_WALKS_2M] = { "store_walks_2m",
+		"completed store walks ending in a 2M/4M page", false },
+	[VB_M_STORE_WALKS_1G] = { "store_walks_1g",
+		"completed store walks ending in a 1G page", false },
+	[VB_M_FETCH_WALKS_4K] = { "fetch_walks_4k",
+		"completed fetch walks ending in a 4K page", false },
+	[VB_M_FETCH_WALKS_2M] = { "fetch_walks_2m",
+		"completed fetch walks ending in a 2M/4M page", false },
+	[VB_M_FETCH_WALKS_1G] = { "fetch_walks_1g",
+		"completed fetch walks ending in a 1G page", false },
 	[VB_M_LOAD_STLB_HITS] = { "load_stlb_hits", "load DTLB misses that hit the STLB", false },
-	[VB_M_STORE_STLB_HITS] = { "store_stlb_hits", "store DTLB misses that hit the STLB", false },
-	[VB_M_EPT_WALK_CYCLES] = { "ept_walk_cycles", "cycles of EPT (guest-physical) walks", true },
+	[VB_M_STORE_STLB_HITS] = { "store_stlb_hits",
+		"store DTLB misses that hit the STLB", false },
+	[VB_M_EPT_WALK_CYCLES] = { "ept_walk_cycles",
+		"cycles of EPT (guest-physical) walks", true },
 	[VB_M_EPT_WALKER_MEM_LOADS] = { "ept_walker_mem_loads",
-					"EPT walker loads of data-side walks served by memory", false },
+		"EPT walker loads of data-side walks served by memory", false },
 	[VB_M_L1_DTLB_MISSES] = { "l1_dtlb_misses", "L1 DTLB misses, any page size", false },
 	[VB_M_L2_TLB_HITS] = { "l2_tlb_hits", "L1 DTLB misses that hit the L2 TLB", false },
-	[VB_M_DATA_WALKS_4K] = { "data_walks_4k", "L2 DTLB misses (walks) reloading a 4K page", true },
+	[VB_M_DATA_WALKS_4K] = { "data_walks_4k",
+		"L2 DTLB misses (walks) reloading a 4K page", true },
 	[VB_M_DATA_WALKS_COALESCED] = { "data_walks_coalesced",
-					"L2 DTLB misses (walks) reloading a coalesced 16K page", true },
-	[VB_M_DATA_WALKS_2M] = { "data_walks_2m", "L2 DTLB misses (walks) reloading a 2M page", true },
-	[VB_M_DATA_WALKS_1G] = { "data_walks_1g", "L2 DTLB misses (walks) reloading a 1G page", true },
-	[VB_M_TABLEWALKER_ALLOCS] = { "tablewalker_allocs", "data-side table walker allocations",
-				      false },
+		"L2 DTLB misses (walks) reloading a coalesced 16K page", true },
+	[VB_M_DATA_WALKS_2M] = { "data_walks_2m",
+		"L2 DTLB misses (walks) reloading a 2M page", true },
+	[VB_M_DATA_WALKS_1G] = { "data_walks_1g",
+		"L2 DTLB misses (walks) reloading a 1G page", true },
+	[VB_M_TABLEWALKER_ALLOCS] = { "tablewalker_allocs",
+		"data-side table walker allocations", false },
 };
 
 int vb_metric_by_name(const char *name)
@@ -93,7 +106,8 @@ static const struct cand skl[] = {
 	{ VB_M_CYCLES, { "UNHALTED_CORE_CYCLES" } },
 	{ VB_M_INSTRUCTIONS, { "INSTRUCTION_RETIRED" } },
 	{ VB_M_LOADS, { "MEM_INST_RETIRED:ALL_LOADS", "MEM_UOPS_RETIRED:ALL_LOADS" } },
-	{ VB_M_LOAD_WALK_CYCLES, { "DTLB_LOAD_MISSES:WALK_ACTIVE", "DTLB_LOAD_MISSES:WALK_DURATION" } },
+	{ VB_M_LOAD_WALK_CYCLES, { "DTLB_LOAD_MISSES:WALK_ACTIVE",
+				   "DTLB_LOAD_MISSES:WALK_DURATION" } },
 	{ VB_M_STORE_WALK_CYCLES, { "DTLB_STORE_MISSES:WALK_ACTIVE",
 				    "DTLB_STORE_MISSES:WALK_DURATION" } },
 	{ VB_M_FETCH_WALK_CYCLES, { "ITLB_MISSES:WALK_ACTIVE", "ITLB_MISSES:WALK_DURATION" } },
@@ -252,7 +266,8 @@ static void known_list(char *buf, size_t len)
 
 	buf[0] = 0;
 	for (int i = 0; known_pmus[i] && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", known_pmus[i]);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 known_pmus[i]);
 }
 
 int vb_metrics_force_pmu(const char *name, char *err, size_t errlen)
@@ -262,7 +277,8 @@ int vb_metrics_force_pmu(const char *name, char *err, size_t errlen)
 
 	known_list(known, sizeof(known));
 	if (!table_of(name))
-		return vb_errf(err, errlen, "unknown PMU '%s': vbench has tables for %s", name, known);
+		return vb_errf(err, errlen, "unknown PMU '%s': vbench has tables for %s", name,
+			       known);
 	pthread_mutex_lock(&pfm_lock);
 	if (pfm_done)
 		pfm_terminate();
@@ -359,7 +375,8 @@ void vb_metrics_resolve(struct vb_metric_res out[VB_M_COUNT])
 			if (t->c[i].m == (enum vb_metric)m)
 				c = &t->c[i];
 		if (!pmu) {
-			snprintf(out[m].why, sizeof(out[m].why), "libpfm4 knows no core PMU on this CPU");
+			snprintf(out[m].why, sizeof(out[m].why),
+				 "libpfm4 knows no core PMU on this CPU");
 			continue;
 		}
 		if (!t) {
@@ -379,13 +396,13 @@ void vb_metrics_resolve(struct vb_metric_res out[VB_M_COUNT])
 				out[m].ok = true;
 				snprintf(out[m].event, sizeof(out[m].event), "%s", c->ev[i]);
 			} else {
-				snprintf(tried + used, sizeof(tried) - used, "%s%s", used ? ", " : "",
-					 c->ev[i]);
+				snprintf(tried + used, sizeof(tried) - used, "%s%s",
+					 used ? ", " : "", c->ev[i]);
 			}
 		}
 		if (!out[m].ok)
-			snprintf(out[m].why, sizeof(out[m].why), "not on %s: libpfm4 resolves none of %s",
-				 pmu, tried);
+			snprintf(out[m].why, sizeof(out[m].why),
+				 "not on %s: libpfm4 resolves none of %s", pmu, tried);
 	}
 }
 
@@ -432,7 +449,8 @@ json_t *vb_walk_derive(const json_t *counts, double ops)
 	json_t *o = json_object();
 	double cycles = count(counts, VB_M_CYCLES), loads = count(counts, VB_M_LOADS);
 	double walk_cycles = sum(counts, wc, ARRAY_SIZE(wc));
-	double load_wc = count(counts, VB_M_LOAD_WALK_CYCLES), ept = count(counts, VB_M_EPT_WALK_CYCLES);
+	double load_wc = count(counts, VB_M_LOAD_WALK_CYCLES);
+	double ept = count(counts, VB_M_EPT_WALK_CYCLES);
 	double s4k = sum(counts, w4k, ARRAY_SIZE(w4k)), s2m = sum(counts, w2m, ARRAY_SIZE(w2m));
 	double s1g = sum(counts, w1g, ARRAY_SIZE(w1g));
 	double walks = NAN;
