@@ -100,10 +100,7 @@ json_t *vb_pmu_resolved_events(void)
 void vb_pmu_open_thread(struct vb_counters *cs, pid_t tid, bool split, const char *events)
 {
 	if (!split) {
-		bool rusage = cs->rusage;
-
-		vb_counters_open(cs, VB_SCOPE_PROCESS, tid, events);
-		cs->rusage = rusage;	/* getrusage is the caller's process, not tid's */
+		vb_counters_open(cs, VB_SCOPE_VCPU, tid, events);
 		return;
 	}
 	vb_counters_open(cs, VB_SCOPE_GUEST, tid, events);

@@ -41,7 +41,7 @@ json_t *vb_pmu_resolved_events(void);
 /*
  * Count cs's set on thread tid (a vCPU thread) from now on: with split,
  * as two sides, guest mode only (exclude_host, side "guest") and host mode
- * only (exclude_guest, side "host"); without, one side "all". Call once
+ * only (exclude_guest, side "host"); without, one side "vcpu". Call once
  * per vCPU thread on the same cs: the row's counts are summed over the
  * threads. Then vb_counters_start/stop around each timed pass and
  * vb_counters_json into the row's counters. Never fails: what cannot be

@@ -18,7 +18,7 @@
 #define GROUP_MAX 4	/* cycles + 3: fits 4 general counters with SMT on, Intel and AMD */
 
 static const char *const set_names[VB_CSET_COUNT] = { "none", "software", "default", "all" };
-static const char *const sides[VB_SCOPE_COUNT] = { "all", "guest", "host" };
+static const char *const sides[VB_SCOPE_COUNT] = { "all", "guest", "host", "vcpu" };
 
 _Static_assert(sizeof(set_names) / sizeof(set_names[0]) == VB_CSET_COUNT, "set names");
 _Static_assert(sizeof(sides) / sizeof(sides[0]) == VB_SCOPE_COUNT, "side names");
@@ -66,10 +66,15 @@ void vb_counter_attr(struct perf_event_attr *attr, enum vb_scope s, bool leader)
 		attr->exclude_guest = 0;
 		break;
 	case VB_SCOPE_HOST:
-	default:
 		attr->inherit = 0;
 		attr->exclude_host = 0;
 		attr->exclude_guest = 1;
+		break;
+	case VB_SCOPE_VCPU:
+	default:
+		attr->inherit = 0;
+		attr->exclude_host = 0;
+		attr->exclude_guest = 0;
 		break;
 	}
 }

@@ -31,10 +31,11 @@ enum vb_scope {
 	VB_SCOPE_PROCESS,	/* this process and the children it forks (inherit) */
 	VB_SCOPE_GUEST,		/* one vCPU thread, guest mode only (exclude_host) */
 	VB_SCOPE_HOST,		/* one vCPU thread, host mode only (exclude_guest) */
+	VB_SCOPE_VCPU,		/* one vCPU thread, both modes (TCG has no guest mode) */
 	VB_SCOPE_COUNT
 };
 
-/* The row's word for a scope's side: "all", "guest", "host". */
+/* The row's word for a scope's side: "all", "guest", "host", "vcpu". */
 const char *vb_scope_side(enum vb_scope s);
 
 /* Shape attr (already encoded by libpfm4) for scope s: inherit, exclude_*,

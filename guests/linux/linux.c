@@ -7,6 +7,7 @@
 #include "harness/guestout.h"
 #include "harness/modes.h"
 #include "harness/modeswitch.h"
+#include "harness/pmu.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -311,6 +312,8 @@ struct boot {
 	bool interrupted;		/* Ctrl-C: QEMU killed, the point not finished */
 	char *report[REPORT_TAIL_LINES];	/* last lines of the report channel */
 	int report_next;
+	struct vb_counters vcpu;	/* PMU counters on QEMU's vCPU threads (issue 8) */
+	bool vcpu_open;
 };
 
 static void report_keep(struct boot *b, const char *line)
@@ -364,6 +367,13 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 	if (!json_is_object(counters)) {
 		counters = json_object();
 		json_object_set_new(row, "counters", counters);
+	}
+	if (b->vcpu_open) {
+		/* The host's view of the vCPU threads over the whole bench (its
+		 * setup too: the host cannot see the guest's timed region). */
+		vb_counters_stop(&b->vcpu);
+		vb_pmu_merge_json(&b->vcpu, counters);
+		json_object_set_new(counters, "vcpu_window", json_string("bench"));
 	}
 	after = it->stats_before ? kvm_snapshot(b) : NULL;
 	if (it->stats_before && after) {
@@ -445,6 +455,10 @@ static void on_init_line(struct boot *b, const char *rest)
 		b->stage = ST_ITEM;
 		b->deadline = now_s() + (b->o->timeout_s > 0 ? b->o->timeout_s : 600);
 		b->items[b->cur].stats_before = kvm_snapshot(b);
+		if (b->vcpu_open) {
+			vb_counters_reset(&b->vcpu);
+			vb_counters_start(&b->vcpu);
+		}
 	} else if (!strncmp(rest, "end ", 4) && b->stage == ST_ITEM && parse_index(rest + 4, &idx) &&
 		   (size_t)idx == b->cur && strchr(rest + 4, ' ') && parse_index(strchr(rest + 4, ' ') + 1, &st)) {
 		item_finish(b, b->cur, (int)st);
@@ -700,6 +714,31 @@ static void pin_vcpus(struct boot *b)
 			fprintf(b->o->log, "  linux guest: cannot pin vCPU %d (thread %d): %s\n", i, tids[i], strerror(errno));
 }
 
+/* PMU counters on every vCPU thread QMP names, guest mode and host mode
+ * apart under KVM (TCG has no guest mode: one side there). */
+static void open_vcpu_counters(struct boot *b)
+{
+	enum vb_counter_set set = VB_CSET_DEFAULT;
+	char err[256];
+	int tids[64], n;
+
+	if (!b->qmp_ok)
+		return;
+	n = vb_qmp_vcpu_tids(&b->qmp, tids, 64, err, sizeof(err));
+	if (n <= 0) {
+		if (b->o->log)
+			fprintf(b->o->log, "  linux guest: vCPU threads not counted: %s\n",
+				n < 0 ? err : "QMP lists none");
+		return;
+	}
+	if (b->o->counters)
+		vb_counter_set_parse(b->o->counters, &set);	/* cmd_run checked the word */
+	vb_counters_init(&b->vcpu, set);
+	for (int i = 0; i < n; i++)
+		vb_pmu_open_thread(&b->vcpu, tids[i], b->accel == VB_ACCEL_KVM, b->o->events);
+	b->vcpu_open = true;
+}
+
 /* QMP comes up within a second of QEMU starting; stop trying as soon as
  * QEMU has exited (WNOWAIT: the exit status stays for waitpid). */
 static bool qmp_attach(struct boot *b, const char *path)
@@ -879,6 +918,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	}
 	b.qmp_ok = qmp_attach(&b, qmp_path);
 	pin_vcpus(&b);
+	open_vcpu_counters(&b);
 	boot_loop(&b, pipefd[0], boot_timeout_for(b.accel));
 	/* QEMU shares our process group, so Ctrl-C may have ended it before
 	 * the loop saw the flag: an end during a stop is the stop. */
@@ -933,6 +973,7 @@ out:
 	if (b.qmp_ok)
 		vb_qmp_close(&b.qmp);
 	json_decref(b.kvm_types);
+	vb_counters_close(&b.vcpu);
 	for (size_t i = 0; b.items && i < n; i++)
 		json_decref(b.items[i].stats_before);
 	for (int k = 0; k < REPORT_TAIL_LINES; k++)

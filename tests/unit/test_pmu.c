@@ -221,6 +221,7 @@ Test(pmu, attr_of_each_scope_field_by_field)
 		{ VB_SCOPE_PROCESS, 1, 0, 0 },
 		{ VB_SCOPE_GUEST, 0, 1, 0 },
 		{ VB_SCOPE_HOST, 0, 0, 1 },
+		{ VB_SCOPE_VCPU, 0, 0, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -250,6 +251,7 @@ Test(pmu, attr_of_each_scope_field_by_field)
 	cr_assert_str_eq(vb_scope_side(VB_SCOPE_PROCESS), "all");
 	cr_assert_str_eq(vb_scope_side(VB_SCOPE_GUEST), "guest");
 	cr_assert_str_eq(vb_scope_side(VB_SCOPE_HOST), "host");
+	cr_assert_str_eq(vb_scope_side(VB_SCOPE_VCPU), "vcpu");
 }
 
 Test(pmu, scale)
