@@ -104,7 +104,8 @@ static void perf_close(int fd)
 	close(fd);
 }
 
-static const struct vb_counter_backend perf_backend = { "perf_event", perf_open, perf_read, perf_close };
+static const struct vb_counter_backend perf_backend = { "perf_event", perf_open, perf_read,
+							perf_close };
 
 /*
  * The counter double (VB_COUNTER_DOUBLE=FILE, for tests): FILE has lines
@@ -218,8 +219,8 @@ static struct vb_counter *add(struct vb_counters *cs, const char *name, enum vb_
 }
 
 __attribute__((format(printf, 5, 6)))
-static void unavailable(struct vb_counters *cs, const char *metric, enum vb_scope s, const char *cause,
-			const char *fmt, ...)
+static void unavailable(struct vb_counters *cs, const char *metric, enum vb_scope s,
+			const char *cause, const char *fmt, ...)
 {
 	struct vb_unavailable *u;
 	va_list ap;
@@ -251,7 +252,8 @@ static void fallback(struct vb_counters *cs, const char *what)
 
 	if (strstr(cs->fallbacks, what))
 		return;
-	snprintf(cs->fallbacks + used, sizeof(cs->fallbacks) - used, "%s%s", used ? "; " : "", what);
+	snprintf(cs->fallbacks + used, sizeof(cs->fallbacks) - used, "%s%s", used ? "; " : "",
+		 what);
 }
 
 static int paranoid(void)
@@ -281,12 +283,14 @@ static const char *classify(const struct vb_counters *cs, int e, char *why, size
 		return "open-failed";
 	}
 	if ((e == ENOENT || e == ENODEV || e == EOPNOTSUPP) && !have_cpu_pmu()) {
-		snprintf(why, len, "no hardware PMU in this %s (no /sys/bus/event_source/devices/cpu)",
+		snprintf(why, len,
+			 "no hardware PMU in this %s (no /sys/bus/event_source/devices/cpu)",
 			 cs->vpmu >= 0 ? "VM" : "machine");
 		return "no-pmu";
 	}
 	if (e == EACCES || e == EPERM) {
-		snprintf(why, len, "perf_event_paranoid=%d does not allow it (%s)", paranoid(), strerror(e));
+		snprintf(why, len, "perf_event_paranoid=%d does not allow it (%s)", paranoid(),
+			 strerror(e));
 		return "permission";
 	}
 	snprintf(why, len, "perf_event_open: %s", strerror(e));
@@ -348,7 +352,8 @@ static const struct {
 static void open_software(struct vb_counters *cs, pid_t tid)
 {
 	for (size_t i = 0; i < sizeof(sw_events) / sizeof(sw_events[0]); i++) {
-		struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE, .config = sw_events[i].config };
+		struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE,
+						.config = sw_events[i].config };
 		struct vb_counter *c;
 		int fd;
 
@@ -391,8 +396,8 @@ static void open_group(struct vb_counters *cs, enum vb_scope s, pid_t tid, int g
 			*no_pmu = !strcmp(cause, "no-pmu") || !strcmp(cause, "permission");
 			unavailable(cs, "cycles", s, cause, "%s", why);
 			for (int i = 0; i < n; i++)
-				unavailable(cs, w[i].name, s, cause, "%s%s", why,
-					    *no_pmu ? "" : " (its group's cycles leader did not open)");
+				unavailable(cs, w[i].name, s, cause, "%s%s", why, *no_pmu ? "" :
+					    " (its group's cycles leader did not open)");
 			return;
 		}
 		c = add(cs, "cycles", s, lfd);
@@ -441,12 +446,14 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 	if (!w)
 		return 0;
 	for (m = 0; m < VB_M_COUNT && cs->set >= VB_CSET_DEFAULT; m++) {
-		if (m == VB_M_CYCLES || (cs->set == VB_CSET_DEFAULT && !vb_metric_defs[m].in_default))
+		if (m == VB_M_CYCLES ||
+		    (cs->set == VB_CSET_DEFAULT && !vb_metric_defs[m].in_default))
 			continue;
 		if (!res[m].ok) {
-			unavailable(cs, vb_metric_defs[m].name, s,
-				    strncmp(res[m].why, "not on", 6) ? "libpfm4" : "not-on-pmu", "%s",
-				    res[m].why);
+			const char *cause = strncmp(res[m].why, "not on", 6) ? "libpfm4" :
+					    "not-on-pmu";
+
+			unavailable(cs, vb_metric_defs[m].name, s, cause, "%s", res[m].why);
 			continue;
 		}
 		snprintf(w[n].name, sizeof(w[n].name), "%s", vb_metric_defs[m].name);
@@ -454,7 +461,8 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 		w[n++].attr = res[m].attr;
 	}
 	snprintf(buf, sizeof(buf), "%s", events ? events : "");
-	for (char *t = strtok_r(buf, ",", &save); t && n < VB_M_COUNT + 64; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = strtok_r(buf, ",", &save); t && n < VB_M_COUNT + 64;
+	     t = strtok_r(NULL, ",", &save)) {
 		bool dup = false;
 
 		for (int i = 0; i < n && !dup; i++)
@@ -588,7 +596,8 @@ static void live_children(double *minflt, double *majflt, double *csw)
 			st = fopen(file, "r");
 			/* Fields 10 and 12 (minflt, majflt), after the parenthesised name. */
 			if (st && fgets(line, sizeof(line), st) && (save = strrchr(line, ')')) &&
-			    sscanf(save + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu", &mi, &ma) == 2) {
+			    sscanf(save + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu", &mi,
+				   &ma) == 2) {
 				*minflt += (double)mi;
 				*majflt += (double)ma;
 			}
@@ -620,7 +629,8 @@ static void software_now(double v[3])
 	getrusage(RUSAGE_CHILDREN, &ch);
 	v[0] = (double)self.ru_minflt + (double)ch.ru_minflt;
 	v[1] = (double)self.ru_majflt + (double)ch.ru_majflt;
-	v[2] = (double)self.ru_nvcsw + (double)self.ru_nivcsw + (double)ch.ru_nvcsw + (double)ch.ru_nivcsw;
+	v[2] = (double)self.ru_nvcsw + (double)self.ru_nivcsw + (double)ch.ru_nvcsw +
+	       (double)ch.ru_nivcsw;
 	live_children(&v[0], &v[1], &v[2]);
 }
 
@@ -697,6 +707,8 @@ static json_t *count_json(const struct vb_counter *c)
 
 void vb_counters_json(const struct vb_counters *cs, json_t *o)
 {
+	static const char never_ran[] =
+		"never ran on a counter (time_running 0: the PMU had no room for its group)";
 	json_t *sw = json_object(), *pmu = json_object(), *events = json_array();
 	json_t *unav = json_array(), *fb = json_array();
 
@@ -713,7 +725,8 @@ void vb_counters_json(const struct vb_counters *cs, json_t *o)
 		json_t *ev, *m;
 
 		if (!c->pmu) {
-			json_object_set_new(sw, c->name, json_integer((json_int_t)(c->total + 0.5)));
+			json_object_set_new(sw, c->name,
+					    json_integer((json_int_t)(c->total + 0.5)));
 			json_object_set_new(o, "software_source", json_string("perf_event"));
 			continue;
 		}
@@ -729,25 +742,27 @@ void vb_counters_json(const struct vb_counters *cs, json_t *o)
 			if (!had || (json_is_null(had) && c->running_sum))
 				json_object_set_new(m, c->name, count_json(c));
 			else if (c->running_sum)
-				json_object_set_new(m, c->name, json_integer(json_integer_value(had) +
-						    (json_int_t)(c->total + 0.5)));
+				json_object_set_new(m, c->name,
+						    json_integer(json_integer_value(had) +
+								 (json_int_t)(c->total + 0.5)));
 		}
-		ev = json_pack("{s:s,s:s,s:s,s:i,s:b,s:o,s:I,s:I,s:f}", "side", side, "name", c->name,
-			       "event", c->event, "group", c->group, "leader", c->leader,
+		ev = json_pack("{s:s,s:s,s:s,s:i,s:b,s:o,s:I,s:I,s:f}", "side", side,
+			       "name", c->name, "event", c->event, "group", c->group,
+			       "leader", c->leader,
 			       "value", count_json(c), "time_enabled", (json_int_t)c->enabled_sum,
 			       "time_running", (json_int_t)c->running_sum,
 			       "scale", vb_counter_scale(c->enabled_sum, c->running_sum));
 		if (ev)
 			json_array_append_new(events, ev);
-		if (!c->running_sum && cs->samples) {
-			json_array_append_new(unav, json_pack("{s:s,s:s,s:s,s:s}", "metric", c->name,
-				"side", side, "cause", "not-counted", "reason",
-				"never ran on a counter (time_running 0: the PMU had no room for its group)"));
-		}
+		if (!c->running_sum && cs->samples)
+			json_array_append_new(unav, json_pack("{s:s,s:s,s:s,s:s}", "metric",
+							      c->name, "side", side, "cause",
+							      "not-counted", "reason", never_ran));
 	}
 	for (int i = 0; i < cs->nu; i++)
-		json_array_append_new(unav, json_pack("{s:s,s:s,s:s,s:s}", "metric", cs->u[i].metric,
-						      "side", vb_scope_side(cs->u[i].scope), "cause",
+		json_array_append_new(unav, json_pack("{s:s,s:s,s:s,s:s}", "metric",
+						      cs->u[i].metric, "side",
+						      vb_scope_side(cs->u[i].scope), "cause",
 						      cs->u[i].cause, "reason", cs->u[i].reason));
 	if (cs->fallbacks[0]) {
 		char buf[512], *save = NULL;
@@ -773,11 +788,13 @@ int vb_counters_check_events(const char *events, char *err, size_t errlen)
 	if (!events || !*events)
 		return 0;
 	if (strlen(events) >= sizeof(buf))
-		return vb_errf(err, errlen, "the list is longer than %zu characters", sizeof(buf) - 1);
+		return vb_errf(err, errlen, "the list is longer than %zu characters",
+			       sizeof(buf) - 1);
 	snprintf(buf, sizeof(buf), "%s", events);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
 		if (vb_metric_by_name(t) < 0 &&
 		    vb_metrics_encode(t, &attr, NULL, 0, why, sizeof(why)) < 0)
-			return vb_errf(err, errlen, "%s (vbench list events shows the metrics)", why);
+			return vb_errf(err, errlen, "%s (vbench list events shows the metrics)",
+				       why);
 	return 0;
 }

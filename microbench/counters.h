@@ -69,7 +69,8 @@ struct vb_counter {
 struct vb_unavailable {
 	char metric[96];
 	enum vb_scope scope;
-	const char *cause;	/* no-pmu, permission, not-on-pmu, not-counted, open-failed, libpfm4 */
+	/* no-pmu, permission, not-on-pmu, not-counted, open-failed, libpfm4 */
+	const char *cause;
 	char reason[256];
 };
 
