@@ -24,8 +24,8 @@ static void cell(json_t *o, const char *k, double mul, const char *fmt, char *bu
 
 void vb_walk_print(FILE *f, json_t *results)
 {
-	static const char *const head[] = { "walk cyc/op", "cyc/load", "share", "walks/kop", "4k/2m/1g %",
-					    "ept %" };
+	static const char *const head[] = { "walk cyc/op", "cyc/load", "share", "walks/kop",
+					    "4k/2m/1g %", "ept %" };
 	size_t i, n = 0;
 	json_t *row;
 
@@ -33,7 +33,8 @@ void vb_walk_print(FILE *f, json_t *results)
 		n += json_is_object(json_object_get(row, "walk"));
 	if (!n)
 		return;
-	fprintf(f, "\nPage walks, from the PMU over the timed samples (guest/host: the vCPU's two sides)\n");
+	fprintf(f, "\nPage walks, from the PMU over the timed samples "
+		"(guest/host: the vCPU's two sides)\n");
 	fprintf(f, "%-40s %-5s", "", "side");
 	for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
 		fprintf(f, "  %11s", head[k]);
@@ -45,7 +46,8 @@ void vb_walk_print(FILE *f, json_t *results)
 
 		if (!json_is_object(walk))
 			continue;
-		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"),
+		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"),
+			 vb_row_str(row, "mode"),
 			 vb_row_str(json_object_get(row, "pages"), "requested"));
 		json_object_foreach(walk, name, side) {
 			json_t *mix = json_object_get(side, "walk_mix");
@@ -72,7 +74,8 @@ void vb_walk_print(FILE *f, json_t *results)
 static const struct {
 	const char *cause, *remedy;
 } remedies[] = {
-	{ "no-pmu", "run on a host with a hardware PMU, or give the VM a vPMU (QEMU -cpu host,pmu=on)" },
+	{ "no-pmu",
+	  "run on a host with a hardware PMU, or give the VM a vPMU (QEMU -cpu host,pmu=on)" },
 	{ "permission", "allow it: sysctl kernel.perf_event_paranoid=1, or run as root" },
 	{ "not-on-pmu", "this microarchitecture has no event for them (vbench list events)" },
 	{ "not-counted", "count fewer events at once: --counters default and fewer --events" },
@@ -91,7 +94,8 @@ void vb_walk_print_pmu_line(FILE *f, json_t *results)
 
 	json_array_foreach(results, i, row) {
 		json_t *c = json_object_get(row, "counters");
-		json_t *un = json_object_get(c, "unavailable"), *fb = json_object_get(c, "fallbacks");
+		json_t *un = json_object_get(c, "unavailable");
+		json_t *fb = json_object_get(c, "fallbacks");
 
 		if (!json_is_string(json_object_get(c, "set")))
 			continue;
@@ -123,8 +127,8 @@ void vb_walk_print_pmu_line(FILE *f, json_t *results)
 	for (k = 0; k < N_CAUSES; k++) {
 		if (!count[k])
 			continue;
-		fprintf(f, "%s %s (%zu): %s", first ? "" : ";", example[k] ? example[k] : remedies[k].cause,
-			count[k], remedies[k].remedy);
+		fprintf(f, "%s %s (%zu): %s", first ? "" : ";",
+			example[k] ? example[k] : remedies[k].cause, count[k], remedies[k].remedy);
 		first = false;
 	}
 	if (fallback)

@@ -26,20 +26,26 @@ static void print_text(const char *pmu, bool forced, json_t *arr)
 	size_t i;
 	json_t *m;
 
+	const char *table = vb_metrics_table(pmu);
+
 	printf("PMU metrics on %s (vbench table %s%s)\n", pmu ? pmu : "no PMU libpfm4 knows",
-	       vb_metrics_table(pmu) ? vb_metrics_table(pmu) : "none", forced ? ", forced with --pmu" : "");
+	       table ? table : "none", forced ? ", forced with --pmu" : "");
 	printf("  %-22s %-7s %s\n", "metric", "default", "event (type, config) or why not");
 	json_array_foreach(arr, i, m) {
 		const char *metric = json_string_value(json_object_get(m, "metric"));
 		const char *dflt = json_is_true(json_object_get(m, "default")) ? "yes" : "-";
 		json_t *ev = json_object_get(m, "event");
 
+		long long type = json_integer_value(json_object_get(m, "type"));
+		unsigned long long config = (unsigned long long)json_integer_value(
+			json_object_get(m, "config"));
+
 		if (ev)
-			printf("  %-22s %-7s %s (type %lld, config %#llx)\n", metric, dflt, json_string_value(ev),
-			       (long long)json_integer_value(json_object_get(m, "type")),
-			       (unsigned long long)json_integer_value(json_object_get(m, "config")));
+			printf("  %-22s %-7s %s (type %lld, config %#llx)\n", metric, dflt,
+			       json_string_value(ev), type, config);
 		else
-			printf("  %-22s %-7s %s\n", metric, dflt, json_string_value(json_object_get(m, "why")));
+			printf("  %-22s %-7s %s\n", metric, dflt,
+			       json_string_value(json_object_get(m, "why")));
 	}
 }
 
@@ -75,7 +81,8 @@ int cmd_list_events(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		vb_error("list events: unexpected argument '%s': see 'vbench list events --help'", argv[optind]);
+		vb_error("list events: unexpected argument '%s': see 'vbench list events --help'",
+			 argv[optind]);
 		return VB_EXIT_USAGE;
 	}
 	if (pmu && vb_metrics_force_pmu(pmu, err, sizeof(err)) < 0) {
@@ -88,8 +95,9 @@ int cmd_list_events(int argc, char **argv)
 	}
 	arr = vb_pmu_metrics_json();
 	if (as_json) {
-		json_t *doc = json_pack("{s:s?,s:s?,s:b,s:o}", "pmu", vb_pmu_name(), "table",
-					vb_metrics_table(vb_pmu_name()), "forced", pmu != NULL, "metrics", arr);
+		json_t *doc = json_pack("{s:s?,s:s?,s:b,s:o}", "pmu", vb_pmu_name(),
+					"table", vb_metrics_table(vb_pmu_name()),
+					"forced", pmu != NULL, "metrics", arr);
 
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);

@@ -68,15 +68,17 @@ json_t *vb_pmu_metrics_json(void)
 	vb_metrics_resolve(res);
 	for (int m = 0; m < VB_M_COUNT; m++) {
 		const struct vb_metric_def *d = &vb_metric_defs[m];
-		json_t *o = json_pack("{s:s,s:s,s:b}", "metric", d->name, "what", d->what, "default",
-				      d->in_default);
+		json_t *o = json_pack("{s:s,s:s,s:b}", "metric", d->name, "what", d->what,
+				      "default", d->in_default);
 
 		if (res[m].ok) {
 			json_object_set_new(o, "event", json_string(res[m].event));
 			json_object_set_new(o, "fqname", json_string(res[m].fqname));
 			json_object_set_new(o, "type", json_integer(res[m].attr.type));
-			json_object_set_new(o, "config", json_integer((json_int_t)res[m].attr.config));
-			json_object_set_new(o, "config1", json_integer((json_int_t)res[m].attr.config1));
+			json_object_set_new(o, "config",
+					    json_integer((json_int_t)res[m].attr.config));
+			json_object_set_new(o, "config1",
+					    json_integer((json_int_t)res[m].attr.config1));
 		} else {
 			json_object_set_new(o, "why", json_string(res[m].why));
 		}
