@@ -435,8 +435,19 @@ static void open_group(struct vb_counters *cs, enum vb_scope s, pid_t tid, int g
 	}
 }
 
+/* A metric this microarchitecture has no event for ("not on skl"): a PMU
+ * would not help. Not so when vbench has no table for the PMU at all (an
+ * emulated CPU without a PMU, e.g. under TCG). */
+static bool lacks(const struct vb_metric_res *r)
+{
+	return !r->ok && !strncmp(r->why, "not on", 6) && !strstr(r->why, "no metric table");
+}
+
+/* The events to open for the set and --events; the rest go to the row's
+ * unavailable list. no_pmu (when not NULL) says why no hardware event can
+ * count here: then only perf's software events are wanted. */
 static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
-		 const struct vb_metric_res *res, struct want **out)
+		 const struct vb_metric_res *res, const char *no_pmu, struct want **out)
 {
 	struct want *w = calloc(VB_M_COUNT + 64, sizeof(*w));
 	char buf[1024], *save = NULL, err[256];
@@ -449,6 +460,10 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 		if (m == VB_M_CYCLES ||
 		    (cs->set == VB_CSET_DEFAULT && !vb_metric_defs[m].in_default))
 			continue;
+		if (no_pmu && !lacks(&res[m])) {
+			unavailable(cs, vb_metric_defs[m].name, s, "no-pmu", "%s", no_pmu);
+			continue;
+		}
 		if (!res[m].ok) {
 			const char *cause = strncmp(res[m].why, "not on", 6) ? "libpfm4" :
 					    "not-on-pmu";
@@ -471,6 +486,10 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 			continue;
 		/* A metric's name adds that metric, as the table resolves it. */
 		m = vb_metric_by_name(t);
+		if (m >= 0 && no_pmu && !lacks(&res[m])) {
+			unavailable(cs, t, s, "no-pmu", "%s", no_pmu);
+			continue;
+		}
 		if (m >= 0 && !res[m].ok) {
 			unavailable(cs, t, s, "not-on-pmu", "%s", res[m].why);
 			continue;
@@ -481,6 +500,10 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 		} else if (vb_metrics_encode(t, &w[n].attr, w[n].event, sizeof(w[n].event), err,
 				      sizeof(err)) < 0) {
 			unavailable(cs, t, s, "libpfm4", "%s", err);
+			continue;
+		}
+		if (no_pmu && w[n].attr.type != PERF_TYPE_SOFTWARE) {
+			unavailable(cs, t, s, "no-pmu", "%s", no_pmu);
 			continue;
 		}
 		snprintf(w[n].name, sizeof(w[n].name), "%s", t);
@@ -502,7 +525,7 @@ static void open_pmu(struct vb_counters *cs, enum vb_scope s, pid_t tid, const c
 	struct vb_metric_res res[VB_M_COUNT];
 	struct want *w;
 	bool no_pmu = false;
-	char err[256];
+	char err[256], absent[256] = "";
 	int n, groups;
 
 	if (vb_metrics_init(err, sizeof(err)) < 0) {
@@ -510,7 +533,10 @@ static void open_pmu(struct vb_counters *cs, enum vb_scope s, pid_t tid, const c
 		return;
 	}
 	vb_metrics_resolve(res);
-	n = wants(cs, s, events, res, &w);
+	/* No PMU at all (a VM without a vPMU): say that, whatever the tables say. */
+	if (cs->be == &perf_backend && !have_cpu_pmu())
+		classify(cs, ENOENT, absent, sizeof(absent));
+	n = wants(cs, s, events, res, absent[0] ? absent : NULL, &w);
 	if (!w)
 		return;
 	/* perf's own software events (--events perf::...) need no PMU: alone, first. */
@@ -521,7 +547,12 @@ static void open_pmu(struct vb_counters *cs, enum vb_scope s, pid_t tid, const c
 			open_group(cs, s, tid, -1, NULL, &w[i], 1, &none);
 			w[i--] = w[--n];
 		}
-	if (!res[VB_M_CYCLES].ok) {
+	if (absent[0]) {
+		if (cs->set >= VB_CSET_DEFAULT && lacks(&res[VB_M_CYCLES]))
+			unavailable(cs, "cycles", s, "not-on-pmu", "%s", res[VB_M_CYCLES].why);
+		else if (cs->set >= VB_CSET_DEFAULT)
+			unavailable(cs, "cycles", s, "no-pmu", "%s", absent);
+	} else if (!res[VB_M_CYCLES].ok) {
 		/* No cycles to lead: each event alone. */
 		unavailable(cs, "cycles", s, "not-on-pmu", "%s", res[VB_M_CYCLES].why);
 		for (int i = 0; i < n && !no_pmu; i++)
