@@ -15,10 +15,21 @@ cases=(
 	"ctxswitch process 1 CPU|--bench ctxswitch --set kind=process --set cpus=1|0.05"
 	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.05"
 )
+# Counting overhead: the targets of docs/methodology.md for the default set.
+overhead=(
+	"ptrchase 128M 4k|--bench ptrchase --footprint 128M --pages 4k|0.01"
+	"ctxswitch process 1 CPU|--bench ctxswitch --set kind=process --set cpus=1|0.02"
+	"ctxswitch thread 1 CPU|--bench ctxswitch --set kind=thread --set cpus=1|0.02"
+	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.02"
+)
 declare -A m=()
 fail=0
+# VB_BENCH_PART=precision or overhead runs one half only.
+part=${VB_BENCH_PART:-all}
+[ "$part" = overhead ] && cases=()
+[ "$part" = precision ] && overhead=()
 printf '%-26s %14s %10s %8s  %s\n' case median unit "ci±" target
-for c in "${cases[@]}"; do
+for c in ${cases[@]+"${cases[@]}"}; do
 	IFS='|' read -r name args target <<< "$c"
 	# shellcheck disable=SC2086
 	"$vbench" run $args --min-runs 5 --repeat 5 --max-time 600 --out "$out" --quiet --json > "$out/last.json"
@@ -32,13 +43,6 @@ for c in "${cases[@]}"; do
 	printf '%-26s %14.4g %10s %7.2f%%  %s\n' "$name" "$median" "$unit" "$(awk -v h="$half" 'BEGIN { print h * 100 }')" "$verdict"
 done
 
-# Counting overhead: the targets of docs/methodology.md for the default set.
-overhead=(
-	"ptrchase 128M 4k|--bench ptrchase --footprint 128M --pages 4k|0.01"
-	"ctxswitch process 1 CPU|--bench ctxswitch --set kind=process --set cpus=1|0.02"
-	"ctxswitch thread 1 CPU|--bench ctxswitch --set kind=thread --set cpus=1|0.02"
-	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.02"
-)
 pairs=${VB_BENCH_PAIRS:-5}
 sets=(none default all)
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -46,7 +50,7 @@ echo
 echo "counting overhead: --counters none vs default (target) vs all, $pairs interleaved runs of 5 samples each"
 printf '%-26s %10s %10s %10s %8s %8s %8s  %s\n' case none default all unit "default" all "verdict (noise = spread of none)"
 ofail=0
-for c in "${overhead[@]}"; do
+for c in ${overhead[@]+"${overhead[@]}"}; do
 	IFS='|' read -r name args target <<< "$c"
 	declare -A vals=()
 	for ((i = 0; i < pairs; i++)); do
