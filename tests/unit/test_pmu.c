@@ -478,3 +478,15 @@ Test(pmu, merge_adds_vcpu_sides_to_in_guest_counts)
 	cr_assert_gt(json_array_size(json_object_get(row, "unavailable")), 1);
 	json_decref(row);
 }
+
+/* vb_metric_defs mirrors enum vb_metric: every entry named, names unique. */
+Test(pmu, every_metric_has_a_name_and_a_line)
+{
+	for (int m = 0; m < VB_M_COUNT; m++) {
+		cr_assert_not_null(vb_metric_defs[m].name, "metric %d has no name", m);
+		cr_assert_not_null(vb_metric_defs[m].what, "%s has no line", vb_metric_defs[m].name);
+		cr_assert_eq(vb_metric_by_name(vb_metric_defs[m].name), m, "%s is not unique",
+			     vb_metric_defs[m].name);
+	}
+	cr_assert_eq(vb_metric_by_name("no_such_metric"), -1);
+}
