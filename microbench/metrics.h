@@ -54,7 +54,7 @@ int vb_metric_by_name(const char *name);
 /* How one metric resolves on one PMU. */
 struct vb_metric_res {
 	bool ok;
-	char event[160];	/* the candidate that won, as written in the table */
+	char event[320];	/* the candidate that won, as written in the table */
 	char fqname[320];	/* libpfm4's fully qualified name of it */
 	struct perf_event_attr attr;	/* libpfm4's encoding (type, config, config1) */
 	char why[256];		/* when !ok: "not on icl (...)" */
