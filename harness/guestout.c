@@ -185,6 +185,19 @@ static int take_pages(json_t *g, json_t *row, char *err, size_t errlen)
 	return 0;
 }
 
+/* Printable ASCII without quotes or backslashes, 1 to max bytes. */
+static bool word_printable(json_t *s, size_t max)
+{
+	const char *p = json_string_value(s);
+
+	if (!p || json_string_length(s) != strlen(p) || !*p || strlen(p) > max)
+		return false;
+	for (; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\' || *p == '\'')
+			return false;
+	return true;
+}
+
 /* counters.pmu: {side: {metric or event: count or null ("not counted")}}. */
 static json_t *copy_pmu(json_t *v, char *err, size_t errlen)
 {
@@ -216,8 +229,9 @@ bad:
 }
 
 /* An array of at most max objects whose keys are all in keys[] with the
- * types given: 's' word, 'n' counter name, 't' text, 'i' number, 'b'
- * boolean, 'v' number or null. */
+ * types given: 's' word, 'n' counter name, 'e' libpfm4's fully qualified
+ * name (printable, at most 1000 bytes), 't' text, 'i' number, 'b' boolean,
+ * 'v' number or null. */
 static json_t *copy_records(json_t *v, const char *what, size_t max, const char *const *keys,
 			    const char *types, char *err, size_t errlen)
 {
@@ -244,6 +258,7 @@ static json_t *copy_records(json_t *v, const char *what, size_t max, const char 
 			switch (types[j]) {
 			case 's': ok = word_ok(f); break;
 			case 'n': ok = json_is_string(f) && counter_key_ok(json_string_value(f)); break;
+			case 'e': ok = word_printable(f, 1000); break;
 			case 't': ok = str_ok(f); break;
 			case 'i': ok = num_ok(f); break;
 			case 'b': ok = json_is_boolean(f); break;
@@ -281,7 +296,7 @@ static int take_counter_detail(const char *k, json_t *v, json_t *out, char *err,
 	} else if (!strcmp(k, "pmu")) {
 		copy = copy_pmu(v, err, errlen);
 	} else if (!strcmp(k, "events")) {
-		copy = copy_records(v, k, 256, ev_keys, "snnibviii", err, errlen);
+		copy = copy_records(v, k, 256, ev_keys, "sneibviii", err, errlen);
 	} else if (!strcmp(k, "unavailable")) {
 		copy = copy_records(v, k, 256, un_keys, "nsst", err, errlen);
 	} else if (!strcmp(k, "fallbacks")) {
