@@ -305,6 +305,20 @@ static int encode(const char *event, struct perf_event_attr *attr, char **fstr)
 	return pfm_get_os_event_encoding(event, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 }
 
+/* Remove ":mod=value" from a libpfm4 event string. */
+static void drop_modifier(char *s, const char *mod)
+{
+	char *at = strstr(s, mod), *end;
+
+	if (!at)
+		return;
+	end = strchr(at + 1, ':');
+	if (end)
+		memmove(at, end, strlen(end) + 1);
+	else
+		*at = 0;
+}
+
 int vb_metrics_encode(const char *event, struct perf_event_attr *attr, char *fqname, size_t fqlen,
 		      char *err, size_t errlen)
 {
@@ -332,8 +346,12 @@ int vb_metrics_encode(const char *event, struct perf_event_attr *attr, char *fqn
 	}
 	/* libpfm4 excludes guest mode by default; the scope decides (counters.c). */
 	attr->exclude_guest = 0;
-	if (fqname)
+	if (fqname) {
 		snprintf(fqname, fqlen, "%s", fstr ? fstr : event);
+		/* libpfm4's guest/host modifiers are its defaults, not what is counted. */
+		drop_modifier(fqname, ":mg=");
+		drop_modifier(fqname, ":mh=");
+	}
 	free(fstr);
 	return 0;
 }
