@@ -204,7 +204,21 @@ static json_t *copy_pmu(json_t *v, char *err, size_t errlen)
 	json_t *out, *side, *c;
 	const char *k, *name;
 
-	if (!json_is_object(v) || json_object_size(v) > 3) {
+	if (!json_is_object(v)) {
+		vb_errf(err, errlen, "counters.pmu is not an object of sides");
+		return NULL;
+	}
+	/* A vbench-guest older than its harness (a stale Linux guest image)
+	 * prints one flat object of counts: that is the side "all". */
+	json_object_foreach(v, k, side)
+		if (!json_is_object(side)) {
+			json_t *wrapped = json_pack("{s:O}", "all", v);
+
+			out = wrapped ? copy_pmu(wrapped, err, errlen) : NULL;
+			json_decref(wrapped);
+			return out;
+		}
+	if (json_object_size(v) > 3) {
 		vb_errf(err, errlen, "counters.pmu is not an object of sides");
 		return NULL;
 	}

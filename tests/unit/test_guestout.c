@@ -146,6 +146,16 @@ Test(guestout, counter_names_may_carry_event_modifiers)
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
 		      "\"counters\":{\"pmu\":{\"all\":{\"a b\":1}}}}", "bad entry");
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"pmu\":{\"a b\":1}}}", "bad entry");
+	/* A stale guest's flat counts are the side "all". */
+	row = fresh_row();
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+				 "\"samples\":[1],\"counters\":{\"pmu\":{\"perf::PERF_COUNT_SW_TASK_CLOCK\":9}}}"),
+		     1, "%s", err);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(json_object_get(row,
+		"counters"), "pmu"), "all"), "perf::PERF_COUNT_SW_TASK_CLOCK")), 9);
+	json_decref(row);
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
 		      "\"counters\":{\"events\":[{\"name\":\"cycles\",\"shell\":\"rm\"}]}}", "bad entry");
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
 		      "\"counters\":{\"unavailable\":[{\"metric\":\"cycles\",\"cause\":\"a b\"}]}}", "bad entry");
