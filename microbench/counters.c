@@ -113,8 +113,10 @@ static const struct vb_counter_backend perf_backend = { "perf_event", perf_open,
  * Each listed metric opens, and every start/stop pair of reads moves it by
  * count * fraction with time running at that fraction of time enabled, so
  * the scaled delta is exactly count. A fraction of 0 is "not counted".
- * Unlisted metrics fail to open with ENOENT. Its state is a table filled
- * on first use, as the double serves one process.
+ * Unlisted metrics fail to open with ENOENT. A line "user-only" makes
+ * every open that counts the kernel fail with EACCES, as
+ * perf_event_paranoid=2 does. Its state is a table filled on first use,
+ * as the double serves one process.
  */
 #define DOUBLE_MAX 64
 #define DOUBLE_FD0 (1 << 20)
@@ -125,6 +127,7 @@ static struct {
 	unsigned long reads;
 } dbl[DOUBLE_MAX];
 static int n_dbl = -1;
+static bool dbl_user_only;
 
 static void double_load(void)
 {
@@ -140,6 +143,10 @@ static void double_load(void)
 
 		if (line[0] == '#')
 			continue;
+		if (!strncmp(line, "user-only", 9)) {
+			dbl_user_only = true;
+			continue;
+		}
 		got = sscanf(line, "%95s %lf %lf", dbl[n_dbl].name, &dbl[n_dbl].count, &frac);
 		if (got < 2)
 			continue;
@@ -152,9 +159,13 @@ static void double_load(void)
 
 static int double_open(struct perf_event_attr *attr, pid_t tid, int group_fd, const char *metric)
 {
-	(void)attr, (void)tid, (void)group_fd;
+	(void)tid, (void)group_fd;
 	if (n_dbl < 0)
 		double_load();
+	if (dbl_user_only && !attr->exclude_kernel) {
+		errno = EACCES;
+		return -1;
+	}
 	for (int i = 0; i < n_dbl; i++)
 		if (!strcmp(dbl[i].name, metric)) {
 			/* Each open is a fresh counter: another slot with the same counts. */

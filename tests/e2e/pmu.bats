@@ -43,6 +43,13 @@ load helpers
 	[[ "$output" == *"none, software, default or all"* ]]
 }
 
+@test "vbench-guest refuses an unknown --counters word" {
+	run "$(dirname "$VBENCH")/vbench-guest" run ptrchase --counters lots
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "vbench-guest: --counters lots: use none, software, default or all" ]]
+}
+
 @test "native run without a PMU: software counts, reasons per metric, one summary line" {
 	run "$VBENCH" run --bench ptrchase --footprint 1M --repeat 3 --min-runs 3 --out "$OUT"
 	echo "$output"

@@ -490,3 +490,36 @@ Test(pmu, every_metric_has_a_name_and_a_line)
 	}
 	cr_assert_eq(vb_metric_by_name("no_such_metric"), -1);
 }
+
+/* perf_event_paranoid forbids the kernel: counted in user mode, and said. */
+Test(pmu, user_only_fallback_is_recorded)
+{
+	struct vb_counters cs;
+	json_t *o = json_object(), *ev;
+	FILE *f;
+	size_t i;
+
+	write_double();
+	f = fopen(double_path, "a");
+	cr_assert_not_null(f);
+	fputs("user-only\n", f);
+	fclose(f);
+	force("skl");
+	vb_counters_init(&cs, VB_CSET_DEFAULT);
+	vb_counters_open(&cs, VB_SCOPE_PROCESS, 0, NULL);
+	vb_counters_start(&cs);
+	vb_counters_stop(&cs);
+	vb_counters_json(&cs, o);
+	vb_counters_close(&cs);
+	unlink(double_path);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(o, "pmu"), "all"),
+							"cycles")), 1000000, "counted, user mode only");
+	cr_assert_eq(json_array_size(json_object_get(o, "fallbacks")), 1);
+	cr_assert(strstr(json_string_value(json_array_get(json_object_get(o, "fallbacks"), 0)),
+			 "user-only counting (perf_event_paranoid="));
+	json_array_foreach(json_object_get(o, "events"), i, ev)
+		cr_assert(json_is_integer(json_object_get(ev, "value")) ||
+			  !strcmp(json_string_value(json_object_get(ev, "name")), "load_walks_1g"),
+			  "%s did not count", json_string_value(json_object_get(ev, "name")));
+	json_decref(o);
+}
