@@ -389,6 +389,14 @@ struct want {
 	bool extra;
 };
 
+static bool is_open(const struct vb_counters *cs, const char *name, enum vb_scope s)
+{
+	for (int i = 0; i < cs->n; i++)
+		if (cs->c[i].scope == s && !strcmp(cs->c[i].name, name))
+			return true;
+	return false;
+}
+
 static void open_group(struct vb_counters *cs, enum vb_scope s, pid_t tid, int g,
 		       const struct vb_metric_res *cyc, const struct want *w, int n, bool *no_pmu)
 {
@@ -405,7 +413,8 @@ static void open_group(struct vb_counters *cs, enum vb_scope s, pid_t tid, int g
 		if (lfd < 0) {
 			cause = classify(cs, errno, why, sizeof(why));
 			*no_pmu = !strcmp(cause, "no-pmu") || !strcmp(cause, "permission");
-			unavailable(cs, "cycles", s, cause, "%s", why);
+			if (!is_open(cs, "cycles", s))	/* a later group's leader: group 0's counts */
+				unavailable(cs, "cycles", s, cause, "%s", why);
 			for (int i = 0; i < n; i++)
 				unavailable(cs, w[i].name, s, cause, "%s%s", why, *no_pmu ? "" :
 					    " (its group's cycles leader did not open)");
@@ -521,14 +530,6 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 		w[n++].extra = true;
 	}
 	return n;
-}
-
-static bool is_open(const struct vb_counters *cs, const char *name, enum vb_scope s)
-{
-	for (int i = 0; i < cs->n; i++)
-		if (cs->c[i].scope == s && !strcmp(cs->c[i].name, name))
-			return true;
-	return false;
 }
 
 static void open_pmu(struct vb_counters *cs, enum vb_scope s, pid_t tid, const char *events)
