@@ -97,7 +97,8 @@ void vb_walk_print_pmu_line(FILE *f, json_t *results)
 		json_t *un = json_object_get(c, "unavailable");
 		json_t *fb = json_object_get(c, "fallbacks");
 
-		if (!json_is_string(json_object_get(c, "set")))
+		if (!json_is_string(json_object_get(c, "set")) ||
+		    !strcmp(json_string_value(json_object_get(c, "set")), "none"))
 			continue;
 		counting++;
 		rows += json_array_size(un) > 0;
