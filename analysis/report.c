@@ -11,6 +11,7 @@
 
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
+#include "analysis/walk.h"
 #include "lib/error.h"
 
 /* Text from the run as Markdown inline text: one line, and the characters
@@ -343,6 +344,7 @@ void vb_report_write(FILE *f, json_t *run, const char *dir)
 	fputs("## Results\n\n", f);
 	vb_summary_print_md(f, vb_run_results(run));
 	fputc('\n', f);
+	vb_walk_print_md(f, vb_run_results(run));
 	write_figures(f, dir);
 	write_not_ok(f, vb_run_results(run));
 	write_notes(f, run);

@@ -38,7 +38,8 @@ struct vb_run_opts {
 	bool reserve_hugepages;		/* root may grow the hugetlb pools as needed */
 	FILE *log;			/* the run log: progress and guest log lines */
 	volatile sig_atomic_t *interrupted;	/* set by Ctrl-C: end the point now (not .stop, the stop rule) */
-	const char *events;		/* PMU events by libpfm4 name, comma list, or NULL */
+	const char *counters;		/* --counters: none|software|default|all; NULL: default */
+	const char *events;		/* metrics or libpfm4 events added to the set, comma list, or NULL */
 	const char *guest_bin;		/* path of vbench-guest */
 	const char *run_dir;		/* the run folder (console logs etc.) */
 	const char *accel;		/* linux guest: "kvm", "tcg" or NULL for automatic */

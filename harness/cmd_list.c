@@ -15,6 +15,7 @@
 
 static const char list_usage[] =
 "usage: vbench list [--json]\n"
+"       vbench list events [--pmu NAME] [--json]\n"
 "\n"
 "Lists the benches (natively, in Linux and remote guests) and the micro guest's\n"
 "kernels with their parameters, the modes and page sizes, the guests, and what\n"
@@ -103,28 +104,22 @@ static json_t *pages_json(void)
 	return arr;
 }
 
-/* Page-walk events libpfm4 resolves for this CPU's PMU (or LIBPFM_FORCE_PMU's). */
+/* The PMU metrics of this CPU's PMU (or LIBPFM_FORCE_PMU's): `vbench list events`. */
 static json_t *pmu_json(void)
 {
-	const struct vb_pmu_walk_event *ev[32];
 	char err[256], reason[512];
-	json_t *o = json_object(), *arr = json_array();
-	int n;
+	json_t *o = json_object();
 
 	if (vb_pmu_init(err, sizeof(err)) < 0) {
 		json_object_set_new(o, "error", json_string(err));
-		json_object_set_new(o, "walk_events", arr);
+		json_object_set_new(o, "walk_events", json_object());
 		return o;
 	}
-	n = vb_pmu_walk_resolve(ev, 32);
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "key", ev[i]->key, "event", ev[i]->event,
-						     "what", ev[i]->what));
 	json_object_set_new(o, "name", vb_pmu_name() ? json_string(vb_pmu_name()) : json_null());
 	json_object_set_new(o, "present", json_boolean(vb_pmu_present(reason, sizeof(reason))));
 	if (!json_is_true(json_object_get(o, "present")))
 		json_object_set_new(o, "reason", json_string(reason));
-	json_object_set_new(o, "walk_events", arr);
+	json_object_set_new(o, "walk_events", vb_pmu_resolved_events());
 	return o;
 }
 
@@ -162,6 +157,8 @@ int cmd_list(int argc, char **argv)
 	size_t i;
 	json_t *v;
 
+	if (argc > 1 && !strcmp(argv[1], "events"))
+		return cmd_list_events(argc - 1, argv + 1);
 	for (int a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--json"))
 			as_json = true;
@@ -201,15 +198,11 @@ int cmd_list(int argc, char **argv)
 		putchar('\n');
 	}
 	v = json_object_get(doc, "pmu");
-	printf("\npage-walk events (--events; libpfm4 PMU %s%s%s):\n",
+	printf("\nPMU metrics (libpfm4 PMU %s%s%s): %zu resolve; vbench list events shows them\n",
 	       json_string_value(json_object_get(v, "name")) ? json_string_value(json_object_get(v, "name")) : "unknown",
 	       json_is_true(json_object_get(v, "present")) ? "" : ", not countable here: ",
-	       json_is_true(json_object_get(v, "present")) ? "" : json_string_value(json_object_get(v, "reason")));
-	json_t *walks = json_object_get(v, "walk_events");
-
-	json_array_foreach(walks, i, v)
-		printf("  %-18s %s\n  %-18s   (%s)\n", json_string_value(json_object_get(v, "key")),
-		       json_string_value(json_object_get(v, "what")), "", json_string_value(json_object_get(v, "event")));
+	       json_is_true(json_object_get(v, "present")) ? "" : json_string_value(json_object_get(v, "reason")),
+	       json_object_size(json_object_get(v, "walk_events")));
 	putchar('\n');
 	vb_guests_print(stdout, json_object_get(doc, "guests"));
 	json_decref(doc);

@@ -1,6 +1,8 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
 #include "analysis/summary.h"
+#include "analysis/walk.h"
+#include "microbench/counters.h"
 #include "harness/backend.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
@@ -53,7 +55,9 @@ static const char run_usage[] =
 "  --reserve-hugepages  grow the hugetlb pools as needed (root)\n"
 "  --switch-mode        reload kvm_intel/kvm_amd to reach a mode (root, no VM running)\n"
 "  --accel KIND         linux guest: kvm or tcg (default: kvm where it can boot Linux)\n"
-"  --events LIST        PMU events by libpfm4 name, counted around each sample\n"
+"  --counters SET       none, software, default or all (default: default): what is\n"
+"                       counted around each sample; docs/methodology.md has each cost\n"
+"  --events LIST        metrics or libpfm4 events added to the set (vbench list events)\n"
 "  --out DIR            where run folders go (default: results)\n"
 "  --seed N             seed of the random layouts (default 1)\n"
 "  --json               print run.json to stdout instead of the summary\n"
@@ -63,8 +67,8 @@ static const char run_usage[] =
 enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
-	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET, OPT_HELP,
-	OPT_TARGET, OPT_IDENTITY, OPT_SSH_OPT = 'o',
+	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
+	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -89,6 +93,7 @@ static const struct option run_options[] = {
 	{ "switch-mode", no_argument, NULL, OPT_SWITCH },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "counters", required_argument, NULL, OPT_COUNTERS },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -101,7 +106,8 @@ static const struct option run_options[] = {
 
 /* What the flags asked for; applied on top of the plan. */
 struct run_flags {
-	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *identity;
+	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *counters;
+	const char *identity;
 	const char *sets[VB_PARAMS_MAX];
 	int n_sets;
 	const char *targets[VB_TARGETS_MAX];
@@ -209,7 +215,22 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 				usage_error("unknown accel '%s': use kvm or tcg", optarg);
 			f->accel = optarg;
 			break;
-		case OPT_EVENTS: f->events = optarg; break;
+		case OPT_EVENTS: {
+			char why[512];
+
+			if (vb_counters_check_events(optarg, why, sizeof(why)) < 0)
+				usage_error("--events: %s", why);
+			f->events = optarg;
+			break;
+		}
+		case OPT_COUNTERS: {
+			enum vb_counter_set set;
+
+			if (vb_counter_set_parse(optarg, &set) < 0)
+				usage_error("unknown --counters '%s': use none, software, default or all", optarg);
+			f->counters = optarg;
+			break;
+		}
 		case OPT_OUT: f->out = optarg; break;
 		case OPT_JSON: f->json = true; break;
 		case OPT_QUIET: f->quiet = true; break;
@@ -620,6 +641,7 @@ int cmd_run(int argc, char **argv)
 	opts.reserve_hugepages = f.reserve;
 	opts.pin_cpu = (int)f.pin;
 	opts.events = f.events;
+	opts.counters = f.counters;
 	opts.guest_bin = guest_bin;
 	opts.accel = f.accel;
 	opts.identity = f.identity;
@@ -759,6 +781,8 @@ record:
 	} else {
 		vb_summary_print(stdout, res.rows);
 		vb_summary_print_kvm(stdout, res.rows);
+		vb_walk_print(stdout, res.rows);
+		vb_walk_print_pmu_line(stdout, res.rows);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	vb_results_close(&res);

@@ -5,6 +5,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+/* `vbench list events`, reached through cmd_list. */
+int cmd_list_events(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);

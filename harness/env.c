@@ -274,18 +274,15 @@ static json_t *capture_hugepages(void)
 
 static json_t *capture_pmu(void)
 {
-	const struct vb_pmu_walk_event *walk[32];
-	json_t *pmu = json_object(), *events = json_object();
+	json_t *pmu = json_object();
 	char reason[256], err[256];
 	const char *name;
 	bool present;
-	int n;
 
 	if (vb_pmu_init(err, sizeof(err)) < 0) {
 		json_object_set_new(pmu, "present", json_false());
 		json_object_set_new(pmu, "name", json_null());
 		json_object_set_new(pmu, "reason", json_string(err));
-		json_decref(events);
 		return pmu;
 	}
 	present = vb_pmu_present(reason, sizeof(reason));
@@ -295,11 +292,7 @@ static json_t *capture_pmu(void)
 	if (!present)
 		json_object_set_new(pmu, "reason", json_string(reason));
 	/* Resolved even without a PMU: they say what a run could count on this CPU. */
-	n = vb_pmu_walk_resolve(walk, 32);
-	for (int i = 0; i < n; i++)
-		if (!json_object_get(events, walk[i]->key))
-			json_object_set_new(events, walk[i]->key, json_string(walk[i]->event));
-	json_object_set_new(pmu, "walk_events", events);
+	json_object_set_new(pmu, "walk_events", vb_pmu_resolved_events());
 	return pmu;
 }
 

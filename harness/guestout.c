@@ -185,6 +185,153 @@ static int take_pages(json_t *g, json_t *row, char *err, size_t errlen)
 	return 0;
 }
 
+/* Printable ASCII without quotes or backslashes, 1 to max bytes. */
+static bool word_printable(json_t *s, size_t max)
+{
+	const char *p = json_string_value(s);
+
+	if (!p || json_string_length(s) != strlen(p) || !*p || strlen(p) > max)
+		return false;
+	for (; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\' || *p == '\'')
+			return false;
+	return true;
+}
+
+/* counters.pmu: {side: {metric or event: count or null ("not counted")}}. */
+static json_t *copy_pmu(json_t *v, char *err, size_t errlen)
+{
+	json_t *out, *side, *c;
+	const char *k, *name;
+
+	if (!json_is_object(v)) {
+		vb_errf(err, errlen, "counters.pmu is not an object of sides");
+		return NULL;
+	}
+	/* A vbench-guest older than its harness (a stale Linux guest image)
+	 * prints one flat object of counts: that is the side "all". */
+	json_object_foreach(v, k, side)
+		if (!json_is_object(side)) {
+			json_t *wrapped = json_pack("{s:O}", "all", v);
+
+			out = wrapped ? copy_pmu(wrapped, err, errlen) : NULL;
+			json_decref(wrapped);
+			return out;
+		}
+	if (json_object_size(v) > 3) {
+		vb_errf(err, errlen, "counters.pmu is not an object of sides");
+		return NULL;
+	}
+	out = json_object();
+	json_object_foreach(v, k, side) {
+		json_t *copy = json_object();
+
+		json_object_set_new(out, k, copy);
+		if (!key_ok(k) || !json_is_object(side) || json_object_size(side) > MAX_KEYS)
+			goto bad;
+		json_object_foreach(side, name, c) {
+			if (!counter_key_ok(name) || !(json_is_null(c) || (num_ok(c) && json_number_value(c) >= 0)))
+				goto bad;
+			json_object_set(copy, name, c);
+		}
+	}
+	return out;
+bad:
+	json_decref(out);
+	vb_errf(err, errlen, "counters.pmu has a bad entry");
+	return NULL;
+}
+
+/* An array of at most max objects whose keys are all in keys[] with the
+ * types given: 's' word, 'n' counter name, 'e' libpfm4's fully qualified
+ * name (printable, at most 1000 bytes), 't' text, 'i' number, 'b' boolean,
+ * 'v' number or null. */
+static json_t *copy_records(json_t *v, const char *what, size_t max, const char *const *keys,
+			    const char *types, char *err, size_t errlen)
+{
+	json_t *out, *rec, *f;
+	size_t i;
+	const char *k;
+
+	if (!json_is_array(v) || json_array_size(v) > max) {
+		vb_errf(err, errlen, "counters.%s is not an array of at most %zu", what, max);
+		return NULL;
+	}
+	out = json_array();
+	json_array_foreach(v, i, rec) {
+		if (!json_is_object(rec))
+			goto bad;
+		json_object_foreach(rec, k, f) {
+			size_t j;
+			bool ok = false;
+
+			for (j = 0; keys[j] && strcmp(keys[j], k); j++)
+				;
+			if (!keys[j])
+				goto bad;
+			switch (types[j]) {
+			case 's': ok = word_ok(f); break;
+			case 'n': ok = json_is_string(f) && counter_key_ok(json_string_value(f)); break;
+			case 'e': ok = word_printable(f, 1000); break;
+			case 't': ok = str_ok(f); break;
+			case 'i': ok = num_ok(f); break;
+			case 'b': ok = json_is_boolean(f); break;
+			case 'v': ok = json_is_null(f) || num_ok(f); break;
+			}
+			if (!ok)
+				goto bad;
+		}
+		json_array_append(out, rec);
+	}
+	return out;
+bad:
+	json_decref(out);
+	vb_errf(err, errlen, "counters.%s has a bad entry", what);
+	return NULL;
+}
+
+/* What counters.c adds beyond numbers (docs/result-schema.md); 1 when k
+ * was one of those, 0 when not, -1 when it was bad. */
+static int take_counter_detail(const char *k, json_t *v, json_t *out, char *err, size_t errlen)
+{
+	static const char *const ev_keys[] = { "side", "name", "event", "group", "leader", "value",
+					       "time_enabled", "time_running", "scale", NULL };
+	static const char *const un_keys[] = { "metric", "side", "cause", "reason", NULL };
+	json_t *copy = NULL;
+
+	if (!strcmp(k, "set") || !strcmp(k, "software_source")) {
+		if (!word_ok(v))
+			return vb_errf(err, errlen, "counters.%s is not a word", k);
+		copy = json_incref(v);
+	} else if (!strcmp(k, "vpmu")) {
+		if (!json_is_boolean(v))
+			return vb_errf(err, errlen, "counters.vpmu is not a boolean");
+		copy = json_incref(v);
+	} else if (!strcmp(k, "pmu")) {
+		copy = copy_pmu(v, err, errlen);
+	} else if (!strcmp(k, "events")) {
+		copy = copy_records(v, k, 256, ev_keys, "sneibviii", err, errlen);
+	} else if (!strcmp(k, "unavailable")) {
+		copy = copy_records(v, k, 256, un_keys, "nsst", err, errlen);
+	} else if (!strcmp(k, "fallbacks")) {
+		size_t i;
+		json_t *f;
+
+		if (!json_is_array(v) || json_array_size(v) > 8)
+			return vb_errf(err, errlen, "counters.fallbacks is not an array of at most 8");
+		json_array_foreach(v, i, f)
+			if (!str_ok(f))
+				return vb_errf(err, errlen, "counters.fallbacks has a bad entry");
+		copy = json_incref(v);
+	} else {
+		return 0;
+	}
+	if (!copy)
+		return -1;
+	json_object_set_new(out, k, copy);
+	return 1;
+}
+
 static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
 {
 	json_t *c = json_object_get(g, "counters"), *out, *v;
@@ -201,7 +348,12 @@ static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
 	}
 	json_object_foreach(c, k, v) {
 		json_t *copy;
+		int detail = take_counter_detail(k, v, out, err, errlen);
 
+		if (detail < 0)
+			return -1;
+		if (detail)
+			continue;
 		if (!strcmp(k, "ops")) {
 			if (!num_ok(v) || json_number_value(v) < 0)
 				return vb_errf(err, errlen, "counters.ops is not a count");

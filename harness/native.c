@@ -85,6 +85,10 @@ int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *o, char *
 	arg(&a, "%u", o->warmup);
 	arg(&a, "--seed");
 	arg(&a, "%lu", o->seed);
+	if (o->counters) {
+		arg(&a, "--counters");
+		arg(&a, "%s", o->counters);
+	}
 	if (o->events && o->events[0]) {
 		arg(&a, "--events");
 		arg(&a, "%s", o->events);

@@ -2,6 +2,7 @@
  * by write-to-temp + rename, so no finished measurement is ever lost. */
 #include "harness/results.h"
 #include "lib/error.h"
+#include "microbench/metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,8 +93,16 @@ int vb_results_open(struct vb_results *r, const char *out_dir, char *err, size_t
 
 int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errlen)
 {
-	char *line = json_dumps(row, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *line;
 	size_t len, off = 0;
+	json_t *walk;
+
+	/* The derived walk metrics, from the counts every backend left in the
+	 * row: computed here, once for all guests (docs/methodology.md). */
+	walk = vb_walk_row(json_object_get(row, "counters"));
+	if (walk)
+		json_object_set_new(row, "walk", walk);
+	line = json_dumps(row, JSON_COMPACT | JSON_ENSURE_ASCII);
 
 	if (!line)
 		return vb_errf(err, errlen, "cannot encode a result row");

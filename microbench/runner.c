@@ -41,6 +41,7 @@ void vb_runner_opts_default(struct vb_runner_opts *o)
 	o->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 };
 	o->warmup = 1;
 	o->seed = 1;
+	o->counters = VB_CSET_DEFAULT;
 }
 
 static double now_ns(void)
@@ -270,7 +271,7 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 static json_t *build_row(struct run *r, const struct vb_param_values *pv, const struct vb_mem_verified *v,
 			 bool verified, const struct vb_counters *cs, double seconds)
 {
-	json_t *row = json_object(), *samples = json_array(), *extra = json_object();
+	json_t *row = json_object(), *samples = json_array(), *extra = json_object(), *counters;
 	struct vb_stats st;
 
 	json_object_set_new(row, "bench", json_string(r->b->name));
@@ -285,11 +286,11 @@ static json_t *build_row(struct run *r, const struct vb_param_values *pv, const 
 		json_object_set_new(extra, r->extra[i].name, jreal(vb_median(r->extra[i].v, r->extra[i].n)));
 	json_object_set_new(row, "extra", extra);
 	json_object_set_new(row, "pages", pages_json(r, v, verified));
+	counters = json_pack("{s:{},s:{},s:I,s:{}}", "software", "pmu", "ops",
+			     (json_int_t)(cs ? r->ops_total : 0), "errors");
 	if (cs)
-		json_object_set_new(row, "counters", vb_counters_json(cs, r->ops_total));
-	else
-		json_object_set_new(row, "counters", json_pack("{s:{},s:{},s:I,s:{}}", "software", "pmu",
-							       "ops", (json_int_t)0, "errors"));
+		vb_counters_json(cs, counters);
+	json_object_set_new(row, "counters", counters);
 	json_object_set_new(row, "status", json_string(r->status ? r->status : "ok"));
 	if (r->status)
 		json_object_set_new(row, "reason", json_string(r->reason));
@@ -322,7 +323,8 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 	} else {
 		/* Opened before setup, so that a partner it starts (ctxswitch's
 		 * process or thread) inherits them; only the timed regions count. */
-		vb_counters_open(&cs, o->events);
+		vb_counters_init(&cs, o->counters);
+		vb_counters_open(&cs, VB_SCOPE_PROCESS, 0, o->events);
 		opened = true;
 		if (b->setup(&r.ctx) < 0) {
 			fail(&r, r.ctx.skip ? "skipped" : "failed", r.ctx.err);

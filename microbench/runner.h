@@ -9,6 +9,7 @@
 
 #include "analysis/stats.h"
 #include "microbench/bench.h"
+#include "microbench/counters.h"
 
 #define VB_SAMPLES_MAX 10000	/* the harness refuses rows with more */
 
@@ -17,7 +18,8 @@ struct vb_runner_opts {
 	bool hugetlb;			/* 2m through hugetlbfs instead of THP */
 	struct vb_stop_rule stop;
 	unsigned warmup;		/* untimed runs before the samples */
-	const char *events;		/* PMU events by libpfm4 name, comma list; NULL: generic ones */
+	enum vb_counter_set counters;	/* --counters: what is counted (default: VB_CSET_DEFAULT) */
+	const char *events;		/* more PMU events or metrics, comma list, added to the set */
 	uint64_t seed;			/* bench randomness and the bootstrap */
 	/* Progress messages ("setup done", ...); NULL: none. */
 	void (*log)(void *arg, const char *msg);

@@ -20,7 +20,8 @@ static const char usage[] =
 	"       vbench-guest run BENCH [--pages 4k|2m|1g|thp] [--hugetlb]\n"
 	"                              [--set NAME=VALUE]... [--min-runs N] [--max-runs N]\n"
 	"                              [--target-ci FRACTION] [--max-time SECONDS]\n"
-	"                              [--warmup N] [--events EV1,EV2,...] [--seed N]\n"
+	"                              [--warmup N] [--counters SET] [--events EV1,EV2,...]\n"
+	"                              [--seed N]\n"
 	"                              [--reserve-hugepages]\n"
 	"       vbench-guest --help\n"
 	"\n"
@@ -37,7 +38,9 @@ static const char usage[] =
 	"  --target-ci FRACTION  stop once the 95% CI of the median is within this (default 0.01)\n"
 	"  --max-time SECONDS    stop once this much time went into samples (default 30)\n"
 	"  --warmup N            untimed runs first (default 1)\n"
-	"  --events LIST         PMU events by libpfm4 name, counted around each sample\n"
+	"  --counters SET        none, software, default or all (default: default); see\n"
+	"                        docs/methodology.md for what each counts and costs\n"
+	"  --events LIST         more metrics or libpfm4 events, added to the set\n"
 	"  --seed N              seed of the bench's randomness and the bootstrap (default 1)\n"
 	"  --reserve-hugepages   as root, grow the hugetlb pool for 1g/--hugetlb runs, restore it after\n"
 	"\n"
@@ -136,7 +139,7 @@ static int cmd_list(void)
 
 enum {
 	OPT_PAGES = 256, OPT_HUGETLB, OPT_SET, OPT_MIN_RUNS, OPT_MAX_RUNS, OPT_TARGET_CI,
-	OPT_MAX_TIME, OPT_WARMUP, OPT_EVENTS, OPT_SEED, OPT_RESERVE, OPT_HELP,
+	OPT_MAX_TIME, OPT_WARMUP, OPT_EVENTS, OPT_COUNTERS, OPT_SEED, OPT_RESERVE, OPT_HELP,
 };
 
 static const struct option run_opts[] = {
@@ -149,6 +152,7 @@ static const struct option run_opts[] = {
 	{ "max-time", required_argument, NULL, OPT_MAX_TIME },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "counters", required_argument, NULL, OPT_COUNTERS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "reserve-hugepages", no_argument, NULL, OPT_RESERVE },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -263,6 +267,10 @@ static int cmd_run(int argc, char **argv)
 			if (!*optarg || strlen(optarg) > 1000)
 				vb_die(VB_EXIT_USAGE, "--events: give a comma list of libpfm4 event names (at most 1000 characters)");
 			o.events = optarg;
+			break;
+		case OPT_COUNTERS:
+			if (vb_counter_set_parse(optarg, &o.counters) < 0)
+				vb_die(VB_EXIT_USAGE, "--counters %s: use none, software, default or all", optarg);
 			break;
 		case OPT_SEED:
 			if (vb_parse_u64(optarg, &seed) < 0)

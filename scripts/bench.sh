@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # make bench: checks vbench's precision targets on this host. For each case it
 # runs exactly 5 samples and prints the median and the 95% CI half-width of
-# the median; ptrchase at 512M/4K must be within 1%.
+# the median; ptrchase at 512M/4K must be within 1%. Then what counting
+# costs: each overhead case runs with --counters none and with the default
+# set (and all), interleaved, VB_BENCH_PAIRS times (default 5), and the
+# median of the default runs' medians is compared with that of none's.
 # Then it measures how often `vbench compare` cries wolf: FP_PAIRS pairs of
 # runs of one identical config (default plan settings, so each row carries
 # whatever invocations the run loop makes), how many compare flags, and how
 # many of the same pairs it flags once the second run is made 5% slower
 # (every sample scaled by 1.05, so the slowdown is known exactly).
 # FP_PAIRS (10), FP_ARGS (the run's options) and FP_INVOCATIONS (below)
-# change that part; FP_ONLY=1 skips the precision cases.
+# change that part. VB_BENCH_PART=precision, overhead or fp runs one part only
+# (FP_ONLY=1 is VB_BENCH_PART=fp).
 set -euo pipefail
 vbench=${1:-build/vbench}
 out=$(mktemp -d)
@@ -19,8 +23,20 @@ cases=(
 	"ctxswitch process 1 CPU|--bench ctxswitch --set kind=process --set cpus=1|0.05"
 	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.05"
 )
+# Counting overhead: the targets of docs/methodology.md for the default set.
+overhead=(
+	"ptrchase 128M 4k|--bench ptrchase --footprint 128M --pages 4k|0.01"
+	"ctxswitch process 1 CPU|--bench ctxswitch --set kind=process --set cpus=1|0.02"
+	"ctxswitch thread 1 CPU|--bench ctxswitch --set kind=thread --set cpus=1|0.02"
+	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.02"
+)
+declare -A m=()
 fail=0
-[ "${FP_ONLY:-0}" = 1 ] && cases=()
+# VB_BENCH_PART=precision, overhead or fp runs one part only.
+part=${VB_BENCH_PART:-all}
+[ "${FP_ONLY:-0}" = 1 ] && part=fp
+[ "$part" = all ] || [ "$part" = precision ] || cases=()
+[ "$part" = all ] || [ "$part" = overhead ] || overhead=()
 [ ${#cases[@]} -eq 0 ] || printf '%-26s %14s %10s %8s  %s\n' case median unit "ci±" target
 for c in ${cases[@]+"${cases[@]}"}; do
 	IFS='|' read -r name args target <<< "$c"
@@ -39,6 +55,56 @@ if [ ${#cases[@]} -gt 0 ]; then
 	[ "$fail" -eq 0 ] && echo "bench: all precision targets met" || echo "bench: some targets missed" >&2
 fi
 
+pairs=${VB_BENCH_PAIRS:-5}
+sets=(none default all)
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+if [ ${#overhead[@]} -gt 0 ]; then
+	echo
+	echo "counting overhead: --counters none vs default (target) vs all, $pairs interleaved runs of 5 samples each"
+	printf '%-26s %10s %10s %10s %8s %8s %8s  %s\n' case none default all unit "default" all \
+		"verdict (noise = spread of none)"
+fi
+ofail=0
+for c in ${overhead[@]+"${overhead[@]}"}; do
+	IFS='|' read -r name args target <<< "$c"
+	declare -A vals=()
+	for ((i = 0; i < pairs; i++)); do
+		# Rotate the order so no set always runs first (warm caches, turbo, neighbours).
+		for ((k = 0; k < ${#sets[@]}; k++)); do
+			set=${sets[$(((i + k) % ${#sets[@]}))]}
+			# shellcheck disable=SC2086
+			"$vbench" run $args --counters "$set" --min-runs 5 --repeat 5 --max-time 600 --out "$out" --quiet --json > "$out/last.json"
+			read -r med unit < <(jq -r '.results[0] | "\(.stats.median) \(.unit)"' "$out/last.json")
+			vals[$set]+="$med "
+		done
+	done
+	for set in "${sets[@]}"; do
+		m[$set]=$(tr ' ' '\n' <<< "${vals[$set]}" | grep . | median)
+	done
+	noise=$(tr ' ' '\n' <<< "${vals[none]}" | grep . | sort -g | awk -v m="${m[none]}" 'NR == 1 { lo = $1 } { hi = $1 } END { print (hi - lo) / 2 / m }')
+	# Times per operation: more is worse. Rates (ops/s): less is worse.
+	cost() { awk -v on="$1" -v off="${m[none]}" -v u="$unit" 'BEGIN { r = (u ~ /\/s$/) ? off / on : on / off; print r - 1 }'; }
+	d=$(cost "${m[default]}")
+	a=$(cost "${m[all]}")
+	verdict=ok
+	if awk -v d="$d" -v t="$target" 'BEGIN { exit !(d > t) }'; then
+		if awk -v d="$d" -v n="$noise" 'BEGIN { exit !(d <= n) }'; then
+			verdict="within noise (target $(awk -v t="$target" 'BEGIN { printf "%g%%", t * 100 }'))"
+		else
+			verdict="MISSED (target $(awk -v t="$target" 'BEGIN { printf "%g%%", t * 100 }'))"; ofail=1
+		fi
+	fi
+	printf '%-26s %10.4g %10.4g %10.4g %8s %+7.2f%% %+7.2f%%  %s (noise ±%.1f%%)\n' "$name" "${m[none]}" "${m[default]}" \
+		"${m[all]}" "$unit" "$(awk -v x="$d" 'BEGIN { print x * 100 }')" "$(awk -v x="$a" 'BEGIN { print x * 100 }')" \
+		"$verdict" "$(awk -v x="$noise" 'BEGIN { print x * 100 }')"
+	unset vals
+done
+if [ ${#overhead[@]} -gt 0 ]; then
+	[ "$ofail" -eq 0 ] && echo "bench: counting overhead within its targets (or the noise)" ||
+		{ echo "bench: counting overhead missed" >&2; fail=1; }
+fi
+
+if [ "$part" = all ] || [ "$part" = fp ]; then
 # --- false positives and detection of a 5% slowdown -------------------------
 pairs=${FP_PAIRS:-10}
 read -r -a fp_args <<< "${FP_ARGS:---bench ptrchase --footprint 16M --pages 4k}"
@@ -101,4 +167,5 @@ awk -v fp="$fp" -v any="$fp_any" -v det="$det" -v dl="$det_loose" -v n="$rows" '
 	printf "false positives: %d of %d rows flagged as regressions (%.1f%%), %d significant either way (%.1f%%); nominal: 0.5%% one-sided, 1%% two-sided at p < 0.01\n", fp, n, 100 * fp / n, any, 100 * any / n
 	printf "detection of a 5%% slowdown: %d of %d rows (%.0f%%) at the default 5%% threshold, %d of %d (%.0f%%) at a 1%% threshold\n", det, n, 100 * det / n, dl, n, 100 * dl / n
 }'
+fi
 [ "$fail" -eq 0 ] || exit 1

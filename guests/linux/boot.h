@@ -13,6 +13,7 @@
 #include "guests/linux/qemu.h"
 #include "guests/linux/qmp.h"
 #include "harness/backend.h"
+#include "harness/pmu.h"
 
 #define BETWEEN_TIMEOUT_S 60.0		/* from one bench's end to the next one's start */
 #define POWEROFF_TIMEOUT_S 30.0
@@ -53,6 +54,8 @@ struct boot {
 	bool interrupted;		/* Ctrl-C: QEMU killed, the point not finished */
 	char *report[REPORT_TAIL_LINES];	/* last lines of the report channel */
 	int report_next;
+	struct vb_counters vcpu;	/* PMU counters on QEMU's vCPU threads */
+	bool vcpu_open;
 };
 
 /* The guest's 1G pool for a batch, reserved on the kernel command line: the

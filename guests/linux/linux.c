@@ -36,6 +36,31 @@ static void pin_vcpus(struct boot *b)
 			fprintf(b->o->log, "  linux guest: cannot pin vCPU %d (thread %d): %s\n", i, tids[i], strerror(errno));
 }
 
+/* PMU counters on every vCPU thread QMP names, guest mode and host mode
+ * apart under KVM (TCG has no guest mode: one side there). */
+static void open_vcpu_counters(struct boot *b)
+{
+	enum vb_counter_set set = VB_CSET_DEFAULT;
+	char err[256];
+	int tids[64], n;
+
+	if (!b->qmp_ok)
+		return;
+	n = vb_qmp_vcpu_tids(&b->qmp, tids, 64, err, sizeof(err));
+	if (n <= 0) {
+		if (b->o->log)
+			fprintf(b->o->log, "  linux guest: vCPU threads not counted: %s\n",
+				n < 0 ? err : "QMP lists none");
+		return;
+	}
+	if (b->o->counters)
+		vb_counter_set_parse(b->o->counters, &set);	/* cmd_run checked the word */
+	vb_counters_init(&b->vcpu, set);
+	for (int i = 0; i < n; i++)
+		vb_pmu_open_thread(&b->vcpu, tids[i], b->accel == VB_ACCEL_KVM, b->o->events);
+	b->vcpu_open = true;
+}
+
 /* QMP comes up within a second of QEMU starting; stop trying as soon as
  * QEMU has exited (WNOWAIT: the exit status stays for waitpid). */
 static bool qmp_attach(struct boot *b, const char *path)
@@ -206,6 +231,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	}
 	b.qmp_ok = qmp_attach(&b, qmp_path);
 	pin_vcpus(&b);
+	open_vcpu_counters(&b);
 	vb_linux_boot_loop(&b, pipefd[0], boot_timeout_for(b.accel));
 	/* QEMU shares our process group, so Ctrl-C may have ended it before
 	 * the loop saw the flag: an end during a stop is the stop. */
@@ -260,6 +286,7 @@ out:
 	if (b.qmp_ok)
 		vb_qmp_close(&b.qmp);
 	json_decref(b.kvm_types);
+	vb_counters_close(&b.vcpu);
 	for (size_t i = 0; b.items && i < n; i++)
 		json_decref(b.items[i].stats_before);
 	for (int k = 0; k < REPORT_TAIL_LINES; k++)

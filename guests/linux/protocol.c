@@ -91,6 +91,13 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 		counters = json_object();
 		json_object_set_new(row, "counters", counters);
 	}
+	if (b->vcpu_open) {
+		/* The host's view of the vCPU threads over the whole bench (its
+		 * setup too: the host cannot see the guest's timed region). */
+		vb_counters_stop(&b->vcpu);
+		vb_pmu_merge_json(&b->vcpu, counters);
+		json_object_set_new(counters, "vcpu_window", json_string("bench"));
+	}
 	after = it->stats_before ? kvm_snapshot(b) : NULL;
 	if (it->stats_before && after) {
 		json_object_set_new(counters, "kvm", vb_kvm_stats_delta(it->stats_before, after, b->kvm_types));
@@ -172,6 +179,10 @@ static void on_init_line(struct boot *b, const char *rest)
 		b->stage = ST_ITEM;
 		b->deadline = vb_now_s() + (b->o->timeout_s > 0 ? b->o->timeout_s : 600);
 		b->items[b->cur].stats_before = kvm_snapshot(b);
+		if (b->vcpu_open) {
+			vb_counters_reset(&b->vcpu);
+			vb_counters_start(&b->vcpu);
+		}
 	} else if (!strncmp(rest, "end ", 4) && b->stage == ST_ITEM && parse_index(rest + 4, &idx) &&
 		   (size_t)idx == b->cur && strchr(rest + 4, ' ') && parse_index(strchr(rest + 4, ' ') + 1, &st)) {
 		item_finish(b, b->cur, (int)st);

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define MAX_SAMPLES 10000
-#define MAX_EVENTS 64
 
 struct micro {
 	const struct vb_point *pt;
@@ -41,12 +40,8 @@ struct micro {
 	uint64_t leaves;			/* ptbuild: pages per tree */
 	uint64_t frames;			/* ptbuild: distinct data frames the leaves alias */
 	json_t *kvm, *errors;
-	/* --events: one counter per event on the vCPU thread (this one), each
-	 * opened alone so that one the host lacks does not take the others. */
-	struct vb_pmu_group *pmu[MAX_EVENTS];
-	int n_pmu;
-	json_t *pmu_counts;			/* event -> delta summed over timed passes */
-	char pmu_err[1024];
+	/* PMU counters on the vCPU thread (this one), guest and host sides apart. */
+	struct vb_counters cs;
 	enum vb_kvm_flavour flavour;
 	char err[512];
 };
@@ -299,92 +294,16 @@ static void read_stats(struct micro *m, uint64_t **into)
 		}
 }
 
-static void pmu_error(struct micro *m, const char *why)
-{
-	size_t used = strlen(m->pmu_err);
-
-	snprintf(m->pmu_err + used, sizeof(m->pmu_err) - used, "%s%s", used ? "; " : "", why);
-	json_object_set_new(m->errors, "pmu", json_string(m->pmu_err));
-}
-
-/* Open each of opts->events on this thread, the vCPU's: counted from the
- * host, so guest-mode work of the vCPU is included (vb_pmu_encode clears
- * exclude_guest). Events that fail are named in counters.errors.pmu. */
+/* This thread runs the vCPU: count the set asked for on it from the host,
+ * guest mode (exclude_host) and host mode (exclude_guest) apart. */
 static void open_pmu(struct micro *m)
 {
-	char *list, *save = NULL, err[512];
-	pid_t tid = gettid();
+	enum vb_counter_set set = VB_CSET_DEFAULT;
 
-	if (!m->opts->events || !m->opts->events[0])
-		return;
-	m->pmu_counts = json_object();
-	list = strdup(m->opts->events);
-	if (!list) {
-		pmu_error(m, "out of memory");
-		return;
-	}
-	for (char *ev = strtok_r(list, ",", &save); ev; ev = strtok_r(NULL, ",", &save)) {
-		const char *name = ev;
-
-		if (m->n_pmu == MAX_EVENTS) {
-			snprintf(err, sizeof(err), "more than %d events: '%s' and later ones not counted", MAX_EVENTS, ev);
-			pmu_error(m, err);
-			break;
-		}
-		if (vb_pmu_group_open(&m->pmu[m->n_pmu], &name, 1, &tid, 1, err, sizeof(err)) < 0) {
-			pmu_error(m, err);
-			continue;
-		}
-		m->n_pmu++;
-	}
-	free(list);
-}
-
-static void pmu_drop(struct micro *m, int i, const char *why)
-{
-	pmu_error(m, why);
-	vb_pmu_group_close(m->pmu[i]);
-	m->pmu[i] = m->pmu[--m->n_pmu];
-}
-
-static void pmu_start(struct micro *m)
-{
-	char err[512];
-
-	for (int i = 0; i < m->n_pmu; i++)
-		if (vb_pmu_group_enable(m->pmu[i], err, sizeof(err)) < 0)
-			pmu_drop(m, i--, err);
-}
-
-/* Stop the counters and add what they counted since pmu_start. */
-static void pmu_stop(struct micro *m)
-{
-	char err[512];
-
-	for (int i = 0; i < m->n_pmu; i++) {
-		const char *name = vb_pmu_group_event(m->pmu[i], 0);
-		uint64_t d;
-		json_t *old;
-
-		if (vb_pmu_group_disable(m->pmu[i], err, sizeof(err)) < 0 ||
-		    vb_pmu_group_read(m->pmu[i], &d, 1, err, sizeof(err)) < 0) {
-			pmu_drop(m, i--, err);
-			continue;
-		}
-		old = json_object_get(m->pmu_counts, name);
-		if (json_is_integer(old))
-			d += (uint64_t)json_integer_value(old);
-		json_object_set_new(m->pmu_counts, name, json_integer((json_int_t)d));
-	}
-}
-
-static void close_pmu(struct micro *m)
-{
-	for (int i = 0; i < m->n_pmu; i++)
-		vb_pmu_group_close(m->pmu[i]);
-	m->n_pmu = 0;
-	json_decref(m->pmu_counts);
-	m->pmu_counts = NULL;
+	if (m->opts->counters)
+		vb_counter_set_parse(m->opts->counters, &set);	/* cmd_run checked the word */
+	vb_counters_init(&m->cs, set);
+	vb_pmu_open_thread(&m->cs, gettid(), true, m->opts->events);
 }
 
 /* One KVM_RUN = one pass. *ns from the guest's TSC; KVM stat deltas added
@@ -398,13 +317,13 @@ static int pass(struct micro *m, bool timed, uint64_t loads, double *ns)
 		m->mb[MB_ARG1 / 8] = loads;
 	if (timed) {
 		read_stats(m, m->before);
-		pmu_start(m);
+		vb_counters_start(&m->cs);
 	}
 	t0 = now_s();
 	e = vb_vm_run(&m->vm, m->opts->timeout_s, m->err, sizeof(m->err));
 	t1 = now_s();
 	if (timed)
-		pmu_stop(m);
+		vb_counters_stop(&m->cs);
 	if (e != VB_VM_DONE)
 		return -1;
 	if (timed) {
@@ -519,8 +438,6 @@ static int measure(struct micro *m, json_t *row)
 	counters = json_pack("{s:o,s:o}", "kvm", m->kvm, "errors", m->errors);
 	json_incref(m->kvm);
 	json_incref(m->errors);
-	if (m->pmu_counts)
-		json_object_set(counters, "pmu", m->pmu_counts);
 	json_object_set_new(row, "counters", counters);
 	json_object_set_new(row, "unit", json_string(m->k->unit));
 	json_object_set_new(row, "samples", samples);
@@ -557,6 +474,7 @@ static int measure(struct micro *m, json_t *row)
 		json_object_set_new(extra, "ns_per_page", json_real(vb_median(per_page, n)));
 	json_object_set_new(extra, "tsc_khz", json_integer(m->vm.tsc_khz));
 	json_object_set_new(counters, "ops", json_integer((json_int_t)total_ops));
+	vb_counters_json(&m->cs, counters);
 	fill_stats(row, x, n, m->opts->seed);
 	ret = 0;
 out:
@@ -638,7 +556,7 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 		free(m.before[i]);
 		free(m.after[i]);
 	}
-	close_pmu(&m);
+	vb_counters_close(&m.cs);
 	json_decref(m.kvm);
 	json_decref(m.errors);
 	vb_vm_destroy(&m.vm);

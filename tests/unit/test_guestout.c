@@ -136,12 +136,29 @@ Test(guestout, counter_names_may_carry_event_modifiers)
 	json_t *row = fresh_row();
 
 	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-				 "\"counters\":{\"pmu\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1\":123}}}"), 1, "%s", err);
-	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(row, "counters"), "pmu"),
-							     "DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")), 123, 1e-9);
+				 "\"counters\":{\"pmu\":{\"all\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1\":123,\"cycles\":null}}}}"),
+		     1, "%s", err);
+	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(json_object_get(row,
+		"counters"), "pmu"), "all"), "DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")), 123, 1e-9);
+	cr_assert(json_is_null(json_object_get(json_object_get(json_object_get(json_object_get(row, "counters"),
+		"pmu"), "all"), "cycles")), "not counted stays null, not 0");
 	json_decref(row);
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"pmu\":{\"all\":{\"a b\":1}}}}", "bad entry");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
 		      "\"counters\":{\"pmu\":{\"a b\":1}}}", "bad entry");
+	/* A stale guest's flat counts are the side "all". */
+	row = fresh_row();
+	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+				 "\"samples\":[1],\"counters\":{\"pmu\":{\"perf::PERF_COUNT_SW_TASK_CLOCK\":9}}}"),
+		     1, "%s", err);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(json_object_get(row,
+		"counters"), "pmu"), "all"), "perf::PERF_COUNT_SW_TASK_CLOCK")), 9);
+	json_decref(row);
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"events\":[{\"name\":\"cycles\",\"shell\":\"rm\"}]}}", "bad entry");
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		      "\"counters\":{\"unavailable\":[{\"metric\":\"cycles\",\"cause\":\"a b\"}]}}", "bad entry");
 	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[]}", "no samples");
 }
 
@@ -179,4 +196,24 @@ Test(guestout, env_lines_are_checked_field_by_field)
 		cr_assert_lt(vb_guest_env_accept(bad[i], &env, err, sizeof(err)), 0, "accepted %zu", i);
 		cr_assert_null(env);
 	}
+/* counters.events carries libpfm4's fully qualified names, longer than a
+ * counter name may be (AMD's L1_DTLB_MISS with eight umasks). */
+Test(guestout, counter_events_take_long_libpfm4_names)
+{
+	char line[2048], ev[400];
+	json_t *row = fresh_row(), *e;
+
+	memset(ev, 'A', 300);
+	ev[300] = 0;
+	snprintf(line, sizeof(line), "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+		 "\"samples\":[1],\"counters\":{\"set\":\"all\",\"events\":[{\"side\":\"all\","
+		 "\"name\":\"l1_dtlb_misses\",\"event\":\"zen3::%s:u=1\",\"group\":0,\"leader\":false,"
+		 "\"value\":null,\"time_enabled\":5,\"time_running\":0,\"scale\":0}],"
+		 "\"unavailable\":[{\"metric\":\"l1_dtlb_misses\",\"side\":\"all\",\"cause\":\"not-counted\","
+		 "\"reason\":\"never ran\"}],\"fallbacks\":[],\"vpmu\":false}}", ev);
+	cr_assert_eq(accept(row, line), 1, "%s", err);
+	e = json_array_get(json_object_get(json_object_get(row, "counters"), "events"), 0);
+	cr_assert(json_is_null(json_object_get(e, "value")));
+	cr_assert_gt(strlen(json_string_value(json_object_get(e, "event"))), 300);
+	json_decref(row);
 }

@@ -391,40 +391,59 @@ Test(micro, ctrl_c_ends_a_running_point)
 	json_decref(row);
 }
 
-/* --events on a host without a PMU: the reason in counters.errors.pmu, the
- * row still ok, and a software event (same API) still counted. */
-Test(micro, events_without_pmu)
+/* Entry of counters.unavailable for metric on side, or NULL. */
+static json_t *unavailable(json_t *row, const char *metric, const char *side)
+{
+	json_t *u, *arr = json_object_get(json_object_get(row, "counters"), "unavailable");
+	size_t i;
+
+	json_array_foreach(arr, i, u)
+		if (!strcmp(json_string_value(json_object_get(u, "metric")), metric) &&
+		    !strcmp(json_string_value(json_object_get(u, "side")), side))
+			return u;
+	return NULL;
+}
+
+/* The default set on the vCPU thread, guest and host sides apart, plus
+ * --events: without a PMU every hardware metric is in counters.unavailable
+ * with the reason, the row is still ok, and a perf software event (no PMU
+ * needed) is still counted on both sides. */
+Test(micro, counters_on_the_vcpu_thread)
 {
 	const char *const sets[] = { "footprint=4M", "loads=20000", NULL };
 	struct vb_run_opts o = opts;
-	json_t *row, *c, *pmu_err;
+	json_t *row, *c, *u;
 	bool no_cpu = access("/sys/bus/event_source/devices/cpu", F_OK) != 0 &&
 		      access("/sys/bus/event_source/devices/cpu_core", F_OK) != 0;
 
 	need_kvm();
-	o.events = "perf::PERF_COUNT_HW_CPU_CYCLES,perf::PERF_COUNT_SW_TASK_CLOCK";
+	o.events = "perf::PERF_COUNT_SW_TASK_CLOCK";
 	row = run("ptrchase", "4k:4k", sets, &o);
 	assert_ok(row, "4k:4k");
 	c = json_object_get(row, "counters");
-	pmu_err = json_object_get(json_object_get(c, "errors"), "pmu");
-	if (no_cpu) {
-		cr_assert(json_is_string(pmu_err), "no counters.errors.pmu without a PMU");
-		cr_assert(strstr(json_string_value(pmu_err), "PERF_COUNT_HW_CPU_CYCLES"), "%s",
-			  json_string_value(pmu_err));
-		cr_assert_null(json_object_get(json_object_get(c, "pmu"), "perf::PERF_COUNT_HW_CPU_CYCLES"));
-	} else {
-		cr_assert_null(pmu_err, "%s", json_string_value(pmu_err));
+	cr_assert_str_eq(json_string_value(json_object_get(c, "set")), "default");
+	for (int s = 0; s < 2; s++) {
+		const char *side = s ? "host" : "guest";
+		json_t *pmu = json_object_get(json_object_get(c, "pmu"), side);
+
+		cr_assert_gt(json_integer_value(json_object_get(pmu, "perf::PERF_COUNT_SW_TASK_CLOCK")), 0,
+			     "the software event counts over the timed passes (%s side)", side);
+		u = unavailable(row, "cycles", side);
+		if (no_cpu) {
+			cr_assert_not_null(u, "no reason for cycles on the %s side without a PMU", side);
+			cr_assert_str_eq(json_string_value(json_object_get(u, "cause")), "no-pmu");
+		} else {
+			cr_assert(u || json_is_integer(json_object_get(pmu, "cycles")));
+		}
 	}
-	cr_assert_gt(json_integer_value(json_object_get(json_object_get(c, "pmu"), "perf::PERF_COUNT_SW_TASK_CLOCK")),
-		     0, "the software event counts over the timed passes");
 	json_decref(row);
 
 	/* Every event refused: still ok. */
 	o.events = "NO_SUCH_EVENT_ANYWHERE";
 	row = run("ptrchase", "4k:4k", sets, &o);
 	assert_ok(row, "4k:4k");
-	pmu_err = json_object_get(json_object_get(json_object_get(row, "counters"), "errors"), "pmu");
-	cr_assert(json_is_string(pmu_err) && strstr(json_string_value(pmu_err), "NO_SUCH_EVENT_ANYWHERE"));
+	u = unavailable(row, "NO_SUCH_EVENT_ANYWHERE", "guest");
+	cr_assert(u && strstr(json_string_value(json_object_get(u, "reason")), "NO_SUCH_EVENT_ANYWHERE"));
 	json_decref(row);
 }
 
