@@ -5,6 +5,7 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
+#include "harness/guardian.h"
 #include "guests/linux/linux.h"
 #include "guests/micro/kernels.h"
 #include "microbench/bench.h"
@@ -392,31 +393,6 @@ static void progress(const struct run_flags *f, size_t i, size_t n, const struct
 			json_string_value(json_object_get(row, "reason")) ? json_string_value(json_object_get(row, "reason")) : "");
 }
 
-/* Pool sizes before --reserve-hugepages grew them, put back when the run ends. */
-static struct { size_t page_bytes; long total; } pools[2];
-
-static void remember_pool(size_t page_bytes)
-{
-	for (int i = 0; i < 2; i++) {
-		if (pools[i].page_bytes == page_bytes)
-			return;
-		if (!pools[i].page_bytes) {
-			pools[i].page_bytes = page_bytes;
-			pools[i].total = vb_hugepages_total(page_bytes);
-			return;
-		}
-	}
-}
-
-static void restore_pools(void)
-{
-	char err[512];
-
-	for (int i = 0; i < 2; i++)
-		if (pools[i].page_bytes && vb_hugepages_set_total(pools[i].page_bytes, pools[i].total, err, sizeof(err)) < 0)
-			vb_warn("run: could not shrink the hugepage pool back: %s", err);
-}
-
 enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };
 
 /* Everything decided before a backend runs a point: planned skips, the mode,
@@ -450,8 +426,8 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages: the CPU or kernel offers no such page size)",
 					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048"), PREP_DONE;
 		if (have < need && opts->reserve_hugepages) {
-			remember_pool(page_bytes);
-			if (vb_hugepages_reserve(page_bytes, need, err, sizeof(err)) < 0)
+			/* Grown by a delta the restore guardian gives back, however the run ends. */
+			if (vb_guardian_grow_pool(page_bytes, need, err, sizeof(err)) < 0)
 				return vb_row_status(row, "skipped", "%s", err), PREP_DONE;
 		} else if (have < need) {
 			/* The pool's new total: pages in use elsewhere stay in use. */
@@ -550,6 +526,9 @@ int cmd_run(int argc, char **argv)
 		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
 		usage_error("--pin: %s", err);
+	/* Before the first change to the host: however vbench ends, it is put back. */
+	if ((f.switch_mode || f.reserve) && vb_guardian_start(err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_INTERNAL, "run: %s", err);
 	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
 
@@ -668,10 +647,12 @@ record:
 			next = i;
 		i = next;
 	}
-	restore_pools();
-	/* Put the vendor module back as it was before any --switch-mode reload. */
+	/* Put the vendor module back as it was before any --switch-mode reload,
+	 * then let the guardian give back the hugepages this run added. */
 	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
 		vb_warn("run: %s", err);
+	if (vb_guardian_finish() < 0)
+		vb_warn("run: the host is not quite as it was before the run: see above");
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(done == n_points));
