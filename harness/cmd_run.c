@@ -12,6 +12,7 @@
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
+#include "harness/tmpdir.h"
 #include "harness/topology.h"
 #include "lib/backing.h"
 #include "lib/error.h"
@@ -526,6 +527,8 @@ int cmd_run(int argc, char **argv)
 		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
 		usage_error("--pin: %s", err);
+	/* What killed runs left in /tmp; ours would be named after our pid. */
+	vb_tmpdir_sweep("vbench-linux");
 	/* Before the first change to the host: however vbench ends, it is put back. */
 	if ((f.switch_mode || f.reserve) && vb_guardian_start(err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_INTERNAL, "run: %s", err);
