@@ -555,8 +555,11 @@ int cmd_run(int argc, char **argv)
 	/* Write run.json at once: a run killed before its first row still says what it was. */
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s", err);
+	/* Ctrl-C, kill and a closed terminal end the run the same way: the point
+	 * under way stops, finished rows stay, the host is put back. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
 	for (size_t i = 0; i < n_points && !interrupted;) {
 		json_t *rows[VB_BATCH_MAX];

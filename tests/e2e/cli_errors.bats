@@ -113,6 +113,7 @@ load helpers
 }
 
 @test "1g with no 1G hugepages reserved, or none in this kernel" {
+	host_lock_shared
 	free=$(cat /sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages 2>/dev/null || echo none)
 	if [ "$free" = none ]; then
 		# No 1G page size at all: nothing to reserve, the point is skipped with the reason.

@@ -70,3 +70,33 @@ wait_last_call() {
 	[ ! -s "$KMOD_LOG" ]
 	[ "$(npt)" = Y ]
 }
+
+@test "hugepages: two overlapping runs each give back only the pages they added" {
+	[ "$(id -u)" -eq 0 ] || skip "--reserve-hugepages needs root"
+	[ "$(pool_2m)" != none ] || skip "this kernel has no 2M hugepage pool"
+	host_lock
+	free2m=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
+	before=$(pool_2m)
+	long=(--bench ptrchase --pages 2m --hugetlb --reserve-hugepages --repeat 200 --min-runs 200
+	      --max-time 1 --quiet)
+	# A grows the pool by 8 pages (16M) and holds them while it measures.
+	"$VBENCH" run "${long[@]}" --footprint 16M,16M,16M,16M,16M --out "$OUT/a" > /dev/null 2>&1 &
+	a=$!
+	for _ in $(seq 100); do [ "$(pool_2m)" -gt "$before" ] && [ "$(cat $free2m)" -eq 0 ] && break; sleep 0.05; done
+	grown=$(pool_2m)
+	[ "$grown" -gt "$before" ]
+	# B finds none free and grows the pool further.
+	"$VBENCH" run "${long[@]}" --footprint 16M,16M,16M --out "$OUT/b" > /dev/null 2>&1 &
+	b=$!
+	for _ in $(seq 100); do [ "$(pool_2m)" -gt "$grown" ] && break; sleep 0.05; done
+	both=$(pool_2m)
+	# A dies first, B ends later: each gives back its own delta. With an absolute
+	# restore A would take B's pages and B would then leave A's behind.
+	kill -9 "$a"
+	wait "$a" || true
+	wait "$b"
+	for _ in $(seq 300); do [ "$(pool_2m)" -eq "$before" ] && break; sleep 0.1; done
+	echo "pool: before $before, A grew it to $grown, B to $both, at the end $(pool_2m)"
+	[ "$both" -gt "$grown" ]
+	[ "$(pool_2m)" -eq "$before" ]
+}
