@@ -12,6 +12,7 @@
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
+#include "harness/spawn.h"
 #include "harness/tmpdir.h"
 #include "harness/topology.h"
 #include "lib/backing.h"
@@ -47,7 +48,7 @@ static const char run_usage[] =
 "  --target-ci F        stop when the 95% CI of the median is within F (default 1%)\n"
 "  --max-time S         at most S seconds of samples per point (default 30)\n"
 "  --warmup N           untimed runs before sampling (default 1)\n"
-"  --timeout S          kill a bench or guest that runs longer (default 600)\n"
+"  --timeout S          kill a bench or guest that runs longer (default 600, at most 7 days)\n"
 "  --pin CPU            run on this CPU (default: one chosen through hwloc)\n"
 "  --hugetlb            2m means hugetlbfs pages, not THP\n"
 "  --reserve-hugepages  grow the hugetlb pools as needed (root)\n"
@@ -56,6 +57,7 @@ static const char run_usage[] =
 "  --events LIST        PMU events by libpfm4 name, counted around each sample\n"
 "  --out DIR            where run folders go (default: results)\n"
 "  --seed N             seed of the random layouts (default 1)\n"
+"  --max-points N       refuse a plan that expands to more points (default 100000)\n"
 "  --json               print run.json to stdout instead of the summary\n"
 "  --quiet              no progress lines\n"
 "  --help               this text\n";
@@ -64,6 +66,7 @@ enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET, OPT_HELP,
+	OPT_MAX_POINTS,
 };
 
 static const struct option run_options[] = {
@@ -88,6 +91,7 @@ static const struct option run_options[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -99,7 +103,7 @@ struct run_flags {
 	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events;
 	const char *sets[VB_PARAMS_MAX];
 	int n_sets;
-	long repeat, min_runs, warmup, pin;
+	long repeat, min_runs, warmup, pin, max_points;
 	double target_ci, max_time, timeout;
 	unsigned long seed;
 	bool hugetlb, reserve, switch_mode, json, quiet;
@@ -143,7 +147,26 @@ static double parse_secs(const char *opt, const char *s)
 
 	if (vb_parse_seconds(s, &d) < 0 || d <= 0)
 		usage_error("bad %s '%s': use seconds, e.g. 30 or 30s", opt, s);
+	if (d > VB_TIMEOUT_MAX_S)
+		usage_error("bad %s '%s': at most %.0f s (7 days)", opt, s, VB_TIMEOUT_MAX_S);
 	return d;
+}
+
+/* An option given twice is a mistake to point out, not to settle by
+ * keeping the last one; only --set repeats. */
+static void once(int c)
+{
+	static unsigned long long seen;
+	int bit = c - OPT_PLAN;
+
+	if (c == OPT_SET || bit < 0 || bit >= 64)
+		return;
+	if (seen & (1ULL << bit)) {
+		for (const struct option *o = run_options; o->name; o++)
+			if (o->val == c)
+				usage_error("--%s given twice: give it once", o->name);
+	}
+	seen |= 1ULL << bit;
 }
 
 static void parse_flags(int argc, char **argv, struct run_flags *f)
@@ -154,10 +177,12 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 	f->repeat = f->min_runs = f->warmup = f->pin = -1;
 	f->target_ci = f->max_time = f->timeout = -1;
 	f->seed = 1;
+	f->max_points = 0;
 	f->out = "results";
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
+		once(c);
 		switch (c) {
 		case OPT_PLAN: f->plan = optarg; break;
 		case OPT_BENCH: f->bench = optarg; break;
@@ -175,6 +200,9 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 0, 1000); break;
 		case OPT_PIN: f->pin = parse_count("--pin", optarg, 0, 65535); break;
 		case OPT_SEED: f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30); break;
+		case OPT_MAX_POINTS:
+			f->max_points = parse_count("--max-points", optarg, 1, 100000000);
+			break;
 		case OPT_TARGET_CI:
 			if (vb_parse_double(optarg, &f->target_ci) < 0 || f->target_ci <= 0 || f->target_ci >= 1)
 				usage_error("bad --target-ci '%s': use a fraction or a percentage, e.g. 1%%", optarg);
@@ -297,6 +325,26 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		plan->warmup = (unsigned)f->warmup;
 	if (f->timeout > 0)
 		plan->timeout_s = f->timeout;
+	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
+		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s, plan->source,
+			    VB_TIMEOUT_MAX_S);
+	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
+	/* The micro guest builds its own page tables from 4K, 2M and 1G pages:
+	 * thp is a host backing there (2m:thp), never a guest page size. */
+	for (int m = 0; plan->guest == VB_GUEST_MICRO && m < plan->n_modes; m++) {
+		if (plan->modes[m] == VB_MODE_NATIVE)
+			continue;
+		for (int p = 0; p < plan->n_pages; p++) {
+			char pages[32];
+
+			if (plan->pages[p].guest != VB_PS_THP)
+				continue;
+			vb_pages_format(&plan->pages[p], pages, sizeof(pages));
+			usage_error("pages '%s' in mode %s: the micro guest has no thp guest pages: use 4k, 2m "
+				    "or 1g as the guest size (e.g. 2m:thp), or --guest linux", pages,
+				    vb_mode_name(plan->modes[m]));
+		}
+	}
 }
 
 /* The hugetlb pool a point draws from, and how many pages it needs: the

@@ -10,6 +10,7 @@
 #define VB_PLAN_BENCHES_MAX 64
 #define VB_PLAN_VALUES_MAX 512
 #define VB_SWEEP_MAX 64		/* values of one parameter sweep */
+#define VB_PLAN_POINTS_MAX 100000	/* default cap of an expanded plan (--max-points) */
 
 struct vb_plan_bench {
 	char name[32];
@@ -35,6 +36,7 @@ struct vb_plan {
 	double timeout_s;
 	struct vb_plan_bench benches[VB_PLAN_BENCHES_MAX];
 	int n_benches;
+	size_t max_points;		/* cap on the expanded points; 0: VB_PLAN_POINTS_MAX */
 };
 
 /* A point that cannot run as planned carries the reason and becomes a
@@ -58,7 +60,9 @@ int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values
 int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, size_t errlen);
 
 /* Expand into points, in the order they run: mode, bench, parameters, pages.
- * *out is malloc'd. */
+ * *out is malloc'd. Refused (-1, err naming the count and how to raise the
+ * cap) before anything is allocated when there would be more than
+ * plan->max_points points. */
 int vb_plan_expand(const struct vb_plan *plan, struct vb_plan_point **out, size_t *n,
 		   char *err, size_t errlen);
 
