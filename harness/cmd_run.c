@@ -394,14 +394,20 @@ static json_t *params_json(const struct vb_point *pt)
 static json_t *row_new(const struct vb_point *pt)
 {
 	char pages[32], stamp[32];
+	json_t *row, *test = vb_env_test_settings(true);
 
 	vb_pages_format(&pt->pages, pages, sizeof(pages));
 	vb_utc_now(stamp, sizeof(stamp));
-	return json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
+	row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
 			 "bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
 			 "guest", vb_guest_name(pt->guest), "pages", "requested", pages,
 			 "params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
 			 "started", stamp);
+	/* Run under a test setting (a fake sysfs, a module double, another
+	 * vbench-guest): its figures are not this host's, and the row says so. */
+	if (test)
+		json_object_set_new(row, "test_settings", test);
+	return row;
 }
 
 /* "ptrchase footprint=512M" with only the parameters given explicitly. */
@@ -537,6 +543,20 @@ static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, siz
 		"target_ci", plan->stop.target_ci, "max_seconds", plan->stop.max_seconds,
 		"warmup", (json_int_t)plan->warmup, "timeout_s", plan->timeout_s,
 		"host", host);
+}
+
+/* Below the summary: figures measured under test settings are not this host's. */
+static void test_settings_note(FILE *f, json_t *settings)
+{
+	const char *k;
+	json_t *v;
+
+	if (!settings)
+		return;
+	fprintf(f, "\nrun under test settings (rows carry test_settings): ");
+	json_object_foreach(settings, k, v)
+		fprintf(f, "%s=%s ", k, json_string_value(v));
+	fprintf(f, "\nits figures are not this host's own\n");
 }
 
 static void guest_bin_path(char *buf, size_t len)
@@ -722,6 +742,7 @@ record:
 	} else {
 		vb_summary_print(stdout, res.rows);
 		vb_summary_print_kvm(stdout, res.rows);
+		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	vb_results_close(&res);

@@ -40,6 +40,12 @@ wait_last_call() {
 	[ "$(sed -n 1,2p "$KMOD_LOG" | tr '\n' ' ')" = "-r kvm_amd kvm_amd npt=0 " ]
 	[ "$(tail -n 2 "$KMOD_LOG" | tr '\n' ' ')" = "-r kvm_amd kvm_amd npt=1 " ]
 	[ "$(npt)" = Y ]
+	# A run under test settings says so: in the host record, on each row, below the summary.
+	f="$(run_dir)/run.json"
+	[ "$(jq -r '.host.test_settings.VBENCH_SYSFS_ROOT' "$f")" = "$ROOT" ]
+	[ "$(jq -r '.host.test_settings.VBENCH_MODPROBE' "$f")" = "$VBENCH_MODPROBE" ]
+	[ "$(jq -c '.results[0].test_settings' "$f")" = '["VBENCH_SYSFS_ROOT","VBENCH_MODPROBE"]' ]
+	[[ "$output" == *"run under test settings (rows carry test_settings): VBENCH_SYSFS_ROOT=$ROOT "* ]]
 }
 
 @test "guardian: kill -9 of vbench after it switched to shadow puts npt back" {

@@ -20,6 +20,10 @@ load helpers
 	[ "$(wc -l < "$(run_dir)/results.jsonl")" -eq 6 ]
 	# The host record is there.
 	[ "$(jq -r '.host.kernel | length > 0' "$f")" = true ]
+	# No test setting was in play: neither the host nor any row says one was.
+	[ "$(jq '.host | has("test_settings")' "$f")" = false ]
+	[ "$(jq '[.results[] | select(has("test_settings"))] | length' "$f")" -eq 0 ]
+	[[ "$output" != *"test settings"* ]]
 }
 
 @test "--json prints run.json to stdout" {
