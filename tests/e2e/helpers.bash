@@ -36,3 +36,11 @@ host_lock_shared() {
 pool_2m() {
 	cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo none
 }
+
+# A row's reason is a non-empty string (`jq -r` prints "null" for a missing
+# one, so `[ -n "$(jq -r ...)" ]` could not fail). $1: run.json, $2: a jq
+# filter selecting the rows; every selected row must have one, and there must be one.
+has_reason() {
+	jq -e "[$2] | length > 0 and all(.reason | type == \"string\" and length > 0)" "$1" > /dev/null ||
+		{ echo "no reason in: $(jq -c "[$2]" "$1")"; return 1; }
+}

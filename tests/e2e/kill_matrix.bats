@@ -94,10 +94,12 @@ kill_case() {
 	n=$(printed)
 	rows=$(whole_rows "$(run_dir)")
 	echo "printed $n rows, results.jsonl holds $rows"
-	[ "$n" -ge 5 ] && [ "$n" -lt "$POINTS" ]
+	[ "$n" -ge 5 ]
+	[ "$n" -lt "$POINTS" ]
 	if [ "$sig" = KILL ]; then
 		# A row may have been written just before the kill, not yet printed.
-		[ "$rows" -ge "$n" ] && [ "$rows" -le $((n + 1)) ]
+		[ "$rows" -ge "$n" ]
+		[ "$rows" -le $((n + 1)) ]
 	else
 		[ "$rows" -eq "$n" ]
 		[ "$(jq -r .complete "$(run_dir)/run.json")" = false ]
@@ -143,5 +145,6 @@ teardown() {
 	n=$(printed)
 	rows=$(whole_rows "$(ls -d "$FULL"/*/ | head -n 1)")
 	echo "printed $n rows, results.jsonl holds $rows whole ones"
-	[ "$n" -ge 2 ] && [ "$rows" -eq "$n" ]
+	[ "$n" -ge 2 ]
+	[ "$rows" -eq "$n" ]
 }

@@ -39,11 +39,11 @@ load helpers
 	f="$(run_dir)/run.json"
 	[ "$(jq -r '.results[] | select(.mode == "native") | .status' "$f")" = ok ]
 	[ "$(jq -r '.results[] | select(.mode == "ept") | .status' "$f")" = skipped ]
-	[ -n "$(jq -r '.results[] | select(.mode == "ept") | .reason' "$f")" ]
+	has_reason "$f" '.results[] | select(.mode == "ept")'
 	# shadow runs if this host is in shadow mode, else it is skipped with a reason.
 	s=$(jq -r '.results[] | select(.mode == "shadow") | .status' "$f")
 	if [ "$s" = skipped ]; then
-		[ -n "$(jq -r '.results[] | select(.mode == "shadow") | .reason' "$f")" ]
+		has_reason "$f" '.results[] | select(.mode == "shadow")'
 	else
 		[ "$s" = ok ]
 	fi
