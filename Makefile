@@ -40,6 +40,8 @@ LIBCORE      := $(BUILD)/libvbcore.a
 LIBHOST      := $(BUILD)/libvbhost.a
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+# TAP reports of the unit and e2e tests, read by scripts/check-skips.sh.
+CHECK_DIR  ?= $(CURDIR)/build/check
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all deps check unit e2e clang asan run bench clean install
@@ -87,10 +89,10 @@ deps:
 	@scripts/deps.sh $(DEPS_PKGS)
 
 unit: $(UNIT_TESTS) $(VBENCH_GUEST) $(VBENCH)
-	@scripts/run-unit.sh $(UNIT_TESTS)
+	@VB_CHECK_DIR=$(CHECK_DIR) scripts/run-unit.sh $(UNIT_TESTS)
 
 e2e: all
-	VBENCH=$(abspath $(VBENCH)) bats tests/e2e
+	VBENCH=$(abspath $(VBENCH)) scripts/run-e2e.sh $(CHECK_DIR) $(sort $(wildcard tests/e2e/*.bats))
 
 # -Werror under clang as well; objects only go to their own folder.
 clang:
@@ -99,12 +101,16 @@ clang:
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan SAN=1 unit
 
+# Ends with the list of skipped tests, failing when one that must run on this
+# machine skipped (scripts/check-skips.sh says which and why).
 check: deps
+	rm -rf $(CHECK_DIR)
 	$(MAKE) all
 	$(MAKE) clang
 	$(MAKE) asan
 	$(MAKE) e2e
 	$(MAKE) check-extra
+	scripts/check-skips.sh $(CHECK_DIR) $(abspath $(VBENCH))
 
 # Fragments hang further checks here (the lab check).
 check-extra::

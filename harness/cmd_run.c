@@ -7,10 +7,13 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
+#include "harness/guardian.h"
 #include "harness/guest.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
+#include "harness/spawn.h"
+#include "harness/tmpdir.h"
 #include "harness/topology.h"
 #include "lib/backing.h"
 #include "lib/error.h"
@@ -49,7 +52,7 @@ static const char run_usage[] =
 "  --target-ci F        stop when the 95% CI of the median is within F (default 1%)\n"
 "  --max-time S         at most S seconds of samples per point (default 30)\n"
 "  --warmup N           untimed runs before sampling (default 1)\n"
-"  --timeout S          kill a bench or guest that runs longer (default 600)\n"
+"  --timeout S          kill a bench or guest that runs longer (default 600, at most 7 days)\n"
 "  --pin CPU            run on this CPU (default: one chosen through hwloc)\n"
 "  --hugetlb            2m means hugetlbfs pages, not THP\n"
 "  --reserve-hugepages  grow the hugetlb pools as needed (root)\n"
@@ -60,6 +63,7 @@ static const char run_usage[] =
 "  --events LIST        metrics or libpfm4 events added to the set (vbench list events)\n"
 "  --out DIR            where run folders go (default: results)\n"
 "  --seed N             seed of the random layouts (default 1)\n"
+"  --max-points N       refuse a plan that expands to more points (default 100000)\n"
 "  --json               print run.json to stdout instead of the summary\n"
 "  --quiet              no progress lines\n"
 "  --help               this text\n";
@@ -68,7 +72,7 @@ enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
-	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_SSH_OPT = 'o',
+	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -96,6 +100,7 @@ static const struct option run_options[] = {
 	{ "counters", required_argument, NULL, OPT_COUNTERS },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -114,7 +119,7 @@ struct run_flags {
 	int n_targets;
 	const char *ssh_opts[VB_SSH_OPTS_MAX];
 	int n_ssh_opts;
-	long repeat, min_runs, warmup, pin;
+	long repeat, min_runs, warmup, pin, max_points;
 	double target_ci, max_time, timeout;
 	unsigned long seed;
 	bool hugetlb, reserve, switch_mode, json, quiet;
@@ -158,7 +163,27 @@ static double parse_secs(const char *opt, const char *s)
 
 	if (vb_parse_seconds(s, &d) < 0 || d <= 0)
 		usage_error("bad %s '%s': use seconds, e.g. 30 or 30s", opt, s);
+	if (d > VB_TIMEOUT_MAX_S)
+		usage_error("bad %s '%s': at most %.0f s (7 days)", opt, s, VB_TIMEOUT_MAX_S);
 	return d;
+}
+
+/* An option given twice is a mistake to point out, not to settle by
+ * keeping the last one; only --set repeats. */
+static void once(int c)
+{
+	static unsigned long long seen;
+	int bit = c - OPT_PLAN;
+
+	/* --set, --target and -o repeat; -o is a letter, not an OPT_ number. */
+	if (c == OPT_SET || c == OPT_TARGET || bit < 0 || bit >= 64)
+		return;
+	if (seen & (1ULL << bit)) {
+		for (const struct option *o = run_options; o->name; o++)
+			if (o->val == c)
+				usage_error("--%s given twice: give it once", o->name);
+	}
+	seen |= 1ULL << bit;
 }
 
 static void parse_flags(int argc, char **argv, struct run_flags *f)
@@ -169,10 +194,12 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 	f->repeat = f->min_runs = f->warmup = f->pin = -1;
 	f->target_ci = f->max_time = f->timeout = -1;
 	f->seed = 1;
+	f->max_points = 0;
 	f->out = "results";
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", run_options, NULL)) != -1) {
+		once(c);
 		switch (c) {
 		case OPT_PLAN: f->plan = optarg; break;
 		case OPT_BENCH: f->bench = optarg; break;
@@ -201,6 +228,9 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 0, 1000); break;
 		case OPT_PIN: f->pin = parse_count("--pin", optarg, 0, 65535); break;
 		case OPT_SEED: f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30); break;
+		case OPT_MAX_POINTS:
+			f->max_points = parse_count("--max-points", optarg, 1, 100000000);
+			break;
 		case OPT_TARGET_CI:
 			if (vb_parse_double(optarg, &f->target_ci) < 0 || f->target_ci <= 0 || f->target_ci >= 1)
 				usage_error("bad --target-ci '%s': use a fraction or a percentage, e.g. 1%%", optarg);
@@ -381,6 +411,26 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		plan->warmup = (unsigned)f->warmup;
 	if (f->timeout > 0)
 		plan->timeout_s = f->timeout;
+	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
+		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s, plan->source,
+			    VB_TIMEOUT_MAX_S);
+	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
+	/* The micro guest builds its own page tables from 4K, 2M and 1G pages:
+	 * thp is a host backing there (2m:thp), never a guest page size. */
+	for (int m = 0; plan->guest && plan->guest->no_thp_guest_pages && m < plan->n_modes; m++) {
+		if (plan->modes[m] == VB_MODE_NATIVE)
+			continue;
+		for (int p = 0; p < plan->n_pages; p++) {
+			char pages[32];
+
+			if (plan->pages[p].guest != VB_PS_THP)
+				continue;
+			vb_pages_format(&plan->pages[p], pages, sizeof(pages));
+			usage_error("pages '%s' in mode %s: the %s guest has no thp guest pages: use 4k, 2m "
+				    "or 1g as the guest size (e.g. 2m:thp), or --guest auto", pages,
+				    vb_mode_name(plan->modes[m]), plan->guest->name);
+		}
+	}
 }
 
 /* The hugetlb pool a point draws from, and how many pages it needs, as its
@@ -418,17 +468,21 @@ static json_t *params_json(const struct vb_point *pt)
 static json_t *row_new(const struct vb_point *pt)
 {
 	char pages[32], stamp[32];
+	json_t *row, *test = vb_env_test_settings(true);
 
 	vb_pages_format(&pt->pages, pages, sizeof(pages));
 	vb_utc_now(stamp, sizeof(stamp));
-	json_t *row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
-				"bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
-				"guest", pt->guest->name, "pages", "requested", pages,
-				"params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
-				"started", stamp);
-
+	row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
+			"bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
+			"guest", pt->guest->name, "pages", "requested", pages,
+			"params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
+			"started", stamp);
 	if (pt->target)
 		json_object_set_new(row, "target", json_string(pt->target));
+	/* Run under a test setting (a fake sysfs, a module double, another
+	 * vbench-guest): its figures are not this host's, and the row says so. */
+	if (test)
+		json_object_set_new(row, "test_settings", test);
 	return row;
 }
 
@@ -470,31 +524,6 @@ static void progress(const struct run_flags *f, size_t i, size_t n, const struct
 			json_string_value(json_object_get(row, "reason")) ? json_string_value(json_object_get(row, "reason")) : "");
 }
 
-/* Pool sizes before --reserve-hugepages grew them, put back when the run ends. */
-static struct { size_t page_bytes; long total; } pools[2];
-
-static void remember_pool(size_t page_bytes)
-{
-	for (int i = 0; i < 2; i++) {
-		if (pools[i].page_bytes == page_bytes)
-			return;
-		if (!pools[i].page_bytes) {
-			pools[i].page_bytes = page_bytes;
-			pools[i].total = vb_hugepages_total(page_bytes);
-			return;
-		}
-	}
-}
-
-static void restore_pools(void)
-{
-	char err[512];
-
-	for (int i = 0; i < 2; i++)
-		if (pools[i].page_bytes && vb_hugepages_set_total(pools[i].page_bytes, pools[i].total, err, sizeof(err)) < 0)
-			vb_warn("run: could not shrink the hugepage pool back: %s", err);
-}
-
 enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };
 
 /* Everything decided before a backend runs a point: planned skips, the mode,
@@ -534,8 +563,8 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages: the CPU or kernel offers no such page size)",
 					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048"), PREP_DONE;
 		if (have < need && opts->reserve_hugepages) {
-			remember_pool(page_bytes);
-			if (vb_hugepages_reserve(page_bytes, need, err, sizeof(err)) < 0)
+			/* Grown by a delta the restore guardian gives back, however the run ends. */
+			if (vb_guardian_grow_pool(page_bytes, need, err, sizeof(err)) < 0)
 				return vb_row_status(row, "skipped", "%s", err), PREP_DONE;
 		} else if (have < need) {
 			/* The pool's new total: pages in use elsewhere stay in use. */
@@ -604,6 +633,20 @@ static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, siz
 		"host", host);
 }
 
+/* Below the summary: figures measured under test settings are not this host's. */
+static void test_settings_note(FILE *f, json_t *settings)
+{
+	const char *k;
+	json_t *v;
+
+	if (!settings)
+		return;
+	fprintf(f, "\nrun under test settings (rows carry test_settings): ");
+	json_object_foreach(settings, k, v)
+		fprintf(f, "%s=%s ", k, json_string_value(v));
+	fprintf(f, "\nits figures are not this host's own\n");
+}
+
 static void guest_bin_path(char *buf, size_t len)
 {
 	const char *env = getenv("VBENCH_GUEST");
@@ -659,6 +702,11 @@ int cmd_run(int argc, char **argv)
 		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
 		usage_error("--pin: %s", err);
+	/* What killed runs left in /tmp; ours would be named after our pid. */
+	vb_tmpdir_sweep("vbench-linux");
+	/* Before the first change to the host: however vbench ends, it is put back. */
+	if ((f.switch_mode || f.reserve) && vb_guardian_start(err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_INTERNAL, "run: %s", err);
 	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
 
@@ -670,8 +718,11 @@ int cmd_run(int argc, char **argv)
 	/* Write run.json at once: a run killed before its first row still says what it was. */
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s", err);
+	/* Ctrl-C, kill and a closed terminal end the run the same way: the point
+	 * under way stops, finished rows stay, the host is put back. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
 	for (size_t i = 0; i < n_points && !interrupted;) {
 		json_t *rows[VB_BATCH_MAX];
@@ -762,10 +813,12 @@ record:
 			next = i;
 		i = next;
 	}
-	restore_pools();
-	/* Put the vendor module back as it was before any --switch-mode reload. */
+	/* Put the vendor module back as it was before any --switch-mode reload,
+	 * then let the guardian give back the hugepages this run added. */
 	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
 		vb_warn("run: %s", err);
+	if (vb_guardian_finish() < 0)
+		vb_warn("run: the host is not quite as it was before the run: see above");
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(done == n_points));
@@ -783,6 +836,7 @@ record:
 		vb_summary_print_kvm(stdout, res.rows);
 		vb_walk_print(stdout, res.rows);
 		vb_walk_print_pmu_line(stdout, res.rows);
+		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	vb_results_close(&res);

@@ -391,11 +391,41 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 	return can;
 }
 
+/* Settings meant for tests that change what a run reads or runs: a fake
+ * sysfs tree, where kvm modules come from, a module test double, another
+ * vbench-guest. Figures measured under them are not this host's. */
+static const char *const test_settings[] = {
+	"VBENCH_SYSFS_ROOT", "VBENCH_KMOD_DIR", "VBENCH_MODPROBE", "VBENCH_GUEST",
+};
+
+json_t *vb_env_test_settings(bool names_only)
+{
+	json_t *o = names_only ? json_array() : json_object();
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(test_settings) / sizeof(test_settings[0]); i++) {
+		const char *v = getenv(test_settings[i]);
+
+		if (!v || !v[0])
+			continue;
+		if (names_only)
+			json_array_append_new(o, json_string(test_settings[i]));
+		else
+			json_object_set_new(o, test_settings[i], json_string(v));
+		n++;
+	}
+	if (n == 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *vb_env_capture(void)
 {
 	struct vb_kvm_state st;
 	struct utsname u;
-	json_t *host = json_object(), *thp, *hugepages;
+	json_t *host = json_object(), *thp, *hugepages, *test;
 	char hv[13];
 
 	if (!host)
@@ -419,5 +449,8 @@ json_t *vb_env_capture(void)
 	json_object_set_new(host, "pmu", capture_pmu());
 	json_object_set_new(host, "topology", capture_topology());
 	json_object_set_new(host, "can", capture_can(&st, thp, hugepages));
+	test = vb_env_test_settings(false);
+	if (test)
+		json_object_set_new(host, "test_settings", test);
 	return host;
 }

@@ -4,6 +4,7 @@
 #define VB_ENV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -11,6 +12,11 @@
  * vb_sysfs_root(), so tests can use fake trees. Caller owns the reference;
  * NULL only when out of memory. */
 json_t *vb_env_capture(void);
+
+/* The test settings set now (VBENCH_SYSFS_ROOT, VBENCH_KMOD_DIR,
+ * VBENCH_MODPROBE, VBENCH_GUEST): an object name -> value, or with
+ * names_only an array of their names; NULL when none is set. Caller owns it. */
+json_t *vb_env_test_settings(bool names_only);
 
 /* The bracketed choice of a sysfs choice file: "always [madvise] never" ->
  * "madvise". Returns -1 when there is none. */

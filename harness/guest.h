@@ -23,6 +23,7 @@ struct vb_guest {
 	bool per_target;		/* one point per --target (remote) */
 	bool auto_pick;			/* --guest auto may choose it, in table order */
 	bool mode_declared;		/* the row's mode is the user's word, not verified (remote) */
+	bool no_thp_guest_pages;	/* builds its own page tables: thp is a host backing only */
 	/* Entry i of the benches it runs, with their parameters; false past the end. */
 	bool (*bench_at)(int i, struct vb_catalog_entry *out);
 	/* Whether the host's KVM paging mode is the row's mode for these options:

@@ -1,9 +1,9 @@
 /* modeswitch.c: --switch-mode: reload kvm_intel/kvm_amd with ept=/npt=
- * flipped, and put the original back. Restoring is done in-process at exit
- * (atexit, and vb_modeswitch_restore at the end of a run) and, for deaths no
- * handler sees (SIGKILL, a default-action signal), by a guardian child that
- * waits for vbench to go away and then reloads the original setting. */
+ * flipped, and put the original back. vb_modeswitch_restore does it at the end
+ * of a run; for every other end (vb_die, a signal, SIGKILL, the OOM killer)
+ * the restore guardian (guardian.c), told before the first reload, does it. */
 #include "harness/modeswitch.h"
+#include "harness/guardian.h"
 #include "harness/spawn.h"
 #include "lib/error.h"
 
@@ -25,15 +25,13 @@
 #define MODULE_INIT_COMPRESSED_FILE 4
 #endif
 
-/* What the first switch found; the one piece of process state this needs,
- * since restoring must work from atexit and from the guardian. */
+/* What the first switch found: the one piece of process state this needs. */
 static struct {
 	bool switched;
 	enum vb_kvm_flavour flavour;
 	char orig[8];			/* "1" or "0": the parameter as found */
 	char now[8];			/* as currently loaded by us */
-	int guardian_fd;		/* write end of the guardian's pipe */
-} sw = { .guardian_fd = -1 };
+} sw;
 
 static const char *module_name(enum vb_kvm_flavour f)
 {
@@ -51,7 +49,8 @@ int vb_kvm_module_users(const char *root, enum vb_kvm_flavour f)
 	FILE *fp;
 	int n = -1;
 
-	snprintf(path, sizeof(path), "%s/sys/module/%s/refcnt", root ? root : "", module_name(f));
+	snprintf(path, sizeof(path), "%s/sys/module/%s/refcnt", root ? root : vb_sysfs_root(),
+		 module_name(f));
 	fp = fopen(path, "r");
 	if (!fp)
 		return -1;
@@ -117,8 +116,36 @@ static bool find_ko(const char *dir, const char *mod, char *out, size_t len, int
 	return found;
 }
 
+/* $VBENCH_MODPROBE, a test double that stands in for every module operation:
+ * "CMD -r kvm_amd" unloads, "CMD kvm_amd npt=0" loads. NULL when unset. */
+static const char *modprobe_double(void)
+{
+	const char *cmd = getenv("VBENCH_MODPROBE");
+
+	return cmd && cmd[0] ? cmd : NULL;
+}
+
+static int run_modprobe(const char *cmd, const char *a1, const char *a2, char *err, size_t errlen)
+{
+	char *argv[] = { (char *)cmd, (char *)a1, (char *)a2, NULL };
+	struct vb_spawn_opts o = { .timeout_s = 60, .stderr_to_stdout = true };
+	struct vb_spawn_result res;
+
+	if (vb_spawn_run(argv, &o, &res) < 0)
+		return vb_errf(err, errlen, "%s: %s", cmd, res.err);
+	if (!res.exited || res.exit_code != 0) {
+		char how[128];
+
+		vb_spawn_describe(&res, o.timeout_s, how, sizeof(how));
+		return vb_errf(err, errlen, "%s %s %s: %s: %s", cmd, a1, a2, how, res.tail);
+	}
+	return 0;
+}
+
 static int unload(enum vb_kvm_flavour f, char *err, size_t errlen)
 {
+	if (modprobe_double())
+		return run_modprobe(modprobe_double(), "-r", module_name(f), err, errlen);
 	/* O_NONBLOCK: fail at once (EWOULDBLOCK) rather than wait while in use. */
 	if (syscall(SYS_delete_module, module_name(f), O_NONBLOCK) < 0 && errno != ENOENT)
 		return vb_errf(err, errlen, "removing %s: %s", module_name(f), strerror(errno));
@@ -131,6 +158,8 @@ static int load(enum vb_kvm_flavour f, const char *value, char *err, size_t errl
 	char arg[32];
 
 	snprintf(arg, sizeof(arg), "%s=%s", param_name(f), value);
+	if (modprobe_double())
+		return run_modprobe(modprobe_double(), module_name(f), arg, err, errlen);
 	if (dir && dir[0]) {
 		char ko[PATH_MAX];
 		int fd, flags = 0;
@@ -150,19 +179,7 @@ static int load(enum vb_kvm_flavour f, const char *value, char *err, size_t errl
 			return vb_errf(err, errlen, "loading %s %s: %s", ko, arg, strerror(errno));
 		return 0;
 	}
-	char *argv[] = { "modprobe", (char *)module_name(f), arg, NULL };
-	struct vb_spawn_opts o = { .timeout_s = 60, .stderr_to_stdout = true };
-	struct vb_spawn_result res;
-
-	if (vb_spawn_run(argv, &o, &res) < 0)
-		return vb_errf(err, errlen, "modprobe: %s", res.err);
-	if (!res.exited || res.exit_code != 0) {
-		char how[128];
-
-		vb_spawn_describe(&res, o.timeout_s, how, sizeof(how));
-		return vb_errf(err, errlen, "modprobe %s %s: %s: %s", module_name(f), arg, how, res.tail);
-	}
-	return 0;
+	return run_modprobe("modprobe", module_name(f), arg, err, errlen);
 }
 
 /* Unload and load with value; /dev/kvm comes back from devtmpfs shortly after. */
@@ -173,7 +190,8 @@ static int reload(enum vb_kvm_flavour f, const char *value, char *err, size_t er
 	if (unload(f, err, errlen) < 0 || load(f, value, err, errlen) < 0)
 		return -1;
 	snprintf(sw.now, sizeof(sw.now), "%s", value);
-	for (int i = 0; i < 300 && access("/dev/kvm", F_OK) != 0; i++)
+	/* The double loads no module: no /dev/kvm to wait for. */
+	for (int i = 0; i < 300 && !modprobe_double() && access("/dev/kvm", F_OK) != 0; i++)
 		nanosleep(&ms10, NULL);
 	return 0;
 }
@@ -185,73 +203,33 @@ static int restore_now(char *err, size_t errlen)
 	return reload(sw.flavour, sw.orig, err, errlen);
 }
 
-/* The guardian: when vbench dies without restoring (its pipe end closes
- * with no "done" byte), wait for its VMs to be gone and restore. */
-static void guardian(int rfd)
+int vb_modeswitch_put_back(enum vb_kvm_flavour f, const char *orig, char *err, size_t errlen)
 {
-	char c, err[512];
 	struct timespec ms100 = { 0, 100000000 };
+	struct vb_kvm_state st;
+	const char *now;
 
-	signal(SIGINT, SIG_IGN);	/* Ctrl-C reaches the whole process group */
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != rfd)
-			close(fd);
-	if (read(rfd, &c, 1) == 1)
-		_exit(0);
-	for (int i = 0; i < 100 && vb_kvm_module_users("", sw.flavour) > 0; i++)
+	/* vbench's VMs die with it (PR_SET_PDEATHSIG), but not at once. */
+	for (int i = 0; i < 100 && vb_kvm_module_users(NULL, f) > 0; i++)
 		nanosleep(&ms100, NULL);
-	if (restore_now(err, sizeof(err)) < 0) {
-		vb_error("restoring %s %s=%s after vbench ended: %s", module_name(sw.flavour),
-			 param_name(sw.flavour), sw.orig, err);
-		_exit(1);
-	}
-	_exit(0);
-}
-
-static void restore_atexit(void)
-{
-	char err[512];
-
-	if (vb_modeswitch_restore(err, sizeof(err)) < 0)
-		vb_error("--switch-mode: %s", err);
-}
-
-static int start_guardian(char *err, size_t errlen)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe(p) < 0)
-		return vb_errf(err, errlen, "pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		return vb_errf(err, errlen, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(p[1]);
-		guardian(p[0]);
-	}
-	close(p[0]);
-	fcntl(p[1], F_SETFD, FD_CLOEXEC);
-	sw.guardian_fd = p[1];
-	atexit(restore_atexit);
-	return 0;
+	vb_kvm_detect(NULL, &st);
+	now = f == VB_KVM_INTEL ? st.ept : st.npt;
+	if (st.flavour == f && (now[0] == 'Y' || now[0] == 'y' || now[0] == '1') == (orig[0] == '1'))
+		return 0;
+	if (unload(f, err, errlen) < 0)
+		return -1;
+	return load(f, orig, err, errlen);
 }
 
 int vb_modeswitch_restore(char *err, size_t errlen)
 {
 	int r = restore_now(err, errlen);
 
-	if (r == 0 && sw.guardian_fd >= 0) {
-		/* Restored (or nothing to do): the guardian may leave. */
-		if (write(sw.guardian_fd, "x", 1) != 1)
-			vb_warn("--switch-mode: could not dismiss the restore guardian: %s", strerror(errno));
-		close(sw.guardian_fd);
-		sw.guardian_fd = -1;
-	}
-	if (r == 0)
+	if (r == 0 && sw.switched) {
+		/* Back as found: the guardian has nothing left to do for the module. */
+		vb_guardian_clear_module();
 		sw.switched = false;
+	}
 	return r;
 }
 
@@ -270,7 +248,7 @@ int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t 
 		return vb_errf(err, errlen, "mode %s is not a KVM paging mode", vb_mode_name(m));
 	if (geteuid() != 0)
 		return vb_errf(err, errlen, "reloading %s needs root", module_name(st->flavour));
-	users = vb_kvm_module_users("", st->flavour);
+	users = vb_kvm_module_users(NULL, st->flavour);
 	if (users != 0) {
 		vm_holders(holders, sizeof(holders));
 		if (users < 0)
@@ -284,8 +262,10 @@ int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t 
 		sw.flavour = st->flavour;
 		snprintf(sw.orig, sizeof(sw.orig), "%s", st->paging == VB_MODE_SHADOW ? "0" : "1");
 		snprintf(sw.now, sizeof(sw.now), "%s", sw.orig);
-		if (sw.guardian_fd < 0 && start_guardian(err, errlen) < 0)
+		/* Normally started by `vbench run` before anything changed. */
+		if (vb_guardian_start(err, errlen) < 0)
 			return -1;
+		vb_guardian_note_module(sw.flavour, sw.orig);
 		sw.switched = true;
 	}
 	if (reload(st->flavour, want, err, errlen) < 0) {

@@ -15,14 +15,21 @@
  * records the original setting and installs the restore hooks. The module is
  * loaded with modprobe, or with finit_module from $VBENCH_KMOD_DIR (a folder
  * holding kvm-intel.ko / kvm-amd.ko, possibly compressed) when that is set.
+ * $VBENCH_MODPROBE (tests) names a command that stands in for every module
+ * operation: "CMD -r kvm_amd" to unload, "CMD kvm_amd npt=0" to load.
  * On success *st is detected afresh. */
 int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t errlen);
 
 /* Reload with the original setting if a switch happened; 0 when nothing to do. */
 int vb_modeswitch_restore(char *err, size_t errlen);
 
-/* Holders of the vendor module (open /dev/kvm, VMs): its refcnt under root,
- * or -1 when unreadable. */
+/* The restore guardian's half: once the module of flavour f has no users
+ * (waiting up to 10 s), reload it with its paging parameter at orig ("0" or
+ * "1") unless it already has that value. 0 on success, -1 with err filled. */
+int vb_modeswitch_put_back(enum vb_kvm_flavour f, const char *orig, char *err, size_t errlen);
+
+/* Holders of the vendor module (open /dev/kvm, VMs): its refcnt under root
+ * (NULL: vb_sysfs_root()), or -1 when unreadable. */
 int vb_kvm_module_users(const char *root, enum vb_kvm_flavour f);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,7 +183,9 @@ int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, si
 /* "key=value" options of the repeat line. */
 static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errlen)
 {
+	static const char *const keys[] = { "min", "max", "ci", "time", "warmup" };
 	char *save = NULL, *tok;
+	unsigned seen = 0;
 
 	for (tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		char *eq = strchr(tok, '=');
@@ -192,6 +195,13 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 		if (!eq)
 			return vb_errf(err, errlen, "bad repeat option '%s': expected min=N, max=N, ci=1%%, time=30s or warmup=N", tok);
 		*eq++ = '\0';
+		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			if (strcmp(tok, keys[k]))
+				continue;
+			if (seen & (1u << k))
+				return vb_errf(err, errlen, "repeat option '%s' given twice: keep one", tok);
+			seen |= 1u << k;
+		}
 		if (!strcmp(tok, "min") || !strcmp(tok, "max") || !strcmp(tok, "warmup")) {
 			/* As vbench-guest takes them: samples 1..VB_SAMPLES_MAX, warmup 0..1000. */
 			uint64_t lo = strcmp(tok, "warmup") ? 1 : 0, hi = strcmp(tok, "warmup") ? VB_SAMPLES_MAX : 1000;
@@ -422,6 +432,11 @@ static void guests_of(const char *bench, char *buf, size_t len)
 static bool usable(const struct vb_guest *g, const struct vb_point *pt, const struct vb_kvm_state *kvm,
 		   const struct vb_run_opts *o, char *why, size_t len)
 {
+	if (g->no_thp_guest_pages && pt->pages.guest == VB_PS_THP) {
+		snprintf(why, len, "the %s guest has no thp guest pages (thp is a host backing there, "
+			 "e.g. 2m:thp)", g->name);
+		return false;
+	}
 	return !kvm || !g->usable || g->usable(pt, kvm, o, why, len);
 }
 
@@ -627,11 +642,56 @@ int vb_plan_set_guest(struct vb_plan *plan, const char *name, char *err, size_t 
 	return 0;
 }
 
+/* How many points expand_bench makes of b in mode, at most, without making
+ * them (saturating at SIZE_MAX): sweeps multiply, and a plan of a few lines
+ * can ask for millions of points and gigabytes before anything runs. */
+static size_t count_points(const struct vb_plan *plan, const struct vb_plan_bench *b, enum vb_mode mode)
+{
+	struct vb_catalog_entry e;
+	size_t n = (size_t)plan->n_pages;
+
+	if (mode == VB_MODE_NATIVE) {
+		/* Natively only the guest dimension counts, once per size. */
+		n = 0;
+		for (int i = 0; i < plan->n_pages; i++) {
+			bool dup = false;
+
+			for (int j = 0; j < i; j++)
+				dup |= plan->pages[j].guest == plan->pages[i].guest;
+			n += !dup;
+		}
+		if (!vb_guest_bench(vb_guest_for_native(), b->name, &e) || !e.uses_pages)
+			n = 1;
+	} else if (plan->guest && plan->guest->per_target && plan->n_targets > 1) {
+		n *= (size_t)plan->n_targets;
+	}
+	for (int i = 0; i < b->n_params; i++) {
+		size_t vals = 0;
+
+		for (const char *v = b->p[i].values; *v; v += strcspn(v, ","), v += *v == ',')
+			vals += strcspn(v, ",") > 0;
+		vals = vals < VB_SWEEP_MAX ? vals : VB_SWEEP_MAX;
+		n = vals && n > SIZE_MAX / vals ? SIZE_MAX : n * (vals ? vals : 1);
+	}
+	return n;
+}
+
 int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm, const struct vb_run_opts *opts,
 		   struct vb_plan_point **out, size_t *n, char *err, size_t errlen)
 {
 	struct points ps = { 0 };
 	struct expand x = { plan, kvm, opts, &ps };
+	size_t total = 0, cap = plan->max_points ? plan->max_points : VB_PLAN_POINTS_MAX;
+
+	for (int m = 0; m < plan->n_modes; m++)
+		for (int b = 0; b < plan->n_benches; b++) {
+			size_t c = count_points(plan, &plan->benches[b], plan->modes[m]);
+
+			total = total > SIZE_MAX - c ? SIZE_MAX : total + c;
+		}
+	if (total > cap)
+		return vb_errf(err, errlen, "the plan expands to %zu points, more than the cap of %zu: "
+			       "sweep fewer values, or raise the cap with --max-points %zu", total, cap, total);
 
 	for (int m = 0; m < plan->n_modes; m++)
 		for (int b = 0; b < plan->n_benches; b++)

@@ -11,6 +11,7 @@
 #define VB_PLAN_VALUES_MAX 512
 #define VB_SWEEP_MAX 64		/* values of one parameter sweep */
 #define VB_TARGETS_MAX 16		/* --target machines of one run */
+#define VB_PLAN_POINTS_MAX 100000	/* default cap of an expanded plan (--max-points) */
 
 struct vb_plan_bench {
 	char name[32];
@@ -38,6 +39,7 @@ struct vb_plan {
 	double timeout_s;
 	struct vb_plan_bench benches[VB_PLAN_BENCHES_MAX];
 	int n_benches;
+	size_t max_points;		/* cap on the expanded points; 0: VB_PLAN_POINTS_MAX */
 };
 
 /* A point that cannot run as planned carries the reason and becomes a
@@ -67,7 +69,9 @@ int vb_plan_set_guest(struct vb_plan *plan, const char *name, char *err, size_t 
 /* Expand into points, in the order they run: mode, bench, parameters, pages
  * (and targets). Each point gets its guest; one this host cannot run (as the
  * guest's usable() says from kvm and opts) carries the reason as a planned
- * skip. *out is malloc'd. */
+ * skip. *out is malloc'd. Refused (-1, err naming the count and how to raise
+ * the cap) before anything is allocated when there would be more than
+ * plan->max_points points. */
 int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm,
 		   const struct vb_run_opts *opts, struct vb_plan_point **out, size_t *n,
 		   char *err, size_t errlen);

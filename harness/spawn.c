@@ -24,6 +24,18 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Milliseconds from now until t, for poll(): never negative, and at most a
+ * minute, so that a far deadline cannot overflow an int (which 25 days of
+ * milliseconds do) into a negative, that is a zero, timeout: a busy spin. */
+static int ms_until(double t, double now)
+{
+	double ms = (t - now) * 1000 + 1;
+
+	if (!(ms > 0))
+		return 0;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
 /* Keep the last VB_SPAWN_TAIL-1 bytes seen. */
 static void tail_append(char *tail, const char *buf, size_t n)
 {
@@ -73,12 +85,11 @@ pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size
 		return -1;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* It must not outlive vbench. It stays in our process group so
 		 * that Ctrl-C reaches it as well. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != ppid)
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != ppid)
 			_exit(127);
 		dup2(null, STDIN_FILENO);
 		dup2(out_fd, STDOUT_FILENO);
@@ -90,10 +101,16 @@ pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size
 	return pid;
 }
 
-static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int out_w, int err_fd)
+static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int out_w, int err_fd,
+		       pid_t parent)
 {
-	int in = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
+	/* O_CLOEXEC: dup2 gives the child its stdin; the extra fd must not leak. */
+	int in = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
 
+	/* The child dies with vbench, even of SIGKILL. If vbench died before
+	 * the prctl, the child was already reparented: end it here. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(126);
 	if (in < 0) {
 		dprintf(err_fd, "cannot open %s: %s\n", o->stdin_path, strerror(errno));
 		_exit(126);
@@ -149,7 +166,7 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	int out[2], errp[2] = { -1, -1 }, log_fd = -1, status = 0;
 	struct vb_linebuf lb = { 0 };
 	double deadline = 0, kill_at = 0;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	memset(res, 0, sizeof(*res));
 	if (pipe2(out, O_CLOEXEC) < 0 || (!o->stderr_to_stdout && pipe2(errp, O_CLOEXEC) < 0)) {
@@ -174,12 +191,12 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 		goto fail_pipes;
 	}
 	if (pid == 0)
-		child_exec(argv, o, out[1], o->stderr_to_stdout ? out[1] : errp[1]);
+		child_exec(argv, o, out[1], o->stderr_to_stdout ? out[1] : errp[1], self);
 	close(out[1]);
 	if (errp[1] >= 0)
 		close(errp[1]);
 	if (o->timeout_s > 0)
-		deadline = now_s() + o->timeout_s;
+		deadline = now_s() + (o->timeout_s < VB_TIMEOUT_MAX_S ? o->timeout_s : VB_TIMEOUT_MAX_S);
 
 	struct pollfd pfd[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
 	int open_fds = errp[0] >= 0 ? 2 : 1;
@@ -190,13 +207,11 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 		int wait_ms = -1;
 
 		if (kill_at > 0)
-			wait_ms = (int)((kill_at - now) * 1000) + 1;
+			wait_ms = ms_until(kill_at, now);
 		else if (kill_at < 0)
 			wait_ms = 100;	/* SIGKILL sent: wait for EOF, without spinning */
 		else if (deadline > 0)
-			wait_ms = (int)((deadline - now) * 1000) + 1;
-		if (wait_ms < -1 || (wait_ms != -1 && wait_ms < 0))
-			wait_ms = 0;
+			wait_ms = ms_until(deadline, now);
 		/* A stop request must not wait for output that may never come. */
 		if (o->stop && (wait_ms < 0 || wait_ms > 100))
 			wait_ms = 100;

@@ -14,10 +14,15 @@
 typedef void (*vb_line_fn)(const char *line, bool truncated, void *arg);
 
 #define VB_SPAWN_LINE_MAX (1 << 20)
+
+/* The longest timeout anything in vbench accepts (--timeout, a plan's
+ * `timeout`, a guest's watchdog): 7 days. Documented in docs/cli.md. */
+#define VB_TIMEOUT_MAX_S (7 * 24 * 3600.0)
 #define VB_SPAWN_TAIL 8192
 
 struct vb_spawn_opts {
-	double timeout_s;		/* 0: none. On expiry: SIGTERM, then SIGKILL after 2 s */
+	double timeout_s;		/* 0: none, else at most VB_TIMEOUT_MAX_S. On expiry:
+					 * SIGTERM, then SIGKILL after 2 s */
 	const cpu_set_t *affinity;	/* NULL: inherit */
 	vb_line_fn on_line;		/* NULL: stdout is discarded (but kept in tail) */
 	void *arg;
@@ -68,7 +73,8 @@ void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_
  * pid, or -1 with err. */
 pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size_t errlen);
 
-/* Run argv[0] (searched in PATH when it has no '/') to completion. Returns 0
+/* Run argv[0] (searched in PATH when it has no '/') to completion. The child
+ * dies with the caller (PR_SET_PDEATHSIG), in its own process group. Returns 0
  * when it ran (whatever its exit status), -1 when it could not be started. */
 int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb_spawn_result *res);
 

@@ -6,6 +6,7 @@
 #include "guests/linux/linux.h"
 #include "harness/guest.h"
 #include "harness/modes.h"
+#include "harness/tmpdir.h"
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/text.h"
@@ -134,7 +135,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	struct vb_kvm_state kvm;
 	struct vb_qemu_cfg cfg = { 0 };
 	struct vb_argv argv = { 0 };
-	char kernel[4096], initrd[4096], err[1024], why[256], tmpl[] = "/tmp/vbench-linux.XXXXXX";
+	char kernel[4096], initrd[4096], err[1024], why[256], tmpl[40];
 	char plan_path[64], console[64], qmp_path[64], qerr_path[64], append[256], qerr[2048], cname[256] = "";
 	char *plan = NULL, memobj[256];
 	unsigned long ram = 0;
@@ -174,8 +175,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 		set_all(&b, "failed", plan ? "out of memory" : err);
 		goto out;
 	}
-	if (!mkdtemp(tmpl)) {
-		snprintf(err, sizeof(err), "mkdtemp: %s", strerror(errno));
+	/* Named after our pid: the next run removes it if a kill left it behind. */
+	if (vb_tmpdir_make("vbench-linux", tmpl, sizeof(tmpl), err, sizeof(err)) < 0) {
 		set_all(&b, "failed", err);
 		goto out;
 	}

@@ -273,7 +273,8 @@ void vb_linux_boot_loop(struct boot *b, int fd, double boot_timeout)
 					  b->stage == ST_DONE ? POWEROFF_TIMEOUT_S : BETWEEN_TIMEOUT_S, vb_linux_stage_names[b->stage]);
 			break;
 		}
-		wait_ms = (int)(left * 1000) + 1;
+		/* At most a second at a time: a far deadline needs no huge poll. */
+		wait_ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
 		/* The signal may land between the check above and poll(), which
 		 * then would not see EINTR: look again at least every 100 ms. */
 		if (b->o->interrupted && wait_ms > 100)

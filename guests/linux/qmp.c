@@ -63,7 +63,8 @@ static json_t *read_msg(struct vb_qmp *q, double deadline, char *err, size_t err
 			vb_errf(err, errlen, "QMP did not answer in time");
 			return NULL;
 		}
-		n = poll(&pfd, 1, (int)(left * 1000) + 1);
+		/* At most a minute per wait: a far deadline must not overflow an int. */
+		n = poll(&pfd, 1, left > 60 ? 60000 : (int)(left * 1000) + 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -258,11 +259,20 @@ static void add_stats(json_t *ret, json_t *out)
 			const char *name = json_string_value(json_object_get(st, "name"));
 			json_t *v = json_object_get(st, "value"), *have;
 
-			if (!name || strlen(name) > 64 || !json_is_integer(v))
+			json_int_t sum;
+
+			if (!name || strlen(name) > 64 || !json_is_integer(v) || json_integer_value(v) < 0)
 				continue;
 			have = json_object_get(out, name);
-			json_object_set_new(out, name, json_integer(json_integer_value(v) +
-								    (have ? json_integer_value(have) : 0)));
+			/* KVM's statistics are counts and levels, never negative; a sum
+			 * past INT64_MAX is no figure KVM gave: drop it, whole. */
+			if (have && !json_is_integer(have))
+				continue;
+			if (__builtin_add_overflow(json_integer_value(v), have ? json_integer_value(have) : 0, &sum)) {
+				json_object_set_new(out, name, json_null());
+				continue;
+			}
+			json_object_set_new(out, name, json_integer(sum));
 		}
 	}
 }
@@ -349,12 +359,15 @@ json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 		const char *type = json_string_value(json_object_get(types, k));
 		bool level = type ? strcmp(type, "cumulative") != 0 : level_by_name(k);
 
+		json_int_t diff;
+
 		if (!json_is_integer(a) || !json_is_integer(b))
 			continue;
 		if (level)
 			json_object_set_new(d, k, json_integer(json_integer_value(a)));
-		else
-			json_object_set_new(d, k, json_integer(json_integer_value(a) - json_integer_value(b)));
+		else if (!__builtin_sub_overflow(json_integer_value(a), json_integer_value(b), &diff))
+			json_object_set_new(d, k, json_integer(diff));
+		/* else: absurd figures (one near INT64_MAX, one negative): no delta. */
 	}
 	return d;
 }

@@ -629,6 +629,7 @@ const struct vb_guest vb_guest_micro = {
 	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups "
 		   "and the CPL0 page-table kernels",
 	.auto_pick = true,
+	.no_thp_guest_pages = true,
 	.bench_at = vb_catalog_kernel_at,
 	.kvm_mode = micro_kvm_mode,
 	.usable = micro_usable,

@@ -2,6 +2,7 @@
  * 64-bit mode the way the KVM selftests' kvm_util/processor.c do it. */
 #include "guests/micro/vm.h"
 #include "guests/micro/guest.h"
+#include "harness/spawn.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -422,11 +423,19 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 			vb_errf(err, errlen, "watchdog timer: %s", strerror(errno));
 			return VB_VM_ERROR;
 		}
+		/* Clamped: a huge value would make timer_settime fail (EINVAL), and
+		 * an unchecked failure is a pass with no watchdog at all. */
+		if (timeout_s > VB_TIMEOUT_MAX_S)
+			timeout_s = VB_TIMEOUT_MAX_S;
 		its.it_value.tv_sec = (time_t)timeout_s;
 		its.it_value.tv_nsec = (long)((timeout_s - (double)(time_t)timeout_s) * 1e9);
 		if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 			its.it_value.tv_nsec = 1;
-		timer_settime(timer, 0, &its, NULL);
+		if (timer_settime(timer, 0, &its, NULL) < 0) {
+			vb_errf(err, errlen, "watchdog timer of %g s: %s", timeout_s, strerror(errno));
+			timer_delete(timer);
+			return VB_VM_ERROR;
+		}
 		armed = true;
 	}
 	held = hold_stop_signals(vm, &saved);

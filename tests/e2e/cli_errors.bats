@@ -113,6 +113,7 @@ load helpers
 }
 
 @test "1g with no 1G hugepages reserved, or none in this kernel" {
+	host_lock_shared
 	free=$(cat /sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages 2>/dev/null || echo none)
 	if [ "$free" = none ]; then
 		# No 1G page size at all: nothing to reserve, the point is skipped with the reason.
@@ -138,4 +139,53 @@ load helpers
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"usage: vbench $c"* ]]
 	done
+}
+
+@test "--timeout above the 7-day cap is refused at parse time, from flags and from a plan" {
+	run "$VBENCH" run --bench ptrchase --timeout 2200000
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"bad --timeout '2200000': at most 604800 s (7 days)"* ]]
+	printf 'mode native\npages 4k\nbench ptrchase footprint=1M\ntimeout 9000000\n' > "$BATS_TEST_TMPDIR/p.conf"
+	run "$VBENCH" run --plan "$BATS_TEST_TMPDIR/p.conf" --out "$OUT"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"timeout 9000000 s in $BATS_TEST_TMPDIR/p.conf: at most 604800 s (7 days)"* ]]
+	[ ! -d "$OUT" ]
+}
+
+@test "a plan that expands past the cap is refused before anything runs, naming the count and the remedy" {
+	fp=$(seq -s, -f '%gM' 1 64) loads=$(seq -s, 1000 1000 64000)
+	printf 'mode native,shadow,ept\npages all\nbench ptrchase footprint=%s loads=%s layout=page,line\n' \
+		"$fp" "$loads" > "$BATS_TEST_TMPDIR/big.conf"
+	run timeout 10 "$VBENCH" run --plan "$BATS_TEST_TMPDIR/big.conf" --guest micro --out "$OUT"
+	[ "$status" -eq 2 ]
+	one_error_line
+	# 64 x 64 x 2 sweep values, natively x 3 guest page sizes, in shadow and ept x 9 page pairs.
+	[[ "$output" == *"the plan expands to 172032 points, more than the cap of 100000: sweep fewer values, or raise the cap with --max-points 172032"* ]]
+	run timeout 10 "$VBENCH" run --plan "$BATS_TEST_TMPDIR/big.conf" --guest micro --out "$OUT" --max-points 1000
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"the plan expands to 172032 points, more than the cap of 1000: sweep fewer values, or raise the cap with --max-points 172032"* ]]
+	[ ! -d "$OUT" ]
+}
+
+@test "an option given twice, or a repeat option twice in a plan, is refused" {
+	run "$VBENCH" run --bench ptrchase --repeat 3 --repeat 5
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"--repeat given twice: give it once"* ]]
+	printf 'mode native\npages 4k\nbench ptrchase\nrepeat min=3 max=9 min=4\n' > "$BATS_TEST_TMPDIR/p.conf"
+	run "$VBENCH" run --plan "$BATS_TEST_TMPDIR/p.conf"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"repeat option 'min' given twice: keep one"* ]]
+}
+
+@test "thp as a micro-guest page size is refused at parse time" {
+	run "$VBENCH" run --mode shadow --guest micro --pages 4k,thp:4k --bench ptrchase --out "$OUT"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"pages 'thp:4k' in mode shadow: the micro guest has no thp guest pages"* ]]
+	[ ! -d "$OUT" ]
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # guest.bats: vbench-guest's command line and output protocol (docs/guest-protocol.md).
 
+load helpers
+
 setup() {
 	GUEST="${VBENCH_GUEST:-$(dirname "${VBENCH:-build/vbench}")/vbench-guest}"
 	[ -x "$GUEST" ] || skip "no vbench-guest at $GUEST"
@@ -33,6 +35,7 @@ assert r["unit"] == "ns/load"
 }
 
 @test "1g without reserved or supported pages is skipped with the reason (and the command to reserve them)" {
+	host_lock_shared
 	free=$(cat /sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages 2>/dev/null || echo none)
 	[ "$free" = 0 ] || [ "$free" = none ] || skip "1G hugepages are reserved here ($free free): cannot test their absence"
 	run "$GUEST" run ptrchase --pages 1g --set footprint=1M

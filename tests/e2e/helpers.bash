@@ -16,3 +16,31 @@ one_error_line() {
 	n=$(printf '%s\n' "$output" | grep -c '^vbench: ' || true)
 	[ "$n" -eq 1 ] || { echo "expected one 'vbench:' line, got $n:"; echo "$output"; return 1; }
 }
+
+# Host-wide settings (hugepage pools, system-wide THP) are shared by every
+# test on this machine, ours and any other run of them. A test that changes
+# one takes this lock exclusively, a test whose outcome depends on one takes
+# it shared; the unit tests take the same lock (tests/unit/hostlock.h). The
+# lock is held until the test ends (its fd closes).
+HOST_LOCK="${VBENCH_HOST_LOCK:-/tmp/vbench-host-settings.lock}"
+host_lock() {
+	exec {HOST_LOCK_FD}>>"$HOST_LOCK"
+	flock -w 900 "$HOST_LOCK_FD" || skip "the host settings lock $HOST_LOCK stayed busy for 15 minutes"
+}
+host_lock_shared() {
+	exec {HOST_LOCK_FD}>>"$HOST_LOCK"
+	flock -s -w 900 "$HOST_LOCK_FD" || skip "the host settings lock $HOST_LOCK stayed busy for 15 minutes"
+}
+
+# nr_hugepages of the 2M pool, or "none".
+pool_2m() {
+	cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo none
+}
+
+# A row's reason is a non-empty string (`jq -r` prints "null" for a missing
+# one, so `[ -n "$(jq -r ...)" ]` could not fail). $1: run.json, $2: a jq
+# filter selecting the rows; every selected row must have one, and there must be one.
+has_reason() {
+	jq -e "[$2] | length > 0 and all(.reason | type == \"string\" and length > 0)" "$1" > /dev/null ||
+		{ echo "no reason in: $(jq -c "[$2]" "$1")"; return 1; }
+}

@@ -56,7 +56,7 @@ need_kvm() {
 	f="$(run_dir)/run.json"
 	[ "$(jq -r '.results[0].status' "$f")" = skipped ]
 	[ "$(jq -r '.results[0].mode_verified' "$f")" = "$mode" ]
-	[ -n "$(jq -r '.results[0].reason' "$f")" ]
+	has_reason "$f" '.results[0]'
 }
 
 @test "micro guest: a native-only bench is a skipped row, not an error" {

@@ -20,6 +20,10 @@ load helpers
 	[ "$(wc -l < "$(run_dir)/results.jsonl")" -eq 6 ]
 	# The host record is there.
 	[ "$(jq -r '.host.kernel | length > 0' "$f")" = true ]
+	# No test setting was in play: neither the host nor any row says one was.
+	[ "$(jq '.host | has("test_settings")' "$f")" = false ]
+	[ "$(jq '[.results[] | select(has("test_settings"))] | length' "$f")" -eq 0 ]
+	[[ "$output" != *"test settings"* ]]
 }
 
 @test "--json prints run.json to stdout" {
@@ -35,11 +39,11 @@ load helpers
 	f="$(run_dir)/run.json"
 	[ "$(jq -r '.results[] | select(.mode == "native") | .status' "$f")" = ok ]
 	[ "$(jq -r '.results[] | select(.mode == "ept") | .status' "$f")" = skipped ]
-	[ -n "$(jq -r '.results[] | select(.mode == "ept") | .reason' "$f")" ]
+	has_reason "$f" '.results[] | select(.mode == "ept")'
 	# shadow runs if this host is in shadow mode, else it is skipped with a reason.
 	s=$(jq -r '.results[] | select(.mode == "shadow") | .status' "$f")
 	if [ "$s" = skipped ]; then
-		[ -n "$(jq -r '.results[] | select(.mode == "shadow") | .reason' "$f")" ]
+		has_reason "$f" '.results[] | select(.mode == "shadow")'
 	else
 		[ "$s" = ok ]
 	fi

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "tests/unit/fixture_tmp.h"
+
 /* A row whose n samples spread evenly over median*(1 -/+ spread): the median
  * is exact for odd n, and spread controls how much two rows overlap. */
 static inline json_t *fx_row(const char *bench, const char *mode, const char *pages,
@@ -44,14 +46,6 @@ static inline json_t *fx_run(const char *id, json_t *rows)
 {
 	return json_pack("{s:s, s:s, s:b, s:{s:s}, s:o}", "schema", "vbench.run/1", "id", id,
 			 "complete", 1, "host", "hostname", "test", "results", rows);
-}
-
-/* A fresh folder under /tmp; the caller may leave it (tests are short-lived). */
-static inline char *fx_tmpdir(void)
-{
-	char *d = strdup("/tmp/vbench-test-XXXXXX");
-
-	return d && mkdtemp(d) ? d : NULL;
 }
 
 /* Write run as dir/run.json; steals run. Returns dir. */

@@ -10,6 +10,7 @@
 #include "microbench/bench.h"
 #include "microbench/ptrchase.h"
 #include "microbench/runner.h"
+#include "tests/unit/hostlock.h"
 
 /* Parameter values for bench `name` from "k=v" assignments. */
 static const struct vb_bench *params_for(const char *name, struct vb_param_values *pv,
@@ -177,7 +178,10 @@ Test(ptrchase, runs_through_the_runner)
 Test(ptrchase, thp_run_is_verified_2m)
 {
 	const char *sets[] = { "footprint=8M", "loads=10000", NULL };
-	json_t *row = run_row("ptrchase", sets, 3, VB_PS_2M);
+	json_t *row;
+
+	vb_test_host_lock(false);	/* relies on system-wide THP */
+	row = run_row("ptrchase", sets, 3, VB_PS_2M);
 
 	assert_ok_row(row, 3, 0.05, 10000);
 	cr_assert_str_eq(jstr(row, "pages", "backing"), "anonymous_thp");
@@ -344,7 +348,10 @@ Test(pagefault, one_fault_per_page)
 Test(pagefault, thp_faults_2m_pages)
 {
 	const char *sets[] = { "footprint=8M", NULL };
-	json_t *row = run_row("pagefault", sets, 3, VB_PS_2M);
+	json_t *row;
+
+	vb_test_host_lock(false);	/* relies on system-wide THP */
+	row = run_row("pagefault", sets, 3, VB_PS_2M);
 
 	assert_ok_row(row, 3, 1, 1e8);
 	cr_assert_eq(jnum(row, "counters", "ops"), 3 * 4);
@@ -415,9 +422,12 @@ Test(runner, counters_none_counts_nothing)
 Test(runner, hugetlb_1g_without_pages_is_skipped_with_the_command)
 {
 	const char *sets[] = { "footprint=64K", NULL };
-	long nfree = vb_hugepages_free(1UL << 30);
+	long nfree;
 	json_t *row;
 
+	/* Relies on the 1G pool staying empty while it runs. */
+	vb_test_host_lock(false);
+	nfree = vb_hugepages_free(1UL << 30);
 	if (nfree != 0)
 		cr_skip_test("1G pool has %ld free pages (or none exists); the skip path needs exactly 0", nfree);
 	row = run_row("ptrchase", sets, 3, VB_PS_1G);

@@ -196,6 +196,8 @@ Test(guestout, env_lines_are_checked_field_by_field)
 		cr_assert_lt(vb_guest_env_accept(bad[i], &env, err, sizeof(err)), 0, "accepted %zu", i);
 		cr_assert_null(env);
 	}
+}
+
 /* counters.events carries libpfm4's fully qualified names, longer than a
  * counter name may be (AMD's L1_DTLB_MISS with eight umasks). */
 Test(guestout, counter_events_take_long_libpfm4_names)

@@ -20,6 +20,7 @@
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
 #include "harness/backend.h"
+#include "tests/unit/hostlock.h"
 
 static struct vb_kvm_state kvm;
 static char err[512];
@@ -309,6 +310,8 @@ Test(micro, system_slot_has_no_huge_pages_under_thp_always)
 	need_kvm();
 	if (geteuid() != 0)
 		cr_skip_test("needs root to set %s to always for the test", THP_ENABLED);
+	/* System-wide THP: no other test changes or relies on it meanwhile. */
+	vb_test_host_lock(true);
 	if (!thp_get(orig, sizeof(orig)))
 		cr_skip_test("no THP here (%s unreadable)", THP_ENABLED);
 	cr_assert(thp_set("always"), "cannot write %s: %s", THP_ENABLED, strerror(errno));

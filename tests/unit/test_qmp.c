@@ -268,3 +268,31 @@ Test(qmp, a_schema_without_kvm_stats_is_an_error)
 	vb_qmp_close(&q);
 	close(peer);
 }
+
+/* Absurd numbers from a broken or hostile QEMU: no signed overflow (UBSan
+ * in the sanitizer build), and no figure made up from them. */
+Test(qmp, absurd_stat_values_overflow_nothing)
+{
+	struct vb_qmp q;
+	int peer;
+	json_t *s, *before, *d;
+
+	cr_assert_eq(open_with(&q, GREETING OK
+			       "{\"return\": [{\"provider\": \"kvm\", \"stats\": []}]}\n"
+			       "{\"return\": [{\"provider\": \"kvm\", \"qom-path\": \"/a\", \"stats\": ["
+			       "{\"name\": \"exits\", \"value\": 9223372036854775807},"
+			       " {\"name\": \"tlb_flush\", \"value\": -5}, {\"name\": \"pf_fixed\", \"value\": 9223372036854775807}]},"
+			       " {\"provider\": \"kvm\", \"qom-path\": \"/b\", \"stats\": [{\"name\": \"exits\", \"value\": 1}]}]}\n",
+			       &peer), 0);
+	cr_assert_eq(vb_qmp_kvm_stats(&q, &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert(json_is_null(json_object_get(s, "exits")), "a sum past INT64_MAX is no count");
+	cr_assert_null(json_object_get(s, "tlb_flush"), "a negative count is refused");
+	before = json_pack("{s:I}", "pf_fixed", (json_int_t)-9);
+	d = vb_kvm_stats_delta(before, s, NULL);
+	cr_assert_null(json_object_get(d, "pf_fixed"), "INT64_MAX - (-9) overflows: no delta");
+	json_decref(d);
+	json_decref(before);
+	json_decref(s);
+	vb_qmp_close(&q);
+	close(peer);
+}

@@ -11,13 +11,17 @@
 
 #include "analysis/runfile.h"
 #include "harness/results.h"
+#include "tests/unit/fixture_tmp.h"
 
 static char tmp[256], err[512];
 
 static void make_tmp(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/vbench-test-results-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp));
+	char *d = fx_tmpdir();
+
+	cr_assert_not_null(d);
+	snprintf(tmp, sizeof(tmp), "%s", d);
+	free(d);
 }
 
 static json_t *row(int i)
