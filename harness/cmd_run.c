@@ -1,5 +1,6 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
+#include "analysis/history.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
 #include "microbench/counters.h"
@@ -9,6 +10,7 @@
 #include "harness/env.h"
 #include "harness/guardian.h"
 #include "harness/guest.h"
+#include "harness/invocations.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
@@ -16,9 +18,11 @@
 #include "harness/tmpdir.h"
 #include "harness/topology.h"
 #include "lib/backing.h"
+#include "lib/clock.h"
 #include "lib/error.h"
 #include "microbench/runner.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <math.h>
@@ -64,6 +68,10 @@ static const char run_usage[] =
 "  --out DIR            where run folders go (default: results)\n"
 "  --seed N             seed of the random layouts (default 1)\n"
 "  --max-points N       refuse a plan that expands to more points (default 100000)\n"
+"  --invocations N      independent invocations per point, interleaved across the plan;\n"
+"                       the samples are shared among them and the CI covers both\n"
+"                       levels (default 3; 1 to 100)\n"
+"  --label KEY=VALUE    tag the run for the history, e.g. kernel=6.12 (repeatable)\n"
 "  --json               print run.json to stdout instead of the summary\n"
 "  --quiet              no progress lines\n"
 "  --help               this text\n";
@@ -72,7 +80,8 @@ enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
-	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_SSH_OPT = 'o',
+	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL,
+	OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -101,6 +110,8 @@ static const struct option run_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
+	{ "invocations", required_argument, NULL, OPT_INVOCATIONS },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -108,6 +119,7 @@ static const struct option run_options[] = {
 };
 
 #define VB_SSH_OPTS_MAX 16
+#define VB_LABELS_MAX 32
 
 /* What the flags asked for; applied on top of the plan. */
 struct run_flags {
@@ -117,6 +129,9 @@ struct run_flags {
 	int n_sets;
 	const char *targets[VB_TARGETS_MAX];
 	int n_targets;
+	const char *labels[VB_LABELS_MAX];
+	int n_labels;
+	long invocations;
 	const char *ssh_opts[VB_SSH_OPTS_MAX];
 	int n_ssh_opts;
 	long repeat, min_runs, warmup, pin, max_points;
@@ -175,8 +190,8 @@ static void once(int c)
 	static unsigned long long seen;
 	int bit = c - OPT_PLAN;
 
-	/* --set, --target and -o repeat; -o is a letter, not an OPT_ number. */
-	if (c == OPT_SET || c == OPT_TARGET || bit < 0 || bit >= 64)
+	/* --set, --target, --label and -o repeat; -o is a letter, not an OPT_ number. */
+	if (c == OPT_SET || c == OPT_TARGET || c == OPT_LABEL || bit < 0 || bit >= 64)
 		return;
 	if (seen & (1ULL << bit)) {
 		for (const struct option *o = run_options; o->name; o++)
@@ -184,6 +199,21 @@ static void once(int c)
 				usage_error("--%s given twice: give it once", o->name);
 	}
 	seen |= 1ULL << bit;
+}
+
+/* KEY=VALUE: a key of [A-Za-z0-9_.-], a printable value, both short. */
+static void label_check(const char *l)
+{
+	const char *eq = strchr(l, '=');
+
+	if (!eq || eq == l || eq - l > 64 || strlen(eq + 1) > 256 || !eq[1])
+		usage_error("bad --label '%s': expected KEY=VALUE, e.g. kernel=6.12", l);
+	for (const char *c = l; c < eq; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
+			usage_error("bad --label '%s': a key is letters, digits, '_', '.' or '-'", l);
+	for (const char *c = eq + 1; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			usage_error("bad --label '%s': control characters in the value", l);
 }
 
 static void parse_flags(int argc, char **argv, struct run_flags *f)
@@ -228,6 +258,15 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 0, 1000); break;
 		case OPT_PIN: f->pin = parse_count("--pin", optarg, 0, 65535); break;
 		case OPT_SEED: f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30); break;
+		case OPT_INVOCATIONS:
+			f->invocations = parse_count("--invocations", optarg, 1, VB_INVOCATIONS_MAX);
+			break;
+		case OPT_LABEL:
+			if (f->n_labels >= VB_LABELS_MAX)
+				usage_error("more than %d --label options", VB_LABELS_MAX);
+			label_check(optarg);
+			f->labels[f->n_labels++] = optarg;
+			break;
 		case OPT_MAX_POINTS:
 			f->max_points = parse_count("--max-points", optarg, 1, 100000000);
 			break;
@@ -409,6 +448,8 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		plan->stop.max_seconds = f->max_time;
 	if (f->warmup >= 0)
 		plan->warmup = (unsigned)f->warmup;
+	if (f->invocations > 0)
+		plan->invocations = (unsigned)f->invocations;
 	if (f->timeout > 0)
 		plan->timeout_s = f->timeout;
 	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
@@ -607,9 +648,19 @@ static const char *plan_guest(const struct vb_plan *plan)
 }
 
 static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, size_t n_points,
-			  const struct vb_results *res, json_t *host)
+			  const struct vb_results *res, json_t *host, const struct run_flags *f)
 {
-	json_t *cmd = json_array(), *modes = json_array(), *pages = json_array();
+	json_t *cmd = json_array(), *modes = json_array(), *pages = json_array(), *labels = json_object();
+
+	for (int i = 0; i < f->n_labels; i++) {
+		const char *eq = strchr(f->labels[i], '=');
+		char key[65];
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - f->labels[i]), f->labels[i]);
+		if (json_object_get(labels, key))
+			usage_error("--label %s given twice", key);
+		json_object_set_new(labels, key, json_string(eq + 1));
+	}
 	char stamp[32], buf[32];
 
 	json_array_append_new(cmd, json_string("vbench"));
@@ -622,15 +673,17 @@ static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, siz
 		json_array_append_new(pages, json_string(buf));
 	}
 	vb_utc_now(stamp, sizeof(stamp));
-	return json_pack("{s:s,s:s,s:s,s:n,s:b,s:o,s:s,s:{s:s,s:I,s:o,s:o,s:s,s:{s:I,s:I,s:f,s:f},s:I,s:f},s:o}",
+	return json_pack("{s:s,s:s,s:s,s:n,s:b,s:o,s:s,s:{s:s,s:I,s:o,s:o,s:s,s:{s:I,s:I,s:f,s:f},s:I,s:I,"
+			 "s:f},s:o,s:o}",
 		"schema", "vbench.run/1", "id", res->id, "started", stamp, "finished", "complete", 0,
 		"command", cmd, "vbench_version", VB_VERSION,
 		"plan", "source", plan->source, "points", (json_int_t)n_points, "modes", modes, "pages", pages,
 		"guest", plan_guest(plan),
 		"repeat", "min_runs", (json_int_t)plan->stop.min_runs, "max_runs", (json_int_t)plan->stop.max_runs,
 		"target_ci", plan->stop.target_ci, "max_seconds", plan->stop.max_seconds,
-		"warmup", (json_int_t)plan->warmup, "timeout_s", plan->timeout_s,
-		"host", host);
+		"warmup", (json_int_t)plan->warmup, "invocations", (json_int_t)plan->invocations,
+		"timeout_s", plan->timeout_s,
+		"host", host, "labels", labels);
 }
 
 /* Below the summary: figures measured under test settings are not this host's. */
@@ -657,6 +710,154 @@ static void guest_bin_path(char *buf, size_t len)
 		snprintf(buf, len, "%s/vbench-guest", vb_self_dir());
 }
 
+/* A run under way: what each round of invocations needs. */
+struct run {
+	const struct run_flags *f;
+	const struct vb_plan_point *points;
+	size_t n_points;
+	struct vb_results *res;
+	struct vb_run_opts *opts;
+	const cpu_set_t *cpus;
+	json_t **acc;			/* each point's row so far; NULL before its first invocation */
+	bool *recorded;			/* its row is written: it runs no more */
+	size_t done;
+	int failed, hp_short;
+	char hp_hint[512];
+};
+
+/* A point's row is final: its statistics, then results.jsonl and progress. */
+static void record(struct run *r, size_t i)
+{
+	json_t *row = r->acc[i];
+	const char *status = json_string_value(json_object_get(row, "status"));
+	char err[1024];
+
+	vb_invocation_finish(row, r->opts->seed);
+	if (vb_results_append(r->res, row, err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_ENV, "run: %s", err);
+	r->failed += !strcmp(status, "failed");
+	vb_results_log(r->res, "[%zu/%zu] %s %s: %s", i + 1, r->n_points, r->points[i].pt.bench,
+		       vb_mode_name(r->points[i].pt.mode), status);
+	progress(r->f, i, r->n_points, &r->points[i].pt, row);
+	r->recorded[i] = true;
+	r->done++;
+}
+
+/* Take invocation inv's rows of a batch into their points' rows; a point is
+ * recorded after its last invocation, or at once when it did not run ok. */
+static void take(struct run *r, const size_t *idx, json_t **rows, size_t n, double secs, unsigned inv,
+		 unsigned invocations)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		const char *status = json_string_value(json_object_get(rows[k], "status"));
+		bool ok = !strcmp(status, "ok");
+		json_t *was;
+
+		if (interrupted && !ok) {
+			/* Cut short by Ctrl-C: not a measurement. */
+			for (; k < n; k++)
+				json_decref(rows[k]);
+			return;
+		}
+		json_object_set_new(rows[k], "seconds", json_real(secs));
+		/* Every invocation's row is kept as it comes, so that a run killed
+		 * between invocations loses no measurement. */
+		if (invocations > 1 && vb_results_append_invocation(r->res, rows[k], inv, NULL, 0) < 0)
+			vb_warn("run: cannot write invocations.jsonl in %s", r->res->dir);
+		r->acc[i] = vb_invocation_merge(r->acc[i], rows[k], inv);
+		was = json_object_get(r->acc[i], "seconds");
+		if (inv > 0 && json_is_number(was) && json_is_number(json_object_get(rows[k], "seconds")))
+			json_object_set_new(r->acc[i], "seconds", json_real(json_number_value(was) + secs));
+		json_decref(rows[k]);
+		if (!ok || inv + 1 == invocations)
+			record(r, i);
+	}
+}
+
+/* One round: every point not yet recorded runs once more, in plan order. */
+static void run_round(struct run *r, unsigned inv, unsigned invocations)
+{
+	cpu_set_t point_set, batch_set;
+	char err[1024];
+
+	for (size_t i = 0; i < r->n_points && !interrupted;) {
+		json_t *rows[VB_BATCH_MAX];
+		const struct vb_point *batch[VB_BATCH_MAX];
+		size_t idx[VB_BATCH_MAX], n = 0, next = i;
+		const struct vb_guest *g;
+		double t0 = vb_now_s();
+		int got;
+
+		/* Prepare points until one runs; a guest that shares a boot or a
+		 * connection then takes along the following points it can share. */
+		for (; next < r->n_points && n < VB_BATCH_MAX; next++) {
+			const struct vb_point *pt = &r->points[next].pt;
+			json_t *row;
+			enum prep pr;
+
+			if (r->recorded[next])
+				continue;
+			if (n > 0 && !shares(batch[0], pt))
+				break;
+			row = row_new(pt);
+			if (point_cpus(pt, r->cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
+				vb_row_status(row, "skipped", "%s", err);
+				pr = PREP_DONE;
+			} else if (n && !CPU_EQUAL(&batch_set, &point_set)) {
+				json_decref(row);
+				break;
+			} else {
+				pr = prepare_point(&r->points[next], r->opts, row, r->hp_hint, sizeof(r->hp_hint));
+			}
+			if (pr != PREP_RUN) {
+				/* Decided already: recorded in order, after an open batch. */
+				if (n) {
+					json_decref(row);
+					break;
+				}
+				r->hp_short += pr == PREP_HUGEPAGES;
+				rows[0] = row;
+				idx[0] = next++;
+				take(r, idx, rows, 1, 0, inv, invocations);
+				n = 0;
+				goto again;
+			}
+			rows[n] = row;
+			idx[n] = next;
+			batch[n++] = pt;
+			if (!pt->guest->shares) {
+				next++;
+				break;
+			}
+		}
+		if (n == 0) {
+			i = next;
+			continue;
+		}
+		r->opts->affinity = &point_set;
+		g = batch[0]->guest;
+		got = g->run(batch, rows, n, r->opts);
+		if (got < 0) {
+			for (size_t k = 0; k < n; k++)
+				vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
+		} else if (got == 0) {
+			for (size_t k = 0; k < n; k++)
+				vb_row_status(rows[k], "failed", "the %s guest ran none of its points", g->name);
+		} else if ((size_t)got < n) {
+			/* The guest died in a bench: the points it never reached get a boot of their own. */
+			for (size_t k = (size_t)got; k < n; k++)
+				json_decref(rows[k]);
+			n = (size_t)got;
+			next = idx[n - 1] + 1;
+		}
+		/* Rows that ran in one guest boot share its time equally. */
+		take(r, idx, rows, n, (vb_now_s() - t0) / (double)n, inv, invocations);
+again:
+		i = next;
+	}
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_flags f;
@@ -664,11 +865,11 @@ int cmd_run(int argc, char **argv)
 	struct vb_plan_point *points = NULL;
 	struct vb_results res;
 	struct vb_run_opts opts = { 0 };
-	char err[1024], guest_bin[4096], hp_hint[512] = "";
-	size_t n_points = 0, done = 0;
-	int failed = 0, hp_short = 0;
+	char err[1024], guest_bin[4096];
+	size_t n_points = 0;
+	struct run run = { 0 };
 	json_t *header;
-	cpu_set_t cpus, point_set, batch_set;
+	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
 
 	if (!plan)
@@ -714,7 +915,7 @@ int cmd_run(int argc, char **argv)
 	opts.run_dir = res.dir;
 	opts.log = res.log;
 
-	header = header_new(argc, argv, plan, n_points, &res, vb_env_capture());
+	header = header_new(argc, argv, plan, n_points, &res, vb_env_capture(), &f);
 	/* Write run.json at once: a run killed before its first row still says what it was. */
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s", err);
@@ -724,95 +925,24 @@ int cmd_run(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
-	for (size_t i = 0; i < n_points && !interrupted;) {
-		json_t *rows[VB_BATCH_MAX];
-		const struct vb_point *batch[VB_BATCH_MAX];
-		const struct vb_guest *g;
-		size_t n = 0, next = i;
-		struct timespec t0, t1;
-		double secs;
-		int got;
-
-		/* Prepare points until one runs; a guest that shares a boot or a
-		 * connection then takes along the following points it can share. */
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (; next < n_points && n < VB_BATCH_MAX; next++) {
-			const struct vb_point *pt = &points[next].pt;
-			json_t *row;
-			enum prep pr;
-
-			if (n > 0 && !shares(batch[0], pt))
-				break;
-			row = row_new(pt);
-			if (point_cpus(pt, &cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
-				vb_row_status(row, "skipped", "%s", err);
-				pr = PREP_DONE;
-			} else if (n && !CPU_EQUAL(&batch_set, &point_set)) {
-				json_decref(row);
-				break;
-			} else {
-				pr = prepare_point(&points[next], &opts, row, hp_hint, sizeof(hp_hint));
-			}
-			if (pr != PREP_RUN) {
-				/* Decided already: recorded in order, after an open batch. */
-				if (n) {
-					json_decref(row);
-					break;
-				}
-				hp_short += pr == PREP_HUGEPAGES;
-				rows[0] = row;
-				batch[0] = pt;
-				n = 1;
-				next++;
-				goto record;
-			}
-			rows[n] = row;
-			batch[n++] = pt;
-			if (!pt->guest->shares) {
-				next++;
-				break;
-			}
-		}
-		opts.affinity = &point_set;
-		g = batch[0]->guest;
-		got = g->run(batch, rows, n, &opts);
-		if (got < 0) {
-			for (size_t k = 0; k < n; k++)
-				vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
-		} else if ((size_t)got < n) {
-			/* The guest died in a bench: the points it never reached get a boot of their own. */
-			for (size_t k = (size_t)got; k < n; k++)
-				json_decref(rows[k]);
-			n = (size_t)got;
-			next = i + n;
-		}
-record:
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		/* Rows that ran in one guest boot share its time equally. */
-		secs = ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9) / (double)n;
-		for (size_t k = 0; k < n; k++, i++) {
-			const char *status = json_string_value(json_object_get(rows[k], "status"));
-
-			if (interrupted && strcmp(status, "ok")) {
-				/* Cut short by Ctrl-C: not a measurement. */
-				for (; k < n; k++)
-					json_decref(rows[k]);
-				break;
-			}
-			json_object_set_new(rows[k], "seconds", json_real(secs));
-			if (vb_results_append(&res, rows[k], err, sizeof(err)) < 0)
-				vb_die(VB_EXIT_ENV, "run: %s", err);
-			failed += !strcmp(status, "failed");
-			vb_results_log(&res, "[%zu/%zu] %s %s: %s", i + 1, n_points, batch[k]->bench,
-				       vb_mode_name(batch[k]->mode), status);
-			progress(&f, i, n_points, batch[k], rows[k]);
-			json_decref(rows[k]);
-			done++;
-		}
-		if (next < i)
-			next = i;
-		i = next;
-	}
+	run.f = &f;
+	run.points = points;
+	run.n_points = n_points;
+	run.res = &res;
+	run.opts = &opts;
+	run.cpus = &cpus;
+	run.acc = calloc(n_points, sizeof(*run.acc));
+	run.recorded = calloc(n_points, sizeof(*run.recorded));
+	if (!run.acc || !run.recorded)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	/* Invocations interleave: every point once, then every point again. */
+	vb_invocation_stop(&plan->stop, plan->invocations, &opts.stop);
+	for (unsigned inv = 0; inv < plan->invocations && !interrupted; inv++)
+		run_round(&run, inv, plan->invocations);
+	for (size_t i = 0; i < n_points; i++)
+		json_decref(run.acc[i]);
+	free(run.acc);
+	free(run.recorded);
 	/* Put the vendor module back as it was before any --switch-mode reload,
 	 * then let the guardian give back the hugepages this run added. */
 	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
@@ -821,7 +951,7 @@ record:
 		vb_warn("run: the host is not quite as it was before the run: see above");
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
-	json_object_set_new(header, "complete", json_boolean(done == n_points));
+	json_object_set_new(header, "complete", json_boolean(run.done == n_points));
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s (every row is still in %s/results.jsonl)", err, res.dir);
 	if (f.json) {
@@ -839,13 +969,18 @@ record:
 		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
+	/* Every finished run goes into the history (docs/tracking.md). */
+	if (!interrupted && vb_history_add_run(res.dir, NULL, err, sizeof(err)) < 0)
+		vb_warn("run: not added to the history: %s (add it later with: vbench history add %s)", err,
+			res.dir);
 	vb_results_close(&res);
 	json_decref(header);
 	free(points);
 	free(plan);
 	if (interrupted)
-		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept", done, n_points);
-	if (hp_short)
-		vb_die(VB_EXIT_ENV, "run: %d point%s skipped: %s", hp_short, hp_short > 1 ? "s" : "", hp_hint);
-	return failed ? VB_EXIT_FAIL : VB_EXIT_OK;
+		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept", run.done, n_points);
+	if (run.hp_short)
+		vb_die(VB_EXIT_ENV, "run: %d point%s skipped: %s", run.hp_short, run.hp_short > 1 ? "s" : "",
+		       run.hp_hint);
+	return run.failed ? VB_EXIT_FAIL : VB_EXIT_OK;
 }

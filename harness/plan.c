@@ -25,6 +25,7 @@ void vb_plan_defaults(struct vb_plan *plan)
 	plan->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01,
 					    .max_seconds = 30 };
 	plan->warmup = 1;
+	plan->invocations = VB_INVOCATIONS_DEFAULT;
 	plan->timeout_s = 600;
 }
 
@@ -183,7 +184,7 @@ int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, si
 /* "key=value" options of the repeat line. */
 static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "min", "max", "ci", "time", "warmup" };
+	static const char *const keys[] = { "min", "max", "ci", "time", "warmup", "invocations" };
 	char *save = NULL, *tok;
 	unsigned seen = 0;
 
@@ -193,7 +194,8 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 		double d;
 
 		if (!eq)
-			return vb_errf(err, errlen, "bad repeat option '%s': expected min=N, max=N, ci=1%%, time=30s or warmup=N", tok);
+			return vb_errf(err, errlen, "bad repeat option '%s': expected min=N, max=N, ci=1%%, time=30s, warmup=N "
+				       "or invocations=N", tok);
 		*eq++ = '\0';
 		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 			if (strcmp(tok, keys[k]))
@@ -223,8 +225,14 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 			if (vb_parse_seconds(eq, &d) < 0 || d <= 0)
 				return vb_errf(err, errlen, "bad time '%s': use seconds, e.g. 30s", eq);
 			plan->stop.max_seconds = d;
+		} else if (!strcmp(tok, "invocations")) {
+			if (vb_parse_u64(eq, &u) < 0 || u < 1 || u > VB_INVOCATIONS_MAX)
+				return vb_errf(err, errlen, "bad invocations '%s': use a whole number from 1 to %d", eq,
+					       VB_INVOCATIONS_MAX);
+			plan->invocations = (unsigned)u;
 		} else {
-			return vb_errf(err, errlen, "unknown repeat option '%s': use min, max, ci, time or warmup", tok);
+			return vb_errf(err, errlen, "unknown repeat option '%s': use min, max, ci, time, warmup "
+				       "or invocations", tok);
 		}
 	}
 	if (plan->stop.min_runs < 1 || plan->stop.max_runs < plan->stop.min_runs)

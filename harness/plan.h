@@ -10,6 +10,8 @@
 #define VB_PLAN_BENCHES_MAX 64
 #define VB_PLAN_VALUES_MAX 512
 #define VB_SWEEP_MAX 64		/* values of one parameter sweep */
+#define VB_INVOCATIONS_DEFAULT 3		/* per point, unless a plan or --invocations says */
+#define VB_INVOCATIONS_MAX 100
 #define VB_TARGETS_MAX 16		/* --target machines of one run */
 #define VB_PLAN_POINTS_MAX 100000	/* default cap of an expanded plan (--max-points) */
 
@@ -36,6 +38,7 @@ struct vb_plan {
 	int n_targets;
 	struct vb_stop_rule stop;
 	unsigned warmup;
+	unsigned invocations;		/* independent invocations per point, interleaved */
 	double timeout_s;
 	struct vb_plan_bench benches[VB_PLAN_BENCHES_MAX];
 	int n_benches;

@@ -63,6 +63,7 @@ int vb_results_open(struct vb_results *r, const char *out_dir, char *err, size_t
 
 	memset(r, 0, sizeof(*r));
 	r->jsonl_fd = -1;
+	r->inv_fd = -1;
 	if (make_dirs(out_dir, err, errlen) < 0)
 		return -1;
 	if (access(out_dir, W_OK) < 0)
@@ -126,6 +127,50 @@ int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errle
 	return 0;
 }
 
+/* A line and its newline, all of it, then fsync. */
+static int write_line(int fd, const char *line, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(fd, line + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return fsync(fd);
+}
+
+int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv, char *err, size_t errlen)
+{
+	json_t *line_obj = json_pack("{s:I,s:O}", "invocation", (json_int_t)inv, "row", row);
+	char path[4200], *line = line_obj ? json_dumps(line_obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	int ret = 0;
+
+	json_decref(line_obj);
+	if (!line)
+		return vb_errf(err, errlen, "cannot encode an invocation row");
+	if (r->inv_fd < 0) {
+		snprintf(path, sizeof(path), "%s/invocations.jsonl", r->dir);
+		r->inv_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	}
+	if (r->inv_fd < 0) {
+		ret = vb_errf(err, errlen, "cannot open invocations.jsonl in %s: %s", r->dir, strerror(errno));
+	} else {
+		size_t len = strlen(line);
+
+		line[len++] = '\n';
+		if (write_line(r->inv_fd, line, len) < 0)
+			ret = vb_errf(err, errlen, "cannot write invocations.jsonl in %s: %s", r->dir,
+				      strerror(errno));
+	}
+	free(line);
+	return ret;
+}
+
 int vb_json_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 {
 	char tmp[4200], dir[4200];
@@ -177,6 +222,9 @@ void vb_results_close(struct vb_results *r)
 {
 	if (r->jsonl_fd >= 0)
 		close(r->jsonl_fd);
+	if (r->inv_fd >= 0)
+		close(r->inv_fd);
+	r->inv_fd = -1;
 	if (r->log)
 		fclose(r->log);
 	json_decref(r->rows);

@@ -11,6 +11,7 @@ struct vb_results {
 	char dir[4096];		/* the run folder */
 	char id[128];		/* its name */
 	int jsonl_fd;
+	int inv_fd;		/* invocations.jsonl, opened at its first line; -1 before */
 	FILE *log;
 	json_t *rows;		/* every row appended so far */
 };
@@ -20,6 +21,10 @@ struct vb_results {
 int vb_results_open(struct vb_results *r, const char *out_dir, char *err, size_t errlen);
 /* Append one row durably (write + fsync) before returning. */
 int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errlen);
+/* Append one invocation's row of a point (index inv) to invocations.jsonl,
+ * durably, as results.jsonl takes finished rows: what a run killed between
+ * invocations has measured is kept there. */
+int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv, char *err, size_t errlen);
 /* Write run.json: header fields plus "results" (the rows), via temp + rename. */
 int vb_results_finish(struct vb_results *r, json_t *header, char *err, size_t errlen);
 void vb_results_close(struct vb_results *r);

@@ -1,0 +1,100 @@
+/* invocations.c: merging a point's invocations into its row. The samples of
+ * one invocation share its memory placement and the host's state, so the
+ * interval must come from how invocations differ too (docs/methodology.md). */
+#include "harness/invocations.h"
+#include "analysis/stats.h"
+#include "harness/backend.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_ok(json_t *row)
+{
+	const char *st = json_string_value(json_object_get(row, "status"));
+
+	return st && !strcmp(st, "ok");
+}
+
+json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index)
+{
+	json_t *samples = json_object_get(one, "samples"), *v;
+	json_t *pages_one = json_object_get(one, "pages");
+	size_t i;
+
+	if (!acc) {
+		acc = json_deep_copy(one);
+		json_object_set_new(acc, "invocations", json_array());
+		json_object_set_new(acc, "invocation_counters", json_array());
+		json_object_set_new(acc, "samples", json_array());
+	} else if (!is_ok(one) && is_ok(acc)) {
+		const char *why = json_string_value(json_object_get(one, "reason"));
+
+		vb_row_status(acc, json_string_value(json_object_get(one, "status")), "invocation %u: %s",
+			      index + 1, why ? why : "no reason given");
+	}
+	if (json_is_array(samples) && json_array_size(samples)) {
+		json_array_append(json_object_get(acc, "invocations"), samples);
+		json_array_foreach(samples, i, v)
+			json_array_append(json_object_get(acc, "samples"), v);
+	}
+	v = json_object_get(one, "counters");
+	json_array_append_new(json_object_get(acc, "invocation_counters"), v ? json_incref(v) : json_null());
+	/* The pages must have been what was asked in every invocation. */
+	if (json_is_object(pages_one) && json_is_false(json_object_get(pages_one, "honoured")))
+		json_object_set_new(json_object_get(acc, "pages"), "honoured", json_false());
+	return acc;
+}
+
+void vb_invocation_finish(json_t *row, uint64_t seed)
+{
+	json_t *inv = json_object_get(row, "invocations"), *a, *v, *stats;
+	size_t k = json_array_size(inv), n = 0, i, j;
+	struct vb_hier_stats h;
+	struct vb_stats st;
+	double *x;
+	size_t *len;
+
+	if (!is_ok(row) || k < 2)
+		return;
+	json_array_foreach(inv, i, a)
+		n += json_array_size(a);
+	x = calloc(n ? n : 1, sizeof(*x));
+	len = calloc(k, sizeof(*len));
+	if (!x || !len)
+		goto out;
+	n = 0;
+	json_array_foreach(inv, i, a) {
+		len[i] = json_array_size(a);
+		json_array_foreach(a, j, v)
+			x[n++] = json_number_value(v);
+	}
+	if (vb_stats_hier(x, len, k, seed, &h) < 0)
+		goto out;
+	vb_stats_compute(x, n, seed, &st);
+	stats = json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f,s:f}",
+			  "n", (json_int_t)n, "median", h.median, "mean", st.mean, "stdev", st.stdev,
+			  "min", st.min, "max", st.max, "ci95_low", h.ci_low, "ci95_high", h.ci_high,
+			  "ci_halfwidth_rel", h.ci_halfwidth_rel, "invocations", (json_int_t)k,
+			  "var_between", h.var_between, "var_within", h.var_within);
+	if (stats)
+		json_object_set_new(row, "stats", stats);
+out:
+	free(x);
+	free(len);
+}
+
+void vb_invocation_stop(const struct vb_stop_rule *row, unsigned k, struct vb_stop_rule *out)
+{
+	*out = *row;
+	if (k <= 1)
+		return;
+	out->min_runs = (row->min_runs + k - 1) / k;
+	out->max_runs = (row->max_runs + k - 1) / k;
+	if (out->min_runs < 1)
+		out->min_runs = 1;
+	if (out->max_runs < out->min_runs)
+		out->max_runs = out->min_runs;
+	out->max_seconds = row->max_seconds / k;
+}
