@@ -56,7 +56,16 @@ void vb_invocation_finish(json_t *row, uint64_t seed)
 	double *x;
 	size_t *len;
 
-	if (!is_ok(row) || k < 2)
+	/* One invocation, or none with samples: the plain row, as without invocations. */
+	if (k < 2 || json_array_size(json_object_get(row, "samples")) == 0) {
+		if (json_array_size(json_object_get(row, "samples")) == 0)
+			json_object_del(row, "samples");
+		if (json_array_size(json_object_get(row, "invocation_counters")) <= 1)
+			json_object_del(row, "invocation_counters");
+		json_object_del(row, "invocations");
+		return;
+	}
+	if (!is_ok(row))
 		return;
 	json_array_foreach(inv, i, a)
 		n += json_array_size(a);

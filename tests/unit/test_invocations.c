@@ -1,0 +1,83 @@
+/* Unit tests of merging a point's invocations into its row. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "harness/invocations.h"
+#include "analysis/stats.h"
+
+static json_t *inv_row(const char *status, double base)
+{
+	json_t *s = json_array();
+
+	for (int i = 0; i < 6; i++)
+		json_array_append_new(s, json_real(base + (i % 3)));
+	return json_pack("{s:s,s:s,s:o,s:{s:I},s:{s:s,s:b},s:{s:I}}", "bench", "ptrchase", "status", status,
+			 "samples", s, "stats", "n", (json_int_t)6, "pages", "verified", "4k", "honoured", 1,
+			 "counters", "ops", (json_int_t)6);
+}
+
+Test(invocations, three_ok_invocations_make_one_row_with_both_levels)
+{
+	json_t *row = NULL, *st;
+
+	for (unsigned i = 0; i < 3; i++) {
+		json_t *one = inv_row("ok", 100 + 10 * i);
+
+		row = vb_invocation_merge(row, one, i);
+		json_decref(one);
+	}
+	vb_invocation_finish(row, 1);
+	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 18);
+	cr_assert_eq(json_array_size(json_object_get(row, "invocations")), 3);
+	cr_assert_eq(json_array_size(json_object_get(row, "invocation_counters")), 3);
+	st = json_object_get(row, "stats");
+	cr_assert_eq(json_integer_value(json_object_get(st, "invocations")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(st, "n")), 18);
+	/* Invocation means 101, 111, 121: far more between than within. */
+	cr_assert_gt(json_number_value(json_object_get(st, "var_between")),
+		     10 * json_number_value(json_object_get(st, "var_within")));
+	cr_assert_leq(json_number_value(json_object_get(st, "ci95_low")), 111);
+	cr_assert_geq(json_number_value(json_object_get(st, "ci95_high")), 111);
+	json_decref(row);
+}
+
+Test(invocations, a_failed_invocation_fails_the_row_and_says_which)
+{
+	json_t *a = inv_row("ok", 100), *b = inv_row("failed", 0), *row;
+
+	json_object_set_new(b, "reason", json_string("guest died"));
+	json_object_del(b, "samples");
+	row = vb_invocation_merge(NULL, a, 0);
+	row = vb_invocation_merge(row, b, 1);
+	vb_invocation_finish(row, 1);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "failed");
+	cr_assert_str_eq(json_string_value(json_object_get(row, "reason")), "invocation 2: guest died");
+	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 6, "what was measured stays");
+	json_decref(a);
+	json_decref(b);
+	json_decref(row);
+}
+
+Test(invocations, one_invocation_is_the_plain_row)
+{
+	json_t *a = inv_row("ok", 100), *row = vb_invocation_merge(NULL, a, 0);
+
+	vb_invocation_finish(row, 1);
+	cr_assert_null(json_object_get(row, "invocations"));
+	cr_assert_null(json_object_get(row, "invocation_counters"));
+	cr_assert(json_equal(row, a), "the same row as without invocations");
+	json_decref(a);
+	json_decref(row);
+}
+
+Test(invocations, the_sample_budget_is_shared)
+{
+	struct vb_stop_rule row = { .min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 }, one;
+
+	vb_invocation_stop(&row, 3, &one);
+	cr_assert_eq(one.min_runs, 2);
+	cr_assert_eq(one.max_runs, 10);
+	cr_assert_float_eq(one.max_seconds, 10, 1e-9);
+	vb_invocation_stop(&row, 1, &one);
+	cr_assert_eq(one.max_runs, 30);
+}
