@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analysis/runfile.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
 
 #define NAME_MAX_LEN 96
@@ -34,16 +35,31 @@ static void sanitize(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* Text inside a gnuplot '...' string or a "..." data field: no quotes,
- * backslashes or control characters. */
-static void label_clean(const char *in, char *out, size_t len)
+/*
+ * Text from the run inside a gnuplot '...' string or a "..." data field.
+ * Only a plain alphabet passes: no quotes or backslashes that end the string,
+ * no backquotes, '$' or parentheses that gnuplot would substitute or
+ * evaluate, no enhanced-text markup and no control characters. Anything
+ * else becomes '_'.
+ */
+void vb_plot_label(const char *in, char *out, size_t len)
 {
 	size_t n = 0;
 
-	for (; *in && n + 1 < len; in++)
-		out[n++] = (*in == '\'' || *in == '"' || *in == '\\' || (unsigned char)*in < 0x20) ? '_' : *in;
+	if (!len)
+		return;
+	for (; *in && n + 1 < len; in++) {
+		char c = *in;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr(" .,:;=+-_/%*!", c)))
+			c = '_';
+		out[n++] = c;
+	}
 	out[n] = '\0';
 }
+
+#define label_clean vb_plot_label
 
 static void row_series(json_t *row, char *buf, size_t len)
 {
@@ -66,23 +82,17 @@ static void ci_of(json_t *row, double *med, double *lo, double *hi)
 		*hi = *med;
 }
 
-static FILE *open_in(const char *dir, const char *name, char *err, size_t errlen)
+/* Every file goes through a temporary name and a rename (lib/atomicfile.h). */
+static FILE *open_in(int dirfd, struct vb_atomic *a, const char *name, char *err, size_t errlen)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		vb_errf(err, errlen, "%s: %s", path, strerror(errno));
-	return f;
+	if (vb_atomic_open(a, dirfd, name, err, errlen) < 0)
+		return NULL;
+	return a->f;
 }
 
-static int close_checked(FILE *f, const char *name, char *err, size_t errlen)
+static int close_checked(struct vb_atomic *a, char *err, size_t errlen)
 {
-	if (ferror(f) | fclose(f))
-		return vb_errf(err, errlen, "%s: write failed: %s", name, strerror(errno));
-	return 0;
+	return vb_atomic_commit(a, err, errlen);
 }
 
 static int cmp_fp(const void *a, const void *b)
@@ -98,13 +108,14 @@ static int cmp_fp(const void *a, const void *b)
  * value of any other swept param). Returns 1 when written, 0 when the bench
  * has no sweep.
  */
-static int plot_sweep(FILE *gp, json_t *results, const char *bench, const char *dir,
+static int plot_sweep(FILE *gp, json_t *results, const char *bench, int dir,
 		      json_t *files, char *err, size_t errlen)
 {
 	json_t *series = json_object(), *row, *rows, *pick = vb_params_key_names(results, bench);
 	const char *key;
 	char base[NAME_MAX_LEN], name[NAME_MAX_LEN + 16], unit[64] = "";
 	size_t i, idx = 0, longest = 0;
+	struct vb_atomic a;
 	FILE *dat;
 
 	json_object_del(pick, "footprint");
@@ -134,7 +145,7 @@ static int plot_sweep(FILE *gp, json_t *results, const char *bench, const char *
 	}
 	sanitize(bench, base, sizeof(base));
 	snprintf(name, sizeof(name), "sweep-%s.dat", base);
-	dat = open_in(dir, name, err, errlen);
+	dat = open_in(dir, &a, name, err, errlen);
 	if (!dat) {
 		json_decref(series);
 		return -1;
@@ -172,18 +183,19 @@ static int plot_sweep(FILE *gp, json_t *results, const char *bench, const char *
 	snprintf(name, sizeof(name), "sweep-%s.png", base);
 	json_array_append_new(files, json_string(name));
 	json_decref(series);
-	return close_checked(dat, name, err, errlen) ? -1 : 1;
+	return close_checked(&a, err, errlen) ? -1 : 1;
 }
 
 /* A bar per mode x pages for one bench and params, with the CI as error bar. */
 static int plot_bars(FILE *gp, json_t *results, size_t first, const char *gkey, json_t *pick,
-		     const char *dir, json_t *files, json_t *used, char *err, size_t errlen)
+		     int dir, json_t *files, json_t *used, char *err, size_t errlen)
 {
 	json_t *row, *r0 = json_array_get(results, first);
 	char params[200], tag[NAME_MAX_LEN], base[NAME_MAX_LEN], name[2 * NAME_MAX_LEN + 32];
 	char unit[64] = "", title[330];
 	size_t i, nbars = 0;
 	int dup = 1;
+	struct vb_atomic a;
 	FILE *dat;
 
 	vb_row_params_text(r0, pick, params, sizeof(params));
@@ -194,7 +206,7 @@ static int plot_bars(FILE *gp, json_t *results, size_t first, const char *gkey, 
 		snprintf(name, sizeof(name), "bar-%s%s%s-%d", base, tag[0] ? "-" : "", tag, ++dup);
 	json_object_set_new(used, name, json_true());
 	strcat(name, ".dat");
-	dat = open_in(dir, name, err, errlen);
+	dat = open_in(dir, &a, name, err, errlen);
 	if (!dat)
 		return -1;
 	json_array_append_new(files, json_string(name));
@@ -226,38 +238,38 @@ static int plot_bars(FILE *gp, json_t *results, size_t first, const char *gkey, 
 	fprintf(gp, "plot '%s' using 0:2:xtic(1) with boxes lc rgb '#5b8fd9' notitle, \\\n"
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
 		"    '' using 0:4:(sprintf('%%.4g', $2)) with labels offset 0,0.8 notitle\n\n", name);
-	if (close_checked(dat, name, err, errlen))
+	if (close_checked(&a, err, errlen))
 		return -1;
 	strcpy(name + strlen(name) - 4, ".png");
 	json_array_append_new(files, json_string(name));
 	return 1;
 }
 
-int vb_plot_write(json_t *run, const char *dir, json_t *files, char *err, size_t errlen)
+int vb_plot_write(json_t *run, const char *dirpath, json_t *files, char *err, size_t errlen)
 {
-	json_t *results = vb_run_results(run), *row, *benches = json_object(), *groups = json_object();
-	json_t *used = json_object();
+	json_t *results = vb_run_results(run), *row, *benches, *groups, *used;
+	struct vb_atomic gpa;
 	size_t i;
-	int figures = 0, rc = 0;
+	int figures = 0, rc = 0, dir;
 	char id[128];
 	FILE *gp;
 
 	json_array_foreach(results, i, row)
 		if (vb_row_is_ok(row))
 			break;
-	if (i == json_array_size(results)) {
-		json_decref(benches);
-		json_decref(groups);
-		json_decref(used);
+	if (i == json_array_size(results))
 		return 0;
-	}
-	gp = open_in(dir, VB_PLOT_SCRIPT, err, errlen);
+	dir = vb_dir_open(dirpath, err, errlen);
+	if (dir < 0)
+		return -1;
+	gp = open_in(dir, &gpa, VB_PLOT_SCRIPT, err, errlen);
 	if (!gp) {
-		json_decref(benches);
-		json_decref(groups);
-		json_decref(used);
+		close(dir);
 		return -1;
 	}
+	benches = json_object();
+	groups = json_object();
+	used = json_object();
 	json_array_append_new(files, json_string(VB_PLOT_SCRIPT));
 	label_clean(json_string_value(json_object_get(run, "id")) ? json_string_value(json_object_get(run, "id")) : "?",
 		    id, sizeof(id));
@@ -298,9 +310,12 @@ int vb_plot_write(json_t *run, const char *dir, json_t *files, char *err, size_t
 	json_decref(benches);
 	json_decref(groups);
 	json_decref(used);
-	if (close_checked(gp, VB_PLOT_SCRIPT, err, errlen) || rc < 0)
-		return -1;
-	return figures;
+	if (rc < 0)
+		vb_atomic_abort(&gpa);
+	else if (close_checked(&gpa, err, errlen))
+		rc = -1;
+	close(dir);
+	return rc < 0 ? -1 : figures;
 }
 
 bool vb_gnuplot_found(void)
@@ -334,10 +349,12 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 		return vb_errf(err, errlen, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		/* Relative names in the script keep untrusted paths out of it. */
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
+		/* gnuplot gets stdin, stdout and stderr, nothing vbench inherited or opened. */
+		close_range(3, ~0U, 0);
 		if (chdir(dir) != 0) {
 			fprintf(stderr, "%s: plot: %s: %s\n", vb_progname(), dir, strerror(errno));
 			_exit(126);
@@ -355,4 +372,65 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 			       script, WIFEXITED(status) ? "exit" : "signal",
 			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
+}
+
+/* Remove what a work folder still holds (names from files), then the folder. */
+static void work_remove(int wfd, const char *work, json_t *files)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(files, i, v)
+		unlinkat(wfd, json_string_value(v), 0);
+	close(wfd);
+	rmdir(work);
+}
+
+int vb_plot_make(json_t *run, const char *out, bool render, json_t *files, char *err, size_t errlen)
+{
+	char work[4200], why[512];
+	int dfd, wfd, figures;
+	json_t *v;
+	size_t i;
+
+	dfd = vb_dir_open(out, err, errlen);
+	if (dfd < 0)
+		return -1;
+	/* gnuplot opens its outputs by name and follows links: it writes into a
+	 * fresh folder of ours, and the files are renamed into out afterwards. */
+	snprintf(work, sizeof(work), "%s/.vbench-plot.XXXXXX", out);
+	if (!mkdtemp(work)) {
+		vb_errf(err, errlen, "cannot create a work folder in %s: %s", out, strerror(errno));
+		close(dfd);
+		return -1;
+	}
+	wfd = vb_dir_open(work, err, errlen);
+	if (wfd < 0) {
+		rmdir(work);
+		close(dfd);
+		return -1;
+	}
+	figures = vb_plot_write(run, work, files, err, errlen);
+	/* Refuse before anything is rendered or moved: a link at any name. */
+	json_array_foreach(files, i, v)
+		if (figures > 0 && vb_atomic_check_name(dfd, json_string_value(v), why, sizeof(why))) {
+			vb_errf(err, errlen, "%s/%s", out, why);
+			figures = -1;
+		}
+	if (figures > 0 && render && vb_plot_render(work, VB_PLOT_SCRIPT, err, errlen))
+		figures = -1;
+	json_array_foreach(files, i, v) {
+		const char *name = json_string_value(v);
+
+		if (figures <= 0 || (!render && strstr(name, ".png")))
+			continue;
+		if (vb_atomic_move(wfd, name, dfd, why, sizeof(why))) {
+			vb_errf(err, errlen, "%s: %s", out, why);
+			figures = -1;
+		}
+	}
+	work_remove(wfd, work, files);
+	fsync(dfd);
+	close(dfd);
+	return figures;
 }

@@ -18,6 +18,20 @@
  */
 int vb_plot_write(json_t *run, const char *dir, json_t *files, char *err, size_t errlen);
 
+/*
+ * What `vbench plot` does: write the script and data, render them with
+ * gnuplot when render is set, and put every file into out. The work happens
+ * in a fresh folder inside out, and each file is renamed into place, so a
+ * symbolic link in out is refused (one line in err) and never followed,
+ * not even by gnuplot. Returns the number of figures, 0 when the run has
+ * no ok rows, -1 with err set. files gets the names written into out.
+ */
+int vb_plot_make(json_t *run, const char *out, bool render, json_t *files, char *err, size_t errlen);
+
+/* Text from a run made safe for a gnuplot string or data label: letters,
+ * digits and " .,:;=+-_/%*!" pass, anything else becomes '_'. */
+void vb_plot_label(const char *in, char *out, size_t len);
+
 /* Is gnuplot in PATH? */
 bool vb_gnuplot_found(void);
 

@@ -11,20 +11,29 @@
 
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
+#include "lib/escape.h"
 
 /* Text from the run as Markdown inline text: one line, and the characters
  * that would start markup escaped. */
 static void md_text(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			fputc(' ', f);
-		else if (strchr("\\`*_[]<>|#", *s))
+	size_t cap = s ? 4 * strlen(s) + 1 : 1;
+	char *clean = malloc(cap);
+
+	/* Control characters first become visible escapes (one helper for every
+	 * output), then Markdown's own characters are escaped. */
+	if (!clean)
+		return;
+	vb_escape_ctrl(s ? s : "", clean, cap);
+	for (s = clean; *s; s++) {
+		if (strchr("\\`*_[]<>|#", *s))
 			fprintf(f, "\\%c", *s);
 		else
 			fputc(*s, f);
 	}
+	free(clean);
 }
 
 /* A JSON value in a few words: scalars as they are, arrays comma-joined,
@@ -226,7 +235,8 @@ static void write_figures(FILE *f, const char *dir)
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	if (n) {
 		fputs("## Figures\n\n", f);
 		for (int pass = 0; pass < 2; pass++)
@@ -350,32 +360,21 @@ void vb_report_write(FILE *f, json_t *run, const char *dir)
 
 int vb_report_save(json_t *run, const char *dir, char *err, size_t errlen)
 {
-	char tmp[4096], path[4096];
-	FILE *f;
-	int fd;
+	struct vb_atomic a;
+	char why[512];
+	int dfd = vb_dir_open(dir, err, errlen);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, VB_REPORT_FILE);
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, VB_REPORT_FILE) >= (int)sizeof(tmp))
-		return vb_errf(err, errlen, "%s: path too long", dir);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return vb_errf(err, errlen, "%s: %s", tmp, strerror(errno));
-	/* mkstemp makes 0600; a report is for everyone who can read the run. */
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return vb_errf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (dfd < 0)
+		return -1;
+	if (vb_atomic_open(&a, dfd, VB_REPORT_FILE, why, sizeof(why)) < 0) {
+		close(dfd);
+		return vb_errf(err, errlen, "%s/%s", dir, why);
 	}
-	vb_report_write(f, run, dir);
-	if (ferror(f) | fflush(f) | fsync(fileno(f)) | fclose(f)) {
-		unlink(tmp);
-		return vb_errf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+	vb_report_write(a.f, run, dir);
+	if (vb_atomic_commit(&a, why, sizeof(why)) < 0) {
+		close(dfd);
+		return vb_errf(err, errlen, "%s/%s", dir, why);
 	}
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return vb_errf(err, errlen, "%s: %s", path, strerror(errno));
-	}
+	close(dfd);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/runfile.h"
+#include "lib/escape.h"
 
 enum col { C_BENCH, C_PARAMS, C_MODE, C_PAGES, C_MEDIAN, C_UNIT, C_CI, C_N, C_RATIO, C_STATUS, C_COUNT };
 
@@ -133,7 +134,7 @@ static bool is_native_4k(json_t *row)
 	       (strcmp(req, "4k") == 0 || strcmp(req, "4k:4k") == 0);
 }
 
-static void fill_cells(struct srow *r, json_t *pick)
+static void fill_raw(struct srow *r, json_t *pick)
 {
 	json_t *row = r->row;
 	const char *unit = vb_row_str(row, "unit");
@@ -164,6 +165,20 @@ static void fill_cells(struct srow *r, json_t *pick)
 		snprintf(r->cell[C_N], CELL, "%.0f", n);
 	else
 		snprintf(r->cell[C_N], CELL, "%zu", json_array_size(json_object_get(row, "samples")));
+}
+
+/* Every cell holds text from the run: its control characters become
+ * escapes, so a newline in a name cannot break a line of the table. */
+static void fill_cells(struct srow *r, json_t *pick)
+{
+	char clean[CELL];
+	int c;
+
+	fill_raw(r, pick);
+	for (c = 0; c < C_COUNT; c++) {
+		vb_escape_ctrl(r->cell[c], clean, sizeof(clean));
+		memcpy(r->cell[c], clean, sizeof(clean));
+	}
 }
 
 /* Rows of one bench+params group become adjacent, groups in order of first
@@ -408,6 +423,14 @@ static const char *const kvm_cols[] = {
 };
 #define N_KVM_COLS (sizeof(kvm_cols) / sizeof(kvm_cols[0]))
 
+static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
+{
+	char raw[256];
+
+	snprintf(raw, sizeof(raw), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), pages);
+	vb_escape_ctrl(raw, buf, len);
+}
+
 void vb_summary_print_kvm(FILE *f, json_t *results)
 {
 	bool shown[N_KVM_COLS] = { false };
@@ -432,7 +455,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		if (!json_object_size(json_object_get(json_object_get(row, "counters"), "kvm")))
 			continue;
 		fmt_pages(row, num, sizeof(num));
-		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), num);
+		kvm_label(row, num, label, sizeof(label));
 		if (width(label) > w[0])
 			w[0] = width(label);
 	}
@@ -449,7 +472,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		if (!json_object_size(kvm))
 			continue;
 		fmt_pages(row, num, sizeof(num));
-		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), num);
+		kvm_label(row, num, label, sizeof(label));
 		fprintf(f, "%s%*s", label, (int)(w[0] - width(label)), "");
 		for (k = 0; k < N_KVM_COLS; k++) {
 			if (!shown[k])

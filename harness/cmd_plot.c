@@ -60,16 +60,13 @@ int cmd_plot(int argc, char **argv)
 		return VB_EXIT_ENV;
 	}
 	files = json_array();
-	figures = vb_plot_write(run, dir, files, err, sizeof(err));
+	figures = vb_plot_make(run, dir, render, files, err, sizeof(err));
 	if (figures < 0) {
 		vb_error("plot: %s", err);
 		rc = VB_EXIT_INTERNAL;
 	} else if (figures == 0) {
 		vb_error("plot: %s: no ok rows to plot", argv[optind]);
 		rc = VB_EXIT_USAGE;
-	} else if (render && vb_plot_render(dir, VB_PLOT_SCRIPT, err, sizeof(err))) {
-		vb_error("plot: %s", err);
-		rc = VB_EXIT_INTERNAL;
 	}
 	if (rc == VB_EXIT_OK)
 		json_array_foreach(files, i, v)

@@ -66,7 +66,7 @@ static void lines_feed(struct linebuf *lb, const char *data, size_t n, const str
 
 static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int out_w, int err_fd)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	if (devnull >= 0)
 		dup2(devnull, STDIN_FILENO);

@@ -507,7 +507,7 @@ static pid_t spawn_qemu(char *const argv[], int out_w, int err_fd, char *err, si
 		return -1;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* QEMU must not outlive vbench. It stays in our process group so
 		 * that Ctrl-C reaches it as well. */

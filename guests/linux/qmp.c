@@ -257,12 +257,18 @@ static void add_stats(json_t *ret, json_t *out)
 		json_array_foreach(stats, j, st) {
 			const char *name = json_string_value(json_object_get(st, "name"));
 			json_t *v = json_object_get(st, "value"), *have;
+			json_int_t sum;
 
 			if (!name || strlen(name) > 64 || !json_is_integer(v))
 				continue;
 			have = json_object_get(out, name);
-			json_object_set_new(out, name, json_integer(json_integer_value(v) +
-								    (have ? json_integer_value(have) : 0)));
+			/* An absurd value that overflows the sum is not a count: left out. */
+			if (__builtin_add_overflow(json_integer_value(v), have ? json_integer_value(have) : 0,
+						   &sum)) {
+				json_object_del(out, name);
+				continue;
+			}
+			json_object_set_new(out, name, json_integer(sum));
 		}
 	}
 }
@@ -348,13 +354,14 @@ json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 		json_t *b = json_object_get(before, k);
 		const char *type = json_string_value(json_object_get(types, k));
 		bool level = type ? strcmp(type, "cumulative") != 0 : level_by_name(k);
+		json_int_t diff;
 
 		if (!json_is_integer(a) || !json_is_integer(b))
 			continue;
 		if (level)
 			json_object_set_new(d, k, json_integer(json_integer_value(a)));
-		else
-			json_object_set_new(d, k, json_integer(json_integer_value(a) - json_integer_value(b)));
+		else if (!__builtin_sub_overflow(json_integer_value(a), json_integer_value(b), &diff))
+			json_object_set_new(d, k, json_integer(diff));
 	}
 	return d;
 }
