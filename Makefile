@@ -9,7 +9,7 @@ VERSION := 0.1.0
 # Packages, from Debian only. Fragments (*.mk) add their own.
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
-	     libclang-rt-14-dev
+	     libclang-rt-14-dev chromium
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\"
 CFLAGS   ?= -O2 -g

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/ratio.h"
 #include "analysis/runfile.h"
 #include "lib/escape.h"
 
@@ -247,6 +248,7 @@ static int build(json_t *results, struct table *t)
 			continue;
 		t->have_ratio = true;
 		for (struct srow *r = first; r < t->rows + t->n; r++) {
+			char why[512];
 			double m, b;
 
 			if (!vb_row_is_ok(r->row))
@@ -255,6 +257,8 @@ static int build(json_t *results, struct table *t)
 			vb_row_stat(base->row, "median", &b);
 			if (r == base)
 				snprintf(r->cell[C_RATIO], CELL, "base");
+			else if (!vb_ratio_same_work(r->row, base->row, why, sizeof(why)))
+				snprintf(r->cell[C_RATIO], CELL, "n/a");
 			else if (b != 0)
 				snprintf(r->cell[C_RATIO], CELL, "%.2fx", m / b);
 		}
@@ -296,7 +300,8 @@ static bool col_shown(const struct table *t, enum col c)
 static void print_notes(FILE *f, const struct table *t, const char *lead)
 {
 	if (t->have_ratio)
-		fprintf(f, "%svs base: median / median of the native 4k row of the same bench and params (else its first ok row)\n", lead);
+		fprintf(f, "%svs base: median / median of the native 4k row of the same bench and params "
+			"(else its first ok row); n/a: not the same work (see the ratios below)\n", lead);
 	if (t->have_unhonoured)
 		fprintf(f, "%s!: the pages requested were not what the run verified\n", lead);
 	if (t->have_emulated)
@@ -305,6 +310,7 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 
 void vb_summary_print(FILE *f, json_t *results)
 {
+	json_t *view;
 	struct table t;
 	size_t w[C_COUNT] = { 0 }, i;
 	int c;
@@ -350,6 +356,9 @@ void vb_summary_print(FILE *f, json_t *results)
 	}
 	print_notes(f, &t, "");
 	free(t.rows);
+	view = vb_ratio_view(results);
+	vb_ratio_print(f, view);
+	json_decref(view);
 }
 
 static void md_cell(FILE *f, const char *s)
@@ -488,4 +497,92 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		}
 		fputc('\n', f);
 	}
+}
+
+json_t *vb_summary_table(json_t *results)
+{
+	json_t *out = json_object(), *head = json_array(), *right = json_array(), *rows = json_array();
+	json_t *notes = json_array();
+	struct table t;
+	size_t i;
+	int c;
+
+	json_object_set_new(out, "head", head);
+	json_object_set_new(out, "right", right);
+	json_object_set_new(out, "rows", rows);
+	json_object_set_new(out, "notes", notes);
+	if (!json_is_array(results) || !json_array_size(results) || build(results, &t))
+		return out;
+	for (c = 0; c < C_COUNT; c++)
+		if (col_shown(&t, c)) {
+			json_array_append_new(head, json_string(col_head[c]));
+			json_array_append_new(right, json_boolean(col_right[c]));
+		}
+	for (i = 0; i < t.n; i++) {
+		json_t *r = json_array();
+
+		for (c = 0; c < C_COUNT; c++)
+			if (col_shown(&t, c))
+				json_array_append_new(r, json_string(t.rows[i].cell[c]));
+		json_array_append_new(rows, r);
+	}
+	if (t.have_ratio)
+		json_array_append_new(notes, json_string("vs base: median / median of the native 4k row of the "
+			"same bench and params (else its first ok row); n/a: not the same work"));
+	if (t.have_unhonoured)
+		json_array_append_new(notes, json_string("!: the pages requested were not what the run verified"));
+	if (t.have_emulated)
+		json_array_append_new(notes, json_string("ok*: guest kernel ran at CPL0 on an emulating host "
+			"(emulated_cpl0): not a hardware figure"));
+	free(t.rows);
+	return out;
+}
+
+json_t *vb_summary_kvm_table(json_t *results)
+{
+	json_t *out = json_object(), *head = json_array(), *rows = json_array(), *row;
+	bool shown[N_KVM_COLS] = { false };
+	size_t i, k, n = 0;
+
+	json_object_set_new(out, "head", head);
+	json_object_set_new(out, "rows", rows);
+	json_array_foreach(results, i, row) {
+		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
+
+		if (!json_is_object(kvm) || !json_object_size(kvm))
+			continue;
+		n++;
+		for (k = 0; k < N_KVM_COLS; k++)
+			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
+	}
+	if (!n)
+		return out;
+	for (k = 0; k < 4; k++)
+		json_array_append_new(head, json_string((const char *const[]){ "bench", "params", "mode", "pages" }[k]));
+	for (k = 0; k < N_KVM_COLS; k++)
+		if (shown[k])
+			json_array_append_new(head, json_string(kvm_cols[k]));
+	json_array_foreach(results, i, row) {
+		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm"), *r;
+		struct srow sr = { .row = row };
+
+		if (!json_is_object(kvm) || !json_object_size(kvm))
+			continue;
+		fill_cells(&sr, NULL);
+		r = json_pack("[s,s,s,s]", sr.cell[C_BENCH], sr.cell[C_PARAMS], sr.cell[C_MODE], sr.cell[C_PAGES]);
+		for (k = 0; k < N_KVM_COLS; k++) {
+			char num[32];
+			double v = json_number_value(json_object_get(kvm, kvm_cols[k]));
+
+			if (!shown[k])
+				continue;
+			if (fabs(v) < 1e6)
+				snprintf(num, sizeof(num), "%.0f", v);
+			else
+				vb_fmt_value(v, num, sizeof(num));
+			json_array_append_new(r, json_string(num));
+		}
+		json_array_append_new(rows, r);
+	}
+	return out;
 }

@@ -60,7 +60,7 @@ int cmd_plot(int argc, char **argv)
 		return VB_EXIT_ENV;
 	}
 	files = json_array();
-	figures = vb_plot_make(run, dir, render, files, err, sizeof(err));
+	figures = vb_plot_make(run, NULL, dir, render, files, err, sizeof(err));
 	if (figures < 0) {
 		vb_error("plot: %s", err);
 		rc = VB_EXIT_INTERNAL;

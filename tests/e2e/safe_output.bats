@@ -78,7 +78,7 @@ fixture_run() {
 	[ "$status" -eq 0 ]
 	! printf '%s' "$output" | grep -q $'\x1b'
 	! printf '%s' "$output" | grep -q $'\x07'
-	[[ "$output" == *'evil\\e[2J\\nname\|x'* ]]
+	[[ "$output" == *'evil\\e\[2J\\nname\|x'* ]]
 	# Every table line still starts and ends with a pipe.
 	! printf '%s\n' "$output" | grep -E '^\| ' | grep -qvE '\|$'
 }
