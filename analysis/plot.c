@@ -388,7 +388,8 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 	fprintf(g->gp, "set title '%s'\nset ylabel '%s'\nset style fill solid 0.7 border -1\nset boxwidth 0.6\n",
 		title, unit);
 	ybot = vb_fig_yaxis(g->gp, isfinite(lo) ? lo : 1, hi > 0 ? hi : 1);
-	fprintf(g->gp, "set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by -25\n", nbars - 1);
+	fprintf(g->gp, "set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by 40 right\nset lmargin 14\n"
+		"set rmargin 8\n", nbars - 1);
 	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
 		"    '' using 0:4:(sprintf('%%.4g', $2)) with labels offset 0,0.8 notitle, \\\n"

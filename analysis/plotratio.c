@@ -163,10 +163,27 @@ int vb_fig_heatmaps(struct vb_fig *g, json_t *results)
 
 static const char *const kinds[] = { "shadow/slat", "guest/native", "pages" };
 static const char *const kind_titles[] = {
-	"shadow / SLAT: what shadow paging costs against second-level translation",
-	"guest / native: what running in the guest costs",
-	"page mix / 4k:4k: what large pages buy back, in each mode",
+	"shadow / SLAT at the same page mix: what shadow paging costs against second-level translation",
+	"guest / native at the same guest page size: what running in the guest costs",
+	"page mix / 4k:4k in the same mode: what large pages buy back",
 };
+
+/* A bar's label: the first row's mode, guest and pages; the second row is
+ * implied by the kind (the same pages in SLAT, native at the guest page
+ * size, 4k:4k in the same mode). */
+static void short_pair(json_t *e, int kind, char *buf, size_t len)
+{
+	json_t *a = json_object_get(e, "a"), *b = json_object_get(e, "b");
+	const char *g = json_string_value(json_object_get(a, "guest"));
+
+	if (kind == 0)
+		snprintf(buf, len, "%s / %s", json_string_value(json_object_get(a, "pages")),
+			 json_string_value(json_object_get(b, "mode")));
+	else
+		snprintf(buf, len, "%s%s%s %s", json_string_value(json_object_get(a, "mode")),
+			 g && strcmp(g, "none") ? "/" : "", g && strcmp(g, "none") ? g : "",
+			 json_string_value(json_object_get(a, "pages")));
+}
 
 /* One chart per kind of ratio: a bar per ratio (cost ratio, > 1: the first
  * is slower), its CI as whiskers, a line at 1, coloured by the first's mode. */
@@ -179,6 +196,23 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 	struct vb_atomic a;
 	FILE *f = NULL;
 
+	char group[400] = "", one[400];
+	bool same = true;
+
+	/* When every bar is of one bench and params, they go in the title. */
+	json_array_foreach(view, i, e) {
+		double c, l, h;
+		const char *pt = json_string_value(json_object_get(e, "params_text"));
+
+		if (strcmp(json_string_value(json_object_get(e, "kind")), kinds[kind]) ||
+		    !vb_ratio_cost(e, &c, &l, &h))
+			continue;
+		snprintf(one, sizeof(one), "%s%s%s", json_string_value(json_object_get(e, "bench")),
+			 pt && *pt ? " " : "", pt ? pt : "");
+		if (group[0] && strcmp(group, one))
+			same = false;
+		snprintf(group, sizeof(group), "%s", one);
+	}
 	json_array_foreach(view, i, e) {
 		double c, l, h;
 		char pair[256], label[400], clean[400];
@@ -195,9 +229,12 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 				return -1;
 			fprintf(f, "# label cost-ratio ci95_low ci95_high rgb (cost ratio: > 1, the first is slower)\n");
 		}
-		vb_ratio_pair_text(e, pair, sizeof(pair));
-		snprintf(label, sizeof(label), "%s %s%s%s", json_string_value(json_object_get(e, "bench")),
-			 pt ? pt : "", pt && *pt ? " " : "", pair);
+		short_pair(e, kind, pair, sizeof(pair));
+		if (same)
+			snprintf(label, sizeof(label), "%s", pair);
+		else
+			snprintf(label, sizeof(label), "%s %s%s%s", json_string_value(json_object_get(e, "bench")),
+				 pt ? pt : "", pt && *pt ? " " : "", pair);
 		vb_fig_label(label, clean, sizeof(clean));
 		if (!isfinite(l))
 			l = h = c;
@@ -209,18 +246,22 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 	}
 	if (!f)
 		return 0;
-	vb_fig_begin(g, name, 1100, 640);
-	fprintf(g->gp, "set title '%s (median ratio, 95%% bootstrap CI)'\n", kind_titles[kind]);
+	vb_fig_label(same ? group : "", one, sizeof(one));
+	vb_fig_begin(g, name, 1100, 680);
+	/* Double quotes for the \n: the label alphabet has no quote or backslash. */
+	fprintf(g->gp, "set title \"%s%s%s\\n(median ratio, 95%% bootstrap CI)\"\n", kind_titles[kind],
+		one[0] ? ": " : "", one);
 	fprintf(g->gp, "set ylabel 'cost ratio (> 1: the first is slower; rates inverted)'\n"
 		"set style fill solid 0.7 border -1\nset boxwidth 0.6\nset grid ytics\n"
-		"set xtics rotate by -30 font ',9'\nset bmargin 12\nset xrange [-0.6:%zu.6]\n", nbars - 1);
+		"set xtics rotate by 40 right font ',9'\nset lmargin 18\n"
+		"set xrange [-0.6:%zu.6]\n", nbars - 1);
 	vb_fig_yaxis(g->gp, fmin(lo, 0.9), fmax(hi, 1.1));
 	fprintf(g->gp, "set format y '%%g'\n");
 	fprintf(g->gp, "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black' front\n");
 	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
 		"    '' using 0:4:(sprintf('%%.2fx', $2)) with labels offset 0,0.8 notitle\n", dat);
-	vb_fig_end(g, name, 1100, 640);
+	vb_fig_end(g, name, 1100, 680);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
 
@@ -290,7 +331,7 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 	vb_fig_begin(g, name, 1100, 640);
 	fprintf(g->gp, "set title 'change of each row against the baseline run (new / baseline - 1; red: regression, "
 		"green: improvement)'\nset ylabel 'change of the median (%%)'\nset style fill solid 0.7 border -1\n"
-		"set boxwidth 0.6\nset grid ytics\nset xtics rotate by -30 font ',9'\nset bmargin 12\n"
+		"set boxwidth 0.6\nset grid ytics\nset xtics rotate by 40 right font ',9'\nset lmargin 18\n"
 		"set xrange [-0.6:%zu.6]\n", nbars - 1);
 	fprintf(g->gp, "set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' front\n");
 	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"

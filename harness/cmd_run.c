@@ -1,5 +1,6 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
+#include "analysis/ratio.h"
 #include "analysis/summary.h"
 #include "harness/backend.h"
 #include "harness/cmds.h"
@@ -54,7 +55,8 @@ static const char run_usage[] =
 "  --events LIST        PMU events by libpfm4 name, counted around each sample\n"
 "  --out DIR            where run folders go (default: results)\n"
 "  --seed N             seed of the random layouts (default 1)\n"
-"  --json               print run.json to stdout instead of the summary\n"
+"  --json               print run.json to stdout instead of the summary, with the\n"
+"                       mode-ratio view under \"ratios\" (not stored in run.json)\n"
 "  --quiet              no progress lines\n"
 "  --help               this text\n";
 
@@ -681,6 +683,8 @@ record:
 		json_t *doc = json_deep_copy(header);
 
 		json_object_set(doc, "results", res.rows);
+		/* Derived, for tools: the mode-ratio view (analysis/ratio.h). */
+		json_object_set_new(doc, "ratios", vb_ratio_view(res.rows));
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(doc);
