@@ -92,3 +92,15 @@ fixture_run() {
 	one_error_line
 	[[ "$output" == *"results.jsonl:1: not a JSON object"* ]]
 }
+
+@test "plot --out writes the figures elsewhere and leaves the run folder alone" {
+	fixture_run "$OUT/r"
+	mkdir -p "$OUT/figs"
+	run "$VBENCH" plot --no-render --out "$OUT/figs" "$OUT/r"
+	[ "$status" -eq 0 ]
+	[ -s "$OUT/figs/plots.gp" ]
+	[ "$(ls "$OUT/r")" = run.json ]
+	run "$VBENCH" plot --out "$OUT/none" "$OUT/r"
+	[ "$status" -eq 3 ]
+	one_error_line
+}

@@ -116,3 +116,28 @@ Test(plot, renders_png_when_gnuplot_present)
 	json_decref(run);
 	free(d);
 }
+
+Test(plot, footprint_zero_kept_and_log_y_beyond_a_decade)
+{
+	char *d = fx_tmpdir(), err[256], *gp;
+	json_t *rows = json_array(), *files = json_array(), *run;
+	const double med[] = { 5, 40, 900 };
+
+	/* forkwait at footprint 0, 64M and 1G: three decades apart. */
+	for (int i = 0; i < 3; i++) {
+		json_t *r = fx_row("forkwait", "native", "4k", "us/fork", med[i], 0.01, 5);
+
+		json_object_set_new(json_object_get(r, "params"), "footprint",
+				    json_integer(i ? (json_int_t)1 << (i == 1 ? 26 : 30) : 0));
+		json_array_append_new(rows, r);
+	}
+	run = fx_run("P", rows);
+	cr_assert_gt(vb_plot_write(run, NULL, d, files, err, sizeof(err)), 0, "%s", err);
+	gp = slurp(d, VB_PLOT_SCRIPT);
+	cr_assert(strstr(gp, "set xtics ('0' 0, '64M' 1, '1G' 2)"), "%s", gp);
+	cr_assert(strstr(gp, "set logscale y"), "%s", gp);
+	free(gp);
+	json_decref(files);
+	json_decref(run);
+	free(d);
+}
