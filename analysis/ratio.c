@@ -240,8 +240,8 @@ static json_t *entry(const char *kind, json_t *row0, json_t *pick)
 	char ptext[256];
 
 	vb_row_params_text(row0, pick, ptext, sizeof(ptext));
-	return json_pack("{s:s, s:s, s:O, s:s}", "kind", kind, "bench", vb_row_str(row0, "bench"),
-			 "params", json_is_object(params) ? params : json_object(), "params_text", ptext);
+	return json_pack("{s:s, s:s, s:o, s:s}", "kind", kind, "bench", vb_row_str(row0, "bench"),
+			 "params", json_is_object(params) ? json_incref(params) : json_object(), "params_text", ptext);
 }
 
 static void add_note(json_t *e, const char *note)

@@ -1,10 +1,11 @@
 /* fuzz_runfile.c: libFuzzer harness of the run loader (analysis/runfile.c):
  * run.json and results.jsonl text, then the row accessors and the summary
- * every analysis command uses on what loaded. */
+ * every analysis command uses on what loaded, and the report of it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analysis/report.h"
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 
@@ -32,6 +33,9 @@ static void use_rows(json_t *run)
 		vb_summary_print(null, results);
 		vb_summary_print_md(null, results);
 		vb_summary_print_kvm(null, results);
+		/* The report reads every field too: ratios, claims, groups, both formats. */
+		vb_report_write(null, run, VB_REPORT_MD, NULL);
+		vb_report_write(null, run, VB_REPORT_HTML_PAGE, NULL);
 		fclose(null);
 	}
 }
