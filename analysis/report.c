@@ -770,6 +770,9 @@ json_t *vb_report_model(json_t *run, const struct vb_report_opts *o)
 			      "claims", vb_claims_check(results, view), "not_ok", not_ok_groups(results),
 			      "walk_metrics", walk_metrics(results));
 
+	/* The lab's host: TCG fills the CPUID hypervisor signature with "TCGTCGTCGTCG". */
+	if (strstr(json_string_value(json_object_get(json_object_get(run, "host"), "hypervisor")) ?: "", "TCG"))
+		json_object_set_new(m, "emulated_host", json_true());
 	if (o && o->against) {
 		struct vb_compare_opts co = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
 
@@ -823,6 +826,10 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt, const stru
 		 json_is_true(json_object_get(run, "complete")) ? "complete" : "incomplete",
 		 json_string_value(json_object_get(run, "vbench_version")) ?: "?");
 	para(&o, line);
+	if (json_is_true(json_object_get(model, "emulated_host")))
+		note(&o, "This host is emulated (QEMU TCG): its timings are not hardware figures. "
+		     "The ratios and verdicts below show that the code paths work, not what the hardware "
+		     "costs; KVM's statistics are real.");
 	write_ratios(&o, json_object_get(model, "ratios"));
 	write_claims(&o, json_object_get(model, "claims"));
 	write_compare(&o, model);

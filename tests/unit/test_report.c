@@ -82,3 +82,15 @@ Test(report, against_another_run)
 	json_decref(run);
 	json_decref(base);
 }
+
+Test(report, an_emulated_host_is_said_so)
+{
+	json_t *run = run_of();
+	char *md;
+
+	json_object_set_new(json_object_get(run, "host"), "hypervisor", json_string("TCGTCGTCGTCG"));
+	md = report_of(run, VB_REPORT_MD, NULL);
+	cr_assert(strstr(md, "This host is emulated (QEMU TCG): its timings are not hardware figures."), "%s", md);
+	free(md);
+	json_decref(run);
+}
