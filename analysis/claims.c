@@ -47,14 +47,16 @@ static bool matches(json_t *e, const struct want *w)
 	const char *pa = json_string_value(json_object_get(a, "pages"));
 
 	if (strcmp(json_string_value(json_object_get(e, "kind")), w->kind) ||
-	    strcmp(json_string_value(json_object_get(e, "bench")), w->bench) || !param_is(e, w->param, w->value))
+	    strcmp(json_string_value(json_object_get(e, "bench")), w->bench) ||
+	    !param_is(e, w->param, w->value))
 		return false;
 	if (!a)
 		return true;	/* a note on what is missing */
 	if (strcmp(pa, w->pages))
 		return false;
 	if (!strcmp(w->kind, "pages"))
-		return vb_mode_is_slat(ma) && !strcmp(json_string_value(json_object_get(b, "pages")), "4k:4k");
+		return vb_mode_is_slat(ma) &&
+		       !strcmp(json_string_value(json_object_get(b, "pages")), "4k:4k");
 	return true;
 }
 
@@ -97,7 +99,8 @@ static bool find(json_t *results, json_t *view, const struct want *w, struct fou
 			continue;
 		}
 		/* A scaled-down run: its largest footprint stands for the doc's. */
-		if (json_is_number(json_object_get(e, "ratio")) && (!f->e || footprint(e) > footprint(f->e)))
+		if (json_is_number(json_object_get(e, "ratio")) &&
+		    (!f->e || footprint(e) > footprint(f->e)))
 			f->e = e;
 	}
 	if (f->e) {
@@ -112,13 +115,16 @@ static bool find(json_t *results, json_t *view, const struct want *w, struct fou
 	json_array_foreach(results, i, row)
 		ran |= !strcmp(vb_row_str(row, "bench"), w->bench);
 	if (!ran)
-		snprintf(f->why, sizeof(f->why), "%s is not in this run (configs/vmware-ept-2009.conf and "
-			 "vmware-rvi-2008.conf run it)", w->bench);
+		snprintf(f->why, sizeof(f->why),
+			 "%s is not in this run (configs/vmware-ept-2009.conf and "
+			 "vmware-rvi-2008.conf run it)",
+			 w->bench);
 	else if (note)
 		snprintf(f->why, sizeof(f->why), "%s: %s", w->bench,
 			 json_string_value(json_object_get(note, "missing")));
 	else if (!any_slat(results))
-		snprintf(f->why, sizeof(f->why), "no SLAT row (ept, npt or tdp) in this run: %s", how_slat);
+		snprintf(f->why, sizeof(f->why), "no SLAT row (ept, npt or tdp) in this run: %s",
+			 how_slat);
 	else
 		snprintf(f->why, sizeof(f->why), "%s has no ok %s pair at %s in this run", w->bench,
 			 !strcmp(w->kind, "pages") ? "SLAT page-mix" : "shadow and SLAT", w->pages);
@@ -167,13 +173,17 @@ static void slat_faster(json_t *c, const struct found *f)
 	if (ci && f->lo > 1)
 		verdict(c, true, "%sSLAT is faster: %.0f%% gain, CI above 1", "", (f->c - 1) * 100);
 	else if (f->c > 1)
-		verdict(c, false, "%sSLAT looks %.0f%% faster, but the CI reaches 1 or below: no difference "
-			"shown", "", (f->c - 1) * 100);
+		verdict(c, false,
+			"%sSLAT looks %.0f%% faster, but the CI reaches 1 or below: no difference "
+			"shown",
+			"", (f->c - 1) * 100);
 	else
 		verdict(c, false, "%sSLAT is not faster here (cost ratio %.3f)", "", f->c);
 	if (!ci && f->c > 1)
-		json_object_set_new(c, "why", json_string("SLAT looks faster, but without samples there is no "
-							  "CI to show it"));
+		json_object_set_new(
+			c, "why",
+			json_string("SLAT looks faster, but without samples there is no "
+				    "CI to show it"));
 }
 
 static void within_10(json_t *c, const struct found *f, const char *what)
@@ -187,8 +197,9 @@ static void within_10(json_t *c, const struct found *f, const char *what)
 static json_t *claim_1(json_t *res, json_t *view)
 {
 	struct want w = { "shadow/slat", "build", "4k:4k", "parallel", "4" };
-	json_t *c = claim(1, "MMU-intensive benchmarks (kernel and Apache compiles) gain with SLAT",
-			  "up to 42% (RVI) / 48% (EPT)", "shadow/SLAT of build parallel=4 at 4k:4k");
+	json_t *c =
+		claim(1, "MMU-intensive benchmarks (kernel and Apache compiles) gain with SLAT",
+		      "up to 42% (RVI) / 48% (EPT)", "shadow/SLAT of build parallel=4 at 4k:4k");
 	struct found f;
 
 	if (!find(res, view, &w, &f)) {
@@ -204,9 +215,10 @@ static json_t *claim_2(json_t *res, json_t *view)
 {
 	static const char *const benches[] = { "forkwait", "forkstorm", "mmapchurn", "pagefault",
 					       "cr3switch", "ptewrite", "ptbuild" };
-	json_t *c = claim(2, "MMU-intensive microbenchmarks gain with SLAT", "up to 500% (RVI) / 600% (EPT)",
-			  "the largest shadow/SLAT of forkwait, forkstorm, mmapchurn, pagefault (and the "
-			  "micro guest's cr3switch, ptewrite, ptbuild) at 4k:4k");
+	json_t *c = claim(
+		2, "MMU-intensive microbenchmarks gain with SLAT", "up to 500% (RVI) / 600% (EPT)",
+		"the largest shadow/SLAT of forkwait, forkstorm, mmapchurn, pagefault (and the "
+		"micro guest's cr3switch, ptewrite, ptbuild) at 4k:4k");
 	struct found best = { .c = NAN }, f;
 	char why[700] = "none of these benches is in this run (configs/vmware-ept-2009.conf and "
 			"vmware-rvi-2008.conf run them)";
@@ -234,9 +246,10 @@ static json_t *claim_3(json_t *res, json_t *view)
 {
 	struct want wp = { "shadow/slat", "ctxswitch", "4k:4k", "kind", "process" };
 	struct want wt = { "shadow/slat", "ctxswitch", "4k:4k", "kind", "thread" };
-	json_t *c = claim(3, "an address-space switch traps under shadow paging, a thread switch does not",
-			  "process switches dearer under shadow",
-			  "shadow/SLAT of ctxswitch kind=process at 4k:4k, against kind=thread");
+	json_t *c = claim(
+		3, "an address-space switch traps under shadow paging, a thread switch does not",
+		"process switches dearer under shadow",
+		"shadow/SLAT of ctxswitch kind=process at 4k:4k, against kind=thread");
 	struct found p, t;
 	char why[800];
 
@@ -254,8 +267,10 @@ static json_t *claim_3(json_t *res, json_t *view)
 	snprintf(why, sizeof(why), "process %.3f%s, thread %.3f%s", p.c,
 		 isfinite(p.lo) && p.lo > 1 ? " (CI above 1)" : " (CI reaches 1)", t.c,
 		 fabs(t.c - 1) <= 0.1 ? " (within 10% of 1)" : " (not within 10% of 1)");
-	json_object_set_new(c, "verdict", json_string(isfinite(p.lo) && p.lo > 1 && fabs(t.c - 1) <= 0.1 ?
-						      "holds" : "does not hold"));
+	json_object_set_new(c, "verdict",
+			    json_string(isfinite(p.lo) && p.lo > 1 && fabs(t.c - 1) <= 0.1
+						? "holds"
+						: "does not hold"));
 	json_object_set_new(c, "why", json_string(why));
 	return c;
 }
@@ -264,7 +279,8 @@ static json_t *claim_4(json_t *res, json_t *view)
 {
 	struct want w = { "shadow/slat", "ptrchase", "4k:4k", NULL, NULL };
 	json_t *c = claim(4, "SLAT makes a TLB miss dearer: TLB-heavy workloads can lose",
-			  "TLB misses dearer under SLAT", "shadow/SLAT of ptrchase at 4k:4k, largest footprint");
+			  "TLB misses dearer under SLAT",
+			  "shadow/SLAT of ptrchase at 4k:4k, largest footprint");
 	struct found f;
 
 	if (!find(res, view, &w, &f)) {
@@ -273,7 +289,8 @@ static json_t *claim_4(json_t *res, json_t *view)
 	}
 	set_ratio(c, &f);
 	if (isfinite(f.hi) && f.hi < 1)
-		verdict(c, true, "%sa load costs %.0f%% more under SLAT, CI below 1", "", (1 / f.c - 1) * 100);
+		verdict(c, true, "%sa load costs %.0f%% more under SLAT, CI below 1", "",
+			(1 / f.c - 1) * 100);
 	else
 		verdict(c, false, "%sshadow/SLAT %.3f: its CI is not below 1", "", f.c);
 	return c;
@@ -284,9 +301,10 @@ static json_t *claim_5(json_t *res, json_t *view)
 	struct want w4 = { "shadow/slat", "ptrchase", "4k:4k", NULL, NULL };
 	struct want w2 = { "shadow/slat", "ptrchase", "2m:2m", NULL, NULL };
 	struct want wp = { "pages", "ptrchase", "2m:2m", NULL, NULL };
-	json_t *c = claim(5, "large pages in the guest and the hypervisor take most of the TLB cost back",
-			  "large pages in both dimensions best",
-			  "shadow/SLAT of ptrchase at 2m:2m against 4k:4k; SLAT 2m:2m/4k:4k of ptrchase");
+	json_t *c = claim(
+		5, "large pages in the guest and the hypervisor take most of the TLB cost back",
+		"large pages in both dimensions best",
+		"shadow/SLAT of ptrchase at 2m:2m against 4k:4k; SLAT 2m:2m/4k:4k of ptrchase");
 	struct found f4, f2, fp;
 	char why[400];
 	bool nearer, cheaper;
@@ -298,18 +316,22 @@ static json_t *claim_5(json_t *res, json_t *view)
 	set_ratio(c, &fp);
 	if (!find(res, view, &w4, &f4) || !find(res, view, &w2, &f2)) {
 		cheaper = isfinite(fp.hi) && fp.hi < 1;
-		snprintf(why, sizeof(why), "SLAT 2m:2m/4k:4k %.3f%s; the shadow/SLAT half is not measured",
-			 fp.c, cheaper ? " (CI below 1)" : " (CI not below 1)");
+		snprintf(why, sizeof(why),
+			 "SLAT 2m:2m/4k:4k %.3f%s; the shadow/SLAT half is not measured", fp.c,
+			 cheaper ? " (CI below 1)" : " (CI not below 1)");
 		json_object_set_new(c, "why", json_string(why));
 		json_object_set_new(c, "verdict", json_string(cheaper ? "holds" : "does not hold"));
 		return c;
 	}
 	nearer = fabs(f2.c - 1) < fabs(f4.c - 1);
 	cheaper = isfinite(fp.hi) && fp.hi < 1;
-	snprintf(why, sizeof(why), "shadow/SLAT %.3f at 2m:2m against %.3f at 4k:4k (%s); "
-		 "SLAT 2m:2m/4k:4k %.3f (%s)", f2.c, f4.c, nearer ? "nearer 1" : "not nearer 1", fp.c,
+	snprintf(why, sizeof(why),
+		 "shadow/SLAT %.3f at 2m:2m against %.3f at 4k:4k (%s); "
+		 "SLAT 2m:2m/4k:4k %.3f (%s)",
+		 f2.c, f4.c, nearer ? "nearer 1" : "not nearer 1", fp.c,
 		 cheaper ? "CI below 1" : "CI not below 1");
-	json_object_set_new(c, "verdict", json_string(nearer && cheaper ? "holds" : "does not hold"));
+	json_object_set_new(c, "verdict",
+			    json_string(nearer && cheaper ? "holds" : "does not hold"));
 	json_object_set_new(c, "why", json_string(why));
 	return c;
 }
@@ -319,9 +341,10 @@ static json_t *claim_6(json_t *res, json_t *view)
 	struct want wa = { "pages", "ptrchase", "4k:2m", NULL, NULL };
 	struct want wb = { "pages", "ptrchase", "2m:4k", NULL, NULL };
 	struct want wp = { "pages", "ptrchase", "2m:2m", NULL, NULL };
-	json_t *c = claim(6, "large pages in one dimension only help part of the way",
-			  "one dimension helps less than both",
-			  "SLAT 4k:2m/4k:4k and SLAT 2m:4k/4k:4k of ptrchase, against SLAT 2m:2m/4k:4k");
+	json_t *c = claim(
+		6, "large pages in one dimension only help part of the way",
+		"one dimension helps less than both",
+		"SLAT 4k:2m/4k:4k and SLAT 2m:4k/4k:4k of ptrchase, against SLAT 2m:2m/4k:4k");
 	struct found a, b, p;
 	char why[400];
 	bool ok;
@@ -369,7 +392,8 @@ static json_t *claim_8(json_t *res, json_t *view)
 	struct want wo = { "shadow/slat", "oltp", "2m:2m", NULL, NULL };
 	struct want wk = { "shadow/slat", "kvstore", "2m:2m", NULL, NULL };
 	json_t *c = claim(8, "with large pages, SLAT wins or ties on the macro workloads",
-			  "SLAT wins or ties at 2m:2m", "shadow/SLAT of build, oltp and kvstore at 2m:2m");
+			  "SLAT wins or ties at 2m:2m",
+			  "shadow/SLAT of build, oltp and kvstore at 2m:2m");
 	struct found b, o, k;
 	char why[500];
 	bool ok;
@@ -387,10 +411,12 @@ static json_t *claim_8(json_t *res, json_t *view)
 		return c;
 	}
 	set_ratio(c, &b);
-	ok = isfinite(b.lo) && b.lo > 1 && isfinite(o.lo) && o.lo > 1 && isfinite(k.lo) && k.lo >= 0.9 &&
-	     k.hi <= 1.1;
-	snprintf(why, sizeof(why), "cost ratios shadow/SLAT: build %.3f, oltp %.3f (SLAT faster when the CI "
-		 "is above 1), kvstore %.3f (a tie when its CI is inside 0.9..1.1)", b.c, o.c, k.c);
+	ok = isfinite(b.lo) && b.lo > 1 && isfinite(o.lo) && o.lo > 1 && isfinite(k.lo) &&
+	     k.lo >= 0.9 && k.hi <= 1.1;
+	snprintf(why, sizeof(why),
+		 "cost ratios shadow/SLAT: build %.3f, oltp %.3f (SLAT faster when the CI "
+		 "is above 1), kvstore %.3f (a tie when its CI is inside 0.9..1.1)",
+		 b.c, o.c, k.c);
 	json_object_set_new(c, "verdict", json_string(ok ? "holds" : "does not hold"));
 	json_object_set_new(c, "why", json_string(why));
 	return c;
@@ -399,9 +425,11 @@ static json_t *claim_8(json_t *res, json_t *view)
 static json_t *claim_9(json_t *res, json_t *view)
 {
 	struct want w = { "shadow/slat", "kvstore", "2m:2m", NULL, NULL };
-	json_t *c = claim(9, "shadow paging costs little for a workload with little page-table activity",
-			  "shadow within 10% of SLAT", "shadow/SLAT of kvstore at 2m:2m (the cost model's "
-			  "prediction is in its own section)");
+	json_t *c = claim(
+		9, "shadow paging costs little for a workload with little page-table activity",
+		"shadow within 10% of SLAT",
+		"shadow/SLAT of kvstore at 2m:2m (the cost model's "
+		"prediction is in its own section)");
 	struct found f;
 
 	if (!find(res, view, &w, &f)) {

@@ -134,8 +134,10 @@ void vb_fig_end(struct vb_fig *g, const char *name, int w, int h)
 {
 	char f[NAME_MAX_LEN * 4 + 8];
 
-	fprintf(g->gp, "set terminal svg size %d,%d noenhanced font 'sans,11' background rgb 'white'\n"
-		"set output '%s.svg'\nreplot\nunset output\n\n", w, h, name);
+	fprintf(g->gp,
+		"set terminal svg size %d,%d noenhanced font 'sans,11' background rgb 'white'\n"
+		"set output '%s.svg'\nreplot\nunset output\n\n",
+		w, h, name);
 	snprintf(f, sizeof(f), "%s.png", name);
 	json_array_append_new(g->files, json_string(f));
 	snprintf(f, sizeof(f), "%s.svg", name);
@@ -166,7 +168,8 @@ long vb_fig_mode_rgb(const char *mode)
 double vb_fig_yaxis(FILE *gp, double lo, double hi)
 {
 	if (lo > 0 && hi / lo > 10) {
-		fprintf(gp, "set logscale y\nset yrange [%.6g:%.6g]\nset format y '%%.0s%%c'\n", lo / 2, hi * 2);
+		fprintf(gp, "set logscale y\nset yrange [%.6g:%.6g]\nset format y '%%.0s%%c'\n",
+			lo / 2, hi * 2);
 		return lo / 1.6;
 	}
 	fprintf(gp, "set yrange [0:%.6g]\nset format y '%%g'\n", hi > 0 ? hi * 1.15 : 1);
@@ -284,11 +287,14 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 		json_decref(series);
 		return -1;
 	}
-	fprintf(f, "# %s: footprint index, median, ci95_low, ci95_high (%s); one block per curve; "
-		"skipped points are not in a block: their count is in the curve's title\n", base, unit);
+	fprintf(f,
+		"# %s: footprint index, median, ci95_low, ci95_high (%s); one block per curve; "
+		"skipped points are not in a block: their count is in the curve's title\n",
+		base, unit);
 	vb_fig_begin(g, name, 960, 600);
 	fprintf(g->gp, "set title '%s: %s by footprint (median, 95%% CI)'\n", base, unit);
-	fprintf(g->gp, "set xlabel 'footprint'\nset ylabel '%s'\nset key top left\nset grid\n", unit);
+	fprintf(g->gp, "set xlabel 'footprint'\nset ylabel '%s'\nset key top left\nset grid\n",
+		unit);
 	fprintf(g->gp, "set xrange [-0.3:%zu.3]\nset xtics (", nfp - 1);
 	for (k = 0; k < nfp; k++) {
 		char t[32];
@@ -324,9 +330,11 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 		pg = vb_row_pages(json_array_get(rows, 0), "requested");
 		for (const char *c = pg ? pg : ""; *c; c++)
 			dt += (size_t)(unsigned char)*c;
-		fprintf(g->gp, "%s '%s' index %zu using 1:2:3:4 with yerrorlines lc rgb '%s' dt %zu pt 7 ps 0.6 "
-			"title '%s%s%.0zu%s'", idx ? ", \\\n    " : " ", dat, idx, vb_fig_mode_colour(mode),
-			dt % 5 + 1, key, skipped ? " (" : "", skipped, skipped ? " skipped)" : "");
+		fprintf(g->gp,
+			"%s '%s' index %zu using 1:2:3:4 with yerrorlines lc rgb '%s' dt %zu pt 7 ps 0.6 "
+			"title '%s%s%.0zu%s'",
+			idx ? ", \\\n    " : " ", dat, idx, vb_fig_mode_colour(mode), dt % 5 + 1,
+			key, skipped ? " (" : "", skipped, skipped ? " skipped)" : "");
 		idx++;
 	}
 	fprintf(g->gp, "\n");
@@ -337,7 +345,8 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 
 /* A bar per mode x pages for one bench and params, the CI as error bar,
  * coloured by mode; a skipped or failed row keeps its place, marked. */
-static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char *gkey, json_t *pick)
+static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char *gkey,
+		     json_t *pick)
 {
 	json_t *row, *r0 = json_array_get(results, first);
 	char params[200], name[NAME_MAX_LEN * 2], dat[NAME_MAX_LEN * 2 + 8], unit[64] = "";
@@ -369,13 +378,16 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 			continue;
 		row_series(row, s, sizeof(s));
 		if (!vb_row_is_ok(row)) {
-			fprintf(f, "\"%s\" NaN NaN NaN %ld \"%s\"\n", s, vb_fig_mode_rgb(vb_row_str(row, "mode")),
-				!strcmp(vb_row_str(row, "status"), "skipped") ? "skipped" : "failed");
+			fprintf(f, "\"%s\" NaN NaN NaN %ld \"%s\"\n", s,
+				vb_fig_mode_rgb(vb_row_str(row, "mode")),
+				!strcmp(vb_row_str(row, "status"), "skipped") ? "skipped"
+									      : "failed");
 			nbars++;
 			continue;
 		}
 		ci_of(row, &med, &l, &h);
-		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld \"\"\n", s, med, l, h, vb_fig_mode_rgb(vb_row_str(row, "mode")));
+		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld \"\"\n", s, med, l, h,
+			vb_fig_mode_rgb(vb_row_str(row, "mode")));
 		lo = fmin(lo, med > 0 ? med : lo);
 		hi = fmax(hi, h);
 		if (!unit[0] && vb_row_str(row, "unit"))
@@ -385,11 +397,14 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 	label_clean(params, params, sizeof(params));
 	snprintf(title, sizeof(title), "%s%s%s: median, 95%% CI", base, params[0] ? " " : "", params);
 	vb_fig_begin(g, name, 960, 600);
-	fprintf(g->gp, "set title '%s'\nset ylabel '%s'\nset style fill solid 0.7 border -1\nset boxwidth 0.6\n",
+	fprintf(g->gp,
+		"set title '%s'\nset ylabel '%s'\nset style fill solid 0.7 border -1\nset boxwidth 0.6\n",
 		title, unit);
 	ybot = vb_fig_yaxis(g->gp, isfinite(lo) ? lo : 1, hi > 0 ? hi : 1);
-	fprintf(g->gp, "set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by 40 right\nset lmargin 14\n"
-		"set rmargin 8\n", nbars - 1);
+	fprintf(g->gp,
+		"set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by 40 right\nset lmargin 14\n"
+		"set rmargin 8\n",
+		nbars - 1);
 	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
 		"    '' using 0:4:(sprintf('%%.4g', $2)) with labels offset 0,0.8 notitle, \\\n"
@@ -457,10 +472,13 @@ int vb_plot_write(json_t *run, json_t *compare, const char *dirpath, json_t *fil
 	}
 	json_array_append_new(files, json_string(VB_PLOT_SCRIPT));
 	g.used = json_object();
-	label_clean(json_string_value(json_object_get(run, "id")) ? json_string_value(json_object_get(run, "id")) : "?",
+	label_clean(json_string_value(json_object_get(run, "id"))
+			    ? json_string_value(json_object_get(run, "id"))
+			    : "?",
 		    id, sizeof(id));
-	fprintf(g.gp, "# Figures of run %s, written by vbench; run in this folder as: gnuplot %s\n\n",
-		id, VB_PLOT_SCRIPT);
+	fprintf(g.gp,
+		"# Figures of run %s, written by vbench; run in this folder as: gnuplot %s\n\n", id,
+		VB_PLOT_SCRIPT);
 	view = vb_ratio_view(results);
 	rc = vb_fig_ratio_charts(&g, view);
 	if (rc >= 0)
@@ -547,8 +565,8 @@ static void work_remove(int wfd, const char *work, json_t *files)
 	rmdir(work);
 }
 
-int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files, char *err,
-		 size_t errlen)
+int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files,
+		 char *err, size_t errlen)
 {
 	char work[4200], why[512];
 	int dfd, wfd, figures;
@@ -575,7 +593,8 @@ int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, jso
 	figures = vb_plot_write(run, compare, work, files, err, errlen);
 	/* Refuse before anything is rendered or moved: a link at any name. */
 	json_array_foreach(files, i, v)
-		if (figures > 0 && vb_atomic_check_name(dfd, json_string_value(v), why, sizeof(why))) {
+		if (figures > 0 &&
+		    vb_atomic_check_name(dfd, json_string_value(v), why, sizeof(why))) {
 			vb_errf(err, errlen, "%s/%s", out, why);
 			figures = -1;
 		}

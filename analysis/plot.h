@@ -31,8 +31,8 @@ int vb_plot_write(json_t *run, json_t *compare, const char *dir, json_t *files, 
  * not even by gnuplot. Returns the number of figures, 0 when the run has
  * no ok rows, -1 with err set. files gets the names written into out.
  */
-int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files, char *err,
-		 size_t errlen);
+int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files,
+		 char *err, size_t errlen);
 
 /* Text from a run made safe for a gnuplot string or data label: letters,
  * digits and " .,:;=+-_/%*!" pass, anything else becomes '_'. */

@@ -73,36 +73,45 @@ static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 				if (isfinite(base) && base > 0 && m > 0)
 					snprintf(ratio, sizeof(ratio), "%.2fx", m / base);
 				fprintf(f, "%d %d %.6g \"%s\" \"%s\" NaN\n", hi, gi,
-					isfinite(base) && base > 0 && m > 0 ? log2(m / base) : 0.0, med, ratio);
+					isfinite(base) && base > 0 && m > 0 ? log2(m / base) : 0.0,
+					med, ratio);
 				if (!unit[0] && vb_row_str(r, "unit"))
 					vb_fig_label(vb_row_str(r, "unit"), unit, sizeof(unit));
 			} else {
 				fprintf(f, "%d %d NaN \"%s\" \"\" 1\n", hi, gi,
-					!r ? "not run" : !strcmp(vb_row_str(r, "status"), "skipped") ? "skipped" :
-					"failed");
+					!r					      ? "not run"
+					: !strcmp(vb_row_str(r, "status"), "skipped") ? "skipped"
+										      : "failed");
 			}
 		}
 	vb_fig_label(params, t, sizeof(t));
 	snprintf(title, sizeof(title), "%s%s%s in %s%s%s: median %s, and ratio to 4k:4k",
 		 vb_row_str(rows[0], "bench"), t[0] ? " " : "", t, vb_row_str(rows[0], "mode"),
 		 strcmp(vb_row_str(rows[0], "guest"), "none") ? "/" : "",
-		 strcmp(vb_row_str(rows[0], "guest"), "none") ? vb_row_str(rows[0], "guest") : "", unit);
+		 strcmp(vb_row_str(rows[0], "guest"), "none") ? vb_row_str(rows[0], "guest") : "",
+		 unit);
 	vb_fig_label(title, t, sizeof(t));
 	vb_fig_begin(g, name, 640, 520);
-	fprintf(g->gp, "set title '%s'\nset xlabel 'host page size (backing)'\nset ylabel 'guest page size'\n", t);
-	fprintf(g->gp, "set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset xtics (", dim - 1, dim - 1);
+	fprintf(g->gp,
+		"set title '%s'\nset xlabel 'host page size (backing)'\nset ylabel 'guest page size'\n",
+		t);
+	fprintf(g->gp, "set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset xtics (", dim - 1,
+		dim - 1);
 	for (int k = 0; k < dim; k++)
 		fprintf(g->gp, "%s'%s' %d", k ? ", " : "", sizes[k], k);
 	fprintf(g->gp, ")\nset ytics (");
 	for (int k = 0; k < dim; k++)
 		fprintf(g->gp, "%s'%s' %d", k ? ", " : "", sizes[k], k);
 	/* Blue: cheaper than 4k:4k, red: dearer; the scale is log2 of the ratio. */
-	fprintf(g->gp, ")\nset palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n"
+	fprintf(g->gp,
+		")\nset palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n"
 		"set cbrange [-2:2]\nset cblabel 'log2 of the ratio to 4k:4k'\nset size ratio -1\n");
-	fprintf(g->gp, "plot '%s' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 fc palette notitle, \\\n"
+	fprintf(g->gp,
+		"plot '%s' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 fc palette notitle, \\\n"
 		"    '' using 1:($6 > 0 ? $2 : NaN):(0.5):(0.5) with boxxyerror fs pattern 4 lc rgb '#aaaaaa' notitle, \\\n"
 		"    '' using 1:2:4 with labels offset 0,0.7 notitle, \\\n"
-		"    '' using 1:2:5 with labels offset 0,-0.7 notitle\n", dat);
+		"    '' using 1:2:5 with labels offset 0,-0.7 notitle\n",
+		dat);
 	vb_fig_end(g, name, 640, 520);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
@@ -110,7 +119,8 @@ static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 int vb_fig_heatmaps(struct vb_fig *g, json_t *results)
 {
 	size_t nres = json_array_size(results), i, j, n;
-	json_t **rows = calloc(nres ? nres : 1, sizeof(*rows)), *row, *seen = json_object(), *picks = json_object();
+	json_t **rows = calloc(nres ? nres : 1, sizeof(*rows)), *row, *seen = json_object(),
+	       *picks = json_object();
 	int figs = 0, rc = 0;
 
 	if (!rows) {
@@ -227,19 +237,22 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 			f = vb_fig_data(g, &a, dat);
 			if (!f)
 				return -1;
-			fprintf(f, "# label cost-ratio ci95_low ci95_high rgb (cost ratio: > 1, the first is slower)\n");
+			fprintf(f,
+				"# label cost-ratio ci95_low ci95_high rgb (cost ratio: > 1, the first is slower)\n");
 		}
 		short_pair(e, kind, pair, sizeof(pair));
 		if (same)
 			snprintf(label, sizeof(label), "%s", pair);
 		else
-			snprintf(label, sizeof(label), "%s %s%s%s", json_string_value(json_object_get(e, "bench")),
-				 pt ? pt : "", pt && *pt ? " " : "", pair);
+			snprintf(label, sizeof(label), "%s %s%s%s",
+				 json_string_value(json_object_get(e, "bench")), pt ? pt : "",
+				 pt && *pt ? " " : "", pair);
 		vb_fig_label(label, clean, sizeof(clean));
 		if (!isfinite(l))
 			l = h = c;
 		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld\n", clean, c, l, h,
-			vb_fig_mode_rgb(json_string_value(json_object_get(json_object_get(e, "a"), "mode"))));
+			vb_fig_mode_rgb(json_string_value(
+				json_object_get(json_object_get(e, "a"), "mode"))));
 		lo = fmin(lo, fmin(l, c));
 		hi = fmax(hi, fmax(h, c));
 		nbars++;
@@ -249,18 +262,21 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 	vb_fig_label(same ? group : "", one, sizeof(one));
 	vb_fig_begin(g, name, 1100, 680);
 	/* Double quotes for the \n: the label alphabet has no quote or backslash. */
-	fprintf(g->gp, "set title \"%s%s%s\\n(median ratio, 95%% bootstrap CI)\"\n", kind_titles[kind],
-		one[0] ? ": " : "", one);
+	fprintf(g->gp, "set title \"%s%s%s\\n(median ratio, 95%% bootstrap CI)\"\n",
+		kind_titles[kind], one[0] ? ": " : "", one);
 	fprintf(g->gp, "set ylabel 'cost ratio (> 1: the first is slower; rates inverted)'\n"
 		"set style fill solid 0.7 border -1\nset boxwidth 0.6\nset grid ytics\n"
 		"set xtics rotate by 40 right font ',9'\nset lmargin 18\n"
 		"set xrange [-0.6:%zu.6]\n", nbars - 1);
 	vb_fig_yaxis(g->gp, fmin(lo, 0.9), fmax(hi, 1.1));
 	fprintf(g->gp, "set format y '%%g'\n");
-	fprintf(g->gp, "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black' front\n");
-	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
+	fprintf(g->gp,
+		"set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black' front\n");
+	fprintf(g->gp,
+		"plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
-		"    '' using 0:4:(sprintf('%%.2fx', $2)) with labels offset 0,0.8 notitle\n", dat);
+		"    '' using 0:4:(sprintf('%%.2fx', $2)) with labels offset 0,0.8 notitle\n",
+		dat);
 	vb_fig_end(g, name, 1100, 680);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
@@ -313,8 +329,10 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 		}
 		if (json_is_object(json_object_get(r, "params")))
 			vb_row_params_text(r, NULL, pt, sizeof(pt));
-		snprintf(label, sizeof(label), "%s %s %s %s", json_string_value(json_object_get(r, "bench")), pt,
-			 json_string_value(json_object_get(r, "mode")), json_string_value(json_object_get(r, "pages")));
+		snprintf(label, sizeof(label), "%s %s %s %s",
+			 json_string_value(json_object_get(r, "bench")), pt,
+			 json_string_value(json_object_get(r, "mode")),
+			 json_string_value(json_object_get(r, "pages")));
 		vb_fig_label(label, clean, sizeof(clean));
 		if (v && !strcmp(v, "regression"))
 			rgb = 0xd62728;
@@ -322,20 +340,25 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 			rgb = 0x2ca02c;
 		if (!(bl > 0) || !(bh > 0) || !(nl > 0) || !(nh > 0))
 			bl = bh = bm, nl = nh = nm;
-		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld\n", clean, (nm / bm - 1) * 100, (nl / bh - 1) * 100,
-			(nh / bl - 1) * 100, rgb);
+		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld\n", clean, (nm / bm - 1) * 100,
+			(nl / bh - 1) * 100, (nh / bl - 1) * 100, rgb);
 		nbars++;
 	}
 	if (!f)
 		return 0;
 	vb_fig_begin(g, name, 1100, 640);
-	fprintf(g->gp, "set title 'change of each row against the baseline run (new / baseline - 1; red: regression, "
+	fprintf(g->gp,
+		"set title 'change of each row against the baseline run (new / baseline - 1; red: regression, "
 		"green: improvement)'\nset ylabel 'change of the median (%%)'\nset style fill solid 0.7 border -1\n"
 		"set boxwidth 0.6\nset grid ytics\nset xtics rotate by 40 right font ',9'\nset lmargin 18\n"
-		"set xrange [-0.6:%zu.6]\n", nbars - 1);
-	fprintf(g->gp, "set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' front\n");
-	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle\n", dat);
+		"set xrange [-0.6:%zu.6]\n",
+		nbars - 1);
+	fprintf(g->gp,
+		"set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' front\n");
+	fprintf(g->gp,
+		"plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
+		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle\n",
+		dat);
 	vb_fig_end(g, name, 1100, 640);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }

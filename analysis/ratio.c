@@ -65,7 +65,9 @@ static double resample_median(const double *sorted, unsigned *count, size_t n, u
 		count[rand_below(s, n)]++;
 	if (n % 2)
 		return kth_of_counts(sorted, count, n, n / 2);
-	return (kth_of_counts(sorted, count, n, n / 2 - 1) + kth_of_counts(sorted, count, n, n / 2)) / 2.0;
+	return (kth_of_counts(sorted, count, n, n / 2 - 1) +
+		kth_of_counts(sorted, count, n, n / 2)) /
+	       2.0;
 }
 
 int vb_ratio_of_samples(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
@@ -93,7 +95,8 @@ int vb_ratio_of_samples(const double *a, size_t na, const double *b, size_t nb, 
 	if (!sa || !sb || !r || !ca || !cb)
 		goto out;
 	for (size_t i = 0; i < VB_BOOTSTRAP_RESAMPLES; i++) {
-		double x = resample_median(sa, ca, na, &seed), y = resample_median(sb, cb, nb, &seed);
+		double x = resample_median(sa, ca, na, &seed),
+		       y = resample_median(sb, cb, nb, &seed);
 		double q = y != 0 ? x / y : NAN;
 
 		/* A resample whose divisor is 0 has no ratio; it is left out. */
@@ -229,8 +232,8 @@ static json_t *side(json_t *row)
 	char p[32];
 
 	norm_pages(row, p, sizeof(p));
-	return json_pack("{s:s, s:s, s:s}", "mode", vb_row_str(row, "mode"), "guest", row_guest(row),
-			 "pages", p);
+	return json_pack("{s:s, s:s, s:s}", "mode", vb_row_str(row, "mode"), "guest",
+			 row_guest(row), "pages", p);
 }
 
 /* A new entry for one group, without ratio fields yet. */
@@ -241,7 +244,8 @@ static json_t *entry(const char *kind, json_t *row0, json_t *pick)
 
 	vb_row_params_text(row0, pick, ptext, sizeof(ptext));
 	return json_pack("{s:s, s:s, s:o, s:s}", "kind", kind, "bench", vb_row_str(row0, "bench"),
-			 "params", json_is_object(params) ? json_incref(params) : json_object(), "params_text", ptext);
+			 "params", json_is_object(params) ? json_incref(params) : json_object(),
+			 "params_text", ptext);
 }
 
 static void add_note(json_t *e, const char *note)
@@ -271,7 +275,8 @@ static json_t *pair_entry(const char *kind, json_t *a, json_t *b, json_t *pick)
 	if (vb_row_str(a, "unit"))
 		json_object_set_new(e, "unit", json_string(vb_row_str(a, "unit")));
 	if (vb_ratio_of_rows(a, b, &r) < 0) {
-		json_object_set_new(e, "missing", json_string("the divisor's median is 0: no ratio"));
+		json_object_set_new(e, "missing",
+				    json_string("the divisor's median is 0: no ratio"));
 		return e;
 	}
 	json_object_set_new(e, "ratio", num_or_null(r.ratio));
@@ -289,7 +294,8 @@ static json_t *pair_entry(const char *kind, json_t *a, json_t *b, json_t *pick)
 	return e;
 }
 
-static void missing_entry(json_t *view, const char *kind, json_t *row0, json_t *pick, const char *why)
+static void missing_entry(json_t *view, const char *kind, json_t *row0, json_t *pick,
+			  const char *why)
 {
 	json_t *e = entry(kind, row0, pick);
 
@@ -335,17 +341,21 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 
 	if (shadow && !slat) {
 		r = skip_reason(rows, n, is_slat_row);
-		snprintf(why, sizeof(why), "no SLAT row (ept, npt or tdp)%s%s: run where KVM has EPT or NPT "
+		snprintf(why, sizeof(why),
+			 "no SLAT row (ept, npt or tdp)%s%s: run where KVM has EPT or NPT "
 			 "with --mode ept,shadow or npt,shadow and --switch-mode, or in the lab: "
-			 "make lab-run ARGS='run --mode npt,shadow ...'", r ? ": " : " in this run", r ? r : "");
+			 "make lab-run ARGS='run --mode npt,shadow ...'",
+			 r ? ": " : " in this run", r ? r : "");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
 	}
 	if (slat && !shadow) {
 		r = skip_reason(rows, n, is_shadow_row);
-		snprintf(why, sizeof(why), "no shadow row%s%s: add shadow to --mode with --switch-mode "
-			 "(root: reloads kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with LAB_NPT=0",
-			 r ? ": " : " in this run", r ? r : "");
+		snprintf(
+			why, sizeof(why),
+			"no shadow row%s%s: add shadow to --mode with --switch-mode "
+			"(root: reloads kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with LAB_NPT=0",
+			r ? ": " : " in this run", r ? r : "");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
 	}
@@ -353,9 +363,11 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 		if (!is_shadow_row(rows[i]) || !vb_row_is_ok(rows[i]))
 			continue;
 		for (size_t j = 0; j < n; j++)
-			if (is_slat_row(rows[j]) && vb_row_is_ok(rows[j]) && same_side(rows[i], rows[j]) &&
+			if (is_slat_row(rows[j]) && vb_row_is_ok(rows[j]) &&
+			    same_side(rows[i], rows[j]) &&
 			    vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
-				json_array_append_new(view, pair_entry("shadow/slat", rows[i], rows[j], pick));
+				json_array_append_new(
+					view, pair_entry("shadow/slat", rows[i], rows[j], pick));
 				break;
 			}
 	}
@@ -373,8 +385,8 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 	if (!any(rows, n, is_native_row, true)) {
 		const char *r = skip_reason(rows, n, is_native_row);
 
-		snprintf(why, sizeof(why), "no native row%s%s: add native to --mode", r ? ": " : " in this run",
-			 r ? r : "");
+		snprintf(why, sizeof(why), "no native row%s%s: add native to --mode",
+			 r ? ": " : " in this run", r ? r : "");
 		missing_entry(view, "guest/native", rows[0], pick, why);
 		return;
 	}
@@ -388,8 +400,10 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 			if (!is_native_row(rows[j]) || !vb_row_is_ok(rows[j]))
 				continue;
 			guest_page(vb_row_pages(rows[j], "requested"), np, sizeof(np));
-			if (!strcmp(gp, np) && vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
-				json_array_append_new(view, pair_entry("guest/native", rows[i], rows[j], pick));
+			if (!strcmp(gp, np) &&
+			    vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
+				json_array_append_new(
+					view, pair_entry("guest/native", rows[i], rows[j], pick));
 				break;
 			}
 		}
@@ -421,7 +435,8 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 			continue;
 		/* One pass per mode and guest: find its base and whether it has other mixes. */
 		for (size_t j = i; j < n; j++) {
-			if (strcmp(vb_row_str(rows[j], "mode"), mode) || strcmp(row_guest(rows[j]), guest))
+			if (strcmp(vb_row_str(rows[j], "mode"), mode) ||
+			    strcmp(row_guest(rows[j]), guest))
 				continue;
 			done[j] = true;
 			if (!vb_row_pages(rows[j], "requested"))
@@ -436,14 +451,18 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 		if (!base || !vb_row_is_ok(base)) {
 			const char *r = base ? vb_row_str(base, "reason") : NULL;
 
-			snprintf(why, sizeof(why), "no ok %s row in %s%s%s%s", strcmp(mode, "native") ? "4k:4k" : "4k",
-				 mode, r ? ": " : ": add ", r ? r : strcmp(mode, "native") ? "4k:4k" : "4k",
+			snprintf(why, sizeof(why), "no ok %s row in %s%s%s%s",
+				 strcmp(mode, "native") ? "4k:4k" : "4k", mode, r ? ": " : ": add ",
+				 r			  ? r
+				 : strcmp(mode, "native") ? "4k:4k"
+							  : "4k",
 				 r ? "" : " to --pages");
 			missing_entry(view, "pages", rows[i], pick, why);
 			continue;
 		}
 		for (size_t j = i; j < n; j++) {
-			if (rows[j] == base || !vb_row_is_ok(rows[j]) || !vb_row_pages(rows[j], "requested") ||
+			if (rows[j] == base || !vb_row_is_ok(rows[j]) ||
+			    !vb_row_pages(rows[j], "requested") ||
 			    strcmp(vb_row_str(rows[j], "mode"), mode) ||
 			    strcmp(row_guest(rows[j]), guest))
 				continue;
@@ -554,7 +573,8 @@ void vb_ratio_print(FILE *f, json_t *view)
 		if (strlen(pair) > wpair)
 			wpair = strlen(pair);
 	}
-	fprintf(f, "\nRatios of medians, first / second, with a bootstrap 95%% CI, between rows that did "
+	fprintf(f,
+		"\nRatios of medians, first / second, with a bootstrap 95%% CI, between rows that did "
 		"the same work\n(a time per operation: > 1 means the first is slower; a rate (/s): < 1 does)\n");
 	json_array_foreach(view, i, e) {
 		const char *miss = json_string_value(json_object_get(e, "missing"));
@@ -564,8 +584,9 @@ void vb_ratio_print(FILE *f, json_t *view)
 		json_t *lo = json_object_get(e, "ci95_low"), *hi = json_object_get(e, "ci95_high");
 		char a[32], b[32], clean[800];
 
-		snprintf(group, sizeof(group), "%s%s%s", json_string_value(json_object_get(e, "bench")),
-			 ptext && *ptext ? " " : "", ptext ? ptext : "");
+		snprintf(group, sizeof(group), "%s%s%s",
+			 json_string_value(json_object_get(e, "bench")), ptext && *ptext ? " " : "",
+			 ptext ? ptext : "");
 		if (strcmp(group, last)) {
 			fprintf(f, "%s\n", vb_escape_ctrl(group, clean, sizeof(clean)));
 			snprintf(last, sizeof(last), "%s", group);
@@ -576,7 +597,8 @@ void vb_ratio_print(FILE *f, json_t *view)
 			continue;
 		}
 		vb_ratio_pair_text(e, pair, sizeof(pair));
-		fprintf(f, "%-*s  %7.3fx", (int)wpair, vb_escape_ctrl(pair, clean, sizeof(clean)), r);
+		fprintf(f, "%-*s  %7.3fx", (int)wpair, vb_escape_ctrl(pair, clean, sizeof(clean)),
+			r);
 		if (json_is_number(lo) && json_is_number(hi)) {
 			snprintf(a, sizeof(a), "%.3f", json_number_value(lo));
 			snprintf(b, sizeof(b), "%.3f", json_number_value(hi));

@@ -76,7 +76,8 @@ static void note(struct out *o, const char *s)
 	fprintf(o->f, o->html ? "<p class=\"note\">%s</p>\n" : "%s\n\n", s);
 }
 
-static void table_begin(struct out *o, const char *cls, int cols, const char *const *head, const bool *right)
+static void table_begin(struct out *o, const char *cls, int cols, const char *const *head,
+			const bool *right)
 {
 	o->cols = cols;
 	if (o->html) {
@@ -104,7 +105,8 @@ static void table_begin(struct out *o, const char *cls, int cols, const char *co
 static void row_begin(struct out *o, const char *cls)
 {
 	if (o->html)
-		fprintf(o->f, "<tr%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+		fprintf(o->f, "<tr%s%s%s>", cls ? " class=\"" : "", cls ? cls : "",
+			cls ? "\"" : "");
 	else
 		fputc('|', o->f);
 }
@@ -220,8 +222,9 @@ static void write_can(struct out *o, json_t *can)
 		}
 		json_object_foreach(set, name, v)
 			if (json_is_true(json_object_get(v, "ok")))
-				n += (size_t)snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0, "%s%s",
-						      n ? ", " : "", name);
+				n += (size_t)snprintf(line + n,
+						      n < sizeof(line) ? sizeof(line) - n : 0,
+						      "%s%s", n ? ", " : "", name);
 		snprintf(label, sizeof(label), "%s it can run", kinds[k]);
 		kv(o, label, n ? line : "none");
 		json_object_foreach(set, name, v) {
@@ -327,20 +330,22 @@ static void fmt_ci(json_t *e, char *buf, size_t len)
 
 static void write_ratios(struct out *o, json_t *view)
 {
-	static const char *const head[] = { "kind", "bench", "params", "first / second", "ratio", "95% CI",
-					    "note" };
+	static const char *const head[] = {"kind",  "bench",  "params", "first / second",
+					   "ratio", "95% CI", "note"};
 	static const bool right[] = { false, false, false, false, true, true, false };
 	json_t *e;
 	size_t i;
 
 	h2(o, "Mode ratios", "ratios");
-	note(o, "Ratio of the medians of two rows that did the same work (same bench, parameters and "
+	note(o,
+	     "Ratio of the medians of two rows that did the same work (same bench, parameters and "
 	     "operations; for mmapchurn and pagefault also the same guest page size), with a percentile "
 	     "bootstrap 95% confidence interval of the ratio. For a time per operation a ratio above 1 "
 	     "means the first row is slower; for a rate (a unit in /s) below 1 does. SLAT is ept, npt "
 	     "or tdp, whichever ran.");
 	if (!json_array_size(view)) {
-		note(o, "No ratio: the run has no two modes or page mixes of one bench to compare.");
+		note(o,
+		     "No ratio: the run has no two modes or page mixes of one bench to compare.");
 		return;
 	}
 	table_begin(o, "ratios", 7, head, right);
@@ -367,14 +372,16 @@ static void write_ratios(struct out *o, json_t *view)
 
 static void write_claims(struct out *o, json_t *claims)
 {
-	static const char *const head[] = { "#", "claim", "the papers", "vbench ratio that tests it", "ratio",
-					    "95% CI", "verdict", "why" };
+	static const char *const head[] = {
+		"#",	 "claim",  "the papers", "vbench ratio that tests it",
+		"ratio", "95% CI", "verdict",	 "why"};
 	static const bool right[] = { true, false, false, false, true, true, false, false };
 	json_t *c;
 	size_t i;
 
 	h2(o, "The papers' claims", "claims");
-	note(o, "The claims of VMware's RVI (2008) and EPT (2009) evaluations as docs/reproducing.md states "
+	note(o,
+	     "The claims of VMware's RVI (2008) and EPT (2009) evaluations as docs/reproducing.md states "
 	     "them, each tested by the ratio it names. A claim holds only when the CI of its ratio lies on "
 	     "the claim's side; the papers' own figures are shown for scale, not as targets.");
 	table_begin(o, "claims", 8, head, right);
@@ -382,10 +389,13 @@ static void write_claims(struct out *o, json_t *claims)
 		const char *v = json_string_value(json_object_get(c, "verdict"));
 		char id[16], r[32], ci[96];
 
-		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(c, "id")));
+		snprintf(id, sizeof(id), "%lld",
+			 (long long)json_integer_value(json_object_get(c, "id")));
 		fmt_ratio(c, "ratio", r, sizeof(r));
 		fmt_ci(c, ci, sizeof(ci));
-		row_begin(o, !strcmp(v, "holds") ? "holds" : !strcmp(v, "not measured") ? "unmeasured" : "fails");
+		row_begin(o, !strcmp(v, "holds")	  ? "holds"
+			     : !strcmp(v, "not measured") ? "unmeasured"
+							  : "fails");
 		cell(o, id, true);
 		cell(o, json_string_value(json_object_get(c, "claim")), false);
 		cell(o, json_string_value(json_object_get(c, "paper")), false);
@@ -439,7 +449,8 @@ static void write_results(struct out *o, json_t *results)
 	write_table(o, "rows", t);
 	json_array_foreach(json_object_get(t, "notes"), i, n)
 		para(o, json_string_value(n));
-	note(o, "median over the samples of each row; ci95: the 95% confidence interval of the median "
+	note(o,
+	     "median over the samples of each row; ci95: the 95% confidence interval of the median "
 	     "(percentile bootstrap) as a half-width relative to the median.");
 	json_decref(t);
 }
@@ -496,7 +507,8 @@ static void write_figures(struct out *o, const struct vb_report_opts *opt)
 static void write_walk_metrics(struct out *o, json_t *model)
 {
 	json_t *wm = json_object_get(model, "walk_metrics"), *rows = json_object_get(wm, "rows");
-	json_t *names = json_object_get(wm, "names"), *reasons = json_object_get(wm, "unavailable"), *r, *v;
+	json_t *names = json_object_get(wm, "names"), *reasons = json_object_get(wm, "unavailable"),
+	       *r, *v;
 	size_t i, j, n = json_array_size(names);
 	const char *k;
 
@@ -518,14 +530,19 @@ static void write_walk_metrics(struct out *o, json_t *model)
 			json_array_foreach(rows, i, r) {
 				row_begin(o, NULL);
 				for (j = 0; j < 4; j++)
-					cell(o, json_string_value(json_array_get(json_object_get(r, "id"), j)), false);
+					cell(o,
+					     json_string_value(
+						     json_array_get(json_object_get(r, "id"), j)),
+					     false);
 				for (j = 0; j < n; j++) {
 					char num[32] = "-";
 
-					v = json_object_get(json_object_get(r, "values"),
-							    json_string_value(json_array_get(names, j)));
+					v = json_object_get(
+						json_object_get(r, "values"),
+						json_string_value(json_array_get(names, j)));
 					if (json_is_number(v))
-						vb_fmt_value(json_number_value(v), num, sizeof(num));
+						vb_fmt_value(json_number_value(v), num,
+							     sizeof(num));
 					cell(o, num, true);
 				}
 				row_end(o);
@@ -538,7 +555,7 @@ static void write_walk_metrics(struct out *o, json_t *model)
 		note(o, "No row has PMU counters.");
 	}
 	if (json_object_size(reasons)) {
-		static const char *const head[] = { "rows", "why the PMU counters were unavailable" };
+		static const char *const head[] = {"rows", "why the PMU counters were unavailable"};
 		static const bool right[] = { true, false };
 
 		table_begin(o, "reasons", 2, head, right);
@@ -561,9 +578,11 @@ static void write_kvm(struct out *o, json_t *results)
 
 	h2(o, "KVM statistics", "kvm");
 	if (!json_array_size(json_object_get(t, "rows"))) {
-		note(o, "No row has KVM statistics (native rows, or a guest whose host gives none).");
+		note(o,
+		     "No row has KVM statistics (native rows, or a guest whose host gives none).");
 	} else {
-		note(o, "Deltas over the timed samples (pages_*: in use at the end). Without a PMU these are "
+		note(o,
+		     "Deltas over the timed samples (pages_*: in use at the end). Without a PMU these are "
 		     "the evidence of mechanism: exits, faults fixed and shadow-MMU work tell shadow paging "
 		     "from SLAT.");
 		write_table(o, "kvm", t);
@@ -588,11 +607,12 @@ static void write_not_ok(struct out *o, json_t *model)
 		char cnt[16], which[1024] = "";
 		size_t n = 0;
 
-		snprintf(cnt, sizeof(cnt), "%lld", (long long)json_integer_value(json_object_get(g, "count")));
+		snprintf(cnt, sizeof(cnt), "%lld",
+			 (long long)json_integer_value(json_object_get(g, "count")));
 		json_array_foreach(json_object_get(g, "rows"), j, r)
 			if (n < sizeof(which))
-				n += (size_t)snprintf(which + n, sizeof(which) - n, "%s%s", j ? ", " : "",
-						      json_string_value(r));
+				n += (size_t)snprintf(which + n, sizeof(which) - n, "%s%s",
+						      j ? ", " : "", json_string_value(r));
 		row_begin(o, NULL);
 		cell(o, json_string_value(json_object_get(g, "status")), false);
 		cell(o, cnt, true);
@@ -605,8 +625,8 @@ static void write_not_ok(struct out *o, json_t *model)
 
 static void write_compare(struct out *o, json_t *model)
 {
-	static const char *const head[] = { "bench", "params", "mode", "pages", "baseline", "new", "change",
-					    "p", "verdict" };
+	static const char *const head[] = {"bench", "params", "mode", "pages",	"baseline",
+					   "new",   "change", "p",    "verdict"};
 	static const bool right[] = { false, false, false, false, true, true, true, true, false };
 	json_t *cmp = json_object_get(model, "compare"), *r, *v;
 	const char *k;
@@ -616,8 +636,10 @@ static void write_compare(struct out *o, json_t *model)
 	if (!cmp)
 		return;
 	h2(o, "Against another run", "compare");
-	snprintf(line, sizeof(line), "Baseline %s, this run %s: a change counts when beyond %.0f%% and "
-		 "significant (Mann-Whitney U, alpha %.2g).", json_string_value(json_object_get(cmp, "baseline")),
+	snprintf(line, sizeof(line),
+		 "Baseline %s, this run %s: a change counts when beyond %.0f%% and "
+		 "significant (Mann-Whitney U, alpha %.2g).",
+		 json_string_value(json_object_get(cmp, "baseline")),
 		 json_string_value(json_object_get(cmp, "new")),
 		 json_number_value(json_object_get(cmp, "threshold")) * 100,
 		 json_number_value(json_object_get(cmp, "alpha")));
@@ -627,15 +649,19 @@ static void write_compare(struct out *o, json_t *model)
 		char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "";
 
 		if (json_is_number(json_object_get(json_object_get(r, "baseline"), "median")))
-			vb_fmt_value(json_number_value(json_object_get(json_object_get(r, "baseline"), "median")), b,
-				     sizeof(b));
+			vb_fmt_value(json_number_value(json_object_get(
+					     json_object_get(r, "baseline"), "median")),
+				     b, sizeof(b));
 		if (json_is_number(json_object_get(json_object_get(r, "new"), "median")))
-			vb_fmt_value(json_number_value(json_object_get(json_object_get(r, "new"), "median")), n,
-				     sizeof(n));
+			vb_fmt_value(json_number_value(
+					     json_object_get(json_object_get(r, "new"), "median")),
+				     n, sizeof(n));
 		if (json_is_number(json_object_get(r, "change")))
-			snprintf(ch, sizeof(ch), "%+.1f%%", json_number_value(json_object_get(r, "change")) * 100);
+			snprintf(ch, sizeof(ch), "%+.1f%%",
+				 json_number_value(json_object_get(r, "change")) * 100);
 		if (json_is_number(json_object_get(r, "p_value")))
-			snprintf(p, sizeof(p), "%.3g", json_number_value(json_object_get(r, "p_value")));
+			snprintf(p, sizeof(p), "%.3g",
+				 json_number_value(json_object_get(r, "p_value")));
 		if (json_is_object(json_object_get(r, "params")))
 			vb_row_params_text(r, NULL, pt, sizeof(pt));
 		row_begin(o, json_string_value(json_object_get(r, "verdict")));
@@ -655,11 +681,14 @@ static void write_compare(struct out *o, json_t *model)
 	json_object_foreach(json_object_get(cmp, "counts"), k, v) {
 		size_t n = strlen(line);
 
-		snprintf(line + n, sizeof(line) - n, "%s%s: %lld", n ? ", " : "", k, (long long)json_integer_value(v));
+		snprintf(line + n, sizeof(line) - n, "%s%s: %lld", n ? ", " : "", k,
+			 (long long)json_integer_value(v));
 	}
 	para(o, line);
-	if (json_array_size(json_object_get(cmp, "only_baseline")) || json_array_size(json_object_get(cmp, "only_new"))) {
-		snprintf(line, sizeof(line), "Rows only in the baseline: %zu; only in this run: %zu.",
+	if (json_array_size(json_object_get(cmp, "only_baseline")) ||
+	    json_array_size(json_object_get(cmp, "only_new"))) {
+		snprintf(line, sizeof(line),
+			 "Rows only in the baseline: %zu; only in this run: %zu.",
 			 json_array_size(json_object_get(cmp, "only_baseline")),
 			 json_array_size(json_object_get(cmp, "only_new")));
 		para(o, line);
@@ -672,8 +701,10 @@ static void write_notes(struct out *o, json_t *run)
 	if (!json_is_true(json_object_get(run, "complete")))
 		note(o, "This run is incomplete (interrupted, or some points were never reached).");
 	if (json_is_string(json_object_get(run, "rebuilt_from")))
-		note(o, "run.json was missing or behind: the results were rebuilt from results.jsonl.");
-	note(o, "Rows marked ok* ran their guest kernel at CPL0 on an emulating host: not hardware figures. "
+		note(o,
+		     "run.json was missing or behind: the results were rebuilt from results.jsonl.");
+	note(o,
+	     "Rows marked ok* ran their guest kernel at CPL0 on an emulating host: not hardware figures. "
 	     "Pages shown as requested->verified; '!' marks a request the run could not honour.");
 }
 
@@ -684,8 +715,8 @@ static void row_ident(json_t *row, char *buf, size_t len)
 	char params[256];
 
 	vb_row_params_text(row, NULL, params, sizeof(params));
-	snprintf(buf, len, "%s%s%s %s%s%s %s", vb_row_str(row, "bench"), params[0] ? " " : "", params,
-		 vb_row_str(row, "mode"), guest && strcmp(guest, "none") ? "/" : "",
+	snprintf(buf, len, "%s%s%s %s%s%s %s", vb_row_str(row, "bench"), params[0] ? " " : "",
+		 params, vb_row_str(row, "mode"), guest && strcmp(guest, "none") ? "/" : "",
 		 guest && strcmp(guest, "none") ? guest : "", pages ? pages : "?");
 }
 
@@ -701,16 +732,20 @@ static json_t *not_ok_groups(json_t *results)
 
 		if (!strcmp(st, "ok"))
 			continue;
-		snprintf(key, sizeof(key), "%s\x1f%s", st, why && *why ? why : "(no reason recorded)");
+		snprintf(key, sizeof(key), "%s\x1f%s", st,
+			 why && *why ? why : "(no reason recorded)");
 		g = json_object_get(index, key);
 		if (!g) {
 			g = json_pack("{s:s, s:s, s:i, s:[]}", "status", st, "reason",
-				      why && *why ? why : "(no reason recorded)", "count", 0, "rows");
+				      why && *why ? why : "(no reason recorded)", "count", 0,
+				      "rows");
 			json_array_append_new(groups, g);
 			json_object_set(index, key, g);
 		}
 		row_ident(row, id, sizeof(id));
-		json_object_set_new(g, "count", json_integer(json_integer_value(json_object_get(g, "count")) + 1));
+		json_object_set_new(
+			g, "count",
+			json_integer(json_integer_value(json_object_get(g, "count")) + 1));
 		json_array_append_new(json_object_get(g, "rows"), json_string(id));
 	}
 	json_decref(index);
@@ -721,13 +756,16 @@ static json_t *not_ok_groups(json_t *results)
  * metrics) of each row, and the reasons counters.errors.pmu gives. */
 static json_t *walk_metrics(json_t *results)
 {
-	json_t *rows = json_array(), *names = json_array(), *seen = json_object(), *reasons = json_object(), *row;
+	json_t *rows = json_array(), *names = json_array(), *seen = json_object(),
+	       *reasons = json_object(), *row;
 	static const char *const keys[] = { "pmu", "derived" };
 	size_t i;
 
 	json_array_foreach(results, i, row) {
 		json_t *c = json_object_get(row, "counters"), *vals = json_object(), *v;
-		const char *why = json_string_value(json_object_get(json_object_get(c, "errors"), "pmu")), *k;
+		const char *why = json_string_value(
+				   json_object_get(json_object_get(c, "errors"), "pmu")),
+			   *k;
 
 		for (size_t s = 0; s < 2; s++)
 			json_object_foreach(json_object_get(c, keys[s]), k, v) {
@@ -746,17 +784,24 @@ static json_t *walk_metrics(json_t *results)
 
 			row_ident(row, id, sizeof(id));
 			vb_row_params_text(row, NULL, params, sizeof(params));
-			snprintf(mode, sizeof(mode), "%s%s%s", vb_row_str(row, "mode"), g && strcmp(g, "none") ? "/" : "",
+			snprintf(mode, sizeof(mode), "%s%s%s", vb_row_str(row, "mode"),
+				 g && strcmp(g, "none") ? "/" : "",
 				 g && strcmp(g, "none") ? g : "");
-			json_array_append_new(rows, json_pack("{s:[s,s,s,s], s:o}", "id", vb_row_str(row, "bench"),
-							      params, mode, vb_row_pages(row, "requested") ?
-							      vb_row_pages(row, "requested") : "?", "values", vals));
+			json_array_append_new(rows,
+					      json_pack("{s:[s,s,s,s], s:o}", "id",
+							vb_row_str(row, "bench"), params, mode,
+							vb_row_pages(row, "requested")
+								? vb_row_pages(row, "requested")
+								: "?",
+							"values", vals));
 		} else {
 			json_decref(vals);
 		}
 		if (why && *why)
-			json_object_set_new(reasons, why,
-					    json_integer(json_integer_value(json_object_get(reasons, why)) + 1));
+			json_object_set_new(
+				reasons, why,
+				json_integer(json_integer_value(json_object_get(reasons, why)) +
+					     1));
 	}
 	json_decref(seen);
 	return json_pack("{s:o, s:o, s:o}", "names", names, "rows", rows, "unavailable", reasons);
@@ -765,13 +810,15 @@ static json_t *walk_metrics(json_t *results)
 json_t *vb_report_model(json_t *run, const struct vb_report_opts *o)
 {
 	json_t *results = vb_run_results(run), *view = vb_ratio_view(results);
-	json_t *m = json_pack("{s:s, s:O?, s:o, s:o, s:o, s:o}", "schema", "vbench.report/1",
-			      "id", json_object_get(run, "id"), "ratios", view,
-			      "claims", vb_claims_check(results, view), "not_ok", not_ok_groups(results),
+	json_t *m = json_pack("{s:s, s:O?, s:o, s:o, s:o, s:o}", "schema", "vbench.report/1", "id",
+			      json_object_get(run, "id"), "ratios", view, "claims",
+			      vb_claims_check(results, view), "not_ok", not_ok_groups(results),
 			      "walk_metrics", walk_metrics(results));
 
 	/* The lab's host: TCG fills the CPUID hypervisor signature with "TCGTCGTCGTCG". */
-	if (strstr(json_string_value(json_object_get(json_object_get(run, "host"), "hypervisor")) ?: "", "TCG"))
+	if (strstr(json_string_value(json_object_get(json_object_get(run, "host"), "hypervisor"))
+			   ?: "",
+		   "TCG"))
 		json_object_set_new(m, "emulated_host", json_true());
 	if (o && o->against) {
 		struct vb_compare_opts co = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
@@ -792,7 +839,8 @@ static const char css[] =
 	"figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:0.8em;color:#666}"
 	"nav a{margin-right:1em}";
 
-void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt, const struct vb_report_opts *opt)
+void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
+		     const struct vb_report_opts *opt)
 {
 	static const struct vb_report_opts none = { 0 };
 	struct out o = { .f = f, .html = fmt == VB_REPORT_HTML_PAGE };
@@ -814,7 +862,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt, const stru
 		text(&o, id ? id : "run");
 		fputs("</h1>\n<nav><a href=\"#ratios\">ratios</a><a href=\"#claims\">claims</a>"
 		      "<a href=\"#rows\">rows</a><a href=\"#figures\">figures</a><a href=\"#kvm\">KVM</a>"
-		      "<a href=\"#notok\">skipped</a><a href=\"#host\">host</a></nav>\n", f);
+		      "<a href=\"#notok\">skipped</a><a href=\"#host\">host</a></nav>\n",
+		      f);
 	} else {
 		fputs("# vbench report: ", f);
 		text(&o, id ? id : "run");
@@ -827,7 +876,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt, const stru
 		 json_string_value(json_object_get(run, "vbench_version")) ?: "?");
 	para(&o, line);
 	if (json_is_true(json_object_get(model, "emulated_host")))
-		note(&o, "This host is emulated (QEMU TCG): its timings are not hardware figures. "
+		note(&o,
+		     "This host is emulated (QEMU TCG): its timings are not hardware figures. "
 		     "The ratios and verdicts below show that the code paths work, not what the hardware "
 		     "costs; KVM's statistics are real.");
 	write_ratios(&o, json_object_get(model, "ratios"));
@@ -846,8 +896,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt, const stru
 	json_decref(model);
 }
 
-int vb_report_save(json_t *run, const char *dir, enum vb_report_format fmt, const struct vb_report_opts *o,
-		   char *err, size_t errlen)
+int vb_report_save(json_t *run, const char *dir, enum vb_report_format fmt,
+		   const struct vb_report_opts *o, char *err, size_t errlen)
 {
 	const char *name = fmt == VB_REPORT_HTML_PAGE ? VB_REPORT_HTML : VB_REPORT_FILE;
 	struct vb_atomic a;

@@ -16,7 +16,7 @@ enum vb_report_format { VB_REPORT_MD, VB_REPORT_HTML_PAGE };
 
 struct vb_report_opts {
 	json_t *against;	/* a second run to compare with (vb_compare_runs), or NULL */
-	const char *figdir;	/* folder holding the figures (<name>.svg inlined, <name>.png linked) */
+	const char *figdir;	/* the figures' folder (<name>.svg inlined, .png linked) */
 	json_t *figures;	/* figure names without extension, in order; NULL: none */
 	const char *no_figures;	/* why there are none (shown), or NULL */
 };
@@ -33,11 +33,12 @@ json_t *vb_report_model(json_t *run, const struct vb_report_opts *o);
 
 /* Write the report of a loaded run to f. Everything from the run is escaped
  * for the format; the HTML page loads nothing from outside itself. */
-void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt, const struct vb_report_opts *o);
+void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
+		     const struct vb_report_opts *o);
 
 /* Write dir/report.md or dir/report.html through a temporary name and a
  * rename (a link at the name is refused); -1 with err set. */
-int vb_report_save(json_t *run, const char *dir, enum vb_report_format fmt, const struct vb_report_opts *o,
-		   char *err, size_t errlen);
+int vb_report_save(json_t *run, const char *dir, enum vb_report_format fmt,
+		   const struct vb_report_opts *o, char *err, size_t errlen);
 
 #endif

@@ -130,8 +130,8 @@ static char *read_all(const char *path, size_t *len, char *err, size_t errlen)
 				cap *= 2;
 			grown = cap <= RUNFILE_MAX ? realloc(buf, cap) : NULL;
 			if (!grown) {
-				vb_errf(err, errlen, "%s: larger than %zu MiB, or out of memory", path,
-					RUNFILE_MAX >> 20);
+				vb_errf(err, errlen, "%s: larger than %zu MiB, or out of memory",
+					path, RUNFILE_MAX >> 20);
 				goto fail;
 			}
 			buf = grown;
@@ -192,7 +192,8 @@ static json_t *parse_jsonl(const char *buf, size_t len, const char *name, char *
 			json_decref(v);
 			if (!nl)
 				break;	/* the torn last line */
-			vb_errf(err, errlen, "%s:%zu: not a JSON object (not a results.jsonl line)", name, lineno);
+			vb_errf(err, errlen, "%s:%zu: not a JSON object (not a results.jsonl line)",
+				name, lineno);
 			goto fail;
 		}
 		whole++;

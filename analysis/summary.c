@@ -300,8 +300,10 @@ static bool col_shown(const struct table *t, enum col c)
 static void print_notes(FILE *f, const struct table *t, const char *lead)
 {
 	if (t->have_ratio)
-		fprintf(f, "%svs base: median / median of the native 4k row of the same bench and params "
-			"(else its first ok row); n/a: not the same work (see the ratios below)\n", lead);
+		fprintf(f,
+			"%svs base: median / median of the native 4k row of the same bench and params "
+			"(else its first ok row); n/a: not the same work (see the ratios below)\n",
+			lead);
 	if (t->have_unhonoured)
 		fprintf(f, "%s!: the pages requested were not what the run verified\n", lead);
 	if (t->have_emulated)
@@ -436,7 +438,8 @@ static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
 {
 	char raw[256];
 
-	snprintf(raw, sizeof(raw), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), pages);
+	snprintf(raw, sizeof(raw), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"),
+		 pages);
 	vb_escape_ctrl(raw, buf, len);
 }
 
@@ -501,7 +504,8 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 
 json_t *vb_summary_table(json_t *results)
 {
-	json_t *out = json_object(), *head = json_array(), *right = json_array(), *rows = json_array();
+	json_t *out = json_object(), *head = json_array(), *right = json_array(),
+	       *rows = json_array();
 	json_t *notes = json_array();
 	struct table t;
 	size_t i;
@@ -527,13 +531,19 @@ json_t *vb_summary_table(json_t *results)
 		json_array_append_new(rows, r);
 	}
 	if (t.have_ratio)
-		json_array_append_new(notes, json_string("vs base: median / median of the native 4k row of the "
-			"same bench and params (else its first ok row); n/a: not the same work"));
+		json_array_append_new(
+			notes,
+			json_string(
+				"vs base: median / median of the native 4k row of the "
+				"same bench and params (else its first ok row); n/a: not the same work"));
 	if (t.have_unhonoured)
-		json_array_append_new(notes, json_string("!: the pages requested were not what the run verified"));
+		json_array_append_new(
+			notes,
+			json_string("!: the pages requested were not what the run verified"));
 	if (t.have_emulated)
-		json_array_append_new(notes, json_string("ok*: guest kernel ran at CPL0 on an emulating host "
-			"(emulated_cpl0): not a hardware figure"));
+		json_array_append_new(
+			notes, json_string("ok*: guest kernel ran at CPL0 on an emulating host "
+					   "(emulated_cpl0): not a hardware figure"));
 	free(t.rows);
 	return out;
 }
@@ -558,7 +568,8 @@ json_t *vb_summary_kvm_table(json_t *results)
 	if (!n)
 		return out;
 	for (k = 0; k < 4; k++)
-		json_array_append_new(head, json_string((const char *const[]){ "bench", "params", "mode", "pages" }[k]));
+		json_array_append_new(head, json_string((const char *const[]){"bench", "params",
+									      "mode", "pages"}[k]));
 	for (k = 0; k < N_KVM_COLS; k++)
 		if (shown[k])
 			json_array_append_new(head, json_string(kvm_cols[k]));
@@ -569,7 +580,8 @@ json_t *vb_summary_kvm_table(json_t *results)
 		if (!json_is_object(kvm) || !json_object_size(kvm))
 			continue;
 		fill_cells(&sr, NULL);
-		r = json_pack("[s,s,s,s]", sr.cell[C_BENCH], sr.cell[C_PARAMS], sr.cell[C_MODE], sr.cell[C_PAGES]);
+		r = json_pack("[s,s,s,s]", sr.cell[C_BENCH], sr.cell[C_PARAMS], sr.cell[C_MODE],
+			      sr.cell[C_PAGES]);
 		for (k = 0; k < N_KVM_COLS; k++) {
 			char num[32];
 			double v = json_number_value(json_object_get(kvm, kvm_cols[k]));

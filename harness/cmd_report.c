@@ -18,8 +18,10 @@ static const char usage[] =
 	"usage: vbench report [--against RUN2] [--format html|md] [--out DIR] [--no-figures]\n"
 	"                     [--stdout | --json] RUN\n"
 	"\n"
-	"Write the report of RUN (a run folder, run.json or results.jsonl): " VB_REPORT_HTML ", one\n"
-	"self-contained page (figures inline as SVG, nothing fetched), and " VB_REPORT_FILE ", its\n"
+	"Write the report of RUN (a run folder, run.json or results.jsonl): " VB_REPORT_HTML
+	", one\n"
+	"self-contained page (figures inline as SVG, nothing fetched), and " VB_REPORT_FILE
+	", its\n"
 	"Markdown twin, beside the figures as PNG and SVG. Both hold the mode ratios (shadow / SLAT,\n"
 	"guest / native, page mixes against 4k:4k, with bootstrap 95% CIs), the VMware papers'\n"
 	"claims checked, every row with its CI, the walk metrics and KVM statistics, skipped and\n"
@@ -45,10 +47,10 @@ struct flags {
 static int parse(int argc, char **argv, struct flags *fl)
 {
 	static const struct option longopts[] = {
-		{ "against", required_argument, NULL, 'a' }, { "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' }, { "no-figures", no_argument, NULL, 'n' },
-		{ "stdout", no_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{"against", required_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'},
+		{"out", required_argument, NULL, 'o'},	   {"no-figures", no_argument, NULL, 'n'},
+		{"stdout", no_argument, NULL, 's'},	   {"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -111,7 +113,8 @@ static void make_figures(json_t *run, json_t *cmp, const char *out, json_t *figs
 	json_decref(files);
 }
 
-static int write_all(json_t *run, const struct flags *fl, const char *out, struct vb_report_opts *ro)
+static int write_all(json_t *run, const struct flags *fl, const char *out,
+		     struct vb_report_opts *ro)
 {
 	static const enum vb_report_format fmts[] = { VB_REPORT_MD, VB_REPORT_HTML_PAGE };
 	static const char *const names[] = { VB_REPORT_FILE, VB_REPORT_HTML };
@@ -153,7 +156,8 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	if (fl.out && (stat(fl.out, &st) || !S_ISDIR(st.st_mode) || access(fl.out, W_OK))) {
-		vb_error("report: --out %s: not a writable folder: create it, or pick another", fl.out);
+		vb_error("report: --out %s: not a writable folder: create it, or pick another",
+			 fl.out);
 		rc = VB_EXIT_ENV;
 		goto out;
 	}
@@ -165,7 +169,8 @@ int cmd_report(int argc, char **argv)
 			fputc('\n', stdout);
 			json_decref(m);
 		} else {
-			vb_report_write(stdout, run, fl.formats == 2 ? VB_REPORT_HTML_PAGE : VB_REPORT_MD, &ro);
+			vb_report_write(stdout, run,
+					fl.formats == 2 ? VB_REPORT_HTML_PAGE : VB_REPORT_MD, &ro);
 		}
 		goto out;
 	}
@@ -175,7 +180,8 @@ int cmd_report(int argc, char **argv)
 
 			cmp = vb_compare_runs(ro.against, run, &co);
 		}
-		make_figures(run, cmp, fl.out ? fl.out : dir, figs, &ro.no_figures, err, sizeof(err));
+		make_figures(run, cmp, fl.out ? fl.out : dir, figs, &ro.no_figures, err,
+			     sizeof(err));
 	} else {
 		ro.no_figures = "No figures: --no-figures was given.";
 	}

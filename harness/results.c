@@ -136,7 +136,8 @@ int vb_json_write_atomic(json_t *doc, const char *path, char *err, size_t errlen
 		close(dfd);
 		return vb_errf(err, errlen, "cannot write %s: %s", path, why);
 	}
-	if (json_dumpf(doc, a.f, JSON_INDENT(2) | JSON_ENSURE_ASCII) < 0 || fputc('\n', a.f) == EOF) {
+	if (json_dumpf(doc, a.f, JSON_INDENT(2) | JSON_ENSURE_ASCII) < 0 ||
+	    fputc('\n', a.f) == EOF) {
 		vb_atomic_abort(&a);
 		close(dfd);
 		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));

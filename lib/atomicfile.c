@@ -51,7 +51,8 @@ int vb_atomic_open(struct vb_atomic *a, int dirfd, const char *name, char *err, 
 	/* A name taken by a dead run's leftover (or a planted link) is skipped, never opened. */
 	for (tries = 0; tries < 100 && fd < 0; tries++) {
 		snprintf(a->tmp, sizeof(a->tmp), ".%s.tmp.%d.%u", name, (int)getpid(), seq++);
-		fd = openat(dirfd, a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		fd = openat(dirfd, a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0644);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
@@ -99,7 +100,8 @@ int vb_atomic_commit(struct vb_atomic *a, char *err, size_t errlen)
 	if (renameat(a->dirfd, a->tmp, a->dirfd, a->name) < 0) {
 		e = errno;
 		unlinkat(a->dirfd, a->tmp, 0);
-		return vb_errf(err, errlen, "cannot rename %s to %s: %s", a->tmp, a->name, strerror(e));
+		return vb_errf(err, errlen, "cannot rename %s to %s: %s", a->tmp, a->name,
+			       strerror(e));
 	}
 	/* The rename itself must reach the disk. */
 	fsync(a->dirfd);

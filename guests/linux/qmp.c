@@ -263,8 +263,8 @@ static void add_stats(json_t *ret, json_t *out)
 				continue;
 			have = json_object_get(out, name);
 			/* An absurd value that overflows the sum is not a count: left out. */
-			if (__builtin_add_overflow(json_integer_value(v), have ? json_integer_value(have) : 0,
-						   &sum)) {
+			if (__builtin_add_overflow(json_integer_value(v),
+						   have ? json_integer_value(have) : 0, &sum)) {
 				json_object_del(out, name);
 				continue;
 			}
@@ -360,7 +360,8 @@ json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 			continue;
 		if (level)
 			json_object_set_new(d, k, json_integer(json_integer_value(a)));
-		else if (!__builtin_sub_overflow(json_integer_value(a), json_integer_value(b), &diff))
+		else if (!__builtin_sub_overflow(json_integer_value(a), json_integer_value(b),
+						 &diff))
 			json_object_set_new(d, k, json_integer(diff));
 	}
 	return d;

@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(line, data, size);
 	line[size] = '\0';
-	row = json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested", "4k",
-			"params", "footprint", 1048576, "status", "failed");
+	row = json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested",
+			"4k", "params", "footprint", 1048576, "status", "failed");
 	err[0] = '\0';
 	r = vb_guest_line_accept(line, row, msg, sizeof(msg), err, sizeof(err));
 	if ((r == -1 && !err[0]) || r < -1 || r > 2)

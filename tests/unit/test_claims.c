@@ -34,17 +34,21 @@ Test(claims, hold_fail_and_unmeasured)
 	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 7));
 	json_array_append_new(rows, fx_row("ptrchase", "ept", "4k:4k", "ns/load", 150, 0.01, 7));
 	/* ctxswitch: no difference for processes: does not hold. */
-	json_array_append_new(rows, fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 10, 0.2, 7));
+	json_array_append_new(rows,
+			      fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 10, 0.2, 7));
 	json_array_append_new(rows, fx_row("ctxswitch", "ept", "4k:4k", "us/switch", 10, 0.2, 7));
-	json_object_set_new(json_object_get(json_array_get(rows, 4), "params"), "kind", json_string("process"));
-	json_object_set_new(json_object_get(json_array_get(rows, 5), "params"), "kind", json_string("process"));
+	json_object_set_new(json_object_get(json_array_get(rows, 4), "params"), "kind",
+			    json_string("process"));
+	json_object_set_new(json_object_get(json_array_get(rows, 5), "params"), "kind",
+			    json_string("process"));
 	claims = check(rows);
 	cr_assert_eq(json_array_size(claims), 9);
 	cr_assert_str_eq(verdict(claims, 2), "holds");
 	cr_assert_float_eq(json_number_value(json_object_get(claim(claims, 2), "ratio")), 5, 1e-9);
 	cr_assert_str_eq(verdict(claims, 4), "holds");
 	cr_assert_str_eq(verdict(claims, 1), "not measured");
-	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 1), "why")), "build is not in this run"));
+	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 1), "why")),
+			 "build is not in this run"));
 	cr_assert_str_eq(verdict(claims, 3), "not measured", "no thread row: %s",
 			 json_string_value(json_object_get(claim(claims, 3), "why")));
 	json_decref(claims);
@@ -59,7 +63,8 @@ Test(claims, a_ci_across_one_does_not_hold)
 	json_array_append_new(rows, fx_row("forkwait", "npt", "4k:4k", "us/fork", 100, 0.2, 7));
 	claims = check(rows);
 	cr_assert_str_eq(verdict(claims, 2), "does not hold");
-	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 2), "why")), "no difference shown"));
+	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 2), "why")),
+			 "no difference shown"));
 	json_decref(claims);
 }
 
@@ -72,7 +77,8 @@ Test(claims, no_slat_says_how_to_get_it)
 	json_array_append_new(rows, fx_skipped("ptrchase", "ept", "4k:4k", "this host has no EPT"));
 	claims = check(rows);
 	cr_assert_str_eq(verdict(claims, 4), "not measured");
-	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 4), "why")), "this host has no EPT"));
+	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 4), "why")),
+			 "this host has no EPT"));
 	cr_assert_str_eq(verdict(claims, 5), "not measured");
 	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 5), "why")), "lab-run"),
 		  "%s", json_string_value(json_object_get(claim(claims, 5), "why")));

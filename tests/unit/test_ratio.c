@@ -81,7 +81,8 @@ Test(ratio, unlike_work_refused)
 
 	cr_assert(!vb_ratio_same_work(m2, m4, why, sizeof(why)));
 	cr_assert(strstr(why, "us_per_page"), "%s", why);
-	cr_assert(vb_ratio_same_work(m2, m2e, why, sizeof(why)), "same page size, two modes: %s", why);
+	cr_assert(vb_ratio_same_work(m2, m2e, why, sizeof(why)), "same page size, two modes: %s",
+		  why);
 	cr_assert(vb_ratio_same_work(p2, p4, why, sizeof(why)), "%s", why);
 	cr_assert(!vb_ratio_same_work(p4, g4, why, sizeof(why)));
 	cr_assert(strstr(why, "different units"), "%s", why);
@@ -127,7 +128,8 @@ Test(ratio, view_pairs_and_notes)
 
 	e = find_kind(view, "shadow/slat", "ptrchase", 0);
 	cr_assert_not_null(e);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "b"), "mode")), "npt");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "b"), "mode")),
+			 "npt");
 	cr_assert_float_eq(json_number_value(json_object_get(e, "ratio")), 100.0 / 150, 1e-9);
 	cr_assert_leq(json_number_value(json_object_get(e, "ci95_low")), 100.0 / 150);
 	cr_assert_geq(json_number_value(json_object_get(e, "ci95_high")), 100.0 / 150);

@@ -24,7 +24,8 @@ static json_t *run_of(void)
 	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 7));
 	json_array_append_new(rows, fx_row("ptrchase", "ept", "4k:4k", "ns/load", 150, 0.01, 7));
 	for (int i = 0; i < 3; i++)
-		json_array_append_new(rows, fx_skipped("ptrchase", "ept", i ? "2m:2m" : "1g:1g", "no 1G pages"));
+		json_array_append_new(
+			rows, fx_skipped("ptrchase", "ept", i ? "2m:2m" : "1g:1g", "no 1G pages"));
 	json_array_append_new(rows, fx_skipped("gups", "ept", "4k:4k", "no <b>PMU</b> & more"));
 	r = fx_row("evil<script>alert(1)</script>\n|x", "native", "4k", "ns/load", 1, 0.01, 3);
 	json_object_set_new(r, "counters", json_pack("{s:{s:f}}", "kvm", "exits", 5.0));
@@ -38,8 +39,10 @@ Test(report, markdown_sections_and_groups)
 	char *md = report_of(run, VB_REPORT_MD, NULL);
 
 	cr_assert(strstr(md, "## Mode ratios"), "%s", md);
-	cr_assert(strstr(md, "| shadow/slat | ptrchase | footprint=512M | shadow/micro 4k:4k / ept/micro 4k:4k | 0.667 |"),
-		  "%s", md);
+	cr_assert(
+		strstr(md,
+		       "| shadow/slat | ptrchase | footprint=512M | shadow/micro 4k:4k / ept/micro 4k:4k | 0.667 |"),
+		"%s", md);
 	cr_assert(strstr(md, "## The papers' claims"));
 	cr_assert(strstr(md, "## Every row"));
 	cr_assert(strstr(md, "## KVM statistics"));
@@ -73,11 +76,13 @@ Test(report, against_another_run)
 	json_t *run = run_of(), *base = run_of();
 	char *md;
 
-	json_object_set_new(json_object_get(json_array_get(json_object_get(base, "results"), 0), "stats"), "median",
-			    json_real(50));
+	json_object_set_new(
+		json_object_get(json_array_get(json_object_get(base, "results"), 0), "stats"),
+		"median", json_real(50));
 	md = report_of(run, VB_REPORT_MD, base);
 	cr_assert(strstr(md, "## Against another run"), "%s", md);
-	cr_assert(strstr(md, "| ptrchase | footprint=512M layout=page | shadow | 4k:4k |"), "%s", md);
+	cr_assert(strstr(md, "| ptrchase | footprint=512M layout=page | shadow | 4k:4k |"), "%s",
+		  md);
 	free(md);
 	json_decref(run);
 	json_decref(base);
@@ -88,9 +93,12 @@ Test(report, an_emulated_host_is_said_so)
 	json_t *run = run_of();
 	char *md;
 
-	json_object_set_new(json_object_get(run, "host"), "hypervisor", json_string("TCGTCGTCGTCG"));
+	json_object_set_new(json_object_get(run, "host"), "hypervisor",
+			    json_string("TCGTCGTCGTCG"));
 	md = report_of(run, VB_REPORT_MD, NULL);
-	cr_assert(strstr(md, "This host is emulated (QEMU TCG): its timings are not hardware figures."), "%s", md);
+	cr_assert(strstr(md,
+			 "This host is emulated (QEMU TCG): its timings are not hardware figures."),
+		  "%s", md);
 	free(md);
 	json_decref(run);
 }
