@@ -331,7 +331,8 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 		for (const char *c = pg ? pg : ""; *c; c++)
 			dt += (size_t)(unsigned char)*c;
 		fprintf(g->gp,
-			"%s '%s' index %zu using 1:2:3:4 with yerrorlines lc rgb '%s' dt %zu pt 7 ps 0.6 "
+			"%s '%s' index %zu using 1:2:3:4 with yerrorlines lc rgb '%s' dt %zu pt 7 "
+			"ps 0.6 "
 			"title '%s%s%.0zu%s'",
 			idx ? ", \\\n    " : " ", dat, idx, vb_fig_mode_colour(mode), dt % 5 + 1,
 			key, skipped ? " (" : "", skipped, skipped ? " skipped)" : "");
@@ -395,18 +396,22 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 		nbars++;
 	}
 	label_clean(params, params, sizeof(params));
-	snprintf(title, sizeof(title), "%s%s%s: median, 95%% CI", base, params[0] ? " " : "", params);
+	snprintf(title, sizeof(title), "%s%s%s: median, 95%% CI", base, params[0] ? " " : "",
+		 params);
 	vb_fig_begin(g, name, 960, 600);
 	fprintf(g->gp,
-		"set title '%s'\nset ylabel '%s'\nset style fill solid 0.7 border -1\nset boxwidth 0.6\n",
+		"set title '%s'\nset ylabel '%s'\nset style fill solid 0.7 border -1\nset boxwidth "
+		"0.6\n",
 		title, unit);
 	ybot = vb_fig_yaxis(g->gp, isfinite(lo) ? lo : 1, hi > 0 ? hi : 1);
 	fprintf(g->gp,
-		"set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by 40 right\nset lmargin 14\n"
+		"set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by 40 right\nset "
+		"lmargin 14\n"
 		"set rmargin 8\n",
 		nbars - 1);
 	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
+		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 "
+		"notitle, \\\n"
 		"    '' using 0:4:(sprintf('%%.4g', $2)) with labels offset 0,0.8 notitle, \\\n"
 		"    '' using 0:(%.6g):6 with labels tc rgb '#666666' notitle\n", dat, ybot);
 	vb_fig_end(g, name, 960, 600);

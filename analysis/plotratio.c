@@ -93,7 +93,8 @@ static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 	vb_fig_label(title, t, sizeof(t));
 	vb_fig_begin(g, name, 640, 520);
 	fprintf(g->gp,
-		"set title '%s'\nset xlabel 'host page size (backing)'\nset ylabel 'guest page size'\n",
+		"set title '%s'\nset xlabel 'host page size (backing)'\nset ylabel 'guest page "
+		"size'\n",
 		t);
 	fprintf(g->gp, "set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset xtics (", dim - 1,
 		dim - 1);
@@ -105,10 +106,13 @@ static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 	/* Blue: cheaper than 4k:4k, red: dearer; the scale is log2 of the ratio. */
 	fprintf(g->gp,
 		")\nset palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n"
-		"set cbrange [-2:2]\nset cblabel 'log2 of the ratio to 4k:4k'\nset size ratio -1\n");
+		"set cbrange [-2:2]\nset cblabel 'log2 of the ratio to 4k:4k'\nset size ratio "
+		"-1\n");
 	fprintf(g->gp,
-		"plot '%s' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 fc palette notitle, \\\n"
-		"    '' using 1:($6 > 0 ? $2 : NaN):(0.5):(0.5) with boxxyerror fs pattern 4 lc rgb '#aaaaaa' notitle, \\\n"
+		"plot '%s' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 fc palette "
+		"notitle, \\\n"
+		"    '' using 1:($6 > 0 ? $2 : NaN):(0.5):(0.5) with boxxyerror fs pattern 4 lc "
+		"rgb '#aaaaaa' notitle, \\\n"
 		"    '' using 1:2:4 with labels offset 0,0.7 notitle, \\\n"
 		"    '' using 1:2:5 with labels offset 0,-0.7 notitle\n",
 		dat);
@@ -173,7 +177,7 @@ int vb_fig_heatmaps(struct vb_fig *g, json_t *results)
 
 static const char *const kinds[] = { "shadow/slat", "guest/native", "pages" };
 static const char *const kind_titles[] = {
-	"shadow / SLAT at the same page mix: what shadow paging costs against second-level translation",
+	"shadow / SLAT at the same page mix: what shadow paging costs against SLAT",
 	"guest / native at the same guest page size: what running in the guest costs",
 	"page mix / 4k:4k in the same mode: what large pages buy back",
 };
@@ -238,7 +242,8 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 			if (!f)
 				return -1;
 			fprintf(f,
-				"# label cost-ratio ci95_low ci95_high rgb (cost ratio: > 1, the first is slower)\n");
+				"# label cost-ratio ci95_low ci95_high rgb (cost ratio: > 1, the "
+				"first is slower)\n");
 		}
 		short_pair(e, kind, pair, sizeof(pair));
 		if (same)
@@ -271,10 +276,12 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 	vb_fig_yaxis(g->gp, fmin(lo, 0.9), fmax(hi, 1.1));
 	fprintf(g->gp, "set format y '%%g'\n");
 	fprintf(g->gp,
-		"set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black' front\n");
+		"set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "
+		"'black' front\n");
 	fprintf(g->gp,
 		"plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
+		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, "
+		"\\\n"
 		"    '' using 0:4:(sprintf('%%.2fx', $2)) with labels offset 0,0.8 notitle\n",
 		dat);
 	vb_fig_end(g, name, 1100, 680);
@@ -348,13 +355,17 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 		return 0;
 	vb_fig_begin(g, name, 1100, 640);
 	fprintf(g->gp,
-		"set title 'change of each row against the baseline run (new / baseline - 1; red: regression, "
-		"green: improvement)'\nset ylabel 'change of the median (%%)'\nset style fill solid 0.7 border -1\n"
-		"set boxwidth 0.6\nset grid ytics\nset xtics rotate by 40 right font ',9'\nset lmargin 18\n"
+		"set title 'change of each row against the baseline run (new / baseline - 1; red: "
+		"regression, "
+		"green: improvement)'\nset ylabel 'change of the median (%%)'\nset style fill "
+		"solid 0.7 border -1\n"
+		"set boxwidth 0.6\nset grid ytics\nset xtics rotate by 40 right font ',9'\nset "
+		"lmargin 18\n"
 		"set xrange [-0.6:%zu.6]\n",
 		nbars - 1);
 	fprintf(g->gp,
-		"set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' front\n");
+		"set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' "
+		"front\n");
 	fprintf(g->gp,
 		"plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle\n",

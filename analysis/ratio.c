@@ -354,7 +354,8 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 		snprintf(
 			why, sizeof(why),
 			"no shadow row%s%s: add shadow to --mode with --switch-mode "
-			"(root: reloads kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with LAB_NPT=0",
+			"(root: reloads kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with "
+			"LAB_NPT=0",
 			r ? ": " : " in this run", r ? r : "");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
@@ -426,6 +427,24 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 
 	if (!done)
 		return;
+	if (json_is_integer(json_object_get(json_object_get(rows[0], "params"), "footprint")) &&
+	    !json_integer_value(json_object_get(json_object_get(rows[0], "params"), "footprint"))) {
+		/* No memory of its own: a page mix changes nothing the bench touches. */
+		for (size_t i = 0; i < n; i++)
+			if (vb_row_is_ok(rows[i]) && vb_row_pages(rows[i], "requested") &&
+			    !is_base_pages(rows[i])) {
+				missing_entry(
+					view, "pages", rows[0], pick,
+					"footprint 0: the bench maps no memory of its own, so the "
+					"page "
+					"size has nothing to apply to; rows at other page sizes "
+					"repeat "
+					"the 4k one");
+				break;
+			}
+		free(done);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *base = NULL;
 		bool others = false, unlike = false;
@@ -574,8 +593,10 @@ void vb_ratio_print(FILE *f, json_t *view)
 			wpair = strlen(pair);
 	}
 	fprintf(f,
-		"\nRatios of medians, first / second, with a bootstrap 95%% CI, between rows that did "
-		"the same work\n(a time per operation: > 1 means the first is slower; a rate (/s): < 1 does)\n");
+		"\nRatios of medians, first / second, with a bootstrap 95%% CI, between rows that "
+		"did "
+		"the same work\n(a time per operation: > 1 means the first is slower; a rate (/s): "
+		"< 1 does)\n");
 	json_array_foreach(view, i, e) {
 		const char *miss = json_string_value(json_object_get(e, "missing"));
 		const char *note = json_string_value(json_object_get(e, "note"));

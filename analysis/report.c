@@ -339,9 +339,12 @@ static void write_ratios(struct out *o, json_t *view)
 	h2(o, "Mode ratios", "ratios");
 	note(o,
 	     "Ratio of the medians of two rows that did the same work (same bench, parameters and "
-	     "operations; for mmapchurn and pagefault also the same guest page size), with a percentile "
-	     "bootstrap 95% confidence interval of the ratio. For a time per operation a ratio above 1 "
-	     "means the first row is slower; for a rate (a unit in /s) below 1 does. SLAT is ept, npt "
+	     "operations; for mmapchurn and pagefault also the same guest page size), with a "
+	     "percentile "
+	     "bootstrap 95% confidence interval of the ratio. For a time per operation a ratio "
+	     "above 1 "
+	     "means the first row is slower; for a rate (a unit in /s) below 1 does. SLAT is ept, "
+	     "npt "
 	     "or tdp, whichever ran.");
 	if (!json_array_size(view)) {
 		note(o,
@@ -381,8 +384,10 @@ static void write_claims(struct out *o, json_t *claims)
 
 	h2(o, "The papers' claims", "claims");
 	note(o,
-	     "The claims of VMware's RVI (2008) and EPT (2009) evaluations as docs/reproducing.md states "
-	     "them, each tested by the ratio it names. A claim holds only when the CI of its ratio lies on "
+	     "The claims of VMware's RVI (2008) and EPT (2009) evaluations as docs/reproducing.md "
+	     "states "
+	     "them, each tested by the ratio it names. A claim holds only when the CI of its ratio "
+	     "lies on "
 	     "the claim's side; the papers' own figures are shown for scale, not as targets.");
 	table_begin(o, "claims", 8, head, right);
 	json_array_foreach(claims, i, c) {
@@ -582,8 +587,10 @@ static void write_kvm(struct out *o, json_t *results)
 		     "No row has KVM statistics (native rows, or a guest whose host gives none).");
 	} else {
 		note(o,
-		     "Deltas over the timed samples (pages_*: in use at the end). Without a PMU these are "
-		     "the evidence of mechanism: exits, faults fixed and shadow-MMU work tell shadow paging "
+		     "Deltas over the timed samples (pages_*: in use at the end). Without a PMU "
+		     "these are "
+		     "the evidence of mechanism: exits, faults fixed and shadow-MMU work tell "
+		     "shadow paging "
 		     "from SLAT.");
 		write_table(o, "kvm", t);
 	}
@@ -702,9 +709,11 @@ static void write_notes(struct out *o, json_t *run)
 		note(o, "This run is incomplete (interrupted, or some points were never reached).");
 	if (json_is_string(json_object_get(run, "rebuilt_from")))
 		note(o,
-		     "run.json was missing or behind: the results were rebuilt from results.jsonl.");
+		     "run.json was missing or behind: the results were rebuilt from "
+		     "results.jsonl.");
 	note(o,
-	     "Rows marked ok* ran their guest kernel at CPL0 on an emulating host: not hardware figures. "
+	     "Rows marked ok* ran their guest kernel at CPL0 on an emulating host: not hardware "
+	     "figures. "
 	     "Pages shown as requested->verified; '!' marks a request the run could not honour.");
 }
 
@@ -752,56 +761,76 @@ static json_t *not_ok_groups(json_t *results)
 	return groups;
 }
 
-/* counters.pmu (and counters.derived, where the PMU code adds derived
- * metrics) of each row, and the reasons counters.errors.pmu gives. */
+/* Numbers of v under prefix, flattened two levels deep ("guest.walk_cycles"),
+ * into vals, each new name appended to names. */
+static void flatten(json_t *v, const char *prefix, int depth, json_t *vals, json_t *names,
+		    json_t *seen)
+{
+	const char *k;
+	json_t *x;
+
+	json_object_foreach(v, k, x) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (json_is_object(x) && depth < 2) {
+			flatten(x, name, depth + 1, vals, names, seen);
+			continue;
+		}
+		if (!json_is_number(x))
+			continue;
+		json_object_set(vals, name, x);
+		if (!json_object_get(seen, name)) {
+			json_object_set_new(seen, name, json_true());
+			json_array_append_new(names, json_string(name));
+		}
+	}
+}
+
+static void count_reason(json_t *reasons, const char *why)
+{
+	if (why && *why)
+		json_object_set_new(
+			reasons, why,
+			json_integer(json_integer_value(json_object_get(reasons, why)) + 1));
+}
+
+/*
+ * The PMU counts of each row (counters.pmu: side -> metric -> count, or a
+ * flat metric -> count) and the walk metrics derived from them (the row's
+ * `walk`: side -> metric, docs/result-schema.md), and the reasons counts
+ * were unavailable (counters.unavailable[].reason, counters.errors.pmu).
+ */
 static json_t *walk_metrics(json_t *results)
 {
-	json_t *rows = json_array(), *names = json_array(), *seen = json_object(),
-	       *reasons = json_object(), *row;
-	static const char *const keys[] = { "pmu", "derived" };
-	size_t i;
+	json_t *rows = json_array(), *names = json_array(), *seen = json_object();
+	json_t *reasons = json_object(), *row, *u;
+	size_t i, j;
 
 	json_array_foreach(results, i, row) {
-		json_t *c = json_object_get(row, "counters"), *vals = json_object(), *v;
-		const char *why = json_string_value(
-				   json_object_get(json_object_get(c, "errors"), "pmu")),
-			   *k;
+		json_t *c = json_object_get(row, "counters"), *vals = json_object();
 
-		for (size_t s = 0; s < 2; s++)
-			json_object_foreach(json_object_get(c, keys[s]), k, v) {
-				if (!json_is_number(v))
-					continue;
-				json_object_set(vals, k, v);
-				if (!json_object_get(seen, k)) {
-					json_object_set_new(seen, k, json_true());
-					json_array_append_new(names, json_string(k));
-				}
-			}
+		flatten(json_object_get(c, "pmu"), "", 0, vals, names, seen);
+		flatten(json_object_get(row, "walk"), "walk", 0, vals, names, seen);
 		if (json_object_size(vals)) {
-			char id[400], params[256];
-			const char *g = vb_row_str(row, "guest");
-			char mode[96];
+			char params[256], mode[96];
+			const char *g = vb_row_str(row, "guest"),
+				   *p = vb_row_pages(row, "requested");
 
-			row_ident(row, id, sizeof(id));
 			vb_row_params_text(row, NULL, params, sizeof(params));
 			snprintf(mode, sizeof(mode), "%s%s%s", vb_row_str(row, "mode"),
 				 g && strcmp(g, "none") ? "/" : "",
 				 g && strcmp(g, "none") ? g : "");
-			json_array_append_new(rows,
-					      json_pack("{s:[s,s,s,s], s:o}", "id",
-							vb_row_str(row, "bench"), params, mode,
-							vb_row_pages(row, "requested")
-								? vb_row_pages(row, "requested")
-								: "?",
-							"values", vals));
+			json_array_append_new(rows, json_pack("{s:[s,s,s,s], s:o}", "id",
+							      vb_row_str(row, "bench"), params,
+							      mode, p ? p : "?", "values", vals));
 		} else {
 			json_decref(vals);
 		}
-		if (why && *why)
-			json_object_set_new(
-				reasons, why,
-				json_integer(json_integer_value(json_object_get(reasons, why)) +
-					     1));
+		count_reason(reasons, json_string_value(json_object_get(
+					      json_object_get(c, "errors"), "pmu")));
+		json_array_foreach(json_object_get(c, "unavailable"), j, u)
+			count_reason(reasons, json_string_value(json_object_get(u, "reason")));
 	}
 	json_decref(seen);
 	return json_pack("{s:o, s:o, s:o}", "names", names, "rows", rows, "unavailable", reasons);
@@ -834,9 +863,11 @@ static const char css[] =
 	"th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}"
 	"th{background:#f0f0f0}td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.holds td{background:#e8f5e9}tr.fails td{background:#fdecea}tr.unmeasured td{color:#666}"
-	"tr.missing td{color:#666}tr.regression td{background:#fdecea}tr.improvement td{background:#e8f5e9}"
+	"tr.missing td{color:#666}tr.regression td{background:#fdecea}tr.improvement "
+	"td{background:#e8f5e9}"
 	"p.note{color:#444}pre.cmd{background:#f6f6f6;padding:0.5em;white-space:pre-wrap}"
-	"figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:0.8em;color:#666}"
+	"figure{margin:1em 0}figure "
+	"svg{max-width:100%;height:auto}figcaption{font-size:0.8em;color:#666}"
 	"nav a{margin-right:1em}";
 
 void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
@@ -861,7 +892,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 		fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>vbench report: ", css);
 		text(&o, id ? id : "run");
 		fputs("</h1>\n<nav><a href=\"#ratios\">ratios</a><a href=\"#claims\">claims</a>"
-		      "<a href=\"#rows\">rows</a><a href=\"#figures\">figures</a><a href=\"#kvm\">KVM</a>"
+		      "<a href=\"#rows\">rows</a><a href=\"#figures\">figures</a><a "
+		      "href=\"#kvm\">KVM</a>"
 		      "<a href=\"#notok\">skipped</a><a href=\"#host\">host</a></nav>\n",
 		      f);
 	} else {
@@ -878,7 +910,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 	if (json_is_true(json_object_get(model, "emulated_host")))
 		note(&o,
 		     "This host is emulated (QEMU TCG): its timings are not hardware figures. "
-		     "The ratios and verdicts below show that the code paths work, not what the hardware "
+		     "The ratios and verdicts below show that the code paths work, not what the "
+		     "hardware "
 		     "costs; KVM's statistics are real.");
 	write_ratios(&o, json_object_get(model, "ratios"));
 	write_claims(&o, json_object_get(model, "claims"));

@@ -22,16 +22,19 @@ static const char usage[] =
 	", one\n"
 	"self-contained page (figures inline as SVG, nothing fetched), and " VB_REPORT_FILE
 	", its\n"
-	"Markdown twin, beside the figures as PNG and SVG. Both hold the mode ratios (shadow / SLAT,\n"
+	"Markdown twin, beside the figures as PNG and SVG. Both hold the mode ratios (shadow / "
+	"SLAT,\n"
 	"guest / native, page mixes against 4k:4k, with bootstrap 95% CIs), the VMware papers'\n"
 	"claims checked, every row with its CI, the walk metrics and KVM statistics, skipped and\n"
 	"failed rows grouped by reason, the host record and the plan. Prints the paths written.\n"
 	"\n"
-	"  -a, --against RUN2  also compare RUN against the baseline RUN2 (as `vbench compare RUN2 RUN`)\n"
+	"  -a, --against RUN2  also compare RUN against the baseline RUN2 (as `vbench compare RUN2 "
+	"RUN`)\n"
 	"  -f, --format FMT    html or md: write only that one (default: both)\n"
 	"  -o, --out DIR       write into DIR, which must exist (default: the folder of RUN)\n"
 	"  -n, --no-figures    do not run gnuplot\n"
-	"  -s, --stdout        print the report (Markdown unless --format html) instead of writing it\n"
+	"  -s, --stdout        print the report (Markdown unless --format html) instead of writing "
+	"it\n"
 	"  -j, --json          print what the report says as JSON (schema vbench.report/1)\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -47,11 +50,16 @@ struct flags {
 static int parse(int argc, char **argv, struct flags *fl)
 {
 	static const struct option longopts[] = {
-		{"against", required_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'},
-		{"out", required_argument, NULL, 'o'},	   {"no-figures", no_argument, NULL, 'n'},
-		{"stdout", no_argument, NULL, 's'},	   {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
+		{ "against", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "no-figures", no_argument, NULL, 'n' },
+		{ "stdout", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+
 	int c;
 
 	*fl = (struct flags){ .formats = 3, .figures = true };
@@ -99,7 +107,8 @@ static void make_figures(json_t *run, json_t *cmp, const char *out, json_t *figs
 	}
 	if (vb_plot_make(run, cmp, out, true, files, err, errlen) < 0) {
 		vb_warn("report: figures: %s; the report is written without them", err);
-		*why = "No figures: gnuplot or writing them failed (see the warning of vbench report).";
+		*why = "No figures: gnuplot or writing them failed (see the warning of vbench "
+		       "report).";
 		json_decref(files);
 		return;
 	}

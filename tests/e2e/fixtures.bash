@@ -6,7 +6,8 @@
 # forkwait at 4k:4k in both modes. Shadow pays for page-table activity
 # (forkwait 5x), ept for TLB misses (ptrchase 4k:4k 1.5x shadow's), and
 # large pages cut ept's cost more than shadow's, most in both dimensions. Guest rows carry KVM
-# statistics, the ept rows PMU walk counters. With SKIP1G the 1g rows are
+# statistics, the ept rows PMU counts and derived walk metrics in the shape
+# of docs/result-schema.md (counters.pmu by side, the row's walk). With SKIP1G the 1g rows are
 # skipped for want of 1G pages, and one shadow row failed.
 fixture_pagemix() {
 	mkdir -p "$1"
@@ -25,9 +26,12 @@ fixture_pagemix() {
 				  pf_fixed: (if $mode == "shadow" then 40000 else 100 end),
 				  mmu_pte_write: (if $mode == "shadow" then 25000 else 0 end),
 				  pages_4k: 16384, pages_2m: 0}} end)
-			+ (if $mode == "ept" then {pmu: {walk_cycles: ($m * 1000), dtlb_misses: ($m * 10)}}
-			   else {errors: {pmu: "no hardware PMU (fixture)"}} end)),
-		 status: "ok"};
+			+ (if $mode == "ept" then {pmu: {guest: {walk_cycles: ($m * 1000), loads: 1000},
+							host: {walk_cycles: ($m * 100)}}}
+			   else {unavailable: [{metric: "walk_cycles", side: "all", cause: "no-pmu",
+						reason: "no hardware PMU (fixture)"}]} end)),
+		 status: "ok"}
+		| if $mode == "ept" then .walk = {guest: {walk_cycles_per_load: $m}} else . end;
 	def skip($r; $why): $r | .status = "skipped" | .reason = $why | del(.samples, .stats, .counters);
 	def cost($mode; $g; $h):
 		{"4k": 1.0, "2m": 0.6, "1g": 0.5}[$g] * {"4k": 1.0, "2m": 0.7, "1g": 0.6}[$h]

@@ -34,7 +34,8 @@ keep_dir() {
 	grep -Eq '^\| 1 \| .*\| not measured \| build is not in this run' "$OUT/r/report.md"
 	# The KVM table has its parameters column; the PMU metrics are there with their key.
 	grep -q '^| bench | params | mode | pages | exits |' "$OUT/r/report.md"
-	grep -q '| walk\\_cycles |' "$OUT/r/report.md"
+	grep -q '| guest.walk\\_cycles | guest.loads | host.walk\\_cycles | walk.guest.walk\\_cycles\\_per\\_load |' "$OUT/r/report.md"
+	grep -Eq '^\| 13 \| no hardware PMU \(fixture\) \|' "$OUT/r/report.md"
 }
 
 @test "report groups skipped and failed rows by reason, with counts" {

@@ -171,3 +171,22 @@ Test(ratio, rates_are_inverted_only_as_costs)
 	json_decref(view);
 	json_decref(rows);
 }
+
+Test(ratio, footprint_zero_has_no_page_effect)
+{
+	json_t *rows = json_array(), *view, *e;
+
+	json_array_append_new(rows, fx_row("forkwait", "native", "4k", "us/fork", 80, 0.01, 5));
+	json_array_append_new(rows, fx_row("forkwait", "native", "2m", "us/fork", 81, 0.01, 5));
+	for (size_t i = 0; i < 2; i++)
+		json_object_set_new(json_object_get(json_array_get(rows, i), "params"), "footprint",
+				    json_integer(0));
+	view = vb_ratio_view(rows);
+	e = find_kind(view, "pages", "forkwait", 0);
+	cr_assert_not_null(e);
+	cr_assert_null(json_object_get(e, "ratio"));
+	cr_assert(strstr(json_string_value(json_object_get(e, "missing")), "nothing to apply to"));
+	cr_assert_null(find_kind(view, "pages", "forkwait", 1));
+	json_decref(view);
+	json_decref(rows);
+}
