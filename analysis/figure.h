@@ -44,6 +44,12 @@ long vb_fig_mode_rgb(const char *mode);
  * linear from 0. Returns the y value where markers at the bottom go. */
 double vb_fig_yaxis(FILE *gp, double lo, double hi);
 
+/* The plot command of a bar chart from dat (label, value, low, high, rgb
+ * [, mark]): bars coloured per row, CI error bars, each value printed with
+ * value_fmt (NULL: not printed), and column 6 printed at y = mark_y (NAN:
+ * no marks). */
+void vb_fig_bars(FILE *gp, const char *dat, const char *value_fmt, double mark_y);
+
 /* Text of the run made safe for gnuplot (see vb_plot_label). */
 void vb_fig_label(const char *in, char *out, size_t len);
 

@@ -176,6 +176,20 @@ double vb_fig_yaxis(FILE *gp, double lo, double hi)
 	return hi > 0 ? hi * 0.03 : 0.03;
 }
 
+void vb_fig_bars(FILE *gp, const char *dat, const char *value_fmt, double mark_y)
+{
+	fprintf(gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
+		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 "
+		"notitle", dat);
+	if (value_fmt)
+		fprintf(gp, ", \\\n    '' using 0:4:(sprintf('%s', $2)) with labels offset 0,0.8 "
+			"notitle", value_fmt);
+	if (isfinite(mark_y))
+		fprintf(gp, ", \\\n    '' using 0:(%.6g):6 with labels tc rgb '#666666' notitle",
+			mark_y);
+	fputc('\n', gp);
+}
+
 static void row_series(json_t *row, char *buf, size_t len)
 {
 	const char *guest = vb_row_str(row, "guest"), *pages = vb_row_pages(row, "requested");
@@ -409,11 +423,7 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 		"lmargin 14\n"
 		"set rmargin 8\n",
 		nbars - 1);
-	fprintf(g->gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 "
-		"notitle, \\\n"
-		"    '' using 0:4:(sprintf('%%.4g', $2)) with labels offset 0,0.8 notitle, \\\n"
-		"    '' using 0:(%.6g):6 with labels tc rgb '#666666' notitle\n", dat, ybot);
+	vb_fig_bars(g->gp, dat, "%.4g", ybot);
 	vb_fig_end(g, name, 960, 600);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }

@@ -278,12 +278,7 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 	fprintf(g->gp,
 		"set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "
 		"'black' front\n");
-	fprintf(g->gp,
-		"plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, "
-		"\\\n"
-		"    '' using 0:4:(sprintf('%%.2fx', $2)) with labels offset 0,0.8 notitle\n",
-		dat);
+	vb_fig_bars(g->gp, dat, "%.2fx", NAN);
 	vb_fig_end(g, name, 1100, 680);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
@@ -366,10 +361,7 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 	fprintf(g->gp,
 		"set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' "
 		"front\n");
-	fprintf(g->gp,
-		"plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle\n",
-		dat);
+	vb_fig_bars(g->gp, dat, NULL, NAN);
 	vb_fig_end(g, name, 1100, 640);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }

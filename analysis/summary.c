@@ -301,7 +301,8 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 {
 	if (t->have_ratio)
 		fprintf(f,
-			"%svs base: median / median of the native 4k row of the same bench and params "
+			"%svs base: median / median of the native 4k row of the same bench and "
+			"params "
 			"(else its first ok row); n/a: not the same work (see the ratios below)\n",
 			lead);
 	if (t->have_unhonoured)
@@ -434,6 +435,24 @@ static const char *const kvm_cols[] = {
 };
 #define N_KVM_COLS (sizeof(kvm_cols) / sizeof(kvm_cols[0]))
 
+/* The rows with KVM statistics; a column is shown when some row has it at non-zero. */
+static size_t kvm_shown(json_t *results, bool shown[N_KVM_COLS])
+{
+	json_t *row;
+	size_t i, k, n = 0;
+
+	json_array_foreach(results, i, row) {
+		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
+
+		if (!json_is_object(kvm) || !json_object_size(kvm))
+			continue;
+		n++;
+		for (k = 0; k < N_KVM_COLS; k++)
+			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
+	}
+	return n;
+}
+
 static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
 {
 	char raw[256];
@@ -450,16 +469,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 	char label[256], num[32];
 	json_t *row;
 
-	/* A column appears when some row has the statistic at non-zero. */
-	json_array_foreach(results, i, row) {
-		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
-
-		if (!json_is_object(kvm) || !json_object_size(kvm))
-			continue;
-		n++;
-		for (k = 0; k < N_KVM_COLS; k++)
-			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
-	}
+	n = kvm_shown(results, shown);
 	if (!n)
 		return;
 	w[0] = 0;
@@ -535,7 +545,8 @@ json_t *vb_summary_table(json_t *results)
 			notes,
 			json_string(
 				"vs base: median / median of the native 4k row of the "
-				"same bench and params (else its first ok row); n/a: not the same work"));
+				"same bench and params (else its first ok row); n/a: not the same "
+				"work"));
 	if (t.have_unhonoured)
 		json_array_append_new(
 			notes,
@@ -556,15 +567,7 @@ json_t *vb_summary_kvm_table(json_t *results)
 
 	json_object_set_new(out, "head", head);
 	json_object_set_new(out, "rows", rows);
-	json_array_foreach(results, i, row) {
-		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
-
-		if (!json_is_object(kvm) || !json_object_size(kvm))
-			continue;
-		n++;
-		for (k = 0; k < N_KVM_COLS; k++)
-			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
-	}
+	n = kvm_shown(results, shown);
 	if (!n)
 		return out;
 	for (k = 0; k < 4; k++)
