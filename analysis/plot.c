@@ -185,8 +185,8 @@ void vb_fig_bars(FILE *gp, const char *dat, const char *value_fmt, double mark_y
 		fprintf(gp, ", \\\n    '' using 0:4:(sprintf('%s', $2)) with labels offset 0,0.8 "
 			"notitle", value_fmt);
 	if (isfinite(mark_y))
-		fprintf(gp, ", \\\n    '' using 0:(%.6g):6 with labels tc rgb '#666666' notitle",
-			mark_y);
+		fprintf(gp, ", \\\n    '' using 0:(%.6g):6 with labels rotate by 90 left "
+			"tc rgb '#666666' notitle", mark_y);
 	fputc('\n', gp);
 }
 

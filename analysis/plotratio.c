@@ -319,15 +319,15 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 		char label[300], clean[300], pt[160] = "";
 		long rgb = 0x999999;
 
-		if (!json_is_number(json_object_get(r, "change")) || bm <= 0)
-			continue;
+		bool numeric = json_is_number(json_object_get(r, "change")) && bm > 0;
+
 		if (!f) {
 			vb_fig_name(g, name, sizeof(name), "compare", NULL);
 			snprintf(dat, sizeof(dat), "%s.dat", name);
 			f = vb_fig_data(g, &a, dat);
 			if (!f)
 				return -1;
-			fprintf(f, "# label change%% low%% high%% rgb\n");
+			fprintf(f, "# label change%% low%% high%% rgb mark (NaN: no change to show)\n");
 		}
 		if (json_is_object(json_object_get(r, "params")))
 			vb_row_params_text(r, NULL, pt, sizeof(pt));
@@ -340,9 +340,15 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 			rgb = 0xd62728;
 		else if (v && !strcmp(v, "improvement"))
 			rgb = 0x2ca02c;
+		if (!numeric) {
+			/* A row skipped, failed or gone on one side keeps its place, marked. */
+			fprintf(f, "\"%s\" NaN NaN NaN %ld \"%s\"\n", clean, rgb, v ? v : "unavailable");
+			nbars++;
+			continue;
+		}
 		if (!(bl > 0) || !(bh > 0) || !(nl > 0) || !(nh > 0))
 			bl = bh = bm, nl = nh = nm;
-		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld\n", clean, (nm / bm - 1) * 100,
+		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld \"\"\n", clean, (nm / bm - 1) * 100,
 			(nl / bh - 1) * 100, (nh / bl - 1) * 100, rgb);
 		nbars++;
 	}
@@ -361,7 +367,8 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 	fprintf(g->gp,
 		"set arrow from graph 0, first 0 to graph 1, first 0 nohead lw 1.5 lc rgb 'black' "
 		"front\n");
-	vb_fig_bars(g->gp, dat, NULL, NAN);
+	fprintf(g->gp, "set offsets 0, 0, graph 0.1, graph 0.1\n");
+	vb_fig_bars(g->gp, dat, NULL, 0);
 	vb_fig_end(g, name, 1100, 640);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
