@@ -327,7 +327,8 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 			f = vb_fig_data(g, &a, dat);
 			if (!f)
 				return -1;
-			fprintf(f, "# label change%% low%% high%% rgb mark (NaN: no change to show)\n");
+			fprintf(f, "# label change%% low%% high%% rgb mark "
+				"(NaN: no change to show)\n");
 		}
 		if (json_is_object(json_object_get(r, "params")))
 			vb_row_params_text(r, NULL, pt, sizeof(pt));
@@ -342,7 +343,8 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 			rgb = 0x2ca02c;
 		if (!numeric) {
 			/* A row skipped, failed or gone on one side keeps its place, marked. */
-			fprintf(f, "\"%s\" NaN NaN NaN %ld \"%s\"\n", clean, rgb, v ? v : "unavailable");
+			fprintf(f, "\"%s\" NaN NaN NaN %ld \"%s\"\n", clean, rgb,
+				v ? v : "unavailable");
 			nbars++;
 			continue;
 		}
