@@ -210,3 +210,20 @@ Test(summary, control_characters_escaped)
 	free(t);
 	free(md);
 }
+
+Test(summary, vs_base_only_between_like_work)
+{
+	json_t *rows = json_array();
+	char *t;
+
+	/* mmapchurn's us_per_page at 2m times other memory than at 4k: no "20x". */
+	json_array_append_new(rows, fx_row("mmapchurn", "native", "4k", "us/page", 2, 0.01, 5));
+	json_array_append_new(rows, fx_row("mmapchurn", "native", "2m", "us/page", 40, 0.01, 5));
+	json_array_append_new(rows, fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 5));
+	json_array_append_new(rows, fx_row("ptrchase", "native", "2m", "ns/load", 50, 0.01, 5));
+	t = table_of(rows, false);
+	cr_assert(strstr(line_with(t, "mmapchurn", "2m"), " n/a "), "%s", t);
+	cr_assert(!strstr(t, "20.00x"), "%s", t);
+	cr_assert(strstr(line_with(t, "ptrchase", "2m"), "0.50x"), "%s", t);
+	free(t);
+}
