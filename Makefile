@@ -9,7 +9,7 @@ VERSION := 0.1.0
 # Packages, from Debian only. Fragments (*.mk) add their own.
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
-	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql
+	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql
 CFLAGS   ?= -O2 -g
@@ -17,6 +17,11 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+endif
+# FUZZ=1 (clang only): coverage for libFuzzer on every object; see `make fuzz`.
+FUZZ    ?= 0
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link
 endif
 HOST_LIBS  := -ljansson -lhwloc -lpfm -lsqlite3 -lpq -lpthread -lm
 GUEST_LIBS := -ljansson -lpfm -lpthread -lm
@@ -44,7 +49,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 CHECK_DIR  ?= $(CURDIR)/build/check
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps check unit e2e clang asan run bench clean install
+.PHONY: all deps check unit e2e clang asan run bench clean install fuzz fuzz-bins fuzz-check
 .DEFAULT_GOAL := all
 
 all: $(VBENCH) $(VBENCH_GUEST)
@@ -82,6 +87,30 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBHOST) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBHOST) $(LIBCORE) $(LDFLAGS) -lcriterion $(HOST_LIBS)
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), each with a seed corpus in
+# tests/fuzz/corpus/<name>/. Built by clang with ASan and UBSan in their own folder.
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_BUILD   := build/fuzz
+FUZZ_TIME    ?= 120
+FUZZ_SHORT   ?= 5
+
+$(BUILD)/fuzzers/fuzz_%: tests/fuzz/fuzz_%.c $(LIBHOST) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBHOST) $(LIBCORE) $(LDFLAGS) $(HOST_LIBS)
+
+fuzz-bins:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=1 FUZZ=1 \
+		$(patsubst %,$(FUZZ_BUILD)/fuzzers/fuzz_%,$(FUZZ_NAMES))
+
+# Longer runs; new inputs go to a corpus under build/, the seeds stay as they are.
+fuzz: fuzz-bins
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
+
+# A few seconds of each, in `make check`.
+fuzz-check: fuzz-bins
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SHORT) $(FUZZ_NAMES)
+
 # Fragments of guests/ and friends add targets and packages.
 -include $(wildcard guests/*/*.mk)
 
@@ -109,6 +138,7 @@ check: deps
 	$(MAKE) clang
 	$(MAKE) asan
 	$(MAKE) e2e
+	$(MAKE) fuzz-check
 	$(MAKE) check-extra
 	scripts/check-skips.sh $(CHECK_DIR) $(abspath $(VBENCH))
 

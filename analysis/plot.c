@@ -1,8 +1,11 @@
 /* plot.c: turn a run into gnuplot .dat files and one script, and run gnuplot
- * from an argv; the curves show where translation cost rises with footprint. */
+ * from an argv in a folder of its own; the sweeps show where translation cost
+ * rises with footprint, the bars every mode and page mix of one point. */
 #include "analysis/plot.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis/figure.h"
+#include "analysis/ratio.h"
 #include "analysis/runfile.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
 
 #define NAME_MAX_LEN 96
@@ -34,15 +40,154 @@ static void sanitize(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* Text inside a gnuplot '...' string or a "..." data field: no quotes,
- * backslashes or control characters. */
-static void label_clean(const char *in, char *out, size_t len)
+/*
+ * Text from the run inside a gnuplot '...' string or a "..." data field.
+ * Only a plain alphabet passes: no quotes or backslashes that end the string,
+ * no backquotes, '$' or parentheses that gnuplot would substitute or
+ * evaluate, no enhanced-text markup and no control characters. Anything
+ * else becomes '_'.
+ */
+void vb_plot_label(const char *in, char *out, size_t len)
 {
 	size_t n = 0;
 
-	for (; *in && n + 1 < len; in++)
-		out[n++] = (*in == '\'' || *in == '"' || *in == '\\' || (unsigned char)*in < 0x20) ? '_' : *in;
+	if (!len)
+		return;
+	for (; *in && n + 1 < len; in++) {
+		char c = *in;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr(" .,:;=+-_/%*!", c)))
+			c = '_';
+		out[n++] = c;
+	}
 	out[n] = '\0';
+}
+
+#define label_clean vb_plot_label
+
+/* Every file goes through a temporary name and a rename (lib/atomicfile.h). */
+static FILE *open_in(int dirfd, struct vb_atomic *a, const char *name, char *err, size_t errlen)
+{
+	if (vb_atomic_open(a, dirfd, name, err, errlen) < 0)
+		return NULL;
+	return a->f;
+}
+
+static int close_checked(struct vb_atomic *a, char *err, size_t errlen)
+{
+	return vb_atomic_commit(a, err, errlen);
+}
+
+void vb_fig_label(const char *in, char *out, size_t len)
+{
+	vb_plot_label(in, out, len);
+}
+
+FILE *vb_fig_data(struct vb_fig *g, struct vb_atomic *a, const char *name)
+{
+	if (vb_atomic_open(a, g->dir, name, g->err, g->errlen) < 0)
+		return NULL;
+	json_array_append_new(g->files, json_string(name));
+	return a->f;
+}
+
+int vb_fig_data_close(struct vb_fig *g, struct vb_atomic *a)
+{
+	return vb_atomic_commit(a, g->err, g->errlen);
+}
+
+void vb_fig_name(struct vb_fig *g, char *buf, size_t len, const char *prefix, ...)
+{
+	char part[NAME_MAX_LEN], base[4 * NAME_MAX_LEN];
+	const char *p;
+	size_t n;
+	va_list ap;
+	int dup = 1;
+
+	n = (size_t)snprintf(base, sizeof(base), "%s", prefix);
+	va_start(ap, prefix);
+	while ((p = va_arg(ap, const char *))) {
+		if (!*p)
+			continue;
+		sanitize(p, part, sizeof(part));
+		if (n + strlen(part) + 2 < sizeof(base))
+			n += (size_t)snprintf(base + n, sizeof(base) - n, "-%s", part);
+	}
+	va_end(ap);
+	snprintf(buf, len, "%.*s", (int)(len > 8 ? len - 8 : 1), base);
+	while (json_object_get(g->used, buf))
+		snprintf(buf, len, "%.*s-%d", (int)(len > 8 ? len - 8 : 1), base, ++dup);
+	json_object_set_new(g->used, buf, json_true());
+}
+
+void vb_fig_begin(struct vb_fig *g, const char *name, int w, int h)
+{
+	/* gnuplot-nox may lack cairo on some builds; libgd png is the fallback. */
+	fprintf(g->gp, "reset\nif (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+		"    set terminal pngcairo size %d,%d noenhanced font ',10'\n"
+		"} else {\n    set terminal png size %d,%d noenhanced\n}\n"
+		"set output '%s.png'\n", w, h, w, h, name);
+}
+
+void vb_fig_end(struct vb_fig *g, const char *name, int w, int h)
+{
+	char f[NAME_MAX_LEN * 4 + 8];
+
+	fprintf(g->gp,
+		"set terminal svg size %d,%d noenhanced font 'sans,11' background rgb 'white'\n"
+		"set output '%s.svg'\nreplot\nunset output\n\n",
+		w, h, name);
+	snprintf(f, sizeof(f), "%s.png", name);
+	json_array_append_new(g->files, json_string(f));
+	snprintf(f, sizeof(f), "%s.svg", name);
+	json_array_append_new(g->files, json_string(f));
+	g->count++;
+}
+
+static const struct {
+	const char *mode, *colour;
+} mode_colours[] = {
+	{ "native", "#4d4d4d" }, { "shadow", "#d62728" }, { "ept", "#1f77b4" },
+	{ "npt", "#2ca02c" }, { "tdp", "#9467bd" },
+};
+
+const char *vb_fig_mode_colour(const char *mode)
+{
+	for (size_t i = 0; i < sizeof(mode_colours) / sizeof(mode_colours[0]); i++)
+		if (mode && !strcmp(mode, mode_colours[i].mode))
+			return mode_colours[i].colour;
+	return "#ff7f0e";
+}
+
+long vb_fig_mode_rgb(const char *mode)
+{
+	return strtol(vb_fig_mode_colour(mode) + 1, NULL, 16);
+}
+
+double vb_fig_yaxis(FILE *gp, double lo, double hi)
+{
+	if (lo > 0 && hi / lo > 10) {
+		fprintf(gp, "set logscale y\nset yrange [%.6g:%.6g]\nset format y '%%.0s%%c'\n",
+			lo / 2, hi * 2);
+		return lo / 1.6;
+	}
+	fprintf(gp, "set yrange [0:%.6g]\nset format y '%%g'\n", hi > 0 ? hi * 1.15 : 1);
+	return hi > 0 ? hi * 0.03 : 0.03;
+}
+
+void vb_fig_bars(FILE *gp, const char *dat, const char *value_fmt, double mark_y)
+{
+	fprintf(gp, "plot '%s' using 0:2:5:xtic(1) with boxes lc rgb variable notitle, \\\n"
+		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 "
+		"notitle", dat);
+	if (value_fmt)
+		fprintf(gp, ", \\\n    '' using 0:4:(sprintf('%s', $2)) with labels offset 0,0.8 "
+			"notitle", value_fmt);
+	if (isfinite(mark_y))
+		fprintf(gp, ", \\\n    '' using 0:(%.6g):6 with labels rotate by 90 left "
+			"tc rgb '#666666' notitle", mark_y);
+	fputc('\n', gp);
 }
 
 static void row_series(json_t *row, char *buf, size_t len)
@@ -66,53 +211,65 @@ static void ci_of(json_t *row, double *med, double *lo, double *hi)
 		*hi = *med;
 }
 
-static FILE *open_in(const char *dir, const char *name, char *err, size_t errlen)
+static json_int_t row_fp(json_t *row)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		vb_errf(err, errlen, "%s: %s", path, strerror(errno));
-	return f;
+	return json_integer_value(json_object_get(json_object_get(row, "params"), "footprint"));
 }
 
-static int close_checked(FILE *f, const char *name, char *err, size_t errlen)
+static bool has_fp(json_t *row)
 {
-	if (ferror(f) | fclose(f))
-		return vb_errf(err, errlen, "%s: write failed: %s", name, strerror(errno));
-	return 0;
+	return json_is_integer(json_object_get(json_object_get(row, "params"), "footprint"));
 }
 
-static int cmp_fp(const void *a, const void *b)
+static int cmp_int(const void *a, const void *b)
 {
-	json_int_t x = json_integer_value(json_object_get(json_object_get(*(json_t *const *)a, "params"), "footprint"));
-	json_int_t y = json_integer_value(json_object_get(json_object_get(*(json_t *const *)b, "params"), "footprint"));
+	json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
 
 	return (x > y) - (x < y);
 }
 
+/* The distinct footprints of a bench's rows, sorted, 0 included. */
+static size_t footprints(json_t *results, const char *bench, json_int_t *fps, size_t max)
+{
+	json_t *row;
+	size_t i, n = 0, k;
+
+	json_array_foreach(results, i, row) {
+		if (strcmp(vb_row_str(row, "bench"), bench) || !has_fp(row))
+			continue;
+		for (k = 0; k < n && fps[k] != row_fp(row); k++)
+			;
+		if (k == n && n < max)
+			fps[n++] = row_fp(row);
+	}
+	if (n)
+		qsort(fps, n, sizeof(*fps), cmp_int);
+	return n;
+}
+
 /*
- * Latency vs footprint for one bench: one curve per mode x pages (and per
- * value of any other swept param). Returns 1 when written, 0 when the bench
- * has no sweep.
+ * Median vs footprint for one bench: one curve per mode x pages (and per
+ * value of any other swept param), coloured by mode. The footprints are
+ * categories, evenly spaced, so footprint=0 keeps its own place; y is log
+ * when the medians span more than a decade. Returns 1 when written, 0 when
+ * the bench has fewer than two footprints.
  */
-static int plot_sweep(FILE *gp, json_t *results, const char *bench, const char *dir,
-		      json_t *files, char *err, size_t errlen)
+static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 {
 	json_t *series = json_object(), *row, *rows, *pick = vb_params_key_names(results, bench);
+	json_int_t fps[VB_PLOT_FP_MAX];
+	size_t nfp = footprints(results, bench, fps, VB_PLOT_FP_MAX), i, idx = 0, k;
+	char name[NAME_MAX_LEN * 2], dat[NAME_MAX_LEN * 2 + 8], unit[64] = "", base[NAME_MAX_LEN];
 	const char *key;
-	char base[NAME_MAX_LEN], name[NAME_MAX_LEN + 16], unit[64] = "";
-	size_t i, idx = 0, longest = 0;
-	FILE *dat;
+	double lo = INFINITY, hi = 0;
+	struct vb_atomic a;
+	FILE *f;
 
 	json_object_del(pick, "footprint");
 	json_array_foreach(results, i, row) {
 		char s[160], other[160], title[330];
 
-		if (strcmp(vb_row_str(row, "bench"), bench) != 0 || !vb_row_is_ok(row) ||
-		    !json_is_integer(json_object_get(json_object_get(row, "params"), "footprint")))
+		if (strcmp(vb_row_str(row, "bench"), bench) || !has_fp(row))
 			continue;
 		row_series(row, s, sizeof(s));
 		vb_row_params_text(row, pick, other, sizeof(other));
@@ -121,90 +278,113 @@ static int plot_sweep(FILE *gp, json_t *results, const char *bench, const char *
 		if (!json_object_get(series, title))
 			json_object_set_new(series, title, json_array());
 		json_array_append(json_object_get(series, title), row);
-		if (!unit[0] && vb_row_str(row, "unit"))
-			label_clean(vb_row_str(row, "unit"), unit, sizeof(unit));
+		if (vb_row_is_ok(row)) {
+			double m, l, h;
+
+			ci_of(row, &m, &l, &h);
+			lo = fmin(lo, m > 0 ? m : lo);
+			hi = fmax(hi, h);
+			if (!unit[0] && vb_row_str(row, "unit"))
+				label_clean(vb_row_str(row, "unit"), unit, sizeof(unit));
+		}
 	}
 	json_decref(pick);
-	json_object_foreach(series, key, rows)
-		if (json_array_size(rows) > longest)
-			longest = json_array_size(rows);
-	if (longest < 2) {
+	if (nfp < 2 || hi <= 0) {
 		json_decref(series);
 		return 0;
 	}
 	sanitize(bench, base, sizeof(base));
-	snprintf(name, sizeof(name), "sweep-%s.dat", base);
-	dat = open_in(dir, name, err, errlen);
-	if (!dat) {
+	vb_fig_name(g, name, sizeof(name), "sweep", bench, NULL);
+	snprintf(dat, sizeof(dat), "%s.dat", name);
+	f = vb_fig_data(g, &a, dat);
+	if (!f) {
 		json_decref(series);
 		return -1;
 	}
-	json_array_append_new(files, json_string(name));
-	fprintf(dat, "# %s: footprint (MiB), median, ci95_low, ci95_high (%s); one block per curve\n",
+	fprintf(f,
+		"# %s: footprint index, median, ci95_low, ci95_high (%s); one block per curve; "
+		"skipped points are not in a block: their count is in the curve's title\n",
 		base, unit);
-	fprintf(gp, "reset\nset output 'sweep-%s.png'\n", base);
-	fprintf(gp, "set title '%s: %s vs footprint (median, 95%% CI)'\n", base, unit);
-	fprintf(gp, "set logscale x 2\nset xlabel 'footprint (MiB)'\nset ylabel '%s'\n", unit);
-	fprintf(gp, "set key top left\nset grid\nset yrange [0:*]\nset offsets graph 0.03, graph 0.03, 0, 0\nplot");
+	vb_fig_begin(g, name, 960, 600);
+	fprintf(g->gp, "set title '%s: %s by footprint (median, 95%% CI)'\n", base, unit);
+	fprintf(g->gp, "set xlabel 'footprint'\nset ylabel '%s'\nset key top left\nset grid\n",
+		unit);
+	fprintf(g->gp, "set xrange [-0.3:%zu.3]\nset xtics (", nfp - 1);
+	for (k = 0; k < nfp; k++) {
+		char t[32];
+		json_t *v = json_integer(fps[k]);
+
+		vb_param_value_text(v, t, sizeof(t));
+		json_decref(v);
+		fprintf(g->gp, "%s'%s' %zu", k ? ", " : "", t, k);
+	}
+	fprintf(g->gp, ")\n");
+	vb_fig_yaxis(g->gp, lo, hi);
+	fprintf(g->gp, "plot");
 	json_object_foreach(series, key, rows) {
-		size_t n = json_array_size(rows), k;
-		json_t **v = malloc(n * sizeof(*v));
+		size_t skipped = 0, dt = 1;
+		const char *mode = vb_row_str(json_array_get(rows, 0), "mode"), *pg;
+		json_t *r;
 
-		if (!v)
-			continue;
-		for (k = 0; k < n; k++)
-			v[k] = json_array_get(rows, k);
-		qsort(v, n, sizeof(*v), cmp_fp);
-		fprintf(dat, "%s# %s\n", idx ? "\n\n" : "", key);
-		for (k = 0; k < n; k++) {
-			double med, lo, hi;
-			json_int_t fp = json_integer_value(json_object_get(json_object_get(v[k], "params"), "footprint"));
+		fprintf(f, "%s# %s\n", idx ? "\n\n" : "", key);
+		for (k = 0; k < nfp; k++)
+			json_array_foreach(rows, i, r) {
+				double m, l, h;
 
-			ci_of(v[k], &med, &lo, &hi);
-			fprintf(dat, "%.6g %.6g %.6g %.6g\n", (double)fp / (1 << 20), med, lo, hi);
-		}
-		free(v);
-		fprintf(gp, "%s '%s' index %zu using 1:2:3:4 with yerrorlines title '%s'",
-			idx ? ", \\\n    " : " ", name, idx, key);
+				if (row_fp(r) != fps[k])
+					continue;
+				if (!vb_row_is_ok(r)) {
+					skipped++;
+					continue;
+				}
+				ci_of(r, &m, &l, &h);
+				fprintf(f, "%zu %.6g %.6g %.6g\n", k, m, l, h);
+			}
+		/* Pages tell curves of one mode apart by their dash. */
+		pg = vb_row_pages(json_array_get(rows, 0), "requested");
+		for (const char *c = pg ? pg : ""; *c; c++)
+			dt += (size_t)(unsigned char)*c;
+		fprintf(g->gp,
+			"%s '%s' index %zu using 1:2:3:4 with yerrorlines lc rgb '%s' dt %zu pt 7 "
+			"ps 0.6 "
+			"title '%s%s%.0zu%s'",
+			idx ? ", \\\n    " : " ", dat, idx, vb_fig_mode_colour(mode), dt % 5 + 1,
+			key, skipped ? " (" : "", skipped, skipped ? " skipped)" : "");
 		idx++;
 	}
-	fprintf(gp, "\n\n");
-	snprintf(name, sizeof(name), "sweep-%s.png", base);
-	json_array_append_new(files, json_string(name));
+	fprintf(g->gp, "\n");
+	vb_fig_end(g, name, 960, 600);
 	json_decref(series);
-	return close_checked(dat, name, err, errlen) ? -1 : 1;
+	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
 
-/* A bar per mode x pages for one bench and params, with the CI as error bar. */
-static int plot_bars(FILE *gp, json_t *results, size_t first, const char *gkey, json_t *pick,
-		     const char *dir, json_t *files, json_t *used, char *err, size_t errlen)
+/* A bar per mode x pages for one bench and params, the CI as error bar,
+ * coloured by mode; a skipped or failed row keeps its place, marked. */
+static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char *gkey,
+		     json_t *pick)
 {
 	json_t *row, *r0 = json_array_get(results, first);
-	char params[200], tag[NAME_MAX_LEN], base[NAME_MAX_LEN], name[2 * NAME_MAX_LEN + 32];
-	char unit[64] = "", title[330];
+	char params[200], name[NAME_MAX_LEN * 2], dat[NAME_MAX_LEN * 2 + 8], unit[64] = "";
+	char title[330], base[NAME_MAX_LEN];
 	size_t i, nbars = 0;
-	int dup = 1;
-	FILE *dat;
+	double lo = INFINITY, hi = 0, ybot;
+	struct vb_atomic a;
+	FILE *f;
 
 	vb_row_params_text(r0, pick, params, sizeof(params));
 	sanitize(vb_row_str(r0, "bench"), base, sizeof(base));
-	sanitize(params, tag, sizeof(tag));
-	snprintf(name, sizeof(name), "bar-%s%s%s", base, tag[0] ? "-" : "", tag);
-	while (json_object_get(used, name))
-		snprintf(name, sizeof(name), "bar-%s%s%s-%d", base, tag[0] ? "-" : "", tag, ++dup);
-	json_object_set_new(used, name, json_true());
-	strcat(name, ".dat");
-	dat = open_in(dir, name, err, errlen);
-	if (!dat)
+	vb_fig_name(g, name, sizeof(name), "bar", vb_row_str(r0, "bench"), params, NULL);
+	snprintf(dat, sizeof(dat), "%s.dat", name);
+	f = vb_fig_data(g, &a, dat);
+	if (!f)
 		return -1;
-	json_array_append_new(files, json_string(name));
-	fprintf(dat, "# series median ci95_low ci95_high\n");
+	fprintf(f, "# series median ci95_low ci95_high rgb mark (median NaN: not ok, see mark)\n");
 	json_array_foreach(results, i, row) {
 		char *pk, s[160];
-		double med, lo, hi;
+		double med, l, h;
 		bool same;
 
-		if (i < first || !vb_row_is_ok(row) || strcmp(vb_row_str(row, "bench"), vb_row_str(r0, "bench")))
+		if (i < first || strcmp(vb_row_str(row, "bench"), vb_row_str(r0, "bench")))
 			continue;
 		pk = vb_row_params_key(row);
 		same = pk && strcmp(pk, gkey) == 0;
@@ -212,95 +392,124 @@ static int plot_bars(FILE *gp, json_t *results, size_t first, const char *gkey, 
 		if (!same)
 			continue;
 		row_series(row, s, sizeof(s));
-		ci_of(row, &med, &lo, &hi);
-		fprintf(dat, "\"%s\" %.6g %.6g %.6g\n", s, med, lo, hi);
+		if (!vb_row_is_ok(row)) {
+			fprintf(f, "\"%s\" NaN NaN NaN %ld \"%s\"\n", s,
+				vb_fig_mode_rgb(vb_row_str(row, "mode")),
+				!strcmp(vb_row_str(row, "status"), "skipped") ? "skipped"
+									      : "failed");
+			nbars++;
+			continue;
+		}
+		ci_of(row, &med, &l, &h);
+		fprintf(f, "\"%s\" %.6g %.6g %.6g %ld \"\"\n", s, med, l, h,
+			vb_fig_mode_rgb(vb_row_str(row, "mode")));
+		lo = fmin(lo, med > 0 ? med : lo);
+		hi = fmax(hi, h);
 		if (!unit[0] && vb_row_str(row, "unit"))
 			label_clean(vb_row_str(row, "unit"), unit, sizeof(unit));
 		nbars++;
 	}
 	label_clean(params, params, sizeof(params));
-	snprintf(title, sizeof(title), "%s%s%s: median, 95%% CI", base, params[0] ? " " : "", params);
-	fprintf(gp, "reset\nset output '%.*s.png'\nset title '%s'\n", (int)(strlen(name) - 4), name, title);
-	fprintf(gp, "set ylabel '%s'\nset style fill solid 0.6 border -1\nset boxwidth 0.6\n", unit);
-	fprintf(gp, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\nset xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by -25\n", nbars - 1);
-	fprintf(gp, "plot '%s' using 0:2:xtic(1) with boxes lc rgb '#5b8fd9' notitle, \\\n"
-		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 notitle, \\\n"
-		"    '' using 0:4:(sprintf('%%.4g', $2)) with labels offset 0,0.8 notitle\n\n", name);
-	if (close_checked(dat, name, err, errlen))
-		return -1;
-	strcpy(name + strlen(name) - 4, ".png");
-	json_array_append_new(files, json_string(name));
-	return 1;
+	snprintf(title, sizeof(title), "%s%s%s: median, 95%% CI", base, params[0] ? " " : "",
+		 params);
+	vb_fig_begin(g, name, 960, 600);
+	fprintf(g->gp,
+		"set title '%s'\nset ylabel '%s'\nset style fill solid 0.7 border -1\nset boxwidth "
+		"0.6\n",
+		title, unit);
+	ybot = vb_fig_yaxis(g->gp, isfinite(lo) ? lo : 1, hi > 0 ? hi : 1);
+	fprintf(g->gp,
+		"set xrange [-0.6:%zu.6]\nset grid ytics\nset xtics rotate by 40 right\nset "
+		"lmargin 14\n"
+		"set rmargin 8\n",
+		nbars - 1);
+	vb_fig_bars(g->gp, dat, "%.4g", ybot);
+	vb_fig_end(g, name, 960, 600);
+	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
 
-int vb_plot_write(json_t *run, const char *dir, json_t *files, char *err, size_t errlen)
+/* Sweeps and bar charts of every bench. */
+static int plot_rows(struct vb_fig *g, json_t *results)
 {
-	json_t *results = vb_run_results(run), *row, *benches = json_object(), *groups = json_object();
-	json_t *used = json_object();
+	json_t *row, *benches = json_object(), *groups = json_object();
 	size_t i;
-	int figures = 0, rc = 0;
-	char id[128];
-	FILE *gp;
+	int rc = 0;
 
-	json_array_foreach(results, i, row)
-		if (vb_row_is_ok(row))
-			break;
-	if (i == json_array_size(results)) {
-		json_decref(benches);
-		json_decref(groups);
-		json_decref(used);
-		return 0;
-	}
-	gp = open_in(dir, VB_PLOT_SCRIPT, err, errlen);
-	if (!gp) {
-		json_decref(benches);
-		json_decref(groups);
-		json_decref(used);
-		return -1;
-	}
-	json_array_append_new(files, json_string(VB_PLOT_SCRIPT));
-	label_clean(json_string_value(json_object_get(run, "id")) ? json_string_value(json_object_get(run, "id")) : "?",
-		    id, sizeof(id));
-	fprintf(gp, "# Figures of run %s, written by vbench plot; run in this folder as: gnuplot %s\n",
-		id, VB_PLOT_SCRIPT);
-	/* gnuplot-nox may lack cairo on some builds; libgd png is the fallback. */
-	fprintf(gp, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-		"    set terminal pngcairo size 960,600 noenhanced font ',10'\n"
-		"} else {\n    set terminal png size 960,600 noenhanced\n}\n\n");
 	json_array_foreach(results, i, row) {
 		const char *bench = vb_row_str(row, "bench");
 		char *pk, *gkey = NULL;
 
-		if (!vb_row_is_ok(row))
-			continue;
 		if (!json_object_get(benches, bench)) {
 			json_object_set_new(benches, bench, vb_params_key_names(results, bench));
-			rc = plot_sweep(gp, results, bench, dir, files, err, errlen);
-			if (rc < 0)
+			if ((rc = plot_sweep(g, results, bench)) < 0)
 				break;
-			figures += rc;
 		}
 		pk = vb_row_params_key(row);
 		if (pk && asprintf(&gkey, "%s\x1f%s", bench, pk) < 0)
 			gkey = NULL;
+		rc = 0;
 		if (gkey && !json_object_get(groups, gkey)) {
 			json_object_set_new(groups, gkey, json_true());
-			rc = plot_bars(gp, results, i, pk, json_object_get(benches, bench), dir, files,
-				       used, err, errlen);
+			rc = plot_bars(g, results, i, pk, json_object_get(benches, bench));
 		}
 		free(pk);
 		free(gkey);
 		if (rc < 0)
 			break;
-		figures += rc;
-		rc = 0;
 	}
 	json_decref(benches);
 	json_decref(groups);
-	json_decref(used);
-	if (close_checked(gp, VB_PLOT_SCRIPT, err, errlen) || rc < 0)
+	return rc < 0 ? -1 : 0;
+}
+
+int vb_plot_write(json_t *run, json_t *compare, const char *dirpath, json_t *files, char *err,
+		  size_t errlen)
+{
+	json_t *results = vb_run_results(run), *row, *view;
+	struct vb_fig g = { .files = files, .err = err, .errlen = errlen };
+	struct vb_atomic gpa;
+	size_t i;
+	int rc;
+	char id[128];
+
+	json_array_foreach(results, i, row)
+		if (vb_row_is_ok(row))
+			break;
+	if (i == json_array_size(results))
+		return 0;
+	g.dir = vb_dir_open(dirpath, err, errlen);
+	if (g.dir < 0)
 		return -1;
-	return figures;
+	g.gp = open_in(g.dir, &gpa, VB_PLOT_SCRIPT, err, errlen);
+	if (!g.gp) {
+		close(g.dir);
+		return -1;
+	}
+	json_array_append_new(files, json_string(VB_PLOT_SCRIPT));
+	g.used = json_object();
+	label_clean(json_string_value(json_object_get(run, "id"))
+			    ? json_string_value(json_object_get(run, "id"))
+			    : "?",
+		    id, sizeof(id));
+	fprintf(g.gp,
+		"# Figures of run %s, written by vbench; run in this folder as: gnuplot %s\n\n", id,
+		VB_PLOT_SCRIPT);
+	view = vb_ratio_view(results);
+	rc = vb_fig_ratio_charts(&g, view);
+	if (rc >= 0)
+		rc = vb_fig_heatmaps(&g, results);
+	if (rc >= 0 && compare)
+		rc = vb_fig_compare_chart(&g, compare);
+	if (rc >= 0)
+		rc = plot_rows(&g, results);
+	json_decref(view);
+	json_decref(g.used);
+	if (rc < 0)
+		vb_atomic_abort(&gpa);
+	else if (close_checked(&gpa, err, errlen))
+		rc = -1;
+	close(g.dir);
+	return rc < 0 ? -1 : g.count;
 }
 
 bool vb_gnuplot_found(void)
@@ -334,10 +543,12 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 		return vb_errf(err, errlen, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		/* Relative names in the script keep untrusted paths out of it. */
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
+		/* gnuplot gets stdin, stdout and stderr, nothing vbench inherited or opened. */
+		close_range(3, ~0U, 0);
 		if (chdir(dir) != 0) {
 			fprintf(stderr, "%s: plot: %s: %s\n", vb_progname(), dir, strerror(errno));
 			_exit(126);
@@ -355,4 +566,67 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 			       script, WIFEXITED(status) ? "exit" : "signal",
 			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
+}
+
+/* Remove what a work folder still holds (names from files), then the folder. */
+static void work_remove(int wfd, const char *work, json_t *files)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(files, i, v)
+		unlinkat(wfd, json_string_value(v), 0);
+	close(wfd);
+	rmdir(work);
+}
+
+int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files,
+		 char *err, size_t errlen)
+{
+	char work[4200], why[512];
+	int dfd, wfd, figures;
+	json_t *v;
+	size_t i;
+
+	dfd = vb_dir_open(out, err, errlen);
+	if (dfd < 0)
+		return -1;
+	/* gnuplot opens its outputs by name and follows links: it writes into a
+	 * fresh folder of ours, and the files are renamed into out afterwards. */
+	snprintf(work, sizeof(work), "%s/.vbench-plot.XXXXXX", out);
+	if (!mkdtemp(work)) {
+		vb_errf(err, errlen, "cannot create a work folder in %s: %s", out, strerror(errno));
+		close(dfd);
+		return -1;
+	}
+	wfd = vb_dir_open(work, err, errlen);
+	if (wfd < 0) {
+		rmdir(work);
+		close(dfd);
+		return -1;
+	}
+	figures = vb_plot_write(run, compare, work, files, err, errlen);
+	/* Refuse before anything is rendered or moved: a link at any name. */
+	json_array_foreach(files, i, v)
+		if (figures > 0 &&
+		    vb_atomic_check_name(dfd, json_string_value(v), why, sizeof(why))) {
+			vb_errf(err, errlen, "%s/%s", out, why);
+			figures = -1;
+		}
+	if (figures > 0 && render && vb_plot_render(work, VB_PLOT_SCRIPT, err, errlen))
+		figures = -1;
+	json_array_foreach(files, i, v) {
+		const char *name = json_string_value(v);
+
+		if (figures <= 0 || (!render && (strstr(name, ".png") || strstr(name, ".svg"))))
+			continue;
+		if (vb_atomic_move(wfd, name, dfd, why, sizeof(why))) {
+			vb_errf(err, errlen, "%s: %s", out, why);
+			figures = -1;
+		}
+	}
+	work_remove(wfd, work, files);
+	fsync(dfd);
+	close(dfd);
+	return figures;
 }

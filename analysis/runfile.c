@@ -3,12 +3,14 @@
 #include "analysis/runfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/error.h"
 
@@ -104,68 +106,145 @@ static int check_run(json_t *run, char *err, size_t errlen)
 	return 0;
 }
 
-/* Rebuild a run from results.jsonl: one row per line. A line carrying
- * "schema" is the run's header (id, host, plan) and is merged in. Only the
- * last line may be torn (the writer was killed mid-append); a bad line
- * anywhere else means the file is not what the writer produces. */
-static json_t *load_jsonl(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	json_t *run, *results;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, bad_line = 0;
-	ssize_t len;
+#define RUNFILE_MAX ((size_t)1 << 30)
 
-	if (!f) {
+/* The whole file in a malloc'd, NUL-terminated buffer. */
+static char *read_all(const char *path, size_t *len, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 1 << 16;
+	char *buf = NULL;
+
+	*len = 0;
+	if (fd < 0) {
 		vb_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	run = json_object();
-	results = json_array();
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	for (;;) {
+		ssize_t n;
+
+		if (!buf || *len + 1 >= cap) {
+			char *grown;
+
+			if (buf)
+				cap *= 2;
+			grown = cap <= RUNFILE_MAX ? realloc(buf, cap) : NULL;
+			if (!grown) {
+				vb_errf(err, errlen, "%s: larger than %zu MiB, or out of memory",
+					path, RUNFILE_MAX >> 20);
+				goto fail;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + *len, cap - 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			vb_errf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fd);
+	buf[*len] = '\0';
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * Rebuild a run from results.jsonl text: one row per line. A line carrying
+ * "schema" is the run's header (id, host, plan) and is merged in. The writer
+ * appends whole lines, so the only line that may be torn is a last line
+ * without its newline (the writer was killed mid-append): it is left out.
+ * Any other line that is not a JSON object means the file is not what the
+ * writer produces, and so does a file with no complete line at all.
+ */
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static json_t *parse_jsonl(const char *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+	json_t *run = json_object(), *results = json_array();
+	size_t off = 0, lineno = 0, whole = 0;
+
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - buf) : len;
 		json_t *v;
 
 		lineno++;
-		if (bad_line) {
-			vb_errf(err, errlen, "%s:%zu: not valid JSON", path, bad_line);
-			goto fail;
-		}
-		if (len == 0 || strspn(line, " \t\r\n") == (size_t)len)
+		if (blank(buf + off, end - off)) {
+			off = end + 1;
 			continue;
-		v = json_loadb(line, (size_t)len, 0, NULL);
+		}
+		v = json_loadb(buf + off, end - off, JSON_REJECT_DUPLICATES, NULL);
 		if (!json_is_object(v)) {
 			json_decref(v);
-			bad_line = lineno;
-			continue;
+			if (!nl)
+				break;	/* the torn last line */
+			vb_errf(err, errlen, "%s:%zu: not a JSON object (not a results.jsonl line)",
+				name, lineno);
+			goto fail;
 		}
+		whole++;
 		if (json_object_get(v, "schema")) {
 			json_object_update(run, v);
 			json_decref(v);
 		} else {
 			json_array_append_new(results, v);
 		}
+		off = end + 1;
 	}
-	free(line);
-	fclose(f);
+	if (!whole) {
+		vb_errf(err, errlen, "%s: %s", name, lineno ? "no complete line (only a torn one)" :
+			"empty: no header and no result line");
+		goto fail;
+	}
 	if (!json_object_get(run, "schema"))
 		json_object_set_new(run, "schema", json_string(VB_RUN_SCHEMA));
-	if (!json_is_string(json_object_get(run, "id"))) {
+	json_object_set_new(run, "results", results);
+	json_object_set_new(run, "complete", json_false());
+	json_object_set_new(run, "rebuilt_from", json_string("results.jsonl"));
+	return run;
+fail:
+	json_decref(results);
+	json_decref(run);
+	return NULL;
+}
+
+static json_t *load_jsonl(const char *path, char *err, size_t errlen)
+{
+	size_t len;
+	char *buf = read_all(path, &len, err, errlen);
+	json_t *run;
+
+	if (!buf)
+		return NULL;
+	if (strlen(buf) != len) {
+		free(buf);
+		vb_errf(err, errlen, "%s: holds a NUL byte: not a results.jsonl", path);
+		return NULL;
+	}
+	run = parse_jsonl(buf, len, path, err, errlen);
+	free(buf);
+	if (run && !json_is_string(json_object_get(run, "id"))) {
 		/* The folder is named after the run id. */
 		char dir[4096];
 
 		if (vb_run_dir(path, dir, sizeof(dir)) == 0)
 			json_object_set_new(run, "id", json_string(basename(dir)));
 	}
-	json_object_set_new(run, "results", results);
-	json_object_set_new(run, "complete", json_false());
-	json_object_set_new(run, "rebuilt_from", json_string("results.jsonl"));
 	return run;
-fail:
-	free(line);
-	fclose(f);
-	json_decref(results);
-	json_decref(run);
-	return NULL;
 }
 
 /* An unfinished run's run.json holds the header and the rows up to its last
@@ -230,7 +309,13 @@ json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
 		if (!run)
 			return NULL;
 	} else {
-		run = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+		size_t len;
+		char *buf = read_all(path, &len, err, errlen);
+
+		if (!buf)
+			return NULL;
+		run = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+		free(buf);
 		if (!run) {
 			vb_errf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
 			return NULL;
@@ -453,4 +538,21 @@ json_t *vb_params_key_names(json_t *results, const char *bench)
 bool vb_unit_higher_is_better(const char *unit)
 {
 	return unit && ends_with(unit, "/s");
+}
+
+json_t *vb_run_parse(const char *buf, size_t len, bool jsonl, const char *name, char *err,
+		     size_t errlen)
+{
+	json_error_t jerr;
+	json_t *run;
+
+	if (jsonl)
+		run = parse_jsonl(buf, len, name, err, errlen);
+	else if (!(run = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)))
+		vb_errf(err, errlen, "%s:%d: %s", name, jerr.line, jerr.text);
+	if (run && check_run(run, err, errlen)) {
+		json_decref(run);
+		return NULL;
+	}
+	return run;
 }

@@ -15,10 +15,20 @@
  * path. Checks schema == "vbench.run/1", that results is an array of objects
  * each with string bench, mode and status, and that optional row fields have
  * the documented types. A rebuilt run has "complete": false and
- * "rebuilt_from": "results.jsonl"; a torn last jsonl line is skipped.
+ * "rebuilt_from": "results.jsonl"; a torn line (only ever a last line
+ * without its newline) is skipped, and a jsonl with any other bad line or
+ * with no complete line is an error.
  * Returns a new reference, or NULL with err set to one line.
  */
 json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen);
+
+/*
+ * The checks of vb_run_load on text in memory (len bytes of buf, which need
+ * not end in a NUL): a run.json document, or results.jsonl lines when jsonl.
+ * name is used in messages. Returns a new reference or NULL with err set.
+ */
+json_t *vb_run_parse(const char *buf, size_t len, bool jsonl, const char *name, char *err,
+		     size_t errlen);
 
 /* The folder holding the run that path_or_dir names (path itself for a
  * folder, else its dirname) into buf; -1 when it does not fit. */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/ratio.h"
 #include "analysis/runfile.h"
+#include "lib/escape.h"
 
 enum col { C_BENCH, C_PARAMS, C_MODE, C_PAGES, C_MEDIAN, C_UNIT, C_CI, C_N, C_RATIO, C_STATUS, C_COUNT };
 
@@ -143,7 +145,7 @@ static bool is_native_4k(json_t *row)
 	       (strcmp(req, "4k") == 0 || strcmp(req, "4k:4k") == 0);
 }
 
-static void fill_cells(struct srow *r, json_t *pick)
+static void fill_raw(struct srow *r, json_t *pick)
 {
 	json_t *row = r->row;
 	const char *unit = vb_row_str(row, "unit");
@@ -195,6 +197,20 @@ static void number_cause(struct table *t, struct srow *r)
 	}
 	t->causes[k].rows++;
 	snprintf(r->cell[C_STATUS], CELL, "%s [%zu]", st, k + 1);
+}
+
+/* Every cell holds text from the run: its control characters become
+ * escapes, so a newline in a name cannot break a line of the table. */
+static void fill_cells(struct srow *r, json_t *pick)
+{
+	char clean[CELL];
+	int c;
+
+	fill_raw(r, pick);
+	for (c = 0; c < C_COUNT; c++) {
+		vb_escape_ctrl(r->cell[c], clean, sizeof(clean));
+		memcpy(r->cell[c], clean, sizeof(clean));
+	}
 }
 
 /* Rows of one bench+params group become adjacent, groups in order of first
@@ -264,6 +280,7 @@ static int build(json_t *results, struct table *t)
 			continue;
 		t->have_ratio = true;
 		for (struct srow *r = first; r < t->rows + t->n; r++) {
+			char why[512];
 			double m, b;
 
 			if (!vb_row_is_ok(r->row))
@@ -272,6 +289,8 @@ static int build(json_t *results, struct table *t)
 			vb_row_stat(base->row, "median", &b);
 			if (r == base)
 				snprintf(r->cell[C_RATIO], CELL, "base");
+			else if (!vb_ratio_same_work(r->row, base->row, why, sizeof(why)))
+				snprintf(r->cell[C_RATIO], CELL, "n/a");
 			else if (b != 0)
 				snprintf(r->cell[C_RATIO], CELL, "%.2fx", m / b);
 		}
@@ -313,7 +332,11 @@ static bool col_shown(const struct table *t, enum col c)
 static void print_notes(FILE *f, const struct table *t, const char *lead)
 {
 	if (t->have_ratio)
-		fprintf(f, "%svs base: median / median of the native 4k row of the same bench and params (else its first ok row)\n", lead);
+		fprintf(f,
+			"%svs base: median / median of the native 4k row of the same bench and "
+			"params "
+			"(else its first ok row); n/a: not the same work (see the ratios below)\n",
+			lead);
 	if (t->have_unhonoured)
 		fprintf(f, "%s!: the pages requested were not what the run verified\n", lead);
 	if (t->have_emulated)
@@ -340,6 +363,7 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 
 void vb_summary_print(FILE *f, json_t *results)
 {
+	json_t *view;
 	struct table t;
 	size_t w[C_COUNT] = { 0 }, i;
 	int c;
@@ -385,6 +409,9 @@ void vb_summary_print(FILE *f, json_t *results)
 	}
 	print_notes(f, &t, "");
 	free(t.rows);
+	view = vb_ratio_view(results);
+	vb_ratio_print(f, view);
+	json_decref(view);
 }
 
 static void md_cell(FILE *f, const char *s)
@@ -458,14 +485,12 @@ static const char *const kvm_cols[] = {
 };
 #define N_KVM_COLS (sizeof(kvm_cols) / sizeof(kvm_cols[0]))
 
-void vb_summary_print_kvm(FILE *f, json_t *results)
+/* The rows with KVM statistics; a column is shown when some row has it at non-zero. */
+static size_t kvm_shown(json_t *results, bool shown[N_KVM_COLS])
 {
-	bool shown[N_KVM_COLS] = { false };
-	size_t w[N_KVM_COLS + 1], i, k, n = 0;
-	char label[256], num[32];
 	json_t *row;
+	size_t i, k, n = 0;
 
-	/* A column appears when some row has the statistic at non-zero. */
 	json_array_foreach(results, i, row) {
 		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
 
@@ -475,6 +500,26 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		for (k = 0; k < N_KVM_COLS; k++)
 			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
 	}
+	return n;
+}
+
+static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
+{
+	char raw[256];
+
+	snprintf(raw, sizeof(raw), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"),
+		 pages);
+	vb_escape_ctrl(raw, buf, len);
+}
+
+void vb_summary_print_kvm(FILE *f, json_t *results)
+{
+	bool shown[N_KVM_COLS] = { false };
+	size_t w[N_KVM_COLS + 1], i, k, n = 0;
+	char label[256], num[32];
+	json_t *row;
+
+	n = kvm_shown(results, shown);
 	if (!n)
 		return;
 	w[0] = 0;
@@ -482,7 +527,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		if (!json_object_size(json_object_get(json_object_get(row, "counters"), "kvm")))
 			continue;
 		fmt_pages(row, num, sizeof(num));
-		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), num);
+		kvm_label(row, num, label, sizeof(label));
 		if (width(label) > w[0])
 			w[0] = width(label);
 	}
@@ -499,7 +544,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		if (!json_object_size(kvm))
 			continue;
 		fmt_pages(row, num, sizeof(num));
-		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"), num);
+		kvm_label(row, num, label, sizeof(label));
 		fprintf(f, "%s%*s", label, (int)(w[0] - width(label)), "");
 		for (k = 0; k < N_KVM_COLS; k++) {
 			if (!shown[k])
@@ -515,4 +560,94 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		}
 		fputc('\n', f);
 	}
+}
+
+json_t *vb_summary_table(json_t *results)
+{
+	json_t *out = json_object(), *head = json_array(), *right = json_array(),
+	       *rows = json_array();
+	json_t *notes = json_array();
+	struct table t;
+	size_t i;
+	int c;
+
+	json_object_set_new(out, "head", head);
+	json_object_set_new(out, "right", right);
+	json_object_set_new(out, "rows", rows);
+	json_object_set_new(out, "notes", notes);
+	if (!json_is_array(results) || !json_array_size(results) || build(results, &t))
+		return out;
+	for (c = 0; c < C_COUNT; c++)
+		if (col_shown(&t, c)) {
+			json_array_append_new(head, json_string(col_head[c]));
+			json_array_append_new(right, json_boolean(col_right[c]));
+		}
+	for (i = 0; i < t.n; i++) {
+		json_t *r = json_array();
+
+		for (c = 0; c < C_COUNT; c++)
+			if (col_shown(&t, c))
+				json_array_append_new(r, json_string(t.rows[i].cell[c]));
+		json_array_append_new(rows, r);
+	}
+	if (t.have_ratio)
+		json_array_append_new(
+			notes,
+			json_string(
+				"vs base: median / median of the native 4k row of the "
+				"same bench and params (else its first ok row); n/a: not the same "
+				"work"));
+	if (t.have_unhonoured)
+		json_array_append_new(
+			notes,
+			json_string("!: the pages requested were not what the run verified"));
+	if (t.have_emulated)
+		json_array_append_new(
+			notes, json_string("ok*: guest kernel ran at CPL0 on an emulating host "
+					   "(emulated_cpl0): not a hardware figure"));
+	free(t.rows);
+	return out;
+}
+
+json_t *vb_summary_kvm_table(json_t *results)
+{
+	json_t *out = json_object(), *head = json_array(), *rows = json_array(), *row;
+	bool shown[N_KVM_COLS] = { false };
+	size_t i, k, n = 0;
+
+	json_object_set_new(out, "head", head);
+	json_object_set_new(out, "rows", rows);
+	n = kvm_shown(results, shown);
+	if (!n)
+		return out;
+	for (k = 0; k < 4; k++)
+		json_array_append_new(head, json_string((const char *const[]){"bench", "params",
+									      "mode", "pages"}[k]));
+	for (k = 0; k < N_KVM_COLS; k++)
+		if (shown[k])
+			json_array_append_new(head, json_string(kvm_cols[k]));
+	json_array_foreach(results, i, row) {
+		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm"), *r;
+		struct srow sr = { .row = row };
+
+		if (!json_is_object(kvm) || !json_object_size(kvm))
+			continue;
+		fill_cells(&sr, NULL);
+		r = json_pack("[s,s,s,s]", sr.cell[C_BENCH], sr.cell[C_PARAMS], sr.cell[C_MODE],
+			      sr.cell[C_PAGES]);
+		for (k = 0; k < N_KVM_COLS; k++) {
+			char num[32];
+			double v = json_number_value(json_object_get(kvm, kvm_cols[k]));
+
+			if (!shown[k])
+				continue;
+			if (fabs(v) < 1e6)
+				snprintf(num, sizeof(num), "%.0f", v);
+			else
+				vb_fmt_value(v, num, sizeof(num));
+			json_array_append_new(r, json_string(num));
+		}
+		json_array_append_new(rows, r);
+	}
+	return out;
 }

@@ -29,4 +29,13 @@ void vb_fmt_value(double v, char *buf, size_t len);
  * paging from SLAT, one column per statistic some row has at non-zero. */
 void vb_summary_print_kvm(FILE *f, json_t *results);
 
+/* The summary table as data, for the report's Markdown and HTML: {"head":
+ * [column names], "right": [right-aligned?], "rows": [[cell text]], "notes":
+ * [lines]}; cells already have control characters escaped. A new object. */
+json_t *vb_summary_table(json_t *results);
+
+/* The KVM-statistics table as data, with a params column: {"head", "rows"};
+ * both empty when no row has KVM statistics. */
+json_t *vb_summary_kvm_table(json_t *results);
+
 #endif

@@ -2,6 +2,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analysis/plot.h"
 #include "analysis/runfile.h"
@@ -10,27 +12,37 @@
 #include "lib/error.h"
 
 static const char usage[] =
-	"usage: vbench plot [--no-render] RUN\n"
+	"usage: vbench plot [--no-render] [--out DIR] RUN\n"
 	"\n"
-	"Write figures of a run (folder, run.json or results.jsonl) into its folder:\n"
-	"  sweep-<bench>.png        median vs footprint (log x), one curve per mode x pages,\n"
-	"                           for each bench run at several footprints\n"
-	"  bar-<bench>-<params>.png median with 95% CI error bars across mode x pages\n"
+	"Write figures of a run (folder, run.json or results.jsonl) into its folder, each as\n"
+	"PNG and SVG, one colour per mode, log y where values span more than a decade:\n"
+	"  ratio-<kind>             shadow / SLAT, guest / native and page mix / 4k:4k ratios\n"
+	"                           with bootstrap 95% CI whiskers and a line at 1\n"
+	"  heatmap-<bench>-<params>-<mode>-<guest>\n"
+	"                           guest x host page size, each cell's median and ratio to 4k:4k\n"
+	"  sweep-<bench>            median by footprint (footprint=0 included), a curve per\n"
+	"                           mode x pages, for each bench run at several footprints\n"
+	"  bar-<bench>-<params>     median with 95% CI error bars across mode x pages\n"
 	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
 	"\n"
 	"  -n, --no-render  write the .dat files and the script only\n"
+	"  -o, --out DIR    write into DIR, which must exist (default: the folder of RUN)\n"
 	"  -h, --help       this text\n"
 	"\n"
-	"Exit status: 0 written, 2 bad input, 3 gnuplot missing, 4 gnuplot or a write failed.\n";
+	"Exit status: 0 written, 2 bad input, 3 gnuplot missing or --out not a writable folder,\n"
+	"4 gnuplot or a write failed.\n";
 
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "no-render", no_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool render = true;
+	const char *out = NULL;
+	struct stat st;
 	char err[1024], dir[4096];
 	json_t *run, *files, *v;
 	int c, figures, rc = VB_EXIT_OK;
@@ -38,16 +50,19 @@ int cmd_plot(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "no:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			render = false;
+			break;
+		case 'o':
+			out = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		default:
-			return vb_cmd_bad_option("plot", "nh", argv);
+			return vb_cmd_bad_option("plot", "no:h", argv);
 		}
 	}
 	run = vb_cmd_load_run("plot", argc, argv, dir, sizeof(dir), &rc);
@@ -59,17 +74,21 @@ int cmd_plot(int argc, char **argv)
 		vb_error("plot: gnuplot not found in PATH; `make deps` installs it (Debian: gnuplot-nox)");
 		return VB_EXIT_ENV;
 	}
+	if (out && (stat(out, &st) || !S_ISDIR(st.st_mode) || access(out, W_OK))) {
+		json_decref(run);
+		vb_error("plot: --out %s: not a writable folder: create it, or pick another", out);
+		return VB_EXIT_ENV;
+	}
+	if (out)
+		snprintf(dir, sizeof(dir), "%s", out);
 	files = json_array();
-	figures = vb_plot_write(run, dir, files, err, sizeof(err));
+	figures = vb_plot_make(run, NULL, dir, render, files, err, sizeof(err));
 	if (figures < 0) {
 		vb_error("plot: %s", err);
 		rc = VB_EXIT_INTERNAL;
 	} else if (figures == 0) {
 		vb_error("plot: %s: no ok rows to plot", argv[optind]);
 		rc = VB_EXIT_USAGE;
-	} else if (render && vb_plot_render(dir, VB_PLOT_SCRIPT, err, sizeof(err))) {
-		vb_error("plot: %s", err);
-		rc = VB_EXIT_INTERNAL;
 	}
 	if (rc == VB_EXIT_OK)
 		json_array_foreach(files, i, v)

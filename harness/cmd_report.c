@@ -1,7 +1,13 @@
-/* cmd_report.c: `vbench report RUN`, report.md in the run folder (or on stdout). */
+/* cmd_report.c: `vbench report RUN [--against RUN2] [--format html|md] [--out DIR]`,
+ * the HTML page and its Markdown twin, with the figures of `vbench plot`. */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "analysis/compare.h"
+#include "analysis/plot.h"
 #include "analysis/report.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
@@ -9,54 +15,192 @@
 #include "lib/error.h"
 
 static const char usage[] =
-	"usage: vbench report [--stdout] RUN\n"
+	"usage: vbench report [--against RUN2] [--format html|md] [--out DIR] [--no-figures]\n"
+	"                     [--stdout | --json] RUN\n"
 	"\n"
-	"Write " VB_REPORT_FILE " into the folder of RUN (a run folder, run.json or\n"
-	"results.jsonl): host, plan, summary tables, the figures of `vbench plot` when\n"
-	"present, skipped and failed rows with their reasons, and notes. Prints its path.\n"
+	"Write the report of RUN (a run folder, run.json or results.jsonl): " VB_REPORT_HTML
+	", one\n"
+	"self-contained page (figures inline as SVG, nothing fetched), and " VB_REPORT_FILE
+	", its\n"
+	"Markdown twin, beside the figures as PNG and SVG. Both hold the mode ratios (shadow / "
+	"SLAT,\n"
+	"guest / native, page mixes against 4k:4k, with bootstrap 95% CIs), the VMware papers'\n"
+	"claims checked, every row with its CI, the walk metrics and KVM statistics, skipped and\n"
+	"failed rows grouped by reason, the host record and the plan. Prints the paths written.\n"
 	"\n"
-	"  -s, --stdout  print the report instead of writing the file\n"
-	"  -h, --help    this text\n"
+	"  -a, --against RUN2  also compare RUN against the baseline RUN2 (as `vbench compare RUN2 "
+	"RUN`)\n"
+	"  -f, --format FMT    html or md: write only that one (default: both)\n"
+	"  -o, --out DIR       write into DIR, which must exist (default: the folder of RUN)\n"
+	"  -n, --no-figures    do not run gnuplot\n"
+	"  -s, --stdout        print the report (Markdown unless --format html) instead of writing "
+	"it\n"
+	"  -j, --json          print what the report says as JSON (schema vbench.report/1)\n"
+	"  -h, --help          this text\n"
 	"\n"
-	"Exit status: 0 written, 2 bad input, 4 the file could not be written.\n";
+	"Without gnuplot the report is written without figures, and says so.\n"
+	"Exit status: 0 written, 2 bad input, 3 --out not a writable folder, 4 a write failed.\n";
 
-int cmd_report(int argc, char **argv)
+struct flags {
+	const char *against, *out;
+	int formats;	/* bit 0: md, bit 1: html */
+	bool figures, to_stdout, json;
+};
+
+static int parse(int argc, char **argv, struct flags *fl)
 {
 	static const struct option longopts[] = {
+		{ "against", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "no-figures", no_argument, NULL, 'n' },
 		{ "stdout", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool to_stdout = false;
-	char err[1024], dir[4096];
-	json_t *run;
-	int c, rc = VB_EXIT_OK;
 
+	int c;
+
+	*fl = (struct flags){ .formats = 3, .figures = true };
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:f:o:nsjh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			to_stdout = true;
+		case 'a': fl->against = optarg; break;
+		case 'o': fl->out = optarg; break;
+		case 'n': fl->figures = false; break;
+		case 's': fl->to_stdout = true; break;
+		case 'j': fl->json = true; break;
+		case 'f':
+			if (!strcmp(optarg, "md")) {
+				fl->formats = 1;
+			} else if (!strcmp(optarg, "html")) {
+				fl->formats = 2;
+			} else {
+				vb_error("report: --format '%s': expected html or md", optarg);
+				return VB_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return VB_EXIT_OK;
+			return -1;
 		default:
-			return vb_cmd_bad_option("report", "sh", argv);
+			return vb_cmd_bad_option("report", "a:f:o:nsjh", argv);
 		}
 	}
-	run = vb_cmd_load_run("report", argc, argv, dir, sizeof(dir), &rc);
-	if (!run)
-		return rc;
-	if (to_stdout) {
-		vb_report_write(stdout, run, dir);
-	} else if (vb_report_save(run, dir, err, sizeof(err))) {
-		vb_error("report: %s", err);
-		rc = VB_EXIT_INTERNAL;
-	} else {
-		printf("%s/%s\n", dir, VB_REPORT_FILE);
+	return VB_EXIT_OK;
+}
+
+/* The figures, rendered into out; their names (no extension) into figs.
+ * Without gnuplot, or when it fails, the report goes on without them. */
+static void make_figures(json_t *run, json_t *cmp, const char *out, json_t *figs, const char **why,
+			 char *err, size_t errlen)
+{
+	json_t *files = json_array(), *v;
+	size_t i;
+
+	if (!vb_gnuplot_found()) {
+		*why = "No figures: gnuplot is not installed (make deps installs gnuplot-nox).";
+		json_decref(files);
+		return;
 	}
+	if (vb_plot_make(run, cmp, out, true, files, err, errlen) < 0) {
+		vb_warn("report: figures: %s; the report is written without them", err);
+		*why = "No figures: gnuplot or writing them failed (see the warning of vbench "
+		       "report).";
+		json_decref(files);
+		return;
+	}
+	json_array_foreach(files, i, v) {
+		const char *n = json_string_value(v);
+		size_t len = strlen(n);
+
+		if (len > 4 && !strcmp(n + len - 4, ".svg"))
+			json_array_append_new(figs, json_stringn(n, len - 4));
+	}
+	json_decref(files);
+}
+
+static int write_all(json_t *run, const struct flags *fl, const char *out,
+		     struct vb_report_opts *ro)
+{
+	static const enum vb_report_format fmts[] = { VB_REPORT_MD, VB_REPORT_HTML_PAGE };
+	static const char *const names[] = { VB_REPORT_FILE, VB_REPORT_HTML };
+	char err[1024];
+
+	for (int k = 0; k < 2; k++) {
+		if (!(fl->formats & (1 << k)))
+			continue;
+		if (vb_report_save(run, out, fmts[k], ro, err, sizeof(err))) {
+			vb_error("report: %s", err);
+			return VB_EXIT_INTERNAL;
+		}
+		printf("%s/%s\n", out, names[k]);
+	}
+	return VB_EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct vb_report_opts ro = { 0 };
+	struct flags fl;
+	char err[1024], dir[4096];
+	json_t *run, *figs = json_array(), *cmp = NULL;
+	int rc = parse(argc, argv, &fl);
+	struct stat st;
+
+	if (rc) {
+		json_decref(figs);
+		return rc < 0 ? VB_EXIT_OK : rc;
+	}
+	run = vb_cmd_load_run("report", argc, argv, dir, sizeof(dir), &rc);
+	if (!run) {
+		json_decref(figs);
+		return rc;
+	}
+	if (fl.against && !(ro.against = vb_run_load(fl.against, err, sizeof(err)))) {
+		vb_error("report: --against: %s", err);
+		rc = VB_EXIT_USAGE;
+		goto out;
+	}
+	if (fl.out && (stat(fl.out, &st) || !S_ISDIR(st.st_mode) || access(fl.out, W_OK))) {
+		vb_error("report: --out %s: not a writable folder: create it, or pick another",
+			 fl.out);
+		rc = VB_EXIT_ENV;
+		goto out;
+	}
+	if (fl.json || fl.to_stdout) {
+		if (fl.json) {
+			json_t *m = vb_report_model(run, &ro);
+
+			json_dumpf(m, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+			fputc('\n', stdout);
+			json_decref(m);
+		} else {
+			vb_report_write(stdout, run,
+					fl.formats == 2 ? VB_REPORT_HTML_PAGE : VB_REPORT_MD, &ro);
+		}
+		goto out;
+	}
+	if (fl.figures) {
+		if (ro.against) {
+			struct vb_compare_opts co = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
+
+			cmp = vb_compare_runs(ro.against, run, &co);
+		}
+		make_figures(run, cmp, fl.out ? fl.out : dir, figs, &ro.no_figures, err,
+			     sizeof(err));
+	} else {
+		ro.no_figures = "No figures: --no-figures was given.";
+	}
+	ro.figdir = fl.out ? fl.out : dir;
+	ro.figures = figs;
+	rc = write_all(run, &fl, fl.out ? fl.out : dir, &ro);
+out:
+	json_decref(cmp);
+	json_decref(figs);
+	json_decref(ro.against);
 	json_decref(run);
 	return rc;
 }

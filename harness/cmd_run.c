@@ -1,6 +1,7 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
 #include "analysis/history.h"
+#include "analysis/ratio.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
 #include "microbench/counters.h"
@@ -72,7 +73,8 @@ static const char run_usage[] =
 "                       the samples are shared among them and the CI covers both\n"
 "                       levels (default 3; 1 to 100)\n"
 "  --label KEY=VALUE    tag the run for the history, e.g. kernel=6.12 (repeatable)\n"
-"  --json               print run.json to stdout instead of the summary\n"
+"  --json               print run.json to stdout instead of the summary, with the\n"
+"                       mode-ratio view under \"ratios\" (not stored in run.json)\n"
 "  --quiet              no progress lines\n"
 "  --help               this text\n";
 
@@ -958,6 +960,8 @@ int cmd_run(int argc, char **argv)
 		json_t *doc = json_deep_copy(header);
 
 		json_object_set(doc, "results", res.rows);
+		/* Derived, for tools: the mode-ratio view (analysis/ratio.h). */
+		json_object_set_new(doc, "ratios", vb_ratio_view(res.rows));
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(doc);

@@ -27,7 +27,7 @@ static int read_line(const char *path, char *buf, size_t len)
 
 	buf[0] = '\0';
 	snprintf(full, sizeof(full), "%s%s", vb_sysfs_root(), path);
-	f = fopen(full, "r");
+	f = fopen(full, "re");
 	if (!f)
 		return -1;
 	if (fgets(buf, (int)len, f)) {
@@ -62,7 +62,7 @@ static bool cpuinfo_field(const char *key, char *out, size_t len)
 	char line[8192];
 	size_t klen = strlen(key);
 	bool found = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	FILE *f = fopen("/proc/cpuinfo", "re");
 
 	if (!f)
 		return false;

@@ -1,6 +1,7 @@
 /* main.c: the vbench command: dispatch to one subcommand from a table. */
 #include "harness/cmds.h"
 #include "lib/error.h"
+#include "lib/fds.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* What our parent left open is not for the programs we start. */
+	vb_fds_cloexec_from(3);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -80,7 +80,7 @@ static void read_param(const char *root, const char *path, char *buf, size_t len
 
 	buf[0] = '\0';
 	snprintf(full, sizeof(full), "%s%s", root, path);
-	f = fopen(full, "r");
+	f = fopen(full, "re");
 	if (!f)
 		return;
 	if (fgets(buf, (int)len, f))

@@ -366,7 +366,7 @@ int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan,
 
 int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	char *text;
 	size_t n;
 	int ret;

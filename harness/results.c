@@ -1,8 +1,10 @@
 /* results.c: crash-safe result writing: append + fsync per row, and run.json
  * by write-to-temp + rename, so no finished measurement is ever lost. */
 #include "harness/results.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
 #include "microbench/metrics.h"
+#include "lib/escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,35 +175,32 @@ int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv
 
 int vb_json_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 {
-	char tmp[4200], dir[4200];
-	int fd, dfd;
+	char dir[4200], base[4200], why[512];
+	struct vb_atomic a;
+	int dfd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return vb_errf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-	if (json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_ENSURE_ASCII) < 0 || write(fd, "\n", 1) != 1 ||
-	    fsync(fd) < 0) {
-		int e = errno;
-
-		close(fd);
-		unlink(tmp);
-		return vb_errf(err, errlen, "cannot write %s: %s", tmp, strerror(e));
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return vb_errf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
-	}
-	/* The rename itself must reach the disk. */
+	/* Through openat with O_EXCL|O_NOFOLLOW: a link planted at the final
+	 * or the temporary name is refused or replaced, never written through. */
 	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
+	snprintf(base, sizeof(base), "%s", path);
+	dfd = vb_dir_open(dirname(dir), why, sizeof(why));
+	if (dfd < 0)
+		return vb_errf(err, errlen, "cannot write %s: %s", path, why);
+	if (vb_atomic_open(&a, dfd, basename(base), why, sizeof(why)) < 0) {
 		close(dfd);
+		return vb_errf(err, errlen, "cannot write %s: %s", path, why);
 	}
+	if (json_dumpf(doc, a.f, JSON_INDENT(2) | JSON_ENSURE_ASCII) < 0 ||
+	    fputc('\n', a.f) == EOF) {
+		vb_atomic_abort(&a);
+		close(dfd);
+		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	}
+	if (vb_atomic_commit(&a, why, sizeof(why)) < 0) {
+		close(dfd);
+		return vb_errf(err, errlen, "cannot write %s: %s", path, why);
+	}
+	close(dfd);
 	return 0;
 }
 
@@ -235,15 +234,20 @@ void vb_results_close(struct vb_results *r)
 
 void vb_results_log(struct vb_results *r, const char *fmt, ...)
 {
-	char stamp[32];
+	char stamp[32], *msg = NULL;
 	va_list ap;
+	int n;
 
 	if (!r->log)
 		return;
 	vb_utc_now(stamp, sizeof(stamp));
-	fprintf(r->log, "%s ", stamp);
 	va_start(ap, fmt);
-	vfprintf(r->log, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	/* Guest reasons and names are untrusted: one entry stays one line. */
+	fprintf(r->log, "%s ", stamp);
+	vb_fputs_escaped(r->log, n >= 0 ? msg : "(log message could not be formatted)");
 	fputc('\n', r->log);
+	if (n >= 0)
+		free(msg);
 }

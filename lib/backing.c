@@ -80,7 +80,7 @@ static const char *size_word(size_t page_bytes)
 /* Read one number from a sysfs file; -1 when absent or unreadable. */
 static long read_long(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	long v = -1;
 
 	if (!f)
@@ -119,7 +119,7 @@ int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errl
 	int rc;
 
 	pool_path(path, sizeof(path), page_bytes, "nr_hugepages");
-	f = fopen(path, "w");
+	f = fopen(path, "we");
 	if (!f)
 		return vb_errf(err, errlen, "cannot set %s hugepages: %s: %s%s", size_word(page_bytes),
 			       path, strerror(errno), errno == EACCES ? " (needs root)" : "");

@@ -3,6 +3,7 @@
 #include "microbench/bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -109,7 +110,7 @@ static int setup(struct vb_bench_ctx *ctx)
 	st->saved_ok = true;
 	if (choose_cpus(ctx, st, vb_param_get(&ctx->params, "cpus")) < 0)
 		return -1;
-	if (pipe(st->ping) < 0 || pipe(st->pong) < 0)
+	if (pipe2(st->ping, O_CLOEXEC) < 0 || pipe2(st->pong, O_CLOEXEC) < 0)
 		return vb_errf(ctx->err, sizeof(ctx->err), "pipe: %s", strerror(errno));
 
 	pin_set(&set, st->cpu_self);

@@ -3,6 +3,7 @@
 #include "microbench/bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ static int one_round(struct vb_bench_ctx *ctx, struct state *st, uint64_t childr
 	int gate[2], rc = 0;
 	uint64_t n = 0;
 
-	if (pipe(gate) < 0)
+	if (pipe2(gate, O_CLOEXEC) < 0)
 		return vb_errf(ctx->err, sizeof(ctx->err), "pipe: %s", strerror(errno));
 	for (; n < children; n++) {
 		pid_t pid = fork();

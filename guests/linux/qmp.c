@@ -258,7 +258,6 @@ static void add_stats(json_t *ret, json_t *out)
 		json_array_foreach(stats, j, st) {
 			const char *name = json_string_value(json_object_get(st, "name"));
 			json_t *v = json_object_get(st, "value"), *have;
-
 			json_int_t sum;
 
 			if (!name || strlen(name) > 64 || !json_is_integer(v) || json_integer_value(v) < 0)
@@ -358,7 +357,6 @@ json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 		json_t *b = json_object_get(before, k);
 		const char *type = json_string_value(json_object_get(types, k));
 		bool level = type ? strcmp(type, "cumulative") != 0 : level_by_name(k);
-
 		json_int_t diff;
 
 		if (!json_is_integer(a) || !json_is_integer(b))

@@ -46,23 +46,27 @@ Test(plot, data_and_script)
 {
 	char *d = fx_tmpdir(), err[256], *gp, *dat;
 	json_t *run = sweep_run(), *files = json_array();
-	int n = vb_plot_write(run, d, files, err, sizeof(err));
+	int n = vb_plot_write(run, NULL, d, files, err, sizeof(err));
 
-	/* One sweep + one bar chart per footprint (4) + forkwait's. */
-	cr_assert_eq(n, 6, "%d: %s", n, err);
+	/* One sweep + one bar chart per footprint (4) + forkwait's + the native 2m/4k ratio chart. */
+	cr_assert_eq(n, 7, "%d: %s", n, err);
 	gp = slurp(d, VB_PLOT_SCRIPT);
-	cr_assert(strstr(gp, "set logscale x 2"), "%s", gp);
+	/* Footprints are categories: 16M, 64M, 256M, 1G evenly spaced. */
+	cr_assert(strstr(gp, "set xtics ('16M' 0, '64M' 1, '256M' 2, '1G' 3)"), "%s", gp);
 	cr_assert(strstr(gp, "'sweep-ptrchase.dat' index 1"), "%s", gp);
 	cr_assert(strstr(gp, "title 'native 2m'"), "%s", gp);
+	cr_assert(strstr(gp, "lc rgb '#4d4d4d'"), "native's colour: %s", gp);
 	cr_assert(strstr(gp, "yerrorbars"), "%s", gp);
 	cr_assert(strstr(gp, "set output 'bar-forkwait"), "%s", gp);
+	cr_assert(strstr(gp, "set output 'ratio-pages.svg'"), "every figure also as SVG: %s", gp);
 	dat = slurp(d, "sweep-ptrchase.dat");
-	cr_assert(strstr(dat, "# native 4k\n16 116 "), "%s", dat);
-	cr_assert(strstr(dat, "\n1024 1124 "), "%s", dat);
+	cr_assert(strstr(dat, "# native 4k\n0 116 "), "%s", dat);
+	cr_assert(strstr(dat, "\n3 1124 "), "%s", dat);
 	free(dat);
 	dat = slurp(d, "bar-forkwait-footprint_512M.dat");
 	cr_assert(strstr(dat, "\"native 4k\" 80 "), "%s", dat);
-	cr_assert(!strstr(dat, "ept"), "skipped rows have no bar: %s", dat);
+	cr_assert(strstr(dat, "\"ept/micro 4k:4k\" NaN NaN NaN 2062260 \"skipped\""),
+		  "a skipped row keeps its place, marked: %s", dat);
 	free(dat);
 	free(gp);
 	json_decref(files);
@@ -78,7 +82,7 @@ Test(plot, hostile_names_stay_in_folder)
 	size_t i;
 	json_t *v;
 
-	cr_assert_eq(vb_plot_write(run, d, files, err, sizeof(err)), 1, "%s", err);
+	cr_assert_eq(vb_plot_write(run, NULL, d, files, err, sizeof(err)), 1, "%s", err);
 	json_array_foreach(files, i, v)
 		cr_assert(!strchr(json_string_value(v), '/') && !strchr(json_string_value(v), '\''),
 			  "%s", json_string_value(v));
@@ -98,14 +102,41 @@ Test(plot, renders_png_when_gnuplot_present)
 
 	if (!vb_gnuplot_found())
 		cr_skip_test("gnuplot not installed (make deps installs it)");
-	cr_assert_gt(vb_plot_write(run, d, files, err, sizeof(err)), 0, "%s", err);
+	cr_assert_gt(vb_plot_write(run, NULL, d, files, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vb_plot_render(d, VB_PLOT_SCRIPT, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/sweep-ptrchase.svg", d);
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
 	snprintf(path, sizeof(path), "%s/sweep-ptrchase.png", d);
 	cr_assert_eq(stat(path, &st), 0, "%s", path);
 	cr_assert_gt(st.st_size, 1000);
 	snprintf(path, sizeof(path), "%s/bar-forkwait-footprint_512M.png", d);
 	cr_assert_eq(stat(path, &st), 0, "%s", path);
 	cr_assert_gt(st.st_size, 1000);
+	json_decref(files);
+	json_decref(run);
+	free(d);
+}
+
+Test(plot, footprint_zero_kept_and_log_y_beyond_a_decade)
+{
+	char *d = fx_tmpdir(), err[256], *gp;
+	json_t *rows = json_array(), *files = json_array(), *run;
+	const double med[] = { 5, 40, 900 };
+
+	/* forkwait at footprint 0, 64M and 1G: three decades apart. */
+	for (int i = 0; i < 3; i++) {
+		json_t *r = fx_row("forkwait", "native", "4k", "us/fork", med[i], 0.01, 5);
+
+		json_object_set_new(json_object_get(r, "params"), "footprint",
+				    json_integer(i ? (json_int_t)1 << (i == 1 ? 26 : 30) : 0));
+		json_array_append_new(rows, r);
+	}
+	run = fx_run("P", rows);
+	cr_assert_gt(vb_plot_write(run, NULL, d, files, err, sizeof(err)), 0, "%s", err);
+	gp = slurp(d, VB_PLOT_SCRIPT);
+	cr_assert(strstr(gp, "set xtics ('0' 0, '64M' 1, '1G' 2)"), "%s", gp);
+	cr_assert(strstr(gp, "set logscale y"), "%s", gp);
+	free(gp);
 	json_decref(files);
 	json_decref(run);
 	free(d);

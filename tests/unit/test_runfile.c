@@ -130,3 +130,55 @@ Test(runfile, accessors_and_param_text)
 	json_decref(v);
 	json_decref(row);
 }
+
+Test(runfile, jsonl_garbage_or_torn_only_is_an_error)
+{
+	char *d = fx_tmpdir(), err[256];
+	json_t *row = fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5), *run;
+	char *l1 = json_dumps(row, JSON_COMPACT), text[4096];
+
+	/* One garbage line, with its newline: not a torn append, not an empty run. */
+	write_file(d, "results.jsonl", "garbage\n");
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:1: not a JSON object"), "%s", err);
+	/* A JSON value that is not an object is garbage too. */
+	write_file(d, "results.jsonl", "[1,2]\n");
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:1"), "%s", err);
+	/* Only a torn line: nothing complete to load. */
+	snprintf(text, sizeof(text), "%.30s", l1);
+	write_file(d, "results.jsonl", text);
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "only a torn one"), "%s", err);
+	/* Empty. */
+	write_file(d, "results.jsonl", "");
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "empty"), "%s", err);
+	/* A bad last line that has its newline was written whole: garbage. */
+	snprintf(text, sizeof(text), "%s\n{\"bench\":\n", l1);
+	write_file(d, "results.jsonl", text);
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:2"), "%s", err);
+	/* A whole last line without its newline is kept. */
+	snprintf(text, sizeof(text), "%s\n%s", l1, l1);
+	write_file(d, "results.jsonl", text);
+	run = vb_run_load(d, err, sizeof(err));
+	cr_assert_not_null(run, "%s", err);
+	cr_assert_eq(json_array_size(vb_run_results(run)), 2);
+	json_decref(run);
+	free(l1);
+	json_decref(row);
+	free(d);
+}
+
+Test(runfile, parse_from_memory_needs_no_nul)
+{
+	const char text[] = "{\"schema\":\"vbench.run/1\",\"results\":[]}XXXX";
+	char err[256];
+	json_t *run = vb_run_parse(text, sizeof(text) - 5, false, "m", err, sizeof(err));
+
+	cr_assert_not_null(run, "%s", err);
+	json_decref(run);
+	cr_assert_null(vb_run_parse(text, sizeof(text) - 1, false, "m", err, sizeof(err)));
+	cr_assert_null(vb_run_parse("\n\n", 2, true, "m", err, sizeof(err)));
+}

@@ -186,3 +186,45 @@ Test(summary, kvm_table_shows_nonzero_statistics_only)
 	free(buf);
 	json_decref(rows);
 }
+
+Test(summary, control_characters_escaped)
+{
+	json_t *rows = json_array();
+	char *t, *md;
+
+	json_array_append_new(rows, fx_row("a\x1b[2J\nb", "native", "4k", "ns/load", 10, 0.01, 5));
+	json_array_append_new(rows, fx_skipped("ptrchase", "ept", "4k:4k", "no\x07 ept\nat all"));
+	t = table_of(json_deep_copy(rows), false);
+	md = table_of(rows, true);
+	cr_assert(!strchr(t, '\x1b') && !strchr(t, '\x07'), "%s", t);
+	cr_assert(strstr(t, "a\\e[2J\\nb"), "%s", t);
+	cr_assert(strstr(t, "no\\x07 ept at all"), "%s", t);
+	/* Header, rule, two rows and the notes: no row broken in two. */
+	cr_assert(strstr(md, "a\\\\e[2J\\\\nb"), "%s", md);
+	{
+		size_t lines = 0;
+
+		for (const char *p = md; *p; p++)
+			lines += *p == '\n' && p[1] == '|';
+		cr_assert_eq(lines, 3, "%s", md);
+	}
+	free(t);
+	free(md);
+}
+
+Test(summary, vs_base_only_between_like_work)
+{
+	json_t *rows = json_array();
+	char *t;
+
+	/* mmapchurn's us_per_page at 2m times other memory than at 4k: no "20x". */
+	json_array_append_new(rows, fx_row("mmapchurn", "native", "4k", "us/page", 2, 0.01, 5));
+	json_array_append_new(rows, fx_row("mmapchurn", "native", "2m", "us/page", 40, 0.01, 5));
+	json_array_append_new(rows, fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 5));
+	json_array_append_new(rows, fx_row("ptrchase", "native", "2m", "ns/load", 50, 0.01, 5));
+	t = table_of(rows, false);
+	cr_assert(strstr(line_with(t, "mmapchurn", "2m"), " n/a "), "%s", t);
+	cr_assert(!strstr(t, "20.00x"), "%s", t);
+	cr_assert(strstr(line_with(t, "ptrchase", "2m"), "0.50x"), "%s", t);
+	free(t);
+}

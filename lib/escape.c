@@ -1,0 +1,150 @@
+/* escape.c: control characters of untrusted text written as visible escapes,
+ * one helper for the terminal, run.log, Markdown and HTML output. */
+#include "lib/escape.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when it is not one.
+ * Overlong forms and surrogates are not valid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * The escape for the character at s into esc (NUL-terminated), or "" when it
+ * is printed as it is; *step is how many bytes of s it covers.
+ */
+static void one(const unsigned char *s, char esc[8], size_t *step)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = utf8_len(s);
+
+	esc[0] = '\0';
+	*step = n ? n : 1;
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+		/* U+0080..U+009F: C1 controls (CSI is one of them). */
+		memcpy(esc, "\\u00", 4);
+		esc[4] = hex[s[1] >> 4];
+		esc[5] = hex[s[1] & 15];
+		esc[6] = '\0';
+		return;
+	}
+	if (n > 1 || (n == 1 && s[0] >= 0x20 && s[0] != 0x7f))
+		return;
+	switch (s[0]) {
+	case '\n':
+		strcpy(esc, "\\n");
+		return;
+	case '\r':
+		strcpy(esc, "\\r");
+		return;
+	case '\t':
+		strcpy(esc, "\\t");
+		return;
+	case 0x1b:
+		strcpy(esc, "\\e");
+		return;
+	}
+	esc[0] = '\\';
+	esc[1] = 'x';
+	esc[2] = hex[s[0] >> 4];
+	esc[3] = hex[s[0] & 15];
+	esc[4] = '\0';
+}
+
+char *vb_escape_ctrl(const char *in, char *out, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = 0;
+
+	bool fits = true;
+
+	if (!len)
+		return out;
+	if (s) {
+		/* Does it fit whole? Else room for "..." is kept while copying. */
+		size_t total = 0;
+
+		for (const unsigned char *t = s; *t;) {
+			char esc[8];
+			size_t step;
+
+			one(t, esc, &step);
+			total += esc[0] ? strlen(esc) : step;
+			t += step;
+		}
+		fits = total + 1 <= len;
+	}
+	while (s && *s) {
+		char esc[8];
+		size_t step, add;
+
+		one(s, esc, &step);
+		add = esc[0] ? strlen(esc) : step;
+		if (!fits && n + add + 4 > len) {
+			if (n + 4 <= len) {
+				memcpy(out + n, "...", 3);
+				n += 3;
+			}
+			break;
+		}
+		memcpy(out + n, esc[0] ? esc : (const char *)s, add);
+		n += add;
+		s += step;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void vb_fputs_escaped(FILE *f, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+
+	while (s && *s) {
+		char esc[8];
+		size_t step;
+
+		one(s, esc, &step);
+		if (esc[0])
+			fputs(esc, f);
+		else
+			fwrite(s, 1, step, f);
+		s += step;
+	}
+}
+
+int vb_text_is_clean(const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+
+	while (s && *s) {
+		char esc[8];
+		size_t step;
+
+		one(s, esc, &step);
+		if (esc[0])
+			return 0;
+		s += step;
+	}
+	return 1;
+}

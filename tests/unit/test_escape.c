@@ -1,0 +1,44 @@
+/* test_escape.c: control characters of untrusted text become visible escapes. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/escape.h"
+
+Test(escape, control_characters)
+{
+	char out[128];
+
+	cr_assert_str_eq(vb_escape_ctrl("a\nb\rc\td", out, sizeof(out)), "a\\nb\\rc\\td");
+	cr_assert_str_eq(vb_escape_ctrl("\x1b[2Jx", out, sizeof(out)), "\\e[2Jx");
+	cr_assert_str_eq(vb_escape_ctrl("\x07\x7f", out, sizeof(out)), "\\x07\\x7f");
+	/* C1 CSI in UTF-8, and a byte that is not UTF-8. */
+	cr_assert_str_eq(vb_escape_ctrl("\xc2\x9b" "1m\xff", out, sizeof(out)), "\\u009b1m\\xff");
+	/* Printable UTF-8 stays. */
+	cr_assert_str_eq(vb_escape_ctrl("±5% é", out, sizeof(out)), "±5% é");
+	cr_assert(vb_text_is_clean("ptrchase 4k:2m ±1%"));
+	cr_assert(!vb_text_is_clean("x\ny"));
+}
+
+Test(escape, cut_at_a_whole_escape)
+{
+	char out[8];
+
+	/* "ab\n..." does not fit in 8: the escape is not split. */
+	cr_assert_str_eq(vb_escape_ctrl("abcd\nefgh", out, sizeof(out)), "abcd...");
+	cr_assert_str_eq(vb_escape_ctrl("abcdefg", out, sizeof(out)), "abcdefg");
+	cr_assert_str_eq(vb_escape_ctrl("ab\ncdefg", out, sizeof(out)), "ab\\n...");
+	cr_assert_str_eq(vb_escape_ctrl("", out, sizeof(out)), "");
+}
+
+Test(escape, to_a_stream)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vb_fputs_escaped(f, "row\n\x1b]0;title\x07");
+	fclose(f);
+	cr_assert_str_eq(buf, "row\\n\\e]0;title\\x07");
+	free(buf);
+}

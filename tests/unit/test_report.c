@@ -1,0 +1,104 @@
+/* test_report.c: the report as Markdown and HTML: its sections, rows grouped
+ * by skip reason, and text from the run escaped for each format. */
+#include <criterion/criterion.h>
+
+#include "analysis/report.h"
+#include "tests/unit/fixture_run.h"
+
+static char *report_of(json_t *run, enum vb_report_format fmt, json_t *against)
+{
+	struct vb_report_opts o = { .against = against };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vb_report_write(f, run, fmt, &o);
+	fclose(f);
+	return buf;
+}
+
+static json_t *run_of(void)
+{
+	json_t *rows = json_array(), *r;
+
+	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 7));
+	json_array_append_new(rows, fx_row("ptrchase", "ept", "4k:4k", "ns/load", 150, 0.01, 7));
+	for (int i = 0; i < 3; i++)
+		json_array_append_new(
+			rows, fx_skipped("ptrchase", "ept", i ? "2m:2m" : "1g:1g", "no 1G pages"));
+	json_array_append_new(rows, fx_skipped("gups", "ept", "4k:4k", "no <b>PMU</b> & more"));
+	r = fx_row("evil<script>alert(1)</script>\n|x", "native", "4k", "ns/load", 1, 0.01, 3);
+	json_object_set_new(r, "counters", json_pack("{s:{s:f}}", "kvm", "exits", 5.0));
+	json_array_append_new(rows, r);
+	return fx_run("R<1>", rows);
+}
+
+Test(report, markdown_sections_and_groups)
+{
+	json_t *run = run_of();
+	char *md = report_of(run, VB_REPORT_MD, NULL);
+
+	cr_assert(strstr(md, "## Mode ratios"), "%s", md);
+	cr_assert(
+		strstr(md,
+		       "| shadow/slat | ptrchase | footprint=512M | shadow/micro 4k:4k / ept/micro 4k:4k | 0.667 |"),
+		"%s", md);
+	cr_assert(strstr(md, "## The papers' claims"));
+	cr_assert(strstr(md, "## Every row"));
+	cr_assert(strstr(md, "## KVM statistics"));
+	/* Three skips of one reason are one line with their count. */
+	cr_assert(strstr(md, "| skipped | 3 | no 1G pages |"), "%s", md);
+	/* The newline in the name cannot break a table row. */
+	cr_assert(strstr(md, "evil\\<script\\>alert(1)\\</script\\>\\\\n\\|x"), "%s", md);
+	free(md);
+	json_decref(run);
+}
+
+Test(report, html_is_escaped_and_self_contained)
+{
+	json_t *run = run_of();
+	char *html = report_of(run, VB_REPORT_HTML_PAGE, NULL);
+
+	cr_assert(strstr(html, "<!DOCTYPE html>"));
+	cr_assert(strstr(html, "default-src 'none'"), "the page may fetch nothing");
+	cr_assert(!strstr(html, "<script"), "%s", html);
+	cr_assert(!strstr(html, "<b>PMU"), "%s", html);
+	cr_assert(strstr(html, "evil&lt;script&gt;alert(1)&lt;/script&gt;\\n|x"), "%s", html);
+	cr_assert(strstr(html, "no &lt;b&gt;PMU&lt;/b&gt; &amp; more"));
+	cr_assert(!strstr(html, "src=") && !strstr(html, "href=\"http"), "no external reference");
+	cr_assert(strstr(html, "<title>vbench report: R&lt;1&gt;</title>"));
+	free(html);
+	json_decref(run);
+}
+
+Test(report, against_another_run)
+{
+	json_t *run = run_of(), *base = run_of();
+	char *md;
+
+	json_object_set_new(
+		json_object_get(json_array_get(json_object_get(base, "results"), 0), "stats"),
+		"median", json_real(50));
+	md = report_of(run, VB_REPORT_MD, base);
+	cr_assert(strstr(md, "## Against another run"), "%s", md);
+	cr_assert(strstr(md, "| ptrchase | footprint=512M layout=page | shadow | 4k:4k |"), "%s",
+		  md);
+	free(md);
+	json_decref(run);
+	json_decref(base);
+}
+
+Test(report, an_emulated_host_is_said_so)
+{
+	json_t *run = run_of();
+	char *md;
+
+	json_object_set_new(json_object_get(run, "host"), "hypervisor",
+			    json_string("TCGTCGTCGTCG"));
+	md = report_of(run, VB_REPORT_MD, NULL);
+	cr_assert(strstr(md,
+			 "This host is emulated (QEMU TCG): its timings are not hardware figures."),
+		  "%s", md);
+	free(md);
+	json_decref(run);
+}
