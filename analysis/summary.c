@@ -342,13 +342,15 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 	if (t->have_emulated)
 		fprintf(f, "%sok*: guest kernel ran at CPL0 on an emulating host (emulated_cpl0): not a hardware figure\n", lead);
 	for (size_t k = 0; k < t->n_causes; k++) {
-		char why[1024];
+		char raw[1024], why[2048];
 
-		/* One line, whatever the reason held. */
-		snprintf(why, sizeof(why), "%s", t->causes[k].reason);
-		for (char *c = why; *c; c++)
-			if ((unsigned char)*c < ' ')
+		/* One line, whatever the reason held: breaks become blanks, other
+		 * control characters escapes. */
+		snprintf(raw, sizeof(raw), "%s", t->causes[k].reason);
+		for (char *c = raw; *c; c++)
+			if (*c == '\n' || *c == '\r' || *c == '\t')
 				*c = ' ';
+		vb_escape_ctrl(raw, why, sizeof(why));
 		fprintf(f, "%s[%zu] %s, %zu row%s: ", lead, k + 1, t->causes[k].status, t->causes[k].rows,
 			t->causes[k].rows == 1 ? "" : "s");
 		for (const char *c = why; *c; c++) {
