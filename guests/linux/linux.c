@@ -7,6 +7,7 @@
 #include "harness/guestout.h"
 #include "harness/modes.h"
 #include "harness/modeswitch.h"
+#include "harness/spawn.h"
 #include "harness/tmpdir.h"
 #include "lib/error.h"
 
@@ -724,8 +725,9 @@ static double boot_timeout_for(enum vb_accel a)
 	const char *env = getenv("VBENCH_LINUX_BOOT_TIMEOUT");
 	double d;
 
+	/* Capped like --timeout: a larger one overflows the poll() wait below. */
 	if (env && vb_parse_seconds(env, &d) == 0 && d > 0)
-		return d;
+		return d < VB_TIMEOUT_MAX_S ? d : VB_TIMEOUT_MAX_S;
 	return a == VB_ACCEL_TCG ? 180 : 60;
 }
 

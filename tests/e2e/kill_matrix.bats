@@ -148,3 +148,16 @@ teardown() {
 	[ "$n" -ge 2 ]
 	[ "$rows" -eq "$n" ]
 }
+
+@test "a run removes the temporary folders that killed runs left, and only those" {
+	sh -c 'exit 0' & dead=$!
+	wait "$dead"
+	stale="/tmp/vbench-linux.$dead.zZ9kil"
+	live="/tmp/vbench-linux.$$.zZ9kil"
+	mkdir -p "$stale" "$live"
+	: > "$stale/console.log"
+	"$VBENCH" run --bench ptrchase --footprint 1M --repeat 3 --out "$OUT" --quiet
+	[ ! -e "$stale" ] || { rm -rf "$stale" "$live"; echo "the dead run's folder is still there"; return 1; }
+	[ -d "$live" ] || { echo "a live process's folder was removed"; return 1; }
+	rmdir "$live"
+}
