@@ -46,7 +46,7 @@ rules=(
 
 	"root and a 2M hugepage pool"
 	"[ \"\$(id -u)\" -eq 0 ] && [ -e /sys/kernel/mm/hugepages/hugepages-2048kB ]"
-	"^unit-test_backing: backing::hugetlb_2m"
+	"^unit-test_backing: backing::hugetlb_2m|^unit-test_guardian: guardian::gives_back"
 	"^$"
 
 	"QEMU and Debian's kernel package"
