@@ -42,7 +42,7 @@ rules=(
 	"root"
 	"[ \"\$(id -u)\" -eq 0 ]"
 	"^e2e-(guardian|kill_matrix):"
-	"no 2M hugepage pool"
+	"no 2M hugepage pool|cannot mount a small tmpfs"
 
 	"root and a 2M hugepage pool"
 	"[ \"\$(id -u)\" -eq 0 ] && [ -e /sys/kernel/mm/hugepages/hugepages-2048kB ]"
