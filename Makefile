@@ -121,7 +121,8 @@ unit: $(UNIT_TESTS) $(VBENCH_GUEST) $(VBENCH)
 	@VB_CHECK_DIR=$(CHECK_DIR) scripts/run-unit.sh $(UNIT_TESTS)
 
 e2e: all
-	VBENCH=$(abspath $(VBENCH)) scripts/run-e2e.sh $(CHECK_DIR) $(sort $(wildcard tests/e2e/*.bats))
+	VBENCH=$(abspath $(VBENCH)) scripts/run-e2e.sh $(CHECK_DIR) \
+		$(sort $(wildcard tests/e2e/*.bats))
 
 # -Werror under clang as well; objects only go to their own folder.
 clang:

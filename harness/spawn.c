@@ -118,6 +118,11 @@ static void child_exec(char *const argv[], const struct vb_spawn_opts *o, int ou
 	dup2(in, STDIN_FILENO);
 	dup2(out_w, STDOUT_FILENO);
 	dup2(err_fd, STDERR_FILENO);
+	/* Nothing else of ours reaches the child: fds a caller forgot to mark
+	 * close-on-exec, or that vbench itself inherited. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
 	if (o->affinity && sched_setaffinity(0, sizeof(*o->affinity), o->affinity) < 0) {
 		dprintf(STDERR_FILENO, "cannot pin to the requested CPU: %s\n", strerror(errno));
 		_exit(126);

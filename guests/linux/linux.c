@@ -85,8 +85,9 @@ static double boot_timeout_for(enum vb_accel a)
 	const char *env = getenv("VBENCH_LINUX_BOOT_TIMEOUT");
 	double d;
 
+	/* Capped like --timeout: a larger one overflows the poll() wait below. */
 	if (env && vb_parse_seconds(env, &d) == 0 && d > 0)
-		return d;
+		return d < VB_TIMEOUT_MAX_S ? d : VB_TIMEOUT_MAX_S;
 	return a == VB_ACCEL_TCG ? 180 : 60;
 }
 

@@ -258,16 +258,16 @@ static void add_stats(json_t *ret, json_t *out)
 		json_array_foreach(stats, j, st) {
 			const char *name = json_string_value(json_object_get(st, "name"));
 			json_t *v = json_object_get(st, "value"), *have;
-			json_int_t sum;
+			json_int_t sum, add = json_integer_value(v);
 
-			if (!name || strlen(name) > 64 || !json_is_integer(v) || json_integer_value(v) < 0)
+			if (!name || strlen(name) > 64 || !json_is_integer(v) || add < 0)
 				continue;
 			have = json_object_get(out, name);
 			/* KVM's statistics are counts and levels, never negative; a sum
 			 * past INT64_MAX is no figure KVM gave: drop it, whole. */
 			if (have && !json_is_integer(have))
 				continue;
-			if (__builtin_add_overflow(json_integer_value(v), have ? json_integer_value(have) : 0, &sum)) {
+			if (__builtin_add_overflow(add, have ? json_integer_value(have) : 0, &sum)) {
 				json_object_set_new(out, name, json_null());
 				continue;
 			}
@@ -357,13 +357,13 @@ json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 		json_t *b = json_object_get(before, k);
 		const char *type = json_string_value(json_object_get(types, k));
 		bool level = type ? strcmp(type, "cumulative") != 0 : level_by_name(k);
-		json_int_t diff;
+		json_int_t diff, av = json_integer_value(a), bv = json_integer_value(b);
 
 		if (!json_is_integer(a) || !json_is_integer(b))
 			continue;
 		if (level)
-			json_object_set_new(d, k, json_integer(json_integer_value(a)));
-		else if (!__builtin_sub_overflow(json_integer_value(a), json_integer_value(b), &diff))
+			json_object_set_new(d, k, json_integer(av));
+		else if (!__builtin_sub_overflow(av, bv, &diff))
 			json_object_set_new(d, k, json_integer(diff));
 		/* else: absurd figures (one near INT64_MAX, one negative): no delta. */
 	}

@@ -6,20 +6,9 @@
 # is touched.
 load helpers
 
-fake_kvm_amd() {
+switch_setup() {
 	[ "$(id -u)" -eq 0 ] || skip "--switch-mode needs root (it refuses before reaching the double)"
-	ROOT="$BATS_TEST_TMPDIR/root"
-	mkdir -p "$ROOT/sys/module/kvm_amd/parameters" "$ROOT/dev"
-	echo Y > "$ROOT/sys/module/kvm_amd/parameters/npt"
-	echo 0 > "$ROOT/sys/module/kvm_amd/refcnt"
-	: > "$ROOT/dev/kvm"
-	export VBENCH_SYSFS_ROOT="$ROOT" VBENCH_MODPROBE="$BATS_TEST_DIRNAME/doubles/modprobe"
-	export KMOD_LOG="$BATS_TEST_TMPDIR/kmod.log"
-	: > "$KMOD_LOG"
-}
-
-npt() {
-	cat "$ROOT/sys/module/kvm_amd/parameters/npt" 2>/dev/null || echo absent
+	fake_kvm_amd
 }
 
 # Wait up to $1 s for the double to have been called with "kvm_amd npt=$2" as its last call.
@@ -33,7 +22,7 @@ wait_last_call() {
 }
 
 @test "guardian: a normal end of a --switch-mode run puts npt back" {
-	fake_kvm_amd
+	switch_setup
 	run "$VBENCH" run --mode shadow --guest micro --switch-mode --bench ptrchase --footprint 1M \
 		--repeat 1 --min-runs 1 --timeout 60 --out "$OUT" --quiet
 	echo "$output"; cat "$KMOD_LOG"
@@ -49,7 +38,7 @@ wait_last_call() {
 }
 
 @test "guardian: kill -9 of vbench after it switched to shadow puts npt back" {
-	fake_kvm_amd
+	switch_setup
 	# shadow (micro guest) first, then a long native tail the kill lands in.
 	"$VBENCH" run --mode shadow,native --guest micro --switch-mode --bench ptrchase \
 		--footprint 1M,2M,4M,8M --repeat 30 --min-runs 30 --max-time 5 --timeout 60 \
@@ -71,7 +60,7 @@ wait_last_call() {
 }
 
 @test "guardian: nothing switched, nothing reloaded" {
-	fake_kvm_amd
+	switch_setup
 	run "$VBENCH" run --mode native --switch-mode --bench ptrchase --footprint 1M \
 		--repeat 1 --min-runs 1 --out "$OUT" --quiet
 	[ "$status" -eq 0 ]

@@ -44,3 +44,23 @@ has_reason() {
 	jq -e "[$2] | length > 0 and all(.reason | type == \"string\" and length > 0)" "$1" > /dev/null ||
 		{ echo "no reason in: $(jq -c "[$2]" "$1")"; return 1; }
 }
+
+# kvm_amd, found with npt=Y, in a fake sysfs tree ($ROOT), and the module test
+# double (tests/e2e/doubles/modprobe) that plays it there: no real module is
+# touched. Exports VBENCH_SYSFS_ROOT, VBENCH_MODPROBE and KMOD_LOG (the
+# double's calls, one a line).
+fake_kvm_amd() {
+	ROOT="$BATS_TEST_TMPDIR/root"
+	mkdir -p "$ROOT/sys/module/kvm_amd/parameters" "$ROOT/dev"
+	echo Y > "$ROOT/sys/module/kvm_amd/parameters/npt"
+	echo 0 > "$ROOT/sys/module/kvm_amd/refcnt"
+	: > "$ROOT/dev/kvm"
+	export VBENCH_SYSFS_ROOT="$ROOT" VBENCH_MODPROBE="$BATS_TEST_DIRNAME/doubles/modprobe"
+	export KMOD_LOG="$BATS_TEST_TMPDIR/kmod.log"
+	: > "$KMOD_LOG"
+}
+
+# The fake kvm_amd's npt, or "absent".
+npt() {
+	cat "$ROOT/sys/module/kvm_amd/parameters/npt" 2>/dev/null || echo absent
+}

@@ -12,14 +12,7 @@ POINTS=8
 matrix_setup() {
 	[ "$(id -u)" -eq 0 ] || skip "--switch-mode and --reserve-hugepages need root"
 	T="$BATS_TEST_TMPDIR"
-	ROOT="$T/root"
-	mkdir -p "$ROOT/sys/module/kvm_amd/parameters" "$ROOT/dev"
-	echo Y > "$ROOT/sys/module/kvm_amd/parameters/npt"
-	echo 0 > "$ROOT/sys/module/kvm_amd/refcnt"
-	: > "$ROOT/dev/kvm"
-	export VBENCH_SYSFS_ROOT="$ROOT" VBENCH_MODPROBE="$BATS_TEST_DIRNAME/doubles/modprobe"
-	export KMOD_LOG="$T/kmod.log"
-	: > "$KMOD_LOG"
+	fake_kvm_amd
 	# The pool is host-wide: no other test may change or rely on it meanwhile.
 	host_lock
 	POOL_BEFORE=$(pool_2m)
@@ -54,11 +47,11 @@ wait_rows() {
 # Wait up to 30 s for the host to be as it was (the guardian may still be at it).
 host_restored() {
 	for _ in $(seq 300); do
-		[ "$(pool_2m)" = "$POOL_BEFORE" ] && [ "$(cat "$ROOT/sys/module/kvm_amd/parameters/npt" 2>/dev/null)" = Y ] &&
+		[ "$(pool_2m)" = "$POOL_BEFORE" ] && [ "$(npt)" = Y ] &&
 			return 0
 		sleep 0.1
 	done
-	echo "pool $(pool_2m), was $POOL_BEFORE; npt $(cat "$ROOT/sys/module/kvm_amd/parameters/npt" 2>/dev/null)"
+	echo "pool $(pool_2m), was $POOL_BEFORE; npt $(npt)"
 	echo "module calls:"; cat "$KMOD_LOG"
 	return 1
 }
@@ -147,4 +140,17 @@ teardown() {
 	echo "printed $n rows, results.jsonl holds $rows whole ones"
 	[ "$n" -ge 2 ]
 	[ "$rows" -eq "$n" ]
+}
+
+@test "a run removes the temporary folders that killed runs left, and only those" {
+	sh -c 'exit 0' & dead=$!
+	wait "$dead"
+	stale="/tmp/vbench-linux.$dead.zZ9kil"
+	live="/tmp/vbench-linux.$$.zZ9kil"
+	mkdir -p "$stale" "$live"
+	: > "$stale/console.log"
+	"$VBENCH" run --bench ptrchase --footprint 1M --repeat 3 --out "$OUT" --quiet
+	[ ! -e "$stale" ] || { rm -rf "$stale" "$live"; echo "the dead run's folder is still there"; return 1; }
+	[ -d "$live" ] || { echo "a live process's folder was removed"; return 1; }
+	rmdir "$live"
 }

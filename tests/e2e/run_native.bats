@@ -58,6 +58,9 @@ load helpers
 	f=$(ls -d "$OUT"/b/*/)run.json
 	[ "$(jq -r '.results[0].status' "$f")" = failed ]
 	[[ "$(jq -r '.results[0].reason' "$f")" == *"vbench-guest gave no result: exit status 1"* ]]
+	# Another vbench-guest is a test setting: recorded, and the row marked.
+	[ "$(jq -r '.host.test_settings.VBENCH_GUEST' "$f")" = /bin/false ]
+	[ "$(jq -c '.results[0].test_settings' "$f")" = '["VBENCH_GUEST"]' ]
 }
 
 @test "a hung bench is killed at the timeout, its row failed" {

@@ -269,3 +269,22 @@ Test(cmd_env, json_is_the_host_record, .init = cr_redirect_stdout)
 	cr_assert_not_null(json_object_get(host, "can"));
 	json_decref(host);
 }
+
+/* A fake sysfs tree is a test setting: the host record names it. */
+Test(env, test_settings_are_recorded)
+{
+	json_t *host = vb_env_capture(), *names;
+
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(host, "test_settings"),
+							   "VBENCH_SYSFS_ROOT")), root);
+	names = vb_env_test_settings(true);
+	cr_assert(json_is_array(names));
+	cr_assert_str_eq(json_string_value(json_array_get(names, 0)), "VBENCH_SYSFS_ROOT");
+	json_decref(names);
+	json_decref(host);
+	unsetenv("VBENCH_SYSFS_ROOT");
+	unsetenv("VBENCH_KMOD_DIR");
+	unsetenv("VBENCH_MODPROBE");
+	unsetenv("VBENCH_GUEST");
+	cr_assert_null(vb_env_test_settings(false), "none set: no record");
+}

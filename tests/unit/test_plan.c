@@ -61,6 +61,7 @@ Test(plan, errors_name_file_and_line)
 	expect_error("pages 4k, 2m\nbench ptrchase\n", "takes one value");
 	expect_error("repeat min=5 max=2\nbench ptrchase\n", "bad.conf:1: repeat needs 1 <= min <= max");
 	expect_error("repeat often\nbench ptrchase\n", "bad repeat option 'often'");
+	expect_error("repeat min=3 max=9 min=4\nbench ptrchase\n", "bad.conf:1: repeat option 'min' given twice");
 	expect_error("guest xen\nbench ptrchase\n", "unknown guest 'xen'");
 	expect_error("timeout soon\nbench ptrchase\n", "bad timeout 'soon'");
 	expect_error("bench ptrchase =1M\n", "bad parameter '=1M'");
@@ -292,4 +293,55 @@ Test(plan_auto, an_explicit_guest_that_can_run_here_has_no_skip, .init = fake_li
 	cr_assert_eq(vb_plan_expand(&plan, &kvm, &o, &pts, &n, err, sizeof(err)), 0, "%s", err);
 	cr_assert(strstr(pts[0].skip, "--accel tcg"), "%s", pts[0].skip);
 	free(pts);
+}
+
+/* The cap counts exactly the points expansion makes: a plan of n points
+ * passes with a cap of n and is refused, naming n, with a cap of n - 1. */
+static void cap_is_exact(const char *text)
+{
+	struct vb_plan_point *pts;
+	size_t n;
+	char want[160];
+
+	cr_assert_eq(vb_plan_parse_text(text, "t", &plan, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s", err);
+	free(pts);
+	plan.max_points = n;
+	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s: %s", text, err);
+	free(pts);
+	plan.max_points = n - 1;
+	pts = NULL;
+	cr_assert_lt(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s: %zu points passed a cap of %zu",
+		     text, n, n - 1);
+	cr_assert_null(pts);
+	snprintf(want, sizeof(want), "the plan expands to %zu points, more than the cap of %zu: ", n, n - 1);
+	cr_assert(strstr(err, want), "%s", err);
+	cr_assert(strstr(err, "--max-points"), "%s", err);
+}
+
+Test(plan, the_point_cap_counts_exactly)
+{
+	cap_is_exact("mode native,shadow\npages 4k,2m,2m:4k\nbench ptrchase footprint=1M,2M\n");
+	cap_is_exact("mode native,shadow,ept\npages all\nbench ptrchase footprint=1M,2M,3M layout=page,line\n"
+		     "bench forkwait forks=1,2\nbench cr3switch\n");
+	cap_is_exact("mode native\npages 4k,2m,1g\nbench ctxswitch\nbench pagefault footprint=1M,2M\n");
+}
+
+Test(plan, the_default_cap_refuses_millions_before_allocating)
+{
+	char text[4096];
+	struct vb_plan_point *pts = NULL;
+	size_t n = 0, used;
+
+	used = (size_t)snprintf(text, sizeof(text), "mode native,shadow,ept\npages all\nbench ptrchase footprint=");
+	for (int i = 1; i <= 64; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%dM", i > 1 ? "," : "", i);
+	used += (size_t)snprintf(text + used, sizeof(text) - used, " loads=");
+	for (int i = 1; i <= 64; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%d", i > 1 ? "," : "", 1000 * i);
+	snprintf(text + used, sizeof(text) - used, " layout=page,line\n");
+	cr_assert_eq(vb_plan_parse_text(text, "t", &plan, err, sizeof(err)), 0, "%s", err);
+	cr_assert_lt(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "the plan expands to 172032 points, more than the cap of 100000"), "%s", err);
+	cr_assert_null(pts);
 }

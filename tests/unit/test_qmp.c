@@ -230,7 +230,9 @@ Test(qmp, without_a_schema_kvm_names_tell_levels)
 {
 	struct vb_qmp q;
 	int peer;
-	json_t *types = json_object(), *before = stats_before(), *after = stats_after(), *d;
+	/* types starts non-NULL, so that the assertion below can fail. */
+	json_t *sentinel = json_object(), *types = sentinel;
+	json_t *before = stats_before(), *after = stats_after(), *d;
 
 	/* A QEMU without query-stats-schemas. */
 	cr_assert_eq(open_with(&q, GREETING OK
@@ -238,6 +240,7 @@ Test(qmp, without_a_schema_kvm_names_tell_levels)
 			       &peer), 0, "%s", err);
 	cr_assert_lt(vb_qmp_kvm_stat_types(&q, &types, err, sizeof(err)), 0);
 	cr_assert_null(types);
+	json_decref(sentinel);
 	cr_assert(strstr(err, "CommandNotFound"), "%s", err);
 
 	d = vb_kvm_stats_delta(before, after, NULL);

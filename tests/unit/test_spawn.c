@@ -2,9 +2,11 @@
  * deadline does not spin, and the child dies with its parent. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,4 +78,29 @@ Test(spawn, the_child_dies_with_its_parent)
 	if (kill(child, 0) == 0)
 		kill(child, SIGKILL);
 	cr_assert_eq(kill(child, 0) == 0 ? 0 : errno, ESRCH, "the child (pid %d) outlived its parent", child);
+}
+
+static void collect(const char *line, bool truncated, void *arg)
+{
+	char *buf = arg;
+
+	(void)truncated;
+	strncat(buf, line, 255 - strlen(buf));
+	strncat(buf, " ", 255 - strlen(buf));
+}
+
+/* Only stdin, stdout and stderr reach the child, whatever the parent holds. */
+Test(spawn, no_fd_leaks_into_the_child)
+{
+	char script[128], seen[256] = "";
+	char *argv[] = { "sh", "-c", script, NULL };
+	struct vb_spawn_opts o = { .on_line = collect, .arg = seen };
+	struct vb_spawn_result res;
+	int leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC, on purpose */
+
+	cr_assert_geq(leak, 3);
+	snprintf(script, sizeof(script), "[ -e /proc/$$/fd/%d ] && echo leaked || echo clean", leak);
+	cr_assert_eq(vb_spawn_run(argv, &o, &res), 0, "%s", res.err);
+	close(leak);
+	cr_assert_str_eq(seen, "clean ", "fd %d reached the child", leak);
 }

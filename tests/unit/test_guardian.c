@@ -1,0 +1,166 @@
+/* test_guardian.c: the restore guardian (harness/guardian.c) puts back what
+ * it was told when its socket closes, and nothing else. The module operations
+ * go to a double (VBENCH_MODPROBE) playing kvm_amd in a fake sysfs tree. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/guardian.h"
+#include "lib/backing.h"
+#include "tests/unit/fixture_tmp.h"
+#include "tests/unit/hostlock.h"
+
+static char root[128], log_path[420], err[512];
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* kvm_amd found with npt=N (as if vbench had switched it to shadow), and a
+ * double that logs its arguments and plays the module. */
+static void fake_kvm_amd(void)
+{
+	char path[400], *d = fx_tmpdir();
+
+	cr_assert_not_null(d);
+	snprintf(root, sizeof(root), "%s", d);
+	free(d);
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/module/kvm_amd/parameters %s/dev", root, root);
+	cr_assert_eq(system(path), 0);
+	put("sys/module/kvm_amd/parameters/npt", "N\n");
+	put("sys/module/kvm_amd/refcnt", "0\n");
+	put("dev/kvm", "");
+	put("modprobe", "#!/bin/sh\necho \"$*\" >> \"$0.log\"\n"
+	    "[ \"$1\" = -r ] && exit 0\n"
+	    "case ${2#*=} in 1) v=Y ;; *) v=N ;; esac\n"
+	    "echo $v > \"${0%/modprobe}/sys/module/$1/parameters/${2%%=*}\"\n");
+	snprintf(path, sizeof(path), "%s/modprobe", root);
+	chmod(path, 0755);
+	snprintf(log_path, sizeof(log_path), "%s.log", path);
+	setenv("VBENCH_SYSFS_ROOT", root, 1);
+	setenv("VBENCH_MODPROBE", path, 1);
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+Test(guardian, restores_the_module_when_its_socket_closes)
+{
+	char calls[256], path[256], npt[16];
+
+	fake_kvm_amd();
+	cr_assert_eq(vb_guardian_start(err, sizeof(err)), 0, "%s", err);
+	cr_assert(vb_guardian_active());
+	vb_guardian_note_module(VB_KVM_AMD, "1");
+	/* The close that any end of vbench makes; finish also waits for the guardian. */
+	cr_assert_eq(vb_guardian_finish(), 0);
+	cr_assert(!vb_guardian_active());
+	slurp(log_path, calls, sizeof(calls));
+	cr_assert_str_eq(calls, "-r kvm_amd\nkvm_amd npt=1\n");
+	snprintf(path, sizeof(path), "%s/sys/module/kvm_amd/parameters/npt", root);
+	slurp(path, npt, sizeof(npt));
+	cr_assert_str_eq(npt, "Y\n");
+}
+
+Test(guardian, a_cleared_module_is_left_alone)
+{
+	char calls[256];
+
+	fake_kvm_amd();
+	cr_assert_eq(vb_guardian_start(err, sizeof(err)), 0, "%s", err);
+	vb_guardian_note_module(VB_KVM_AMD, "1");
+	vb_guardian_clear_module();
+	cr_assert_eq(vb_guardian_finish(), 0);
+	slurp(log_path, calls, sizeof(calls));
+	cr_assert_str_eq(calls, "", "the double was called: %s", calls);
+}
+
+Test(guardian, a_module_already_as_found_is_not_reloaded)
+{
+	char calls[256];
+
+	fake_kvm_amd();
+	put("sys/module/kvm_amd/parameters/npt", "Y\n");
+	cr_assert_eq(vb_guardian_start(err, sizeof(err)), 0, "%s", err);
+	vb_guardian_note_module(VB_KVM_AMD, "1");
+	cr_assert_eq(vb_guardian_finish(), 0);
+	slurp(log_path, calls, sizeof(calls));
+	cr_assert_str_eq(calls, "", "the double was called: %s", calls);
+}
+
+/* vbench killed: the guardian is not its parent's child any more, and acts all the same. */
+Test(guardian, restores_after_its_owner_is_killed)
+{
+	char calls[256] = "";
+	pid_t owner;
+
+	fake_kvm_amd();
+	owner = fork();
+	if (owner == 0) {
+		if (vb_guardian_start(err, sizeof(err)) < 0)
+			_exit(2);
+		vb_guardian_note_module(VB_KVM_AMD, "1");
+		pause();
+		_exit(0);
+	}
+	/* Kill it once the guardian had time to read the note. */
+	for (int i = 0; i < 50; i++) {
+		struct timespec ms20 = { 0, 20000000 };
+
+		nanosleep(&ms20, NULL);
+	}
+	kill(owner, SIGKILL);
+	waitpid(owner, NULL, 0);
+	for (int i = 0; i < 250 && !strstr(calls, "npt=1"); i++) {
+		struct timespec ms20 = { 0, 20000000 };
+
+		nanosleep(&ms20, NULL);
+		slurp(log_path, calls, sizeof(calls));
+	}
+	cr_assert_str_eq(calls, "-r kvm_amd\nkvm_amd npt=1\n");
+}
+
+/* The pool shrinks by what this run added, not to what it found. */
+Test(guardian, gives_back_the_hugepages_it_added)
+{
+	size_t page = 2UL << 20;
+	long before, grown;
+
+	if (geteuid() != 0)
+		cr_skip_test("growing a hugepage pool needs root");
+	vb_test_host_lock(true);
+	before = vb_hugepages_total(page);
+	if (before < 0)
+		cr_skip_test("no 2048kB hugepage pool on this kernel");
+	cr_assert_eq(vb_guardian_start(err, sizeof(err)), 0, "%s", err);
+	if (vb_guardian_grow_pool(page, vb_hugepages_free(page) + 2, err, sizeof(err)) < 0) {
+		vb_guardian_finish();
+		cr_skip_test("the kernel has no memory for 2 more 2M hugepages: %s", err);
+	}
+	grown = vb_hugepages_total(page);
+	/* Someone else's pages meanwhile (another run): they must stay. */
+	cr_assert_eq(vb_hugepages_set_total(page, grown + 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_guardian_finish(), 0);
+	cr_assert_eq(vb_hugepages_total(page), before + 1, "grown from %ld to %ld, then +1", before, grown);
+	cr_assert_eq(vb_hugepages_set_total(page, before, err, sizeof(err)), 0, "%s", err);
+}
