@@ -399,10 +399,17 @@ int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t
 struct points {
 	struct vb_plan_point *v;
 	size_t n, cap;
+	size_t limit;			/* counting only: stop past this many */
+	struct vb_plan_point *scratch;	/* counting only: every point lands here */
 };
 
 static struct vb_plan_point *points_add(struct points *ps)
 {
+	if (ps->scratch) {
+		memset(ps->scratch, 0, sizeof(*ps->scratch));
+		ps->n++;
+		return ps->scratch;
+	}
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 64;
 		void *nv = realloc(ps->v, cap * sizeof(*ps->v));
@@ -650,56 +657,25 @@ int vb_plan_set_guest(struct vb_plan *plan, const char *name, char *err, size_t 
 	return 0;
 }
 
-/* How many points expand_bench makes of b in mode, at most, without making
- * them (saturating at SIZE_MAX): sweeps multiply, and a plan of a few lines
- * can ask for millions of points and gigabytes before anything runs. */
-static size_t count_points(const struct vb_plan *plan, const struct vb_plan_bench *b, enum vb_mode mode)
-{
-	struct vb_catalog_entry e;
-	size_t n = (size_t)plan->n_pages;
-
-	if (mode == VB_MODE_NATIVE) {
-		/* Natively only the guest dimension counts, once per size. */
-		n = 0;
-		for (int i = 0; i < plan->n_pages; i++) {
-			bool dup = false;
-
-			for (int j = 0; j < i; j++)
-				dup |= plan->pages[j].guest == plan->pages[i].guest;
-			n += !dup;
-		}
-		if (!vb_guest_bench(vb_guest_for_native(), b->name, &e) || !e.uses_pages)
-			n = 1;
-	} else if (plan->guest && plan->guest->per_target && plan->n_targets > 1) {
-		n *= (size_t)plan->n_targets;
-	}
-	for (int i = 0; i < b->n_params; i++) {
-		size_t vals = 0;
-
-		for (const char *v = b->p[i].values; *v; v += strcspn(v, ","), v += *v == ',')
-			vals += strcspn(v, ",") > 0;
-		vals = vals < VB_SWEEP_MAX ? vals : VB_SWEEP_MAX;
-		n = vals && n > SIZE_MAX / vals ? SIZE_MAX : n * (vals ? vals : 1);
-	}
-	return n;
-}
-
 int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm, const struct vb_run_opts *opts,
 		   struct vb_plan_point **out, size_t *n, char *err, size_t errlen)
 {
-	struct points ps = { 0 };
-	struct expand x = { plan, kvm, opts, &ps };
-	size_t total = 0, cap = plan->max_points ? plan->max_points : VB_PLAN_POINTS_MAX;
+	struct vb_plan_point scratch;
+	struct points ps = { 0 }, count = { .scratch = &scratch };
+	/* Counting needs no host: where a point runs never changes how many there are. */
+	struct expand x = { plan, kvm, opts, &ps }, c = { plan, NULL, opts, &count };
+	size_t cap = plan->max_points ? plan->max_points : VB_PLAN_POINTS_MAX;
 
+	/* Count first, storing nothing: a plan of a few lines can ask for
+	 * millions of points and gigabytes before anything runs. */
 	for (int m = 0; m < plan->n_modes; m++)
-		for (int b = 0; b < plan->n_benches; b++) {
-			size_t c = count_points(plan, &plan->benches[b], plan->modes[m]);
-
-			total = total > SIZE_MAX - c ? SIZE_MAX : total + c;
-		}
-	if (total > cap)
+		for (int b = 0; b < plan->n_benches; b++)
+			if (expand_bench(&c, &plan->benches[b], plan->modes[m], err, errlen) < 0)
+				return -1;
+	if (count.n > cap)
 		return vb_errf(err, errlen, "the plan expands to %zu points, more than the cap of %zu: "
-			       "sweep fewer values, or raise the cap with --max-points %zu", total, cap, total);
+			       "sweep fewer values, or raise the cap with --max-points %zu", count.n, cap,
+			       count.n);
 
 	for (int m = 0; m < plan->n_modes; m++)
 		for (int b = 0; b < plan->n_benches; b++)
