@@ -12,6 +12,7 @@
 #include "lib/param.h"
 #include "microbench/bench.h"
 #include "microbench/runner.h"
+#include "workloads/build.h"
 
 static const char usage[] =
 	"usage: vbench-guest list\n"
@@ -335,5 +336,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	/* Not in the usage: the build workload's jobs are this binary too. */
+	if (!strcmp(argv[1], VB_BUILD_JOB_CMD))
+		return vb_build_job(argc - 1, argv + 1);
 	vb_die(VB_EXIT_USAGE, "unknown command '%s': use list, run BENCH or --help", argv[1]);
 }
