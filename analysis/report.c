@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/costmodel.h"
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 #include "lib/error.h"
@@ -342,6 +343,7 @@ void vb_report_write(FILE *f, json_t *run, const char *dir)
 	write_plan(f, run);
 	fputs("## Results\n\n", f);
 	vb_summary_print_md(f, vb_run_results(run));
+	vb_costmodel_print_md(f, vb_run_results(run));
 	fputc('\n', f);
 	write_figures(f, dir);
 	write_not_ok(f, vb_run_results(run));

@@ -63,7 +63,7 @@ static int check_row(json_t *row, size_t i, char *err, size_t errlen)
 		{ "reason", JSON_STRING }, { "pages", JSON_OBJECT },
 		{ "params", JSON_OBJECT }, { "samples", JSON_ARRAY },
 		{ "stats", JSON_OBJECT }, { "extra", JSON_OBJECT },
-		{ "counters", JSON_OBJECT },
+		{ "counters", JSON_OBJECT }, { "latency", JSON_OBJECT },
 	};
 	static const char *const req[] = { "bench", "mode", "status" };
 	size_t k;

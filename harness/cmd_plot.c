@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/costmodel.h"
 #include "analysis/plot.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
@@ -16,12 +17,32 @@ static const char usage[] =
 	"  sweep-<bench>.png        median vs footprint (log x), one curve per mode x pages,\n"
 	"                           for each bench run at several footprints\n"
 	"  bar-<bench>-<params>.png median with 95% CI error bars across mode x pages\n"
+	"  costmodel.png            the cost model's crossover: the context-switch rate above\n"
+	"                           which SLAT wins, per page mix (runs with shadow and SLAT rows)\n"
 	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
 	"\n"
 	"  -n, --no-render  write the .dat files and the script only\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"Exit status: 0 written, 2 bad input, 3 gnuplot missing, 4 gnuplot or a write failed.\n";
+
+/* The cost model's crossover (analysis/costmodel.c), beside the other figures. */
+static int costmodel_figure(json_t *run, const char *dir, json_t *files, bool render)
+{
+	char err[1024];
+	int mixes = vb_costmodel_plot_write(vb_run_results(run), dir, err, sizeof(err));
+
+	if (mixes < 0 || (mixes > 0 && render && vb_plot_render(dir, VB_COSTMODEL_SCRIPT, err, sizeof(err)))) {
+		vb_error("plot: %s", err);
+		return VB_EXIT_INTERNAL;
+	}
+	if (mixes > 0) {
+		json_array_append_new(files, json_string("costmodel.dat"));
+		json_array_append_new(files, json_string(VB_COSTMODEL_SCRIPT));
+		json_array_append_new(files, json_string("costmodel.png"));
+	}
+	return VB_EXIT_OK;
+}
 
 int cmd_plot(int argc, char **argv)
 {
@@ -71,6 +92,8 @@ int cmd_plot(int argc, char **argv)
 		vb_error("plot: %s", err);
 		rc = VB_EXIT_INTERNAL;
 	}
+	if (rc == VB_EXIT_OK)
+		rc = costmodel_figure(run, dir, files, render);
 	if (rc == VB_EXIT_OK)
 		json_array_foreach(files, i, v)
 			if (render || !strstr(json_string_value(v), ".png"))

@@ -272,6 +272,8 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 		done += (uint64_t)rc;
 	}
 	ops->ops = done;
+	/* For the cost model: each job is one process created (fork, then exec). */
+	vb_bench_extra(ctx, "processes_per_op", 1.0);
 	return 0;
 }
 
