@@ -32,7 +32,8 @@ static int costmodel_figure(json_t *run, const char *dir, json_t *files, bool re
 	char err[1024];
 	int mixes = vb_costmodel_plot_write(vb_run_results(run), dir, err, sizeof(err));
 
-	if (mixes < 0 || (mixes > 0 && render && vb_plot_render(dir, VB_COSTMODEL_SCRIPT, err, sizeof(err)))) {
+	if (mixes < 0 ||
+	    (mixes > 0 && render && vb_plot_render(dir, VB_COSTMODEL_SCRIPT, err, sizeof(err)))) {
 		vb_error("plot: %s", err);
 		return VB_EXIT_INTERNAL;
 	}

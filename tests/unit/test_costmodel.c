@@ -14,7 +14,8 @@
 static json_t *row(const char *bench, const char *mode, const char *pages, const char *unit,
 		   double median, json_t *params)
 {
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:{s:f},s:{s:s,s:s,s:b},s:o}", "bench", bench, "mode", mode,
+	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:{s:f},s:{s:s,s:s,s:b},s:o}",
+			      "bench", bench, "mode", mode,
 			      "status", "ok", "unit", unit, "stats", "median", median, "pages",
 			      "requested", pages, "verified", pages, "honoured", 1, "params",
 			      params ? params : json_object());
@@ -163,7 +164,8 @@ Test(costmodel, report_section_and_the_low_activity_claim)
 	vb_costmodel_print_md(f, res);
 	fclose(f);
 	cr_assert(strstr(text, "## Which mode wins, and why"), "%s", text);
-	cr_assert(strstr(text, "| 4k:4k | shadow | 10000.0 | 8500.0 | 3000.0 | 2000.0 | 400k | 110.0 |"), "%s", text);
+	cr_assert(strstr(text, "| 4k:4k | shadow | 10000.0 | 8500.0 | 3000.0 | 2000.0 | 400k | 110.0 |"),
+		  "%s", text);
 	cr_assert(strstr(text, "| build | jobs=64 | 4k:4k |"), "%s", text);
 	cr_assert(strstr(text, " native | walk |"), "%s", text);
 	cr_assert(strstr(text, "): holds (1 such rows"), "%s", text);
