@@ -217,6 +217,11 @@ static int cache_fits(struct vb_bench_ctx *ctx)
 	if (hi > 0)
 		return vb_errf(ctx->err, sizeof(ctx->err), "the database outgrew the page cache "
 			       "(%d bytes from the heap): raise footprint", hi);
+	/* And it is there: pages in use in the bench's memory. */
+	sqlite3_status(SQLITE_STATUS_PAGECACHE_USED, &cur, &hi, 0);
+	if (cur <= 0)
+		return vb_errf(ctx->err, sizeof(ctx->err), "sqlite did not take its pages from the "
+			       "bench's memory (SQLITE_CONFIG_PAGECACHE ignored)");
 	return 0;
 }
 
