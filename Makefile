@@ -23,12 +23,14 @@ FUZZ    ?= 0
 ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link
 endif
-HOST_LIBS  := -ljansson -lhwloc -lpfm -lsqlite3 -lpq -lpthread -lm
-GUEST_LIBS := -ljansson -lpfm -lpthread -lm
+HOST_LIBS  := -lsqlite3 -ljansson -lhwloc -lpfm -lpq -lpthread -lm
+GUEST_LIBS := -lsqlite3 -ljansson -lpfm -lpthread -lm
 
 # Sources: every .c/.S of a folder belongs to it; the two mains are apart.
 LIB_SRCS     := $(wildcard lib/*.c)
-BENCH_SRCS   := $(filter-out microbench/vbench_guest.c,$(wildcard microbench/*.c))
+# workloads/ are benches too: the same table, the same runner, vbench-guest.
+BENCH_SRCS   := $(filter-out microbench/vbench_guest.c,$(wildcard microbench/*.c)) \
+		$(wildcard workloads/*.c)
 STATS_SRCS   := analysis/stats.c
 HOST_SRCS    := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
 		$(filter-out $(STATS_SRCS),$(wildcard analysis/*.c)) \
@@ -74,6 +76,8 @@ $(VBENCH): $(call obj,harness/main.c) $(LIBHOST) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 # Static, so the same binary runs natively and inside any Linux guest.
+# libsqlite3.a (oltp) makes ld warn that its extension loader's dlopen needs
+# glibc's shared libraries at run time: oltp loads no extension.
 # The sanitizer build links it dynamically (ASan does not link statically).
 ifeq ($(SAN),1)
 GUEST_STATIC :=

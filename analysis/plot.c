@@ -580,8 +580,8 @@ static void work_remove(int wfd, const char *work, json_t *files)
 	rmdir(work);
 }
 
-int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files,
-		 char *err, size_t errlen)
+int vb_plot_fresh(const char *out, vb_plot_writer write, void *arg, const char *script, bool render,
+		  json_t *files, char *err, size_t errlen)
 {
 	char work[4200], why[512];
 	int dfd, wfd, figures;
@@ -605,7 +605,7 @@ int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, jso
 		close(dfd);
 		return -1;
 	}
-	figures = vb_plot_write(run, compare, work, files, err, errlen);
+	figures = write(arg, work, files, err, errlen);
 	/* Refuse before anything is rendered or moved: a link at any name. */
 	json_array_foreach(files, i, v)
 		if (figures > 0 &&
@@ -613,7 +613,7 @@ int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, jso
 			vb_errf(err, errlen, "%s/%s", out, why);
 			figures = -1;
 		}
-	if (figures > 0 && render && vb_plot_render(work, VB_PLOT_SCRIPT, err, errlen))
+	if (figures > 0 && render && vb_plot_render(work, script, err, errlen))
 		figures = -1;
 	json_array_foreach(files, i, v) {
 		const char *name = json_string_value(v);
@@ -629,4 +629,23 @@ int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, jso
 	fsync(dfd);
 	close(dfd);
 	return figures;
+}
+
+struct plot_args {
+	json_t *run, *compare;
+};
+
+static int write_plots(void *arg, const char *work, json_t *files, char *err, size_t errlen)
+{
+	struct plot_args *a = arg;
+
+	return vb_plot_write(a->run, a->compare, work, files, err, errlen);
+}
+
+int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files,
+		 char *err, size_t errlen)
+{
+	struct plot_args a = { run, compare };
+
+	return vb_plot_fresh(out, write_plots, &a, VB_PLOT_SCRIPT, render, files, err, errlen);
 }

@@ -13,6 +13,7 @@
 #include "analysis/claims.h"
 #include "analysis/compare.h"
 #include "analysis/ratio.h"
+#include "analysis/costmodel.h"
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
@@ -510,6 +511,37 @@ static void write_figures(struct out *o, const struct vb_report_opts *opt)
 }
 
 /* Counters of the PMU the rows have, and why others had none. */
+/* Which mode wins, and why (analysis/costmodel.h): its Markdown as is, or
+ * as preformatted text in the page. */
+static void write_costmodel(struct out *o, json_t *results)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return;
+	vb_costmodel_print_md(m, results);
+	if (fclose(m) != 0 || !len) {
+		free(buf);
+		return;
+	}
+	if (o->html) {
+		const char *title = "\n## Which mode wins, and why\n\n", *body = buf;
+
+		if (!strncmp(body, title, strlen(title)))
+			body += strlen(title);
+		h2(o, "Which mode wins, and why", "costmodel");
+		fputs("<pre class=\"costmodel\">", o->f);
+		text(o, body);
+		fputs("</pre>\n", o->f);
+	} else {
+		fputs(buf, o->f);
+		fputc('\n', o->f);
+	}
+	free(buf);
+}
+
 static void write_walk_metrics(struct out *o, json_t *model)
 {
 	json_t *wm = json_object_get(model, "walk_metrics"), *rows = json_object_get(wm, "rows");
@@ -919,6 +951,7 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 	write_compare(&o, model);
 	write_results(&o, vb_run_results(run));
 	write_figures(&o, opt);
+	write_costmodel(&o, vb_run_results(run));
 	write_walk_metrics(&o, model);
 	write_kvm(&o, vb_run_results(run));
 	write_not_ok(&o, model);

@@ -66,6 +66,7 @@ static int check_row(json_t *row, size_t i, char *err, size_t errlen)
 		{ "params", JSON_OBJECT }, { "samples", JSON_ARRAY },
 		{ "stats", JSON_OBJECT }, { "extra", JSON_OBJECT },
 		{ "counters", JSON_OBJECT }, { "invocations", JSON_ARRAY }, { "walk", JSON_OBJECT },
+		{ "latency", JSON_OBJECT },
 	};
 	static const char *const req[] = { "bench", "mode", "status" };
 	size_t k;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/costmodel.h"
 #include "analysis/plot.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
@@ -23,6 +24,8 @@ static const char usage[] =
 	"  sweep-<bench>            median by footprint (footprint=0 included), a curve per\n"
 	"                           mode x pages, for each bench run at several footprints\n"
 	"  bar-<bench>-<params>     median with 95% CI error bars across mode x pages\n"
+	"  costmodel                the cost model's crossover: the context-switch rate above\n"
+	"                           which SLAT wins, per page mix (runs with shadow and SLAT rows)\n"
 	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
 	"\n"
 	"  -n, --no-render  write the .dat files and the script only\n"
@@ -31,6 +34,32 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 written, 2 bad input, 3 gnuplot missing or --out not a writable folder,\n"
 	"4 gnuplot or a write failed.\n";
+
+/* The cost model's crossover (analysis/costmodel.c), written and rendered
+ * the way the other figures are (no link in the folder is followed). */
+static int costmodel_write(void *arg, const char *work, json_t *files, char *err, size_t errlen)
+{
+	int mixes = vb_costmodel_plot_write(vb_run_results(arg), work, err, errlen);
+
+	if (mixes > 0) {
+		json_array_append_new(files, json_string("costmodel.dat"));
+		json_array_append_new(files, json_string(VB_COSTMODEL_SCRIPT));
+		json_array_append_new(files, json_string("costmodel.png"));
+	}
+	return mixes;
+}
+
+static int costmodel_figure(json_t *run, const char *dir, json_t *files, bool render)
+{
+	char err[1024];
+
+	if (vb_plot_fresh(dir, costmodel_write, run, VB_COSTMODEL_SCRIPT, render, files, err,
+			  sizeof(err)) < 0) {
+		vb_error("plot: %s", err);
+		return VB_EXIT_INTERNAL;
+	}
+	return VB_EXIT_OK;
+}
 
 int cmd_plot(int argc, char **argv)
 {
@@ -90,6 +119,8 @@ int cmd_plot(int argc, char **argv)
 		vb_error("plot: %s: no ok rows to plot", argv[optind]);
 		rc = VB_EXIT_USAGE;
 	}
+	if (rc == VB_EXIT_OK)
+		rc = costmodel_figure(run, dir, files, render);
 	if (rc == VB_EXIT_OK)
 		json_array_foreach(files, i, v)
 			if (render || !strstr(json_string_value(v), ".png"))

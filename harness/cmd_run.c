@@ -556,13 +556,20 @@ static void progress(const struct run_flags *f, size_t i, size_t n, const struct
 	point_label(pt, label, sizeof(label));
 	vb_pages_format(&pt->pages, pages, sizeof(pages));
 	fprintf(stderr, "[%zu/%zu] %s %s %s: ", i + 1, n, label, vb_mode_name(pt->mode), pages);
-	if (status && !strcmp(status, "ok") && stats)
-		fprintf(stderr, "%.4g %s ±%.1f%% (n=%lld)\n",
+	if (status && !strcmp(status, "ok") && stats) {
+		json_t *lat = json_object_get(row, "latency");
+
+		fprintf(stderr, "%.4g %s ±%.1f%% (n=%lld)",
 			json_number_value(json_object_get(stats, "median")),
 			json_string_value(json_object_get(row, "unit")) ? json_string_value(json_object_get(row, "unit")) : "",
 			100 * json_number_value(json_object_get(stats, "ci_halfwidth_rel")),
 			(long long)json_integer_value(json_object_get(stats, "n")));
-	else
+		if (lat)	/* a workload's: validated by guestout.c */
+			fprintf(stderr, ", latency p50 %.4g us p99 %.4g us",
+				json_number_value(json_object_get(lat, "p50")),
+				json_number_value(json_object_get(lat, "p99")));
+		fputc('\n', stderr);
+	} else
 		fprintf(stderr, "%s: %s\n", status ? status : "?",
 			json_string_value(json_object_get(row, "reason")) ? json_string_value(json_object_get(row, "reason")) : "");
 }

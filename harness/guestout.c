@@ -332,6 +332,37 @@ static int take_counter_detail(const char *k, json_t *v, json_t *out, char *err,
 	return 1;
 }
 
+/* A workload's latency percentiles: exactly `unit` ("us"), `n`, `p50`, `p99`
+ * and `max`, finite, in order. */
+static int take_latency(json_t *g, json_t *row, char *err, size_t errlen)
+{
+	static const char *const nums[] = { "n", "p50", "p99", "max" };
+	json_t *l = json_object_get(g, "latency"), *u;
+	double v[4];
+
+	if (!l)
+		return 0;
+	if (!json_is_object(l) || json_object_size(l) != 5)
+		return vb_errf(err, errlen, "latency is not an object of unit, n, p50, p99 and max");
+	u = json_object_get(l, "unit");
+	if (!json_is_string(u) || strcmp(json_string_value(u), "us"))
+		return vb_errf(err, errlen, "latency.unit is not \"us\"");
+	for (int i = 0; i < 4; i++) {
+		json_t *x = json_object_get(l, nums[i]);
+
+		if (!num_ok(x) || json_number_value(x) < 0)
+			return vb_errf(err, errlen, "latency.%s is not a finite non-negative number", nums[i]);
+		v[i] = json_number_value(x);
+	}
+	if (v[0] < 1 || v[0] != floor(v[0]) || v[0] > 9e15)
+		return vb_errf(err, errlen, "latency.n is not a count of at least 1");
+	if (!(v[1] <= v[2] && v[2] <= v[3]))
+		return vb_errf(err, errlen, "latency percentiles are out of order (p50 <= p99 <= max)");
+	json_object_set_new(row, "latency", json_pack("{s:s,s:I,s:f,s:f,s:f}", "unit", "us",
+		"n", (json_int_t)v[0], "p50", v[1], "p99", v[2], "max", v[3]));
+	return 0;
+}
+
 static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
 {
 	json_t *c = json_object_get(g, "counters"), *out, *v;
@@ -410,7 +441,7 @@ static int take_result(json_t *g, json_t *row, char *err, size_t errlen)
 	if (v && !word_ok(v))
 		return vb_errf(err, errlen, "unit is not a word");
 	if (take_samples(g, row, err, errlen) < 0 || take_pages(g, row, err, errlen) < 0 ||
-	    take_counters(g, row, err, errlen) < 0)
+	    take_counters(g, row, err, errlen) < 0 || take_latency(g, row, err, errlen) < 0)
 		return -1;
 	if (!strcmp(status, "ok") && json_array_size(json_object_get(row, "samples")) == 0)
 		return vb_errf(err, errlen, "result says ok but has no samples");

@@ -11,6 +11,7 @@
 #include "lib/error.h"
 #include "lib/pages.h"
 #include "lib/param.h"
+#include "microbench/latency.h"
 
 /* How the runner turns (elapsed ns, ops) into the reported value. */
 enum vb_unit_kind {
@@ -34,6 +35,9 @@ struct vb_bench_ctx {
 	 * ptrchase's first-pass cost; the runner reports their medians. */
 	struct { const char *name; double value; } extra[4];
 	int n_extra;
+	/* Where vb_bench_latency() records: set by the runner for the timed
+	 * runs of a bench with .latency, NULL otherwise (warmup is not counted). */
+	struct vb_latency *lat;
 };
 
 /* What one run() call did. */
@@ -64,6 +68,17 @@ struct vb_bench {
 	/* Optional: name of an extra metric the runner derives from the same
 	 * elapsed time over vb_ops.sub_ops, in the bench's unit kind ("us_per_page"). */
 	const char *sub_metric;
+	/* Optional: called untimed once after the last sample, before teardown,
+	 * to check the bench's own invariants (oltp's balances); -1 with
+	 * ctx->err fails the row. */
+	int (*check)(struct vb_bench_ctx *ctx);
+	/* Optional: bytes of memory of the requested page size the bench maps at
+	 * once, when the `footprint`/`pages` convention of vb_bench_mem_bytes()
+	 * does not say it (build's jobs each map their own). */
+	uint64_t (*mem_bytes)(const struct vb_param_values *pv, enum vb_page_size ps);
+	/* The bench times its operations one by one through vb_bench_now_ns()
+	 * and vb_bench_latency(); the row then carries `latency` (p50, p99). */
+	bool latency;
 };
 
 /* Map len bytes of ctx->pages (ctx->hugetlb) into ctx->mem and, when touch,
@@ -77,6 +92,15 @@ void vb_bench_extra(struct vb_bench_ctx *ctx, const char *name, double value);
  * that size); 0 when it has neither. For reserving hugepages ahead of a run. */
 uint64_t vb_bench_mem_bytes(const struct vb_bench *b, const struct vb_param_values *pv,
 			    enum vb_page_size ps);
+/* The runner's clock (CLOCK_MONOTONIC, ns), for benches with .latency that
+ * time each operation; the sample's own time is still the runner's. */
+uint64_t vb_bench_now_ns(void);
+/* Record one operation's latency in ns (nothing when ctx->lat is NULL). */
+static inline void vb_bench_latency(struct vb_bench_ctx *ctx, uint64_t ns)
+{
+	if (ctx->lat)
+		vb_latency_add(ctx->lat, ns);
+}
 /* waitpid(pid) and insist it exited with 0; -1 with ctx->err otherwise. */
 int vb_bench_reap(struct vb_bench_ctx *ctx, int pid);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 extern const struct vb_bench vb_bench_ptrchase;
 extern const struct vb_bench vb_bench_forkwait;
@@ -15,6 +16,9 @@ extern const struct vb_bench vb_bench_mmapchurn;
 extern const struct vb_bench vb_bench_ctxswitch;
 extern const struct vb_bench vb_bench_pagefault;
 extern const struct vb_bench vb_bench_gups;
+extern const struct vb_bench vb_bench_build;
+extern const struct vb_bench vb_bench_kvstore;
+extern const struct vb_bench vb_bench_oltp;
 
 const struct vb_bench *const vb_benches[] = {
 	&vb_bench_ptrchase,
@@ -24,6 +28,9 @@ const struct vb_bench *const vb_benches[] = {
 	&vb_bench_ctxswitch,
 	&vb_bench_pagefault,
 	&vb_bench_gups,
+	&vb_bench_build,	/* workloads/ */
+	&vb_bench_kvstore,
+	&vb_bench_oltp,
 	NULL,
 };
 
@@ -96,9 +103,19 @@ uint64_t vb_bench_mem_bytes(const struct vb_bench *b, const struct vb_param_valu
 {
 	if (!b->uses_pages)
 		return 0;
+	if (b->mem_bytes)
+		return b->mem_bytes(pv, ps);
 	if (vb_param_index(pv->defs, "footprint") >= 0)
 		return vb_param_get(pv, "footprint");
 	if (vb_param_index(pv->defs, "pages") >= 0)
 		return vb_param_get(pv, "pages") * vb_page_size_bytes(ps);
 	return 0;
+}
+
+uint64_t vb_bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

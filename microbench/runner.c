@@ -30,6 +30,7 @@ struct run {
 	struct extra_series extra[EXTRA_MAX];
 	int n_extra;
 	uint64_t ops_total;
+	struct vb_latency *lat;	/* the timed runs' latencies, for a bench with .latency */
 	const char *status;
 	char reason[512];
 };
@@ -252,6 +253,7 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 			return;
 		sink ^= ops.sink;
 	}
+	r->ctx.lat = r->lat;
 	t_start = now_ns();
 	while (r->n < r->cap && vb_stop_rule_more(stop, r->samples, r->n, (now_ns() - t_start) / 1e9)) {
 		ns = one_run(r, &ops, cs);
@@ -265,7 +267,17 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 		for (int k = 0; k < r->ctx.n_extra; k++)
 			extra_add(r, r->ctx.extra[k].name, r->ctx.extra[k].value);
 	}
+	r->ctx.lat = NULL;
 	(void)sink;
+}
+
+/* Percentiles of every operation of the timed runs, in microseconds. */
+static json_t *latency_json(const struct vb_latency *l)
+{
+	return json_pack("{s:s,s:I,s:o,s:o,s:o}", "unit", "us", "n", (json_int_t)l->n,
+			 "p50", jreal(vb_latency_quantile(l, 0.50) / 1e3),
+			 "p99", jreal(vb_latency_quantile(l, 0.99) / 1e3),
+			 "max", jreal((double)l->max / 1e3));
 }
 
 static json_t *build_row(struct run *r, const struct vb_param_values *pv, const struct vb_mem_verified *v,
@@ -285,6 +297,8 @@ static json_t *build_row(struct run *r, const struct vb_param_values *pv, const 
 	for (int i = 0; i < r->n_extra; i++)
 		json_object_set_new(extra, r->extra[i].name, jreal(vb_median(r->extra[i].v, r->extra[i].n)));
 	json_object_set_new(row, "extra", extra);
+	if (r->lat && r->lat->n)
+		json_object_set_new(row, "latency", latency_json(r->lat));
 	json_object_set_new(row, "pages", pages_json(r, v, verified));
 	counters = json_pack("{s:{},s:{},s:I,s:{}}", "software", "pmu", "ops",
 			     (json_int_t)(cs ? r->ops_total : 0), "errors");
@@ -317,6 +331,13 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 	r.samples = calloc(r.cap ? r.cap : 1, sizeof(double));
 	if (!r.samples)
 		return NULL;
+	if (b->latency) {
+		r.lat = calloc(1, sizeof(*r.lat));
+		if (!r.lat) {
+			free(r.samples);
+			return NULL;
+		}
+	}
 
 	if (pv->defs != b->params) {
 		fail(&r, "failed", "internal: parameter values are not this bench's");
@@ -339,6 +360,9 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 				counting = true;
 				sample_loop(&r, &cs);
 			}
+			/* The bench's own invariants, untimed, once its samples are in. */
+			if (!r.status && b->check && b->check(&r.ctx) < 0)
+				fail(&r, "failed", r.ctx.err);
 		}
 	}
 	if (b->teardown)
@@ -349,5 +373,6 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 	for (int i = 0; i < r.n_extra; i++)
 		free(r.extra[i].v);
 	free(r.samples);
+	free(r.lat);
 	return row;
 }

@@ -13,6 +13,7 @@
 #include "lib/param.h"
 #include "microbench/bench.h"
 #include "microbench/runner.h"
+#include "workloads/build.h"
 
 static const char usage[] =
 	"usage: vbench-guest list\n"
@@ -357,5 +358,8 @@ int main(int argc, char **argv)
 		json_decref(env);
 		return VB_EXIT_OK;
 	}
+	/* Not in the usage: the build workload's jobs are this binary too. */
+	if (!strcmp(argv[1], VB_BUILD_JOB_CMD))
+		return vb_build_job(argc - 1, argv + 1);
 	vb_die(VB_EXIT_USAGE, "unknown command '%s': use list, env, run BENCH or --help", argv[1]);
 }

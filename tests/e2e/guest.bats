@@ -16,7 +16,7 @@ result_json() {
 @test "list prints one bench line per bench with params" {
 	run "$GUEST" list
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | grep -c '^@vbench {"type":"bench"')" -eq 7 ]
+	[ "$(echo "$output" | grep -c '^@vbench {"type":"bench"')" -eq 10 ]
 	echo "$output" | grep -q '"name":"ptrchase".*"name":"footprint","type":"size"'
 }
 
@@ -58,4 +58,15 @@ assert r["unit"] == "ns/load"
 		[ "${#lines[@]}" -eq 1 ]
 		[[ "${lines[0]}" == "vbench-guest: "*": "* ]]
 	done
+}
+
+@test "the build job subcommand is not in the usage, and checks its arguments" {
+	run "$GUEST" --help
+	[[ "$output" != *"__build-job"* ]]
+	run "$GUEST" __build-job lots 4k 0 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: __build-job"* ]]
+	run "$GUEST" __build-job 1048576 4k 0 1 verify
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^pages\ [0-9]+\ 1048576\ 0\ 0\ 1048576$ ]]
 }

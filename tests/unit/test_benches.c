@@ -96,7 +96,8 @@ Test(benches, table_and_lookup)
 
 	cr_assert_null(vb_bench_find("nosuch"));
 	vb_bench_names(names, sizeof(names));
-	cr_assert_str_eq(names, "ptrchase, forkwait, forkstorm, mmapchurn, ctxswitch, pagefault, gups");
+	cr_assert_str_eq(names, "ptrchase, forkwait, forkstorm, mmapchurn, ctxswitch, pagefault, gups, "
+			 "build, kvstore, oltp");
 	for (int i = 0; vb_benches[i]; i++) {
 		const struct vb_bench *b = vb_benches[i];
 

@@ -1,5 +1,6 @@
 /* Unit tests of the parser of vbench-guest output: valid, noisy, malformed and hostile lines. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness/guestout.h"
@@ -218,4 +219,42 @@ Test(guestout, counter_events_take_long_libpfm4_names)
 	cr_assert(json_is_null(json_object_get(e, "value")));
 	cr_assert_gt(strlen(json_string_value(json_object_get(e, "event"))), 300);
 	json_decref(row);
+}
+/* GOOD with `latency` spliced in before its closing brace. */
+static int accept_latency(json_t *row, const char *latency)
+{
+	char line[2048];
+
+	snprintf(line, sizeof(line), "%.*s,\"latency\":%s}", (int)strlen(GOOD) - 1, GOOD, latency);
+	return accept(row, line);
+}
+
+Test(guestout, latency_percentiles_are_checked_field_by_field)
+{
+	json_t *row = fresh_row(), *lat;
+
+	cr_assert_eq(accept_latency(row, "{\"unit\":\"us\",\"n\":100,\"p50\":1.5,\"p99\":9,\"max\":20}"), 1,
+		     "%s", err);
+	lat = json_object_get(row, "latency");
+	cr_assert_float_eq(json_number_value(json_object_get(lat, "p99")), 9, 1e-9);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "n")), 100);
+	json_decref(row);
+
+	static const char *const bad[] = {
+		"{\"unit\":\"ms\",\"n\":100,\"p50\":1,\"p99\":2,\"max\":3}",		/* not us */
+		"{\"unit\":\"us\",\"n\":0,\"p50\":1,\"p99\":2,\"max\":3}",		/* no operations */
+		"{\"unit\":\"us\",\"n\":1.5,\"p50\":1,\"p99\":2,\"max\":3}",		/* not a count */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":5,\"p99\":2,\"max\":3}",		/* out of order */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":-1,\"p99\":2,\"max\":3}",		/* negative */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":1,\"p99\":2}",			/* missing max */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":1,\"p99\":2,\"max\":3,\"p1\":0}",	/* unexpected key */
+		"[1,2,3]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		row = fresh_row();
+		cr_assert_eq(accept_latency(row, bad[i]), -1, "accepted %s", bad[i]);
+		cr_assert_null(json_object_get(row, "latency"), "a bad line left latency in the row");
+		cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "failed");
+		json_decref(row);
+	}
 }

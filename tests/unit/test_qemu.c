@@ -6,6 +6,7 @@
 #include "harness/guest.h"
 #include "guests/linux/linux.h"
 #include "guests/linux/qemu.h"
+#include "microbench/bench.h"
 
 static char err[512];
 
@@ -266,6 +267,21 @@ Test(linux_plan, ram_follows_footprint_and_pools)
 	cr_assert_geq(vb_linux_ram_mb(&giga, false), 1024 + 2048);
 	cr_assert(vb_linux_batchable(&small, &big));
 	cr_assert_not(vb_linux_batchable(&small, &giga), "another host backing is another boot");
+}
+
+Test(linux_plan, build_reserves_a_page_for_every_running_job)
+{
+	const struct vb_bench *b = vb_bench_find("build");
+	struct vb_point p = { .bench = "build", .mode = VB_MODE_SHADOW, .pages = { VB_PS_1G, VB_PS_4K },
+			      .guest = &vb_guest_linux };
+	char err[128];
+
+	cr_assert_not_null(b);
+	vb_param_defaults(&p.params, b->params);
+	cr_assert_eq(vb_param_set(&p.params, "footprint=64M", err, sizeof(err)), 0);
+	cr_assert_eq(vb_param_set(&p.params, "parallel=4", err, sizeof(err)), 0);
+	/* Four jobs of 16M, each in a 1G page of its own, and the pool's spare one. */
+	cr_assert_eq(vb_linux_ram_mb(&p, false), 1024 + 5 * 1024);
 }
 
 Test(linux_plan, points_with_and_without_1g_guest_pages_boot_apart)
