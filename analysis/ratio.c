@@ -11,21 +11,7 @@
 #include "analysis/stats.h"
 #include "analysis/summary.h"
 #include "lib/escape.h"
-
-/* splitmix64, as in stats.c: reproducible on every platform. */
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static size_t rand_below(uint64_t *s, size_t n)
-{
-	return (size_t)(((unsigned __int128)splitmix64(s) * n) >> 64);
-}
+#include "lib/rand.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -62,7 +48,7 @@ static double resample_median(const double *sorted, unsigned *count, size_t n, u
 {
 	memset(count, 0, n * sizeof(*count));
 	for (size_t i = 0; i < n; i++)
-		count[rand_below(s, n)]++;
+		count[vb_rand_below(s, n)]++;
 	if (n % 2)
 		return kth_of_counts(sorted, count, n, n / 2);
 	return (kth_of_counts(sorted, count, n, n / 2 - 1) +

@@ -1,6 +1,7 @@
 /* stats.c: summary statistics of repeated samples (median, mean, stdev, a
  * bootstrap 95% CI of the median) and the rule that says when to stop sampling. */
 #include "analysis/stats.h"
+#include "lib/rand.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,22 +9,6 @@
 
 /* Seed used by the stop rule: its decision must not vary between calls. */
 #define STOP_RULE_SEED 0x5eedULL
-
-/* splitmix64: tiny, well mixed, and reproducible on every platform. */
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n) by multiply-shift, free of modulo bias worth caring about. */
-static size_t rand_below(uint64_t *s, size_t n)
-{
-	return (size_t)(((unsigned __int128)splitmix64(s) * n) >> 64);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -85,7 +70,7 @@ static void bootstrap_median_ci(const double *sorted, size_t n, uint64_t seed,
 	for (size_t b = 0; b < VB_BOOTSTRAP_RESAMPLES; b++) {
 		memset(count, 0, n * sizeof(*count));
 		for (size_t i = 0; i < n; i++)
-			count[rand_below(&s, n)]++;
+			count[vb_rand_below(&s, n)]++;
 		if (n % 2)
 			meds[b] = kth_of_counts(sorted, count, n, n / 2);
 		else
@@ -438,12 +423,12 @@ static double hboot_median(struct hboot *h, uint64_t *s)
 
 	memset(h->count, 0, h->n * sizeof(*h->count));
 	for (size_t d = 0; d < h->k; d++) {
-		size_t g = h->k > 1 ? rand_below(s, h->k) : 0, l = h->len[g];
+		size_t g = h->k > 1 ? vb_rand_below(s, h->k) : 0, l = h->len[g];
 
 		if (!l)
 			continue;
 		for (size_t j = 0; j < l; j++)
-			h->count[h->pos[h->start[g] + rand_below(s, l)]]++;
+			h->count[h->pos[h->start[g] + vb_rand_below(s, l)]]++;
 		m += l;
 	}
 	if (m == 0)

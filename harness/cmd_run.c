@@ -846,7 +846,7 @@ static void run_round(struct run *r, unsigned inv, unsigned invocations)
 		}
 		r->opts->affinity = &point_set;
 		g = batch[0]->guest;
-		got = g->run(batch, rows, n, r->opts);
+		got = vb_guest_run(g, batch, rows, n, r->opts);
 		if (got < 0) {
 			for (size_t k = 0; k < n; k++)
 				vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);

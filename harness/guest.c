@@ -13,6 +13,17 @@ const struct vb_guest *const vb_guests[] = {
 	NULL,
 };
 
+int vb_guest_run(const struct vb_guest *g, const struct vb_point *const *pts, json_t *const *rows,
+		 size_t n, const struct vb_run_opts *o)
+{
+	if (g->run)
+		return g->run(pts, rows, n, o);
+	for (size_t i = 0; i < n; i++)
+		if (g->run_one(pts[i], o, rows[i]) < 0)
+			return -1;
+	return (int)n;
+}
+
 const struct vb_guest *vb_guest_find(const char *name)
 {
 	for (int i = 0; vb_guests[i]; i++)

@@ -49,7 +49,15 @@ struct vb_guest {
 	 * the run. */
 	int (*run)(const struct vb_point *const *pts, json_t *const *rows, size_t n,
 		   const struct vb_run_opts *o);
+	/* Or, for a guest that runs one point at a time: run it into row, 0
+	 * once the row has a status, -1 only for errors that stop the run. */
+	int (*run_one)(const struct vb_point *pt, const struct vb_run_opts *o, json_t *row);
 };
+
+/* Run a batch through g's run(), or point by point through its run_one():
+ * how many leading rows got a status, or -1. */
+int vb_guest_run(const struct vb_guest *g, const struct vb_point *const *pts, json_t *const *rows,
+		 size_t n, const struct vb_run_opts *o);
 
 /* The table, NULL-terminated: native first, then in --guest auto's order. */
 extern const struct vb_guest *const vb_guests[];

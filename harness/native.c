@@ -184,15 +184,6 @@ int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *o, js
 	return 0;
 }
 
-static int native_run(const struct vb_point *const *pts, json_t *const *rows, size_t n,
-		      const struct vb_run_opts *o)
-{
-	for (size_t i = 0; i < n; i++)
-		if (vb_backend_native(pts[i], o, rows[i]) < 0)
-			return -1;
-	return (int)n;
-}
-
 /* Natively there is one page dimension: the bench's own memory. */
 static uint64_t native_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enum vb_page_size *ps)
 {
@@ -210,5 +201,5 @@ const struct vb_guest vb_guest_native = {
 	.native = true,
 	.bench_at = vb_catalog_bench_at,
 	.hugetlb_bytes = native_hugetlb_bytes,
-	.run = native_run,
+	.run_one = vb_backend_native,
 };

@@ -1,5 +1,6 @@
 /* ptrchase.c: dependent loads over a random cyclic permutation; with one
  * cache line per page every load is a TLB miss once the footprint exceeds TLB reach. */
+#include "lib/rand.h"
 #include "microbench/bench.h"
 #include "microbench/ptrchase.h"
 
@@ -25,14 +26,6 @@ struct state {
 	void **cursor;
 };
 
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 void *vb_ptrchase_node(void *base, size_t i, size_t stride)
 {
@@ -43,7 +36,7 @@ void *vb_ptrchase_node(void *base, size_t i, size_t stride)
 	if (stride >= PAGE) {
 		uint64_t h = i;
 
-		off = (splitmix64(&h) % (stride / LINE)) * LINE;
+		off = (vb_rand_next(&h) % (stride / LINE)) * LINE;
 	}
 	return (char *)base + i * stride + off;
 }
@@ -57,7 +50,7 @@ void *vb_ptrchase_build(void *base, size_t nodes, size_t stride, uint64_t seed)
 	for (size_t i = 0; i < nodes; i++)
 		*(uint64_t *)vb_ptrchase_node(base, i, stride) = i;
 	for (size_t i = nodes - 1; i > 0; i--) {
-		size_t j = (size_t)(((unsigned __int128)splitmix64(&s) * i) >> 64);
+		size_t j = (size_t)(((unsigned __int128)vb_rand_next(&s) * i) >> 64);
 		uint64_t *a = vb_ptrchase_node(base, i, stride);
 		uint64_t *b = vb_ptrchase_node(base, j, stride);
 		uint64_t t = *a;

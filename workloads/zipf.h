@@ -6,21 +6,7 @@
 
 #include <stdint.h>
 
-/* splitmix64: a full-period generator with a one-word state. */
-static inline uint64_t vb_rand_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n). */
-static inline uint64_t vb_rand_below(uint64_t *state, uint64_t n)
-{
-	return (uint64_t)(((unsigned __int128)vb_rand_next(state) * n) >> 64);
-}
+#include "lib/rand.h"
 
 struct vb_zipf {
 	uint64_t n;		/* items, ranked 0 (most popular) to n - 1 */

@@ -595,15 +595,6 @@ uint64_t vb_micro_data_bytes(const struct vb_point *pt, bool hugetlb)
 	return bytes;
 }
 
-static int micro_run(const struct vb_point *const *pts, json_t *const *rows, size_t n,
-		     const struct vb_run_opts *o)
-{
-	for (size_t i = 0; i < n; i++)
-		if (vb_backend_micro(pts[i], o, rows[i]) < 0)
-			return -1;
-	return (int)n;
-}
-
 static bool micro_kvm_mode(const struct vb_run_opts *o)
 {
 	(void)o;
@@ -634,5 +625,5 @@ const struct vb_guest vb_guest_micro = {
 	.kvm_mode = micro_kvm_mode,
 	.usable = micro_usable,
 	.hugetlb_bytes = micro_hugetlb_bytes,
-	.run = micro_run,
+	.run_one = vb_backend_micro,
 };

@@ -64,3 +64,14 @@ fake_kvm_amd() {
 npt() {
 	cat "$ROOT/sys/module/kvm_amd/parameters/npt" 2>/dev/null || echo absent
 }
+
+# The Linux guest image beside $VBENCH and QEMU, or skip with the reason.
+linux_setup() {
+	BIN=$(dirname "$VBENCH")
+	export VBENCH_GUEST=$BIN/vbench-guest
+	export VBENCH_LINUX_KERNEL=$BIN/linux/vmlinuz
+	export VBENCH_LINUX_INITRD=$BIN/linux/initramfs.cpio.gz
+	[ -f "$VBENCH_LINUX_KERNEL" ] && [ -f "$VBENCH_LINUX_INITRD" ] ||
+		skip "no Linux guest image in $BIN/linux (make guest-image could not build it: needs Debian's apt and linux-image-amd64)"
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
+}

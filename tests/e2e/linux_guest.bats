@@ -5,16 +5,6 @@
 # Ctrl-C ends a guest at once; the 1G pool and the init's hugepage sizes.
 load helpers
 
-linux_setup() {
-	BIN=$(dirname "$VBENCH")
-	export VBENCH_GUEST=$BIN/vbench-guest
-	export VBENCH_LINUX_KERNEL=$BIN/linux/vmlinuz
-	export VBENCH_LINUX_INITRD=$BIN/linux/initramfs.cpio.gz
-	[ -f "$VBENCH_LINUX_KERNEL" ] && [ -f "$VBENCH_LINUX_INITRD" ] ||
-		skip "no Linux guest image in $BIN/linux (make guest-image could not build it: needs Debian's apt and linux-image-amd64)"
-	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
-}
-
 # An initramfs whose vbench-guest is the shell script given on stdin.
 fake_guest_image() {
 	local kroot=$REPO/guests/linux/cache/root

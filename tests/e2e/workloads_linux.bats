@@ -4,19 +4,8 @@
 # with latency percentiles and the pages verified in both dimensions.
 load helpers
 
-# As linux_guest.bats's linux_setup (the image beside $VBENCH, or skip).
-workloads_linux_setup() {
-	BIN=$(dirname "$VBENCH")
-	export VBENCH_GUEST=$BIN/vbench-guest
-	export VBENCH_LINUX_KERNEL=$BIN/linux/vmlinuz
-	export VBENCH_LINUX_INITRD=$BIN/linux/initramfs.cpio.gz
-	[ -f "$VBENCH_LINUX_KERNEL" ] && [ -f "$VBENCH_LINUX_INITRD" ] ||
-		skip "no Linux guest image in $BIN/linux (make guest-image could not build it: needs Debian's apt and linux-image-amd64)"
-	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
-}
-
 @test "build, kvstore and oltp run in a Linux guest under TCG with verified pages" {
-	workloads_linux_setup
+	linux_setup
 	run "$VBENCH" run --guest linux --accel tcg --mode shadow --bench build,kvstore,oltp \
 		--set jobs=4 --set footprint=4M --set requests=5000 --set accounts=1000 \
 		--set transactions=200 --repeat 3 --pages 4k:4k,2m:4k --out "$OUT" --quiet

@@ -69,7 +69,8 @@ Test(guest, entries_are_complete_and_names_unique)
 	for (int g = 0; vb_guests[g]; g++) {
 		const struct vb_guest *gu = vb_guests[g];
 
-		cr_assert(gu->name && gu->where && gu->summary && gu->bench_at && gu->run, "%s", gu->name);
+		cr_assert(gu->name && gu->where && gu->summary && gu->bench_at && (gu->run || gu->run_one), "%s", gu->name);
+		cr_assert(!(gu->run_one && gu->shares), "%s: a guest that shares runs batches", gu->name);
 		cr_assert_eq(vb_guest_find(gu->name), gu);
 		cr_assert(!gu->per_target || gu->target_check, "%s takes targets but checks none", gu->name);
 		cr_assert(!(gu->native && gu->kvm_mode), "native rows have no KVM mode");
