@@ -1,0 +1,321 @@
+/* runloop.c: the run under way, point by point and round by round: what is
+ * decided before a guest runs a point (planned skips, the mode, hugepages),
+ * batching for guests that share a boot, and recording rows as they finish. */
+#include "harness/runloop.h"
+#include "analysis/summary.h"
+#include "harness/env.h"
+#include "harness/guardian.h"
+#include "harness/guest.h"
+#include "harness/invocations.h"
+#include "harness/modeswitch.h"
+#include "harness/topology.h"
+#include "lib/backing.h"
+#include "lib/clock.h"
+#include "lib/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The hugetlb pool a point draws from, and how many pages it needs, as its
+ * guest sizes it. */
+static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_bytes, long *count)
+{
+	enum vb_page_size ps = VB_PS_NONE;
+	uint64_t bytes = pt->guest->hugetlb_bytes ? pt->guest->hugetlb_bytes(pt, hugetlb, &ps) : 0;
+
+	if (!bytes || !(ps == VB_PS_1G || (ps == VB_PS_2M && hugetlb)))
+		return false;
+	*page_bytes = vb_page_size_bytes(ps);
+	*count = (long)((bytes + *page_bytes - 1) / *page_bytes);
+	return true;
+}
+
+static json_t *params_json(const struct vb_point *pt)
+{
+	json_t *o = json_object();
+	const struct vb_param_def *d = pt->params.defs;
+
+	for (int i = 0; d && d[i].name; i++) {
+		char word[64];
+
+		if (d[i].type == VB_PARAM_CHOICE) {
+			vb_param_format(&d[i], pt->params.v[i], word, sizeof(word));
+			json_object_set_new(o, d[i].name, json_string(word));
+		} else {
+			json_object_set_new(o, d[i].name, json_integer((json_int_t)pt->params.v[i]));
+		}
+	}
+	return o;
+}
+
+static json_t *row_new(const struct vb_point *pt)
+{
+	char pages[32], stamp[32];
+	json_t *row, *test = vb_env_test_settings(true);
+
+	vb_pages_format(&pt->pages, pages, sizeof(pages));
+	vb_utc_now(stamp, sizeof(stamp));
+	row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
+			"bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
+			"guest", pt->guest->name, "pages", "requested", pages,
+			"params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
+			"started", stamp);
+	if (pt->target)
+		json_object_set_new(row, "target", json_string(pt->target));
+	/* Run under a test setting (a fake sysfs, a module double, another
+	 * vbench-guest): its figures are not this host's, and the row says so. */
+	if (test)
+		json_object_set_new(row, "test_settings", test);
+	return row;
+}
+
+/* "ptrchase footprint=512M" with only the parameters given explicitly. */
+static void point_label(const struct vb_point *pt, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "%s", pt->bench);
+	const struct vb_param_def *d = pt->params.defs;
+
+	for (int i = 0; d && d[i].name && used < len; i++) {
+		char v[64];
+
+		if (!pt->params.set[i])
+			continue;
+		vb_param_format(&d[i], pt->params.v[i], v, sizeof(v));
+		used += (size_t)snprintf(buf + used, len - used, " %s=%s", d[i].name, v);
+	}
+}
+
+static void progress(bool quiet, size_t i, size_t n, const struct vb_point *pt, json_t *row)
+{
+	char label[256], pages[32];
+	const char *status = json_string_value(json_object_get(row, "status"));
+	json_t *stats = json_object_get(row, "stats");
+
+	if (quiet)
+		return;
+	point_label(pt, label, sizeof(label));
+	vb_pages_format(&pt->pages, pages, sizeof(pages));
+	fprintf(stderr, "[%zu/%zu] %s %s %s: ", i + 1, n, label, vb_mode_name(pt->mode), pages);
+	if (status && !strcmp(status, "ok") && stats) {
+		json_t *lat = json_object_get(row, "latency");
+
+		fprintf(stderr, "%.4g %s ±%.1f%% (n=%lld)",
+			json_number_value(json_object_get(stats, "median")),
+			json_string_value(json_object_get(row, "unit")) ? json_string_value(json_object_get(row, "unit")) : "",
+			100 * json_number_value(json_object_get(stats, "ci_halfwidth_rel")),
+			(long long)json_integer_value(json_object_get(stats, "n")));
+		if (lat)	/* a workload's: validated by guestout.c */
+			fprintf(stderr, ", latency p50 %.4g us p99 %.4g us",
+				json_number_value(json_object_get(lat, "p50")),
+				json_number_value(json_object_get(lat, "p99")));
+		fputc('\n', stderr);
+	} else
+		fprintf(stderr, "%s: %s\n", status ? status : "?",
+			json_string_value(json_object_get(row, "reason")) ? json_string_value(json_object_get(row, "reason")) : "");
+}
+
+enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };
+
+/* Everything decided before a backend runs a point: planned skips, the mode,
+ * hugepages. PREP_DONE when the row already has its final (skipped) status,
+ * PREP_HUGEPAGES when a hugepage shortfall skipped it. */
+static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
+			       json_t *row, char *hp_hint, size_t hp_len)
+{
+	const struct vb_point *pt = &pp->pt;
+	struct vb_kvm_state kvm_now, *kvm = &kvm_now;
+	size_t page_bytes;
+	long need;
+	char reason[512], err[512];
+
+	if (pt->guest->kvm_mode && pt->guest->kvm_mode(opts)) {
+		/* Read again for every point: --switch-mode may have reloaded the module. */
+		vb_kvm_detect(NULL, kvm);
+		json_object_set_new(row, "mode_verified", kvm->flavour == VB_KVM_NONE ? json_null() :
+				    json_string(vb_mode_name(kvm->paging)));
+	}
+	if (pp->skip[0])
+		return vb_row_status(row, "skipped", "%s", pp->skip), PREP_DONE;
+	if (pt->guest->kvm_mode && pt->guest->kvm_mode(opts)) {
+		if (!vb_mode_available(kvm, pt->mode, reason, sizeof(reason))) {
+			if (!opts->switch_mode)
+				return vb_row_status(row, "skipped", "%s", reason), PREP_DONE;
+			if (vb_modeswitch_to(kvm, pt->mode, err, sizeof(err)) < 0)
+				return vb_row_status(row, "skipped", "--switch-mode: %s", err), PREP_DONE;
+			json_object_set_new(row, "mode_verified", json_string(vb_mode_name(kvm->paging)));
+		}
+	}
+	if (hugetlb_need(pt, opts->hugetlb, &page_bytes, &need)) {
+		long have = vb_hugepages_free(page_bytes);
+		const char *size = page_bytes == (1UL << 30) ? "1G" : "2M";
+
+		if (have < 0)
+			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages: the CPU or kernel offers no such page size)",
+					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048"), PREP_DONE;
+		if (have < need && opts->reserve_hugepages) {
+			/* Grown by a delta the restore guardian gives back, however the run ends. */
+			if (vb_guardian_grow_pool(page_bytes, need, err, sizeof(err)) < 0)
+				return vb_row_status(row, "skipped", "%s", err), PREP_DONE;
+		} else if (have < need) {
+			/* The pool's new total: pages in use elsewhere stay in use. */
+			long total = vb_hugepages_total(page_bytes) + need - have;
+
+			snprintf(hp_hint, hp_len, "not enough free %s hugepages (need %ld, have %ld): reserve them with: echo %ld > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages (or pass --reserve-hugepages as root)",
+				 size, need, have, total, page_bytes >> 10);
+			vb_row_status(row, "skipped", "%s", hp_hint);
+			return PREP_HUGEPAGES;
+		}
+	}
+	return PREP_RUN;
+}
+
+/* Whether b may run in a's boot or connection. */
+static bool shares(const struct vb_point *a, const struct vb_point *b)
+{
+	return a->guest == b->guest && a->guest->shares && a->guest->shares(a, b);
+}
+
+/* The CPUs a point runs on: the chosen one, grown through hwloc when the
+ * bench declares a "cpus" parameter above 1. */
+static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_t *out, char *err, size_t errlen)
+{
+	int ci = vb_param_index(pt->params.defs, "cpus");
+
+	*out = *base;
+	if (ci < 0 || pt->params.v[ci] <= 1)
+		return 0;
+	return vb_topo_add_cpus((int)pt->params.v[ci], out, err, errlen);
+}
+
+/* A point's row is final: its statistics, then results.jsonl and progress. */
+static void record(struct vb_run_loop *r, size_t i)
+{
+	json_t *row = r->acc[i];
+	const char *status = json_string_value(json_object_get(row, "status"));
+	char err[1024];
+
+	vb_invocation_finish(row, r->opts->seed);
+	if (vb_results_append(r->res, row, err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_ENV, "run: %s", err);
+	r->failed += !strcmp(status, "failed");
+	vb_results_log(r->res, "[%zu/%zu] %s %s: %s", i + 1, r->n_points, r->points[i].pt.bench,
+		       vb_mode_name(r->points[i].pt.mode), status);
+	progress(r->quiet, i, r->n_points, &r->points[i].pt, row);
+	r->recorded[i] = true;
+	r->done++;
+}
+
+/* Take invocation inv's rows of a batch into their points' rows; a point is
+ * recorded after its last invocation, or at once when it did not run ok. */
+static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t n, double secs, unsigned inv,
+		 unsigned invocations)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		const char *status = json_string_value(json_object_get(rows[k], "status"));
+		bool ok = !strcmp(status, "ok");
+		json_t *was;
+
+		if (*r->interrupted && !ok) {
+			/* Cut short by Ctrl-C: not a measurement. */
+			for (; k < n; k++)
+				json_decref(rows[k]);
+			return;
+		}
+		json_object_set_new(rows[k], "seconds", json_real(secs));
+		/* Every invocation's row is kept as it comes, so that a run killed
+		 * between invocations loses no measurement. */
+		if (invocations > 1 && vb_results_append_invocation(r->res, rows[k], inv, NULL, 0) < 0)
+			vb_warn("run: cannot write invocations.jsonl in %s", r->res->dir);
+		r->acc[i] = vb_invocation_merge(r->acc[i], rows[k], inv);
+		was = json_object_get(r->acc[i], "seconds");
+		if (inv > 0 && json_is_number(was) && json_is_number(json_object_get(rows[k], "seconds")))
+			json_object_set_new(r->acc[i], "seconds", json_real(json_number_value(was) + secs));
+		json_decref(rows[k]);
+		if (!ok || inv + 1 == invocations)
+			record(r, i);
+	}
+}
+
+void vb_run_round(struct vb_run_loop *r, unsigned inv, unsigned invocations)
+{
+	cpu_set_t point_set, batch_set;
+	char err[1024];
+
+	for (size_t i = 0; i < r->n_points && !*r->interrupted;) {
+		json_t *rows[VB_BATCH_MAX];
+		const struct vb_point *batch[VB_BATCH_MAX];
+		size_t idx[VB_BATCH_MAX], n = 0, next = i;
+		const struct vb_guest *g;
+		double t0 = vb_now_s();
+		int got;
+
+		/* Prepare points until one runs; a guest that shares a boot or a
+		 * connection then takes along the following points it can share. */
+		for (; next < r->n_points && n < VB_BATCH_MAX; next++) {
+			const struct vb_point *pt = &r->points[next].pt;
+			json_t *row;
+			enum prep pr;
+
+			if (r->recorded[next])
+				continue;
+			if (n > 0 && !shares(batch[0], pt))
+				break;
+			row = row_new(pt);
+			if (point_cpus(pt, r->cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
+				vb_row_status(row, "skipped", "%s", err);
+				pr = PREP_DONE;
+			} else if (n && !CPU_EQUAL(&batch_set, &point_set)) {
+				json_decref(row);
+				break;
+			} else {
+				pr = prepare_point(&r->points[next], r->opts, row, r->hp_hint, sizeof(r->hp_hint));
+			}
+			if (pr != PREP_RUN) {
+				/* Decided already: recorded in order, after an open batch. */
+				if (n) {
+					json_decref(row);
+					break;
+				}
+				r->hp_short += pr == PREP_HUGEPAGES;
+				rows[0] = row;
+				idx[0] = next++;
+				take(r, idx, rows, 1, 0, inv, invocations);
+				n = 0;
+				goto again;
+			}
+			rows[n] = row;
+			idx[n] = next;
+			batch[n++] = pt;
+			if (!pt->guest->shares) {
+				next++;
+				break;
+			}
+		}
+		if (n == 0) {
+			i = next;
+			continue;
+		}
+		r->opts->affinity = &point_set;
+		g = batch[0]->guest;
+		got = vb_guest_run(g, batch, rows, n, r->opts);
+		if (got < 0) {
+			for (size_t k = 0; k < n; k++)
+				vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
+		} else if (got == 0) {
+			for (size_t k = 0; k < n; k++)
+				vb_row_status(rows[k], "failed", "the %s guest ran none of its points", g->name);
+		} else if ((size_t)got < n) {
+			/* The guest died in a bench: the points it never reached get a boot of their own. */
+			for (size_t k = (size_t)got; k < n; k++)
+				json_decref(rows[k]);
+			n = (size_t)got;
+			next = idx[n - 1] + 1;
+		}
+		/* Rows that ran in one guest boot share its time equally. */
+		take(r, idx, rows, n, (vb_now_s() - t0) / (double)n, inv, invocations);
+again:
+		i = next;
+	}
+}
