@@ -52,9 +52,13 @@ static int costmodel_write(void *arg, const char *work, json_t *files, char *err
 static int costmodel_figure(json_t *run, const char *dir, json_t *files, bool render)
 {
 	char err[1024];
+	json_t *mine = json_array();
+	int r = vb_plot_fresh(dir, costmodel_write, run, VB_COSTMODEL_SCRIPT, render, mine, err,
+			      sizeof(err));
 
-	if (vb_plot_fresh(dir, costmodel_write, run, VB_COSTMODEL_SCRIPT, render, files, err,
-			  sizeof(err)) < 0) {
+	json_array_extend(files, mine);
+	json_decref(mine);
+	if (r < 0) {
 		vb_error("plot: %s", err);
 		return VB_EXIT_INTERNAL;
 	}

@@ -190,3 +190,17 @@ bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switc
 	       !(m == VB_MODE_EPT && st->flavour == VB_KVM_AMD) &&
 	       !(m == VB_MODE_NPT && st->flavour == VB_KVM_INTEL);
 }
+
+/* The names KVM gives its instant and peak statistics (kvm_host.h,
+ * arch/x86/kvm/x86.c), which are levels, not counts. */
+bool vb_kvm_stat_is_level(const char *k)
+{
+	static const char *const instant[] = { "mmu_unsync", "nx_lpage_splits", "guest_mode", "blocking" };
+
+	if (!strncmp(k, "pages_", 6) || !strncmp(k, "max_", 4))
+		return true;
+	for (size_t i = 0; i < sizeof(instant) / sizeof(instant[0]); i++)
+		if (!strcmp(k, instant[i]))
+			return true;
+	return false;
+}

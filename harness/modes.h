@@ -39,4 +39,8 @@ bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reas
 bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode, char *reason,
 		       size_t len);
 
+/* A KVM statistic that is a level (pages_*, max_*, mmu_unsync, ...), not a
+ * count: by KVM's names, for when no descriptor says. */
+bool vb_kvm_stat_is_level(const char *name);
+
 #endif

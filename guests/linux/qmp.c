@@ -1,6 +1,7 @@
 /* qmp.c: QMP over a unix socket with jansson: one JSON object per line,
  * every read bounded by a deadline and by VB_QMP_MSG_MAX. */
 #include "guests/linux/qmp.h"
+#include "harness/modes.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -334,20 +335,6 @@ int vb_qmp_kvm_stat_types(struct vb_qmp *q, json_t **types, char *err, size_t er
 	return 0;
 }
 
-/* Without a schema: the names KVM gives its instant and peak statistics
- * (kvm_host.h, arch/x86/kvm/x86.c), which are levels, not counts. */
-static bool level_by_name(const char *k)
-{
-	static const char *const instant[] = { "mmu_unsync", "nx_lpage_splits", "guest_mode", "blocking" };
-
-	if (!strncmp(k, "pages_", 6) || !strncmp(k, "max_", 4))
-		return true;
-	for (size_t i = 0; i < sizeof(instant) / sizeof(instant[0]); i++)
-		if (!strcmp(k, instant[i]))
-			return true;
-	return false;
-}
-
 json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 {
 	json_t *d = json_object(), *a;
@@ -356,7 +343,7 @@ json_t *vb_kvm_stats_delta(json_t *before, json_t *after, json_t *types)
 	json_object_foreach(after, k, a) {
 		json_t *b = json_object_get(before, k);
 		const char *type = json_string_value(json_object_get(types, k));
-		bool level = type ? strcmp(type, "cumulative") != 0 : level_by_name(k);
+		bool level = type ? strcmp(type, "cumulative") != 0 : vb_kvm_stat_is_level(k);
 		json_int_t diff, av = json_integer_value(a), bv = json_integer_value(b);
 
 		if (!json_is_integer(a) || !json_is_integer(b))

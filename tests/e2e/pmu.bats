@@ -97,6 +97,8 @@ load helpers
 	# And the report.
 	run "$VBENCH" report "$(run_dir)"
 	[ "$status" -eq 0 ]
-	grep -q '^## Page walks' "$(run_dir)/report.md"
-	grep -q 'ptrchase native 4k.*20.0%.*75/25/-' "$(run_dir)/report.md"
+	grep -q '^## Walk metrics (PMU)' "$(run_dir)/report.md"
+	# cycles, then the walk metrics: cycles per load 0.750, share 0.200, mix 0.750/0.250, EPT 0.200.
+	grep -q '^| ptrchase | .* | native | 4k | 3M | .* | 0.750 | 0.200 | .* | 0.750 | 0.250 | 0.200 |$' \
+		"$(run_dir)/report.md"
 }
