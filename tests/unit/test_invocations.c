@@ -30,6 +30,8 @@ Test(invocations, three_ok_invocations_make_one_row_with_both_levels)
 	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 18);
 	cr_assert_eq(json_array_size(json_object_get(row, "invocations")), 3);
 	cr_assert_eq(json_array_size(json_object_get(row, "invocation_counters")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(row, "counters"), "ops")), 18,
+		     "counts add up over the invocations");
 	st = json_object_get(row, "stats");
 	cr_assert_eq(json_integer_value(json_object_get(st, "invocations")), 3);
 	cr_assert_eq(json_integer_value(json_object_get(st, "n")), 18);
