@@ -23,8 +23,8 @@ if [ "${1:-}" = --boot-only ]; then boot_only=1; shift; fi
 kernel=$1 initrd=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-rm -f "$out"/{output.log,console.log,rows.jsonl,linux-console.log} "$out"/boot-*.log "$out"/console-*.log \
-	"$out"/script-*.sh "$out"/step-*.log
+rm -f "$out"/{output.log,console.log,rows.jsonl,linux-console.log} \
+	"$out"/boot-*.log "$out"/console-*.log "$out"/script-*.sh "$out"/step-*.log
 
 # Micro-guest kernels: all of them, since only here do they run on a real
 # /dev/kvm in CI: the page-table ones (where the modes must differ) and the
@@ -49,7 +49,10 @@ LAB_LINUX_BOOT=${LAB_LINUX_BOOT:-180}
 LAB_LINUX_LIMIT=${LAB_LINUX_LIMIT:-270}
 LAB_MIN_RETRY=${LAB_MIN_RETRY:-150}
 for v in LAB_BUDGET LAB_SILENCE LAB_MICRO_LIMIT LAB_LINUX_BOOT LAB_LINUX_LIMIT LAB_MIN_RETRY; do
-	[[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "vbench: lab-check: $v='${!v}': not a number of seconds" >&2; exit 2; }
+	if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then
+		echo "vbench: lab-check: $v='${!v}': not a number of seconds" >&2
+		exit 2
+	fi
 done
 
 if [ "$boot_only" = 1 ]; then steps=(modules); else steps=(modules micro linux-npt linux-shadow); fi
@@ -66,16 +69,20 @@ preamble() {
 	EOF
 	cat <<-'EOF'
 	export VBENCH_GUEST=/bin/vbench-guest
-	export VBENCH_LINUX_KERNEL=/lib/vbench/linux/vmlinuz VBENCH_LINUX_INITRD=/lib/vbench/linux/initramfs.cpio.gz
+	export VBENCH_LINUX_KERNEL=/lib/vbench/linux/vmlinuz
+	export VBENCH_LINUX_INITRD=/lib/vbench/linux/initramfs.cpio.gz
 	up() { cut -d' ' -f1 /proc/uptime; }
 	npt() { cat /sys/module/kvm_amd/parameters/npt 2>/dev/null || echo absent; }
 	# The heartbeat: the host tells a hung lab from a busy one by it.
 	while :; do echo "vbench-lab: alive $(up)" >/dev/ttyS0; sleep 5; done &
 	step_modules() {
-		echo "@lab cpu svm=$(grep -c -w svm /proc/cpuinfo) npt=$(grep -c -w npt /proc/cpuinfo)"
+		c=/proc/cpuinfo
+		echo "@lab cpu svm=$(grep -c -w svm $c) npt=$(grep -c -w npt $c)"
 		for n in 1 0; do
 			modprobe kvm_amd npt=$n || echo "@lab modprobe-failed npt=$n"
-			echo "@lab load npt=$n read=$(npt) devkvm=$([ -c /dev/kvm ] && echo yes || echo no)"
+			d=no
+			[ -c /dev/kvm ] && d=yes
+			echo "@lab load npt=$n read=$(npt) devkvm=$d"
 			modprobe -r kvm_amd || echo "@lab rmmod-failed npt=$n"
 		done
 		echo "@lab unloaded read=$(npt)"
@@ -88,8 +95,12 @@ preamble() {
 		shift 2
 		modprobe kvm_amd npt=1
 		echo "@lab $name before read=$(npt)"
-		{ timeout -s INT "$limit" vbench run --switch-mode --repeat 3 --min-runs 3 --warmup 0 --timeout 120s \
-			--footprint 4M "$@" --out "/tmp/$name" 2>&1 >"/tmp/$name.out"; echo $? >"/tmp/$name.rc"; } |
+		{
+			timeout -s INT "$limit" vbench run --switch-mode --repeat 3 --min-runs 3 \
+				--warmup 0 --timeout 120s --footprint 4M "$@" --out "/tmp/$name" \
+				2>&1 >"/tmp/$name.out"
+			echo $? >"/tmp/$name.rc"
+		} |
 			while read -r l; do echo "@progress $l"; done
 		echo "@lab $name exit $(cat "/tmp/$name.rc")"
 		echo "@lab $name after read=$(npt)"
@@ -99,12 +110,12 @@ preamble() {
 		for f in /tmp/$name/*/console/*; do [ -f "$f" ] && sed 's/^/@console /' "$f"; done
 	}
 	step_micro() {
-		vb micro "$micro_limit" --mode npt,shadow --guest micro --bench "$benches" --pages "$pages" \
-			--reserve-hugepages
+		vb micro "$micro_limit" --mode npt,shadow --guest micro --bench "$benches" \
+			--pages "$pages" --reserve-hugepages
 	}
 	step_linux() {
-		vb "linux-$1" "$linux_limit" --mode "$1" --guest linux --accel kvm --bench "$linux_benches" \
-			--pages "$linux_pages"
+		vb "linux-$1" "$linux_limit" --mode "$1" --guest linux --accel kvm \
+			--bench "$linux_benches" --pages "$linux_pages"
 	}
 	step_linux_npt() { step_linux npt; }
 	step_linux_shadow() { step_linux shadow; }
@@ -132,7 +143,8 @@ hang_of() {
 	fi
 	# A guest in the lab that stopped: vbench's own deadlines (the Linux
 	# guest's boot and bench deadlines, a point's --timeout).
-	why=$(grep '^@row ' "$log" | cut -c6- | jq -r 'select(.status != "ok") | .reason // empty' 2>/dev/null |
+	why=$(grep '^@row ' "$log" | cut -c6- |
+		jq -r 'select(.status != "ok") | .reason // empty' 2>/dev/null |
 		grep -m1 -E 'no progress within|did not finish within|timed out after' || true)
 	[ -z "$why" ] || echo "a guest in it stopped: $why"
 }
@@ -149,7 +161,8 @@ while :; do
 	[ ${#todo[@]} -gt 0 ] || break
 	left=$((deadline - $(date +%s)))
 	if [ "$boot" -gt 0 ] && [ "$left" -lt "$LAB_MIN_RETRY" ]; then
-		echo "lab-check: ${left} s left of LAB_BUDGET=$LAB_BUDGET s, less than LAB_MIN_RETRY=$LAB_MIN_RETRY s: no more boots"
+		echo "lab-check: ${left} s left of LAB_BUDGET=$LAB_BUDGET s," \
+			"less than LAB_MIN_RETRY=$LAB_MIN_RETRY s: no more boots"
 		for s in "${todo[@]}"; do state[$s]=unfinished; done
 		break
 	fi
@@ -164,28 +177,30 @@ while :; do
 	echo "lab-check: boot $boot: steps ${todo[*]}; console in $out/console-$boot.log"
 	t0=$(date +%s)
 	set +e
-	"$here/run.sh" -t "$left" -i "$LAB_SILENCE" -c "$out/console-$boot.log" "$kernel" "$initrd" "$script" \
-		>"$out/boot-$boot.log"
+	"$here/run.sh" -t "$left" -i "$LAB_SILENCE" -c "$out/console-$boot.log" \
+		"$kernel" "$initrd" "$script" >"$out/boot-$boot.log"
 	rc=$?
 	set -e
 	echo "lab-check: boot $boot ran for $(($(date +%s) - t0)) s, exit $rc"
 	case $rc in
-	123) echo "lab-check: boot $boot: the lab went silent (no line, no heartbeat for $LAB_SILENCE s): TCG left it hung" ;;
+	123) echo "lab-check: boot $boot: the lab went silent" \
+		"(no line, no heartbeat for $LAB_SILENCE s): TCG left it hung" ;;
 	124) echo "lab-check: boot $boot: the lab overran what was left of the budget" ;;
 	esac
 	for s in "${todo[@]}"; do
 		grep -q "^@step begin $s " "$out/boot-$boot.log" || continue
 		step_section "$out/boot-$boot.log" "$s" >"$out/step-$s-$boot.log"
 		tries[$s]=$((${tries[$s]} + 1))
-		t=$(sed -n "s/^@step begin $s \([0-9.]*\)$/\1/p;s/^@step end $s \([0-9.]*\)$/ \1/p" "$out/step-$s-$boot.log" |
-			tr -d '\n' | awk 'NF == 2 { printf "%.0f s", $2 - $1 }')
+		t=$(sed -n "s/^@step \(begin\|end\) $s \([0-9.]*\)$/\2/p" "$out/step-$s-$boot.log" |
+			awk 'NR == 1 { a = $1 } NR == 2 { printf "%.0f s", $1 - a }')
 		why=$(hang_of "$out/step-$s-$boot.log" "$s")
 		if [ -z "$why" ]; then
 			state[$s]=done took[$s]=$boot
 			echo "lab-check: step $s ran to its end in boot $boot (${t:-?})"
 		elif [ "${tries[$s]}" -lt 2 ]; then
 			echo "lab-check: step $s HUNG in boot $boot ($why); its progress:"
-			grep '^@progress ' "$out/step-$s-$boot.log" | cut -c11- | tail -n 5 | sed 's/^/    /' || true
+			grep '^@progress ' "$out/step-$s-$boot.log" | cut -c11- | tail -n 5 |
+				sed 's/^/    /' || true
 			echo "lab-check: step $s will run once more, in a fresh boot"
 			retries=$((retries + 1))
 		else
@@ -235,9 +250,12 @@ expect() { # expect NAME PATTERN: the @lab line NAME matches PATTERN
 echo "lab-check: steps ($boot boot(s), $retries retried, $(($(date +%s) - start)) s)"
 for s in "${steps[@]}"; do
 	case ${state[$s]} in
-	done) pass "step $s ran (boot ${took[$s]}$([ "${tries[$s]}" -gt 1 ] && echo ", after a hang"))" ;;
+	done)
+		again=''
+		[ "${tries[$s]}" -gt 1 ] && again=', after a hang'
+		pass "step $s ran (boot ${took[$s]}$again)" ;;
 	hung) fail "step $s hung in both its boots" ;;
-	*) fail "step $s never ran to its end: the lab hung or the budget (LAB_BUDGET=$LAB_BUDGET s) ran out" ;;
+	*) fail "step $s never ran to its end: the lab hung or LAB_BUDGET=$LAB_BUDGET s ran out" ;;
 	esac
 done
 
@@ -246,7 +264,8 @@ expect cpu 'svm=[1-9].* npt=[1-9]'
 expect 'load npt=1' 'read=Y devkvm=yes$'
 expect 'load npt=0' 'read=N devkvm=yes$'
 expect unloaded 'read=absent$'
-if grep -q '^@lab .*-failed' "$out/output.log"; then fail "$(grep '^@lab .*-failed' "$out/output.log")"; fi
+failed=$(grep '^@lab .*-failed' "$out/output.log" || true)
+[ -z "$failed" ] || fail "$failed"
 
 if [ "$boot_only" = 1 ]; then
 	if [ "$status_rc" = 7 ]; then pass "exit status returned over the channel (7)"; else

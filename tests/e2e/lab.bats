@@ -160,6 +160,7 @@ lab_check() {
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/boots")" = 1 ]
 	[[ "$output" == *"steps (1 boot(s), 0 retried"* ]]
+	[[ "$output" == *"step micro ran to its end in boot 1 (1 s)"* ]]
 	[[ "$output" == *"ok    step linux-shadow ran (boot 1)"* ]]
 	[[ "$output" == *"lab-check: all checks passed"* ]]
 }
