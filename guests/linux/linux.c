@@ -30,6 +30,7 @@
 #define POWEROFF_TIMEOUT_S 30.0
 #define GARBAGE_MAX (1 << 20)		/* bytes of non-protocol output before we give up */
 #define REPORT_TAIL_LINES 40
+#define EXIT_GRACE_S 5.0		/* a QEMU that closed its report channel has to end by itself */
 
 static double now_s(void)
 {
@@ -605,9 +606,29 @@ static void save_console(struct boot *b, size_t idx, const char *console, const 
 	snprintf(name, namelen, "console/%s", strrchr(path, '/') + 1);
 }
 
+/* Wait up to `secs` for pid to end by itself; true (and its status) if it did. */
+static bool reap_within(pid_t pid, double secs, int *status)
+{
+	double end = now_s() + secs;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return true;
+		if ((r < 0 && errno != EINTR) || now_s() >= end)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
 static void describe_exit(int status, char *buf, size_t len)
 {
-	if (WIFEXITED(status))
+	/* Under -no-reboot a guest that resets (a triple fault for one) ends QEMU with 0 too. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		snprintf(buf, len, "exit 0: the guest powered off or reset (-no-reboot)");
+	else if (WIFEXITED(status))
 		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
@@ -789,6 +810,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	bool made_tmp = false;
 	long pool1g = boot_pool_1g(pts, n);
 	int pipefd[2] = { -1, -1 }, errfd = -1, status = 0;
+	bool reaped = false;
 
 	if (n == 0)
 		return 0;
@@ -884,9 +906,13 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	 * the loop saw the flag: an end during a stop is the stop. */
 	if (!b.fail[0] && b.stage != ST_DONE && stop_asked(&b))
 		b.interrupted = true;
-	if (b.interrupted || b.fail[0] || b.stage != ST_DONE)
+	/* The channel closed with nothing failed yet: QEMU is ending by itself,
+	 * and its own status says why (a SIGKILL from us would hide it). */
+	if (!b.interrupted && !b.fail[0] && b.stage != ST_DONE)
+		reaped = reap_within(b.pid, EXIT_GRACE_S, &status);
+	if (!reaped && (b.interrupted || b.fail[0] || b.stage != ST_DONE))
 		kill(b.pid, SIGKILL);
-	while (waitpid(b.pid, &status, 0) < 0 && errno == EINTR)
+	while (!reaped && waitpid(b.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	b.pid = -1;
 	file_tail(qerr_path, qerr, sizeof(qerr));
