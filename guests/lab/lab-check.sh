@@ -42,7 +42,7 @@ LAB_LINUX_PAGES=${LAB_LINUX_PAGES:-4k:4k}
 # decompress alone, and a shadow-mode boot took 50 to 60 s on a loaded host.
 # Normal figures (AMD EPYC host, 2 busy cores): boot 10 s, modules 1 s, micro
 # 40 s, linux-npt 30 s, linux-shadow 90 s; slower hosts take up to 2.5 times that.
-LAB_BUDGET=${LAB_BUDGET:-720}
+LAB_BUDGET=${LAB_BUDGET:-600}
 LAB_SILENCE=${LAB_SILENCE:-90}
 LAB_MICRO_LIMIT=${LAB_MICRO_LIMIT:-240}
 LAB_LINUX_BOOT=${LAB_LINUX_BOOT:-180}
