@@ -4,8 +4,9 @@
 #
 #   run.sh [-t SECONDS] [-i SECONDS] [-m MEM] [-s SMP] [-c CONSOLE_LOG] KERNEL INITRD SCRIPT
 #
-# -t: the whole run's time limit; -i: the longest silence on the report
-# channel before the lab counts as hung (0, the default: no limit).
+# -t: the whole run's time limit; -i: the longest silence before the lab
+# counts as hung (0, the default: no limit): no line on the report channel
+# and nothing new in the console log (where a script can write a heartbeat).
 # Exit: the script's status; 124 when the VM did not finish in time; 123 when
 # it went silent for -i seconds; 125 when it ended without reporting a status
 # (panic, init failure: see the console log).
@@ -35,7 +36,11 @@ trap 'rm -rf "$work"' EXIT
 [ -n "$console" ] || console=$work/console.log
 mkdir -p "$(dirname "$console")"
 # (A VM that died before QEMU opened the console has none.)
-console_tail() { tail -n 20 "$console" >&2 2>/dev/null || true; }
+# Heartbeat lines (vbench-lab: alive) are left out but for the last one.
+console_tail() {
+	{ grep -v '^vbench-lab: alive' "$console" | tail -n 20; grep '^vbench-lab: alive' "$console" | tail -n 1; } >&2 \
+		2>/dev/null || true
+}
 
 # ttyS0: the kernel console, to a file. ttyS1: the report channel, on stdout.
 # One 1G page is reserved at boot: at run time a free, aligned 1G range is
@@ -57,13 +62,27 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-fw_cfg "name=opt/vbench/script,file=$script" </dev/null >"$work/report" &
 qemu_pid=$!
 silent=0
+# Silence: no line on the report channel and nothing new on the console (the
+# lab's script may write a heartbeat there), looked at every poll_s seconds.
+# A read that times out keeps what it got of a line: it is carried over.
+poll_s=5
+[ "$idle_s" = 0 ] || [ "$idle_s" -ge "$poll_s" ] || poll_s=$idle_s
 read_opts=()
-[ "$idle_s" = 0 ] || read_opts=(-t "$idle_s")
+[ "$idle_s" = 0 ] || read_opts=(-t "$poll_s")
+last=$SECONDS csize=0 partial=''
 # A shell loop, not tr or mawk: both hold lines back in a buffer while the lab runs.
 while :; do
 	IFS= read -r "${read_opts[@]}" l
 	rc=$?
-	if [ "$rc" -gt 128 ]; then silent=1; break; fi
+	if [ "$rc" -gt 128 ]; then
+		[ -z "$l" ] || last=$SECONDS
+		partial+=$l
+		size=$(stat -c %s "$console" 2>/dev/null || echo 0)
+		[ "$size" = "$csize" ] || { csize=$size; last=$SECONDS; }
+		if [ $((SECONDS - last)) -ge "$idle_s" ]; then silent=1; break; fi
+		continue
+	fi
+	l=$partial$l partial='' last=$SECONDS
 	[ "$rc" = 0 ] || [ -n "$l" ] || break
 	l=${l//$'\r'/}
 	case $l in
@@ -76,7 +95,7 @@ done <"$work/report"
 if [ "$silent" = 1 ]; then
 	kill "$qemu_pid" 2>/dev/null
 	wait "$qemu_pid" 2>/dev/null
-	echo "vbench: lab: nothing on the report channel for $idle_s s, so the lab is taken as hung and stopped; console tail:" >&2
+	echo "vbench: lab: nothing on the report channel or the console for $idle_s s, so the lab is taken as hung and stopped; console tail:" >&2
 	console_tail
 	exit 123
 fi

@@ -61,7 +61,10 @@ void vb_linux_save_console(struct boot *b, size_t idx, const char *console, cons
 
 void vb_linux_describe_exit(int status, char *buf, size_t len)
 {
-	if (WIFEXITED(status))
+	/* Under -no-reboot a guest that resets (a triple fault for one) ends QEMU with 0 too. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		snprintf(buf, len, "exit 0: the guest powered off or reset (-no-reboot)");
+	else if (WIFEXITED(status))
 		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));

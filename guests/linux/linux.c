@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void pin_vcpus(struct boot *b)
@@ -35,6 +36,23 @@ static void pin_vcpus(struct boot *b)
 	for (int i = 0; i < n; i++)
 		if (sched_setaffinity(tids[i], sizeof(cpu_set_t), b->o->affinity) < 0 && b->o->log)
 			fprintf(b->o->log, "  linux guest: cannot pin vCPU %d (thread %d): %s\n", i, tids[i], strerror(errno));
+}
+
+/* Wait up to `secs` for pid to end by itself; true (and its status) if it did. */
+static bool reap_within(pid_t pid, double secs, int *status)
+{
+	double end = vb_now_s() + secs;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return true;
+		if ((r < 0 && errno != EINTR) || vb_now_s() >= end)
+			return false;
+		nanosleep(&tick, NULL);
+	}
 }
 
 /* PMU counters on every vCPU thread QMP names, guest mode and host mode
@@ -143,6 +161,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	bool made_tmp = false;
 	long pool1g = vb_linux_boot_pool_1g(pts, n);
 	int pipefd[2] = { -1, -1 }, errfd = -1, status = 0;
+	bool reaped = false;
 
 	if (n == 0)
 		return 0;
@@ -239,9 +258,13 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	 * the loop saw the flag: an end during a stop is the stop. */
 	if (!b.fail[0] && b.stage != ST_DONE && vb_linux_stop_asked(&b))
 		b.interrupted = true;
-	if (b.interrupted || b.fail[0] || b.stage != ST_DONE)
+	/* The channel closed with nothing failed yet: QEMU is ending by itself,
+	 * and its own status says why (a SIGKILL from us would hide it). */
+	if (!b.interrupted && !b.fail[0] && b.stage != ST_DONE)
+		reaped = reap_within(b.pid, EXIT_GRACE_S, &status);
+	if (!reaped && (b.interrupted || b.fail[0] || b.stage != ST_DONE))
 		kill(b.pid, SIGKILL);
-	while (waitpid(b.pid, &status, 0) < 0 && errno == EINTR)
+	while (!reaped && waitpid(b.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	b.pid = -1;
 	vb_file_tail(qerr_path, qerr, sizeof(qerr));

@@ -16,7 +16,8 @@ struct vb_qemu_cfg {
 	const char *binary;		/* NULL: "qemu-system-x86_64" (searched in PATH) */
 	enum vb_accel accel;
 	const char *kernel, *initrd;
-	const char *append;		/* NULL: the default console line */
+	const char *append;		/* NULL: the default console line; then
+				 * VBENCH_LINUX_APPEND's words, if set */
 	unsigned long mem_mb;		/* guest RAM; rounded up to the backing page size */
 	unsigned vcpus;			/* 0: 1 */
 	enum vb_page_size host_pages;	/* backing of guest RAM: 4k, thp, 2m, 1g */

@@ -33,10 +33,20 @@ fake_qemu() {
 	[ "$status" -eq 123 ]
 	[ $(($(date +%s) - start)) -lt 20 ]
 	[[ "$output" == *"@progress [1/9] one point"* ]]
-	[[ "$output" == *"vbench: lab: nothing on the report channel for 2 s"* ]]
+	[[ "$output" == *"vbench: lab: nothing on the report channel or the console for 2 s"* ]]
 	# QEMU is gone too, not left running behind the lab's back.
 	run kill -0 "$(cat "$T/qemu.pid")"
 	[ "$status" -ne 0 ]
+}
+
+@test "run.sh: a heartbeat on the console keeps a lab with nothing to report from counting as hung" {
+	# Silent on the report channel for 6 s, with the console growing every second.
+	fake_qemu 'for a in "$@"; do case $a in file:*) c=${a#file:} ;; esac; done
+for i in 1 2 3 4 5 6; do echo "vbench-lab: alive $i" >>"$c"; sleep 1; done
+printf "done\r\n@vbinit exit 0\r\n"'
+	PATH="$T/bin:$PATH" run "$LAB/run.sh" -t 30 -i 2 -c "$T/console.log" "$T/kernel" "$T/initrd" "$T/script"
+	[ "$status" -eq 0 ]
+	[ "$output" = done ]
 }
 
 @test "run.sh: a VM that ends without a status exits 125, one that overruns the time limit 124" {
@@ -86,4 +96,145 @@ EOF
 	[ "$(cat "$T/out/lab/20260101T000000Z-lab-abc/console/linux-0.log")" = boot ]
 	[ ! -e "$T/out/escape.json" ]
 	[ ! -e x ]
+}
+
+# lab_qemu: a stand-in for the lab that plays lab-check's steps. It reads the
+# steps and the final exit from the script it was given, counts its boots in
+# $T/boots, and does what $T/scenario says for a step in a boot ("BOOT STEP
+# ACTION"; default ok): hang-lab (the lab stops: silence), hang-guest (vbench
+# says a guest in the lab stopped), overrun (the step's limit in the lab
+# fired), fail (a failed run: a bug, not a hang). Rows: real ones from a lab
+# run (data/lab-rows.jsonl), those of the step's guest and mode.
+lab_qemu() {
+	cat >"$T/bin/qemu-system-x86_64" <<'EOF2'
+#!/bin/bash
+for a in "$@"; do case $a in name=opt/vbench/script,file=*) script=${a#*file=} ;; esac; done
+boot=$(($(cat "$T/boots" 2>/dev/null || echo 0) + 1))
+echo "$boot" >"$T/boots"
+echo "@vbinit ready"
+for s in $(sed -n 's/^step //p' "$script"); do
+	act=$(awk -v b="$boot" -v s="$s" '$1 == b && $2 == s { print $3 }' "$T/scenario" 2>/dev/null)
+	echo "@step begin $s 1.00"
+	[ "$act" = hang-lab ] && exec sleep 300
+	case $s in
+	modules)
+		echo "@lab cpu svm=1 npt=1"
+		echo "@lab load npt=1 read=Y devkvm=yes"
+		echo "@lab load npt=0 read=N devkvm=yes"
+		echo "@lab unloaded read=absent"
+		;;
+	*)
+		case $s in
+		micro) sel='.guest == "micro"' ;;
+		*) sel=".guest == \"linux\" and .mode == \"${s#linux-}\"" ;;
+		esac
+		rc=0
+		case $act in
+		hang-guest) rc=1 fix='.status = "failed" | .reason = "no progress within 60 s during boot"' ;;
+		fail) rc=1 fix='.status = "failed" | .reason = "exit 3"' ;;
+		overrun) rc=124 fix=. ;;
+		*) fix=. ;;
+		esac
+		echo "@lab $s before read=Y"
+		echo "@lab $s exit $rc"
+		echo "@lab $s after read=Y"
+		jq -c "select($sel) | $fix" "$DATA/lab-rows.jsonl" | sed 's/^/@row /'
+		;;
+	esac
+	echo "@step end $s 2.00"
+done
+echo "@vbinit exit $(sed -n 's/^exit //p' "$script" | tail -n 1)"
+EOF2
+	chmod +x "$T/bin/qemu-system-x86_64"
+}
+
+# lab_check [--boot-only]: lab-check.sh with the stand-in lab and a 2 s silence limit.
+lab_check() {
+	PATH="$T/bin:$PATH" T="$T" DATA="$BATS_TEST_DIRNAME/data" LAB_SILENCE=2 \
+		run "$LAB/lab-check.sh" "$@" "$T/kernel" "$T/initrd" "$T/out"
+}
+
+@test "lab-check: every step runs in one boot when nothing hangs, and the real rows pass" {
+	lab_qemu
+	lab_check
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/boots")" = 1 ]
+	[[ "$output" == *"steps (1 boot(s), 0 retried"* ]]
+	[[ "$output" == *"step micro ran to its end in boot 1 (1 s)"* ]]
+	[[ "$output" == *"ok    step linux-shadow ran (boot 1)"* ]]
+	[[ "$output" == *"lab-check: all checks passed"* ]]
+}
+
+@test "lab-check: a step whose guest stopped runs once more, alone, in a fresh boot, and says so" {
+	lab_qemu
+	echo "1 linux-shadow hang-guest" >"$T/scenario"
+	lab_check
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/boots")" = 2 ]
+	[ "$(grep '^step ' "$T/out/script-2.sh")" = "step linux-shadow" ]
+	[[ "$output" == *"step linux-shadow HUNG in boot 1 (a guest in it stopped: no progress within 60 s"* ]]
+	[[ "$output" == *"step linux-shadow will run once more, in a fresh boot"* ]]
+	[[ "$output" == *"ok    step linux-shadow ran (boot 2, after a hang)"* ]]
+	[[ "$output" == *"lab-check: all checks passed"* ]]
+}
+
+@test "lab-check: when the lab itself goes silent, the step and those after it run in a fresh boot" {
+	lab_qemu
+	echo "1 micro hang-lab" >"$T/scenario"
+	lab_check
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/boots")" = 2 ]
+	[ "$(grep '^step ' "$T/out/script-2.sh" | tr '\n' ' ')" = "step micro step linux-npt step linux-shadow " ]
+	[[ "$output" == *"the lab went silent (no line, no heartbeat for 2 s)"* ]]
+	[[ "$output" == *"step micro HUNG in boot 1 (the lab stopped during it)"* ]]
+	[[ "$output" == *"ok    step modules ran (boot 1)"* ]]
+	[[ "$output" == *"ok    step micro ran (boot 2, after a hang)"* ]]
+	[[ "$output" == *"lab-check: all checks passed"* ]]
+}
+
+@test "lab-check --boot-only: a lab that hung in the modules step is booted once more, and the status still comes back" {
+	lab_qemu
+	echo "1 modules hang-lab" >"$T/scenario"
+	lab_check --boot-only
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/boots")" = 2 ]
+	[[ "$output" == *"ok    exit status returned over the channel (7)"* ]]
+}
+
+@test "lab-check: a failed step is never run again" {
+	lab_qemu
+	echo "1 linux-npt fail" >"$T/scenario"
+	lab_check
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/boots")" = 1 ]
+	[[ "$output" == *"FAIL  linux-npt exit: want / 0\$/, got '@lab linux-npt exit 1'"* ]]
+	[[ "$output" == *"FAIL  every row ran and succeeded"* ]]
+	[[ "$output" != *"HUNG"* ]]
+}
+
+@test "lab-check: a step that hangs twice fails, after two boots and no third" {
+	lab_qemu
+	printf '1 linux-npt overrun\n2 linux-npt hang-guest\n' >"$T/scenario"
+	lab_check
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/boots")" = 2 ]
+	[[ "$output" == *"step linux-npt HUNG in boot 1 (it overran its limit in the lab)"* ]]
+	[[ "$output" == *"step linux-npt HUNG again in boot 2"* ]]
+	[[ "$output" == *"FAIL  step linux-npt hung in both its boots"* ]]
+}
+
+@test "lab-check: no retry boot when the budget has no room for one" {
+	lab_qemu
+	echo "1 micro hang-guest" >"$T/scenario"
+	LAB_BUDGET=60 LAB_MIN_RETRY=100 lab_check
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/boots")" = 1 ]
+	[[ "$output" == *"less than LAB_MIN_RETRY=100 s: no more boots"* ]]
+	[[ "$output" == *"FAIL  step micro never ran to its end"* ]]
+}
+
+@test "lab-check refuses a time limit that is not a number of seconds" {
+	LAB_BUDGET=10m run "$LAB/lab-check.sh" "$T/kernel" "$T/initrd" "$T/out"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "vbench: lab-check: LAB_BUDGET='10m': not a number of seconds" ]]
 }

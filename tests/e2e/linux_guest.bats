@@ -176,3 +176,23 @@ EOF2
 	grep -qx '@vbinit end 0 0' <<<"$out"
 	grep -qx '@vbinit done' <<<"$out"
 }
+
+@test "a QEMU that ends by itself during boot is reported with its own status, not with our SIGKILL" {
+	# A stand-in that closes the report channel and takes a moment to end, as
+	# QEMU does when the guest resets under -no-reboot (QEMU 10's TCG made a
+	# shadow-mode guest in the lab do that; vbench said "killed by signal 9").
+	# The moment comes after vbench's 10 s of trying QMP, which it never opens.
+	d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/bin"
+	printf '#!/bin/sh\nexec >/dev/null\nsleep 11\nexit 0\n' >"$d/bin/qemu-system-x86_64"
+	chmod +x "$d/bin/qemu-system-x86_64"
+	: >"$d/vmlinuz"
+	: >"$d/initrd"
+	VBENCH_LINUX_KERNEL=$d/vmlinuz VBENCH_LINUX_INITRD=$d/initrd PATH="$d/bin:$PATH" \
+		run "$VBENCH" run --guest linux --accel tcg --mode shadow --bench ptrchase --pages 4k:4k \
+		--out "$OUT" --quiet
+	echo "$output"
+	reason=$(jq -r '.results[0].reason' "$(run_dir)/run.json")
+	echo "$reason"
+	[[ "$reason" == "QEMU ended (exit 0: the guest powered off or reset (-no-reboot)) during boot"* ]]
+}

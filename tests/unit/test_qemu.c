@@ -298,3 +298,32 @@ Test(linux_plan, points_with_and_without_1g_guest_pages_boot_apart)
 	cr_assert(vb_linux_batchable(&g4k, &g2m));
 	cr_assert(vb_linux_batchable(&g1g, &g1g_big));
 }
+
+Test(qemu, linux_append_env_adds_checked_words)
+{
+	struct vb_argv a = { 0 };
+	struct vb_qemu_cfg c = base_cfg(VB_ACCEL_KVM, VB_PS_4K);
+	const char *bad[] = { "a;b", "quiet $(x)", " lead", "trail ", "two  blanks", "-- init", "x -y",
+			      "new\nline", "q\"uote" };
+
+	setenv("VBENCH_LINUX_APPEND", "idle=poll clocksource=tsc tsc=reliable", 1);
+	build(c, &a);
+	cr_assert_str_eq(value_of(&a, "-append"),
+			 "console=ttyS0 panic=-1 quiet idle=poll clocksource=tsc tsc=reliable");
+	vb_argv_free(&a);
+	c.append = "console=ttyS0 hugepagesz=1G hugepages=1";
+	build(c, &a);
+	cr_assert_str_eq(value_of(&a, "-append"), "console=ttyS0 hugepagesz=1G hugepages=1 idle=poll clocksource=tsc "
+			 "tsc=reliable");
+	vb_argv_free(&a);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("VBENCH_LINUX_APPEND", bad[i], 1);
+		cr_assert_eq(vb_qemu_argv(&c, &a, err, sizeof(err)), -1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(err, "VBENCH_LINUX_APPEND"), "%s", err);
+	}
+	setenv("VBENCH_LINUX_APPEND", "", 1);
+	build(c, &a);
+	cr_assert_str_eq(value_of(&a, "-append"), "console=ttyS0 hugepagesz=1G hugepages=1");
+	vb_argv_free(&a);
+	unsetenv("VBENCH_LINUX_APPEND");
+}
