@@ -89,7 +89,9 @@ preamble() {
 	}
 	# vb NAME LIMIT ARGS...: vbench run ARGS with the common options, stopped
 	# (SIGINT: finished rows kept) after LIMIT s; kvm_amd loaded with npt=1 before,
-	# --switch-mode flips it per point and must put it back.
+	# --switch-mode flips it per point and must put it back. One invocation per
+	# point: the lab checks KVM's mechanism, not timings, and every nested boot
+	# is a minute of TCG.
 	vb() {
 		name=$1 limit=$2
 		shift 2
@@ -97,7 +99,8 @@ preamble() {
 		echo "@lab $name before read=$(npt)"
 		{
 			timeout -s INT "$limit" vbench run --switch-mode --repeat 3 --min-runs 3 \
-				--warmup 0 --timeout 120s --footprint 4M "$@" --out "/tmp/$name" \
+				--invocations 1 --warmup 0 --timeout 120s --footprint 4M "$@" \
+				--out "/tmp/$name" \
 				2>&1 >"/tmp/$name.out"
 			echo $? >"/tmp/$name.rc"
 		} |
