@@ -36,6 +36,8 @@ script=$work/script.sh
 	cat <<'EOF'
 export VBENCH_GUEST=/bin/vbench-guest
 export VBENCH_LINUX_KERNEL=/lib/vbench/linux/vmlinuz VBENCH_LINUX_INITRD=/lib/vbench/linux/initramfs.cpio.gz
+# A Linux guest nested in the TCG lab boots in minutes, not KVM's usual seconds.
+export VBENCH_LINUX_BOOT_TIMEOUT=180
 set --
 while IFS= read -r a; do set -- "$@" "$a"; done <<'VBENCH_LAB_ARGS_END'
 EOF
