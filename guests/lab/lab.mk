@@ -21,14 +21,16 @@ LAB_VBENCH_BIN ?= $(VBENCH)
 
 lab: $(LINUX_KERNEL) $(LAB_INITRD)
 
-# vbench (dynamic: its libraries come along), vbench-guest, the KVM modules,
+# vbench (dynamic: its libraries come along), vbench-guest, the plans (the
+# default plan is found at <vbench's folder>/../configs), the KVM modules,
 # and QEMU with its firmware and the Linux guest image, so that --guest linux
 # runs in the lab under KVM (nested SVM) too.
-$(LAB_INITRD): $(INITRAMFS_DEPS) $(LAB_VBENCH_BIN) $(GUEST_IMAGE_BIN) $(LINUX_KERNEL) $(LINUX_INITRD)
+$(LAB_INITRD): $(INITRAMFS_DEPS) $(wildcard configs/*.conf) $(LAB_VBENCH_BIN) $(GUEST_IMAGE_BIN) $(LINUX_KERNEL) $(LINUX_INITRD)
 	guests/linux/mkinitramfs.sh -o $@ -k $(LINUX_CACHE)/root -i guests/linux/init \
 		-d $(LAB_VBENCH_BIN):/bin/vbench -b $(GUEST_IMAGE_BIN):/bin/vbench-guest \
 		-d $$(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 \
 		-a /usr/share/qemu:/usr/share/qemu -a /usr/share/seabios:/usr/share/seabios \
+		-a configs:/configs \
 		-b $(LINUX_KERNEL):/lib/vbench/linux/vmlinuz \
 		-b $(LINUX_INITRD):/lib/vbench/linux/initramfs.cpio.gz \
 		-l qemu_fw_cfg -m kvm-amd
