@@ -25,7 +25,7 @@ lab: $(LINUX_KERNEL) $(LAB_INITRD)
 # default plan is found at <vbench's folder>/../configs), the KVM modules,
 # and QEMU with its firmware and the Linux guest image, so that --guest linux
 # runs in the lab under KVM (nested SVM) too.
-$(LAB_INITRD): $(INITRAMFS_DEPS) $(wildcard configs/*.conf) $(LAB_VBENCH_BIN) $(GUEST_IMAGE_BIN) $(LINUX_KERNEL) $(LINUX_INITRD)
+$(LAB_INITRD): guests/lab/lab.mk $(INITRAMFS_DEPS) $(wildcard configs/*.conf) $(LAB_VBENCH_BIN) $(GUEST_IMAGE_BIN) $(LINUX_KERNEL) $(LINUX_INITRD)
 	guests/linux/mkinitramfs.sh -o $@ -k $(LINUX_CACHE)/root -i guests/linux/init \
 		-d $(LAB_VBENCH_BIN):/bin/vbench -b $(GUEST_IMAGE_BIN):/bin/vbench-guest \
 		-d $$(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 \
