@@ -238,84 +238,88 @@ static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t
 	}
 }
 
+/* Run the batch that starts at point first: a guest that shares a boot or a
+ * connection takes along every later point of this round it can share, so
+ * that one Linux guest boot serves all the points of its mode and backing.
+ * ran[] marks the points this round has taken. */
+static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned inv, unsigned invocations)
+{
+	json_t *rows[VB_BATCH_MAX];
+	const struct vb_point *batch[VB_BATCH_MAX];
+	size_t idx[VB_BATCH_MAX], n = 0;
+	cpu_set_t point_set, batch_set;
+	const struct vb_guest *g;
+	double t0 = vb_now_s();
+	char err[1024];
+	int got;
+
+	for (size_t next = first; next < r->n_points && n < VB_BATCH_MAX; next++) {
+		const struct vb_point *pt = &r->points[next].pt;
+		json_t *row;
+		enum prep pr;
+
+		if (r->recorded[next] || ran[next] || (n > 0 && !shares(batch[0], pt)))
+			continue;
+		row = row_new(pt);
+		if (point_cpus(pt, r->cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
+			vb_row_status(row, "skipped", "%s", err);
+			pr = PREP_DONE;
+		} else if (n && !CPU_EQUAL(&batch_set, &point_set)) {
+			json_decref(row);
+			continue;
+		} else {
+			pr = prepare_point(&r->points[next], r->opts, row, r->hp_hint, sizeof(r->hp_hint));
+		}
+		if (pr != PREP_RUN) {
+			/* Decided already: alone, in its turn of the round. */
+			if (n) {
+				json_decref(row);
+				continue;
+			}
+			r->hp_short += pr == PREP_HUGEPAGES;
+			ran[next] = true;
+			take(r, &next, &row, 1, 0, inv, invocations);
+			return;
+		}
+		rows[n] = row;
+		idx[n] = next;
+		batch[n++] = pt;
+		ran[next] = true;
+		if (!pt->guest->shares)
+			break;
+	}
+	if (n == 0)
+		return;
+	r->opts->affinity = &point_set;
+	g = batch[0]->guest;
+	got = vb_guest_run(g, batch, rows, n, r->opts);
+	if (got < 0) {
+		for (size_t k = 0; k < n; k++)
+			vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
+	} else if (got == 0) {
+		for (size_t k = 0; k < n; k++)
+			vb_row_status(rows[k], "failed", "the %s guest ran none of its points", g->name);
+	} else if ((size_t)got < n) {
+		/* The guest died in a bench: the points it never reached get a boot
+		 * of their own, later in this round. */
+		for (size_t k = (size_t)got; k < n; k++) {
+			json_decref(rows[k]);
+			ran[idx[k]] = false;
+		}
+		n = (size_t)got;
+	}
+	/* Rows that ran in one guest boot share its time equally. */
+	take(r, idx, rows, n, (vb_now_s() - t0) / (double)n, inv, invocations);
+}
+
 void vb_run_round(struct vb_run_loop *r, unsigned inv, unsigned invocations)
 {
-	cpu_set_t point_set, batch_set;
-	char err[1024];
+	bool *ran = calloc(r->n_points ? r->n_points : 1, sizeof(*ran));
 
-	for (size_t i = 0; i < r->n_points && !*r->interrupted;) {
-		json_t *rows[VB_BATCH_MAX];
-		const struct vb_point *batch[VB_BATCH_MAX];
-		size_t idx[VB_BATCH_MAX], n = 0, next = i;
-		const struct vb_guest *g;
-		double t0 = vb_now_s();
-		int got;
-
-		/* Prepare points until one runs; a guest that shares a boot or a
-		 * connection then takes along the following points it can share. */
-		for (; next < r->n_points && n < VB_BATCH_MAX; next++) {
-			const struct vb_point *pt = &r->points[next].pt;
-			json_t *row;
-			enum prep pr;
-
-			if (r->recorded[next])
-				continue;
-			if (n > 0 && !shares(batch[0], pt))
-				break;
-			row = row_new(pt);
-			if (point_cpus(pt, r->cpus, n ? &batch_set : &point_set, err, sizeof(err)) < 0) {
-				vb_row_status(row, "skipped", "%s", err);
-				pr = PREP_DONE;
-			} else if (n && !CPU_EQUAL(&batch_set, &point_set)) {
-				json_decref(row);
-				break;
-			} else {
-				pr = prepare_point(&r->points[next], r->opts, row, r->hp_hint, sizeof(r->hp_hint));
-			}
-			if (pr != PREP_RUN) {
-				/* Decided already: recorded in order, after an open batch. */
-				if (n) {
-					json_decref(row);
-					break;
-				}
-				r->hp_short += pr == PREP_HUGEPAGES;
-				rows[0] = row;
-				idx[0] = next++;
-				take(r, idx, rows, 1, 0, inv, invocations);
-				n = 0;
-				goto again;
-			}
-			rows[n] = row;
-			idx[n] = next;
-			batch[n++] = pt;
-			if (!pt->guest->shares) {
-				next++;
-				break;
-			}
-		}
-		if (n == 0) {
-			i = next;
-			continue;
-		}
-		r->opts->affinity = &point_set;
-		g = batch[0]->guest;
-		got = vb_guest_run(g, batch, rows, n, r->opts);
-		if (got < 0) {
-			for (size_t k = 0; k < n; k++)
-				vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
-		} else if (got == 0) {
-			for (size_t k = 0; k < n; k++)
-				vb_row_status(rows[k], "failed", "the %s guest ran none of its points", g->name);
-		} else if ((size_t)got < n) {
-			/* The guest died in a bench: the points it never reached get a boot of their own. */
-			for (size_t k = (size_t)got; k < n; k++)
-				json_decref(rows[k]);
-			n = (size_t)got;
-			next = idx[n - 1] + 1;
-		}
-		/* Rows that ran in one guest boot share its time equally. */
-		take(r, idx, rows, n, (vb_now_s() - t0) / (double)n, inv, invocations);
-again:
-		i = next;
-	}
+	if (!ran)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	for (size_t i = 0; i < r->n_points && !*r->interrupted; i++)
+		if (!r->recorded[i] && !ran[i])
+			run_batch(r, i, ran, inv, invocations);
+	free(ran);
 }

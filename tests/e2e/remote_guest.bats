@@ -41,7 +41,7 @@ WRAP
 		cat "$D/id.pub"
 		for k in hang drop garbage; do printf 'command="%s %s" %s\n' "$D/wrap" "$k" "$(cat "$D/$k.pub")"; done
 	} >"$D/authorized_keys"
-	mkdir -p /run/sshd
+	mkdir -p /run/sshd "$D/target-tmp"
 	for port in $((20000 + $$ % 20000)) $((21000 + $$ % 20000)) $((22000 + $$ % 20000)); do
 		cat >"$D/sshd_config" <<CONF
 Port $port
@@ -54,6 +54,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PidFile $D/sshd.pid
+SetEnv TMPDIR=$D/target-tmp
 CONF
 		if "$SSHD" -f "$D/sshd_config" -E "$D/sshd.log"; then
 			echo "$port" >"$D/port"
@@ -77,9 +78,10 @@ need_sshd() {
 	SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR)
 }
 
-# Folders vbench-guest was copied into, on this (the target's) machine.
+# Folders vbench-guest was copied into, on the target (its sessions have
+# TMPDIR=$D/target-tmp, so other runs on this machine do not count).
 copies() {
-	ls -d /tmp/vbench-guest.* 2>/dev/null | wc -l
+	ls -d "$D"/target-tmp/vbench-guest.* 2>/dev/null | wc -l
 }
 
 @test "remote: a tiny plan runs on the target, rows carry its hypervisor signature" {
@@ -132,12 +134,20 @@ copies() {
 @test "remote: a target that hangs fails at --timeout, the next point still runs, nothing left behind" {
 	need_sshd
 	before=$(copies)
-	run "$VBENCH" run --guest remote --target "127.0.0.1:$PORT" --identity "$D/hang" "${SSH_OPTS[@]}" \
-		--mode shadow --bench ctxswitch,forkwait --repeat 3 --timeout 3s --out "$OUT" --quiet
-	[ "$status" -eq 1 ]
+	"$VBENCH" run --guest remote --target "127.0.0.1:$PORT" --identity "$D/hang" "${SSH_OPTS[@]}" \
+		--mode shadow --bench ctxswitch,forkwait --repeat 3 --timeout 3s --out "$OUT" --quiet \
+		>"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	# While the target hangs, the copy is there, in the target's TMPDIR...
+	for _ in $(seq 100); do [ "$(copies)" -gt "$before" ] && break; sleep 0.1; done
+	[ "$(copies)" -eq $((before + 1)) ]
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
 	f="$(run_dir)/run.json"
 	[ "$(jq '.results | length' "$f")" -eq 2 ]
 	[ "$(jq '[.results[] | select(.status == "failed" and (.reason | test("timed out")))] | length' "$f")" -eq 2 ]
+	# ...and afterwards it is gone.
 	[ "$(copies)" -eq "$before" ]
 }
 
