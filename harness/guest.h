@@ -24,6 +24,8 @@ struct vb_guest {
 	bool auto_pick;			/* --guest auto may choose it, in table order */
 	bool mode_declared;		/* the row's mode is the user's word, not verified (remote) */
 	bool no_thp_guest_pages;	/* builds its own page tables: thp is a host backing only */
+	bool guest_pages_only;		/* the host page size is not vbench's to set (natively,
+					 * a remote hypervisor): pages are the guest's alone */
 	/* Entry i of the benches it runs, with their parameters; false past the end. */
 	bool (*bench_at)(int i, struct vb_catalog_entry *out);
 	/* Whether the host's KVM paging mode is the row's mode for these options:

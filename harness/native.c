@@ -199,6 +199,7 @@ const struct vb_guest vb_guest_native = {
 	.where = "natively",
 	.summary = "no guest: a vbench-guest child process on this host (mode native)",
 	.native = true,
+	.guest_pages_only = true,
 	.bench_at = vb_catalog_bench_at,
 	.hugetlb_bytes = native_hugetlb_bytes,
 	.run_one = vb_backend_native,

@@ -578,11 +578,16 @@ static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, e
 		struct vb_catalog_entry e;
 		char skip[256];
 		const struct vb_guest *g;
+		bool repeat = false;
 		int n_targets;
 
 		if (mode == VB_MODE_NATIVE)
 			at.pages.host = VB_PS_NONE;
 		g = place(x->plan, &at, x->kvm, x->opts, &e, skip, sizeof(skip));
+		/* Where the host dimension is not ours to set, points differ by the
+		 * guest page size alone: 2m:4k and 2m:2m are the same point there. */
+		if (g->guest_pages_only)
+			at.pages.host = VB_PS_NONE;
 		n_targets = g->per_target && x->plan->n_targets ? x->plan->n_targets : 1;
 		for (int t = 0; t < n_targets; t++) {
 			struct vb_plan_point *pp = points_add(x->ps);
@@ -598,15 +603,19 @@ static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, e
 					 g->name);
 			if (point_params(pp, &e, sw, idx, b->n_params, err, errlen) < 0)
 				return -1;
-			/* One skipped native row says it for every page size. */
-			if (g->native && ((pp->skip[0] && n_seen) ||
-					  native_repeat(&e, &pp->pt.params, &pp->pt.pages, seen, n_seen))) {
+			/* One skipped row says it for every page size. Targets share
+			 * the decision: it depends on the pages and parameters alone. */
+			if (t == 0)
+				repeat = g->guest_pages_only &&
+					 ((pp->skip[0] && n_seen) ||
+					  native_repeat(&e, &pp->pt.params, &pp->pt.pages, seen, n_seen));
+			if (repeat) {
 				x->ps->n--;
 				continue;
 			}
-			if (g->native)
-				seen[n_seen++] = pp->pt.pages;
 		}
+		if (g->guest_pages_only && !repeat)
+			seen[n_seen++] = at.pages;
 	}
 	return 0;
 }

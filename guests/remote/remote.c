@@ -257,6 +257,7 @@ const struct vb_guest vb_guest_remote = {
 		   "declared, not verified",
 	.per_target = true,
 	.mode_declared = true,
+	.guest_pages_only = true,
 	.bench_at = vb_catalog_bench_at,
 	.target_check = remote_target_check,
 	.describe = remote_describe,

@@ -262,16 +262,20 @@ Test(plan, remote_points_go_once_per_target)
 	struct vb_plan_point *pts;
 	size_t n;
 
-	cr_assert_eq(vb_plan_parse_text("mode shadow\nguest remote\nbench ctxswitch\n", "t", &plan, err,
-					sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_plan_parse_text("mode shadow\nguest remote\npages 4k,2m:4k,2m\nbench ptrchase\n", "t",
+					&plan, err, sizeof(err)), 0, "%s", err);
 	snprintf(plan.targets[0], sizeof(plan.targets[0]), "vm1");
 	snprintf(plan.targets[1], sizeof(plan.targets[1]), "root@vm2:2222");
 	plan.n_targets = 2;
 	cr_assert_eq(vb_plan_expand(&plan, NULL, NULL, &pts, &n, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(n, 2);
+	/* The remote hypervisor's backing is not ours: 2m:4k and 2m are one point. */
+	cr_assert_eq(n, 4, "two guest page sizes, two targets");
 	cr_assert_str_eq(pts[0].pt.target, "vm1");
 	cr_assert_str_eq(pts[1].pt.target, "root@vm2:2222");
 	cr_assert_eq(pts[1].pt.guest, &vb_guest_remote);
+	cr_assert_eq(pts[0].pt.pages.host, VB_PS_NONE);
+	cr_assert_eq(pts[2].pt.pages.guest, VB_PS_2M);
+	cr_assert_str_eq(pts[3].pt.target, "root@vm2:2222");
 	free(pts);
 }
 
