@@ -19,11 +19,15 @@
 
 void vb_utc_now(char *buf, size_t len)
 {
-	time_t t = time(NULL);
+	struct timespec ts;
 	struct tm tm;
+	char sec[32];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Milliseconds: runs a second apart must still sort in the order they ran. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
 }
 
 /* mkdir -p */

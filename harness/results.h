@@ -34,7 +34,7 @@ void vb_results_log(struct vb_results *r, const char *fmt, ...);
 
 /* Write a JSON document to path atomically (temp file, fsync, rename, fsync dir). */
 int vb_json_write_atomic(json_t *doc, const char *path, char *err, size_t errlen);
-/* "2026-11-23T20:15:00Z" for now. */
+/* "2026-11-23T20:15:00.123Z" for now (UTC, milliseconds). */
 void vb_utc_now(char *buf, size_t len);
 
 #endif
