@@ -59,8 +59,20 @@ bool vb_guest_bench(const struct vb_guest *g, const char *bench, struct vb_catal
 	return false;
 }
 
-/* Each guest of the table: its benches, and per guest mode whether this host
- * can run it there now (with --switch-mode where that would reach it). */
+/* Whether this host can run guest gu in mode m now, for `list` and `env`. */
+static json_t *mode_here(const struct vb_guest *gu, const struct vb_catalog_entry *e, enum vb_mode m,
+			 const struct vb_kvm_state *kvm)
+{
+	struct vb_run_opts o = { .switch_mode = true };
+	struct vb_point pt = { .bench = e->name, .mode = m, .guest = gu,
+			       .pages = { VB_PS_4K, gu->native ? VB_PS_NONE : VB_PS_4K } };
+	char why[512] = "";
+
+	if (gu->usable && !gu->usable(&pt, kvm, &o, why, sizeof(why)))
+		return json_pack("{s:b,s:s}", "available", 0, "reason", why);
+	return json_pack("{s:b,s:b}", "available", 1, "declared", gu->mode_declared);
+}
+
 json_t *vb_guests_json(void)
 {
 	struct vb_kvm_state kvm;
@@ -74,22 +86,13 @@ json_t *vb_guests_json(void)
 
 		for (int i = 0; gu->bench_at(i, &e); i++)
 			json_array_append_new(names, json_string(e.name));
-		for (int m = 0; m < VB_MODE_COUNT && gu->bench_at(0, &e); m++) {
-			struct vb_run_opts o = { .switch_mode = true };
-			struct vb_point pt = { .bench = e.name, .mode = (enum vb_mode)m, .guest = gu,
-					       .pages = { VB_PS_4K, gu->native ? VB_PS_NONE : VB_PS_4K } };
-			char why[512] = "";
-			bool ok;
-
-			if ((m == VB_MODE_NATIVE) != gu->native)
-				continue;
-			ok = !gu->usable || gu->usable(&pt, &kvm, &o, why, sizeof(why));
-			json_object_set_new(modes, vb_mode_name((enum vb_mode)m), ok ?
-					    json_pack("{s:b,s:b}", "available", 1, "declared", gu->mode_declared) :
-					    json_pack("{s:b,s:s}", "available", 0, "reason", why));
-		}
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o,s:o}", "name", gu->name, "where", gu->where,
-						     "summary", gu->summary, "benches", names, "modes", modes));
+		for (int m = 0; m < VB_MODE_COUNT && gu->bench_at(0, &e); m++)
+			if ((m == VB_MODE_NATIVE) == gu->native)
+				json_object_set_new(modes, vb_mode_name((enum vb_mode)m),
+						    mode_here(gu, &e, (enum vb_mode)m, &kvm));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o,s:o}", "name", gu->name,
+						     "where", gu->where, "summary", gu->summary,
+						     "benches", names, "modes", modes));
 	}
 	return arr;
 }
@@ -99,25 +102,29 @@ void vb_guests_print(FILE *f, json_t *arr)
 	size_t i;
 	json_t *g;
 
-	fprintf(f, "guests (--guest; default auto: the micro guest where it has the bench, else linux):\n");
+	fprintf(f, "guests (--guest; default auto: the micro guest where it has the bench, "
+		"else linux):\n");
 	json_array_foreach(arr, i, g) {
 		const char *mode;
 		json_t *m, *names = json_object_get(g, "benches");
 		size_t k;
 
-		fprintf(f, "  %-7s %s\n          benches:", json_string_value(json_object_get(g, "name")),
-		       json_string_value(json_object_get(g, "summary")));
+		fprintf(f, "  %-7s %s\n          benches:",
+			json_string_value(json_object_get(g, "name")),
+			json_string_value(json_object_get(g, "summary")));
 		json_array_foreach(names, k, m)
 			fprintf(f, "%s%s", k ? ", " : " ", json_string_value(m));
 		fputc('\n', f);
 		json_object_foreach(json_object_get(g, "modes"), mode, m) {
-			if (json_is_true(json_object_get(m, "available")))
-				fprintf(f, "          %-7s %s\n", mode, json_is_true(json_object_get(m, "declared")) ?
-				       "as declared (the target's hypervisor is not visible from here)" :
-				       "can run here (with --switch-mode where needed)");
-			else
+			if (!json_is_true(json_object_get(m, "available")))
 				fprintf(f, "          %-7s not here: %s\n", mode,
-				       json_string_value(json_object_get(m, "reason")));
+					json_string_value(json_object_get(m, "reason")));
+			else if (json_is_true(json_object_get(m, "declared")))
+				fprintf(f, "          %-7s as declared (the target's hypervisor is not "
+					"visible from here)\n", mode);
+			else
+				fprintf(f, "          %-7s can run here (with --switch-mode where needed)\n",
+					mode);
 		}
 	}
 }

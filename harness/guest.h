@@ -16,16 +16,17 @@
 #include "harness/modes.h"
 
 struct vb_guest {
-	const char *name;		/* as in --guest and the row's `guest` ("none": natively) */
+	const char *name;		/* --guest and the row's `guest` ("none": natively) */
 	const char *where;		/* "natively", "in the micro guest", ... for messages */
 	const char *summary;		/* one line for `vbench list` */
-	bool native;			/* runs mode native (and only that); the others run guest modes */
+	bool native;			/* runs mode native (only); the others, guest modes */
 	bool per_target;		/* one point per --target (remote) */
 	bool auto_pick;			/* --guest auto may choose it, in table order */
-	bool mode_declared;		/* the row's mode is the user's word, not verified (remote) */
+	bool mode_declared;		/* the row's mode is the user's word, not verified */
 	bool no_thp_guest_pages;	/* builds its own page tables: thp is a host backing only */
-	bool guest_pages_only;		/* the host page size is not vbench's to set (natively,
-					 * a remote hypervisor): pages are the guest's alone */
+	/* The host page size is not vbench's to set (natively, a remote
+	 * hypervisor): pages are the guest's alone. */
+	bool guest_pages_only;
 	/* Entry i of the benches it runs, with their parameters; false past the end. */
 	bool (*bench_at)(int i, struct vb_catalog_entry *out);
 	/* Whether the host's KVM paging mode is the row's mode for these options:
