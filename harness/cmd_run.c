@@ -22,6 +22,7 @@
 #include "lib/backing.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/escape.h"
 #include "microbench/runner.h"
 
 #include <ctype.h>
@@ -212,9 +213,9 @@ static void label_check(const char *l)
 	for (const char *c = l; c < eq; c++)
 		if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
 			usage_error("bad --label '%s': a key is letters, digits, '_', '.' or '-'", l);
-	for (const char *c = eq + 1; *c; c++)
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			usage_error("bad --label '%s': control characters in the value", l);
+	/* These reach argv, the run log and the history: no control characters. */
+	if (!vb_text_is_clean(eq + 1))
+		usage_error("bad --label '%s': control characters in the value", l);
 }
 
 static void parse_flags(int argc, char **argv, struct run_flags *f)
@@ -315,15 +316,6 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		usage_error("unexpected argument '%s': see 'vbench run --help'", argv[optind]);
 }
 
-/* No control characters: these reach argv and the run log. */
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /* --target, --identity and -o go with a guest that runs one point per
  * target, and such a guest needs at least one target. */
 static void targets_check(const struct run_flags *f, struct vb_plan *plan)
@@ -349,10 +341,10 @@ static void targets_check(const struct run_flags *f, struct vb_plan *plan)
 		snprintf(plan->targets[i], sizeof(plan->targets[i]), "%s", f->targets[i]);
 	}
 	plan->n_targets = f->n_targets;
-	if (f->identity && (access(f->identity, R_OK) < 0 || !printable(f->identity)))
+	if (f->identity && (access(f->identity, R_OK) < 0 || !vb_text_is_clean(f->identity)))
 		usage_error("--identity %s: not a readable file", f->identity);
 	for (int i = 0; i < f->n_ssh_opts; i++)
-		if (!printable(f->ssh_opts[i]) || !strchr(f->ssh_opts[i], '=') || f->ssh_opts[i][0] == '-')
+		if (!vb_text_is_clean(f->ssh_opts[i]) || !strchr(f->ssh_opts[i], '=') || f->ssh_opts[i][0] == '-')
 			usage_error("bad -o '%s': expected an ssh option as KEY=VALUE", f->ssh_opts[i]);
 }
 
