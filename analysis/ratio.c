@@ -11,97 +11,24 @@
 #include "analysis/stats.h"
 #include "analysis/summary.h"
 #include "lib/escape.h"
-#include "lib/rand.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double *sorted_copy(const double *x, size_t n)
-{
-	double *s = malloc(n * sizeof(*s));
-
-	if (s) {
-		memcpy(s, x, n * sizeof(*s));
-		qsort(s, n, sizeof(*s), cmp_double);
-	}
-	return s;
-}
-
-static double kth_of_counts(const double *sorted, const unsigned *count, size_t n, size_t k)
-{
-	size_t seen = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		seen += count[i];
-		if (seen > k)
-			return sorted[i];
-	}
-	return sorted[n - 1];
-}
-
-/* The median of one resample of sorted[n], drawn as counts (see stats.c). */
-static double resample_median(const double *sorted, unsigned *count, size_t n, uint64_t *s)
-{
-	memset(count, 0, n * sizeof(*count));
-	for (size_t i = 0; i < n; i++)
-		count[vb_rand_below(s, n)]++;
-	if (n % 2)
-		return kth_of_counts(sorted, count, n, n / 2);
-	return (kth_of_counts(sorted, count, n, n / 2 - 1) +
-		kth_of_counts(sorted, count, n, n / 2)) /
-	       2.0;
-}
 
 int vb_ratio_of_samples(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
 			struct vb_ratio *out)
 {
-	double *sa, *sb, *r;
-	unsigned *ca, *cb;
-	double ma, mb;
-	size_t k = 0;
-	int ret = -1;
+	double mb;
 
 	out->ratio = out->lo = out->hi = NAN;
 	if (!na || !nb)
 		return -1;
-	ma = vb_median(a, na);
 	mb = vb_median(b, nb);
 	if (mb == 0)
 		return -1;
-	out->ratio = ma / mb;
-	sa = sorted_copy(a, na);
-	sb = sorted_copy(b, nb);
-	r = malloc(VB_BOOTSTRAP_RESAMPLES * sizeof(*r));
-	ca = malloc(na * sizeof(*ca));
-	cb = malloc(nb * sizeof(*cb));
-	if (!sa || !sb || !r || !ca || !cb)
-		goto out;
-	for (size_t i = 0; i < VB_BOOTSTRAP_RESAMPLES; i++) {
-		double x = resample_median(sa, ca, na, &seed),
-		       y = resample_median(sb, cb, nb, &seed);
-		double q = y != 0 ? x / y : NAN;
-
-		/* A resample whose divisor is 0 has no ratio; it is left out. */
-		if (isfinite(q))
-			r[k++] = q;
-	}
-	if (k >= VB_BOOTSTRAP_RESAMPLES / 2) {
-		qsort(r, k, sizeof(*r), cmp_double);
-		out->lo = r[(size_t)(0.025 * (double)k)];
-		out->hi = r[(size_t)ceil(0.975 * (double)k) - 1];
-	}
-	ret = 0;
-out:
-	free(sa);
-	free(sb);
-	free(r);
-	free(ca);
-	free(cb);
-	return ret;
+	out->ratio = vb_median(a, na) / mb;
+	/* stats.c's bootstrap, one level (each side one invocation): b is the
+	 * divisor, its baseline. No CI when most resamples have no ratio. */
+	if (vb_stats_ratio_ci(b, &nb, 1, a, &na, 1, seed, &out->lo, &out->hi) < 0)
+		out->lo = out->hi = NAN;
+	return 0;
 }
 
 int vb_ratio_of_rows(json_t *a, json_t *b, struct vb_ratio *out)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "lib/row.h"
+
 #define VB_RUN_SCHEMA "vbench.run/1"
 
 /*
@@ -36,26 +38,6 @@ int vb_run_dir(const char *path_or_dir, char *buf, size_t len);
 
 /* The results array of a loaded run (never NULL after vb_run_load). */
 json_t *vb_run_results(json_t *run);
-
-/* Row accessors: NULL / false when absent or of the wrong type. */
-const char *vb_row_str(json_t *row, const char *key);
-const char *vb_row_pages(json_t *row, const char *key);	/* "requested", "verified", "source" */
-bool vb_row_honoured(json_t *row);	/* false only when pages.verified is given and pages.honoured is false */
-bool vb_row_stat(json_t *row, const char *key, double *out);	/* stats.median, stats.ci95_low, ... */
-bool vb_row_is_ok(json_t *row);					/* status "ok" and a finite stats.median */
-bool vb_row_emulated(json_t *row);				/* emulated_cpl0 is true */
-/* Samples as doubles into a malloc'd array (non-numbers skipped); *n = count. NULL when none. */
-double *vb_row_samples(json_t *row, size_t *n);
-
-/* The samples of each independent invocation (`invocations`: an array of
- * arrays of numbers), concatenated into a malloc'd array; *len (malloc'd)
- * gets each invocation's count and *k their number. NULL when the row has
- * no invocations or any of them is empty or holds a non-number. */
-double *vb_row_invocations(json_t *row, size_t **len, size_t *k);
-
-/* Canonical text of the row's params ("{\"footprint\":536870912,...}",
- * sorted keys), malloc'd; "{}" when absent. Equal params give equal text. */
-char *vb_row_params_key(json_t *row);
 
 /* One param value as people write it: sizes with binary suffixes ("512M")
  * when the number is a whole multiple of 64K or more, words as they are. */

@@ -6,13 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vb_stats {
-	size_t n;
-	double median, mean, stdev;	/* stdev: sample (n-1) */
-	double min, max;
-	double ci_low, ci_high;		/* 95% CI of the median, percentile bootstrap */
-	double ci_halfwidth_rel;	/* (ci_high - ci_low) / 2 / |median|; 0 when n < 2 */
-};
+#include "lib/row.h"
+
+/* struct vb_stats, the row's `stats`, is lib/row.h's. */
 
 #define VB_BOOTSTRAP_RESAMPLES 2000
 

@@ -4,6 +4,7 @@
 #include "analysis/stats.h"
 #include "lib/error.h"
 #include "lib/pages.h"
+#include "lib/row.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -81,7 +82,7 @@ static json_t *copy_numbers(json_t *obj, const char *what, bool counter_names, c
 
 static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
 {
-	json_t *arr = json_object_get(g, "samples"), *v, *out;
+	json_t *arr = json_object_get(g, "samples"), *v;
 	size_t i, n;
 	double *x;
 	struct vb_stats st;
@@ -94,23 +95,17 @@ static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
 	x = calloc(n ? n : 1, sizeof(*x));
 	if (!x)
 		return vb_errf(err, errlen, "out of memory");
-	out = json_array();
 	json_array_foreach(arr, i, v) {
 		if (!num_ok(v) || json_number_value(v) < 0) {
 			free(x);
-			json_decref(out);
 			return vb_errf(err, errlen, "sample %zu is not a finite non-negative number", i);
 		}
 		x[i] = json_number_value(v);
-		json_array_append_new(out, json_real(x[i]));
 	}
-	json_object_set_new(row, "samples", out);
+	vb_row_set_samples(row, x, n);
 	/* Never trust the guest's arithmetic: the statistics are ours. */
 	vb_stats_compute(x, n, 1, &st);
-	json_object_set_new(row, "stats", json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}",
-		"n", (json_int_t)st.n, "median", st.median, "mean", st.mean, "stdev", st.stdev,
-		"min", st.min, "max", st.max, "ci95_low", st.ci_low, "ci95_high", st.ci_high,
-		"ci_halfwidth_rel", st.ci_halfwidth_rel));
+	vb_row_set_stats(row, &st);
 	free(x);
 	return 0;
 }
@@ -358,8 +353,7 @@ static int take_latency(json_t *g, json_t *row, char *err, size_t errlen)
 		return vb_errf(err, errlen, "latency.n is not a count of at least 1");
 	if (!(v[1] <= v[2] && v[2] <= v[3]))
 		return vb_errf(err, errlen, "latency percentiles are out of order (p50 <= p99 <= max)");
-	json_object_set_new(row, "latency", json_pack("{s:s,s:I,s:f,s:f,s:f}", "unit", "us",
-		"n", (json_int_t)v[0], "p50", v[1], "p99", v[2], "max", v[3]));
+	vb_row_set_latency(row, (uint64_t)v[0], v[1], v[2], v[3]);
 	return 0;
 }
 

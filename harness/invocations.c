@@ -5,6 +5,7 @@
 #include "analysis/stats.h"
 #include "harness/backend.h"
 #include "harness/modes.h"
+#include "lib/row.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -71,9 +72,7 @@ static void merge_latency(json_t *row)
 	}
 	if (k < 2)
 		return;
-	json_object_set_new(row, "latency", json_pack("{s:s,s:I,s:f,s:f,s:f}", "unit", "us", "n", n,
-						       "p50", vb_median(p50, k), "p99", vb_median(p99, k),
-						       "max", max));
+	vb_row_set_latency(row, (uint64_t)n, vb_median(p50, k), vb_median(p99, k), max);
 }
 
 json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index)
@@ -115,7 +114,7 @@ json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index)
 
 void vb_invocation_finish(json_t *row, uint64_t seed)
 {
-	json_t *inv = json_object_get(row, "invocations"), *a, *v, *stats;
+	json_t *inv = json_object_get(row, "invocations"), *a, *v;
 	size_t k = json_array_size(inv), n = 0, i, j;
 	struct vb_hier_stats h;
 	struct vb_stats st;
@@ -153,14 +152,15 @@ void vb_invocation_finish(json_t *row, uint64_t seed)
 	}
 	if (vb_stats_hier(x, len, k, seed, &h) < 0)
 		goto out;
+	/* Mean, spread and range of the pooled samples; the median and its
+	 * interval from the two-level bootstrap. */
 	vb_stats_compute(x, n, seed, &st);
-	stats = json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f,s:f}",
-			  "n", (json_int_t)n, "median", h.median, "mean", st.mean, "stdev", st.stdev,
-			  "min", st.min, "max", st.max, "ci95_low", h.ci_low, "ci95_high", h.ci_high,
-			  "ci_halfwidth_rel", h.ci_halfwidth_rel, "invocations", (json_int_t)k,
-			  "var_between", h.var_between, "var_within", h.var_within);
-	if (stats)
-		json_object_set_new(row, "stats", stats);
+	st.median = h.median;
+	st.ci_low = h.ci_low;
+	st.ci_high = h.ci_high;
+	st.ci_halfwidth_rel = h.ci_halfwidth_rel;
+	vb_row_set_stats(row, &st);
+	vb_row_set_stats_spread(row, k, h.var_between, h.var_within);
 out:
 	free(x);
 	free(len);

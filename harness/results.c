@@ -1,6 +1,7 @@
 /* results.c: crash-safe result writing: append + fsync per row, and run.json
  * by write-to-temp + rename, so no finished measurement is ever lost. */
 #include "harness/results.h"
+#include "lib/row.h"
 #include "lib/atomicfile.h"
 #include "lib/error.h"
 #include "microbench/metrics.h"
@@ -109,6 +110,7 @@ int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errle
 	walk = vb_walk_row(json_object_get(row, "counters"));
 	if (walk)
 		json_object_set_new(row, "walk", walk);
+	vb_row_finish_timing(row, r->host_tcg);
 	line = json_dumps(row, JSON_COMPACT | JSON_ENSURE_ASCII);
 
 	if (!line)
@@ -212,8 +214,13 @@ int vb_results_finish(struct vb_results *r, json_t *header, char *err, size_t er
 {
 	char path[4200];
 	json_t *doc = json_deep_copy(header);
+	const char *hv = json_string_value(json_object_get(json_object_get(header, "host"),
+							  "hypervisor"));
 	int ret;
 
+	/* TCG fills the CPUID hypervisor signature with "TCGTCGTCGTCG": on such
+	 * a host every row's timing is emulated, and each row says so. */
+	r->host_tcg = hv && strstr(hv, "TCG");
 	json_object_set(doc, "results", r->rows);
 	snprintf(path, sizeof(path), "%s/run.json", r->dir);
 	ret = vb_json_write_atomic(doc, path, err, errlen);

@@ -14,12 +14,14 @@ struct vb_results {
 	int inv_fd;		/* invocations.jsonl, opened at its first line; -1 before */
 	FILE *log;
 	json_t *rows;		/* every row appended so far */
+	bool host_tcg;		/* the host record (given to vb_results_finish) says QEMU TCG */
 };
 
 /* Create <out_dir>/<UTC time>-<host>-<6 hex>/ with results.jsonl and run.log.
  * out_dir is created when missing. */
 int vb_results_open(struct vb_results *r, const char *out_dir, char *err, size_t errlen);
-/* Append one row durably (write + fsync) before returning. */
+/* Append one row durably (write + fsync) before returning, with its derived
+ * `walk` and its `timing` (emulated on a TCG host, or by its own guest). */
 int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errlen);
 /* Append one invocation's row of a point (index inv) to invocations.jsonl,
  * durably, as results.jsonl takes finished rows: what a run killed between

@@ -12,6 +12,7 @@
 #include "lib/backing.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/row.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,24 +32,6 @@ static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_b
 	return true;
 }
 
-static json_t *params_json(const struct vb_point *pt)
-{
-	json_t *o = json_object();
-	const struct vb_param_def *d = pt->params.defs;
-
-	for (int i = 0; d && d[i].name; i++) {
-		char word[64];
-
-		if (d[i].type == VB_PARAM_CHOICE) {
-			vb_param_format(&d[i], pt->params.v[i], word, sizeof(word));
-			json_object_set_new(o, d[i].name, json_string(word));
-		} else {
-			json_object_set_new(o, d[i].name, json_integer((json_int_t)pt->params.v[i]));
-		}
-	}
-	return o;
-}
-
 static json_t *row_new(const struct vb_point *pt)
 {
 	char pages[32], stamp[32];
@@ -59,7 +42,7 @@ static json_t *row_new(const struct vb_point *pt)
 	row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
 			"bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
 			"guest", pt->guest->name, "pages", "requested", pages,
-			"params", params_json(pt), "status", "failed", "emulated_cpl0", 0,
+			"params", vb_row_params_json(&pt->params), "status", "failed", "emulated_cpl0", 0,
 			"started", stamp);
 	if (pt->target)
 		json_object_set_new(row, "target", json_string(pt->target));

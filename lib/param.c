@@ -270,3 +270,18 @@ uint64_t vb_param_get(const struct vb_param_values *pv, const char *name)
 	}
 	return pv->v[idx];
 }
+
+bool vb_param_mem_bytes(const struct vb_param_values *pv, uint64_t page_bytes, uint64_t *out)
+{
+	for (int i = 0; pv->defs && pv->defs[i].name; i++) {
+		if (pv->defs[i].mem == VB_MEM_BYTES) {
+			*out = pv->v[i];
+			return true;
+		}
+		if (pv->defs[i].mem == VB_MEM_PAGES) {
+			*out = pv->v[i] * page_bytes;
+			return true;
+		}
+	}
+	return false;
+}

@@ -14,6 +14,14 @@ enum vb_param_type {
 	VB_PARAM_BOOL,	/* 0/1, yes/no, true/false */
 };
 
+/* Whether a parameter sizes the bench's memory, and how: guests size their
+ * RAM and hugepage pools from this declaration, never from a name. */
+enum vb_param_mem {
+	VB_MEM_NONE,	/* sizes nothing */
+	VB_MEM_BYTES,	/* the value is the bytes of memory (ptrchase's `footprint`) */
+	VB_MEM_PAGES,	/* the value is a count of pages of the guest page size (mmapchurn's `pages`) */
+};
+
 struct vb_param_def {
 	const char *name;
 	enum vb_param_type type;
@@ -22,6 +30,7 @@ struct vb_param_def {
 	const char *unit;	/* "bytes", "pages", "children", ... */
 	const char *choices;	/* CHOICE: comma-separated words */
 	const char *help;
+	enum vb_param_mem mem;	/* VB_MEM_NONE unless this parameter sizes memory */
 };
 
 #define VB_PARAMS_MAX 12
@@ -47,6 +56,9 @@ int vb_param_parse_value(const struct vb_param_def *def, const char *text, uint6
 int vb_param_set(struct vb_param_values *pv, const char *assignment, char *err, size_t errlen);
 /* Lookup by name; aborts on an unknown name (a programming error in a bench). */
 uint64_t vb_param_get(const struct vb_param_values *pv, const char *name);
+/* The bytes of memory pv's parameters declare (the first with .mem set),
+ * page_bytes the guest page size; false when no parameter sizes memory. */
+bool vb_param_mem_bytes(const struct vb_param_values *pv, uint64_t page_bytes, uint64_t *out);
 /* Value as text in its natural form ("512M", "page", "1") for output. */
 void vb_param_format(const struct vb_param_def *def, uint64_t v, char *buf, size_t len);
 

@@ -73,7 +73,7 @@ struct vb_bench {
 	 * ctx->err fails the row. */
 	int (*check)(struct vb_bench_ctx *ctx);
 	/* Optional: bytes of memory of the requested page size the bench maps at
-	 * once, when the `footprint`/`pages` convention of vb_bench_mem_bytes()
+	 * once, when the parameter that declares it (.mem in its params table)
 	 * does not say it (build's jobs each map their own). */
 	uint64_t (*mem_bytes)(const struct vb_param_values *pv, enum vb_page_size ps);
 	/* The bench times its operations one by one through vb_bench_now_ns()

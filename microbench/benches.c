@@ -101,14 +101,15 @@ int vb_bench_reap(struct vb_bench_ctx *ctx, int pid)
 uint64_t vb_bench_mem_bytes(const struct vb_bench *b, const struct vb_param_values *pv,
 			    enum vb_page_size ps)
 {
+	uint64_t bytes;
+
 	if (!b->uses_pages)
 		return 0;
 	if (b->mem_bytes)
 		return b->mem_bytes(pv, ps);
-	if (vb_param_index(pv->defs, "footprint") >= 0)
-		return vb_param_get(pv, "footprint");
-	if (vb_param_index(pv->defs, "pages") >= 0)
-		return vb_param_get(pv, "pages") * vb_page_size_bytes(ps);
+	/* THP and 2M hugetlb both map 2M pages. */
+	if (vb_param_mem_bytes(pv, vb_page_size_bytes(ps == VB_PS_THP ? VB_PS_2M : ps), &bytes))
+		return bytes;
 	return 0;
 }
 

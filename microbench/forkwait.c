@@ -8,7 +8,8 @@
 
 static const struct vb_param_def params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 0, .min = 0, .max = 64UL << 30,
-	  .unit = "bytes", .help = "touched memory of the parent, in the requested page size" },
+	  .unit = "bytes", .help = "touched memory of the parent, in the requested page size",
+	  .mem = VB_MEM_BYTES },
 	{ .name = "forks", .type = VB_PARAM_U64, .def = 32, .min = 1, .max = 1000000,
 	  .unit = "forks", .help = "forks per run" },
 	{ 0 }

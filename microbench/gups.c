@@ -7,7 +7,8 @@
 
 static const struct vb_param_def params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 256UL << 20, .min = 64UL << 10,
-	  .max = 64UL << 30, .unit = "bytes", .help = "table size" },
+	  .max = 64UL << 30, .unit = "bytes", .help = "table size",
+	  .mem = VB_MEM_BYTES },
 	{ .name = "updates", .type = VB_PARAM_U64, .def = 1UL << 22, .min = 1000, .max = 1UL << 40,
 	  .unit = "updates", .help = "updates per run" },
 	{ 0 }

@@ -10,7 +10,8 @@
 
 static const struct vb_param_def params[] = {
 	{ .name = "pages", .type = VB_PARAM_U64, .def = 64, .min = 1, .max = 65536,
-	  .unit = "pages", .help = "pages of the requested size touched per iteration" },
+	  .unit = "pages", .help = "pages of the requested size touched per iteration",
+	  .mem = VB_MEM_PAGES },
 	{ .name = "iterations", .type = VB_PARAM_U64, .def = 100, .min = 1, .max = 100000000,
 	  .unit = "iterations", .help = "mmap/touch/munmap iterations per run" },
 	{ 0 }

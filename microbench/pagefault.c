@@ -7,7 +7,8 @@
 
 static const struct vb_param_def params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 64UL << 20, .min = 64UL << 10,
-	  .max = 64UL << 30, .unit = "bytes", .help = "fresh memory faulted in per run" },
+	  .max = 64UL << 30, .unit = "bytes", .help = "fresh memory faulted in per run",
+	  .mem = VB_MEM_BYTES },
 	{ 0 }
 };
 

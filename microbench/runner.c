@@ -4,6 +4,7 @@
 #include "microbench/runner.h"
 #include "microbench/counters.h"
 #include "lib/error.h"
+#include "lib/row.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -116,30 +117,6 @@ static void extra_add(struct run *r, const char *name, double v)
 		r->extra[i].v[r->extra[i].n++] = v;
 }
 
-json_t *vb_params_json(const struct vb_param_values *pv)
-{
-	json_t *o = json_object();
-	char word[64];
-
-	for (int i = 0; pv->defs && pv->defs[i].name; i++) {
-		const struct vb_param_def *d = &pv->defs[i];
-
-		if (d->type == VB_PARAM_CHOICE) {
-			vb_param_format(d, pv->v[i], word, sizeof(word));
-			json_object_set_new(o, d->name, json_string(word));
-		} else {
-			json_object_set_new(o, d->name, json_integer((json_int_t)pv->v[i]));
-		}
-	}
-	return o;
-}
-
-static json_t *bytes_json(const struct vb_mem_verified *v)
-{
-	return json_pack("{s:I,s:I,s:I}", "4k", (json_int_t)v->bytes_4k,
-			 "2m", (json_int_t)v->bytes_2m, "1g", (json_int_t)v->bytes_1g);
-}
-
 /* What the kernel gave, compared with what was asked. THP counts as honoured
  * when the memory is in 2M pages; a size that covers < 99% is "mixed". */
 static json_t *pages_json(const struct run *r, const struct vb_mem_verified *v, bool verified)
@@ -167,25 +144,10 @@ static json_t *pages_json(const struct run *r, const struct vb_mem_verified *v, 
 	}
 	json_object_set_new(p, "verified", ver);
 	json_object_set_new(p, "honoured", json_boolean(honoured));
-	json_object_set_new(p, "guest_bytes", bytes_json(v));
+	json_object_set_new(p, "guest_bytes",
+			    vb_row_page_bytes_json(v->bytes_4k, v->bytes_2m, v->bytes_1g));
 	json_object_set_new(p, "source", json_string(verified ? "smaps" : "none"));
 	return p;
-}
-
-static json_t *stats_json(const struct vb_stats *st)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "n", json_integer((json_int_t)st->n));
-	json_object_set_new(o, "median", jreal(st->median));
-	json_object_set_new(o, "mean", jreal(st->mean));
-	json_object_set_new(o, "stdev", jreal(st->stdev));
-	json_object_set_new(o, "min", jreal(st->min));
-	json_object_set_new(o, "max", jreal(st->max));
-	json_object_set_new(o, "ci95_low", jreal(st->ci_low));
-	json_object_set_new(o, "ci95_high", jreal(st->ci_high));
-	json_object_set_new(o, "ci_halfwidth_rel", jreal(st->ci_halfwidth_rel));
-	return o;
 }
 
 /* The page sizes behind the bench's memory; false when there is nothing to verify. */
@@ -271,43 +233,31 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 	(void)sink;
 }
 
-/* Percentiles of every operation of the timed runs, in microseconds. */
-static json_t *latency_json(const struct vb_latency *l)
-{
-	return json_pack("{s:s,s:I,s:o,s:o,s:o}", "unit", "us", "n", (json_int_t)l->n,
-			 "p50", jreal(vb_latency_quantile(l, 0.50) / 1e3),
-			 "p99", jreal(vb_latency_quantile(l, 0.99) / 1e3),
-			 "max", jreal((double)l->max / 1e3));
-}
-
 static json_t *build_row(struct run *r, const struct vb_param_values *pv, const struct vb_mem_verified *v,
 			 bool verified, const struct vb_counters *cs, double seconds)
 {
-	json_t *row = json_object(), *samples = json_array(), *extra = json_object(), *counters;
+	json_t *row = json_object(), *extra = json_object(), *counters;
 	struct vb_stats st;
 
 	json_object_set_new(row, "bench", json_string(r->b->name));
-	json_object_set_new(row, "params", vb_params_json(pv));
+	json_object_set_new(row, "params", vb_row_params_json(pv));
 	json_object_set_new(row, "unit", json_string(r->b->unit));
-	for (size_t i = 0; i < r->n; i++)
-		json_array_append_new(samples, jreal(r->samples[i]));
-	json_object_set_new(row, "samples", samples);
+	vb_row_set_samples(row, r->samples, r->n);
 	vb_stats_compute(r->samples, r->n, r->o->seed, &st);
-	json_object_set_new(row, "stats", stats_json(&st));
+	vb_row_set_stats(row, &st);
 	for (int i = 0; i < r->n_extra; i++)
 		json_object_set_new(extra, r->extra[i].name, jreal(vb_median(r->extra[i].v, r->extra[i].n)));
 	json_object_set_new(row, "extra", extra);
+	/* Percentiles of every operation of the timed runs, in microseconds. */
 	if (r->lat && r->lat->n)
-		json_object_set_new(row, "latency", latency_json(r->lat));
+		vb_row_set_latency(row, r->lat->n, vb_latency_quantile(r->lat, 0.50) / 1e3,
+				   vb_latency_quantile(r->lat, 0.99) / 1e3, (double)r->lat->max / 1e3);
 	json_object_set_new(row, "pages", pages_json(r, v, verified));
-	counters = json_pack("{s:{},s:{},s:I,s:{}}", "software", "pmu", "ops",
-			     (json_int_t)(cs ? r->ops_total : 0), "errors");
+	counters = vb_row_counters_json(cs ? r->ops_total : 0);
 	if (cs)
 		vb_counters_json(cs, counters);
 	json_object_set_new(row, "counters", counters);
-	json_object_set_new(row, "status", json_string(r->status ? r->status : "ok"));
-	if (r->status)
-		json_object_set_new(row, "reason", json_string(r->reason));
+	vb_row_set_status(row, r->status ? r->status : "ok", r->status ? r->reason : NULL);
 	json_object_set_new(row, "seconds", json_real(seconds));
 	return row;
 }

@@ -36,8 +36,4 @@ void vb_runner_opts_default(struct vb_runner_opts *o);
 json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv,
 		      const struct vb_runner_opts *o);
 
-/* Every parameter of pv, explicit or default: sizes and counts as numbers,
- * choices as words, as in the row's `params`. */
-json_t *vb_params_json(const struct vb_param_values *pv);
-
 #endif

@@ -20,7 +20,8 @@ static const struct vb_param_def params[] = {
 	  .unit = "jobs", .help = "jobs running at once, like make -j N" },
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 32UL << 20, .min = 64UL << 10,
 	  .max = 64UL << 30, .unit = "bytes",
-	  .help = "heap of the jobs running at once: each job maps footprint / parallel" },
+	  .help = "heap of the jobs running at once: each job maps footprint / parallel",
+	  .mem = VB_MEM_BYTES },
 	{ 0 }
 };
 

@@ -12,7 +12,8 @@
 static const struct vb_param_def params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 64UL << 20, .min = 1UL << 20,
 	  .max = 64UL << 30, .unit = "bytes",
-	  .help = "SQLite's page cache, which holds the whole (in-memory) database" },
+	  .help = "SQLite's page cache, which holds the whole (in-memory) database",
+	  .mem = VB_MEM_BYTES },
 	{ .name = "branches", .type = VB_PARAM_U64, .def = 1, .min = 1, .max = 10000,
 	  .unit = "branches", .help = "TPC-B scale: branches, each with 10 tellers" },
 	{ .name = "accounts", .type = VB_PARAM_U64, .def = 100000, .min = 10, .max = 10000000,

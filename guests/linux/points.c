@@ -34,23 +34,21 @@ int vb_linux_image(char *kernel, size_t klen, char *initrd, size_t ilen, char *e
 	return 0;
 }
 
-static uint64_t footprint_of(const struct vb_point *pt)
+/* The bytes the point's bench maps, as its parameter table declares them
+ * (or its own mem_bytes says): vb_bench_mem_bytes, as vbench-guest uses. */
+static uint64_t mem_of(const struct vb_point *pt)
 {
-	int fi = pt->params.defs ? vb_param_index(pt->params.defs, "footprint") : -1;
 	const struct vb_bench *b = vb_bench_find(pt->bench);
 
-	/* A bench that says its own need (build: every running job's heap, in
-	 * whole pages) is taken at its word. */
-	if (b && b->mem_bytes && pt->params.defs == b->params)
-		return b->mem_bytes(&pt->params, pt->pages.guest);
-
-	return fi >= 0 ? pt->params.v[fi] : 0;
+	if (!b || pt->params.defs != b->params)
+		return 0;
+	return vb_bench_mem_bytes(b, &pt->params, pt->pages.guest);
 }
 
 /* The guest's hugetlb pool for a point: page size in kB and count (0: none). */
 static long guest_pool(const struct vb_point *pt, bool hugetlb, unsigned long *kb)
 {
-	uint64_t fp = footprint_of(pt);
+	uint64_t fp = mem_of(pt);
 
 	if (pt->pages.guest == VB_PS_1G) {
 		*kb = 1UL << 20;
@@ -71,7 +69,7 @@ unsigned long vb_linux_ram_mb(const struct vb_point *pt, bool hugetlb)
 
 	if (pool > 0)
 		return BASE_RAM_MB + (unsigned long)pool * (kb >> 10);
-	return BASE_RAM_MB + (unsigned long)((footprint_of(pt) + (1 << 20) - 1) >> 20);
+	return BASE_RAM_MB + (unsigned long)((mem_of(pt) + (1 << 20) - 1) >> 20);
 }
 
 long vb_linux_boot_pool_1g(const struct vb_point *const *pts, size_t n)

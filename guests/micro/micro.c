@@ -10,6 +10,7 @@
 #include "harness/guest.h"
 #include "harness/pmu.h"
 #include "lib/error.h"
+#include "lib/row.h"
 #include "microbench/ptrchase.h"
 
 #include <sched.h>
@@ -355,11 +356,6 @@ static double value(const struct micro *m, double ns, uint64_t ops)
 	}
 }
 
-static json_t *bytes_json(uint64_t b4k, uint64_t b2m, uint64_t b1g)
-{
-	return json_pack("{s:I,s:I,s:I}", "4k", (json_int_t)b4k, "2m", (json_int_t)b2m, "1g", (json_int_t)b1g);
-}
-
 /* pages.verified from our own tables (guest) and smaps (host). */
 static void verify_pages(struct micro *m, json_t *row)
 {
@@ -409,30 +405,21 @@ static void verify_pages(struct micro *m, json_t *row)
 		    (m->pt->pages.host == VB_PS_NONE && h == VB_PS_4K));
 	json_object_set_new(pages, "verified", json_string(text));
 	json_object_set_new(pages, "honoured", json_boolean(honoured));
-	json_object_set_new(pages, "guest_bytes", bytes_json(gb[VB_PS_4K], gb[VB_PS_2M], gb[VB_PS_1G]));
-	json_object_set_new(pages, "host_bytes", bytes_json(v.bytes_4k, v.bytes_2m, v.bytes_1g));
+	json_object_set_new(pages, "guest_bytes", vb_row_page_bytes_json(gb[VB_PS_4K], gb[VB_PS_2M],
+								       gb[VB_PS_1G]));
+	json_object_set_new(pages, "host_bytes", vb_row_page_bytes_json(v.bytes_4k, v.bytes_2m,
+								      v.bytes_1g));
 	json_object_set_new(pages, "source", json_string(m->k->id == VB_K_PTBUILD ? "kernel-args+smaps"
 										 : "guest-tables+smaps"));
-}
-
-static void fill_stats(json_t *row, const double *x, size_t n, uint64_t seed)
-{
-	struct vb_stats s;
-
-	vb_stats_compute(x, n, seed, &s);
-	json_object_set_new(row, "stats",
-			    json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s.n,
-				      "median", s.median, "mean", s.mean, "stdev", s.stdev, "min", s.min,
-				      "max", s.max, "ci95_low", s.ci_low, "ci95_high", s.ci_high,
-				      "ci_halfwidth_rel", s.ci_halfwidth_rel));
 }
 
 static int measure(struct micro *m, json_t *row)
 {
 	double *x = NULL, *per_page = NULL, ns, t0;
-	json_t *samples = json_array(), *extra = json_object(), *counters;
+	json_t *extra = json_object(), *counters;
 	size_t n = 0, cap = 0;
 	uint64_t total_ops = 0;
+	struct vb_stats st;
 	int ret = -1;
 
 	counters = json_pack("{s:o,s:o}", "kvm", m->kvm, "errors", m->errors);
@@ -440,7 +427,6 @@ static int measure(struct micro *m, json_t *row)
 	json_incref(m->errors);
 	json_object_set_new(row, "counters", counters);
 	json_object_set_new(row, "unit", json_string(m->k->unit));
-	json_object_set_new(row, "samples", samples);
 	json_object_set_new(row, "extra", extra);
 
 	if (pass(m, false, m->first_ops, &ns) < 0)
@@ -466,7 +452,6 @@ static int measure(struct micro *m, json_t *row)
 			goto out;
 		x[n] = value(m, ns, m->ops);
 		per_page[n] = m->leaves ? ns / m->leaves : 0;
-		json_array_append_new(samples, json_real(x[n]));
 		total_ops += m->ops;
 		n++;
 	}
@@ -475,7 +460,9 @@ static int measure(struct micro *m, json_t *row)
 	json_object_set_new(extra, "tsc_khz", json_integer(m->vm.tsc_khz));
 	json_object_set_new(counters, "ops", json_integer((json_int_t)total_ops));
 	vb_counters_json(&m->cs, counters);
-	fill_stats(row, x, n, m->opts->seed);
+	vb_row_set_samples(row, x, n);
+	vb_stats_compute(x, n, m->opts->seed, &st);
+	vb_row_set_stats(row, &st);
 	ret = 0;
 out:
 	free(x);

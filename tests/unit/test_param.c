@@ -5,11 +5,12 @@
 #include "lib/param.h"
 
 static const struct vb_param_def defs[] = {
-	{ "footprint", VB_PARAM_SIZE, 64 << 20, 64 << 10, 64ULL << 30, "bytes", NULL, "memory" },
-	{ "layout", VB_PARAM_CHOICE, 0, 0, 0, NULL, "page,line", "layout" },
-	{ "children", VB_PARAM_U64, 8, 1, 4096, "children", NULL, "children" },
-	{ "pin", VB_PARAM_BOOL, 1, 0, 1, NULL, NULL, "pin" },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "footprint", VB_PARAM_SIZE, 64 << 20, 64 << 10, 64ULL << 30, "bytes", NULL, "memory",
+	  VB_MEM_BYTES },
+	{ "layout", VB_PARAM_CHOICE, 0, 0, 0, NULL, "page,line", "layout", VB_MEM_NONE },
+	{ "children", VB_PARAM_U64, 8, 1, 4096, "children", NULL, "children", VB_MEM_NONE },
+	{ "pin", VB_PARAM_BOOL, 1, 0, 1, NULL, NULL, "pin", VB_MEM_NONE },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, VB_MEM_NONE },
 };
 
 static char err[256];
@@ -99,4 +100,24 @@ Test(param, format_round_trips)
 	cr_assert_str_eq(buf, "1536M");
 	vb_param_format(&defs[1], 1, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "line");
+}
+
+Test(param, memory_is_what_the_table_declares)
+{
+	static const struct vb_param_def pages[] = {
+		{ .name = "pages", .type = VB_PARAM_U64, .def = 64, .min = 1, .max = 1000,
+		  .mem = VB_MEM_PAGES },
+		{ 0 },
+	};
+	struct vb_param_values pv;
+	uint64_t bytes = 0;
+
+	vb_param_defaults(&pv, defs);
+	cr_assert(vb_param_mem_bytes(&pv, 4096, &bytes));
+	cr_assert_eq(bytes, 64 << 20, "footprint is bytes whatever the page size");
+	vb_param_defaults(&pv, pages);
+	cr_assert(vb_param_mem_bytes(&pv, 2 << 20, &bytes));
+	cr_assert_eq(bytes, 128 << 20, "64 pages of 2M");
+	vb_param_defaults(&pv, defs + 1);
+	cr_assert_not(vb_param_mem_bytes(&pv, 4096, &bytes), "no parameter sizes memory");
 }

@@ -177,9 +177,12 @@ static const struct vb_param_def fp_defs[] = {
 static struct vb_point point(const char *bench, enum vb_page_size g, enum vb_page_size h, uint64_t fp)
 {
 	struct vb_point p = { .bench = bench, .mode = VB_MODE_SHADOW, .pages = { g, h }, .guest = &vb_guest_linux };
+	const struct vb_bench *b = vb_bench_find(bench);
 
-	vb_param_defaults(&p.params, fp_defs);
-	p.params.v[0] = fp;
+	/* The bench's own table, whose declaration sizes the guest; a made-up
+	 * bench name gets a table of its own that sizes nothing. */
+	vb_param_defaults(&p.params, b ? b->params : fp_defs);
+	p.params.v[vb_param_index(p.params.defs, "footprint")] = fp;
 	return p;
 }
 
@@ -282,6 +285,26 @@ Test(linux_plan, build_reserves_a_page_for_every_running_job)
 	cr_assert_eq(vb_param_set(&p.params, "parallel=4", err, sizeof(err)), 0);
 	/* Four jobs of 16M, each in a 1G page of its own, and the pool's spare one. */
 	cr_assert_eq(vb_linux_ram_mb(&p, false), 1024 + 5 * 1024);
+}
+
+/* mmapchurn declares its memory as `pages` of the guest page size (.mem in
+ * its table): a guest sized from the name "footprint" got 0 bytes for it. */
+Test(linux_plan, memory_comes_from_the_parameter_table_not_a_name)
+{
+	const struct vb_bench *b = vb_bench_find("mmapchurn");
+	struct vb_point p = { .bench = "mmapchurn", .mode = VB_MODE_SHADOW,
+			      .pages = { VB_PS_1G, VB_PS_1G }, .guest = &vb_guest_linux };
+	char err[128];
+
+	cr_assert_not_null(b);
+	vb_param_defaults(&p.params, b->params);
+	cr_assert_eq(vb_param_set(&p.params, "pages=3", err, sizeof(err)), 0);
+	/* Three 1G pages of its own and the pool's spare one. */
+	cr_assert_eq(vb_linux_ram_mb(&p, false), 1024 + 4 * 1024);
+	p.pages.guest = VB_PS_4K;
+	p.pages.host = VB_PS_4K;
+	cr_assert_eq(vb_param_set(&p.params, "pages=65536", err, sizeof(err)), 0);
+	cr_assert_eq(vb_linux_ram_mb(&p, false), 1024 + 256, "65536 4K pages are 256M");
 }
 
 Test(linux_plan, points_with_and_without_1g_guest_pages_boot_apart)

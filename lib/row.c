@@ -1,0 +1,390 @@
+/* row.c: the result row's keys, named once: the builders every guest and
+ * the invocation merge use, and the accessors every consumer reads with. */
+#include "lib/row.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const emulation_names[] = {
+	[VB_EMU_NONE] = NULL, [VB_EMU_TCG] = "tcg", [VB_EMU_PVM_CPL0] = "pvm-cpl0",
+};
+_Static_assert(sizeof(emulation_names) / sizeof(emulation_names[0]) == VB_EMU_COUNT,
+	       "one name per emulation");
+
+const char *const vb_row_keys_read[] = {
+	"bench", "mode", "guest", "unit", "status", "reason", "target", "accel",
+	"pages.requested", "pages.verified", "pages.source", "pages.backing", "pages.honoured",
+	"pages.guest_bytes.*", "pages.host_bytes.*",
+	"stats.median", "stats.ci95_low", "stats.ci95_high", "stats.n", "stats.mean",
+	"stats.stdev", "stats.min", "stats.max", "stats.ci_halfwidth_rel",
+	"timing", "emulated_by", "emulated_cpl0",
+	"samples", "invocations", "params", "params.*",
+	"counters", "counters.ops", "counters.pmu", "counters.pmu.*.*", "counters.kvm",
+	"counters.kvm.*", "counters.software.*", "counters.set", "counters.unavailable",
+	"counters.fallbacks",
+	"walk", "walk.*.*", "extra.*", "latency.p50", "latency.p99", "latency.max", "latency.n",
+	NULL
+};
+
+/* JSON has no NaN or infinity: those become null. */
+static json_t *jreal(double d)
+{
+	return isfinite(d) ? json_real(d) : json_null();
+}
+
+static bool num(json_t *v, double *out)
+{
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+json_t *vb_row_params_json(const struct vb_param_values *pv)
+{
+	json_t *o = json_object();
+	char word[64];
+
+	for (int i = 0; pv->defs && pv->defs[i].name; i++) {
+		const struct vb_param_def *d = &pv->defs[i];
+
+		if (d->type == VB_PARAM_CHOICE) {
+			vb_param_format(d, pv->v[i], word, sizeof(word));
+			json_object_set_new(o, d->name, json_string(word));
+		} else {
+			json_object_set_new(o, d->name, json_integer((json_int_t)pv->v[i]));
+		}
+	}
+	return o;
+}
+
+json_t *vb_row_page_bytes_json(uint64_t b4k, uint64_t b2m, uint64_t b1g)
+{
+	return json_pack("{s:I,s:I,s:I}", "4k", (json_int_t)b4k, "2m", (json_int_t)b2m,
+			 "1g", (json_int_t)b1g);
+}
+
+void vb_row_set_stats(json_t *row, const struct vb_stats *st)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "n", json_integer((json_int_t)st->n));
+	json_object_set_new(o, "median", jreal(st->median));
+	json_object_set_new(o, "mean", jreal(st->mean));
+	json_object_set_new(o, "stdev", jreal(st->stdev));
+	json_object_set_new(o, "min", jreal(st->min));
+	json_object_set_new(o, "max", jreal(st->max));
+	json_object_set_new(o, "ci95_low", jreal(st->ci_low));
+	json_object_set_new(o, "ci95_high", jreal(st->ci_high));
+	json_object_set_new(o, "ci_halfwidth_rel", jreal(st->ci_halfwidth_rel));
+	json_object_set_new(row, "stats", o);
+}
+
+void vb_row_set_stats_spread(json_t *row, size_t invocations, double var_between,
+			     double var_within)
+{
+	json_t *o = json_object_get(row, "stats");
+
+	if (!json_is_object(o))
+		return;
+	json_object_set_new(o, "invocations", json_integer((json_int_t)invocations));
+	json_object_set_new(o, "var_between", jreal(var_between));
+	json_object_set_new(o, "var_within", jreal(var_within));
+}
+
+void vb_row_set_samples(json_t *row, const double *x, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, jreal(x[i]));
+	json_object_set_new(row, "samples", a);
+}
+
+void vb_row_set_latency(json_t *row, uint64_t n, double p50, double p99, double max)
+{
+	json_object_set_new(row, "latency", json_pack("{s:s,s:I,s:o,s:o,s:o}", "unit", "us",
+						       "n", (json_int_t)n, "p50", jreal(p50),
+						       "p99", jreal(p99), "max", jreal(max)));
+}
+
+void vb_row_set_status(json_t *row, const char *status, const char *reason)
+{
+	json_object_set_new(row, "status", json_string(status));
+	if (reason && *reason)
+		json_object_set_new(row, "reason", json_string(reason));
+	else
+		json_object_del(row, "reason");
+}
+
+json_t *vb_row_counters_json(uint64_t ops)
+{
+	return json_pack("{s:{},s:{},s:I,s:{}}", "software", "pmu", "ops", (json_int_t)ops,
+			 "errors");
+}
+
+void vb_row_set_timing(json_t *row, enum vb_row_emulation e)
+{
+	if (e == VB_EMU_NONE || e >= VB_EMU_COUNT) {
+		json_object_set_new(row, "timing", json_string("hardware"));
+		json_object_del(row, "emulated_by");
+		return;
+	}
+	json_object_set_new(row, "timing", json_string("emulated"));
+	json_object_set_new(row, "emulated_by", json_string(emulation_names[e]));
+}
+
+void vb_row_finish_timing(json_t *row, bool host_tcg)
+{
+	const char *accel = vb_row_str(row, "accel");
+
+	if (host_tcg || (accel && !strcmp(accel, "tcg")))
+		vb_row_set_timing(row, VB_EMU_TCG);
+	else if (json_is_true(json_object_get(row, "emulated_cpl0")))
+		vb_row_set_timing(row, VB_EMU_PVM_CPL0);
+	else
+		vb_row_set_timing(row, VB_EMU_NONE);
+}
+
+const char *vb_row_str(json_t *row, const char *key)
+{
+	return json_string_value(json_object_get(row, key));
+}
+
+const char *vb_row_pages(json_t *row, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(row, "pages"), key));
+}
+
+bool vb_row_honoured(json_t *row)
+{
+	json_t *h = json_object_get(json_object_get(row, "pages"), "honoured");
+
+	/* A skipped row verified nothing, so it cannot contradict its request. */
+	return !json_is_false(h) || !vb_row_pages(row, "verified");
+}
+
+bool vb_row_stat(json_t *row, const char *key, double *out)
+{
+	return num(json_object_get(json_object_get(row, "stats"), key), out);
+}
+
+bool vb_row_is_ok(json_t *row)
+{
+	const char *st = vb_row_str(row, "status");
+	double m;
+
+	return st && strcmp(st, "ok") == 0 && vb_row_stat(row, "median", &m);
+}
+
+const char *vb_row_emulated_by(json_t *row)
+{
+	const char *t = vb_row_str(row, "timing"), *by = vb_row_str(row, "emulated_by");
+
+	if (t)
+		return strcmp(t, "emulated") ? NULL : by ? by : "emulated";
+	/* A row written before `timing`: only the micro and Linux guests' flag. */
+	if (json_is_true(json_object_get(row, "emulated_cpl0")))
+		return vb_row_str(row, "accel") && !strcmp(vb_row_str(row, "accel"), "tcg") ?
+		       "tcg" : "pvm-cpl0";
+	return NULL;
+}
+
+bool vb_row_emulated(json_t *row)
+{
+	return vb_row_emulated_by(row) != NULL;
+}
+
+double *vb_row_samples(json_t *row, size_t *n)
+{
+	json_t *arr = json_object_get(row, "samples"), *v;
+	double *x;
+	size_t i;
+
+	*n = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return NULL;
+	x = malloc(json_array_size(arr) * sizeof(*x));
+	if (!x)
+		return NULL;
+	json_array_foreach(arr, i, v)
+		if (num(v, &x[*n]))
+			(*n)++;
+	if (*n == 0) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+double *vb_row_invocations(json_t *row, size_t **len, size_t *k)
+{
+	json_t *arr = json_object_get(row, "invocations"), *inv, *v;
+	size_t i, j, n = 0, at = 0;
+	double *x, d;
+
+	*len = NULL;
+	*k = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return NULL;
+	json_array_foreach(arr, i, inv) {
+		if (!json_is_array(inv) || json_array_size(inv) == 0)
+			return NULL;
+		json_array_foreach(inv, j, v)
+			if (!num(v, &d))
+				return NULL;
+		n += json_array_size(inv);
+	}
+	x = malloc(n * sizeof(*x));
+	*len = malloc(json_array_size(arr) * sizeof(**len));
+	if (!x || !*len) {
+		free(x);
+		free(*len);
+		*len = NULL;
+		return NULL;
+	}
+	json_array_foreach(arr, i, inv) {
+		(*len)[i] = json_array_size(inv);
+		json_array_foreach(inv, j, v)
+			x[at++] = json_number_value(v);
+	}
+	*k = json_array_size(arr);
+	return x;
+}
+
+char *vb_row_params_key(json_t *row)
+{
+	json_t *p = json_object_get(row, "params");
+
+	if (!json_is_object(p))
+		return strdup("{}");
+	return json_dumps(p, JSON_SORT_KEYS | JSON_COMPACT);
+}
+
+json_t *vb_row_params(json_t *row)
+{
+	json_t *p = json_object_get(row, "params");
+
+	return json_is_object(p) ? p : NULL;
+}
+
+json_t *vb_row_param(json_t *row, const char *name)
+{
+	return json_object_get(vb_row_params(row), name);
+}
+
+bool vb_row_param_num(json_t *row, const char *name, double *out)
+{
+	return num(vb_row_param(row, name), out);
+}
+
+bool vb_row_mem_bytes(json_t *row, double *out)
+{
+	const char *req = vb_row_pages(row, "requested");
+	double pages;
+
+	if (vb_row_param_num(row, "footprint", out))
+		return true;
+	if (!vb_row_param_num(row, "pages", &pages))
+		return false;
+	/* The guest dimension: the text before any ':'; thp is 2M pages. */
+	if (req && (!strncmp(req, "2m", 2) || !strncmp(req, "thp", 3)))
+		*out = pages * (2 << 20);
+	else if (req && !strncmp(req, "1g", 2))
+		*out = pages * (1 << 30);
+	else
+		*out = pages * 4096;
+	return true;
+}
+
+bool vb_row_page_bytes(json_t *row, const char *dim, const char *size, double *out)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s_bytes", dim);
+	return num(json_object_get(json_object_get(json_object_get(row, "pages"), key), size), out);
+}
+
+json_t *vb_row_counters(json_t *row)
+{
+	json_t *c = json_object_get(row, "counters");
+
+	return json_is_object(c) ? c : NULL;
+}
+
+bool vb_row_ops(json_t *row, double *out)
+{
+	return num(json_object_get(vb_row_counters(row), "ops"), out);
+}
+
+json_t *vb_row_pmu_sides(json_t *row)
+{
+	json_t *p = json_object_get(vb_row_counters(row), "pmu");
+
+	return json_is_object(p) ? p : NULL;
+}
+
+bool vb_row_pmu(json_t *row, const char *side, const char *name, double *out)
+{
+	return num(json_object_get(json_object_get(vb_row_pmu_sides(row), side), name), out);
+}
+
+json_t *vb_row_kvm_stats(json_t *row)
+{
+	json_t *k = json_object_get(vb_row_counters(row), "kvm");
+
+	return json_is_object(k) ? k : NULL;
+}
+
+bool vb_row_kvm(json_t *row, const char *stat, double *out)
+{
+	return num(json_object_get(vb_row_kvm_stats(row), stat), out);
+}
+
+bool vb_row_software(json_t *row, const char *name, double *out)
+{
+	return num(json_object_get(json_object_get(vb_row_counters(row), "software"), name), out);
+}
+
+const char *vb_row_counter_set(json_t *row)
+{
+	return json_string_value(json_object_get(vb_row_counters(row), "set"));
+}
+
+json_t *vb_row_counter_unavailable(json_t *row)
+{
+	json_t *u = json_object_get(vb_row_counters(row), "unavailable");
+
+	return json_is_array(u) ? u : NULL;
+}
+
+json_t *vb_row_counter_fallbacks(json_t *row)
+{
+	json_t *f = json_object_get(vb_row_counters(row), "fallbacks");
+
+	return json_is_array(f) ? f : NULL;
+}
+
+json_t *vb_row_walk(json_t *row)
+{
+	json_t *w = json_object_get(row, "walk");
+
+	return json_is_object(w) ? w : NULL;
+}
+
+bool vb_row_walk_num(json_t *row, const char *side, const char *key, double *out)
+{
+	return num(json_object_get(json_object_get(vb_row_walk(row), side), key), out);
+}
+
+bool vb_row_extra(json_t *row, const char *name, double *out)
+{
+	return num(json_object_get(json_object_get(row, "extra"), name), out);
+}
+
+bool vb_row_latency(json_t *row, const char *key, double *out)
+{
+	return num(json_object_get(json_object_get(row, "latency"), key), out);
+}

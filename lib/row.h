@@ -1,0 +1,131 @@
+/* row.h: the result row, built and read in one place. Every guest (native,
+ * micro, linux, remote) and the invocation merge build rows with the
+ * vb_row_set_* and vb_row_*_json builders; every consumer (summary, ratio,
+ * claims, cost model, report, plot, history, compare) reads them with the
+ * accessors below. A row key is named in lib/row.c and nowhere else in C;
+ * schema/vbench.schema.json defines it and docs/result-schema.md says what it
+ * means. To add a key: a builder or accessor here, the key in the schema's
+ * `row` definition, a line in docs/result-schema.md; the consumer-key test
+ * (tests/unit/test_row.c) lists the accessors' keys. */
+#ifndef VB_ROW_H
+#define VB_ROW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/param.h"
+
+/* The row's `stats` object: filled by analysis/stats.c's vb_stats_compute. */
+struct vb_stats {
+	size_t n;
+	double median, mean, stdev;	/* stdev: sample (n-1) */
+	double min, max;
+	double ci_low, ci_high;		/* 95% CI of the median, percentile bootstrap */
+	double ci_halfwidth_rel;	/* (ci_high - ci_low) / 2 / |median|; 0 when n < 2 */
+};
+
+/* Why a row's timing is not a hardware figure (its `timing` and `emulated_by`). */
+enum vb_row_emulation {
+	VB_EMU_NONE,		/* timed on hardware: "timing": "hardware" */
+	VB_EMU_TCG,		/* QEMU TCG, as the guest's accelerator or as the host itself */
+	VB_EMU_PVM_CPL0,	/* a guest kernel at CPL0 under PVM: every instruction emulated */
+	VB_EMU_COUNT
+};
+
+/* ---- building ---- */
+
+/* `params`: every parameter of pv, explicit or default; sizes and counts as
+ * numbers, choices as words. New reference. */
+json_t *vb_row_params_json(const struct vb_param_values *pv);
+
+/* {"4k": b4k, "2m": b2m, "1g": b1g}: `pages.guest_bytes` and `pages.host_bytes`. */
+json_t *vb_row_page_bytes_json(uint64_t b4k, uint64_t b2m, uint64_t b1g);
+
+/* `stats` from st (non-finite numbers become null); replaces any. */
+void vb_row_set_stats(json_t *row, const struct vb_stats *st);
+
+/* The invocation merge's additions to `stats`: invocations and the two
+ * levels' variances. The row must have `stats`. */
+void vb_row_set_stats_spread(json_t *row, size_t invocations, double var_between,
+			     double var_within);
+
+/* `samples` from x[0..n) (non-finite as null); replaces any. */
+void vb_row_set_samples(json_t *row, const double *x, size_t n);
+
+/* `latency` percentiles in microseconds over n operations. */
+void vb_row_set_latency(json_t *row, uint64_t n, double p50, double p99, double max);
+
+/* `status` ("ok", "skipped", "failed") and `reason` (NULL or "": removed). */
+void vb_row_set_status(json_t *row, const char *status, const char *reason);
+
+/* `counters` with empty `software`, `pmu`, `errors` and `ops`, for a
+ * counter module to fill. New reference. */
+json_t *vb_row_counters_json(uint64_t ops);
+
+/* `timing` ("hardware" or "emulated") and `emulated_by` ("tcg", "pvm-cpl0"). */
+void vb_row_set_timing(json_t *row, enum vb_row_emulation e);
+
+/* The emulation a row's own keys show (`accel` "tcg", `emulated_cpl0`), or
+ * what the host is (host_tcg: the host itself is a QEMU TCG machine); sets
+ * `timing` accordingly. Called once per row, where rows are written. */
+void vb_row_finish_timing(json_t *row, bool host_tcg);
+
+/* ---- reading: NULL / false when absent or of the wrong type ---- */
+
+const char *vb_row_str(json_t *row, const char *key);	/* bench, mode, guest, unit, status, reason */
+const char *vb_row_pages(json_t *row, const char *key);	/* "requested", "verified", "source", "backing" */
+bool vb_row_honoured(json_t *row);	/* false only when pages.verified is given and pages.honoured is false */
+bool vb_row_stat(json_t *row, const char *key, double *out);	/* stats.median, stats.ci95_low, ... */
+bool vb_row_is_ok(json_t *row);					/* status "ok" and a finite stats.median */
+/* The row's timing is emulated (`timing` "emulated", or an older row's
+ * `emulated_cpl0`), and by what: "tcg", "pvm-cpl0" (NULL when not emulated). */
+bool vb_row_emulated(json_t *row);
+const char *vb_row_emulated_by(json_t *row);
+/* Samples as doubles into a malloc'd array (non-numbers skipped); *n = count. NULL when none. */
+double *vb_row_samples(json_t *row, size_t *n);
+
+/* The samples of each independent invocation (`invocations`: an array of
+ * arrays of numbers), concatenated into a malloc'd array; *len (malloc'd)
+ * gets each invocation's count and *k their number. NULL when the row has
+ * no invocations or any of them is empty or holds a non-number. */
+double *vb_row_invocations(json_t *row, size_t **len, size_t *k);
+
+/* Canonical text of the row's params ("{\"footprint\":536870912,...}",
+ * sorted keys), malloc'd; "{}" when absent. Equal params give equal text. */
+char *vb_row_params_key(json_t *row);
+
+json_t *vb_row_params(json_t *row);			/* the `params` object (borrowed) */
+json_t *vb_row_param(json_t *row, const char *name);	/* one of them (borrowed) */
+bool vb_row_param_num(json_t *row, const char *name, double *out);
+
+/* The bytes of the row's memory (`footprint`, else `pages` times the guest
+ * page size); false when the row's params size no memory. */
+bool vb_row_mem_bytes(json_t *row, double *out);
+
+/* pages.guest_bytes / pages.host_bytes ("guest" or "host") of one size ("4k", "2m", "1g"). */
+bool vb_row_page_bytes(json_t *row, const char *dim, const char *size, double *out);
+
+json_t *vb_row_counters(json_t *row);			/* `counters` (borrowed) */
+bool vb_row_ops(json_t *row, double *out);		/* counters.ops: operations counted */
+/* counters.pmu[side][name]: side is "all", "guest" or "host"; name a metric or event. */
+bool vb_row_pmu(json_t *row, const char *side, const char *name, double *out);
+json_t *vb_row_pmu_sides(json_t *row);			/* counters.pmu (borrowed) */
+bool vb_row_kvm(json_t *row, const char *stat, double *out);	/* counters.kvm[stat] */
+json_t *vb_row_kvm_stats(json_t *row);			/* counters.kvm (borrowed) */
+bool vb_row_software(json_t *row, const char *name, double *out);	/* counters.software[name] */
+const char *vb_row_counter_set(json_t *row);		/* counters.set */
+json_t *vb_row_counter_unavailable(json_t *row);	/* counters.unavailable (borrowed) */
+json_t *vb_row_counter_fallbacks(json_t *row);		/* counters.fallbacks (borrowed) */
+json_t *vb_row_walk(json_t *row);			/* `walk`, by side (borrowed) */
+bool vb_row_walk_num(json_t *row, const char *side, const char *key, double *out);
+bool vb_row_extra(json_t *row, const char *name, double *out);	/* extra[name] */
+bool vb_row_latency(json_t *row, const char *key, double *out);	/* latency.p50, .p99, .max, .n */
+
+/* Every row key an accessor above reads, as "a.b" paths ("*" for a name the
+ * caller gives), NULL-terminated: what the consumer-key test checks against
+ * the schema and the producers. */
+extern const char *const vb_row_keys_read[];
+
+#endif
