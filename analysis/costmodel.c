@@ -44,16 +44,16 @@ static double row_ns(json_t *row)
 	return NAN;
 }
 
-static double num_at(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static const char *param_word(json_t *row, const char *key)
 {
-	return json_string_value(json_object_get(json_object_get(row, "params"), key));
+	return json_string_value(vb_row_param(row, key));
+}
+
+static double param_num(json_t *row, const char *key)
+{
+	double v;
+
+	return vb_row_param_num(row, key, &v) ? v : NAN;
 }
 
 /* Does the row measure `mode` at `pages`? A native row has one dimension:
@@ -93,7 +93,7 @@ static double pick(json_t *results, const char *mode, const char *pages, const c
 		v = row_ns(row);
 		if (!isfinite(v))
 			continue;
-		fp = num_at(json_object_get(row, "params"), "footprint");
+		fp = param_num(row, "footprint");
 		if (rule == R_MEDIAN) {
 			if (n < sizeof(vals) / sizeof(vals[0]))
 				vals[n++] = v;
@@ -118,8 +118,7 @@ static double churn_page_ns(json_t *results, const char *mode, const char *pages
 
 		if (!b || strcmp(b, "mmapchurn") || !at_mix(row, mode, pages))
 			continue;
-		v = num_at(json_object_get(row, "extra"), "us_per_page");
-		if (isfinite(v) && n < sizeof(vals) / sizeof(vals[0]))
+		if (vb_row_extra(row, "us_per_page", &v) && n < sizeof(vals) / sizeof(vals[0]))
 			vals[n++] = v * 1e3;
 	}
 	return n ? vb_median(vals, n) : NAN;
@@ -177,21 +176,34 @@ static json_t *twin(json_t *results, json_t *like, const char *mode, const char 
 	return found;
 }
 
+/* Page walks per operation: the row's derived `walk` (from the PMU's
+ * completed-walk counts), on the side that ran the bench: "all" natively,
+ * the vCPU's "guest" side in a guest. NaN when no PMU counted walks. */
+static double walks_per_op(json_t *row)
+{
+	double k;
+
+	if (vb_row_walk_num(row, "all", "walks_per_kop", &k) ||
+	    vb_row_walk_num(row, "guest", "walks_per_kop", &k))
+		return k / 1000.0;
+	return NAN;
+}
+
 /* Events per operation from a row's counters; walks only with a PMU. */
 static void events_per_op(json_t *row, double *per_op)
 {
-	json_t *c = json_object_get(row, "counters");
-	json_t *sw = json_object_get(c, "software"), *pmu = json_object_get(c, "pmu");
-	double ops = num_at(c, "ops"), forks = num_at(json_object_get(row, "extra"), "processes_per_op");
+	double ops, sw, forks;
 
 	for (int t = 0; t < VB_COST_COUNT; t++)
 		per_op[t] = NAN;
-	if (!(ops > 0))
+	if (!vb_row_ops(row, &ops) || !(ops > 0))
 		return;
-	per_op[VB_COST_SWITCH] = num_at(sw, "context_switches") / ops;
-	per_op[VB_COST_FAULT] = num_at(sw, "page_faults") / ops;
-	per_op[VB_COST_FORK] = isfinite(forks) ? forks : 0;
-	per_op[VB_COST_WALK] = num_at(pmu, "dTLB-load-misses") / ops;
+	per_op[VB_COST_SWITCH] = vb_row_software(row, "context_switches", &sw) ? sw / ops : NAN;
+	/* perf's page_faults, or getrusage's minor_faults where perf had none. */
+	per_op[VB_COST_FAULT] = vb_row_software(row, "page_faults", &sw) ||
+				vb_row_software(row, "minor_faults", &sw) ? sw / ops : NAN;
+	per_op[VB_COST_FORK] = vb_row_extra(row, "processes_per_op", &forks) ? forks : 0;
+	per_op[VB_COST_WALK] = walks_per_op(row);
 }
 
 static void add_missing(struct vb_cost_prediction *p, enum vb_cost_term t)
@@ -245,9 +257,8 @@ int vb_costmodel_predict(json_t *results, json_t *row, struct vb_cost_prediction
 	sh = twin(results, row, "shadow", pages);
 	sl = twin(results, row, p->slat, pages);
 	nat = twin(results, row, "native", pages);
-	if (sh && sl)
-		p->measured = json_number_value(json_object_get(json_object_get(sh, "stats"), "median")) /
-			      json_number_value(json_object_get(json_object_get(sl, "stats"), "median"));
+	if (sh && sl && vb_row_stat(sh, "median", &t_sh) && vb_row_stat(sl, "median", &t_sl))
+		p->measured = t_sh / t_sl;
 	src = nat ? nat : sl ? sl : sh;
 	if (!src)
 		return -1;
@@ -365,6 +376,7 @@ static void print_predictions(FILE *f, json_t *results, const char *slat)
 	int held = 0, failed = 0;
 	size_t i;
 	json_t *row;
+	double t;
 
 	fprintf(f, "Each workload's shadow/%s (in its unit: above 1 is shadow ahead for a rate), "
 		"predicted from its events per operation and the unit costs, beside the measured "
@@ -377,7 +389,7 @@ static void print_predictions(FILE *f, json_t *results, const char *slat)
 		int claim;
 
 		/* One line per workload and mix: from its shadow row. */
-		if (!json_is_object(json_object_get(row, "latency")) ||
+		if (!vb_row_latency(row, "n", &t) ||
 		    strcmp(vb_row_str(row, "mode"), "shadow") || !vb_row_is_ok(row) ||
 		    !mix_ok(vb_row_pages(row, "requested") ? vb_row_pages(row, "requested") : "?") ||
 		    vb_costmodel_predict(results, row, &p) < 0)
