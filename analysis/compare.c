@@ -55,7 +55,7 @@ static json_t *index_rows(json_t *results)
 static json_t *ident(json_t *row)
 {
 	const char *guest = vb_row_str(row, "guest"), *pages = vb_row_pages(row, "requested");
-	json_t *params = json_object_get(row, "params");
+	json_t *params = vb_row_params(row);
 
 	return json_pack("{s:s, s:o, s:s, s:s, s:s}", "bench", vb_row_str(row, "bench"),
 			 "params", json_is_object(params) ? json_copy(params) : json_object(),

@@ -233,7 +233,7 @@ static int check_row_printable(json_t *row, size_t i, char *err, size_t errlen)
 	s = vb_row_pages(row, "requested");
 	if (s && !printable(s, 64))
 		return vb_errf(err, errlen, "results[%zu]: pages holds control characters", i);
-	json_object_foreach(json_object_get(row, "params"), k, v) {
+	json_object_foreach(vb_row_params(row), k, v) {
 		s = json_string_value(v);
 		if (!printable(k, 64) || (s && !printable(s, 256)))
 			return vb_errf(err, errlen, "results[%zu]: params hold control characters",
@@ -302,9 +302,9 @@ static int add_row(struct vb_db *db, const char *id, size_t idx, json_t *row,
 		" $15, $16, $17, $18, $19)";
 	char sidx[32], med[32], lo[32], hi[32], n[32], vb[32], vw[32];
 	char *params = vb_row_params_key(row);
-	char *samples = dump(json_object_get(row, "samples"));
-	char *counters = dump(json_object_get(row, "counters"));
-	char *inv = dump(json_object_get(row, "invocations"));
+	char *samples = dump(vb_row_samples_json(row));
+	char *counters = dump(vb_row_counters(row));
+	char *inv = dump(vb_row_invocations_json(row));
 	const char *p[19];
 	bool vars;
 	int rc;

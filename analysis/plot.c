@@ -213,12 +213,12 @@ static void ci_of(json_t *row, double *med, double *lo, double *hi)
 
 static json_int_t row_fp(json_t *row)
 {
-	return json_integer_value(json_object_get(json_object_get(row, "params"), "footprint"));
+	return json_integer_value(vb_row_param(row, "footprint"));
 }
 
 static bool has_fp(json_t *row)
 {
-	return json_is_integer(json_object_get(json_object_get(row, "params"), "footprint"));
+	return json_is_integer(vb_row_param(row, "footprint"));
 }
 
 static int cmp_int(const void *a, const void *b)

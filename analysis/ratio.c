@@ -94,12 +94,11 @@ static void norm_pages(json_t *row, char *buf, size_t len)
 
 static double ops_per_sample(json_t *row)
 {
-	json_t *ops = json_object_get(json_object_get(row, "counters"), "ops");
-	double n;
+	double ops, n;
 
-	if (!json_is_number(ops) || !vb_row_stat(row, "n", &n) || n <= 0)
+	if (!vb_row_ops(row, &ops) || !vb_row_stat(row, "n", &n) || n <= 0)
 		return NAN;
-	return json_number_value(ops) / n;
+	return ops / n;
 }
 
 bool vb_ratio_same_work(json_t *a, json_t *b, char *why, size_t len)
@@ -152,7 +151,7 @@ static json_t *side(json_t *row)
 /* A new entry for one group, without ratio fields yet. */
 static json_t *entry(const char *kind, json_t *row0, json_t *pick)
 {
-	json_t *params = json_object_get(row0, "params");
+	json_t *params = vb_row_params(row0);
 	char ptext[256];
 
 	vb_row_params_text(row0, pick, ptext, sizeof(ptext));
@@ -337,11 +336,11 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 {
 	bool *done = calloc(n ? n : 1, sizeof(*done));
 	char why[512];
+	double mem;
 
 	if (!done)
 		return;
-	if (json_is_integer(json_object_get(json_object_get(rows[0], "params"), "footprint")) &&
-	    !json_integer_value(json_object_get(json_object_get(rows[0], "params"), "footprint"))) {
+	if (vb_row_mem_bytes(rows[0], &mem) && mem == 0) {
 		/* No memory of its own: a page mix changes nothing the bench touches. */
 		for (size_t i = 0; i < n; i++)
 			if (vb_row_is_ok(rows[i]) && vb_row_pages(rows[i], "requested") &&

@@ -175,7 +175,7 @@ static void fill_raw(struct srow *r, json_t *pick)
 	if (vb_row_stat(row, "n", &n))
 		snprintf(r->cell[C_N], CELL, "%.0f", n);
 	else
-		snprintf(r->cell[C_N], CELL, "%zu", json_array_size(json_object_get(row, "samples")));
+		snprintf(r->cell[C_N], CELL, "%zu", vb_row_samples_count(row));
 }
 
 /* Skipped and failed rows point at their cause, "skipped [2]", so that a
@@ -492,15 +492,16 @@ static size_t kvm_shown(json_t *results, bool shown[N_KVM_COLS])
 {
 	json_t *row;
 	size_t i, k, n = 0;
+	double v;
 
 	json_array_foreach(results, i, row) {
-		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
+		json_t *kvm = vb_row_kvm_stats(row);
 
 		if (!json_is_object(kvm) || !json_object_size(kvm))
 			continue;
 		n++;
 		for (k = 0; k < N_KVM_COLS; k++)
-			shown[k] |= json_number_value(json_object_get(kvm, kvm_cols[k])) != 0;
+			shown[k] |= vb_row_kvm(row, kvm_cols[k], &v) && v != 0;
 	}
 	return n;
 }
@@ -526,7 +527,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		return;
 	w[0] = 0;
 	json_array_foreach(results, i, row) {
-		if (!json_object_size(json_object_get(json_object_get(row, "counters"), "kvm")))
+		if (!json_object_size(vb_row_kvm_stats(row)))
 			continue;
 		fmt_pages(row, num, sizeof(num));
 		kvm_label(row, num, label, sizeof(label));
@@ -541,7 +542,7 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 			fprintf(f, "  %*s", (int)w[k + 1], kvm_cols[k]);
 	fputc('\n', f);
 	json_array_foreach(results, i, row) {
-		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm");
+		json_t *kvm = vb_row_kvm_stats(row);
 
 		if (!json_object_size(kvm))
 			continue;
@@ -551,8 +552,9 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 		for (k = 0; k < N_KVM_COLS; k++) {
 			if (!shown[k])
 				continue;
-			double v = json_number_value(json_object_get(kvm, kvm_cols[k]));
+			double v = 0;
 
+			vb_row_kvm(row, kvm_cols[k], &v);
 			/* Counts: whole numbers up to a million, then vb_fmt_value's suffixes. */
 			if (fabs(v) < 1e6)
 				snprintf(num, sizeof(num), "%.0f", v);
@@ -629,7 +631,7 @@ json_t *vb_summary_kvm_table(json_t *results)
 		if (shown[k])
 			json_array_append_new(head, json_string(kvm_cols[k]));
 	json_array_foreach(results, i, row) {
-		json_t *kvm = json_object_get(json_object_get(row, "counters"), "kvm"), *r;
+		json_t *kvm = vb_row_kvm_stats(row), *r;
 		struct srow sr = { .row = row };
 
 		if (!json_is_object(kvm) || !json_object_size(kvm))
@@ -639,8 +641,9 @@ json_t *vb_summary_kvm_table(json_t *results)
 			      sr.cell[C_PAGES]);
 		for (k = 0; k < N_KVM_COLS; k++) {
 			char num[32];
-			double v = json_number_value(json_object_get(kvm, kvm_cols[k]));
+			double v = 0;
 
+			vb_row_kvm(row, kvm_cols[k], &v);
 			if (!shown[k])
 				continue;
 			if (fabs(v) < 1e6)

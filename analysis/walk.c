@@ -30,7 +30,7 @@ void vb_walk_print(FILE *f, json_t *results)
 	json_t *row;
 
 	json_array_foreach(results, i, row)
-		n += json_is_object(json_object_get(row, "walk"));
+		n += vb_row_walk(row) != NULL;
 	if (!n)
 		return;
 	fprintf(f, "\nPage walks, from the PMU over the timed samples "
@@ -40,7 +40,7 @@ void vb_walk_print(FILE *f, json_t *results)
 		fprintf(f, "  %11s", head[k]);
 	fputc('\n', f);
 	json_array_foreach(results, i, row) {
-		json_t *walk = json_object_get(row, "walk"), *side;
+		json_t *walk = vb_row_walk(row), *side;
 		const char *name;
 		char label[128];
 
@@ -48,7 +48,7 @@ void vb_walk_print(FILE *f, json_t *results)
 			continue;
 		snprintf(label, sizeof(label), "%s %s %s", vb_row_str(row, "bench"),
 			 vb_row_str(row, "mode"),
-			 vb_row_str(json_object_get(row, "pages"), "requested"));
+			 vb_row_pages(row, "requested"));
 		json_object_foreach(walk, name, side) {
 			json_t *mix = json_object_get(side, "walk_mix");
 			char c[6][48], a[12], b[12], d[12];
@@ -93,12 +93,10 @@ void vb_walk_print_pmu_line(FILE *f, json_t *results)
 	json_t *row, *u;
 
 	json_array_foreach(results, i, row) {
-		json_t *c = json_object_get(row, "counters");
-		json_t *un = json_object_get(c, "unavailable");
-		json_t *fb = json_object_get(c, "fallbacks");
+		json_t *un = vb_row_counter_unavailable(row);
+		json_t *fb = vb_row_counter_fallbacks(row);
 
-		if (!json_is_string(json_object_get(c, "set")) ||
-		    !strcmp(json_string_value(json_object_get(c, "set")), "none"))
+		if (!vb_row_counter_set(row) || !strcmp(vb_row_counter_set(row), "none"))
 			continue;
 		counting++;
 		rows += json_array_size(un) > 0;

@@ -197,6 +197,21 @@ bool vb_row_emulated(json_t *row)
 	return vb_row_emulated_by(row) != NULL;
 }
 
+json_t *vb_row_samples_json(json_t *row)
+{
+	return json_object_get(row, "samples");
+}
+
+json_t *vb_row_invocations_json(json_t *row)
+{
+	return json_object_get(row, "invocations");
+}
+
+size_t vb_row_samples_count(json_t *row)
+{
+	return json_array_size(json_object_get(row, "samples"));
+}
+
 double *vb_row_samples(json_t *row, size_t *n)
 {
 	json_t *arr = json_object_get(row, "samples"), *v;

@@ -83,6 +83,9 @@ bool vb_row_is_ok(json_t *row);					/* status "ok" and a finite stats.median */
  * `emulated_cpl0`), and by what: "tcg", "pvm-cpl0" (NULL when not emulated). */
 bool vb_row_emulated(json_t *row);
 const char *vb_row_emulated_by(json_t *row);
+size_t vb_row_samples_count(json_t *row);		/* entries of `samples` */
+json_t *vb_row_samples_json(json_t *row);		/* `samples` as stored (borrowed) */
+json_t *vb_row_invocations_json(json_t *row);		/* `invocations` as stored (borrowed) */
 /* Samples as doubles into a malloc'd array (non-numbers skipped); *n = count. NULL when none. */
 double *vb_row_samples(json_t *row, size_t *n);
 
