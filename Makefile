@@ -9,7 +9,8 @@ VERSION := 0.1.0
 # Packages, from Debian only. Fragments (*.mk) add their own.
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
-	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium
+	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium \
+	     python3-jsonschema
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql
 CFLAGS   ?= -O2 -g
@@ -50,8 +51,12 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 # TAP reports of the unit and e2e tests, read by scripts/check-skips.sh.
 CHECK_DIR  ?= $(CURDIR)/build/check
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Every run folder and --json output a test makes is copied here
+# (harness/spool.c) and checked against schema/vbench.schema.json at the end of `make check`.
+SCHEMA_SPOOL ?= $(CHECK_DIR)/schema-spool
 
-.PHONY: all deps check unit e2e clang asan run bench clean install fuzz fuzz-bins fuzz-check
+.PHONY: all deps check unit e2e clang asan run bench clean install fuzz fuzz-bins fuzz-check \
+	schema-check
 .DEFAULT_GOAL := all
 
 all: $(VBENCH) $(VBENCH_GUEST)
@@ -141,11 +146,17 @@ check: deps
 	rm -rf $(CHECK_DIR)
 	$(MAKE) all
 	$(MAKE) clang
-	$(MAKE) asan
-	$(MAKE) e2e
+	VBENCH_SCHEMA_SPOOL=$(SCHEMA_SPOOL) $(MAKE) asan
+	VBENCH_SCHEMA_SPOOL=$(SCHEMA_SPOOL) $(MAKE) e2e
 	$(MAKE) fuzz-check
-	$(MAKE) check-extra
+	VBENCH_SCHEMA_SPOOL=$(SCHEMA_SPOOL) $(MAKE) check-extra
+	$(MAKE) schema-check
 	scripts/check-skips.sh $(CHECK_DIR) $(abspath $(VBENCH))
+
+# The run folders and --json outputs the tests above made, against the schema
+# (a real validator: Debian's python3-jsonschema, Draft 2020-12).
+schema-check:
+	/usr/bin/python3 scripts/validate-schema.py $(SCHEMA_SPOOL)
 
 # Fragments hang further checks here (the lab check).
 check-extra::

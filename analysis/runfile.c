@@ -56,32 +56,15 @@ int vb_run_dir(const char *path_or_dir, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* Optional row fields must have their documented type when present, so
- * consumers can use them after one check here. */
+/* A row is checked against lib/row.c's table of keys (the schema's `row`),
+ * so consumers can use any field after one check here; the error names
+ * the first offending key. */
 static int check_row(json_t *row, size_t i, char *err, size_t errlen)
 {
-	static const struct { const char *key; json_type type; } opt[] = {
-		{ "guest", JSON_STRING }, { "unit", JSON_STRING },
-		{ "reason", JSON_STRING }, { "pages", JSON_OBJECT },
-		{ "params", JSON_OBJECT }, { "samples", JSON_ARRAY },
-		{ "stats", JSON_OBJECT }, { "extra", JSON_OBJECT },
-		{ "counters", JSON_OBJECT }, { "invocations", JSON_ARRAY }, { "walk", JSON_OBJECT },
-		{ "latency", JSON_OBJECT },
-	};
-	static const char *const req[] = { "bench", "mode", "status" };
-	size_t k;
+	char why[256];
 
-	if (!json_is_object(row))
-		return vb_errf(err, errlen, "results[%zu] is not an object", i);
-	for (k = 0; k < sizeof(req) / sizeof(req[0]); k++)
-		if (!json_is_string(json_object_get(row, req[k])))
-			return vb_errf(err, errlen, "results[%zu]: %s is missing or not a string", i, req[k]);
-	for (k = 0; k < sizeof(opt) / sizeof(opt[0]); k++) {
-		json_t *v = json_object_get(row, opt[k].key);
-
-		if (v && !json_is_null(v) && json_typeof(v) != opt[k].type)
-			return vb_errf(err, errlen, "results[%zu]: %s has the wrong type", i, opt[k].key);
-	}
+	if (vb_row_check(row, why, sizeof(why)) < 0)
+		return vb_errf(err, errlen, "results[%zu]: %s", i, why);
 	return 0;
 }
 

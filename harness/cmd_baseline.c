@@ -36,8 +36,7 @@ static int list(const char *dir, bool as_json)
 		return VB_EXIT_ENV;
 	}
 	if (as_json) {
-		json_dumpf(l, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
+		vb_cmd_print_json("baseline_list", l, JSON_INDENT(2));
 	} else if (json_array_size(l) == 0) {
 		printf("no baselines in %s: save one with 'vbench baseline save RUN NAME'\n", dir);
 	} else {

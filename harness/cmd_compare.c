@@ -167,8 +167,7 @@ int cmd_compare(int argc, char **argv)
 	if (base_name)
 		json_object_set_new(report, "baseline_name", json_string(base_name));
 	if (as_json) {
-		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		fputc('\n', stdout);
+		vb_cmd_print_json("compare", report, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	} else {
 		vb_compare_print(stdout, report);
 	}

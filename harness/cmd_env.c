@@ -242,8 +242,7 @@ static int env_target(const char *target, const struct vb_run_opts *o, bool as_j
 		vb_die(VB_EXIT_ENV, "env: %s", why);
 	json_object_set_new(env, "target", json_string(target));
 	if (as_json) {
-		json_dumpf(env, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
+		vb_cmd_print_json("target_env", env, JSON_INDENT(2));
 	} else {
 		printf("target %s (as its VM sees itself; its mode is declared, not verified)\n", target);
 		json_object_foreach(env, key, v) {
@@ -305,8 +304,7 @@ int cmd_env(int argc, char **argv)
 		return VB_EXIT_INTERNAL;
 	}
 	if (as_json) {
-		json_dumpf(host, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
+		vb_cmd_print_json("env", host, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	} else {
 		json_t *guests = vb_guests_json();
 

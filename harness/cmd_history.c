@@ -312,8 +312,7 @@ static int show(const struct opts *o, bool is_check)
 					"db", name, "alpha", ALPHA, "threshold", o->threshold,
 					"series", series);
 
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		fputc('\n', stdout);
+		vb_cmd_print_json("history", doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		json_decref(doc);
 	} else if (!is_check) {
 		json_array_foreach(series, i, s)

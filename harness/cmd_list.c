@@ -2,6 +2,7 @@
  * and page sizes, and which of them this host can run now. */
 #include "harness/catalog.h"
 #include "harness/cmds.h"
+#include "harness/cmdutil.h"
 #include "harness/guest.h"
 #include "harness/modes.h"
 #include "harness/plan.h"
@@ -174,8 +175,7 @@ int cmd_list(int argc, char **argv)
 			"micro_kernels", benches_json(vb_catalog_kernel_at), "modes", modes_json(),
 			"pages", pages_json(), "guests", vb_guests_json(), "pmu", pmu_json());
 	if (as_json) {
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
+		vb_cmd_print_json("list", doc, JSON_INDENT(2));
 		json_decref(doc);
 		return 0;
 	}

@@ -99,8 +99,7 @@ int cmd_list_events(int argc, char **argv)
 					"table", vb_metrics_table(vb_pmu_name()),
 					"forced", pmu != NULL, "metrics", arr);
 
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
+		vb_cmd_print_json("list_events", doc, JSON_INDENT(2));
 		json_decref(doc);
 		return 0;
 	}

@@ -174,8 +174,7 @@ int cmd_report(int argc, char **argv)
 		if (fl.json) {
 			json_t *m = vb_report_model(run, &ro);
 
-			json_dumpf(m, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-			fputc('\n', stdout);
+			vb_cmd_print_json("report", m, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 			json_decref(m);
 		} else {
 			vb_report_write(stdout, run,

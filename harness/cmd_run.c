@@ -642,8 +642,7 @@ int cmd_run(int argc, char **argv)
 		json_object_set(doc, "results", res.rows);
 		/* Derived, for tools: the mode-ratio view (analysis/ratio.h). */
 		json_object_set_new(doc, "ratios", vb_ratio_view(res.rows));
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
+		vb_cmd_print_json("run", doc, JSON_INDENT(2));
 		json_decref(doc);
 	} else {
 		vb_summary_print(stdout, res.rows);

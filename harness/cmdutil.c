@@ -1,6 +1,7 @@
 /* cmdutil.c: option errors and RUN arguments handled once for all commands. */
 #include "harness/cmdutil.h"
 #include "analysis/runfile.h"
+#include "harness/spool.h"
 #include "lib/error.h"
 
 #include <getopt.h>
@@ -45,4 +46,11 @@ json_t *vb_cmd_load_run(const char *cmd, int argc, char **argv, char *dir, size_
 	}
 	*rc = VB_EXIT_OK;
 	return run;
+}
+
+void vb_cmd_print_json(const char *kind, json_t *doc, size_t flags)
+{
+	json_dumpf(doc, stdout, flags);
+	fputc('\n', stdout);
+	vb_spool_doc(kind, doc);
 }

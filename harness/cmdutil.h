@@ -15,4 +15,9 @@ int vb_cmd_bad_option(const char *cmd, const char *optstring, char **argv);
  * dir. NULL after printing one error line; *rc then holds the exit code. */
 json_t *vb_cmd_load_run(const char *cmd, int argc, char **argv, char *dir, size_t dirlen, int *rc);
 
+/* Print a --json document to stdout (flags as for json_dumpf) and a
+ * newline; a copy goes to the schema check's spool (harness/spool.h) under
+ * kind, the document's $defs name in schema/vbench.schema.json. */
+void vb_cmd_print_json(const char *kind, json_t *doc, size_t flags);
+
 #endif

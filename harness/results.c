@@ -1,6 +1,7 @@
 /* results.c: crash-safe result writing: append + fsync per row, and run.json
  * by write-to-temp + rename, so no finished measurement is ever lost. */
 #include "harness/results.h"
+#include "harness/spool.h"
 #include "lib/row.h"
 #include "lib/atomicfile.h"
 #include "lib/error.h"
@@ -230,6 +231,9 @@ int vb_results_finish(struct vb_results *r, json_t *header, char *err, size_t er
 
 void vb_results_close(struct vb_results *r)
 {
+	/* The folder as the run left it, for the schema check of `make check`. */
+	if (r->jsonl_fd >= 0)
+		vb_spool_run(r->dir);
 	if (r->jsonl_fd >= 0)
 		close(r->jsonl_fd);
 	if (r->inv_fd >= 0)

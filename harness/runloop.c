@@ -42,7 +42,8 @@ static json_t *row_new(const struct vb_point *pt)
 	row = json_pack("{s:s,s:s,s:n,s:s,s:{s:s},s:o,s:s,s:b,s:s}",
 			"bench", pt->bench, "mode", vb_mode_name(pt->mode), "mode_verified",
 			"guest", pt->guest->name, "pages", "requested", pages,
-			"params", vb_row_params_json(&pt->params), "status", "failed", "emulated_cpl0", 0,
+			"params", vb_row_params_json(&pt->params), "status", "failed",
+			"emulated_cpl0", 0,
 			"started", stamp);
 	if (pt->target)
 		json_object_set_new(row, "target", json_string(pt->target));

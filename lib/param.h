@@ -19,7 +19,7 @@ enum vb_param_type {
 enum vb_param_mem {
 	VB_MEM_NONE,	/* sizes nothing */
 	VB_MEM_BYTES,	/* the value is the bytes of memory (ptrchase's `footprint`) */
-	VB_MEM_PAGES,	/* the value is a count of pages of the guest page size (mmapchurn's `pages`) */
+	VB_MEM_PAGES,	/* the value counts pages of the guest page size (mmapchurn's `pages`) */
 };
 
 struct vb_param_def {

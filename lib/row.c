@@ -28,6 +28,27 @@ const char *const vb_row_keys_read[] = {
 	NULL
 };
 
+const struct vb_row_key vb_row_keys[] = {
+	{ "bench", "s" }, { "mode", "s" }, { "mode_verified", "sz" }, { "mode_source", "s" },
+	{ "accel", "s" }, { "guest", "s" }, { "target", "s" }, { "target_env", "oz" },
+	{ "target_env_error", "s" }, { "pages", "o" }, { "params", "o" }, { "unit", "s" },
+	{ "samples", "a" }, { "invocations", "a" }, { "invocation_counters", "a" },
+	{ "invocation_latency", "a" }, { "stats", "o" }, { "extra", "o" }, { "latency", "o" },
+	{ "counters", "o" }, { "walk", "o" }, { "status", "s" }, { "reason", "s" },
+	{ "emulated_cpl0", "b" }, { "timing", "s" }, { "emulated_by", "s" }, { "started", "s" },
+	{ "seconds", "n" }, { "test_settings", "ao" },
+	{ "pages.requested", "s" }, { "pages.verified", "sz" }, { "pages.honoured", "b" },
+	{ "pages.guest_bytes", "o" }, { "pages.host_bytes", "o" }, { "pages.source", "s" },
+	{ "pages.backing", "s" }, { "pages.host_verified", "sz" },
+	{ "stats.n", "n" }, { "stats.median", "nz" }, { "stats.mean", "nz" }, { "stats.stdev", "nz" },
+	{ "stats.min", "nz" }, { "stats.max", "nz" }, { "stats.ci95_low", "nz" },
+	{ "stats.ci95_high", "nz" }, { "stats.ci_halfwidth_rel", "nz" },
+	{ "stats.invocations", "n" }, { "stats.var_between", "nz" }, { "stats.var_within", "nz" },
+	{ "latency.unit", "s" }, { "latency.n", "n" }, { "latency.p50", "nz" },
+	{ "latency.p99", "nz" }, { "latency.max", "nz" },
+	{ NULL, NULL }
+};
+
 /* JSON has no NaN or infinity: those become null. */
 static json_t *jreal(double d)
 {
@@ -402,4 +423,70 @@ bool vb_row_extra(json_t *row, const char *name, double *out)
 bool vb_row_latency(json_t *row, const char *key, double *out)
 {
 	return num(json_object_get(json_object_get(row, "latency"), key), out);
+}
+
+static bool type_ok(json_t *v, const char *types)
+{
+	for (; *types; types++)
+		if ((*types == 's' && json_is_string(v)) || (*types == 'n' && json_is_number(v)) ||
+		    (*types == 'b' && json_is_boolean(v)) || (*types == 'o' && json_is_object(v)) ||
+		    (*types == 'a' && json_is_array(v)) || (*types == 'z' && json_is_null(v)))
+			return true;
+	return false;
+}
+
+static const struct vb_row_key *find_key(const char *parent, const char *key)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s%s%s", parent ? parent : "", parent ? "." : "", key);
+	for (const struct vb_row_key *k = vb_row_keys; k->key; k++)
+		if (!strcmp(k->key, path))
+			return k;
+	return NULL;
+}
+
+/* The keys of obj (named parent in the table, NULL at the top). */
+static int check_keys(json_t *obj, const char *parent, char *why, size_t len)
+{
+	const struct vb_row_key *k;
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(obj, name, v) {
+		k = find_key(parent, name);
+		if (!k) {
+			snprintf(why, len, "%s%s%s is not a key of a row (schema/vbench.schema.json)",
+				 parent ? parent : "", parent ? "." : "", name);
+			return -1;
+		}
+		if (!type_ok(v, k->types)) {
+			snprintf(why, len, "%s has the wrong type", k->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int vb_row_check(json_t *row, char *why, size_t len)
+{
+	static const char *const required[] = { "bench", "mode", "status" };
+	static const char *const nested[] = { "pages", "stats", "latency" };
+
+	if (!json_is_object(row)) {
+		snprintf(why, len, "is not an object");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!json_is_string(json_object_get(row, required[i]))) {
+			snprintf(why, len, "%s is missing or not a string", required[i]);
+			return -1;
+		}
+	if (check_keys(row, NULL, why, len) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(nested) / sizeof(nested[0]); i++)
+		if (json_is_object(json_object_get(row, nested[i])) &&
+		    check_keys(json_object_get(row, nested[i]), nested[i], why, len) < 0)
+			return -1;
+	return 0;
 }

@@ -72,13 +72,35 @@ void vb_row_set_timing(json_t *row, enum vb_row_emulation e);
  * `timing` accordingly. Called once per row, where rows are written. */
 void vb_row_finish_timing(json_t *row, bool host_tcg);
 
+/* ---- checking what is read back ---- */
+
+/* One key a row may hold and the JSON types it may have: 's' string, 'n'
+ * number, 'b' boolean, 'o' object, 'a' array, 'z' null. "a.b" names a key
+ * of the object a. The table mirrors schema/vbench.schema.json's `row`
+ * (tests/unit/test_schema.py keeps the two equal). */
+struct vb_row_key {
+	const char *key;
+	const char *types;
+};
+extern const struct vb_row_key vb_row_keys[];
+
+/* Check row against vb_row_keys: every key known, of its type, and bench,
+ * mode and status present. -1 with the first offending key's path ("stats.median")
+ * and what is wrong with it in why; 0 when the row is well formed. */
+int vb_row_check(json_t *row, char *why, size_t len);
+
 /* ---- reading: NULL / false when absent or of the wrong type ---- */
 
-const char *vb_row_str(json_t *row, const char *key);	/* bench, mode, guest, unit, status, reason */
-const char *vb_row_pages(json_t *row, const char *key);	/* "requested", "verified", "source", "backing" */
-bool vb_row_honoured(json_t *row);	/* false only when pages.verified is given and pages.honoured is false */
-bool vb_row_stat(json_t *row, const char *key, double *out);	/* stats.median, stats.ci95_low, ... */
-bool vb_row_is_ok(json_t *row);					/* status "ok" and a finite stats.median */
+/* A string key: bench, mode, mode_verified, guest, unit, status, reason, accel, target. */
+const char *vb_row_str(json_t *row, const char *key);
+/* pages.requested, .verified, .source, .backing. */
+const char *vb_row_pages(json_t *row, const char *key);
+/* False only when pages.verified is given and pages.honoured is false. */
+bool vb_row_honoured(json_t *row);
+/* stats.median, stats.ci95_low, ... */
+bool vb_row_stat(json_t *row, const char *key, double *out);
+/* Status "ok" and a finite stats.median. */
+bool vb_row_is_ok(json_t *row);
 /* The row's timing is emulated (`timing` "emulated", or an older row's
  * `emulated_cpl0`), and by what: "tcg", "pvm-cpl0" (NULL when not emulated). */
 bool vb_row_emulated(json_t *row);
@@ -117,7 +139,8 @@ bool vb_row_pmu(json_t *row, const char *side, const char *name, double *out);
 json_t *vb_row_pmu_sides(json_t *row);			/* counters.pmu (borrowed) */
 bool vb_row_kvm(json_t *row, const char *stat, double *out);	/* counters.kvm[stat] */
 json_t *vb_row_kvm_stats(json_t *row);			/* counters.kvm (borrowed) */
-bool vb_row_software(json_t *row, const char *name, double *out);	/* counters.software[name] */
+/* counters.software[name] */
+bool vb_row_software(json_t *row, const char *name, double *out);
 const char *vb_row_counter_set(json_t *row);		/* counters.set */
 json_t *vb_row_counter_unavailable(json_t *row);	/* counters.unavailable (borrowed) */
 json_t *vb_row_counter_fallbacks(json_t *row);		/* counters.fallbacks (borrowed) */

@@ -251,7 +251,8 @@ static json_t *build_row(struct run *r, const struct vb_param_values *pv, const 
 	/* Percentiles of every operation of the timed runs, in microseconds. */
 	if (r->lat && r->lat->n)
 		vb_row_set_latency(row, r->lat->n, vb_latency_quantile(r->lat, 0.50) / 1e3,
-				   vb_latency_quantile(r->lat, 0.99) / 1e3, (double)r->lat->max / 1e3);
+				   vb_latency_quantile(r->lat, 0.99) / 1e3,
+				   (double)r->lat->max / 1e3);
 	json_object_set_new(row, "pages", pages_json(r, v, verified));
 	counters = vb_row_counters_json(cs ? r->ops_total : 0);
 	if (cs)

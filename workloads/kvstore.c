@@ -9,8 +9,8 @@
 
 static const struct vb_param_def params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 1UL << 30, .min = 1UL << 20,
-	  .max = 256UL << 30, .unit = "bytes", .help = "the store's table, in the requested page size",
-	  .mem = VB_MEM_BYTES },
+	  .max = 256UL << 30, .unit = "bytes",
+	  .help = "the store's table, in the requested page size", .mem = VB_MEM_BYTES },
 	{ .name = "value", .type = VB_PARAM_SIZE, .def = 120, .min = 8, .max = 4096,
 	  .unit = "bytes", .help = "value size, a multiple of 8 (a slot: the value and an 8-byte key)" },
 	{ .name = "requests", .type = VB_PARAM_U64, .def = 200000, .min = 1, .max = 1000000000,

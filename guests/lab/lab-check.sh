@@ -238,6 +238,10 @@ if grep -Eq '^@lab [a-z-]+ exit [1-9]' "$out/output.log"; then
 	grep '^@progress ' "$out/output.log" | cut -c11- || true
 fi
 grep '^@row ' "$out/output.log" | cut -c6- >"$out/rows.jsonl" || true
+# For the schema check of `make check` (scripts/validate-schema.py).
+if [ -n "${VBENCH_SCHEMA_SPOOL:-}" ] && [ -s "$out/rows.jsonl" ]; then
+	mkdir -p "$VBENCH_SCHEMA_SPOOL" && cp "$out/rows.jsonl" "$VBENCH_SCHEMA_SPOOL/rows.lab.$$.jsonl"
+fi
 grep '^@console ' "$out/output.log" | cut -c10- >"$out/linux-console.log" || true
 
 fails=0

@@ -66,6 +66,16 @@ Test(runfile, bad_inputs)
 	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": \"x\", \"mode\": \"native\", \"status\": \"ok\", \"samples\": {}}]}");
 	cr_assert_null(vb_run_load(path, err, sizeof(err)));
 	cr_assert(strstr(err, "samples has the wrong type"), "%s", err);
+
+	/* What the schema does not define is refused by name, nested keys too. */
+	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": \"x\", "
+		   "\"mode\": \"native\", \"status\": \"ok\", \"footprint\": 1}]}");
+	cr_assert_null(vb_run_load(path, err, sizeof(err)));
+	cr_assert(strstr(err, "results[0]: footprint is not a key of a row"), "%s", err);
+	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": \"x\", "
+		   "\"mode\": \"native\", \"status\": \"ok\", \"stats\": {\"median\": \"1\"}}]}");
+	cr_assert_null(vb_run_load(path, err, sizeof(err)));
+	cr_assert(strstr(err, "results[0]: stats.median has the wrong type"), "%s", err);
 	free(d);
 }
 
