@@ -103,7 +103,7 @@ void vb_walk_print_pmu_line(FILE *f, json_t *results)
 		if (json_array_size(fb) && json_is_string(json_array_get(fb, 0)))
 			fallback = json_string_value(json_array_get(fb, 0));
 		json_array_foreach(un, j, u) {
-			const char *cause = vb_row_str(u, "cause");
+			const char *cause = json_string_value(json_object_get(u, "cause"));
 
 			for (k = 0; k < N_CAUSES; k++)
 				if (!strcmp(cause, remedies[k].cause))

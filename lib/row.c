@@ -13,18 +13,37 @@ static const char *const emulation_names[] = {
 _Static_assert(sizeof(emulation_names) / sizeof(emulation_names[0]) == VB_EMU_COUNT,
 	       "one name per emulation");
 
+/* Set only by tests (vb_row_trace): the paths the accessors were asked for. */
+static json_t *traced;
+
+void vb_row_trace(json_t *paths)
+{
+	traced = paths;
+}
+
+/* Note that a consumer read a.b (b NULL: a alone). */
+static void read_key(const char *a, const char *b)
+{
+	char path[160];
+
+	if (!traced)
+		return;
+	snprintf(path, sizeof(path), "%s%s%s", a, b ? "." : "", b ? b : "");
+	json_object_set_new(traced, path, json_true());
+}
+
 const char *const vb_row_keys_read[] = {
-	"bench", "mode", "guest", "unit", "status", "reason", "target", "accel",
-	"pages.requested", "pages.verified", "pages.source", "pages.backing", "pages.honoured",
-	"pages.guest_bytes.*", "pages.host_bytes.*",
-	"stats.median", "stats.ci95_low", "stats.ci95_high", "stats.n", "stats.mean",
-	"stats.stdev", "stats.min", "stats.max", "stats.ci_halfwidth_rel",
+	"bench", "mode", "mode_verified", "guest", "unit", "status", "reason",
+	"pages.requested", "pages.verified", "pages.honoured",
+	"stats.median", "stats.ci95_low", "stats.ci95_high", "stats.n", "stats.ci_halfwidth_rel",
+	"stats.invocations", "stats.var_between", "stats.var_within",
 	"timing", "emulated_by", "emulated_cpl0",
 	"samples", "invocations", "params", "params.*",
 	"counters", "counters.ops", "counters.pmu", "counters.pmu.*.*", "counters.kvm",
 	"counters.kvm.*", "counters.software.*", "counters.set", "counters.unavailable",
 	"counters.fallbacks",
-	"walk", "walk.*.*", "extra.*", "latency.p50", "latency.p99", "latency.max", "latency.n",
+	"walk", "walk.*.walks_per_kop", "extra.*", "latency.n", "latency.p50", "latency.p99",
+	"latency.max",
 	NULL
 };
 
@@ -171,11 +190,13 @@ void vb_row_finish_timing(json_t *row, bool host_tcg)
 
 const char *vb_row_str(json_t *row, const char *key)
 {
+	read_key(key, NULL);
 	return json_string_value(json_object_get(row, key));
 }
 
 const char *vb_row_pages(json_t *row, const char *key)
 {
+	read_key("pages", key);
 	return json_string_value(json_object_get(json_object_get(row, "pages"), key));
 }
 
@@ -183,12 +204,15 @@ bool vb_row_honoured(json_t *row)
 {
 	json_t *h = json_object_get(json_object_get(row, "pages"), "honoured");
 
+	read_key("pages", "honoured");
+
 	/* A skipped row verified nothing, so it cannot contradict its request. */
 	return !json_is_false(h) || !vb_row_pages(row, "verified");
 }
 
 bool vb_row_stat(json_t *row, const char *key, double *out)
 {
+	read_key("stats", key);
 	return num(json_object_get(json_object_get(row, "stats"), key), out);
 }
 
@@ -204,11 +228,14 @@ const char *vb_row_emulated_by(json_t *row)
 {
 	const char *t = vb_row_str(row, "timing"), *by = vb_row_str(row, "emulated_by");
 
+	read_key("emulated_cpl0", NULL);
+
 	if (t)
 		return strcmp(t, "emulated") ? NULL : by ? by : "emulated";
-	/* A row written before `timing`: only the micro and Linux guests' flag. */
+	/* A row written before `timing`: only the micro and Linux guests' flag;
+	 * the Linux guest under TCG also says mode_verified "tcg". */
 	if (json_is_true(json_object_get(row, "emulated_cpl0")))
-		return vb_row_str(row, "accel") && !strcmp(vb_row_str(row, "accel"), "tcg") ?
+		return vb_row_str(row, "mode_verified") && !strcmp(vb_row_str(row, "mode_verified"), "tcg") ?
 		       "tcg" : "pvm-cpl0";
 	return NULL;
 }
@@ -220,16 +247,19 @@ bool vb_row_emulated(json_t *row)
 
 json_t *vb_row_samples_json(json_t *row)
 {
+	read_key("samples", NULL);
 	return json_object_get(row, "samples");
 }
 
 json_t *vb_row_invocations_json(json_t *row)
 {
+	read_key("invocations", NULL);
 	return json_object_get(row, "invocations");
 }
 
 size_t vb_row_samples_count(json_t *row)
 {
+	read_key("samples", NULL);
 	return json_array_size(json_object_get(row, "samples"));
 }
 
@@ -239,6 +269,7 @@ double *vb_row_samples(json_t *row, size_t *n)
 	double *x;
 	size_t i;
 
+	read_key("samples", NULL);
 	*n = 0;
 	if (!json_is_array(arr) || json_array_size(arr) == 0)
 		return NULL;
@@ -261,6 +292,7 @@ double *vb_row_invocations(json_t *row, size_t **len, size_t *k)
 	size_t i, j, n = 0, at = 0;
 	double *x, d;
 
+	read_key("invocations", NULL);
 	*len = NULL;
 	*k = 0;
 	if (!json_is_array(arr) || json_array_size(arr) == 0)
@@ -294,6 +326,7 @@ char *vb_row_params_key(json_t *row)
 {
 	json_t *p = json_object_get(row, "params");
 
+	read_key("params", NULL);
 	if (!json_is_object(p))
 		return strdup("{}");
 	return json_dumps(p, JSON_SORT_KEYS | JSON_COMPACT);
@@ -303,11 +336,13 @@ json_t *vb_row_params(json_t *row)
 {
 	json_t *p = json_object_get(row, "params");
 
+	read_key("params", NULL);
 	return json_is_object(p) ? p : NULL;
 }
 
 json_t *vb_row_param(json_t *row, const char *name)
 {
+	read_key("params", "*");
 	return json_object_get(vb_row_params(row), name);
 }
 
@@ -335,23 +370,17 @@ bool vb_row_mem_bytes(json_t *row, double *out)
 	return true;
 }
 
-bool vb_row_page_bytes(json_t *row, const char *dim, const char *size, double *out)
-{
-	char key[32];
-
-	snprintf(key, sizeof(key), "%s_bytes", dim);
-	return num(json_object_get(json_object_get(json_object_get(row, "pages"), key), size), out);
-}
-
 json_t *vb_row_counters(json_t *row)
 {
 	json_t *c = json_object_get(row, "counters");
 
+	read_key("counters", NULL);
 	return json_is_object(c) ? c : NULL;
 }
 
 bool vb_row_ops(json_t *row, double *out)
 {
+	read_key("counters", "ops");
 	return num(json_object_get(vb_row_counters(row), "ops"), out);
 }
 
@@ -359,11 +388,13 @@ json_t *vb_row_pmu_sides(json_t *row)
 {
 	json_t *p = json_object_get(vb_row_counters(row), "pmu");
 
+	read_key("counters", "pmu");
 	return json_is_object(p) ? p : NULL;
 }
 
 bool vb_row_pmu(json_t *row, const char *side, const char *name, double *out)
 {
+	read_key("counters.pmu.*", "*");
 	return num(json_object_get(json_object_get(vb_row_pmu_sides(row), side), name), out);
 }
 
@@ -371,21 +402,25 @@ json_t *vb_row_kvm_stats(json_t *row)
 {
 	json_t *k = json_object_get(vb_row_counters(row), "kvm");
 
+	read_key("counters", "kvm");
 	return json_is_object(k) ? k : NULL;
 }
 
 bool vb_row_kvm(json_t *row, const char *stat, double *out)
 {
+	read_key("counters.kvm", "*");
 	return num(json_object_get(vb_row_kvm_stats(row), stat), out);
 }
 
 bool vb_row_software(json_t *row, const char *name, double *out)
 {
+	read_key("counters.software", "*");
 	return num(json_object_get(json_object_get(vb_row_counters(row), "software"), name), out);
 }
 
 const char *vb_row_counter_set(json_t *row)
 {
+	read_key("counters", "set");
 	return json_string_value(json_object_get(vb_row_counters(row), "set"));
 }
 
@@ -393,6 +428,7 @@ json_t *vb_row_counter_unavailable(json_t *row)
 {
 	json_t *u = json_object_get(vb_row_counters(row), "unavailable");
 
+	read_key("counters", "unavailable");
 	return json_is_array(u) ? u : NULL;
 }
 
@@ -400,6 +436,7 @@ json_t *vb_row_counter_fallbacks(json_t *row)
 {
 	json_t *f = json_object_get(vb_row_counters(row), "fallbacks");
 
+	read_key("counters", "fallbacks");
 	return json_is_array(f) ? f : NULL;
 }
 
@@ -407,21 +444,25 @@ json_t *vb_row_walk(json_t *row)
 {
 	json_t *w = json_object_get(row, "walk");
 
+	read_key("walk", NULL);
 	return json_is_object(w) ? w : NULL;
 }
 
 bool vb_row_walk_num(json_t *row, const char *side, const char *key, double *out)
 {
+	read_key("walk.*", key);
 	return num(json_object_get(json_object_get(vb_row_walk(row), side), key), out);
 }
 
 bool vb_row_extra(json_t *row, const char *name, double *out)
 {
+	read_key("extra", "*");
 	return num(json_object_get(json_object_get(row, "extra"), name), out);
 }
 
 bool vb_row_latency(json_t *row, const char *key, double *out)
 {
+	read_key("latency", key);
 	return num(json_object_get(json_object_get(row, "latency"), key), out);
 }
 

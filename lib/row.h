@@ -129,9 +129,6 @@ bool vb_row_param_num(json_t *row, const char *name, double *out);
  * page size); false when the row's params size no memory. */
 bool vb_row_mem_bytes(json_t *row, double *out);
 
-/* pages.guest_bytes / pages.host_bytes ("guest" or "host") of one size ("4k", "2m", "1g"). */
-bool vb_row_page_bytes(json_t *row, const char *dim, const char *size, double *out);
-
 json_t *vb_row_counters(json_t *row);			/* `counters` (borrowed) */
 bool vb_row_ops(json_t *row, double *out);		/* counters.ops: operations counted */
 /* counters.pmu[side][name]: side is "all", "guest" or "host"; name a metric or event. */
@@ -153,5 +150,9 @@ bool vb_row_latency(json_t *row, const char *key, double *out);	/* latency.p50, 
  * caller gives), NULL-terminated: what the consumer-key test checks against
  * the schema and the producers. */
 extern const char *const vb_row_keys_read[];
+
+/* Tests: from now on, every path an accessor above is asked for (name maps
+ * as "*") becomes a key of paths; NULL stops. paths stays the caller's. */
+void vb_row_trace(json_t *paths);
 
 #endif

@@ -6,7 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/compare.h"
+#include "analysis/plot.h"
+#include "analysis/report.h"
+#include "analysis/runfile.h"
+#include "analysis/summary.h"
+#include "analysis/walk.h"
 #include "lib/row.h"
+#include "tests/unit/fixture_tmp.h"
 
 #define SCHEMA "schema/vbench.schema.json"
 #define DOC "docs/result-schema.md"
@@ -101,5 +108,120 @@ Test(schema, the_docs_row_table_is_the_schemas)
 	json_object_foreach(props, k, v)
 		cr_assert_not_null(json_object_get(doc, k), "row key %s is not in %s's table", k, DOC);
 	json_decref(doc);
+	json_decref(sch);
+}
+
+/* Does v hold the dotted path ("*" any name; arrays: any element)? */
+static bool has_path(json_t *v, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	char key[64];
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (!*path)
+		return v != NULL;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if (has_path(x, path))
+				return true;
+		return false;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)(dot ? dot - path : (long)strlen(path)), path);
+	if (strcmp(key, "*"))
+		return has_path(json_object_get(v, key), dot ? dot + 1 : "");
+	json_object_foreach(v, k, x)
+		if (has_path(x, dot ? dot + 1 : ""))
+			return true;
+	return false;
+}
+
+/* The rows of every fixture (tests/fixtures/runs/NAME/run.json): what vbench wrote. */
+static json_t *produced_rows(void)
+{
+	json_t *rows = json_array();
+	DIR *d = opendir(FIXTURES);
+	struct dirent *e;
+	char path[512];
+
+	cr_assert_not_null(d, "%s (scripts/make-fixtures.sh makes it)", FIXTURES);
+	while ((e = readdir(d))) {
+		json_t *run;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/run.json", FIXTURES, e->d_name);
+		run = json_load_file(path, 0, NULL);
+		cr_assert_not_null(run, "%s", path);
+		json_array_extend(rows, json_object_get(run, "results"));
+		json_decref(run);
+	}
+	closedir(d);
+	return rows;
+}
+
+/* Run every consumer over every fixture with the accessors traced: the keys
+ * they read, as lib/row.c's accessors saw them. */
+static json_t *keys_read(void)
+{
+	json_t *seen = json_object();
+	const char *names[] = { "native", "counter-double", "micro-shadow" };
+	struct vb_compare_opts co = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
+	FILE *null = fopen("/dev/null", "w");
+	char path[256], err[256], *dir = fx_tmpdir();
+
+	vb_row_trace(seen);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *run, *m, *c;
+
+		snprintf(path, sizeof(path), "%s/%s", FIXTURES, names[i]);
+		run = vb_run_load(path, err, sizeof(err));
+		cr_assert_not_null(run, "%s", err);
+		vb_summary_print(null, vb_run_results(run));
+		vb_summary_print_kvm(null, vb_run_results(run));
+		vb_walk_print(null, vb_run_results(run));
+		vb_walk_print_pmu_line(null, vb_run_results(run));
+		m = vb_report_model(run, NULL);
+		c = vb_compare_runs(run, run, &co);
+		vb_report_write(null, run, VB_REPORT_MD, NULL);
+		vb_plot_write(run, NULL, dir, NULL, err, sizeof(err));
+		json_decref(c);
+		json_decref(m);
+		json_decref(run);
+	}
+	vb_row_trace(NULL);
+	fclose(null);
+	free(dir);
+	return seen;
+}
+
+/* Every key a consumer reads through lib/row.c's accessors: listed in
+ * vb_row_keys_read, defined by the schema, and in a row vbench wrote (finding
+ * 1 of issue 15 was a key only its consumer knew). */
+Test(schema, every_key_a_consumer_reads_is_defined_and_written)
+{
+	json_t *sch = schema(), *rows = produced_rows(), *read = keys_read(), *v;
+	const char *k;
+	size_t n = 0;
+
+	json_object_foreach(read, k, v) {
+		const char *const *d = vb_row_keys_read;
+
+		while (*d && strcmp(*d, k))
+			d++;
+		cr_expect_not_null(*d, "consumers read %s, which lib/row.c's vb_row_keys_read misses", k);
+	}
+	for (const char *const *d = vb_row_keys_read; *d; d++, n++) {
+		cr_expect_not_null(node_at(sch, *d), "consumers read %s, which %s does not define",
+				   *d, SCHEMA);
+		cr_expect(has_path(rows, *d), "consumers read %s, which no fixture row has: "
+			  "no producer writes it (or scripts/make-fixtures.sh lacks a run that does)", *d);
+	}
+	fprintf(stderr, "test_schema: consumers read %zu keys (%zu traced over the fixtures); "
+		"each is defined by the schema and written by vbench\n", n, json_object_size(read));
+	cr_assert_gt(n, 30);
+	json_decref(read);
+	json_decref(rows);
 	json_decref(sch);
 }

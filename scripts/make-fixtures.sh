@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make-fixtures.sh [-o DIR] [NAME...]: the run folders the analysis tests read,
+# made by vbench itself from small real runs (tests/fixtures/runs/NAME/:
+# run.json, results.jsonl, invocations.jsonl). NAMEs: native, counter-double
+# (the counter double of docs/methodology.md: LIBPFM_FORCE_PMU=skl and
+# VB_COUNTER_DOUBLE, as tests/e2e/pmu.bats uses it), micro-shadow (the micro
+# guest in shadow mode, on /dev/kvm). Default: all, into
+# tests/fixtures/runs. tests/e2e/schema.bats regenerates them into a
+# temporary folder and fails when their keys differ from these.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+VBENCH=${VBENCH:-$top/build/vbench}
+out=$top/tests/fixtures/runs
+if [ "${1:-}" = -o ]; then
+	out=$2
+	shift 2
+fi
+[ $# -gt 0 ] || set -- native counter-double micro-shadow
+small=(--repeat 3 --min-runs 3 --warmup 0 --invocations 2 --max-time 2 --quiet)
+
+# fixture NAME ARGS...: vbench run ARGS into $out/NAME, the run folder's files only.
+fixture() {
+	local name=$1 tmp
+	shift
+	tmp=$(mktemp -d)
+	"$@" --out "$tmp" "${small[@]}" >/dev/null
+	rm -rf "${out:?}/$name"
+	mkdir -p "$out/$name"
+	for f in run.json results.jsonl invocations.jsonl; do
+		[ -f "$tmp"/*/"$f" ] && cp "$tmp"/*/"$f" "$out/$name/"
+	done
+	rm -rf "$tmp"
+}
+
+for name in "$@"; do
+	case $name in
+	native)
+		fixture native "$VBENCH" run --mode native --pages 4k,2m \
+			--bench ptrchase,mmapchurn,forkwait,ctxswitch,pagefault,kvstore --footprint 1M \
+			--set iterations=10 --set pages=8 --set forks=4 --set requests=2000 \
+			--set kind=process,thread --set round_trips=1000 ;;
+	counter-double)
+		dbl=$(mktemp)
+		printf '%s\n' "cycles 1000000" "instructions 500000" "loads 200000" \
+			"load_walk_cycles 150000" "store_walk_cycles 50000" "load_walks_4k 3000" \
+			"load_walks_2m 1000" "ept_walk_cycles 40000" >"$dbl"
+		fixture counter-double env LIBPFM_FORCE_PMU=skl VB_COUNTER_DOUBLE="$dbl" \
+			"$VBENCH" run --mode native --bench ptrchase,kvstore --footprint 1M \
+			--set requests=2000
+		rm -f "$dbl" ;;
+	micro-shadow)
+		# The micro guest in shadow mode (needs /dev/kvm): KVM statistics,
+		# guest and host page bytes, and a CPL0 kernel (emulated under PVM).
+		fixture micro-shadow "$VBENCH" run --mode native,shadow --guest micro \
+			--bench ptrchase,cr3switch --footprint 1M --set switches=100 ;;
+	*) echo "make-fixtures.sh: no fixture named $name" >&2; exit 2 ;;
+	esac
+done
