@@ -482,7 +482,8 @@ int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t 
 	for (int k = 0; k < nd; k++) {
 		double s = crossover_slope(results, slat, drawn[k]);
 
-		fprintf(dat, "# %s: misses/s, switches/s above which %s wins\n", drawn[k], slat);
+		fprintf(dat, "# curve %d: pages %s: misses/s, switches/s above which %s wins\n", k,
+			drawn[k], slat);
 		for (double w = 1e3; w <= 1.01e9; w *= 10)
 			fprintf(dat, "%g %g\n", w, s * w);
 		fputs("\n\n", dat);
@@ -503,7 +504,7 @@ int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t 
 		"set ylabel 'context switches per second'\nset key left top\nset grid\n"
 		"plot ", VB_COSTMODEL_SCRIPT, slat);
 	for (int k = 0; k < nd; k++)
-		fprintf(gp, "%s'costmodel.dat' index %d with linespoints title 'pages %s'",
+		fprintf(gp, "%s'costmodel.dat' index 'curve %d:' with linespoints title 'pages %s'",
 			k ? ", \\\n     " : "", k, drawn[k]);
 	fputc('\n', gp);
 	if (fclose(gp))

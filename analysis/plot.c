@@ -247,6 +247,89 @@ static size_t footprints(json_t *results, const char *bench, json_int_t *fps, si
 	return n;
 }
 
+/* Point types gnuplot draws filled or distinct: one per page mix of a figure. */
+static const int mix_points[] = { 7, 5, 9, 11, 13, 15, 4, 6, 8, 10 };
+
+/* A row's page mix, "G:H"; a native row's one dimension is both ("4k": "4k:4k"),
+ * so native 4k and a guest's 4k:4k are drawn alike but for their colour. */
+static void mix_of(json_t *row, char *buf, size_t len)
+{
+	const char *pg = vb_row_pages(row, "requested");
+
+	if (!pg)
+		snprintf(buf, len, "?");
+	else if (strchr(pg, ':'))
+		snprintf(buf, len, "%s", pg);
+	else
+		snprintf(buf, len, "%s:%s", pg, pg);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct page mixes of a figure's curves, each mapped to its place in
+ * sorted order: one dash and one marker per mix. */
+static void page_mixes(json_t *series, json_t *mixes)
+{
+	const char *key, *names[64];
+	json_t *rows, *v;
+	size_t n = 0;
+
+	json_object_foreach(series, key, rows) {
+		char mix[40];
+
+		mix_of(json_array_get(rows, 0), mix, sizeof(mix));
+		json_object_set_new(mixes, mix, json_null());
+	}
+	json_object_foreach(mixes, key, v)
+		if (n < sizeof(names) / sizeof(names[0]))
+			names[n++] = key;
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(mixes, names[i], json_integer((json_int_t)i));
+}
+
+/* One curve of a sweep: its block in the data file, headed by its name and
+ * title, and its clause in the plot command, which names the block; a curve
+ * with no ok point has no block and says "no data" in the key. */
+static void plot_curve(struct vb_fig *g, FILE *f, const char *dat, const char *key,
+		       json_t *rows, const json_int_t *fps, size_t nfp, size_t idx, json_t *mixes)
+{
+	const char *mode = vb_row_str(json_array_get(rows, 0), "mode");
+	size_t skipped = 0, ok = 0, k, i, mix;
+	char title[400], style[96], pg[40];
+	json_t *r;
+
+	mix_of(json_array_get(rows, 0), pg, sizeof(pg));
+	mix = (size_t)json_integer_value(json_object_get(mixes, pg));
+	json_array_foreach(rows, i, r)
+		ok += vb_row_is_ok(r);
+	skipped = json_array_size(rows) - ok;
+	snprintf(title, sizeof(title), "%s%s%.0zu%s", key, skipped ? " (" : "", skipped,
+		 skipped ? " skipped)" : "");
+	snprintf(style, sizeof(style), "lc rgb '%s' dt %zu pt %d ps 0.6", vb_fig_mode_colour(mode),
+		 mix % 5 + 1, mix_points[mix % (sizeof(mix_points) / sizeof(mix_points[0]))]);
+	fprintf(g->gp, "%s", idx ? ", \\\n    " : " ");
+	if (!ok) {
+		fprintf(g->gp, "NaN with yerrorlines %s title '%s: no data'", style, title);
+		return;
+	}
+	fprintf(f, "\n\n# curve %zu: %s\n", idx, title);
+	for (k = 0; k < nfp; k++)
+		json_array_foreach(rows, i, r) {
+			double m, l, h;
+
+			if (row_fp(r) != fps[k] || !vb_row_is_ok(r))
+				continue;
+			ci_of(r, &m, &l, &h);
+			fprintf(f, "%zu %.6g %.6g %.6g\n", k, m, l, h);
+		}
+	fprintf(g->gp, "'%s' index 'curve %zu:' using 1:2:3:4 with yerrorlines %s title '%s'", dat,
+		idx, style, title);
+}
+
 /*
  * Median vs footprint for one bench: one curve per mode x pages (and per
  * value of any other swept param), coloured by mode. The footprints are
@@ -257,6 +340,7 @@ static size_t footprints(json_t *results, const char *bench, json_int_t *fps, si
 static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 {
 	json_t *series = json_object(), *row, *rows, *pick = vb_params_key_names(results, bench);
+	json_t *mixes = json_object();
 	json_int_t fps[VB_PLOT_FP_MAX];
 	size_t nfp = footprints(results, bench, fps, VB_PLOT_FP_MAX), i, idx = 0, k;
 	char name[NAME_MAX_LEN * 2], dat[NAME_MAX_LEN * 2 + 8], unit[64] = "", base[NAME_MAX_LEN];
@@ -291,19 +375,24 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 	json_decref(pick);
 	if (nfp < 2 || hi <= 0) {
 		json_decref(series);
+		json_decref(mixes);
 		return 0;
 	}
+	page_mixes(series, mixes);
 	sanitize(bench, base, sizeof(base));
 	vb_fig_name(g, name, sizeof(name), "sweep", bench, NULL);
 	snprintf(dat, sizeof(dat), "%s.dat", name);
 	f = vb_fig_data(g, &a, dat);
 	if (!f) {
 		json_decref(series);
+		json_decref(mixes);
 		return -1;
 	}
 	fprintf(f,
-		"# %s: footprint index, median, ci95_low, ci95_high (%s); one block per curve; "
-		"skipped points are not in a block: their count is in the curve's title\n",
+		"# %s: footprint index, median, ci95_low, ci95_high (%s); one block per curve, "
+		"its first line '# curve N: <its title>', plotted by that name (index 'curve N:'); "
+		"skipped points are not in a block: their count is in the curve's title; a curve "
+		"with no ok point has no block and is 'no data' in the key\n",
 		base, unit);
 	vb_fig_begin(g, name, 960, 600);
 	fprintf(g->gp, "set title '%s: %s by footprint (median, 95%% CI)'\n", base, unit);
@@ -321,40 +410,12 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 	fprintf(g->gp, ")\n");
 	vb_fig_yaxis(g->gp, lo, hi);
 	fprintf(g->gp, "plot");
-	json_object_foreach(series, key, rows) {
-		size_t skipped = 0, dt = 1;
-		const char *mode = vb_row_str(json_array_get(rows, 0), "mode"), *pg;
-		json_t *r;
-
-		fprintf(f, "%s# %s\n", idx ? "\n\n" : "", key);
-		for (k = 0; k < nfp; k++)
-			json_array_foreach(rows, i, r) {
-				double m, l, h;
-
-				if (row_fp(r) != fps[k])
-					continue;
-				if (!vb_row_is_ok(r)) {
-					skipped++;
-					continue;
-				}
-				ci_of(r, &m, &l, &h);
-				fprintf(f, "%zu %.6g %.6g %.6g\n", k, m, l, h);
-			}
-		/* Pages tell curves of one mode apart by their dash. */
-		pg = vb_row_pages(json_array_get(rows, 0), "requested");
-		for (const char *c = pg ? pg : ""; *c; c++)
-			dt += (size_t)(unsigned char)*c;
-		fprintf(g->gp,
-			"%s '%s' index %zu using 1:2:3:4 with yerrorlines lc rgb '%s' dt %zu pt 7 "
-			"ps 0.6 "
-			"title '%s%s%.0zu%s'",
-			idx ? ", \\\n    " : " ", dat, idx, vb_fig_mode_colour(mode), dt % 5 + 1,
-			key, skipped ? " (" : "", skipped, skipped ? " skipped)" : "");
-		idx++;
-	}
+	json_object_foreach(series, key, rows)
+		plot_curve(g, f, dat, key, rows, fps, nfp, idx++, mixes);
 	fprintf(g->gp, "\n");
 	vb_fig_end(g, name, 960, 600);
 	json_decref(series);
+	json_decref(mixes);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
 

@@ -1,8 +1,10 @@
 /* test_plot.c: the gnuplot data and script of vbench plot, and the PNGs when gnuplot is here. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <sys/stat.h>
 
 #include "analysis/plot.h"
+#include "analysis/runfile.h"
 #include "tests/unit/fixture_run.h"
 
 static char *slurp(const char *dir, const char *name)
@@ -53,14 +55,14 @@ Test(plot, data_and_script)
 	gp = slurp(d, VB_PLOT_SCRIPT);
 	/* Footprints are categories: 16M, 64M, 256M, 1G evenly spaced. */
 	cr_assert(strstr(gp, "set xtics ('16M' 0, '64M' 1, '256M' 2, '1G' 3)"), "%s", gp);
-	cr_assert(strstr(gp, "'sweep-ptrchase.dat' index 1"), "%s", gp);
+	cr_assert(strstr(gp, "'sweep-ptrchase.dat' index 'curve 1:'"), "%s", gp);
 	cr_assert(strstr(gp, "title 'native 2m'"), "%s", gp);
 	cr_assert(strstr(gp, "lc rgb '#4d4d4d'"), "native's colour: %s", gp);
 	cr_assert(strstr(gp, "yerrorbars"), "%s", gp);
 	cr_assert(strstr(gp, "set output 'bar-forkwait"), "%s", gp);
 	cr_assert(strstr(gp, "set output 'ratio-pages.svg'"), "every figure also as SVG: %s", gp);
 	dat = slurp(d, "sweep-ptrchase.dat");
-	cr_assert(strstr(dat, "# native 4k\n0 116 "), "%s", dat);
+	cr_assert(strstr(dat, "# curve 0: native 4k\n0 116 "), "%s", dat);
 	cr_assert(strstr(dat, "\n3 1124 "), "%s", dat);
 	free(dat);
 	dat = slurp(d, "bar-forkwait-footprint_512M.dat");
@@ -140,4 +142,105 @@ Test(plot, footprint_zero_kept_and_log_y_beyond_a_decade)
 	json_decref(files);
 	json_decref(run);
 	free(d);
+}
+
+/* The block of dat headed "# curve <id>: <title>": its title in *title (malloc'd). */
+static char *block(const char *dat, const char *id, char **title)
+{
+	char head[64];
+	const char *p, *nl, *end;
+
+	snprintf(head, sizeof(head), "# curve %s: ", id);
+	p = strstr(dat, head);
+	cr_assert_not_null(p, "no block 'curve %s:' in the data", id);
+	nl = strchr(p, '\n');
+	*title = strndup(p + strlen(head), (size_t)(nl - p - strlen(head)));
+	end = strstr(nl, "\n\n");
+	return strndup(nl + 1, end ? (size_t)(end - nl) : strlen(nl + 1));
+}
+
+/* The sweep of `vbench run --mode native,shadow --pages 4k,2m` where the shadow
+ * rows of forkwait were all skipped (tests/fixtures/runs/sweep, made by
+ * vbench): every plotted block carries its own title, and its points are
+ * the medians of the rows that title names; the skipped series is "no
+ * data", and each mode x page mix has its own colour, dash and marker. */
+Test(plot, each_curve_draws_its_own_rows)
+{
+	char err[256], *dir = fx_tmpdir(), *gp, *dat;
+	json_t *run = vb_run_load("tests/fixtures/runs/sweep", err, sizeof(err)), *styles = json_object();
+	const char *p, *end;
+	int curves = 0, empty = 0;
+
+	cr_assert_not_null(run, "%s", err);
+	cr_assert_geq(vb_plot_write(run, NULL, dir, json_array(), err, sizeof(err)), 1, "%s", err);
+	gp = slurp(dir, VB_PLOT_SCRIPT);
+	dat = slurp(dir, "sweep-forkwait.dat");
+	p = strstr(gp, "set output 'sweep-forkwait.png'");
+	cr_assert_not_null(p);
+	p = strstr(p, "\nplot ");
+	cr_assert(!strstr(gp, "index 0") && !strstr(gp, "index 1 "), "no positional index");
+	end = strstr(p, "\nset terminal svg");
+	cr_assert_not_null(end);
+	for (const char *c = p; (c = strstr(c, "with yerrorlines")) && c < end; c++) {
+		char style[128] = "", title[256] = "", id[16] = "";
+		const char *ln = c, *q;
+
+		while (ln > p && ln[-1] != '\n')
+			ln--;
+		if (strncmp(ln, "plot", 4) && strncmp(ln, "    ", 4))
+			break;
+		q = strstr(c, " title '");
+		cr_assert_not_null(q);
+		snprintf(style, sizeof(style), "%.*s", (int)(q - c), c);
+		cr_assert_eq(sscanf(q, " title '%255[^']'", title), 1, "%.80s", c);
+		cr_assert_null(json_object_get(styles, style), "two curves drawn alike: %s", style);
+		json_object_set_new(styles, style, json_true());
+		if (!strncmp(ln + strspn(ln + 4, " ") + 4, "NaN ", 4)) {
+			cr_assert(strstr(title, "shadow/linux") && strstr(title, ": no data"), "%s", title);
+			empty++;
+			continue;
+		}
+		q = strstr(ln, "index 'curve ");
+		cr_assert(q && q < c, "a curve not named by its block: %.80s", ln);
+		sscanf(q, "index 'curve %15[0-9]:'", id);
+		{
+			char *bt, *b = block(dat, id, &bt);
+			char mode[16] = "", pages[16] = "";
+			double x, med, lo, hi;
+			int n = 0;
+
+			cr_assert_str_eq(bt, title, "the block's title is not the curve's");
+			sscanf(title, "%15[a-z/] %15s", mode, pages);
+			for (char *line = strtok(b, "\n"); line; line = strtok(NULL, "\n")) {
+				json_t *row;
+				size_t i;
+				bool found = false;
+
+				if (sscanf(line, "%lf %lf %lf %lf", &x, &med, &lo, &hi) != 4)
+					continue;
+				n++;
+				json_array_foreach(vb_run_results(run), i, row) {
+					double m;
+
+					if (!strcmp(vb_row_str(row, "bench"), "forkwait") &&
+					    !strncmp(mode, vb_row_str(row, "mode"), strlen(vb_row_str(row, "mode"))) &&
+					    !strcmp(pages, vb_row_pages(row, "requested")) &&
+					    vb_row_stat(row, "median", &m) && fabs(m - med) <= 1e-5 * fabs(m))
+						found = true;
+				}
+				cr_assert(found, "curve '%s' draws %g, not a median of its rows", title, med);
+			}
+			cr_assert_eq(n, 3, "curve '%s' has %d of its 3 footprints", title, n);
+			free(b);
+			free(bt);
+		}
+		curves++;
+	}
+	cr_assert_eq(curves, 2, "native 4k and native 2m");
+	cr_assert_eq(empty, 2, "shadow/linux 4k:4k and 2m:2m, all skipped");
+	free(gp);
+	free(dat);
+	free(dir);
+	json_decref(styles);
+	json_decref(run);
 }
