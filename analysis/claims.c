@@ -18,6 +18,7 @@ struct want {
 
 struct found {
 	json_t *e;		/* the entry with a ratio, or NULL */
+	const char *param, *value;	/* the want's param, for the reason when not found */
 	double c, lo, hi;	/* as a cost ratio (> 1: the first is slower) */
 	char name[200];		/* "shadow/SLAT of ptrchase footprint=4G at 4k:4k" */
 	char why[700];		/* when not found */
@@ -125,6 +126,14 @@ static bool find(json_t *results, json_t *view, const struct want *w, struct fou
 	else if (!any_slat(results))
 		snprintf(f->why, sizeof(f->why), "no SLAT row (ept, npt or tdp) in this run: %s",
 			 how_slat);
+	else if (w->param)
+		/* The pair missing is the one of this param's value (ctxswitch's
+		 * kind=thread), which the run may not have swept at all. */
+		snprintf(f->why, sizeof(f->why),
+			 "%s %s=%s has no ok %s pair at %s in this run (add --set %s=%s)", w->bench,
+			 w->param, w->value,
+			 !strcmp(w->kind, "pages") ? "SLAT page-mix" : "shadow and SLAT", w->pages,
+			 w->param, w->value);
 	else
 		snprintf(f->why, sizeof(f->why), "%s has no ok %s pair at %s in this run", w->bench,
 			 !strcmp(w->kind, "pages") ? "SLAT page-mix" : "shadow and SLAT", w->pages);
@@ -143,8 +152,16 @@ static json_t *claim(int id, const char *text, const char *paper, const char *te
 			 "not measured", "why", "");
 }
 
+/* The claim also rests on f: an emulated ratio makes it mechanism only. */
+static void also(json_t *c, const struct found *f)
+{
+	if (json_is_true(json_object_get(f->e, "emulated")))
+		json_object_set_new(c, "emulated", json_true());
+}
+
 static void set_ratio(json_t *c, const struct found *f)
 {
+	also(c, f);
 	json_object_set_new(c, "test", json_string(f->name));
 	json_object_set_new(c, "ratio", num(json_number_value(json_object_get(f->e, "ratio"))));
 	json_object_set(c, "ci95_low", json_object_get(f->e, "ci95_low"));
@@ -298,6 +315,7 @@ static json_t *claim_3(json_t *res, json_t *view)
 		json_object_set_new(c, "verdict", json_string("not measured"));
 		return c;
 	}
+	also(c, &t);
 	snprintf(why, sizeof(why), "process %.3f%s, thread %.3f%s", p.c,
 		 isfinite(p.lo) && p.lo > 1 ? " (CI above 1)" : " (CI reaches 1)", t.c,
 		 fabs(t.c - 1) <= 0.1 ? " (within 10% of 1)" : " (not within 10% of 1)");
@@ -336,6 +354,8 @@ static json_t *claim_5(json_t *res, json_t *view)
 		json_object_set_new(c, "verdict", json_string(cheaper ? "holds" : "does not hold"));
 		return c;
 	}
+	also(c, &f4);
+	also(c, &f2);
 	nearer = fabs(f2.c - 1) < fabs(f4.c - 1);
 	cheaper = isfinite(fp.hi) && fp.hi < 1;
 	snprintf(why, sizeof(why),
@@ -375,6 +395,8 @@ static json_t *claim_6(json_t *res, json_t *view)
 		return c;
 	}
 	set_ratio(c, &a);
+	also(c, &b);
+	also(c, &p);
 	ok = isfinite(a.hi) && a.hi < 1 && isfinite(b.hi) && b.hi < 1 && a.c > p.c && b.c > p.c;
 	snprintf(why, sizeof(why), "4k:2m %.3f, 2m:4k %.3f, 2m:2m %.3f: %s", a.c, b.c, p.c,
 		 ok ? "both below 1 and above 2m:2m" : "not both below 1 (CI) and above 2m:2m");
@@ -408,6 +430,8 @@ static json_t *claim_8(json_t *res, json_t *view)
 		return c;
 	}
 	set_ratio(c, &b);
+	also(c, &o);
+	also(c, &k);
 	ok = isfinite(b.lo) && b.lo > 1 && isfinite(o.lo) && o.lo > 1 && isfinite(k.lo) &&
 	     k.lo >= 0.9 && k.hi <= 1.1;
 	snprintf(why, sizeof(why),
@@ -417,6 +441,22 @@ static json_t *claim_8(json_t *res, json_t *view)
 	json_object_set_new(c, "verdict", json_string(ok ? "holds" : "does not hold"));
 	json_object_set_new(c, "why", json_string(why));
 	return c;
+}
+
+/* A verdict drawn from emulated timings (TCG, or CPL0 under PVM) shows the
+ * mechanism, never evidence: it neither holds nor fails. */
+static void emulated_verdict(json_t *c)
+{
+	const char *v = json_string_value(json_object_get(c, "verdict"));
+	char why[900];
+
+	if (json_is_true(json_object_get(c, "emulated")) && v && strcmp(v, "not measured")) {
+		snprintf(why, sizeof(why), "timings emulated (TCG, or CPL0 under PVM), so no "
+			 "verdict; as measured: %s", json_string_value(json_object_get(c, "why")));
+		json_object_set_new(c, "verdict", json_string(VB_CLAIM_EMULATED));
+		json_object_set_new(c, "why", json_string(why));
+	}
+	json_object_del(c, "emulated");
 }
 
 json_t *vb_claims_check(json_t *results, json_t *view)
@@ -434,6 +474,7 @@ json_t *vb_claims_check(json_t *results, json_t *view)
 		for (size_t k = 0; !c && k < sizeof(singles) / sizeof(singles[0]); k++)
 			if (singles[k].id == (int)i + 1)
 				c = single_claim(results, view, &singles[k]);
+		emulated_verdict(c);
 		json_array_append_new(out, c);
 	}
 	return out;

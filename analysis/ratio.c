@@ -196,8 +196,10 @@ static json_t *pair_entry(const char *kind, json_t *a, json_t *b, json_t *pick)
 	json_object_set_new(e, "ci95_high", num_or_null(r.hi));
 	if (!isfinite(r.lo))
 		add_note(e, "no samples: no CI");
-	if (vb_row_emulated(a) || vb_row_emulated(b))
-		add_note(e, "guest kernel emulated at CPL0: not a hardware figure");
+	if (vb_row_emulated(a) || vb_row_emulated(b)) {
+		json_object_set_new(e, "emulated", json_true());
+		add_note(e, "timing emulated (TCG, or CPL0 under PVM): mechanism only, not evidence");
+	}
 	if (!vb_row_honoured(a) || !vb_row_honoured(b))
 		add_note(e, "pages requested were not what the run verified");
 	mv = vb_row_str(a, "mode_verified");

@@ -91,6 +91,9 @@ static void short_reason(const char *why, char *buf, size_t len)
 		strcpy(buf + cap - 3, "...");
 }
 
+#define EMULATED_NOTE "ok*: timed under emulation (TCG, or a guest kernel at CPL0 under PVM): " \
+	"the mechanism, not a hardware figure"
+
 static void fmt_status(json_t *row, char *buf, size_t len)
 {
 	const char *st = vb_row_str(row, "status"), *why = vb_row_str(row, "reason");
@@ -340,7 +343,7 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 	if (t->have_unhonoured)
 		fprintf(f, "%s!: the pages requested were not what the run verified\n", lead);
 	if (t->have_emulated)
-		fprintf(f, "%sok*: guest kernel ran at CPL0 on an emulating host (emulated_cpl0): not a hardware figure\n", lead);
+		fprintf(f, "%s%s\n", lead, EMULATED_NOTE);
 	for (size_t k = 0; k < t->n_causes; k++) {
 		char raw[1024], why[2048];
 
@@ -607,8 +610,7 @@ json_t *vb_summary_table(json_t *results)
 			json_string("!: the pages requested were not what the run verified"));
 	if (t.have_emulated)
 		json_array_append_new(
-			notes, json_string("ok*: guest kernel ran at CPL0 on an emulating host "
-					   "(emulated_cpl0): not a hardware figure"));
+			notes, json_string(EMULATED_NOTE));
 	free(t.rows);
 	return out;
 }

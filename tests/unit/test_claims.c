@@ -3,6 +3,7 @@
 
 #include "analysis/claims.h"
 #include "analysis/ratio.h"
+#include "lib/row.h"
 #include "tests/unit/fixture_run.h"
 
 static json_t *claim(json_t *claims, int id)
@@ -83,4 +84,42 @@ Test(claims, no_slat_says_how_to_get_it)
 	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 5), "why")), "lab-run"),
 		  "%s", json_string_value(json_object_get(claim(claims, 5), "why")));
 	json_decref(claims);
+}
+
+/* The lab's case (issue 15, finding 3): the same rows, timed under TCG, make
+ * no claim hold; their ratios say they are emulated; claim 3 names the pair
+ * that is missing (kind=thread), not a shadow/SLAT pair in general. */
+Test(claims, emulated_timings_are_mechanism_only)
+{
+	json_t *rows = json_array(), *view, *claims, *row;
+	size_t i;
+
+	json_array_append_new(rows, fx_row("forkwait", "shadow", "4k:4k", "us/fork", 300, 0.01, 7));
+	json_array_append_new(rows, fx_row("forkwait", "ept", "4k:4k", "us/fork", 60, 0.01, 7));
+	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 7));
+	json_array_append_new(rows, fx_row("ptrchase", "ept", "4k:4k", "ns/load", 150, 0.01, 7));
+	json_array_append_new(rows, fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 30, 0.01, 7));
+	json_array_append_new(rows, fx_row("ctxswitch", "ept", "4k:4k", "us/switch", 10, 0.01, 7));
+	for (i = 4; i < 6; i++)
+		json_object_set_new(json_object_get(json_array_get(rows, i), "params"), "kind",
+				    json_string("process"));
+	/* As results.c marks every row of a run on a QEMU TCG host. */
+	json_array_foreach(rows, i, row)
+		vb_row_finish_timing(row, true);
+	view = vb_ratio_view(rows);
+	json_array_foreach(view, i, row)
+		if (json_object_get(row, "ratio"))
+			cr_assert(json_is_true(json_object_get(row, "emulated")), "a ratio not marked");
+	claims = vb_claims_check(rows, view);
+	cr_assert_str_eq(verdict(claims, 2), VB_CLAIM_EMULATED);
+	cr_assert_str_eq(verdict(claims, 4), VB_CLAIM_EMULATED);
+	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 2), "why")),
+			 "timings emulated"));
+	cr_assert_str_eq(verdict(claims, 3), "not measured");
+	cr_assert(strstr(json_string_value(json_object_get(claim(claims, 3), "why")),
+			 "kind=thread has no ok shadow and SLAT pair"), "%s",
+		  json_string_value(json_object_get(claim(claims, 3), "why")));
+	json_decref(claims);
+	json_decref(view);
+	json_decref(rows);
 }
