@@ -247,30 +247,43 @@ static bool any(json_t **rows, size_t n, bool (*want)(json_t *), bool ok)
 	return false;
 }
 
+/* The group ran in a remote guest: its mode is the target's hypervisor's,
+ * which no flag of ours can change (--switch-mode reloads this host's module). */
+static bool remote_rows(json_t **rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vb_row_str(rows[i], "guest") && !strcmp(vb_row_str(rows[i], "guest"), "remote"))
+			return true;
+	return false;
+}
+
 static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 {
 	bool shadow = any(rows, n, is_shadow_row, true), slat = any(rows, n, is_slat_row, true);
+	bool remote = remote_rows(rows, n);
 	char why[768];
 	const char *r;
 
 	if (shadow && !slat) {
 		r = skip_reason(rows, n, is_slat_row);
-		snprintf(why, sizeof(why),
-			 "no SLAT row (ept, npt or tdp)%s%s: run where KVM has EPT or NPT "
-			 "with --mode ept,shadow or npt,shadow and --switch-mode, or in the lab: "
-			 "make lab-run ARGS='run --mode npt,shadow ...'",
-			 r ? ": " : " in this run", r ? r : "");
+		snprintf(why, sizeof(why), "no SLAT row (ept, npt or tdp)%s%s: %s",
+			 r ? ": " : " in this run", r ? r : "",
+			 remote ? "a remote guest runs in its hypervisor's mode: add a --target "
+				  "whose hypervisor uses EPT or NPT, declared with --mode ept or npt"
+				: "run where KVM has EPT or NPT with --mode ept,shadow or npt,shadow and "
+				  "--switch-mode, or in the lab: make lab-run ARGS='run --mode "
+				  "npt,shadow ...'");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
 	}
 	if (slat && !shadow) {
 		r = skip_reason(rows, n, is_shadow_row);
-		snprintf(
-			why, sizeof(why),
-			"no shadow row%s%s: add shadow to --mode with --switch-mode "
-			"(root: reloads kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with "
-			"LAB_NPT=0",
-			r ? ": " : " in this run", r ? r : "");
+		snprintf(why, sizeof(why), "no shadow row%s%s: %s", r ? ": " : " in this run",
+			 r ? r : "",
+			 remote ? "a remote guest runs in its hypervisor's mode: add a --target "
+				  "whose hypervisor uses shadow paging, declared with --mode shadow"
+				: "add shadow to --mode with --switch-mode (root: reloads "
+				  "kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with LAB_NPT=0");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
 	}
@@ -300,8 +313,13 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 	if (!any(rows, n, is_native_row, true)) {
 		const char *r = skip_reason(rows, n, is_native_row);
 
-		snprintf(why, sizeof(why), "no native row%s%s: add native to --mode",
-			 r ? ": " : " in this run", r ? r : "");
+		/* Native was asked for when it has a row, ok or not: then what is
+		 * missing is its result, and the row's reason says why. */
+		if (any(rows, n, is_native_row, false))
+			snprintf(why, sizeof(why), "the native row is not ok: %s",
+				 r ? r : "no reason given");
+		else
+			snprintf(why, sizeof(why), "no native row in this run: add native to --mode");
 		missing_entry(view, "guest/native", rows[0], pick, why);
 		return;
 	}

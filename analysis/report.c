@@ -665,9 +665,10 @@ static void write_not_ok(struct out *o, json_t *model)
 
 static void write_compare(struct out *o, json_t *model)
 {
-	static const char *const head[] = {"bench", "params", "mode", "pages",	"baseline",
-					   "new",   "change", "p",    "verdict"};
-	static const bool right[] = { false, false, false, false, true, true, true, true, false };
+	static const char *const head[] = { "bench", "params", "mode", "pages", "baseline", "new",
+					    "change", "95% CI of the change", "p", "test", "verdict" };
+	static const bool right[] = { false, false, false, false, true, true,
+				      true, true, true, false, false };
 	json_t *cmp = json_object_get(model, "compare"), *r, *v;
 	const char *k;
 	size_t i;
@@ -676,17 +677,20 @@ static void write_compare(struct out *o, json_t *model)
 	if (!cmp)
 		return;
 	h2(o, "Against another run", "compare");
+	/* The test is the comparison's own word for it, row by row (its `test`). */
 	snprintf(line, sizeof(line),
 		 "Baseline %s, this run %s: a change counts when beyond %.0f%% and "
-		 "significant (Mann-Whitney U, alpha %.2g).",
+		 "significant at alpha %.2g. The test: %s.",
 		 json_string_value(json_object_get(cmp, "baseline")),
 		 json_string_value(json_object_get(cmp, "new")),
 		 json_number_value(json_object_get(cmp, "threshold")) * 100,
-		 json_number_value(json_object_get(cmp, "alpha")));
+		 json_number_value(json_object_get(cmp, "alpha")),
+		 json_string_value(json_object_get(cmp, "method")) ?: "?");
 	para(o, line);
-	table_begin(o, "compare", 9, head, right);
+	table_begin(o, "compare", 11, head, right);
 	json_array_foreach(json_object_get(cmp, "rows"), i, r) {
-		char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "";
+		char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "", ci[48] = "-";
+		json_t *cr = json_object_get(r, "change_ci95");
 
 		if (json_is_number(json_object_get(json_object_get(r, "baseline"), "median")))
 			vb_fmt_value(json_number_value(json_object_get(
@@ -699,6 +703,10 @@ static void write_compare(struct out *o, json_t *model)
 		if (json_is_number(json_object_get(r, "change")))
 			snprintf(ch, sizeof(ch), "%+.1f%%",
 				 json_number_value(json_object_get(r, "change")) * 100);
+		if (json_array_size(cr) == 2)
+			snprintf(ci, sizeof(ci), "%+.1f%% .. %+.1f%%",
+				 json_number_value(json_array_get(cr, 0)) * 100,
+				 json_number_value(json_array_get(cr, 1)) * 100);
 		if (json_is_number(json_object_get(r, "p_value")))
 			snprintf(p, sizeof(p), "%.3g",
 				 json_number_value(json_object_get(r, "p_value")));
@@ -712,7 +720,9 @@ static void write_compare(struct out *o, json_t *model)
 		cell(o, b, true);
 		cell(o, n, true);
 		cell(o, ch, true);
+		cell(o, ci, true);
 		cell(o, p, true);
+		cell(o, json_string_value(json_object_get(r, "test")), false);
 		cell(o, json_string_value(json_object_get(r, "verdict")), false);
 		row_end(o);
 	}

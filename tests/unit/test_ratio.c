@@ -190,3 +190,42 @@ Test(ratio, footprint_zero_has_no_page_effect)
 	json_decref(view);
 	json_decref(rows);
 }
+
+static const char *missing_of(json_t *view, const char *kind)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(view, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "kind")), kind) &&
+		    json_object_get(e, "missing"))
+			return json_string_value(json_object_get(e, "missing"));
+	return NULL;
+}
+
+/* Issue 15, finding 6: native was given (its row failed) so "add native to
+ * --mode" is wrong; a remote guest's mode is not ours to switch. */
+Test(ratio, remedies_fit_what_was_run)
+{
+	json_t *rows = json_array(), *view, *r;
+	const char *why;
+
+	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 5));
+	r = fx_skipped("ptrchase", "native", "4k", "the bench crashed");
+	json_object_set_new(r, "status", json_string("failed"));
+	json_array_append_new(rows, r);
+	view = vb_ratio_view(rows);
+	why = missing_of(view, "guest/native");
+	cr_assert(why && strstr(why, "the native row is not ok: the bench crashed"), "%s", why);
+	cr_assert_null(strstr(why, "add native"), "%s", why);
+	json_decref(view);
+
+	json_array_remove(rows, 1);
+	json_object_set_new(json_array_get(rows, 0), "guest", json_string("remote"));
+	view = vb_ratio_view(rows);
+	why = missing_of(view, "shadow/slat");
+	cr_assert(why && strstr(why, "a remote guest runs in its hypervisor's mode"), "%s", why);
+	cr_assert_null(strstr(why, "--switch-mode"), "%s", why);
+	json_decref(view);
+	json_decref(rows);
+}

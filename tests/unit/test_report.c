@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "analysis/report.h"
+#include "analysis/runfile.h"
 #include "tests/unit/fixture_run.h"
 
 static char *report_of(json_t *run, enum vb_report_format fmt, json_t *against)
@@ -101,4 +102,25 @@ Test(report, an_emulated_host_is_said_so)
 		  "%s", md);
 	free(md);
 	json_decref(run);
+}
+
+/* Rows with invocations are compared by Welch's t on the invocation medians
+ * (the fixture vbench made has 2 per point): the report names that test, not
+ * Mann-Whitney, and gives the change's CI (issue 15, finding 6). */
+Test(report, the_comparison_names_its_test_and_the_change_ci)
+{
+	char err[256], *md;
+	json_t *run = vb_run_load("tests/fixtures/runs/native", err, sizeof(err)), *base;
+
+	cr_assert_not_null(run, "%s", err);
+	base = json_deep_copy(run);
+	md = report_of(run, VB_REPORT_MD, base);
+	cr_assert(strstr(md, "The test: Welch's t on invocation medians"), "%s", md);
+	cr_assert_null(strstr(md, "(Mann-Whitney U, alpha"), "%s", md);
+	cr_assert(strstr(md, "| 95% CI of the change |"), "%s", md);
+	cr_assert(strstr(md, "% .. +"), "a change's CI, as -x% .. +y%: %s", md);
+	cr_assert(strstr(md, "| welch-invocations |"), "%s", md);
+	free(md);
+	json_decref(run);
+	json_decref(base);
 }
