@@ -251,7 +251,7 @@ int vb_costmodel_predict(json_t *results, json_t *row, struct vb_cost_prediction
 	memset(p, 0, sizeof(*p));
 	p->predicted = p->measured = p->share = NAN;
 	p->slat = run_slat(results);
-	if (!p->slat || !pages || !unit || !strchr(pages, ':'))
+	if (!p->slat || !pages || !unit)
 		return -1;
 	snprintf(g, sizeof(g), "%.*s", (int)strcspn(pages, ":"), pages);
 	sh = twin(results, row, "shadow", pages);
@@ -299,7 +299,9 @@ static int mixes(json_t *results, const char *out[MIXES_MAX])
 		const char *p = vb_row_pages(row, "requested");
 		int k;
 
-		if (!p || !strchr(p, ':') || strcmp(vb_row_str(row, "mode"), "shadow") || !vb_row_is_ok(row))
+		/* A remote guest's rows name the guest page size only ("4k"): its
+		 * host's is out of sight, and the mix is taken at that. */
+		if (!p || strcmp(vb_row_str(row, "mode"), "shadow") || !vb_row_is_ok(row))
 			continue;
 		for (k = 0; k < n && strcmp(out[k], p); k++)
 			;

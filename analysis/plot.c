@@ -313,7 +313,8 @@ static void plot_curve(struct vb_fig *g, FILE *f, const char *dat, const char *k
 		 mix % 5 + 1, mix_points[mix % (sizeof(mix_points) / sizeof(mix_points[0]))]);
 	fprintf(g->gp, "%s", idx ? ", \\\n    " : " ");
 	if (!ok) {
-		fprintf(g->gp, "NaN with yerrorlines %s title '%s: no data'", style, title);
+		/* A function plot with no point: its key entry, drawn as the curve would be. */
+		fprintf(g->gp, "NaN with linespoints %s title '%s: no data'", style, title);
 		return;
 	}
 	fprintf(f, "\n\n# curve %zu: %s\n", idx, title);

@@ -181,7 +181,7 @@ Test(plot, each_curve_draws_its_own_rows)
 	cr_assert(!strstr(gp, "index 0") && !strstr(gp, "index 1 "), "no positional index");
 	end = strstr(p, "\nset terminal svg");
 	cr_assert_not_null(end);
-	for (const char *c = p; (c = strstr(c, "with yerrorlines")) && c < end; c++) {
+	for (const char *c = p; (c = strstr(c, " with ")) && c < end; c++) {
 		char style[128] = "", title[256] = "", id[16] = "";
 		const char *ln = c, *q;
 
@@ -191,7 +191,9 @@ Test(plot, each_curve_draws_its_own_rows)
 			break;
 		q = strstr(c, " title '");
 		cr_assert_not_null(q);
-		snprintf(style, sizeof(style), "%.*s", (int)(q - c), c);
+		/* lc, dt and pt: what tells one curve from another, whatever it draws with. */
+		snprintf(style, sizeof(style), "%.*s", (int)(q - strstr(c, "lc rgb")),
+			 strstr(c, "lc rgb"));
 		cr_assert_eq(sscanf(q, " title '%255[^']'", title), 1, "%.80s", c);
 		cr_assert_null(json_object_get(styles, style), "two curves drawn alike: %s", style);
 		json_object_set_new(styles, style, json_true());
