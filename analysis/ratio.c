@@ -198,7 +198,8 @@ static json_t *pair_entry(const char *kind, json_t *a, json_t *b, json_t *pick)
 		add_note(e, "no samples: no CI");
 	if (vb_row_emulated(a) || vb_row_emulated(b)) {
 		json_object_set_new(e, "emulated", json_true());
-		add_note(e, "timing emulated (TCG, or CPL0 under PVM): mechanism only, not evidence");
+		add_note(e, "timing emulated (TCG, or CPL0 under PVM): mechanism only, "
+			 "not evidence");
 	}
 	if (!vb_row_honoured(a) || !vb_row_honoured(b))
 		add_note(e, "pages requested were not what the run verified");
@@ -247,6 +248,9 @@ static bool any(json_t **rows, size_t n, bool (*want)(json_t *), bool ok)
 	return false;
 }
 
+#define REMOTE_MODE "a remote guest runs in its hypervisor's mode: add a --target whose " \
+	"hypervisor uses "
+
 /* The group ran in a remote guest: its mode is the target's hypervisor's,
  * which no flag of ours can change (--switch-mode reloads this host's module). */
 static bool remote_rows(json_t **rows, size_t n)
@@ -268,11 +272,10 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 		r = skip_reason(rows, n, is_slat_row);
 		snprintf(why, sizeof(why), "no SLAT row (ept, npt or tdp)%s%s: %s",
 			 r ? ": " : " in this run", r ? r : "",
-			 remote ? "a remote guest runs in its hypervisor's mode: add a --target "
-				  "whose hypervisor uses EPT or NPT, declared with --mode ept or npt"
-				: "run where KVM has EPT or NPT with --mode ept,shadow or npt,shadow and "
-				  "--switch-mode, or in the lab: make lab-run ARGS='run --mode "
-				  "npt,shadow ...'");
+			 remote ? REMOTE_MODE "EPT or NPT, declared with --mode ept or npt"
+				: "run where KVM has EPT or NPT with --mode ept,shadow or "
+				  "npt,shadow and --switch-mode, or in the lab: make lab-run "
+				  "ARGS='run --mode npt,shadow ...'");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
 	}
@@ -280,10 +283,10 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 		r = skip_reason(rows, n, is_shadow_row);
 		snprintf(why, sizeof(why), "no shadow row%s%s: %s", r ? ": " : " in this run",
 			 r ? r : "",
-			 remote ? "a remote guest runs in its hypervisor's mode: add a --target "
-				  "whose hypervisor uses shadow paging, declared with --mode shadow"
+			 remote ? REMOTE_MODE "shadow paging, declared with --mode shadow"
 				: "add shadow to --mode with --switch-mode (root: reloads "
-				  "kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with LAB_NPT=0");
+				  "kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with "
+				  "LAB_NPT=0");
 		missing_entry(view, "shadow/slat", rows[0], pick, why);
 		return;
 	}
@@ -319,7 +322,8 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 			snprintf(why, sizeof(why), "the native row is not ok: %s",
 				 r ? r : "no reason given");
 		else
-			snprintf(why, sizeof(why), "no native row in this run: add native to --mode");
+			snprintf(why, sizeof(why),
+				 "no native row in this run: add native to --mode");
 		missing_entry(view, "guest/native", rows[0], pick, why);
 		return;
 	}

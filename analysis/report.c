@@ -665,8 +665,9 @@ static void write_not_ok(struct out *o, json_t *model)
 
 static void write_compare(struct out *o, json_t *model)
 {
-	static const char *const head[] = { "bench", "params", "mode", "pages", "baseline", "new",
-					    "change", "95% CI of the change", "p", "test", "verdict" };
+	static const char *const head[] = { "bench", "params", "mode", "pages", "baseline",
+					    "new", "change", "95% CI of the change", "p", "test",
+					    "verdict" };
 	static const bool right[] = { false, false, false, false, true, true,
 				      true, true, true, false, false };
 	json_t *cmp = json_object_get(model, "compare"), *r, *v;
@@ -689,7 +690,8 @@ static void write_compare(struct out *o, json_t *model)
 	para(o, line);
 	table_begin(o, "compare", 11, head, right);
 	json_array_foreach(json_object_get(cmp, "rows"), i, r) {
-		char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "", ci[48] = "-";
+		char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "";
+		char ci[48] = "-";
 		json_t *cr = json_object_get(r, "change_ci95");
 
 		if (json_is_number(json_object_get(json_object_get(r, "baseline"), "median")))
@@ -754,7 +756,8 @@ static void write_notes(struct out *o, json_t *run)
 		note(o,
 		     "run.json was missing or behind: the results were rebuilt from "
 		     "results.jsonl.");
-	note(o, "Pages shown as requested->verified; '!' marks a request the run could not honour.");
+	note(o, "Pages shown as requested->verified; '!' marks a request the run could not "
+		"honour.");
 }
 
 /* One line naming a row: "ptrchase footprint=64M shadow/micro 4k:4k". */

@@ -59,7 +59,8 @@ const struct vb_row_key vb_row_keys[] = {
 	{ "pages.requested", "s" }, { "pages.verified", "sz" }, { "pages.honoured", "b" },
 	{ "pages.guest_bytes", "o" }, { "pages.host_bytes", "o" }, { "pages.source", "s" },
 	{ "pages.backing", "s" }, { "pages.host_verified", "sz" },
-	{ "stats.n", "n" }, { "stats.median", "nz" }, { "stats.mean", "nz" }, { "stats.stdev", "nz" },
+	{ "stats.n", "n" }, { "stats.median", "nz" }, { "stats.mean", "nz" },
+	{ "stats.stdev", "nz" },
 	{ "stats.min", "nz" }, { "stats.max", "nz" }, { "stats.ci95_low", "nz" },
 	{ "stats.ci95_high", "nz" }, { "stats.ci_halfwidth_rel", "nz" },
 	{ "stats.invocations", "n" }, { "stats.var_between", "nz" }, { "stats.var_within", "nz" },
@@ -235,8 +236,8 @@ const char *vb_row_emulated_by(json_t *row)
 	/* A row written before `timing`: only the micro and Linux guests' flag;
 	 * the Linux guest under TCG also says mode_verified "tcg". */
 	if (json_is_true(json_object_get(row, "emulated_cpl0")))
-		return vb_row_str(row, "mode_verified") && !strcmp(vb_row_str(row, "mode_verified"), "tcg") ?
-		       "tcg" : "pvm-cpl0";
+		return vb_row_str(row, "mode_verified") &&
+		       !strcmp(vb_row_str(row, "mode_verified"), "tcg") ? "tcg" : "pvm-cpl0";
 	return NULL;
 }
 
@@ -497,7 +498,8 @@ static int check_keys(json_t *obj, const char *parent, char *why, size_t len)
 	json_object_foreach(obj, name, v) {
 		k = find_key(parent, name);
 		if (!k) {
-			snprintf(why, len, "%s%s%s is not a key of a row (schema/vbench.schema.json)",
+			snprintf(why, len,
+				 "%s%s%s is not a key of a row (schema/vbench.schema.json)",
 				 parent ? parent : "", parent ? "." : "", name);
 			return -1;
 		}

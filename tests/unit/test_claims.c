@@ -98,7 +98,8 @@ Test(claims, emulated_timings_are_mechanism_only)
 	json_array_append_new(rows, fx_row("forkwait", "ept", "4k:4k", "us/fork", 60, 0.01, 7));
 	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 7));
 	json_array_append_new(rows, fx_row("ptrchase", "ept", "4k:4k", "ns/load", 150, 0.01, 7));
-	json_array_append_new(rows, fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 30, 0.01, 7));
+	json_array_append_new(rows,
+			      fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 30, 0.01, 7));
 	json_array_append_new(rows, fx_row("ctxswitch", "ept", "4k:4k", "us/switch", 10, 0.01, 7));
 	for (i = 4; i < 6; i++)
 		json_object_set_new(json_object_get(json_array_get(rows, i), "params"), "kind",
@@ -109,7 +110,8 @@ Test(claims, emulated_timings_are_mechanism_only)
 	view = vb_ratio_view(rows);
 	json_array_foreach(view, i, row)
 		if (json_object_get(row, "ratio"))
-			cr_assert(json_is_true(json_object_get(row, "emulated")), "a ratio not marked");
+			cr_assert(json_is_true(json_object_get(row, "emulated")),
+				  "a ratio not marked");
 	claims = vb_claims_check(rows, view);
 	cr_assert_str_eq(verdict(claims, 2), VB_CLAIM_EMULATED);
 	cr_assert_str_eq(verdict(claims, 4), VB_CLAIM_EMULATED);

@@ -217,7 +217,8 @@ Test(costmodel, crossover_figure_files)
 	cr_assert_not_null(f);
 	found = false;
 	while (fgets(line, sizeof(line), f))
-		found |= strstr(line, "'costmodel.dat' index 'curve 0:' with linespoints title 'pages 4k:4k'") != NULL;
+		found |= strstr(line, "'costmodel.dat' index 'curve 0:' with linespoints "
+				      "title 'pages 4k:4k'") != NULL;
 	fclose(f);
 	cr_assert(found);
 	unlink(path);
@@ -234,9 +235,11 @@ Test(costmodel, remote_rows_at_their_guest_page_size)
 	const char *modes[] = { "native", "shadow", "ept" };
 
 	for (int m = 0; m < 3; m++) {
+		json_t *fp = json_pack("{s:I,s:s}", "footprint", (json_int_t)1 << 30,
+				       "layout", "page");
+
 		json_array_append_new(res, row("ptrchase", modes[m], "4k", "ns/load", 100 + 10 * m,
-					       json_pack("{s:I,s:s}", "footprint", (json_int_t)1 << 30,
-							 "layout", "page")));
+					       fp));
 		json_array_append_new(res, workload("kvstore", modes[m], "4k", 100, 100, 0, 0, 0,
 						    500));
 	}

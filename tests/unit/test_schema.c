@@ -24,8 +24,14 @@ static json_t *schema(void)
 	json_error_t e;
 	json_t *s = json_load_file(SCHEMA, 0, &e);
 
-	cr_assert_not_null(s, "%s: %s (tests run from the repository's top folder)", SCHEMA, e.text);
+	cr_assert_not_null(s, "%s: %s (tests run from the repository's top folder)", SCHEMA,
+			   e.text);
 	return s;
+}
+
+static json_t *row_props(json_t *sch)
+{
+	return json_object_get(json_object_get(json_object_get(sch, "$defs"), "row"), "properties");
 }
 
 /* The definition a node stands for, following one "$ref": "#/$defs/x". */
@@ -67,18 +73,19 @@ Test(schema, row_keys_in_c_are_the_schemas)
 	size_t in_c = 0;
 
 	for (const struct vb_row_key *e = vb_row_keys; e->key; e++) {
-		cr_assert_not_null(node_at(sch, e->key), "%s is in lib/row.c's vb_row_keys but not in %s",
-				   e->key, SCHEMA);
+		cr_assert_not_null(node_at(sch, e->key),
+				   "%s is in lib/row.c's vb_row_keys but not in %s", e->key, SCHEMA);
 		in_c += !strchr(e->key, '.');
 	}
-	props = json_object_get(json_object_get(json_object_get(sch, "$defs"), "row"), "properties");
+	props = row_props(sch);
 	json_object_foreach(props, k, v) {
 		const struct vb_row_key *e = vb_row_keys;
 
 		while (e->key && strcmp(e->key, k))
 			e++;
-		cr_assert_not_null(e->key, "%s is a row key of %s but not in lib/row.c's vb_row_keys",
-				   k, SCHEMA);
+		cr_assert_not_null(e->key,
+				   "%s is a row key of %s but not in lib/row.c's vb_row_keys", k,
+				   SCHEMA);
 	}
 	cr_assert_eq(in_c, json_object_size(props));
 	json_decref(sch);
@@ -94,19 +101,21 @@ Test(schema, the_docs_row_table_is_the_schemas)
 	json_t *v;
 
 	cr_assert_not_null(f, "%s", DOC);
-	props = json_object_get(json_object_get(json_object_get(sch, "$defs"), "row"), "properties");
+	props = row_props(sch);
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "## ", 3))
 			in_rows = !strncmp(line, "## A result row", 15);
 		if (in_rows && sscanf(line, "| `%127[a-z_0-9]` |", key) == 1) {
 			cr_assert_not_null(json_object_get(props, key),
-					   "%s documents row key %s, which the schema does not define", DOC, key);
+					   "%s documents row key %s, which the schema does not define",
+					   DOC, key);
 			json_object_set_new(doc, key, json_true());
 		}
 	}
 	fclose(f);
 	json_object_foreach(props, k, v)
-		cr_assert_not_null(json_object_get(doc, k), "row key %s is not in %s's table", k, DOC);
+		cr_assert_not_null(json_object_get(doc, k), "row key %s is not in %s's table", k,
+				   DOC);
 	json_decref(doc);
 	json_decref(sch);
 }
@@ -210,13 +219,15 @@ Test(schema, every_key_a_consumer_reads_is_defined_and_written)
 
 		while (*d && strcmp(*d, k))
 			d++;
-		cr_expect_not_null(*d, "consumers read %s, which lib/row.c's vb_row_keys_read misses", k);
+		cr_expect_not_null(*d, "consumers read %s, which lib/row.c's vb_row_keys_read misses",
+				   k);
 	}
 	for (const char *const *d = vb_row_keys_read; *d; d++, n++) {
 		cr_expect_not_null(node_at(sch, *d), "consumers read %s, which %s does not define",
 				   *d, SCHEMA);
 		cr_expect(has_path(rows, *d), "consumers read %s, which no fixture row has: "
-			  "no producer writes it (or scripts/make-fixtures.sh lacks a run that does)", *d);
+			  "no producer writes it (or scripts/make-fixtures.sh lacks a run that does)",
+			  *d);
 	}
 	fprintf(stderr, "test_schema: consumers read %zu keys (%zu traced over the fixtures); "
 		"each is defined by the schema and written by vbench\n", n, json_object_size(read));
