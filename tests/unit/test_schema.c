@@ -74,7 +74,8 @@ Test(schema, row_keys_in_c_are_the_schemas)
 
 	for (const struct vb_row_key *e = vb_row_keys; e->key; e++) {
 		cr_assert_not_null(node_at(sch, e->key),
-				   "%s is in lib/row.c's vb_row_keys but not in %s", e->key, SCHEMA);
+				   "%s is in lib/row.c's vb_row_keys but not in %s",
+				   e->key, SCHEMA);
 		in_c += !strchr(e->key, '.');
 	}
 	props = row_props(sch);
@@ -107,7 +108,8 @@ Test(schema, the_docs_row_table_is_the_schemas)
 			in_rows = !strncmp(line, "## A result row", 15);
 		if (in_rows && sscanf(line, "| `%127[a-z_0-9]` |", key) == 1) {
 			cr_assert_not_null(json_object_get(props, key),
-					   "%s documents row key %s, which the schema does not define",
+					   "%s documents row key %s, "
+					   "which the schema does not define",
 					   DOC, key);
 			json_object_set_new(doc, key, json_true());
 		}
@@ -219,14 +221,16 @@ Test(schema, every_key_a_consumer_reads_is_defined_and_written)
 
 		while (*d && strcmp(*d, k))
 			d++;
-		cr_expect_not_null(*d, "consumers read %s, which lib/row.c's vb_row_keys_read misses",
+		cr_expect_not_null(*d, "consumers read %s, "
+				   "which lib/row.c's vb_row_keys_read misses",
 				   k);
 	}
 	for (const char *const *d = vb_row_keys_read; *d; d++, n++) {
 		cr_expect_not_null(node_at(sch, *d), "consumers read %s, which %s does not define",
 				   *d, SCHEMA);
 		cr_expect(has_path(rows, *d), "consumers read %s, which no fixture row has: "
-			  "no producer writes it (or scripts/make-fixtures.sh lacks a run that does)",
+			  "no producer writes it "
+			  "(or scripts/make-fixtures.sh lacks a run that does)",
 			  *d);
 	}
 	fprintf(stderr, "test_schema: consumers read %zu keys (%zu traced over the fixtures); "
