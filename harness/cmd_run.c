@@ -549,6 +549,7 @@ int cmd_run(int argc, char **argv)
 	char err[1024], guest_bin[4096];
 	size_t n_points = 0;
 	struct vb_run_loop run = { 0 };
+	bool restore_failed;
 	json_t *header;
 	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
@@ -627,10 +628,11 @@ int cmd_run(int argc, char **argv)
 	free(run.recorded);
 	/* Put the vendor module back as it was before any --switch-mode reload,
 	 * then let the guardian give back the hugepages this run added. */
+	/* A failure here is left to the guardian, which tries again and, failing
+	 * too, says in one line what the host is left with and how to fix it. */
 	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
-		vb_warn("run: %s", err);
-	if (vb_guardian_finish() < 0)
-		vb_warn("run: the host is not quite as it was before the run: see above");
+		vb_results_log(&res, "putting the module back: %s", err);
+	restore_failed = vb_guardian_finish() < 0;
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(run.done == n_points));
@@ -661,6 +663,12 @@ int cmd_run(int argc, char **argv)
 	json_decref(header);
 	free(points);
 	free(plan);
+	if (restore_failed) {
+		if (interrupted)
+			vb_error("run: interrupted after %zu of %zu points; finished rows are kept",
+				 run.done, n_points);
+		return VB_EXIT_RESTORE;
+	}
 	if (interrupted)
 		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept", run.done, n_points);
 	if (run.hp_short)
