@@ -25,6 +25,12 @@ void vb_db_close(struct vb_db *db);
 /* The store as messages name it: the file, or the URL without its password. */
 const char *vb_db_name(const struct vb_db *db);
 
+/* url as it may be shown or stored: a "user:password@" loses its ":password"
+ * (up to the last '@' before the query), and a "password" query parameter
+ * (its name percent-decoded, as libpq reads it) is dropped. Anything that is
+ * not a "scheme://" URL is copied as is. out is always NUL-terminated. */
+void vb_db_url_name(const char *url, char *out, size_t len);
+
 /* "sqlite" or "postgresql". */
 const char *vb_db_kind(const struct vb_db *db);
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bats
+# hardening.bats: the third reliability round (issue 21): secrets never
+# printed, stores opened as the command needs them, test settings recorded,
+# the header only from line 1, readers bounded, escapes, and the smaller
+# refusals. Each case reproduces a finding of the audit.
+load helpers
+load tracking_helpers
+
+@test "secrets: a ?password= or user:pw@ password is in no history message" {
+	for url in 'postgresql://127.0.0.1:1/x?password=S3cret' \
+		'postgresql://bob:S3cret@127.0.0.1:1/x?sslmode=disable&pass%77ord=S3cret' \
+		'postgresql://127.0.0.1:1/x?port=S3cret&password=S3cret'; do
+		run "$VBENCH" history --db "$url"
+		echo "$output"
+		[ "$status" -eq 3 ]
+		one_error_line
+		[[ "$output" != *S3cret* ]]
+	done
+	[[ "$output" == *"postgresql://127.0.0.1:1/x?port=******: invalid integer value \"******\""* ]]
+}
+
+@test "secrets: a run's 'not added to the history' warning hides the password" {
+	VBENCH_DB='postgresql://127.0.0.1:1/x?password=S3cret' run "$VBENCH" run --bench ptrchase \
+		--footprint 1M --repeat 1 --min-runs 1 --out "$OUT" --quiet
+	echo "$output"
+	[[ "$output" == *"not added to the history: postgresql://127.0.0.1:1/x: "* ]]
+	[[ "$output" != *S3cret* ]]
+	! grep -rq S3cret "$(run_dir)"
+}
+
+@test "history: the URL's connect_timeout is honoured (not always 10 s)" {
+	command -v python3 > /dev/null || skip "python3 is not installed: it plays a silent server"
+	# A server that accepts the connection and never answers.
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(30)' > "$BATS_TEST_TMPDIR/port" &
+	srv=$!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
+	t0=$(date +%s)
+	run "$VBENCH" history --db "postgresql://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")/x?connect_timeout=2"
+	t1=$(date +%s)
+	kill "$srv"
+	echo "$output; $((t1 - t0)) s"
+	[ "$status" -eq 3 ]
+	[ $((t1 - t0)) -lt 6 ]
+}
