@@ -186,7 +186,8 @@ static int pg_err(struct vb_db *db, const char *msg, char *err, size_t errlen)
 	return vb_errf(err, errlen, "%s: %s", db->where, line);
 }
 
-static struct vb_db *open_pg(struct vb_db *db, const char *url, char *err, size_t errlen)
+static struct vb_db *open_pg(struct vb_db *db, const char *url, int access, char *err,
+			     size_t errlen)
 {
 	/* A server that does not answer must not hang CI: 10 s unless the URL
 	 * says (a later keyword overrides an earlier one, the URL's included). */
@@ -207,14 +208,27 @@ static struct vb_db *open_pg(struct vb_db *db, const char *url, char *err, size_
 	/* Notices (e.g. "relation already exists, skipping") are not for users. */
 	r = PQexec(db->pg, "SET client_min_messages = warning");
 	PQclear(r);
+	/* A reader writes nothing, whatever database the URL names. */
+	if (access == VB_DB_READ) {
+		r = PQexec(db->pg, "SET default_transaction_read_only = on");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_err(db, PQresultErrorMessage(r), err, errlen);
+			PQclear(r);
+			vb_db_close(db);
+			return NULL;
+		}
+		PQclear(r);
+	}
 	return db;
 }
 
-static struct vb_db *open_lite(struct vb_db *db, const char *path, bool create,
+static struct vb_db *open_lite(struct vb_db *db, const char *path, int access,
 			       char *err, size_t errlen)
 {
 	struct stat st;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	bool create = access == VB_DB_CREATE;
+	int flags = access == VB_DB_READ ? SQLITE_OPEN_READONLY :
+		    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 
 	snprintf(db->where, sizeof(db->where), "%s", path);
 	if (!create && stat(path, &st)) {
@@ -233,7 +247,7 @@ static struct vb_db *open_lite(struct vb_db *db, const char *path, bool create,
 	return db;
 }
 
-struct vb_db *vb_db_open(const char *url, bool create, char *err, size_t errlen)
+struct vb_db *vb_db_open(const char *url, int access, char *err, size_t errlen)
 {
 	struct vb_db *db;
 
@@ -247,10 +261,10 @@ struct vb_db *vb_db_open(const char *url, bool create, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
-		return open_pg(db, url, err, errlen);
+		return open_pg(db, url, access, err, errlen);
 	if (!strncmp(url, "sqlite:", 7))
 		url += 7;
-	return open_lite(db, url, create, err, errlen);
+	return open_lite(db, url, access, err, errlen);
 }
 
 void vb_db_close(struct vb_db *db)

@@ -168,10 +168,51 @@ int vb_history_migrate(struct vb_db *db, int target, char *err, size_t errlen)
 	}
 }
 
+/* A reader's store, opened read-only: refused when it holds no vbench
+ * history (another application's database, an empty file), reopened to
+ * write only to migrate vbench's own older schema. */
+static struct vb_db *open_reader(const char *url, char *err, size_t errlen)
+{
+	struct vb_db *db = vb_db_open(url, VB_DB_READ, err, errlen);
+	int v;
+
+	if (!db)
+		return NULL;
+	if (vb_history_version(db, &v, err, errlen)) {
+		vb_db_close(db);
+		return NULL;
+	}
+	if (v == 0) {
+		vb_errf(err, errlen, "%s: not a vbench history store (it has no vbench_meta "
+			"table): name vbench's store with --db or VBENCH_DB, or add runs with "
+			"'vbench history add RUN'", vb_db_name(db));
+		vb_db_close(db);
+		return NULL;
+	}
+	if (v > VB_HISTORY_SCHEMA) {
+		vb_errf(err, errlen, "%s: the store has schema version %d, newer than this vbench "
+			"knows (%d): use a newer vbench", vb_db_name(db), v, VB_HISTORY_SCHEMA);
+		vb_db_close(db);
+		return NULL;
+	}
+	if (v == VB_HISTORY_SCHEMA)
+		return db;
+	vb_db_close(db);
+	db = vb_db_open(url, VB_DB_WRITE, err, errlen);
+	if (db && vb_history_migrate(db, VB_HISTORY_SCHEMA, err, errlen)) {
+		vb_db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
 struct vb_db *vb_history_open(const char *url, bool create, char *err, size_t errlen)
 {
-	struct vb_db *db = vb_db_open(url, create, err, errlen);
+	struct vb_db *db;
 
+	if (!create)
+		return open_reader(url, err, errlen);
+	db = vb_db_open(url, VB_DB_CREATE, err, errlen);
 	if (db && vb_history_migrate(db, VB_HISTORY_SCHEMA, err, errlen)) {
 		vb_db_close(db);
 		return NULL;

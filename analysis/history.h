@@ -16,7 +16,12 @@
 const char *vb_history_default_db(void);
 
 /* Open a store (vb_db_open) and bring its schema up to VB_HISTORY_SCHEMA.
- * NULL with err set: unreachable, locked, corrupt, or written by a newer vbench. */
+ * create (writers): the store is made when missing. Readers (!create) open it
+ * read-only and never create anything: a store without vbench's tables
+ * (another application's database, an empty file) is refused; only an older
+ * vbench schema is reopened to write, to migrate it.
+ * NULL with err set: unreachable, locked, corrupt, not vbench's, or written
+ * by a newer vbench. */
 struct vb_db *vb_history_open(const char *url, bool create, char *err, size_t errlen);
 
 /* The store's schema version (0: empty), and migration up to target, each

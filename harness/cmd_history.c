@@ -98,9 +98,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	optind = 1;
+	optind = 0;	/* 0: GNU getopt starts afresh, permuting */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': o->db = optarg; break;
 		case 'b': o->f.bench = optarg; break;
@@ -129,7 +129,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			return 1;
 		default:
-			vb_cmd_bad_option("history", "+h", argv);
+			vb_cmd_bad_option("history", "h", argv);
 			return -1;
 		}
 	}
@@ -337,21 +337,19 @@ int cmd_history(int argc, char **argv)
 {
 	struct opts o = { .threshold = MIN_CHANGE };
 	const char *sub = NULL;
-	int rc, first;
+	int rc;
 
-	/* Options may come before or after the subcommand: parse both stretches. */
+	/* Options are taken wherever they stand, before or after the subcommand
+	 * and among the runs of `add`: getopt moves the other words to the end. */
 	rc = parse(argc, argv, &o);
-	first = optind;
-	if (!rc && first < argc) {
-		sub = argv[first];
+	if (!rc && optind < argc) {
+		sub = argv[optind];
 		if (strcmp(sub, "add") && strcmp(sub, "check")) {
 			vb_error("history: unknown subcommand '%s': expected add or check, or "
 				 "none; see 'vbench history --help'", sub);
 			rc = -1;
-		} else {
-			rc = parse(argc - first, argv + first, &o);
-			optind += first;
 		}
+		optind++;
 	}
 	if (rc) {
 		json_decref(o.f.params);

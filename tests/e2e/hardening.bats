@@ -44,3 +44,40 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' > "$BATS_TEST_TMPDIR/port
 	[ "$status" -eq 3 ]
 	[ $((t1 - t0)) -lt 6 ]
 }
+
+@test "history add RUN --db X: the option after the run is an option" {
+	r=$(VBENCH_DB="$BATS_TEST_TMPDIR/other.sqlite" tiny_run "$OUT")
+	mkdir "$BATS_TEST_TMPDIR/work" && cd "$BATS_TEST_TMPDIR/work"
+	VBENCH_DB= run "$VBENCH" history add "$r" --db x.sqlite
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -f x.sqlite ]
+	[ ! -e results/history.sqlite ]
+	VBENCH_DB= run "$VBENCH" history check --db x.sqlite --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .db <<< "$output")" = x.sqlite ]
+}
+
+@test "history: a reader opens read-only, and creates nothing in another database or an empty file" {
+	command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
+	sqlite3 "$BATS_TEST_TMPDIR/app.sqlite" "CREATE TABLE accounts (id INTEGER)"
+	for cmd in "history" "history check"; do
+		run $VBENCH $cmd --db "$BATS_TEST_TMPDIR/app.sqlite"
+		echo "$output"
+		[ "$status" -eq 3 ]
+		one_error_line
+		[[ "$output" == *"not a vbench history store"* ]]
+	done
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/app.sqlite" .tables)" = accounts ]
+	: > "$BATS_TEST_TMPDIR/empty.sqlite"
+	run "$VBENCH" history --db "$BATS_TEST_TMPDIR/empty.sqlite"
+	[ "$status" -eq 3 ]
+	[ ! -s "$BATS_TEST_TMPDIR/empty.sqlite" ]
+	# A read-only store of vbench's own is still read.
+	r=$(tiny_run "$OUT")
+	"$VBENCH" history add "$r" --db "$BATS_TEST_TMPDIR/h.sqlite" > /dev/null
+	chmod 0444 "$BATS_TEST_TMPDIR/h.sqlite"
+	run "$VBENCH" history --db "$BATS_TEST_TMPDIR/h.sqlite"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
