@@ -81,3 +81,17 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' > "$BATS_TEST_TMPDIR/port
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "test settings: the counter double and a pretended PMU are recorded and noted" {
+	dbl="$BATS_TEST_TMPDIR/counts"
+	printf '%s\n' "cycles 1000000" "loads 200000" "load_walk_cycles 150000" > "$dbl"
+	run env LIBPFM_FORCE_PMU=skl VB_COUNTER_DOUBLE="$dbl" "$VBENCH" run --bench ptrchase \
+		--footprint 1M --repeat 1 --min-runs 1 --out "$OUT"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	f="$(run_dir)/run.json"
+	[ "$(jq -r '.host.test_settings.VB_COUNTER_DOUBLE' "$f")" = "$dbl" ]
+	[ "$(jq -r '.host.test_settings.LIBPFM_FORCE_PMU' "$f")" = skl ]
+	[ "$(jq -c '.results[0].test_settings' "$f")" = '["VB_COUNTER_DOUBLE","LIBPFM_FORCE_PMU"]' ]
+	[[ "$output" == *"run under test settings (rows carry test_settings): "*"VB_COUNTER_DOUBLE=$dbl"* ]]
+}
