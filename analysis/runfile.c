@@ -158,8 +158,9 @@ fail:
 }
 
 /*
- * Rebuild a run from results.jsonl text: one row per line. A line carrying
- * "schema" is the run's header (id, host, plan) and is merged in. The writer
+ * Rebuild a run from results.jsonl text: one row per line. Line 1, when it
+ * carries "schema", is the run's header (id, host, plan) and is merged in; a
+ * "schema" on any other line is refused, so a row cannot rename the run. The writer
  * appends whole lines, so the only line that may be torn is a last line
  * without its newline (the writer was killed mid-append): it is left out.
  * Any other line that is not a JSON object means the file is not what the
@@ -199,6 +200,13 @@ static json_t *parse_jsonl(const char *buf, size_t len, const char *name, char *
 		}
 		whole++;
 		if (json_object_get(v, "schema")) {
+			/* Only line 1 may be the header: a row must not rename the run. */
+			if (lineno != 1) {
+				json_decref(v);
+				vb_errf(err, errlen, "%s:%zu: a header (a \"schema\" key) after line 1: "
+					"not a results.jsonl line", name, lineno);
+				goto fail;
+			}
 			json_object_update(run, v);
 			json_decref(v);
 		} else {

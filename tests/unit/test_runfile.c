@@ -96,6 +96,14 @@ Test(runfile, jsonl_rebuild_skips_torn_last_line)
 	write_file(d, "results.jsonl", text);
 	cr_assert_null(vb_run_load(d, err, sizeof(err)));
 	cr_assert(strstr(err, "results.jsonl:2"), "%s", err);
+
+	/* A row that carries "schema" cannot take over the header. */
+	snprintf(text, sizeof(text),
+		 "{\"schema\":\"vbench.run/1\",\"id\":\"T\"}\n%s\n"
+		 "{\"schema\":\"vbench.run/1\",\"id\":\"FORGED\"}\n%s\n", l1, l2);
+	write_file(d, "results.jsonl", text);
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:3: a header"), "%s", err);
 	free(l1);
 	free(l2);
 	json_decref(r1);
