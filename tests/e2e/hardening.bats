@@ -95,3 +95,29 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' > "$BATS_TEST_TMPDIR/port
 	[ "$(jq -c '.results[0].test_settings' "$f")" = '["VB_COUNTER_DOUBLE","LIBPFM_FORCE_PMU"]' ]
 	[[ "$output" == *"run under test settings (rows carry test_settings): "*"VB_COUNTER_DOUBLE=$dbl"* ]]
 }
+
+# A copy of run $1 in folder $2 whose id, host and first row's bench hold an
+# OSC title sequence, a CSI and a newline.
+hostile_copy() {
+	mkdir -p "$2"
+	jq '.id = "evil\u001b]0;pwned\u0007\u001b[2J\nid" | .host.hostname = "h\u001b[31m\nx"
+		| .results[0].bench = "ptr\u001b]0;pwned\u0007\nchase"
+		| .results[0].mode = "na\u001b[2Jtive"' "$1/run.json" > "$2/run.json"
+}
+
+@test "escapes: compare's 'only in' lines and baseline list print no raw escape or newline" {
+	a=$(tiny_run "$OUT/a")
+	hostile_copy "$a" "$BATS_TEST_TMPDIR/evil"
+	run "$VBENCH" compare "$a" "$BATS_TEST_TMPDIR/evil"
+	echo "$output"
+	[[ "$output" == *'only in new: ptr\e]0;pwned\x07\nchase'* ]]
+	[[ "$output" != *$'\e'* ]]
+	[ "$(grep -c '^only in new' <<< "$output")" -eq 1 ]
+	dir="$BATS_TEST_TMPDIR/baselines"
+	"$VBENCH" baseline --dir "$dir" save "$BATS_TEST_TMPDIR/evil" evil > /dev/null
+	run "$VBENCH" baseline --dir "$dir" list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\e'* ]]
+	[ "$(wc -l <<< "$output")" -eq 2 ]
+}
