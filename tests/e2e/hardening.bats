@@ -121,3 +121,20 @@ hostile_copy() {
 	[[ "$output" != *$'\e'* ]]
 	[ "$(wc -l <<< "$output")" -eq 2 ]
 }
+
+@test "memory: a footprint or a pool growth past the available memory is refused, not attempted" {
+	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024 / 1024) + 8 }' /proc/meminfo)
+	run "$VBENCH" run --bench ptrchase --footprint "${avail}G" --repeat 1 --min-runs 1 --out "$OUT/a" --quiet
+	echo "$output"
+	[ "$(jq -r '.results[0].status' "$OUT"/a/*/run.json)" = skipped ]
+	[[ "$(jq -r '.results[0].reason' "$OUT"/a/*/run.json)" == *"more than the memory available"* ]]
+	[ "$(id -u)" -eq 0 ] || skip "--reserve-hugepages needs root"
+	[ "$(pool_2m)" != none ] || skip "this kernel has no 2M hugepage pool"
+	host_lock
+	before=$(pool_2m)
+	run "$VBENCH" run --bench ptrchase --footprint "${avail}G" --pages 2m --hugetlb --reserve-hugepages \
+		--repeat 1 --min-runs 1 --out "$OUT/b" --quiet
+	echo "$output"
+	[ "$(pool_2m)" -eq "$before" ]
+	[[ "$(jq -r '.results[0].reason' "$OUT"/b/*/run.json)" == *"would pin more than the memory available"* ]]
+}
