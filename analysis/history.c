@@ -427,12 +427,13 @@ int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen)
 	if (check_labels(json_object_get(run, "labels"), err, errlen) ||
 	    check_printable(run, err, errlen))
 		return -1;
+	/* From here on a failure is the store's (locked, read-only, gone): -2. */
 	if (vb_db_begin(db, err, errlen))
-		return -1;
+		return -2;
 	/* Under the writers' lock: a run added meanwhile by another writer is seen. */
 	if (vb_db_exec(db, "SELECT 1 FROM runs WHERE id = $1", 1, &id, &rows, NULL, err, errlen)) {
 		vb_db_end(db, false, NULL, 0);
-		return -1;
+		return -2;
 	}
 	rc = json_array_size(rows) ? 1 : 0;
 	json_decref(rows);
@@ -442,9 +443,9 @@ int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen)
 	}
 	if (add_run_rows(db, run, id, err, errlen)) {
 		vb_db_end(db, false, NULL, 0);
-		return -1;
+		return -2;
 	}
-	return vb_db_end(db, true, err, errlen);
+	return vb_db_end(db, true, err, errlen) ? -2 : 0;
 }
 
 int vb_history_add_run(const char *run_dir, const char *db_url, char *err, size_t errlen)

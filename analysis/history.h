@@ -32,7 +32,8 @@ int vb_history_migrate(struct vb_db *db, int target, char *err, size_t errlen);
 /*
  * Add a loaded run (all its rows, with samples, stats, counters, host record
  * and labels) in one transaction: whole or not at all. 0 added, 1 already
- * in the store (nothing done), -1 with err set (bad labels, no id, store error).
+ * in the store (nothing done), -1 with err set when the run cannot be added
+ * (bad labels, no id), -2 when the store failed (locked, read-only, gone).
  */
 int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen);
 

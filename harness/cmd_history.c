@@ -157,7 +157,11 @@ static int add(const struct opts *o, int n, char **runs)
 
 		if (rc < 0) {
 			vb_error("history: add: %s", err);
-			worst = VB_EXIT_USAGE;
+			/* The store refusing is the host's (3); a bad run, bad input (2). */
+			if (rc == -2 || worst == VB_EXIT_ENV)
+				worst = VB_EXIT_ENV;
+			else
+				worst = VB_EXIT_USAGE;
 		} else if (rc == 1) {
 			printf("%s: already in the history, nothing to do\n", runs[i]);
 		} else {

@@ -206,16 +206,10 @@ static void once(int c)
 /* KEY=VALUE: a key of [A-Za-z0-9_.-], a printable value, both short. */
 static void label_check(const char *l)
 {
-	const char *eq = strchr(l, '=');
+	char why[256];
 
-	if (!eq || eq == l || eq - l > 64 || strlen(eq + 1) > 256 || !eq[1])
-		usage_error("bad --label '%s': expected KEY=VALUE, e.g. kernel=6.12", l);
-	for (const char *c = l; c < eq; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
-			usage_error("bad --label '%s': a key is letters, digits, '_', '.' or '-'", l);
-	/* These reach argv, the run log and the history: no control characters. */
-	if (!vb_text_is_clean(eq + 1))
-		usage_error("bad --label '%s': control characters in the value", l);
+	if (vb_label_check(l, why, sizeof(why)) < 0)
+		usage_error("bad --label %s", why);
 }
 
 static void parse_flags(int argc, char **argv, struct run_flags *f)

@@ -138,3 +138,39 @@ hostile_copy() {
 	[ "$(pool_2m)" -eq "$before" ]
 	[[ "$(jq -r '.results[0].reason' "$OUT"/b/*/run.json)" == *"would pin more than the memory available"* ]]
 }
+
+@test "labels: a too-long or hostile --label says what is wrong and is not echoed whole" {
+	run "$VBENCH" run --label "kernel=$(printf '%0300d' 0)" --bench ptrchase --out "$OUT"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"the value is 300 bytes long, at most 256"* ]]
+	[ "${#output}" -lt 200 ]
+	run "$VBENCH" run --label "$(printf 'k=a\e]0;x\a')" --bench ptrchase --out "$OUT"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'k=a\e]0;x\x07'*"control characters"* ]]
+	[[ "$output" != *$'\e'* ]]
+}
+
+@test "run.log is 0644 like every other file of the run, whatever the umask" {
+	(umask 000; "$VBENCH" run --bench ptrchase --footprint 1M --repeat 1 --min-runs 1 --out "$OUT" --quiet > /dev/null)
+	[ "$(stat -c %a "$(run_dir)/run.log")" = 644 ]
+	[ "$(stat -c %a "$(run_dir)/results.jsonl")" = 644 ]
+}
+
+@test "exit codes: a read-only store and a symbolic link are the same kind of refusal (3)" {
+	command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
+	r=$(VBENCH_DB="$BATS_TEST_TMPDIR/h.sqlite" tiny_run "$OUT")
+	"$VBENCH" history add "$r" --db "$BATS_TEST_TMPDIR/ro.sqlite" > /dev/null
+	sqlite3 "$BATS_TEST_TMPDIR/ro.sqlite" "DELETE FROM run_labels; DELETE FROM results; DELETE FROM runs"
+	chmod 0444 "$BATS_TEST_TMPDIR/ro.sqlite"
+	[ "$(id -u)" -ne 0 ] || chattr +i "$BATS_TEST_TMPDIR/ro.sqlite" 2>/dev/null ||
+		skip "root writes through file modes and chattr +i is not available here"
+	run "$VBENCH" history add "$r" --db "$BATS_TEST_TMPDIR/ro.sqlite"
+	chattr -i "$BATS_TEST_TMPDIR/ro.sqlite" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 3 ]
+	ln -s "$BATS_TEST_TMPDIR/victim" "$r/report.md"
+	run "$VBENCH" report "$r"
+	[ "$status" -eq 3 ]
+}
