@@ -22,6 +22,7 @@ struct vb_param_def {
 	const char *unit;	/* "bytes", "pages", "children", ... */
 	const char *choices;	/* CHOICE: comma-separated words */
 	const char *help;
+	uint64_t step;		/* SIZE/U64: values are multiples of it (0 or 1: any) */
 };
 
 #define VB_PARAMS_MAX 12

@@ -174,3 +174,22 @@ hostile_copy() {
 	run "$VBENCH" report "$r"
 	[ "$status" -eq 3 ]
 }
+
+@test "plans and values: a folder as plan, timeout 1e300, kvstore value=12 and a 253-character host are one line each, at parse time" {
+	run "$VBENCH" run --plan "$BATS_TEST_DIRNAME" --out "$OUT"
+	[ "$status" -eq 2 ]; one_error_line
+	[[ "$output" == *"is a folder, not a file"* ]]
+	printf 'timeout 1e300\nbench ptrchase\n' > "$BATS_TEST_TMPDIR/p.conf"
+	run "$VBENCH" run --plan "$BATS_TEST_TMPDIR/p.conf" --out "$OUT"
+	[ "$status" -eq 2 ]; one_error_line
+	[[ "$output" == *"bad timeout '1e300': at most 604800 s (7 days)" ]]
+	run "$VBENCH" run --bench kvstore --set value=12 --out "$OUT"
+	[ "$status" -eq 2 ]; one_error_line
+	[[ "$output" == *"value=12 is not a multiple of 8 bytes" ]]
+	[ ! -e "$OUT" ] || [ -z "$(ls -A "$OUT")" ]
+	host="$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' $(seq 63)).$(printf 'd%.0s' $(seq 61))"
+	[ "${#host}" -eq 253 ]
+	run "$VBENCH" run --guest remote --mode shadow --bench ctxswitch --target "$host" --out "$OUT"
+	[ "$status" -eq 2 ]; one_error_line
+	[[ "$output" == *"the host name is 253 characters long, at most 252" ]]
+}

@@ -5,11 +5,11 @@
 #include "lib/param.h"
 
 static const struct vb_param_def defs[] = {
-	{ "footprint", VB_PARAM_SIZE, 64 << 20, 64 << 10, 64ULL << 30, "bytes", NULL, "memory" },
-	{ "layout", VB_PARAM_CHOICE, 0, 0, 0, NULL, "page,line", "layout" },
-	{ "children", VB_PARAM_U64, 8, 1, 4096, "children", NULL, "children" },
-	{ "pin", VB_PARAM_BOOL, 1, 0, 1, NULL, NULL, "pin" },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "footprint", VB_PARAM_SIZE, 64 << 20, 64 << 10, 64ULL << 30, "bytes", NULL, "memory", 0 },
+	{ "layout", VB_PARAM_CHOICE, 0, 0, 0, NULL, "page,line", "layout", 0 },
+	{ "children", VB_PARAM_U64, 8, 1, 4096, "children", NULL, "children", 0 },
+	{ "pin", VB_PARAM_BOOL, 1, 0, 1, NULL, NULL, "pin", 0 },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, 0 },
 };
 
 static char err[256];
