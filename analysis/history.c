@@ -483,6 +483,29 @@ int vb_history_add_run(const char *run_dir, const char *db_url, char *err, size_
 	return rc;
 }
 
+int vb_history_params_parse(const char *s, json_t **out)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int rc = 0;
+
+	*out = json_object();
+	tok = copy ? strtok_r(copy, ",", &save) : NULL;
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1]) {
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		json_object_set_new(*out, tok, json_string(eq + 1));
+	}
+	free(copy);
+	if (!copy || !json_object_size(*out))
+		rc = -1;
+	return rc;
+}
+
 /* Column order of the series query. */
 enum { C_ID, C_STARTED, C_HOST, C_LABELS, C_BENCH, C_MODE, C_GUEST, C_PAGES, C_PARAMS,
        C_UNIT, C_MEDIAN, C_LO, C_HI, C_N, C_SAMPLES, C_INV, C_BY, C_COUNT };

@@ -12,6 +12,11 @@
 #define VB_HISTORY_DB "results/history.sqlite"
 #define VB_HISTORY_SCHEMA 2	/* the version this vbench writes; see history.c's migrations */
 
+/* `--params footprint=16M,layout=page` (a history filter) into a new object
+ * of name -> value text in *out (also on failure: the caller frees it).
+ * -1 when a part is not NAME=VALUE or there is none. */
+int vb_history_params_parse(const char *s, json_t **out);
+
 /* The store to use when none is named: $VBENCH_DB, else VB_HISTORY_DB. */
 const char *vb_history_default_db(void);
 

@@ -57,30 +57,6 @@ struct opts {
 	bool json;
 };
 
-/* "footprint=16M,layout=page" into an object of name -> value text. */
-static int parse_params(const char *s, json_t **out)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	int rc = 0;
-
-	*out = json_object();
-	tok = copy ? strtok_r(copy, ",", &save) : NULL;
-	for (; tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq || eq == tok || !eq[1]) {
-			rc = -1;
-			break;
-		}
-		*eq = '\0';
-		json_object_set_new(*out, tok, json_string(eq + 1));
-	}
-	free(copy);
-	if (!copy || !json_object_size(*out))
-		rc = -1;
-	return rc;
-}
-
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -111,7 +87,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'o': o->plot = optarg; break;
 		case 'P':
 			json_decref(o->f.params);
-			if (parse_params(optarg, &o->f.params)) {
+			if (vb_history_params_parse(optarg, &o->f.params)) {
 				vb_error("history: bad --params '%s': give "
 					 "NAME=VALUE[,NAME=VALUE...], e.g. footprint=16M", optarg);
 				return -1;
