@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (strncmp(path, "/nonexistent/baselines/", 23) || strchr(path + 23, '/') ||
-	    name[0] == '.' || strstr(name, ".."))
+	    name[0] == '.')
 		abort();
 	return 0;
 }
