@@ -349,8 +349,8 @@ static json_t *parse_jsonl(const char *buf, size_t len, const char *name, char *
 			/* Only line 1 may be the header: a row must not rename the run. */
 			if (lineno != 1) {
 				json_decref(v);
-				vb_errf(err, errlen, "%s:%zu: a header (a \"schema\" key) after line 1: "
-					"not a results.jsonl line", name, lineno);
+				vb_errf(err, errlen, "%s:%zu: a header (a \"schema\" key) after "
+					"line 1: not a results.jsonl line", name, lineno);
 				goto fail;
 			}
 			json_object_update(run, v);

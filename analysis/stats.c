@@ -660,7 +660,8 @@ static double mw_normal_p(double ra, size_t na, size_t nb, double ties)
 		return 1;
 	ua = ra - (double)na * (double)(na + 1) / 2;
 	mu = (double)na * (double)nb / 2;
-	var = (double)na * (double)nb / 12 * ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
+	var = (double)na * (double)nb / 12 *
+	      ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
 	if (var <= 0)
 		return 1;
 	z = (fabs(ua - mu) - 0.5) / sqrt(var);

@@ -186,8 +186,8 @@ static int restore(struct pending *p, int fd)
 		if (vb_modeswitch_put_back(p->flavour, p->orig, err, sizeof(err)) < 0) {
 			one_line(err);
 			vb_modeswitch_left(p->flavour, p->orig, left, sizeof(left));
-			vb_error("run: putting %s back failed: %s: %s", vb_kvm_flavour_name(p->flavour),
-				 err, left);
+			vb_error("run: putting %s back failed: %s: %s",
+				 vb_kvm_flavour_name(p->flavour), err, left);
 			rc = -1;
 		}
 		p->module = false;
@@ -330,9 +330,9 @@ static void replace(void)
 	g.pid = -1;
 	if (fork_guardian(err, sizeof(err)) < 0 || !send_all()) {
 		if (!g.restart_failed)
-			vb_warn("run: the restore guardian died and no new one could be started (%s): "
-				"if vbench is killed now, what it changed on the host stays changed",
-				g.fd < 0 ? err : strerror(errno));
+			vb_warn("run: the restore guardian died and no new one could be started "
+				"(%s): if vbench is killed now, what it changed on the host "
+				"stays changed", g.fd < 0 ? err : strerror(errno));
 		g.restart_failed = true;
 	}
 }
