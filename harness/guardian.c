@@ -359,7 +359,8 @@ static void *watch(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct pollfd pf[2] = { { .fd = g.fd, .events = POLLIN }, { .fd = g.wake[0], .events = POLLIN } };
+		struct pollfd pf[2] = { { .fd = g.fd, .events = POLLIN },
+					{ .fd = g.wake[0], .events = POLLIN } };
 		int watched = g.fd;
 
 		/* The guardian never writes during the run: readable means closed. */

@@ -148,8 +148,8 @@ static int unload(enum vb_kvm_flavour f, char *err, size_t errlen)
 
 	/* Never under a VM or an open /dev/kvm, the double's fake refcnt included. */
 	if (users > 0)
-		return vb_errf(err, errlen, "%s is in use (refcnt %d): not unloading it under a VM or "
-			       "an open /dev/kvm", module_name(f), users);
+		return vb_errf(err, errlen, "%s is in use (refcnt %d): not unloading it under a "
+			       "VM or an open /dev/kvm", module_name(f), users);
 	if (modprobe_double())
 		return run_modprobe(modprobe_double(), "-r", module_name(f), err, errlen);
 	/* O_NONBLOCK: fail at once (EWOULDBLOCK) rather than wait while in use. */
@@ -235,12 +235,12 @@ void vb_modeswitch_left(enum vb_kvm_flavour f, const char *orig, char *buf, size
 	vb_kvm_detect(NULL, &st);
 	now = f == VB_KVM_INTEL ? st.ept : st.npt;
 	if (st.flavour != f)
-		snprintf(buf, len, "the host is left without %s: put it back with: modprobe %s %s=%s",
-			 mod, mod, par, orig);
+		snprintf(buf, len, "the host is left without %s: put it back with: "
+			 "modprobe %s %s=%s", mod, mod, par, orig);
 	else
 		snprintf(buf, len, "the host is left with %s %s=%s: put it back with: "
-			 "modprobe -r %s && modprobe %s %s=%s", mod, par, now[0] ? now : "?", mod, mod,
-			 par, orig);
+			 "modprobe -r %s && modprobe %s %s=%s", mod, par, now[0] ? now : "?",
+			 mod, mod, par, orig);
 }
 
 int vb_modeswitch_restore(char *err, size_t errlen)

@@ -322,11 +322,12 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		return parse_repeat(plan, args, err, errlen);
 	case 4:
 		if (vb_parse_seconds(args, &plan->timeout_s) < 0 || plan->timeout_s <= 0)
-			return vb_errf(err, errlen, "bad timeout '%.40s': use seconds, e.g. 600s", args);
+			return vb_errf(err, errlen, "bad timeout '%.40s': use seconds, e.g. 600s",
+				       args);
 		/* Refused as written, not as a number of 300 digits. */
 		if (plan->timeout_s > VB_TIMEOUT_MAX_S)
-			return vb_errf(err, errlen, "bad timeout '%.40s': at most %.0f s (7 days)", args,
-				       VB_TIMEOUT_MAX_S);
+			return vb_errf(err, errlen, "bad timeout '%.40s': at most %.0f s (7 days)",
+				       args, VB_TIMEOUT_MAX_S);
 		return 0;
 	default:
 		return parse_bench_line(plan, args, lineno, err, errlen);
@@ -382,8 +383,9 @@ int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t
 		return vb_errf(err, errlen, "cannot read plan %s: %s", path, strerror(errno));
 	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
 		fclose(f);
-		return vb_errf(err, errlen, "plan %s is %s, not a file: give a plan file, e.g. "
-			       "configs/quick.conf", path, S_ISDIR(st.st_mode) ? "a folder" : "special");
+		return vb_errf(err, errlen, "plan %s is %s, not a file: give a plan file, "
+			       "e.g. configs/quick.conf", path,
+			       S_ISDIR(st.st_mode) ? "a folder" : "special");
 	}
 	text = malloc(1 << 20);
 	if (!text) {

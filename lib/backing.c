@@ -156,9 +156,9 @@ static int growth_fits(size_t page_bytes, long pages, char *err, size_t errlen)
 	if ((long long)pages * (long long)page_bytes <= avail - keep)
 		return 0;
 	errno = ENOMEM;
-	return vb_errf(err, errlen, "growing the %s hugepage pool by %ld pages (%lld MiB) would pin "
-		       "more than the memory available allows (%lld MiB available, %lld MiB kept "
-		       "free): choose a smaller footprint", size_word(page_bytes), pages,
+	return vb_errf(err, errlen, "growing the %s hugepage pool by %ld pages (%lld MiB) would "
+		       "pin more than the memory available allows (%lld MiB available, "
+		       "%lld MiB kept free): choose a smaller footprint", size_word(page_bytes), pages,
 		       (long long)pages * (long long)(page_bytes >> 10) >> 10, avail >> 20,
 		       keep >> 20);
 }
@@ -250,9 +250,9 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 		/* Touched, it would push the host into swap or the OOM killer. */
 		if (avail >= 0 && (long long)len > avail) {
 			errno = ENOMEM;
-			return vb_errf(err, errlen, "%zu MiB is more than the memory available (%lld "
-				       "MiB, MemAvailable): choose a smaller footprint", len >> 20,
-				       avail >> 20);
+			return vb_errf(err, errlen, "%zu MiB is more than the memory available "
+				       "(%lld MiB, MemAvailable): choose a smaller footprint",
+				       len >> 20, avail >> 20);
 		}
 	}
 	switch (b) {

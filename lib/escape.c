@@ -172,7 +172,8 @@ int vb_label_check(const char *label, char *why, size_t len)
 	}
 	for (const char *c = label; c < eq; c++)
 		if (!strchr(LABEL_KEY_CHARS, *c)) {
-			snprintf(why, len, "'%s': a key is letters, digits, '_', '.' or '-'", shown);
+			snprintf(why, len, "'%s': a key is letters, digits, '_', '.' or '-'",
+				 shown);
 			return -1;
 		}
 	if (vlen > VB_LABEL_VALUE_MAX) {
