@@ -14,6 +14,7 @@
 
 #include "analysis/runfile.h"
 #include "lib/error.h"
+#include "lib/escape.h"
 
 #define NAME_MAX_LEN 64
 
@@ -21,13 +22,14 @@ int vb_baseline_path(const char *dir, const char *name, char *buf, size_t len,
 		     char *err, size_t errlen)
 {
 	size_t n = strlen(name);
+	char shown[96];
 	int w;
 
 	if (n == 0 || n > NAME_MAX_LEN || name[0] == '.' ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
-		return vb_errf(err, errlen, "bad baseline name '%.80s': use 1 to %d letters, "
-			       "digits, '.', '_' or '-', not starting with '.'", name,
-			       NAME_MAX_LEN);
+		return vb_errf(err, errlen, "bad baseline name '%s': use 1 to %d letters, "
+			       "digits, '.', '_' or '-', not starting with '.'",
+			       vb_escape_ctrl(name, shown, sizeof(shown)), NAME_MAX_LEN);
 	w = snprintf(buf, len, "%s/%s", dir, name);
 	if (w < 0 || (size_t)w >= len)
 		return vb_errf(err, errlen, "%s: path too long", dir);

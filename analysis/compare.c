@@ -9,6 +9,7 @@
 
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
+#include "lib/escape.h"
 
 /* Bootstrap seed of the change CI: the same runs give the same interval. */
 #define CHANGE_CI_SEED 0xc0ffeeULL
@@ -30,25 +31,25 @@ static char *row_key(json_t *row)
  * in the other, so plans that list a point twice still match one to one. */
 static json_t *index_rows(json_t *results)
 {
-	json_t *idx = json_object(), *row;
+	json_t *idx = json_object(), *seen = json_object(), *row;
 	size_t i;
 
+	/* seen counts each key's repeats so far: one lookup per row, not one per
+	 * earlier repeat (thousands of identical rows stay linear). */
 	json_array_foreach(results, i, row) {
 		char *key = row_key(row), *full = NULL;
-		int k = 0;
+		json_int_t k;
 
 		if (!key)
 			continue;
-		do {
-			free(full);
-			if (asprintf(&full, "%s\x1f%d", key, k++) < 0)
-				full = NULL;
-		} while (full && json_object_get(idx, full));
-		if (full)
+		k = json_integer_value(json_object_get(seen, key));
+		json_object_set_new(seen, key, json_integer(k + 1));
+		if (asprintf(&full, "%s\x1f%lld", key, (long long)k) >= 0)
 			json_object_set(idx, full, row);
 		free(full);
 		free(key);
 	}
+	json_decref(seen);
 	return idx;
 }
 
@@ -402,6 +403,12 @@ static void ident_cells(json_t *r, char c[][96])
 		snprintf(c[K_MODE], 96, "%s", json_string_value(json_object_get(r, "mode")));
 	snprintf(c[K_PAGES], 96, "%s", json_string_value(json_object_get(r, "pages")));
 	json_decref(fake);
+	/* Names from the run files: no escape sequence or newline reaches the terminal. */
+	for (int k = K_BENCH; k <= K_PAGES; k++) {
+		char clean[96];
+
+		memcpy(c[k], vb_escape_ctrl(c[k], clean, sizeof(clean)), sizeof(clean));
+	}
 }
 
 void vb_compare_print(FILE *f, json_t *report)
@@ -418,9 +425,13 @@ void vb_compare_print(FILE *f, json_t *report)
 		char pk[32];
 
 		snprintf(pk, sizeof(pk), "%s_path", which);
-		fprintf(f, "%-9s %s", which, json_string_value(json_object_get(report, which)));
-		if (json_is_string(json_object_get(report, pk)))
-			fprintf(f, " (%s)", json_string_value(json_object_get(report, pk)));
+		fprintf(f, "%-9s ", which);
+		vb_fputs_escaped(f, json_string_value(json_object_get(report, which)) ?: "");
+		if (json_is_string(json_object_get(report, pk))) {
+			fputs(" (", f);
+			vb_fputs_escaped(f, json_string_value(json_object_get(report, pk)));
+			fputc(')', f);
+		}
 		fputc('\n', f);
 	}
 	fprintf(f, "threshold %.3g%%, significance: %s, p < %g\n\n",
@@ -455,6 +466,11 @@ void vb_compare_print(FILE *f, json_t *report)
 			snprintf(c[K_P], 96, "-");
 		snprintf(c[K_VERDICT], 96, "%s%s%s", json_string_value(json_object_get(r, "verdict")),
 			 note ? ": " : "", note ? note : "");
+		for (k = K_UNIT; k < K_COUNT; k++) {
+			char clean[96];
+
+			memcpy(c[k], vb_escape_ctrl(c[k], clean, sizeof(clean)), sizeof(clean));
+		}
 	}
 	for (k = 0; k < K_COUNT; k++) {
 		w[k] = 0;
@@ -489,8 +505,10 @@ void vb_compare_print(FILE *f, json_t *report)
 	json_array_foreach(json_object_get(report, "lost"), i, r) {
 		char c[K_COUNT][96];
 		const char *why = json_string_value(json_object_get(r, "reason"));
+		char clean[256];
 
 		ident_cells(r, c);
+		why = why ? vb_escape_ctrl(why, clean, sizeof(clean)) : NULL;
 		fprintf(f, "LOST (ok in baseline, %s in new): %s%s%s %s %s%s%s\n",
 			json_string_value(json_object_get(r, "new_status")), c[K_BENCH],
 			c[K_PARAMS][0] ? " " : "", c[K_PARAMS], c[K_MODE], c[K_PAGES],

@@ -19,6 +19,7 @@ struct vb_db {
 	sqlite3 *lite;
 	PGconn *pg;
 	char where[256];	/* what to name in messages: the file, or the server */
+	const char *url;	/* while connecting: the URL, to scrub libpq's messages */
 };
 
 /* libpq messages span lines ("connection to server ... failed: \n ..."):
@@ -56,50 +57,178 @@ static int lite_err(struct vb_db *db, char *err, size_t errlen)
 	return vb_errf(err, errlen, "%s: %s", db->where, sqlite3_errmsg(db->lite));
 }
 
+/* One hex digit's value, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The n bytes at s percent-decoded into out, as libpq decodes a URL's parts. */
+static void decode(const char *s, size_t n, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < len; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void put(char *out, size_t len, size_t *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && *o + 1 < len; i++)
+		out[(*o)++] = s[i];
+	out[*o < len ? *o : len - 1] = '\0';
+}
+
+/* The query part without any "password" parameter (its name decoded). */
+static void query_without_password(const char *q, char *out, size_t len, size_t *o)
+{
+	bool first = true;
+
+	while (*q) {
+		size_t n = strcspn(q, "&"), k = strcspn(q, "=");
+		char key[32];
+
+		decode(q, k < n ? k : n, key, sizeof(key));
+		if (strcmp(key, "password") && n) {
+			put(out, len, o, first ? "?" : "&", 1);
+			put(out, len, o, q, n);
+			first = false;
+		}
+		q += n + (q[n] == '&');
+	}
+}
+
+void vb_db_url_name(const char *url, char *out, size_t len)
+{
+	const char *scheme = strstr(url, "://"), *auth, *q, *at = NULL, *colon;
+	size_t o = 0, n;
+
+	if (!len)
+		return;
+	out[0] = '\0';
+	if (!scheme) {
+		put(out, len, &o, url, strlen(url));
+		return;
+	}
+	auth = scheme + 3;
+	q = auth + strcspn(auth, "?");
+	/* The user information ends at the last '@' before the query: a password
+	 * with an unencoded '@' or '/' is still cut off whole. */
+	for (const char *p = auth; p < q; p++)
+		if (*p == '@')
+			at = p;
+	n = (size_t)(auth - url);
+	put(out, len, &o, url, n);
+	if (at) {
+		colon = memchr(auth, ':', (size_t)(at - auth));
+		put(out, len, &o, auth, (size_t)((colon ? colon : at) - auth));
+		auth = at;
+	}
+	put(out, len, &o, auth, (size_t)(q - auth));
+	if (*q == '?')
+		query_without_password(q + 1, out, len, &o);
+}
+
+static void blank(char *msg, const char *secret)
+{
+	for (char *hit; secret[0] && (hit = strstr(msg, secret));)
+		memset(hit, '*', strlen(secret));
+}
+
+/* Every password the URL holds, decoded, blanked out of msg in place: libpq
+ * may quote a part of the URL in its message. */
+static void scrub(const char *url, char *msg)
+{
+	const char *scheme = strstr(url, "://"), *auth, *q, *at = NULL, *colon;
+	char secret[256];
+
+	if (!scheme)
+		return;
+	auth = scheme + 3;
+	q = auth + strcspn(auth, "?");
+	for (const char *p = auth; p < q; p++)
+		if (*p == '@')
+			at = p;
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon) {
+		decode(colon + 1, (size_t)(at - colon - 1), secret, sizeof(secret));
+		blank(msg, secret);
+	}
+	for (const char *p = *q ? q : NULL; p; p = strchr(p + 1, '&')) {
+		size_t n = strcspn(p + 1, "&"), k = strcspn(p + 1, "=");
+		char key[32];
+
+		decode(p + 1, k < n ? k : n, key, sizeof(key));
+		if (strcmp(key, "password") || k >= n)
+			continue;
+		decode(p + 2 + k, n - k - 1, secret, sizeof(secret));
+		blank(msg, secret);
+	}
+}
+
 static int pg_err(struct vb_db *db, const char *msg, char *err, size_t errlen)
 {
 	char line[512];
 
 	one_line(msg, line, sizeof(line));
+	if (db->url)
+		scrub(db->url, line);
 	return vb_errf(err, errlen, "%s: %s", db->where, line);
 }
 
-/* "postgresql://user:secret@host/db" is named without its password. */
-static void name_url(const char *url, char *out, size_t len)
+static struct vb_db *open_pg(struct vb_db *db, const char *url, int access, char *err,
+			     size_t errlen)
 {
-	const char *at = strchr(url, '@'), *scheme = strstr(url, "://");
-
-	if (at && scheme && at > scheme)
-		snprintf(out, len, "%.*s://...%s", (int)(scheme - url), url, at);
-	else
-		snprintf(out, len, "%s", url);
-}
-
-static struct vb_db *open_pg(struct vb_db *db, const char *url, char *err, size_t errlen)
-{
-	/* A server that does not answer must not hang CI: 10 s unless the URL says. */
-	const char *keys[] = { "dbname", "connect_timeout", NULL };
-	const char *vals[] = { url, "10", NULL };
+	/* A server that does not answer must not hang CI: 10 s unless the URL
+	 * says (a later keyword overrides an earlier one, the URL's included). */
+	const char *keys[] = { "connect_timeout", "dbname", NULL };
+	const char *vals[] = { "10", url, NULL };
 	PGresult *r;
 
-	name_url(url, db->where, sizeof(db->where));
+	vb_db_url_name(url, db->where, sizeof(db->where));
+	scrub(url, db->where);	/* the password's text, wherever else the URL holds it */
+	db->url = url;
 	db->pg = PQconnectdbParams(keys, vals, 1);
 	if (!db->pg || PQstatus(db->pg) != CONNECTION_OK) {
 		pg_err(db, db->pg ? PQerrorMessage(db->pg) : "out of memory", err, errlen);
 		vb_db_close(db);
 		return NULL;
 	}
+	db->url = NULL;	/* the caller's string: not kept */
 	/* Notices (e.g. "relation already exists, skipping") are not for users. */
 	r = PQexec(db->pg, "SET client_min_messages = warning");
 	PQclear(r);
+	/* A reader writes nothing, whatever database the URL names. */
+	if (access == VB_DB_READ) {
+		r = PQexec(db->pg, "SET default_transaction_read_only = on");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_err(db, PQresultErrorMessage(r), err, errlen);
+			PQclear(r);
+			vb_db_close(db);
+			return NULL;
+		}
+		PQclear(r);
+	}
 	return db;
 }
 
-static struct vb_db *open_lite(struct vb_db *db, const char *path, bool create,
+static struct vb_db *open_lite(struct vb_db *db, const char *path, int access,
 			       char *err, size_t errlen)
 {
 	struct stat st;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	bool create = access == VB_DB_CREATE;
+	int flags = access == VB_DB_READ ? SQLITE_OPEN_READONLY :
+		    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 
 	snprintf(db->where, sizeof(db->where), "%s", path);
 	if (!create && stat(path, &st)) {
@@ -118,7 +247,7 @@ static struct vb_db *open_lite(struct vb_db *db, const char *path, bool create,
 	return db;
 }
 
-struct vb_db *vb_db_open(const char *url, bool create, char *err, size_t errlen)
+struct vb_db *vb_db_open(const char *url, int access, char *err, size_t errlen)
 {
 	struct vb_db *db;
 
@@ -132,10 +261,10 @@ struct vb_db *vb_db_open(const char *url, bool create, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
-		return open_pg(db, url, err, errlen);
+		return open_pg(db, url, access, err, errlen);
 	if (!strncmp(url, "sqlite:", 7))
 		url += 7;
-	return open_lite(db, url, create, err, errlen);
+	return open_lite(db, url, access, err, errlen);
 }
 
 void vb_db_close(struct vb_db *db)

@@ -12,18 +12,31 @@ struct vb_db;
 /* How long a writer waits for another writer's lock before giving up. */
 #define VB_DB_BUSY_MS 5000
 
+/* How a store is opened. */
+enum vb_db_access {
+	VB_DB_READ = 0,		/* read only: SQLite SQLITE_OPEN_READONLY, PostgreSQL
+				 * default_transaction_read_only; never creates anything */
+	VB_DB_CREATE = 1,	/* read and write, the SQLite file made when missing */
+	VB_DB_WRITE = 2,	/* read and write an existing store */
+};
+
 /*
  * Open a store. "postgresql://..." or "postgres://..." (any libpq URI)
  * connects through libpq; anything else is an SQLite file path ("sqlite:"
- * prefix optional). create: make the SQLite file when missing (readers
- * pass false and get an error naming how to add runs instead). NULL with
- * err set to one line on failure.
+ * prefix optional). A missing SQLite file is an error naming how to add runs,
+ * unless access is VB_DB_CREATE. NULL with err set to one line on failure.
  */
-struct vb_db *vb_db_open(const char *url, bool create, char *err, size_t errlen);
+struct vb_db *vb_db_open(const char *url, int access, char *err, size_t errlen);
 void vb_db_close(struct vb_db *db);
 
 /* The store as messages name it: the file, or the URL without its password. */
 const char *vb_db_name(const struct vb_db *db);
+
+/* url as it may be shown or stored: a "user:password@" loses its ":password"
+ * (up to the last '@' before the query), and a "password" query parameter
+ * (its name percent-decoded, as libpq reads it) is dropped. Anything that is
+ * not a "scheme://" URL is copied as is. out is always NUL-terminated. */
+void vb_db_url_name(const char *url, char *out, size_t len);
 
 /* "sqlite" or "postgresql". */
 const char *vb_db_kind(const struct vb_db *db);

@@ -168,10 +168,51 @@ int vb_history_migrate(struct vb_db *db, int target, char *err, size_t errlen)
 	}
 }
 
+/* A reader's store, opened read-only: refused when it holds no vbench
+ * history (another application's database, an empty file), reopened to
+ * write only to migrate vbench's own older schema. */
+static struct vb_db *open_reader(const char *url, char *err, size_t errlen)
+{
+	struct vb_db *db = vb_db_open(url, VB_DB_READ, err, errlen);
+	int v;
+
+	if (!db)
+		return NULL;
+	if (vb_history_version(db, &v, err, errlen)) {
+		vb_db_close(db);
+		return NULL;
+	}
+	if (v == 0) {
+		vb_errf(err, errlen, "%s: not a vbench history store (it has no vbench_meta "
+			"table): name vbench's store with --db or VBENCH_DB, or add runs with "
+			"'vbench history add RUN'", vb_db_name(db));
+		vb_db_close(db);
+		return NULL;
+	}
+	if (v > VB_HISTORY_SCHEMA) {
+		vb_errf(err, errlen, "%s: the store has schema version %d, newer than this vbench "
+			"knows (%d): use a newer vbench", vb_db_name(db), v, VB_HISTORY_SCHEMA);
+		vb_db_close(db);
+		return NULL;
+	}
+	if (v == VB_HISTORY_SCHEMA)
+		return db;
+	vb_db_close(db);
+	db = vb_db_open(url, VB_DB_WRITE, err, errlen);
+	if (db && vb_history_migrate(db, VB_HISTORY_SCHEMA, err, errlen)) {
+		vb_db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
 struct vb_db *vb_history_open(const char *url, bool create, char *err, size_t errlen)
 {
-	struct vb_db *db = vb_db_open(url, create, err, errlen);
+	struct vb_db *db;
 
+	if (!create)
+		return open_reader(url, err, errlen);
+	db = vb_db_open(url, VB_DB_CREATE, err, errlen);
 	if (db && vb_history_migrate(db, VB_HISTORY_SCHEMA, err, errlen)) {
 		vb_db_close(db);
 		return NULL;
@@ -386,12 +427,13 @@ int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen)
 	if (check_labels(json_object_get(run, "labels"), err, errlen) ||
 	    check_printable(run, err, errlen))
 		return -1;
+	/* From here on a failure is the store's (locked, read-only, gone): -2. */
 	if (vb_db_begin(db, err, errlen))
-		return -1;
+		return -2;
 	/* Under the writers' lock: a run added meanwhile by another writer is seen. */
 	if (vb_db_exec(db, "SELECT 1 FROM runs WHERE id = $1", 1, &id, &rows, NULL, err, errlen)) {
 		vb_db_end(db, false, NULL, 0);
-		return -1;
+		return -2;
 	}
 	rc = json_array_size(rows) ? 1 : 0;
 	json_decref(rows);
@@ -401,9 +443,9 @@ int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen)
 	}
 	if (add_run_rows(db, run, id, err, errlen)) {
 		vb_db_end(db, false, NULL, 0);
-		return -1;
+		return -2;
 	}
-	return vb_db_end(db, true, err, errlen);
+	return vb_db_end(db, true, err, errlen) ? -2 : 0;
 }
 
 int vb_history_add_run(const char *run_dir, const char *db_url, char *err, size_t errlen)
@@ -438,6 +480,29 @@ int vb_history_add_run(const char *run_dir, const char *db_url, char *err, size_
 	rc = vb_history_add(db, run, err, errlen);
 	vb_db_close(db);
 	json_decref(run);
+	return rc;
+}
+
+int vb_history_params_parse(const char *s, json_t **out)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int rc = 0;
+
+	*out = json_object();
+	tok = copy ? strtok_r(copy, ",", &save) : NULL;
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1]) {
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		json_object_set_new(*out, tok, json_string(eq + 1));
+	}
+	free(copy);
+	if (!copy || !json_object_size(*out))
+		rc = -1;
 	return rc;
 }
 

@@ -12,11 +12,21 @@
 #define VB_HISTORY_DB "results/history.sqlite"
 #define VB_HISTORY_SCHEMA 2	/* the version this vbench writes; see history.c's migrations */
 
+/* `--params footprint=16M,layout=page` (a history filter) into a new object
+ * of name -> value text in *out (also on failure: the caller frees it).
+ * -1 when a part is not NAME=VALUE or there is none. */
+int vb_history_params_parse(const char *s, json_t **out);
+
 /* The store to use when none is named: $VBENCH_DB, else VB_HISTORY_DB. */
 const char *vb_history_default_db(void);
 
 /* Open a store (vb_db_open) and bring its schema up to VB_HISTORY_SCHEMA.
- * NULL with err set: unreachable, locked, corrupt, or written by a newer vbench. */
+ * create (writers): the store is made when missing. Readers (!create) open it
+ * read-only and never create anything: a store without vbench's tables
+ * (another application's database, an empty file) is refused; only an older
+ * vbench schema is reopened to write, to migrate it.
+ * NULL with err set: unreachable, locked, corrupt, not vbench's, or written
+ * by a newer vbench. */
 struct vb_db *vb_history_open(const char *url, bool create, char *err, size_t errlen);
 
 /* The store's schema version (0: empty), and migration up to target, each
@@ -27,7 +37,8 @@ int vb_history_migrate(struct vb_db *db, int target, char *err, size_t errlen);
 /*
  * Add a loaded run (all its rows, with samples, stats, counters, host record
  * and labels) in one transaction: whole or not at all. 0 added, 1 already
- * in the store (nothing done), -1 with err set (bad labels, no id, store error).
+ * in the store (nothing done), -1 with err set when the run cannot be added
+ * (bad labels, no id), -2 when the store failed (locked, read-only, gone).
  */
 int vb_history_add(struct vb_db *db, json_t *run, char *err, size_t errlen);
 

@@ -90,7 +90,7 @@ static int check_run(json_t *run, char *err, size_t errlen)
 	return 0;
 }
 
-#define RUNFILE_MAX ((size_t)1 << 30)
+#define RUNFILE_MAX ((size_t)VB_RUN_FILE_MAX_MIB << 20)
 
 /* The whole file in a malloc'd, NUL-terminated buffer. */
 static char *read_all(const char *path, size_t *len, char *err, size_t errlen)
@@ -140,9 +140,156 @@ fail:
 	return NULL;
 }
 
+/* ---- run.json, read row by row ---- */
+
+static size_t skip_ws(const char *s, size_t i, size_t len)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Where the JSON value starting at s[i] ends (one past it), or 0 when the
+ * text ends first. Only strings and nesting are followed; jansson checks
+ * the value itself. */
+static size_t value_end(const char *s, size_t i, size_t len)
+{
+	size_t depth = 0;
+	bool in_str = false;
+
+	for (; i < len; i++) {
+		char ch = s[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"' && (in_str = false, !depth))
+				return i + 1;
+			continue;
+		}
+		if (ch == '"') {
+			in_str = true;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			if (!depth)
+				return i;
+			if (!--depth)
+				return i + 1;
+		} else if (!depth && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' ||
+				      ch == '\r')) {
+			return i;
+		}
+	}
+	return depth || in_str ? 0 : i;
+}
+
+static json_t *load_value(const char *s, size_t *i, size_t len)
+{
+	size_t e = value_end(s, *i, len);
+	json_t *v = e > *i ? json_loadb(s + *i, e - *i, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+					 NULL) : NULL;
+
+	*i = skip_ws(s, e, len);
+	return v;
+}
+
+/* The rows of "results", each checked as soon as it is read: a bad row or
+ * one too many ends the reading there, before the rest is in memory.
+ * Returns the array, or NULL (err set when the rows, not the syntax, are bad). */
+static json_t *load_rows(const char *s, size_t *i, size_t len, char *err, size_t errlen)
+{
+	json_t *rows = json_array();
+
+	*i = skip_ws(s, *i + 1, len);
+	while (*i < len && s[*i] != ']') {
+		size_t n = json_array_size(rows);
+		json_t *row = load_value(s, i, len);
+
+		if (!row || check_row(row, n, err, errlen) || n >= VB_RUN_ROWS_MAX) {
+			if (row && n >= VB_RUN_ROWS_MAX)
+				vb_errf(err, errlen, "more than %d rows: past what vbench reads",
+					VB_RUN_ROWS_MAX);
+			json_decref(row);
+			json_decref(rows);
+			return NULL;
+		}
+		json_array_append_new(rows, row);
+		if (*i < len && s[*i] == ',')
+			*i = skip_ws(s, *i + 1, len);
+		else if (*i >= len || s[*i] != ']')
+			break;
+	}
+	if (*i >= len || s[*i] != ']') {
+		json_decref(rows);
+		return NULL;
+	}
+	*i = skip_ws(s, *i + 1, len);
+	return rows;
+}
+
 /*
- * Rebuild a run from results.jsonl text: one row per line. A line carrying
- * "schema" is the run's header (id, host, plan) and is merged in. The writer
+ * A run.json document, its results array read row by row so that memory
+ * stays a small multiple of the rows kept and a bad row is refused before
+ * the rest is parsed. Malformed text falls back to one json_loadb of the
+ * whole, for jansson's message with the line. NULL with err set.
+ */
+static json_t *load_document(const char *s, size_t len, const char *name, char *err,
+			     size_t errlen)
+{
+	json_t *run = json_object(), *v, *key;
+	json_error_t jerr;
+	size_t i = skip_ws(s, 0, len);
+	char why[512] = "";
+
+	if (i >= len || s[i] != '{')
+		goto syntax;
+	i = skip_ws(s, i + 1, len);
+	while (i < len && s[i] != '}') {
+		const char *k;
+
+		key = load_value(s, &i, len);
+		k = json_string_value(key);
+		if (!k || i >= len || s[i] != ':' || json_object_get(run, k)) {
+			json_decref(key);
+			goto syntax;
+		}
+		i = skip_ws(s, i + 1, len);
+		v = !strcmp(k, "results") && i < len && s[i] == '[' ?
+			load_rows(s, &i, len, why, sizeof(why)) : load_value(s, &i, len);
+		if (!v) {
+			json_decref(key);
+			if (why[0])
+				goto fail;
+			goto syntax;
+		}
+		json_object_set_new(run, k, v);
+		json_decref(key);
+		if (i < len && s[i] == ',')
+			i = skip_ws(s, i + 1, len);
+		else if (i >= len || s[i] != '}')
+			goto syntax;
+	}
+	if (i >= len || skip_ws(s, i + 1, len) != len)
+		goto syntax;
+	return run;
+syntax:
+	json_decref(run);
+	run = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (run)
+		return run;	/* what the scanner did not follow, jansson did: fine */
+	vb_errf(err, errlen, "%s:%d: %s", name, jerr.line, jerr.text);
+	return NULL;
+fail:
+	json_decref(run);
+	vb_errf(err, errlen, "%s: %s", name, why);
+	return NULL;
+}
+
+/*
+ * Rebuild a run from results.jsonl text: one row per line. Line 1, when it
+ * carries "schema", is the run's header (id, host, plan) and is merged in; a
+ * "schema" on any other line is refused, so a row cannot rename the run. The writer
  * appends whole lines, so the only line that may be torn is a last line
  * without its newline (the writer was killed mid-append): it is left out.
  * Any other line that is not a JSON object means the file is not what the
@@ -182,9 +329,28 @@ static json_t *parse_jsonl(const char *buf, size_t len, const char *name, char *
 		}
 		whole++;
 		if (json_object_get(v, "schema")) {
+			/* Only line 1 may be the header: a row must not rename the run. */
+			if (lineno != 1) {
+				json_decref(v);
+				vb_errf(err, errlen, "%s:%zu: a header (a \"schema\" key) after "
+					"line 1: not a results.jsonl line", name, lineno);
+				goto fail;
+			}
 			json_object_update(run, v);
 			json_decref(v);
 		} else {
+			/* Checked as read: ten million "{}" lines stop at the first. */
+			char why[512];
+
+			if (check_row(v, json_array_size(results), why, sizeof(why)) ||
+			    json_array_size(results) >= VB_RUN_ROWS_MAX) {
+				if (json_array_size(results) >= VB_RUN_ROWS_MAX)
+					snprintf(why, sizeof(why), "more than %d rows: past what "
+						 "vbench reads", VB_RUN_ROWS_MAX);
+				vb_errf(err, errlen, "%s:%zu: %s", name, lineno, why);
+				json_decref(v);
+				goto fail;
+			}
 			json_array_append_new(results, v);
 		}
 		off = end + 1;
@@ -257,7 +423,6 @@ static void merge_unfinished(json_t *run, const char *run_json)
 json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
 {
 	char path[4096];
-	json_error_t jerr;
 	json_t *run;
 	bool jsonl = false;
 	int n;
@@ -298,12 +463,10 @@ json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
 
 		if (!buf)
 			return NULL;
-		run = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+		run = load_document(buf, len, path, err, errlen);
 		free(buf);
-		if (!run) {
-			vb_errf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+		if (!run)
 			return NULL;
-		}
 	}
 	if (!jsonl && json_is_false(json_object_get(run, "complete")))
 		merge_unfinished(run, path);
@@ -420,13 +583,12 @@ bool vb_unit_higher_is_better(const char *unit)
 json_t *vb_run_parse(const char *buf, size_t len, bool jsonl, const char *name, char *err,
 		     size_t errlen)
 {
-	json_error_t jerr;
 	json_t *run;
 
 	if (jsonl)
 		run = parse_jsonl(buf, len, name, err, errlen);
-	else if (!(run = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)))
-		vb_errf(err, errlen, "%s:%d: %s", name, jerr.line, jerr.text);
+	else
+		run = load_document(buf, len, name, err, errlen);
 	if (run && check_run(run, err, errlen)) {
 		json_decref(run);
 		return NULL;

@@ -11,6 +11,12 @@
 
 #define VB_RUN_SCHEMA "vbench.run/1"
 
+/* What a reader takes from one run file: at most this many rows (each
+ * checked as it is read, so a bad one stops the reading at once) from at
+ * most VB_RUN_FILE_MAX bytes; past either, the run is refused. */
+#define VB_RUN_ROWS_MAX 1000000
+#define VB_RUN_FILE_MAX_MIB 1024
+
 /*
  * Load a run from a folder (its run.json; or, when that is missing after an
  * interrupted run, its results.jsonl), a run.json path, or a results.jsonl

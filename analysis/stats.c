@@ -602,21 +602,255 @@ static bool passes(const struct vb_change *c, double alpha, double min_change)
 	       c->p_samples < alpha && c->p_points < alpha;
 }
 
+/* ---- every split of a segment in one pass ---- */
+
+struct sample_at {
+	double v;
+	size_t pt;
+};
+
+static int cmp_sample_at(const void *a, const void *b)
+{
+	double x = ((const struct sample_at *)a)->v, y = ((const struct sample_at *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+/* A Fenwick tree of counts over the sorted samples: the k-th smallest of
+ * those present in O(log N). */
+struct fenwick {
+	size_t n, top;
+	unsigned *t;
+};
+
+static void fen_add(struct fenwick *f, size_t i, int d)
+{
+	for (i++; i <= f->n; i += i & (~i + 1))
+		f->t[i] = (unsigned)((int)f->t[i] + d);
+}
+
+static size_t fen_kth(const struct fenwick *f, size_t k)	/* 0-based */
+{
+	size_t pos = 0;
+
+	for (size_t step = f->top; step; step >>= 1)
+		if (pos + step <= f->n && f->t[pos + step] <= k) {
+			pos += step;
+			k -= f->t[pos];
+		}
+	return pos;	/* the sorted index */
+}
+
+static double fen_median(const struct fenwick *f, const struct sample_at *s, size_t n)
+{
+	if (!n)
+		return NAN;
+	if (n % 2)
+		return s[fen_kth(f, n / 2)].v;
+	return (s[fen_kth(f, n / 2 - 1)].v + s[fen_kth(f, n / 2)].v) / 2.0;
+}
+
+/* vb_mann_whitney_p's normal approximation from a rank sum (n > EXACT_MAX_N). */
+static double mw_normal_p(double ra, size_t na, size_t nb, double ties)
+{
+	size_t n = na + nb;
+	double ua, mu, var, z, p;
+
+	if (!na || !nb)
+		return 1;
+	ua = ra - (double)na * (double)(na + 1) / 2;
+	mu = (double)na * (double)nb / 2;
+	var = (double)na * (double)nb / 12 *
+	      ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
+	if (var <= 0)
+		return 1;
+	z = (fabs(ua - mu) - 0.5) / sqrt(var);
+	if (z < 0)
+		z = 0;
+	p = erfc(z / sqrt(2));
+	return p > 1 ? 1 : p;
+}
+
+/* vb_student_p from sums of the points' medians less shift. */
+static double student_sums(double sa, double ssa, size_t ka, double sb, double ssb, size_t kb)
+{
+	double ma, mb, va, vb, df, s2;
+
+	if (ka + kb < 3 || !ka || !kb)
+		return 1;
+	ma = sa / (double)ka;
+	mb = sb / (double)kb;
+	va = ka > 1 ? fmax(0, (ssa - sa * ma) / (double)(ka - 1)) : 0;
+	vb = kb > 1 ? fmax(0, (ssb - sb * mb) / (double)(kb - 1)) : 0;
+	df = (double)(ka + kb - 2);
+	s2 = ((double)(ka - 1) * va + (double)(kb - 1) * vb) / df;
+	if (s2 == 0)
+		return ma == mb ? 1 : 0;
+	return vb_t_p_two_sided((mb - ma) / sqrt(s2 * (1 / (double)ka + 1 / (double)kb)), df);
+}
+
+struct scan {
+	struct sample_at *s;	/* the segment's samples, sorted */
+	size_t *order;		/* sorted indices grouped by point */
+	size_t *start;		/* each point's first entry in order, and one past the last */
+	double *rank_sum, *med;
+	struct fenwick left, right;
+	double ties, shift;
+};
+
+static void scan_free(struct scan *sc)
+{
+	free(sc->s);
+	free(sc->order);
+	free(sc->start);
+	free(sc->rank_sum);
+	free(sc->med);
+	free(sc->left.t);
+	free(sc->right.t);
+}
+
+/* Sort the segment's samples once; mid-ranks and the tie term as
+ * vb_mann_whitney_p computes them on the whole pool, which every split shares. */
+static void scan_init(struct scan *sc, const struct vb_series_point *p, size_t lo, size_t hi,
+		      size_t n)
+{
+	size_t k = hi - lo, at = 0, i, j;
+
+	sc->s = malloc(n * sizeof(*sc->s));
+	sc->order = malloc(n * sizeof(*sc->order));
+	sc->start = calloc(k + 1, sizeof(*sc->start));
+	sc->rank_sum = calloc(k, sizeof(*sc->rank_sum));
+	sc->med = malloc(k * sizeof(*sc->med));
+	sc->left = (struct fenwick){ n, 1, calloc(n + 1, sizeof(unsigned)) };
+	sc->right = (struct fenwick){ n, 1, calloc(n + 1, sizeof(unsigned)) };
+	if (!sc->s || !sc->order || !sc->start || !sc->rank_sum || !sc->med || !sc->left.t ||
+	    !sc->right.t)
+		abort();
+	while (sc->left.top * 2 <= n)
+		sc->left.top *= 2;
+	sc->right.top = sc->left.top;
+	sc->shift = 0;
+	for (i = lo; i < hi; i++) {
+		size_t ni = 0;
+
+		for (j = 0; j < p[i].k; j++)
+			ni += p[i].len[j];
+		for (j = 0; j < ni; j++)
+			sc->s[at + j] = (struct sample_at){ p[i].x[j], i - lo };
+		sc->med[i - lo] = ni ? vb_median(p[i].x, ni) : NAN;
+		if (sc->shift == 0 && isfinite(sc->med[i - lo]))
+			sc->shift = sc->med[i - lo];
+		sc->start[i - lo + 1] = sc->start[i - lo] + ni;
+		at += ni;
+	}
+	qsort(sc->s, n, sizeof(*sc->s), cmp_sample_at);
+	sc->ties = 0;
+	for (i = 0; i < n; i = j) {
+		double t, rank;
+
+		for (j = i + 1; j < n && sc->s[j].v == sc->s[i].v; j++)
+			;
+		t = (double)(j - i);
+		rank = (double)(i + 1 + j) / 2;
+		for (size_t q = i; q < j; q++)
+			sc->rank_sum[sc->s[q].pt] += rank;
+		sc->ties += t * t * t - t;
+	}
+	/* Group the sorted indices by point (a counting sort), all on the right. */
+	{
+		size_t *fill = malloc((k ? k : 1) * sizeof(*fill));
+
+		if (!fill)
+			abort();
+		memcpy(fill, sc->start, k * sizeof(*fill));
+		for (i = 0; i < n; i++) {
+			sc->order[fill[sc->s[i].pt]++] = i;
+			fen_add(&sc->right, i, 1);
+		}
+		free(fill);
+	}
+}
+
+/* The splits of [lo, hi) as seg_test measures them, all in O(N log N):
+ * out[mid - lo - 1] for each mid. Only for more than EXACT_MAX_N samples,
+ * where every split's Mann-Whitney is the normal approximation. */
+static void scan_splits(const struct vb_series_point *p, size_t lo, size_t hi, size_t n,
+			struct vb_change *out)
+{
+	struct scan sc;
+	size_t na = 0, k = hi - lo;
+	double ra = 0, sa = 0, ssa = 0, sb = 0, ssb = 0;
+
+	scan_init(&sc, p, lo, hi, n);
+	for (size_t i = 0; i < k; i++) {
+		double d = sc.med[i] - sc.shift;
+
+		sb += d;
+		ssb += d * d;
+	}
+	for (size_t mid = lo + 1; mid < hi; mid++) {
+		size_t pt = mid - 1 - lo;
+		double d = sc.med[pt] - sc.shift, meda, medb;
+		struct vb_change *c = &out[mid - lo - 1];
+
+		for (size_t q = sc.start[pt]; q < sc.start[pt + 1]; q++) {
+			fen_add(&sc.left, sc.order[q], 1);
+			fen_add(&sc.right, sc.order[q], -1);
+		}
+		na += sc.start[pt + 1] - sc.start[pt];
+		ra += sc.rank_sum[pt];
+		sa += d;
+		ssa += d * d;
+		sb -= d;
+		ssb -= d * d;
+		meda = fen_median(&sc.left, sc.s, na);
+		medb = fen_median(&sc.right, sc.s, n - na);
+		c->at = mid;
+		c->change = meda != 0 ? medb / meda - 1 : NAN;
+		c->p_samples = mw_normal_p(ra, na, n - na, sc.ties);
+		c->p_points = student_sums(sa, ssa, mid - lo, sb, ssb, hi - mid);
+	}
+	scan_free(&sc);
+}
+
+static size_t samples_in(const struct vb_series_point *p, size_t lo, size_t hi)
+{
+	size_t n = 0;
+
+	for (size_t i = lo; i < hi; i++)
+		for (size_t j = 0; j < p[i].k; j++)
+			n += p[i].len[j];
+	return n;
+}
+
 /* Binary segmentation: the most convincing split of [lo, hi) first (the
  * largest p of its two tests is the smallest), then each side. Bonferroni
- * over the candidate splits keeps a flat series from yielding one by chance. */
+ * over the candidate splits keeps a flat series from yielding one by chance.
+ * The splits of a large segment come from one pass (scan_splits), so a
+ * series of thousands of runs is judged in O(N log N) per level. */
 static void segment(const struct vb_series_point *p, size_t lo, size_t hi, double alpha,
 		    double min_change, bool *cut)
 {
-	struct vb_change best = { 0 }, c;
+	struct vb_change best = { 0 }, c, *all = NULL;
 	double best_p = 2;
+	size_t n;
 
 	if (hi - lo < 2)
 		return;
+	n = samples_in(p, lo, hi);
+	if (n > EXACT_MAX_N) {
+		all = malloc((hi - lo - 1) * sizeof(*all));
+		if (!all)
+			abort();
+		scan_splits(p, lo, hi, n, all);
+	}
 	for (size_t mid = lo + 1; mid < hi; mid++) {
 		double worst;
 
-		seg_test(p, lo, mid, hi, &c);
+		if (all)
+			c = all[mid - lo - 1];
+		else
+			seg_test(p, lo, mid, hi, &c);
 		worst = fmax(c.p_samples, c.p_points);
 		if (passes(&c, alpha / (double)(hi - lo - 1), min_change) &&
 		    (worst < best_p || (worst == best_p && fabs(c.change) > fabs(best.change)))) {
@@ -624,6 +858,7 @@ static void segment(const struct vb_series_point *p, size_t lo, size_t hi, doubl
 			best_p = worst;
 		}
 	}
+	free(all);
 	if (best_p > 1)
 		return;
 	cut[best.at] = true;

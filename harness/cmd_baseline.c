@@ -8,6 +8,7 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "lib/error.h"
+#include "lib/escape.h"
 
 static const char usage[] =
 	"usage: vbench baseline save [--force] RUN NAME\n"
@@ -25,6 +26,29 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 done, 2 bad input (no such run or baseline, bad name, exists).\n";
 
+/* A field of a baseline's run.json, escaped: the file is not ours to trust. */
+static const char *field(json_t *b, const char *key, char *buf, size_t len)
+{
+	const char *v = json_string_value(json_object_get(b, key));
+
+	return vb_escape_ctrl(v ? v : "?", buf, len);
+}
+
+static void list_line(json_t *b)
+{
+	char name[256], id[256], started[128], host[256], e[512];
+
+	if (json_string_value(json_object_get(b, "error"))) {
+		printf("%-20s (unreadable: %s)\n", field(b, "name", name, sizeof(name)),
+		       field(b, "error", e, sizeof(e)));
+		return;
+	}
+	printf("%-20s %-36s %-22s %-12s %lld\n", field(b, "name", name, sizeof(name)),
+	       field(b, "id", id, sizeof(id)), field(b, "started", started, sizeof(started)),
+	       field(b, "hostname", host, sizeof(host)),
+	       (long long)json_integer_value(json_object_get(b, "rows")));
+}
+
 static int list(const char *dir, bool as_json)
 {
 	char err[1024];
@@ -41,21 +65,8 @@ static int list(const char *dir, bool as_json)
 		printf("no baselines in %s: save one with 'vbench baseline save RUN NAME'\n", dir);
 	} else {
 		printf("%-20s %-36s %-22s %-12s %s\n", "name", "run", "started", "host", "rows");
-		json_array_foreach(l, i, b) {
-			const char *e = json_string_value(json_object_get(b, "error"));
-
-			if (e) {
-				printf("%-20s (unreadable: %s)\n",
-				       json_string_value(json_object_get(b, "name")), e);
-				continue;
-			}
-			printf("%-20s %-36s %-22s %-12s %lld\n",
-			       json_string_value(json_object_get(b, "name")),
-			       json_string_value(json_object_get(b, "id")) ?: "?",
-			       json_string_value(json_object_get(b, "started")) ?: "?",
-			       json_string_value(json_object_get(b, "hostname")) ?: "?",
-			       (long long)json_integer_value(json_object_get(b, "rows")));
-		}
+		json_array_foreach(l, i, b)
+			list_line(b);
 	}
 	json_decref(l);
 	return VB_EXIT_OK;

@@ -57,30 +57,6 @@ struct opts {
 	bool json;
 };
 
-/* "footprint=16M,layout=page" into an object of name -> value text. */
-static int parse_params(const char *s, json_t **out)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	int rc = 0;
-
-	*out = json_object();
-	tok = copy ? strtok_r(copy, ",", &save) : NULL;
-	for (; tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq || eq == tok || !eq[1]) {
-			rc = -1;
-			break;
-		}
-		*eq = '\0';
-		json_object_set_new(*out, tok, json_string(eq + 1));
-	}
-	free(copy);
-	if (!copy || !json_object_size(*out))
-		rc = -1;
-	return rc;
-}
-
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -98,9 +74,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	optind = 1;
+	optind = 0;	/* 0: GNU getopt starts afresh, permuting */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': o->db = optarg; break;
 		case 'b': o->f.bench = optarg; break;
@@ -111,7 +87,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'o': o->plot = optarg; break;
 		case 'P':
 			json_decref(o->f.params);
-			if (parse_params(optarg, &o->f.params)) {
+			if (vb_history_params_parse(optarg, &o->f.params)) {
 				vb_error("history: bad --params '%s': give "
 					 "NAME=VALUE[,NAME=VALUE...], e.g. footprint=16M", optarg);
 				return -1;
@@ -129,7 +105,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			return 1;
 		default:
-			vb_cmd_bad_option("history", "+h", argv);
+			vb_cmd_bad_option("history", "h", argv);
 			return -1;
 		}
 	}
@@ -157,7 +133,11 @@ static int add(const struct opts *o, int n, char **runs)
 
 		if (rc < 0) {
 			vb_error("history: add: %s", err);
-			worst = VB_EXIT_USAGE;
+			/* The store refusing is the host's (3); a bad run, bad input (2). */
+			if (rc == -2 || worst == VB_EXIT_ENV)
+				worst = VB_EXIT_ENV;
+			else
+				worst = VB_EXIT_USAGE;
 		} else if (rc == 1) {
 			printf("%s: already in the history, nothing to do\n", runs[i]);
 		} else {
@@ -336,21 +316,19 @@ int cmd_history(int argc, char **argv)
 {
 	struct opts o = { .threshold = MIN_CHANGE };
 	const char *sub = NULL;
-	int rc, first;
+	int rc;
 
-	/* Options may come before or after the subcommand: parse both stretches. */
+	/* Options are taken wherever they stand, before or after the subcommand
+	 * and among the runs of `add`: getopt moves the other words to the end. */
 	rc = parse(argc, argv, &o);
-	first = optind;
-	if (!rc && first < argc) {
-		sub = argv[first];
+	if (!rc && optind < argc) {
+		sub = argv[optind];
 		if (strcmp(sub, "add") && strcmp(sub, "check")) {
 			vb_error("history: unknown subcommand '%s': expected add or check, or "
 				 "none; see 'vbench history --help'", sub);
 			rc = -1;
-		} else {
-			rc = parse(argc - first, argv + first, &o);
-			optind += first;
 		}
+		optind++;
 	}
 	if (rc) {
 		json_decref(o.f.params);

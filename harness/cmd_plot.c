@@ -118,7 +118,7 @@ int cmd_plot(int argc, char **argv)
 	figures = vb_plot_make(run, NULL, dir, render, files, err, sizeof(err));
 	if (figures < 0) {
 		vb_error("plot: %s", err);
-		rc = VB_EXIT_INTERNAL;
+		rc = VB_EXIT_ENV;	/* where it writes, or gnuplot: the host's refusal */
 	} else if (figures == 0) {
 		vb_error("plot: %s: no ok rows to plot", argv[optind]);
 		rc = VB_EXIT_USAGE;

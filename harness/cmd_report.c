@@ -133,8 +133,9 @@ static int write_all(json_t *run, const struct flags *fl, const char *out,
 		if (!(fl->formats & (1 << k)))
 			continue;
 		if (vb_report_save(run, out, fmts[k], ro, err, sizeof(err))) {
+			/* A link planted where it writes, an unwritable folder: the host's. */
 			vb_error("report: %s", err);
-			return VB_EXIT_INTERNAL;
+			return VB_EXIT_ENV;
 		}
 		printf("%s/%s\n", out, names[k]);
 	}

@@ -206,16 +206,10 @@ static void once(int c)
 /* KEY=VALUE: a key of [A-Za-z0-9_.-], a printable value, both short. */
 static void label_check(const char *l)
 {
-	const char *eq = strchr(l, '=');
+	char why[256];
 
-	if (!eq || eq == l || eq - l > 64 || strlen(eq + 1) > 256 || !eq[1])
-		usage_error("bad --label '%s': expected KEY=VALUE, e.g. kernel=6.12", l);
-	for (const char *c = l; c < eq; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
-			usage_error("bad --label '%s': a key is letters, digits, '_', '.' or '-'", l);
-	/* These reach argv, the run log and the history: no control characters. */
-	if (!vb_text_is_clean(eq + 1))
-		usage_error("bad --label '%s': control characters in the value", l);
+	if (vb_label_check(l, why, sizeof(why)) < 0)
+		usage_error("bad --label %s", why);
 }
 
 static void parse_flags(int argc, char **argv, struct run_flags *f)
@@ -549,6 +543,7 @@ int cmd_run(int argc, char **argv)
 	char err[1024], guest_bin[4096];
 	size_t n_points = 0;
 	struct vb_run_loop run = { 0 };
+	bool restore_failed;
 	json_t *header;
 	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
@@ -627,10 +622,11 @@ int cmd_run(int argc, char **argv)
 	free(run.recorded);
 	/* Put the vendor module back as it was before any --switch-mode reload,
 	 * then let the guardian give back the hugepages this run added. */
+	/* A failure here is left to the guardian, which tries again and, failing
+	 * too, says in one line what the host is left with and how to fix it. */
 	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
-		vb_warn("run: %s", err);
-	if (vb_guardian_finish() < 0)
-		vb_warn("run: the host is not quite as it was before the run: see above");
+		vb_results_log(&res, "putting the module back: %s", err);
+	restore_failed = vb_guardian_finish() < 0;
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(run.done == n_points));
@@ -660,6 +656,12 @@ int cmd_run(int argc, char **argv)
 	json_decref(header);
 	free(points);
 	free(plan);
+	if (restore_failed) {
+		if (interrupted)
+			vb_error("run: interrupted after %zu of %zu points; finished rows are kept",
+				 run.done, n_points);
+		return VB_EXIT_RESTORE;
+	}
 	if (interrupted)
 		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept", run.done, n_points);
 	if (run.hp_short)

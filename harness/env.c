@@ -394,9 +394,11 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 
 /* Settings meant for tests that change what a run reads or runs: a fake
  * sysfs tree, where kvm modules come from, a module test double, another
- * vbench-guest. Figures measured under them are not this host's. */
+ * vbench-guest, made-up PMU counts (the counter double) and a pretended PMU.
+ * Figures measured under them are not this host's. */
 static const char *const test_settings[] = {
 	"VBENCH_SYSFS_ROOT", "VBENCH_KMOD_DIR", "VBENCH_MODPROBE", "VBENCH_GUEST",
+	"VB_COUNTER_DOUBLE", "LIBPFM_FORCE_PMU",
 };
 
 /* VBENCH_GUEST naming the vbench-guest beside vbench (the lab sets it so)

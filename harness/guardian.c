@@ -1,7 +1,8 @@
 /* guardian.c: the process that restores the host after vbench ends.
  * It is forked before anything changes and told each change through a socket
  * before the change is made (write-ahead), so whatever kills vbench, even
- * SIGKILL, the socket closes and the guardian puts back what is pending. */
+ * SIGKILL, the socket closes and the guardian puts back what is pending.
+ * The message format is in guardian.h. */
 #include "harness/guardian.h"
 #include "harness/modeswitch.h"
 #include "lib/backing.h"
@@ -9,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +20,11 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define POOLS_MAX 4
+#define ADDED_MAX (1L << 40)
 
 /* What the guardian must put back; vbench keeps the same record, to send
  * absolute figures rather than increments (a lost message cannot skew them). */
@@ -33,57 +38,170 @@ struct pending {
 static struct {
 	int fd;			/* vbench's end of the socket */
 	pid_t pid;
-	bool warned;
 	struct pending p;
-} g = { .fd = -1, .pid = -1 };
+	pthread_mutex_t lock;	/* fd, pid and p, between the run and the watcher */
+	pthread_t watcher;
+	bool watching;
+	int wake[2];		/* written to stop the watcher */
+	bool restart_failed;
+} g = { .fd = -1, .pid = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .wake = { -1, -1 } };
 
-/* ---- the guardian's side ---- */
+/* ---- the messages ---- */
 
-static void apply(struct pending *p, const char *line)
+static bool ended(const char *s, int n)
 {
-	int flav;
-	char orig[8];
-	size_t pb;
+	return n > 0 && s[n] == '\0';
+}
+
+int vb_guardian_parse(const char *line, struct vb_guardian_msg *m)
+{
+	int flav, n = 0;
+	char orig[2];
+	unsigned long long pb;
 	long added;
 
-	if (sscanf(line, "M %d %7s", &flav, orig) == 2) {
+	memset(m, 0, sizeof(*m));
+	if (sscanf(line, "M %d %1[01]%n", &flav, orig, &n) == 2 && ended(line, n)) {
+		if (flav != VB_KVM_INTEL && flav != VB_KVM_AMD)
+			return -1;
+		m->kind = VB_GMSG_MODULE;
+		m->flavour = (enum vb_kvm_flavour)flav;
+		memcpy(m->orig, orig, sizeof(orig));
+		return 0;
+	}
+	if (!strcmp(line, "m")) {
+		m->kind = VB_GMSG_MODULE_CLEAR;
+		return 0;
+	}
+	if (!strcmp(line, "done M")) {
+		m->kind = VB_GMSG_DONE_MODULE;
+		return 0;
+	}
+	n = 0;
+	if (sscanf(line, "P %llu %ld%n", &pb, &added, &n) == 2 && ended(line, n)) {
+		m->kind = VB_GMSG_POOL;
+		m->added = added;
+	} else if (n = 0, sscanf(line, "done P %llu%n", &pb, &n) == 1 && ended(line, n)) {
+		m->kind = VB_GMSG_DONE_POOL;
+	} else {
+		return -1;
+	}
+	/* A hugepage size: a power of two from 64 KiB to 16 GiB. */
+	if (pb < (1ULL << 16) || pb > (1ULL << 34) || (pb & (pb - 1)) || added < 0 ||
+	    added > ADDED_MAX)
+		return -1;
+	m->page_bytes = (size_t)pb;
+	return 0;
+}
+
+static int pool_slot(struct pending *p, size_t page_bytes)
+{
+	for (int i = 0; i < POOLS_MAX; i++)
+		if (p->pools[i].page_bytes == page_bytes || !p->pools[i].page_bytes)
+			return i;
+	return -1;
+}
+
+/* One line into the record: what vbench announced, or what the guardian did. */
+static void apply(struct pending *p, const char *line)
+{
+	struct vb_guardian_msg m;
+	int i;
+
+	if (vb_guardian_parse(line, &m) < 0)
+		return;
+	switch (m.kind) {
+	case VB_GMSG_MODULE:
 		p->module = true;
-		p->flavour = (enum vb_kvm_flavour)flav;
-		snprintf(p->orig, sizeof(p->orig), "%s", orig);
-	} else if (!strcmp(line, "m")) {
+		p->flavour = m.flavour;
+		snprintf(p->orig, sizeof(p->orig), "%s", m.orig);
+		break;
+	case VB_GMSG_MODULE_CLEAR:
+	case VB_GMSG_DONE_MODULE:
 		p->module = false;
-	} else if (sscanf(line, "P %zu %ld", &pb, &added) == 2) {
-		for (int i = 0; i < POOLS_MAX; i++)
-			if (p->pools[i].page_bytes == pb || !p->pools[i].page_bytes) {
-				p->pools[i].page_bytes = pb;
-				p->pools[i].added = added;
-				break;
-			}
+		break;
+	case VB_GMSG_POOL:
+	case VB_GMSG_DONE_POOL:
+		i = pool_slot(p, m.page_bytes);
+		if (i >= 0) {
+			p->pools[i].page_bytes = m.page_bytes;
+			p->pools[i].added = m.kind == VB_GMSG_POOL ? m.added : 0;
+		}
+		break;
+	case VB_GMSG_COUNT:
+		break;
 	}
 }
 
-static int restore(const struct pending *p)
+/* ---- restoring, in the guardian or (when it cannot) in vbench ---- */
+
+static void tell(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tell(int fd, const char *fmt, ...)
 {
-	char err[1024];
+	char line[128];
+	va_list ap;
+	int n;
+
+	if (fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n)
+		errno = 0;	/* vbench is gone: nobody to tell */
+}
+
+/* Messages from modprobe may hold newlines: one line per failure. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+static int restore_pool(size_t pb, long added)
+{
+	char err[512];
+	long total = vb_hugepages_total(pb) - added;
+
+	if (vb_hugepages_set_total(pb, total < 0 ? 0 : total, err, sizeof(err)) == 0)
+		return 0;
+	one_line(err);
+	vb_error("run: giving back the %ld hugepages of %zu kB this run added failed: %s: "
+		 "the pool is left at %ld pages: put it back with: "
+		 "echo %ld > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages",
+		 added, pb >> 10, err, vb_hugepages_total(pb), total < 0 ? 0 : total, pb >> 10);
+	return -1;
+}
+
+/* Put back what p holds, telling fd (vbench, or nobody: -1) each item handled. */
+static int restore(struct pending *p, int fd)
+{
+	char err[1024], left[256];
 	int rc = 0;
 
 	/* The module first: a VM that held hugetlb pages is gone once KVM's users are. */
-	if (p->module && vb_modeswitch_put_back(p->flavour, p->orig, err, sizeof(err)) < 0) {
-		vb_error("run: restoring %s after vbench ended: %s", vb_kvm_flavour_name(p->flavour), err);
-		rc = -1;
+	if (p->module) {
+		if (vb_modeswitch_put_back(p->flavour, p->orig, err, sizeof(err)) < 0) {
+			one_line(err);
+			vb_modeswitch_left(p->flavour, p->orig, left, sizeof(left));
+			vb_error("run: putting %s back failed: %s: %s",
+				 vb_kvm_flavour_name(p->flavour), err, left);
+			rc = -1;
+		}
+		p->module = false;
+		tell(fd, "done M\n");
 	}
 	for (int i = 0; i < POOLS_MAX; i++) {
 		size_t pb = p->pools[i].page_bytes;
-		long total;
 
 		if (!pb || p->pools[i].added <= 0)
 			continue;
-		total = vb_hugepages_total(pb) - p->pools[i].added;
-		if (vb_hugepages_set_total(pb, total < 0 ? 0 : total, err, sizeof(err)) < 0) {
-			vb_error("run: giving back the %ld hugepages of %zu kB this run added: %s",
-				 p->pools[i].added, pb >> 10, err);
+		if (restore_pool(pb, p->pools[i].added) < 0)
 			rc = -1;
-		}
+		p->pools[i].added = 0;
+		tell(fd, "done P %zu\n", pb);
 	}
 	return rc;
 }
@@ -93,11 +211,14 @@ static void guardian(int fd)
 	struct pending p = { 0 };
 	char buf[256];
 	size_t len = 0;
+	sigset_t none;
 	int oom;
 
 	/* Out of the terminal's session: Ctrl-C, a hangup or a kill of vbench's
 	 * process group must not take the guardian along. */
 	setsid();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);	/* forked by the watcher, which blocks all */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -112,6 +233,7 @@ static void guardian(int fd)
 			errno = 0;	/* not root: the default score will do */
 		close(oom);
 	}
+	/* Nor any of vbench's files: /dev/kvm and a VM's fd would hold the module. */
 	for (int i = 3; i < 1024; i++)
 		if (i != fd)
 			close(i);
@@ -134,25 +256,45 @@ static void guardian(int fd)
 		if (len == sizeof(buf) - 1)
 			len = 0;	/* not our protocol: drop it */
 	}
-	_exit(restore(&p) < 0 ? 1 : 0);
+	_exit(restore(&p, fd) < 0 ? 1 : 0);
 }
 
 /* ---- vbench's side ---- */
 
-static void atexit_finish(void)
+/* Send a line; false when the guardian is gone. Called with g.lock held. */
+static bool send_line(const char *line)
 {
-	vb_guardian_finish();
+	ssize_t n = (ssize_t)strlen(line);
+
+	return g.fd >= 0 && send(g.fd, line, (size_t)n, MSG_NOSIGNAL) == n;
 }
 
-int vb_guardian_start(char *err, size_t errlen)
+/* Everything pending, as absolute figures: a new guardian knows it all. */
+static bool send_all(void)
+{
+	char line[128];
+	bool ok = true;
+
+	if (g.p.module) {
+		snprintf(line, sizeof(line), "M %d %s\n", (int)g.p.flavour, g.p.orig);
+		ok = send_line(line);
+	}
+	for (int i = 0; i < POOLS_MAX && ok; i++)
+		if (g.p.pools[i].page_bytes) {
+			snprintf(line, sizeof(line), "P %zu %ld\n", g.p.pools[i].page_bytes,
+				 g.p.pools[i].added);
+			ok = send_line(line);
+		}
+	return ok;
+}
+
+static int fork_guardian(char *err, size_t errlen)
 {
 	int sv[2];
 	pid_t pid;
 
-	if (g.pid > 0)
-		return 0;
 	/* A socket rather than a pipe: send() with MSG_NOSIGNAL, so a dead
-	 * guardian costs a warning, not vbench itself (SIGPIPE). */
+	 * guardian costs vbench nothing (no SIGPIPE), and the guardian can answer. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return vb_errf(err, errlen, "restore guardian: socketpair: %s", strerror(errno));
 	fflush(NULL);
@@ -169,8 +311,115 @@ int vb_guardian_start(char *err, size_t errlen)
 	close(sv[0]);
 	g.fd = sv[1];
 	g.pid = pid;
+	return 0;
+}
+
+/* The guardian died or stopped: reap it and start another, told all that is
+ * pending, before the run changes anything more. Called with g.lock held. */
+static void replace(void)
+{
+	char err[256];
+
+	if (g.pid > 0) {
+		kill(g.pid, SIGKILL);	/* a stopped one, or one that closed its side */
+		while (waitpid(g.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(g.fd);
+	g.fd = -1;
+	g.pid = -1;
+	if (fork_guardian(err, sizeof(err)) < 0 || !send_all()) {
+		if (!g.restart_failed)
+			vb_warn("run: the restore guardian died and no new one could be started "
+				"(%s): if vbench is killed now, what it changed on the host "
+				"stays changed", g.fd < 0 ? err : strerror(errno));
+		g.restart_failed = true;
+	}
+}
+
+/* Did the guardian stop (SIGSTOP, SIGTSTP)? Reaps it when it died. */
+static bool stopped_or_dead(void)
+{
+	int status;
+	pid_t r;
+
+	if (g.pid <= 0)
+		return false;	/* waitpid(-1) would reap another child */
+	r = waitpid(g.pid, &status, WNOHANG | WUNTRACED);
+
+	if (r == g.pid) {
+		if (!WIFSTOPPED(status))
+			g.pid = -1;	/* reaped */
+		return true;
+	}
+	return false;
+}
+
+static void *watch(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = g.fd, .events = POLLIN },
+					{ .fd = g.wake[0], .events = POLLIN } };
+		int watched = g.fd;
+
+		/* The guardian never writes during the run: readable means closed. */
+		if (poll(pf, 2, 200) < 0 && errno != EINTR)
+			break;
+		if (pf[1].revents)
+			break;
+		pthread_mutex_lock(&g.lock);
+		if (g.fd >= 0 && g.fd == watched && (pf[0].revents || stopped_or_dead()))
+			replace();
+		pthread_mutex_unlock(&g.lock);
+	}
+	return NULL;
+}
+
+static void atexit_finish(void)
+{
+	if (vb_guardian_finish() < 0) {
+		/* The one line per item is out; the status must say it too. */
+		fflush(NULL);
+		_exit(VB_EXIT_RESTORE);
+	}
+}
+
+static int start_watcher(char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (pipe2(g.wake, O_CLOEXEC) < 0)
+		return vb_errf(err, errlen, "restore guardian: pipe: %s", strerror(errno));
+	/* Signals stay with the run's threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&g.watcher, NULL, watch, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return vb_errf(err, errlen, "restore guardian: thread: %s", strerror(rc));
+	g.watching = true;
+	return 0;
+}
+
+int vb_guardian_start(char *err, size_t errlen)
+{
+	static bool registered;
+
+	if (g.pid > 0)
+		return 0;
 	memset(&g.p, 0, sizeof(g.p));
-	atexit(atexit_finish);
+	g.restart_failed = false;
+	if (fork_guardian(err, errlen) < 0)
+		return -1;
+	if (start_watcher(err, errlen) < 0) {
+		vb_guardian_finish();
+		return -1;
+	}
+	if (!registered)
+		atexit(atexit_finish);
+	registered = true;
 	return 0;
 }
 
@@ -185,19 +434,16 @@ static void say(const char *fmt, ...)
 {
 	char line[128];
 	va_list ap;
-	int n;
 
-	if (g.fd < 0)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* One short line: one send, never split. */
-	if (send(g.fd, line, (size_t)n, MSG_NOSIGNAL) != n && !g.warned) {
-		vb_warn("run: the restore guardian is gone (%s): if vbench is killed now, "
-			"what it changed on the host stays changed", strerror(errno));
-		g.warned = true;
-	}
+	pthread_mutex_lock(&g.lock);
+	/* One short line: one send, never split. A guardian found dead here is
+	 * replaced (and told everything, this line included) before the change. */
+	if (g.fd >= 0 && !send_line(line))
+		replace();
+	pthread_mutex_unlock(&g.lock);
 }
 
 void vb_guardian_note_module(enum vb_kvm_flavour f, const char *orig)
@@ -217,13 +463,11 @@ void vb_guardian_clear_module(void)
 int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen)
 {
 	long nfree = vb_hugepages_free(page_bytes), before, after;
-	int slot = -1, rc;
+	int slot, rc;
 
 	if (nfree < 0 || nfree >= need)
 		return vb_hugepages_reserve(page_bytes, need, err, errlen);
-	for (int i = 0; i < POOLS_MAX && slot < 0; i++)
-		if (g.p.pools[i].page_bytes == page_bytes || !g.p.pools[i].page_bytes)
-			slot = i;
+	slot = pool_slot(&g.p, page_bytes);
 	if (slot < 0)
 		return vb_errf(err, errlen, "internal: more than %d hugepage sizes", POOLS_MAX);
 	g.p.pools[slot].page_bytes = page_bytes;
@@ -239,18 +483,95 @@ int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen
 	return rc;
 }
 
+/* Read the guardian's `done` lines into g.p, so that what it handled is
+ * never done twice. Returns false at end of file. */
+static bool read_done(char *buf, size_t *len, size_t cap)
+{
+	ssize_t n = read(g.fd, buf + *len, cap - 1 - *len);
+	char *nl;
+
+	if (n <= 0)
+		return n < 0 && (errno == EINTR || errno == EAGAIN);
+	*len += (size_t)n;
+	buf[*len] = '\0';
+	while ((nl = strchr(buf, '\n'))) {
+		*nl = '\0';
+		apply(&g.p, buf);
+		*len -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, *len + 1);
+	}
+	if (*len == cap - 1)
+		*len = 0;
+	return true;
+}
+
+static void stop_watcher(void)
+{
+	if (!g.watching)
+		return;
+	if (write(g.wake[1], "x", 1) < 0)
+		errno = 0;	/* a full pipe wakes it as well */
+	pthread_join(g.watcher, NULL);
+	close(g.wake[0]);
+	close(g.wake[1]);
+	g.wake[0] = g.wake[1] = -1;
+	g.watching = false;
+}
+
+/* Wait for the guardian to restore: its status, or -2 when it stopped, was
+ * killed or took too long, and vbench must finish the work itself. */
+static int await_guardian(void)
+{
+	struct timespec t0, now;
+	char buf[256];
+	size_t len = 0;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pf = { .fd = g.fd, .events = POLLIN };
+		pid_t r;
+
+		if (poll(&pf, 1, 50) > 0)
+			read_done(buf, &len, sizeof(buf));
+		r = waitpid(g.pid, &status, WNOHANG | WUNTRACED);
+		if (r < 0 && errno == ECHILD)
+			return 0;	/* reaped elsewhere: nothing to report */
+		if (r == g.pid && !WIFSTOPPED(status)) {
+			g.pid = -1;
+			while (read_done(buf, &len, sizeof(buf)))
+				;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (r == g.pid || now.tv_sec - t0.tv_sec >= VB_GUARDIAN_FINISH_S)
+			return -2;
+	}
+}
+
 int vb_guardian_finish(void)
 {
-	int status = 0;
+	int rc;
 
 	if (g.fd < 0)
 		return 0;
+	stop_watcher();
+	pthread_mutex_lock(&g.lock);
+	/* The end the guardian waits for; its answers still come back. */
+	shutdown(g.fd, SHUT_WR);
+	rc = await_guardian();
+	if (rc == -2) {
+		/* Stopped, killed or stuck: what it did not report done, vbench does. */
+		if (g.pid > 0) {
+			kill(g.pid, SIGKILL);
+			while (waitpid(g.pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		rc = restore(&g.p, -1);
+	}
 	close(g.fd);
 	g.fd = -1;
-	while (waitpid(g.pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return 0;	/* reaped elsewhere: nothing to report */
-	}
 	g.pid = -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	pthread_mutex_unlock(&g.lock);
+	return rc == 0 ? 0 : -1;
 }

@@ -1,7 +1,24 @@
 /* guardian.h: one process, forked before a run changes anything on the host,
  * that puts back what the run changed (the KVM vendor module's ept=/npt=,
  * hugetlb pools grown by --reserve-hugepages) whenever and however vbench ends:
- * a normal exit, vb_die, a signal, SIGKILL or the OOM killer. */
+ * a normal exit, vb_die, a signal, SIGKILL or the OOM killer. vbench watches
+ * it in turn: a guardian that dies or stops during the run is replaced at once
+ * and told again all that is pending, and one that stops while restoring is
+ * killed and vbench restores in its place, so it can neither be disarmed nor
+ * hold vbench's exit.
+ *
+ * The messages, one line each, on a socket. vbench to the guardian, each sent
+ * before the change it announces (write-ahead), in absolute figures:
+ *   M FLAVOUR ORIG    the vendor module of FLAVOUR (enum vb_kvm_flavour: 1 kvm_intel,
+ *                     2 kvm_amd) was found with its paging parameter at ORIG (0 or 1)
+ *   m                 the module is back as found: nothing to do for it
+ *   P BYTES ADDED     the pool of BYTES-byte hugepages holds ADDED pages this run added
+ * The guardian to vbench, once vbench has closed its side, as each item is handled
+ * (put back or reported as failed):
+ *   done M            the module
+ *   done P BYTES      the pool of BYTES-byte pages
+ * A new kind of host change takes a new leading word and a `done` reply of
+ * the same word; a line that does not parse is ignored (vb_guardian_parse). */
 #ifndef VB_GUARDIAN_H
 #define VB_GUARDIAN_H
 
@@ -10,11 +27,39 @@
 
 #include "harness/modes.h"
 
-/* Fork the guardian. Call it before the first change to the host and before
- * any thread starts. It sits in its own session (Ctrl-C and a hangup do not
- * reach it) and waits on a pipe; when the pipe closes (vbench ended, by any
- * means) it restores what it was told, then exits. 0 on success (also when
- * already started), -1 with err filled. */
+/* The most vbench's side waits for a guardian that neither ends nor stops
+ * while restoring (module users draining, then a modprobe -r and a modprobe
+ * of at most 60 s each): then it kills the guardian and restores itself. */
+#define VB_GUARDIAN_FINISH_S 150
+
+enum vb_guardian_kind {
+	VB_GMSG_MODULE,		/* M FLAVOUR ORIG */
+	VB_GMSG_MODULE_CLEAR,	/* m */
+	VB_GMSG_POOL,		/* P BYTES ADDED */
+	VB_GMSG_DONE_MODULE,	/* done M */
+	VB_GMSG_DONE_POOL,	/* done P BYTES */
+	VB_GMSG_COUNT
+};
+
+struct vb_guardian_msg {
+	enum vb_guardian_kind kind;
+	enum vb_kvm_flavour flavour;	/* VB_GMSG_MODULE */
+	char orig[2];			/* VB_GMSG_MODULE: "0" or "1" */
+	size_t page_bytes;		/* VB_GMSG_POOL, VB_GMSG_DONE_POOL */
+	long added;			/* VB_GMSG_POOL: 0 to 2^40 */
+};
+
+/* Parse one message line (without its newline) into m. 0 when it is one of
+ * the messages above with every field in range, -1 otherwise (m undefined). */
+int vb_guardian_parse(const char *line, struct vb_guardian_msg *m);
+
+/* Fork the guardian. Call it before the first change to the host. It sits in
+ * its own session (Ctrl-C and a hangup do not reach it) and waits on a
+ * socket; when the socket closes (vbench ended, by any means) it restores
+ * what it was told, then exits. A thread of vbench watches it from then on
+ * and forks a new one if it dies or stops (glibc's fork resets the malloc and
+ * stdio locks the guardian uses). 0 on success (also when already started),
+ * -1 with err filled. */
 int vb_guardian_start(char *err, size_t errlen);
 
 /* True once vb_guardian_start succeeded and vb_guardian_finish has not run. */
@@ -35,10 +80,13 @@ void vb_guardian_clear_module(void);
  * not below zero. Returns 0 when `need` pages are free, -1 with err filled. */
 int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen);
 
-/* End of the run: close the pipe and wait for the guardian to restore what
- * is still pending. Returns 0 when it restored everything (or had nothing to
- * do), -1 when it reported a failure (it printed why on stderr). Also run
- * from atexit, so that vb_die and exit() restore before the exit status is seen. */
+/* End of the run: close vbench's side and wait for the guardian to restore
+ * what is still pending, at most VB_GUARDIAN_FINISH_S seconds and not at all
+ * once it is stopped (then vbench restores itself). Returns 0 when everything
+ * was restored (or nothing was pending), -1 when something could not be: one
+ * line per item on stderr said what the host is left with and the command
+ * that puts it back. Also run from atexit: there a failure ends the process
+ * with VB_EXIT_RESTORE instead of the status it was exiting with. */
 int vb_guardian_finish(void);
 
 #endif

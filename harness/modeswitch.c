@@ -144,6 +144,12 @@ static int run_modprobe(const char *cmd, const char *a1, const char *a2, char *e
 
 static int unload(enum vb_kvm_flavour f, char *err, size_t errlen)
 {
+	int users = vb_kvm_module_users(NULL, f);
+
+	/* Never under a VM or an open /dev/kvm, the double's fake refcnt included. */
+	if (users > 0)
+		return vb_errf(err, errlen, "%s is in use (refcnt %d): not unloading it under a "
+			       "VM or an open /dev/kvm", module_name(f), users);
 	if (modprobe_double())
 		return run_modprobe(modprobe_double(), "-r", module_name(f), err, errlen);
 	/* O_NONBLOCK: fail at once (EWOULDBLOCK) rather than wait while in use. */
@@ -219,6 +225,22 @@ int vb_modeswitch_put_back(enum vb_kvm_flavour f, const char *orig, char *err, s
 	if (unload(f, err, errlen) < 0)
 		return -1;
 	return load(f, orig, err, errlen);
+}
+
+void vb_modeswitch_left(enum vb_kvm_flavour f, const char *orig, char *buf, size_t len)
+{
+	struct vb_kvm_state st;
+	const char *now, *mod = module_name(f), *par = param_name(f);
+
+	vb_kvm_detect(NULL, &st);
+	now = f == VB_KVM_INTEL ? st.ept : st.npt;
+	if (st.flavour != f)
+		snprintf(buf, len, "the host is left without %s: put it back with: "
+			 "modprobe %s %s=%s", mod, mod, par, orig);
+	else
+		snprintf(buf, len, "the host is left with %s %s=%s: put it back with: "
+			 "modprobe -r %s && modprobe %s %s=%s", mod, par, now[0] ? now : "?",
+			 mod, mod, par, orig);
 }
 
 int vb_modeswitch_restore(char *err, size_t errlen)

@@ -3,6 +3,7 @@
 #include "harness/plan.h"
 #include "harness/catalog.h"
 #include "harness/guest.h"
+#include "harness/spawn.h"
 #include "lib/error.h"
 #include "microbench/runner.h"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void vb_plan_defaults(struct vb_plan *plan)
 {
@@ -320,7 +322,12 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		return parse_repeat(plan, args, err, errlen);
 	case 4:
 		if (vb_parse_seconds(args, &plan->timeout_s) < 0 || plan->timeout_s <= 0)
-			return vb_errf(err, errlen, "bad timeout '%s': use seconds, e.g. 600s", args);
+			return vb_errf(err, errlen, "bad timeout '%.40s': use seconds, e.g. 600s",
+				       args);
+		/* Refused as written, not as a number of 300 digits. */
+		if (plan->timeout_s > VB_TIMEOUT_MAX_S)
+			return vb_errf(err, errlen, "bad timeout '%.40s': at most %.0f s (7 days)",
+				       args, VB_TIMEOUT_MAX_S);
 		return 0;
 	default:
 		return parse_bench_line(plan, args, lineno, err, errlen);
@@ -367,12 +374,19 @@ int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan,
 int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
+	struct stat st;
 	char *text;
 	size_t n;
 	int ret;
 
 	if (!f)
 		return vb_errf(err, errlen, "cannot read plan %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return vb_errf(err, errlen, "plan %s is %s, not a file: give a plan file, "
+			       "e.g. configs/quick.conf", path,
+			       S_ISDIR(st.st_mode) ? "a folder" : "special");
+	}
 	text = malloc(1 << 20);
 	if (!text) {
 		fclose(f);

@@ -68,6 +68,7 @@ int vb_results_open(struct vb_results *r, const char *out_dir, char *err, size_t
 	unsigned char rnd[3] = { 0 };
 	time_t t = time(NULL);
 	struct tm tm;
+	int fd;
 
 	memset(r, 0, sizeof(*r));
 	r->jsonl_fd = -1;
@@ -92,9 +93,14 @@ int vb_results_open(struct vb_results *r, const char *out_dir, char *err, size_t
 	if (r->jsonl_fd < 0)
 		return vb_errf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/run.log", r->dir);
-	r->log = fopen(path, "ae");
-	if (!r->log)
+	/* 0644 as every other file of the run: fopen would ask for 0666. */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	r->log = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!r->log) {
+		if (fd >= 0)
+			close(fd);
 		return vb_errf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	}
 	setvbuf(r->log, NULL, _IOLBF, 0);
 	r->rows = json_array();
 	return 0;

@@ -130,6 +130,39 @@ int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errl
 	return 0;
 }
 
+long long vb_mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	long long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/* Would growing a pool by `bytes` pin too much of the host's memory? */
+static int growth_fits(size_t page_bytes, long pages, char *err, size_t errlen)
+{
+	long long avail = vb_mem_available(), keep;
+
+	if (avail < 0)
+		return 0;
+	keep = avail / VB_MEM_KEEP_FREE > 256LL << 20 ? avail / VB_MEM_KEEP_FREE : 256LL << 20;
+	if ((long long)pages * (long long)page_bytes <= avail - keep)
+		return 0;
+	errno = ENOMEM;
+	return vb_errf(err, errlen, "growing the %s hugepage pool by %ld pages (%lld MiB) would "
+		       "pin more than the memory available allows (%lld MiB available, "
+		       "%lld MiB kept free): choose a smaller footprint", size_word(page_bytes), pages,
+		       (long long)pages * (long long)(page_bytes >> 10) >> 10, avail >> 20,
+		       keep >> 20);
+}
+
 int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
 {
 	long nfree = vb_hugepages_free(page_bytes), total, want;
@@ -139,6 +172,8 @@ int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
 			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
 	if (nfree >= need)
 		return 0;
+	if (growth_fits(page_bytes, need - nfree, err, errlen) < 0)
+		return -1;
 	total = vb_hugepages_total(page_bytes);
 	want = total + (need - nfree);
 	if (vb_hugepages_set_total(page_bytes, want, err, errlen) < 0)
@@ -209,6 +244,17 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 	}
 	len = (len + pg - 1) & ~(pg - 1);
 
+	if (b == VB_BACKING_ANON || b == VB_BACKING_THP) {
+		long long avail = vb_mem_available();
+
+		/* Touched, it would push the host into swap or the OOM killer. */
+		if (avail >= 0 && (long long)len > avail) {
+			errno = ENOMEM;
+			return vb_errf(err, errlen, "%zu MiB is more than the memory available "
+				       "(%lld MiB, MemAvailable): choose a smaller footprint",
+				       len >> 20, avail >> 20);
+		}
+	}
 	switch (b) {
 	case VB_BACKING_ANON:
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);

@@ -39,7 +39,8 @@ struct vb_mem_verified {
 
 /* Map len bytes with that backing. On failure err says what to do, e.g. for
  * missing hugepages the exact command that reserves them; errno is kept
- * (ENOMEM from a hugetlb backing means the pool is short). */
+ * (ENOMEM from a hugetlb backing means the pool is short; from a 4K or THP
+ * backing, that len is more than the memory available: MemAvailable). */
 int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, size_t errlen);
 void vb_mem_free(struct vb_mem *m);
 /* Write one byte per 4K page so every page is resident (faults them in). */
@@ -56,7 +57,14 @@ bool vb_smaps_find_len(pid_t pid, uint64_t len, uintptr_t *lo);
 
 /* Hugepage pool for a size ("hugepages-2048kB"): free pages, or -1 if the size is absent. */
 long vb_hugepages_free(size_t page_bytes);
-/* Reserve so that at least `need` pages of that size are free (root). */
+/* Bytes of memory available for new allocations (/proc/meminfo's
+ * MemAvailable), or -1 when unknown. */
+long long vb_mem_available(void);
+/* Reserve so that at least `need` pages of that size are free (root). A
+ * growth that would leave less than VB_MEM_KEEP_FREE of the available memory
+ * (or of 256 MiB, whichever is more) is refused with ENOMEM before the pool
+ * changes: the pool is pinned for the whole run. */
+#define VB_MEM_KEEP_FREE 8	/* 1/8 */
 int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen);
 /* The pool's size (nr_hugepages), or -1 if the size is absent; and setting it
  * (root), e.g. to restore it after vb_hugepages_reserve. */

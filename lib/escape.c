@@ -3,7 +3,10 @@
 #include "lib/escape.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+
+#define LABEL_KEY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 when it is not one.
  * Overlong forms and surrogates are not valid. */
@@ -147,4 +150,41 @@ int vb_text_is_clean(const char *in)
 		s += step;
 	}
 	return 1;
+}
+
+int vb_label_check(const char *label, char *why, size_t len)
+{
+	const char *eq = strchr(label, '=');
+	char shown[72];
+	size_t klen, vlen;
+
+	vb_escape_ctrl(label, shown, sizeof(shown));
+	if (!eq || eq == label || !eq[1]) {
+		snprintf(why, len, "'%s': expected KEY=VALUE, e.g. kernel=6.12", shown);
+		return -1;
+	}
+	klen = (size_t)(eq - label);
+	vlen = strlen(eq + 1);
+	if (klen > VB_LABEL_KEY_MAX) {
+		snprintf(why, len, "'%s': the key is %zu characters long, at most %d", shown, klen,
+			 VB_LABEL_KEY_MAX);
+		return -1;
+	}
+	for (const char *c = label; c < eq; c++)
+		if (!strchr(LABEL_KEY_CHARS, *c)) {
+			snprintf(why, len, "'%s': a key is letters, digits, '_', '.' or '-'",
+				 shown);
+			return -1;
+		}
+	if (vlen > VB_LABEL_VALUE_MAX) {
+		snprintf(why, len, "'%s': the value is %zu bytes long, at most %d", shown, vlen,
+			 VB_LABEL_VALUE_MAX);
+		return -1;
+	}
+	/* Labels reach argv, the run log and the history. */
+	if (!vb_text_is_clean(eq + 1)) {
+		snprintf(why, len, "'%s': control characters in the value", shown);
+		return -1;
+	}
+	return 0;
 }

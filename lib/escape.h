@@ -23,4 +23,15 @@ void vb_fputs_escaped(FILE *f, const char *s);
 /* True when s holds nothing vb_escape_ctrl would change. */
 int vb_text_is_clean(const char *s);
 
+/* Labels (`--label KEY=VALUE`, docs/tracking.md): a key of 1 to
+ * VB_LABEL_KEY_MAX characters of [A-Za-z0-9_.-], a value of 1 to
+ * VB_LABEL_VALUE_MAX bytes that vb_text_is_clean passes. */
+#define VB_LABEL_KEY_MAX 64
+#define VB_LABEL_VALUE_MAX 256
+
+/* Check one KEY=VALUE. 0 when it is a label, else -1 with why filled with one
+ * line that says what is wrong and quotes the text escaped and cut short, so
+ * nothing hostile or long is echoed whole. */
+int vb_label_check(const char *label, char *why, size_t len);
+
 #endif

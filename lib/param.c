@@ -227,6 +227,12 @@ int vb_param_parse_value(const struct vb_param_def *def, const char *text, uint6
 		return vb_errf(err, errlen, "%s=%s is out of range: use %s to %s%s%s",
 			       def->name, text, lo, hi, def->unit ? " " : "", def->unit ? def->unit : "");
 	}
+	if (def->step > 1 && v % def->step) {
+		vb_errf(err, errlen, "%s=%s is not a multiple of %llu%s%s", def->name, text,
+			(unsigned long long)def->step, def->unit ? " " : "",
+			def->unit ? def->unit : "");
+		return -1;
+	}
 	*out = v;
 	return 0;
 }

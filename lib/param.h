@@ -31,6 +31,7 @@ struct vb_param_def {
 	const char *choices;	/* CHOICE: comma-separated words */
 	const char *help;
 	enum vb_param_mem mem;	/* VB_MEM_NONE unless this parameter sizes memory */
+	uint64_t step;		/* SIZE/U64: values are multiples of it (0 or 1: any) */
 };
 
 #define VB_PARAMS_MAX 12

@@ -63,10 +63,10 @@ int vb_bench_mem_alloc(struct vb_bench_ctx *ctx, size_t len, bool touch)
 	enum vb_backing b = vb_backing_for(ctx->pages, ctx->hugetlb);
 
 	if (vb_mem_alloc(&ctx->mem, len, b, ctx->err, sizeof(ctx->err)) < 0) {
-		/* A short hugetlb pool, or no such page size, is the host's limit,
-		 * not the bench's failure. */
-		ctx->skip = (errno == ENOMEM || errno == EOPNOTSUPP) &&
-			    (b == VB_BACKING_HUGETLB_2M || b == VB_BACKING_HUGETLB_1G);
+		/* A short hugetlb pool, no such page size, or a footprint past the
+		 * memory available is the host's limit, not the bench's failure. */
+		ctx->skip = errno == ENOMEM || (errno == EOPNOTSUPP &&
+			    (b == VB_BACKING_HUGETLB_2M || b == VB_BACKING_HUGETLB_1G));
 		return -1;
 	}
 	if (touch)

@@ -11,7 +11,11 @@
 # many of the same pairs it flags once the second run is made 5% slower
 # (every sample scaled by 1.05, so the slowdown is known exactly).
 # FP_PAIRS (10), FP_ARGS (the run's options) and FP_INVOCATIONS (below)
-# change that part. VB_BENCH_PART=precision, overhead or fp runs one part only
+# change that part. Last, how the readers scale (VB_BENCH_PART=readers): a
+# real run's row replicated into 100,000 rows (distinct, then identical) for
+# compare, into a 10,000-run series for history, and ten million "{}" rows
+# that report must refuse at once; each within READERS_MAX_S (10 s).
+# VB_BENCH_PART=precision, overhead, fp or readers runs one part only
 # (FP_ONLY=1 is VB_BENCH_PART=fp).
 set -euo pipefail
 vbench=${1:-build/vbench}
@@ -167,5 +171,61 @@ awk -v fp="$fp" -v any="$fp_any" -v det="$det" -v dl="$det_loose" -v n="$rows" '
 	printf "false positives: %d of %d rows flagged as regressions (%.1f%%), %d significant either way (%.1f%%); nominal: 0.5%% one-sided, 1%% two-sided at p < 0.01\n", fp, n, 100 * fp / n, any, 100 * any / n
 	printf "detection of a 5%% slowdown: %d of %d rows (%.0f%%) at the default 5%% threshold, %d of %d (%.0f%%) at a 1%% threshold\n", det, n, 100 * det / n, dl, n, 100 * dl / n
 }'
+fi
+
+if [ "$part" = all ] || [ "$part" = readers ]; then
+# --- readers: memory and time against the size of their input ---------------
+max_s=${READERS_MAX_S:-10}
+now() { date +%s.%N; }
+# timed NAME CMD...: runs CMD (its status ignored: refusals are timed too),
+# prints the seconds and the peak RSS where /usr/bin/time can say.
+timed() {
+	local name=$1 t0 t1 rss="" verdict=ok
+	shift
+	t0=$(now)
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$out/rss" "$@" > /dev/null 2>&1 || true
+		rss="$(tail -n 1 "$out/rss" | awk '{ printf "%.0f MB", $1 / 1024 }')"
+	else
+		"$@" > /dev/null 2>&1 || true
+	fi
+	t1=$(now)
+	awk -v a="$t0" -v b="$t1" -v m="$max_s" 'BEGIN { exit !(b - a > m) }' &&
+		{ verdict="MISSED (target ${max_s} s)"; fail=1; }
+	printf '  %-44s %8.2f s %10s  %s\n' "$name" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+		"$rss" "$verdict"
+}
+echo
+echo "readers, on inputs made from one real run (each within ${max_s} s):"
+mkdir -p "$out/r"
+VBENCH_DB="$out/scratch.sqlite" "$vbench" run --bench ptrchase --footprint 1M --repeat 5 \
+	--min-runs 5 --out "$out/r" --quiet > /dev/null
+real=$(ls -d "$out"/r/*/)
+mkdir -p "$out/d1" "$out/d2" "$out/i1" "$out/i2" "$out/empty"
+jq '.results = [.results[0] as $r | range(0; 100000) | . as $i | $r | .params.footprint += $i]' \
+	"$real/run.json" > "$out/d1/run.json"
+cp "$out/d1/run.json" "$out/d2/run.json"
+jq '.results = [.results[0] as $r | range(0; 100000) | $r]' "$real/run.json" > "$out/i1/run.json"
+cp "$out/i1/run.json" "$out/i2/run.json"
+timed "compare: 100,000 distinct rows" "$vbench" compare "$out/d1" "$out/d2"
+timed "compare: 100,000 identical rows" "$vbench" compare "$out/i1" "$out/i2"
+{ echo '{"schema":"vbench.run/1","id":"x"}'; yes '{}' | head -n 10000000 || true; } \
+	> "$out/empty/results.jsonl"
+timed "report: 10,000,000 '{}' rows refused" "$vbench" report "$out/empty"
+if command -v sqlite3 > /dev/null; then
+	db="$out/h.sqlite"
+	VBENCH_DB= "$vbench" history add "$real" --db "$db" > /dev/null
+	# The run's rows copied into 10,000 runs of one series, in time order.
+	sqlite3 "$db" "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 9999)
+		INSERT INTO runs SELECT id || '-' || i, printf('2999-%07d', i), hostname, host, labels,
+			vbench_version, added FROM runs, k;
+		WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 9999)
+		INSERT INTO results SELECT run_id || '-' || i, idx, bench, mode, guest, pages, params,
+			unit, status, reason, median, ci_low, ci_high, n, samples, counters, invocations,
+			var_between, var_within FROM results, k;"
+	timed "history: a 10,000-run series judged" "$vbench" history check --db "$db"
+else
+	echo "  history: skipped: sqlite3 is not installed (make deps installs it)"
+fi
 fi
 [ "$fail" -eq 0 ] || exit 1

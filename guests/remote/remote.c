@@ -69,13 +69,16 @@ static void on_step_line(const char *line, bool truncated, void *arg)
 		json_decref(env);
 }
 
-/* One command on the target; out of res: its exit and output tail. */
+/* One command on the target; out of res: its exit and output tail. A step
+ * stops when the run is interrupted, except the removal (cleanup), which
+ * must still go through then: it runs to its own STEP_TIMEOUT_S. */
 static int ssh_step(struct session *s, const char *command, const char *stdin_path,
-		    struct vb_spawn_result *res, char *err, size_t errlen)
+		    bool cleanup, struct vb_spawn_result *res, char *err, size_t errlen)
 {
 	struct step st = { .s = s };
 	struct vb_spawn_opts so = { .timeout_s = STEP_TIMEOUT_S, .on_line = on_step_line, .arg = &st,
-				    .stop = s->o->interrupted, .stdin_path = stdin_path };
+				    .stop = cleanup ? NULL : s->o->interrupted,
+				    .stdin_path = stdin_path };
 	struct vb_argv argv;
 	int r;
 
@@ -116,7 +119,7 @@ static int session_open(struct session *s, char *why, size_t len)
 	struct vb_spawn_result res;
 	char *words[2], *cmd;
 
-	if (ssh_step(s, copy_command, s->o->guest_bin, &res, why, len) < 0)
+	if (ssh_step(s, copy_command, s->o->guest_bin, false, &res, why, len) < 0)
 		return -1;
 	if (!step_ok(&res) || !s->dir[0]) {
 		char w[512];
@@ -131,7 +134,7 @@ static int session_open(struct session *s, char *why, size_t len)
 	free(words[0]);
 	if (!cmd)
 		return vb_errf(why, len, "out of memory");
-	if (ssh_step(s, cmd, NULL, &res, s->env_err, sizeof(s->env_err)) == 0 && !s->env)
+	if (ssh_step(s, cmd, NULL, false, &res, s->env_err, sizeof(s->env_err)) == 0 && !s->env)
 		step_why(&res, s->env_err, sizeof(s->env_err));
 	free(cmd);
 	return 0;
@@ -149,7 +152,7 @@ static void session_close(struct session *s)
 	cmd = vb_shell_join(words, 4);
 	if (!cmd)
 		return;
-	if (ssh_step(s, cmd, NULL, &res, err, sizeof(err)) < 0 || !step_ok(&res)) {
+	if (ssh_step(s, cmd, NULL, true, &res, err, sizeof(err)) < 0 || !step_ok(&res)) {
 		step_why(&res, why, sizeof(why));
 		if (s->o->log)
 			fprintf(s->o->log, "  remote %s: could not remove %s: %s\n", s->name, s->dir, why);

@@ -19,12 +19,13 @@ static bool user_ok(const char *s, size_t n)
 }
 
 /* A DNS name or IPv4 address: labels of letters, digits and '-', not at
- * either end of a label. */
+ * either end of a label, of at most HOST_MAX characters (checked first). */
+#define HOST_MAX 252
 static bool host_ok(const char *s, size_t n)
 {
 	size_t label = 0;
 
-	if (n == 0 || n > 253)
+	if (n == 0 || n > HOST_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '.') {
@@ -76,6 +77,10 @@ int vb_target_parse(const char *word, struct vb_target *t, char *why, size_t len
 	} else {
 		colon = strchr(host, ':');
 		hn = colon ? (size_t)(colon - host) : strlen(host);
+		/* Refused here, not by the resolver after a lookup. */
+		if (hn > HOST_MAX)
+			return vb_errf(why, len, "the host name is %zu characters long, at most %d",
+				       hn, HOST_MAX);
 		if (!host_ok(host, hn))
 			return vb_errf(why, len, "the host must be a DNS name, an IPv4 address or [IPv6]");
 		snprintf(t->host, sizeof(t->host), "%.*s", (int)hn, host);

@@ -218,3 +218,21 @@ copies() {
 	[ "$status" -eq 2 ]
 	one_error_line
 }
+
+@test "remote: Ctrl-C during a point still removes the copy on the target" {
+	need_sshd
+	before=$(copies)
+	"$VBENCH" run --guest remote --target "127.0.0.1:$PORT" --identity "$D/hang" "${SSH_OPTS[@]}" \
+		--mode shadow --bench ctxswitch --repeat 3 --timeout 60s --out "$OUT" --quiet \
+		>"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ "$(copies)" -gt "$before" ] && break; sleep 0.1; done
+	[ "$(copies)" -eq $((before + 1)) ]
+	sleep 0.5
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$rc" -eq 130 ]
+	[ "$(copies)" -eq "$before" ]
+}

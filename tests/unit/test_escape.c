@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/escape.h"
 
@@ -41,4 +42,21 @@ Test(escape, to_a_stream)
 	fclose(f);
 	cr_assert_str_eq(buf, "row\\n\\e]0;title\\x07");
 	free(buf);
+}
+
+Test(label, checks_and_quotes_escaped)
+{
+	char why[256], long_value[400];
+
+	cr_assert_eq(vb_label_check("kernel=6.12", why, sizeof(why)), 0);
+	cr_assert_eq(vb_label_check("kernel", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "expected KEY=VALUE"), "%s", why);
+	cr_assert_eq(vb_label_check("ke y=1", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "a key is letters"), "%s", why);
+	snprintf(long_value, sizeof(long_value), "k=%0300d", 0);
+	cr_assert_eq(vb_label_check(long_value, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "the value is 300 bytes long, at most 256"), "%s", why);
+	cr_assert_lt(strlen(why), 150);
+	cr_assert_eq(vb_label_check("k=a\033]0;x\a", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "'k=a\\e]0;x\\x07': control characters"), "%s", why);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -163,4 +164,110 @@ Test(guardian, gives_back_the_hugepages_it_added)
 	cr_assert_eq(vb_guardian_finish(), 0);
 	cr_assert_eq(vb_hugepages_total(page), before + 1, "grown from %ld to %ld, then +1", before, grown);
 	cr_assert_eq(vb_hugepages_set_total(page, before, err, sizeof(err)), 0, "%s", err);
+}
+
+/* The guardian: this process's one child. */
+static pid_t guardian_pid(void)
+{
+	char cmd[128], out[32] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ps -o pid= --ppid %d | head -n 1", (int)getpid());
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	return (pid_t)atoi(out);
+}
+
+/* Stopped just as vbench ends: vbench does not wait for it for ever, it
+ * restores itself, and the stopped one is gone, so nothing is done twice. */
+Test(guardian, a_stopped_guardian_cannot_hold_the_exit, .timeout = 30)
+{
+	char calls[256];
+	struct timespec t0, t1;
+	pid_t gp;
+
+	fake_kvm_amd();
+	cr_assert_eq(vb_guardian_start(err, sizeof(err)), 0, "%s", err);
+	vb_guardian_note_module(VB_KVM_AMD, "1");
+	gp = guardian_pid();
+	cr_assert_gt(gp, 0);
+	kill(gp, SIGSTOP);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(vb_guardian_finish(), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_lt(t1.tv_sec - t0.tv_sec, 5);
+	cr_assert_neq(kill(gp, 0), 0, "the stopped guardian is still there");
+	slurp(log_path, calls, sizeof(calls));
+	cr_assert_str_eq(calls, "-r kvm_amd\nkvm_amd npt=1\n");
+}
+
+/* Killed during the run: a new one takes over, told what is pending. */
+Test(guardian, a_killed_guardian_is_replaced_at_once, .timeout = 30)
+{
+	char calls[256] = "";
+	pid_t gp, owner;
+	int pipefd[2];
+
+	fake_kvm_amd();
+	cr_assert_eq(pipe(pipefd), 0);
+	owner = fork();
+	if (owner == 0) {
+		if (vb_guardian_start(err, sizeof(err)) < 0)
+			_exit(2);
+		vb_guardian_note_module(VB_KVM_AMD, "1");
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	cr_assert_eq(read(pipefd[0], calls, 1), 1);
+	snprintf(calls, sizeof(calls), "ps -o pid= --ppid %d | head -n 1", (int)owner);
+	{
+		FILE *p = popen(calls, "r");
+		char out[32] = "";
+
+		cr_assert_not_null(p);
+		cr_assert_not_null(fgets(out, sizeof(out), p));
+		pclose(p);
+		gp = (pid_t)atoi(out);
+	}
+	kill(gp, SIGKILL);
+	/* Half a second, then its owner: the replacement must already be there. */
+	usleep(500000);
+	kill(owner, SIGKILL);
+	waitpid(owner, NULL, 0);
+	calls[0] = '\0';
+	for (int i = 0; i < 250 && !strstr(calls, "npt=1"); i++) {
+		usleep(20000);
+		slurp(log_path, calls, sizeof(calls));
+	}
+	cr_assert_str_eq(calls, "-r kvm_amd\nkvm_amd npt=1\n");
+}
+
+Test(guardian, messages_parse_strictly)
+{
+	struct vb_guardian_msg m;
+
+	cr_assert_eq(vb_guardian_parse("M 2 1", &m), 0);
+	cr_assert_eq(m.kind, VB_GMSG_MODULE);
+	cr_assert_eq(m.flavour, VB_KVM_AMD);
+	cr_assert_str_eq(m.orig, "1");
+	cr_assert_eq(vb_guardian_parse("P 2097152 12", &m), 0);
+	cr_assert_eq(m.page_bytes, 2097152);
+	cr_assert_eq(m.added, 12);
+	cr_assert_eq(vb_guardian_parse("done P 1073741824", &m), 0);
+	cr_assert_eq(m.kind, VB_GMSG_DONE_POOL);
+	cr_assert_eq(vb_guardian_parse("m", &m), 0);
+	cr_assert_eq(vb_guardian_parse("done M", &m), 0);
+	/* Out of range or trailing words: ignored rather than half-applied. */
+	cr_assert_eq(vb_guardian_parse("M 3 1", &m), -1);
+	cr_assert_eq(vb_guardian_parse("M 2 2", &m), -1);
+	cr_assert_eq(vb_guardian_parse("M 2 1 x", &m), -1);
+	cr_assert_eq(vb_guardian_parse("P 3000 1", &m), -1);
+	cr_assert_eq(vb_guardian_parse("P 2097152 -1", &m), -1);
+	cr_assert_eq(vb_guardian_parse("P 2097152 99999999999999", &m), -1);
+	cr_assert_eq(vb_guardian_parse("T /sys/kernel/tracing", &m), -1);
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/db.h"
 #include "analysis/history.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
@@ -96,7 +97,7 @@ Test(history, add_once_and_whole)
 	/* A row the store refuses rolls the whole run back. */
 	run = series_run(2, 100, "6.1");
 	json_object_set_new(json_array_get(vb_run_results(run), 0), "bench", json_null());
-	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
+	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -2);	/* the store refused it */
 	cr_assert_eq(vb_db_exec(db, "SELECT count(*) FROM runs", 0, NULL, &rows, NULL, err, sizeof(err)), 0);
 	cr_assert_str_eq(json_string_value(json_array_get(json_array_get(rows, 0), 0)), "1");
 	json_decref(rows);
@@ -265,4 +266,22 @@ Test(history, add_run_defaults_beside_the_run)
 	cr_assert_eq(vb_history_add_run(run_dir, db, err, sizeof(err)), 1);
 	cr_assert_eq(vb_history_add_run("/nonexistent/run", db, err, sizeof(err)), -1);
 	free(d);
+}
+
+/* A store's URL as messages and --json show it: no password, in any form. */
+Test(history, urls_are_named_without_their_password)
+{
+	static const char *const cases[][2] = {
+		{ "postgresql://127.0.0.1:1/x?password=S3cret", "postgresql://127.0.0.1:1/x" },
+		{ "postgresql://bob:S3cret@h/x?sslmode=disable", "postgresql://bob@h/x?sslmode=disable" },
+		{ "postgres://h/x?a=1&pass%77ord=S3cret&b=2", "postgres://h/x?a=1&b=2" },
+		{ "postgresql://bob:p@ss/w@h/x", "postgresql://bob@h/x" },
+		{ "results/history.sqlite", "results/history.sqlite" },
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vb_db_url_name(cases[i][0], out, sizeof(out));
+		cr_assert_str_eq(out, cases[i][1]);
+	}
 }

@@ -1,6 +1,7 @@
 /* test_runfile.c: loading runs from folders and files, schema checks, and
  * rebuilding an interrupted run from results.jsonl. */
 #include <criterion/criterion.h>
+#include <sys/resource.h>
 
 #include "analysis/runfile.h"
 #include "tests/unit/fixture_run.h"
@@ -106,6 +107,14 @@ Test(runfile, jsonl_rebuild_skips_torn_last_line)
 	write_file(d, "results.jsonl", text);
 	cr_assert_null(vb_run_load(d, err, sizeof(err)));
 	cr_assert(strstr(err, "results.jsonl:2"), "%s", err);
+
+	/* A row that carries "schema" cannot take over the header. */
+	snprintf(text, sizeof(text),
+		 "{\"schema\":\"vbench.run/1\",\"id\":\"T\"}\n%s\n"
+		 "{\"schema\":\"vbench.run/1\",\"id\":\"FORGED\"}\n%s\n", l1, l2);
+	write_file(d, "results.jsonl", text);
+	cr_assert_null(vb_run_load(d, err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:3: a header"), "%s", err);
 	free(l1);
 	free(l2);
 	json_decref(r1);
@@ -191,4 +200,31 @@ Test(runfile, parse_from_memory_needs_no_nul)
 	json_decref(run);
 	cr_assert_null(vb_run_parse(text, sizeof(text) - 1, false, "m", err, sizeof(err)));
 	cr_assert_null(vb_run_parse("\n\n", 2, true, "m", err, sizeof(err)));
+}
+
+/* Ten million "{}" rows (30 MB) are refused at the first, before the rest
+ * is in memory: jansson would take about 230 bytes for each. */
+Test(runfile, a_bad_row_stops_the_reading_at_once, .timeout = 30)
+{
+	const size_t rows = 10000000;
+	const char head[] = "{\"schema\":\"vbench.run/1\",\"id\":\"x\",\"results\":[";
+	size_t len = sizeof(head) - 1 + rows * 3 + 2, at = sizeof(head) - 1;
+	char *buf = malloc(len), err[256];
+	struct rusage ru;
+
+	cr_assert_not_null(buf);
+	memcpy(buf, head, at);
+	for (size_t i = 0; i < rows; i++, at += 3)
+		memcpy(buf + at, i + 1 < rows ? "{}," : "{}]}", i + 1 < rows ? 3 : 4);
+	cr_assert_null(vb_run_parse(buf, len, false, "run.json", err, sizeof(err)));
+	cr_assert(strstr(err, "run.json: results[0]: bench is missing"), "%s", err);
+	/* The jsonl form: the header, then the same rows one a line. */
+	at = (size_t)snprintf(buf, len, "{\"schema\":\"vbench.run/1\",\"id\":\"x\"}\n");
+	for (size_t i = 0; i < rows && at + 3 <= len; i++, at += 3)
+		memcpy(buf + at, "{}\n", 3);
+	cr_assert_null(vb_run_parse(buf, at, true, "results.jsonl", err, sizeof(err)));
+	cr_assert(strstr(err, "results.jsonl:2: results[0]: bench is missing"), "%s", err);
+	getrusage(RUSAGE_SELF, &ru);
+	cr_assert_lt(ru.ru_maxrss, 600 * 1024, "peak RSS %ld KiB", ru.ru_maxrss);
+	free(buf);
 }

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis/stats.h"
 
@@ -446,4 +447,34 @@ Test(changepoints, the_newest_run_against_its_segment)
 	cr_assert_eq(vb_change_newest(s.p, 8, 0.01, 0.05, &c, &start), 0);
 	cr_assert_eq(start, 3);
 	cr_assert_eq(vb_change_newest(s.p, 1, 0.01, 0.05, &c, NULL), -1);
+}
+
+/* 10,000 runs of 9 samples with a step at 7,000: found where it is, in seconds (the splits of a segment come from one sorted pass, not
+ * from pooling and sorting the samples again for each of them). */
+Test(changepoints, a_ten_thousand_run_series_is_judged_in_seconds, .timeout = 30)
+{
+	enum { M = 10000, N = 9 };
+	static double x[M][N];
+	static size_t len[M];
+	static struct vb_series_point p[M];
+	static struct vb_change c[8];
+	uint64_t r = mix_seed(7);
+	struct timespec t0, t1;
+	size_t n;
+
+	for (size_t i = 0; i < M; i++) {
+		double level = 100 * (i >= 7000 ? 1.1 : 1) + 0.5 * gauss(&r);
+
+		for (size_t k = 0; k < N; k++)
+			x[i][k] = level + gauss(&r);
+		len[i] = N;
+		p[i] = (struct vb_series_point){ x[i], &len[i], 1 };
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = vb_changepoints(p, M, 0.01, 0.05, c, 8);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_eq(n, 1, "%zu changes, the first at %zu (%+g)", n, c[0].at, c[0].change);
+	cr_assert_eq(c[0].at, 7000);
+	cr_assert_float_eq(c[0].change, 0.10, 0.01);
+	cr_assert_lt(t1.tv_sec - t0.tv_sec, 10);
 }

@@ -154,14 +154,16 @@ Test(kvstore, thp_table_is_2m)
 	json_decref(row);
 }
 
+/* Refused where the value is set (the command line, a plan), not at run time. */
 Test(kvstore, value_must_be_whole_words)
 {
-	const char *sets[] = { "footprint=1M", "value=12", NULL };
-	json_t *row = run_row("kvstore", sets, 2, VB_PS_4K);
+	struct vb_param_values pv;
+	char err[256];
 
-	cr_assert_str_eq(json_string_value(at(row, "status", NULL)), "failed");
-	cr_assert(strstr(json_string_value(at(row, "reason", NULL)), "multiple of 8"));
-	json_decref(row);
+	vb_param_defaults(&pv, vb_bench_find("kvstore")->params);
+	cr_assert_eq(vb_param_set(&pv, "value=12", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "value=12 is not a multiple of 8"), "%s", err);
+	cr_assert_eq(vb_param_set(&pv, "value=16", err, sizeof(err)), 0, "%s", err);
 }
 
 Test(oltp, transactions_on_a_verified_page_cache)
