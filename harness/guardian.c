@@ -15,6 +15,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ struct pending {
 	enum vb_kvm_flavour flavour;
 	char orig[8];
 	struct { size_t page_bytes; long added; } pools[POOLS_MAX];
+	char mount[96];		/* a filesystem vbench mounted, "" for none */
 };
 
 static struct {
@@ -52,6 +54,10 @@ static void apply(struct pending *p, const char *line)
 		snprintf(p->orig, sizeof(p->orig), "%s", orig);
 	} else if (!strcmp(line, "m")) {
 		p->module = false;
+	} else if (!strncmp(line, "T ", 2)) {
+		snprintf(p->mount, sizeof(p->mount), "%.90s", line + 2);
+	} else if (!strcmp(line, "t")) {
+		p->mount[0] = '\0';
 	} else if (sscanf(line, "P %zu %ld", &pb, &added) == 2) {
 		for (int i = 0; i < POOLS_MAX; i++)
 			if (p->pools[i].page_bytes == pb || !p->pools[i].page_bytes) {
@@ -84,6 +90,12 @@ static int restore(const struct pending *p)
 				 p->pools[i].added, pb >> 10, err);
 			rc = -1;
 		}
+	}
+	/* Last: nothing of vbench's uses tracefs any more; a reader elsewhere
+	 * keeps it until it lets go (lazy unmount). */
+	if (p->mount[0] && umount2(p->mount, 0) < 0 && umount2(p->mount, MNT_DETACH) < 0) {
+		vb_error("run: unmounting %s, which vbench mounted: %s", p->mount, strerror(errno));
+		rc = -1;
 	}
 	return rc;
 }
@@ -212,6 +224,14 @@ void vb_guardian_clear_module(void)
 {
 	g.p.module = false;
 	say("m\n");
+}
+
+void vb_guardian_note_mount(const char *path)
+{
+	if (path)
+		say("T %.90s\n", path);
+	else
+		say("t\n");
 }
 
 int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen)

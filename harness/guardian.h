@@ -1,6 +1,6 @@
 /* guardian.h: one process, forked before a run changes anything on the host,
  * that puts back what the run changed (the KVM vendor module's ept=/npt=,
- * hugetlb pools grown by --reserve-hugepages) whenever and however vbench ends:
+ * hugetlb pools grown by --reserve-hugepages, tracefs mounted for --trace) whenever and however vbench ends:
  * a normal exit, vb_die, a signal, SIGKILL or the OOM killer. */
 #ifndef VB_GUARDIAN_H
 #define VB_GUARDIAN_H
@@ -27,6 +27,11 @@ void vb_guardian_note_module(enum vb_kvm_flavour f, const char *orig);
 
 /* Tell the guardian the module is back as found: nothing to restore. */
 void vb_guardian_clear_module(void);
+
+/* Tell the guardian, before mounting, that vbench mounts a filesystem at
+ * path (tracefs, found absent): when vbench ends it unmounts path. NULL: the
+ * mount did not happen or is undone, nothing to unmount. */
+void vb_guardian_note_mount(const char *path);
 
 /* Grow the pool of page_bytes pages until `need` are free, telling the
  * guardian beforehand how many pages this run adds, and afterwards how many
