@@ -6,10 +6,10 @@
 #include "guests/micro/pagetable.h"
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
-#include "harness/trace.h"
 #include "harness/backend.h"
 #include "harness/guest.h"
 #include "harness/pmu.h"
+#include "harness/trace.h"
 #include "lib/error.h"
 #include "microbench/ptrchase.h"
 
