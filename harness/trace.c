@@ -723,3 +723,72 @@ void vb_trace_json(const struct vb_trace *t, uint64_t ops, json_t *row)
 	json_object_set_new(row, "exits", exits_json(t, ops));
 	json_object_set_new(row, "shadow_mmu", mmu_json(t, ops));
 }
+
+/* ---- invocations: one row from several ---- */
+
+static void add_num(json_t *into, json_t *from, const char *key)
+{
+	json_t *a = json_object_get(into, key), *b = json_object_get(from, key);
+
+	if (json_is_integer(a) && json_is_integer(b))
+		json_object_set_new(into, key, json_integer(json_integer_value(a) + json_integer_value(b)));
+	else if (json_is_number(a) && json_is_number(b))
+		json_object_set_new(into, key, json_real(json_number_value(a) + json_number_value(b)));
+}
+
+static json_t *per_op(json_t *count, uint64_t ops)
+{
+	return ops && json_is_number(count) ? json_real(json_number_value(count) / (double)ops)
+					    : json_null();
+}
+
+static void merge_reasons(json_t *into, json_t *from, uint64_t ops)
+{
+	json_t *ra = json_object_get(into, "reasons"), *r, *s;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(from, "reasons"), i, r) {
+		json_t *hit = NULL;
+
+		json_array_foreach(ra, j, s)
+			if (json_equal(json_object_get(s, "reason"), json_object_get(r, "reason")))
+				hit = s;
+		if (!hit) {
+			json_array_append(ra, r);
+			continue;
+		}
+		add_num(hit, r, "count");
+		add_num(hit, r, "time_ns");
+		add_num(hit, r, "timed");
+		if (json_is_number(json_object_get(hit, "time_ns")))
+			json_object_set_new(hit, "mean_ns", json_real(
+				json_number_value(json_object_get(hit, "time_ns")) /
+				(double)json_integer_value(json_object_get(hit, "count"))));
+	}
+	json_array_foreach(ra, j, s)
+		json_object_set_new(s, "per_op", per_op(json_object_get(s, "count"), ops));
+}
+
+void vb_trace_merge_json(json_t *acc, json_t *one)
+{
+	json_t *ea = json_object_get(acc, "exits"), *eb = json_object_get(one, "exits");
+	json_t *ma = json_object_get(acc, "shadow_mmu"), *mb = json_object_get(one, "shadow_mmu");
+	uint64_t ops = (uint64_t)json_integer_value(json_object_get(json_object_get(acc, "counters"), "ops"));
+	const char *k;
+	json_t *v;
+
+	if (json_is_object(ea) && json_is_object(eb) && json_is_integer(json_object_get(ea, "total"))) {
+		add_num(ea, eb, "total");
+		add_num(ea, eb, "records");
+		add_num(ea, eb, "records_lost");
+		json_object_set_new(ea, "per_op", per_op(json_object_get(ea, "total"), ops));
+		merge_reasons(ea, eb, ops);
+	}
+	if (json_is_object(ma) && json_is_object(mb)) {
+		json_object_foreach(json_object_get(ma, "events"), k, v) {
+			add_num(json_object_get(ma, "events"), json_object_get(mb, "events"), k);
+			json_object_set_new(json_object_get(ma, "per_op"), k,
+					    per_op(json_object_get(json_object_get(ma, "events"), k), ops));
+		}
+	}
+}

@@ -56,4 +56,10 @@ void vb_trace_reset(struct vb_trace *t);
 void vb_trace_json(const struct vb_trace *t, uint64_t ops, json_t *row);
 void vb_trace_free(struct vb_trace *t);
 
+/* One row of several invocations: add one's `exits` and `shadow_mmu` counts
+ * into acc's (reasons matched by name, mean latencies reweighted), the
+ * per-operation figures taken again from acc's counters.ops, which must
+ * already hold both invocations' operations. */
+void vb_trace_merge_json(json_t *acc, json_t *one);
+
 #endif
