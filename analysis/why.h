@@ -30,4 +30,12 @@ void vb_why_print(FILE *f, json_t *results);
  * {head, right, rows}, "notes": [lines]}; cells are plain text. A new object. */
 json_t *vb_why_tables(json_t *results);
 
+struct vb_fig;
+
+/* The why figures (whyplot.c): per bench and parameters with exit reasons, a
+ * stacked bar per mode and page mix of the time per operation in exits split
+ * by reason (exits per operation without latencies). Returns the number of
+ * figures, or -1 with g->err set. */
+int vb_why_figures(struct vb_fig *g, json_t *results);
+
 #endif
