@@ -193,11 +193,12 @@ json_t *vb_slat_capture(const struct vb_kvm_state *st)
 bool vb_slat_point_ok(const struct vb_point *pt, const struct vb_kvm_state *st, char *why,
 		      size_t len)
 {
-	bool ept = pt->mode == VB_MODE_EPT || (pt->mode == VB_MODE_TDP && st->flavour == VB_KVM_INTEL);
+	bool ept = pt->mode == VB_MODE_EPT || pt->mode == VB_MODE_TDP;
 	json_t *slat;
 	bool ok = true;
 
-	if (!ept || pt->pages.host != VB_PS_1G || st->flavour != VB_KVM_INTEL)
+	/* No host to ask (the plan's counting pass): as usable() says, it can. */
+	if (!st || !ept || pt->pages.host != VB_PS_1G || st->flavour != VB_KVM_INTEL)
 		return true;
 	slat = vb_slat_capture(st);
 	if (json_is_false(json_object_get(slat, "ept_1gb"))) {

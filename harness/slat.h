@@ -23,7 +23,7 @@ json_t *vb_slat_capture(const struct vb_kvm_state *st);
 
 /* The planner's question: can this host give point pt what it asks? A 1G
  * host page under EPT needs ept_1gb. false with why filled when it cannot;
- * true when it can or the host does not say. */
+ * true when it can, the host does not say, or st is NULL. */
 bool vb_slat_point_ok(const struct vb_point *pt, const struct vb_kvm_state *st, char *why,
 		      size_t len);
 
