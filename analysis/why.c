@@ -10,7 +10,7 @@
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 
-#define TOP 3	/* reasons shown per pair in the summary */
+#define TOP 3 /* reasons shown per pair in the summary */
 
 static double num(json_t *o, const char *key)
 {
@@ -22,8 +22,14 @@ static double num(json_t *o, const char *key)
 /* Nanoseconds per unit of a "<time>/<op>" unit; NAN for a rate or another unit. */
 static double ns_of_unit(const char *unit)
 {
-	static const struct { const char *p; double ns; } u[] = {
-		{ "ns/", 1 }, { "us/", 1e3 }, { "ms/", 1e6 }, { "s/", 1e9 },
+	static const struct {
+		const char *p;
+		double ns;
+	} u[] = {
+		{ "ns/", 1 },
+		{ "us/", 1e3 },
+		{ "ms/", 1e6 },
+		{ "s/", 1e9 },
 	};
 
 	for (size_t i = 0; unit && i < sizeof(u) / sizeof(u[0]); i++)
@@ -80,16 +86,18 @@ static json_t *row_reasons(json_t *e)
 	json_t *out = json_array(), *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(e, "reasons"), i, r) {
+	json_array_foreach(json_object_get(e, "reasons"), i, r)
+	{
 		double per = num(r, "per_op"), mean = num(r, "mean_ns");
 
 		if (!json_is_string(json_object_get(r, "reason")))
 			continue;
-		json_array_append_new(out, json_pack("{s:O,s:O,s:o,s:o,s:o}", "reason",
-			json_object_get(r, "reason"), "kind", json_object_get(r, "kind") ?: json_null(),
-			"per_op", isfinite(per) ? json_real(per) : json_null(),
-			"mean_ns", isfinite(mean) ? json_real(mean) : json_null(),
-			"ns_per_op", isfinite(per * mean) ? json_real(per * mean) : json_null()));
+		json_array_append_new(
+		    out, json_pack("{s:O,s:O,s:o,s:o,s:o}", "reason", json_object_get(r, "reason"),
+		                   "kind", json_object_get(r, "kind") ?: json_null(), "per_op",
+		                   isfinite(per) ? json_real(per) : json_null(), "mean_ns",
+		                   isfinite(mean) ? json_real(mean) : json_null(), "ns_per_op",
+		                   isfinite(per * mean) ? json_real(per * mean) : json_null()));
 	}
 	sort_array(out, by_weight);
 	return out;
@@ -97,17 +105,18 @@ static json_t *row_reasons(json_t *e)
 
 static json_t *row_entry(json_t *row)
 {
-	json_t *e = exits_of(row), *m = json_object_get(json_object_get(row, "shadow_mmu"), "per_op");
+	json_t *e = exits_of(row),
+	       *m = json_object_get(json_object_get(row, "shadow_mmu"), "per_op");
 	char *pk = vb_row_params_key(row);
 	double per = num(e, "per_op");
 	json_t *o;
 
-	o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:O}", "bench", vb_row_str(row, "bench"),
-		      "params", pk ? pk : "{}", "mode", vb_row_str(row, "mode"),
-		      "pages", vb_row_pages(row, "requested") ?: "?",
-		      "exits_per_op", isfinite(per) && !json_object_get(e, "unavailable") ?
-		      json_real(per) : json_null(),
-		      "reasons", row_reasons(e), "shadow_mmu", json_is_object(m) ? m : json_null());
+	o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:O}", "bench", vb_row_str(row, "bench"), "params",
+	              pk ? pk : "{}", "mode", vb_row_str(row, "mode"), "pages",
+	              vb_row_pages(row, "requested") ?: "?", "exits_per_op",
+	              isfinite(per) && !json_object_get(e, "unavailable") ? json_real(per)
+	                                                                  : json_null(),
+	              "reasons", row_reasons(e), "shadow_mmu", json_is_object(m) ? m : json_null());
 	free(pk);
 	return o;
 }
@@ -116,8 +125,9 @@ static bool same_point(json_t *a, json_t *b)
 {
 	char *ka = vb_row_params_key(a), *kb = vb_row_params_key(b);
 	const char *pa = vb_row_pages(a, "requested"), *pb = vb_row_pages(b, "requested");
-	bool same = ka && kb && !strcmp(ka, kb) && !strcmp(vb_row_str(a, "bench"), vb_row_str(b, "bench")) &&
-		    pa && pb && !strcmp(pa, pb);
+	bool same = ka && kb && !strcmp(ka, kb) &&
+	            !strcmp(vb_row_str(a, "bench"), vb_row_str(b, "bench")) && pa && pb &&
+	            !strcmp(pa, pb);
 
 	free(ka);
 	free(kb);
@@ -130,9 +140,9 @@ static json_t *find_reason(json_t *reasons, const char *name)
 	json_t *r;
 	size_t i;
 
-	json_array_foreach(reasons, i, r)
-		if (!strcmp(json_string_value(json_object_get(r, "reason")), name))
-			return r;
+	json_array_foreach(
+	    reasons, i,
+	    r) if (!strcmp(json_string_value(json_object_get(r, "reason")), name)) return r;
 	return NULL;
 }
 
@@ -154,12 +164,13 @@ static json_t *pair_reason(const char *name, json_t *rs, json_t *rt)
 	double ps = rs ? num(rs, "per_op") : 0, pt = rt ? num(rt, "per_op") : 0;
 	double ns = rs ? num(rs, "ns_per_op") : 0, nt = rt ? num(rt, "ns_per_op") : 0;
 
-	return json_pack("{s:s,s:f,s:f,s:o,s:o,s:f,s:o}", "reason", name,
-			 "shadow_per_op", isfinite(ps) ? ps : 0, "slat_per_op", isfinite(pt) ? pt : 0,
-			 "shadow_ns_per_op", isfinite(ns) ? json_real(ns) : json_null(),
-			 "slat_ns_per_op", isfinite(nt) ? json_real(nt) : json_null(),
-			 "delta_per_op", (isfinite(ps) ? ps : 0) - (isfinite(pt) ? pt : 0),
-			 "delta_ns_per_op", isfinite(ns) && isfinite(nt) ? json_real(ns - nt) : json_null());
+	return json_pack("{s:s,s:f,s:f,s:o,s:o,s:f,s:o}", "reason", name, "shadow_per_op",
+	                 isfinite(ps) ? ps : 0, "slat_per_op", isfinite(pt) ? pt : 0,
+	                 "shadow_ns_per_op", isfinite(ns) ? json_real(ns) : json_null(),
+	                 "slat_ns_per_op", isfinite(nt) ? json_real(nt) : json_null(),
+	                 "delta_per_op", (isfinite(ps) ? ps : 0) - (isfinite(pt) ? pt : 0),
+	                 "delta_ns_per_op",
+	                 isfinite(ns) && isfinite(nt) ? json_real(ns - nt) : json_null());
 }
 
 static json_t *pair_reasons(json_t *s, json_t *t)
@@ -167,12 +178,14 @@ static json_t *pair_reasons(json_t *s, json_t *t)
 	json_t *out = json_array(), *r;
 	size_t i;
 
-	json_array_foreach(s, i, r) {
+	json_array_foreach(s, i, r)
+	{
 		const char *name = json_string_value(json_object_get(r, "reason"));
 
 		json_array_append_new(out, pair_reason(name, r, find_reason(t, name)));
 	}
-	json_array_foreach(t, i, r) {
+	json_array_foreach(t, i, r)
+	{
 		const char *name = json_string_value(json_object_get(r, "reason"));
 
 		if (!find_reason(s, name))
@@ -186,7 +199,8 @@ static json_t *pair_entry(json_t *srow, json_t *trow, json_t *s, json_t *t)
 {
 	const char *unit = vb_row_str(srow, "unit");
 	double ms, mt, k = ns_of_unit(unit), diff, sum = 0;
-	json_t *reasons = pair_reasons(json_object_get(s, "reasons"), json_object_get(t, "reasons"));
+	json_t *reasons =
+	    pair_reasons(json_object_get(s, "reasons"), json_object_get(t, "reasons"));
 	json_t *r;
 	bool lat = true;
 	size_t i;
@@ -194,7 +208,8 @@ static json_t *pair_entry(json_t *srow, json_t *trow, json_t *s, json_t *t)
 	vb_row_stat(srow, "median", &ms);
 	vb_row_stat(trow, "median", &mt);
 	diff = (ms - mt) * k;
-	json_array_foreach(reasons, i, r) {
+	json_array_foreach(reasons, i, r)
+	{
 		double d = num(r, "delta_ns_per_op");
 
 		if (!isfinite(d))
@@ -203,12 +218,13 @@ static json_t *pair_entry(json_t *srow, json_t *trow, json_t *s, json_t *t)
 			sum += d;
 	}
 	lat = lat && json_array_size(reasons) > 0;
-	return json_pack("{s:O,s:O,s:O,s:s,s:s,s:o,s:o,s:o,s:b}", "bench", json_object_get(s, "bench"),
-			 "params", json_object_get(s, "params"), "pages", json_object_get(s, "pages"),
-			 "slat", vb_row_str(trow, "mode"), "unit", unit ? unit : "",
-			 "diff_ns", isfinite(diff) ? json_real(diff) : json_null(), "reasons", reasons,
-			 "explained", lat && isfinite(diff) && diff != 0 ? json_real(sum / diff) : json_null(),
-			 "latency", lat);
+	return json_pack(
+	    "{s:O,s:O,s:O,s:s,s:s,s:o,s:o,s:o,s:b}", "bench", json_object_get(s, "bench"), "params",
+	    json_object_get(s, "params"), "pages", json_object_get(s, "pages"), "slat",
+	    vb_row_str(trow, "mode"), "unit", unit ? unit : "", "diff_ns",
+	    isfinite(diff) ? json_real(diff) : json_null(), "reasons", reasons, "explained",
+	    lat && isfinite(diff) && diff != 0 ? json_real(sum / diff) : json_null(), "latency",
+	    lat);
 }
 
 /* Each reason a tracepoint could not count, once, with the rows it hit. */
@@ -220,14 +236,15 @@ static void note_absent(json_t *absent, const char *what, json_t *un, size_t of)
 
 	if (!why)
 		return;
-	json_array_foreach(absent, i, a)
-		if (!strcmp(json_string_value(json_object_get(a, "reason")), why)) {
-			json_object_set_new(a, "rows", json_integer(json_integer_value(
-				json_object_get(a, "rows")) + 1));
-			return;
-		}
+	json_array_foreach(absent, i,
+	                   a) if (!strcmp(json_string_value(json_object_get(a, "reason")), why))
+	{
+		json_object_set_new(
+		    a, "rows", json_integer(json_integer_value(json_object_get(a, "rows")) + 1));
+		return;
+	}
 	json_array_append_new(absent, json_pack("{s:s,s:s,s:i,s:I}", "what", what, "reason", why,
-						"rows", 1, "of", (json_int_t)of));
+	                                        "rows", 1, "of", (json_int_t)of));
 }
 
 static size_t traced_rows(json_t *results)
@@ -235,8 +252,8 @@ static size_t traced_rows(json_t *results)
 	json_t *row;
 	size_t i, n = 0;
 
-	json_array_foreach(results, i, row)
-		n += exits_of(row) || json_object_get(row, "shadow_mmu");
+	json_array_foreach(results, i, row) n +=
+	    exits_of(row) || json_object_get(row, "shadow_mmu");
 	return n;
 }
 
@@ -245,23 +262,28 @@ json_t *vb_why_view(json_t *results)
 	json_t *rows = json_array(), *pairs = json_array(), *absent = json_array(), *row, *other;
 	size_t i, j, of = traced_rows(results);
 
-	json_array_foreach(results, i, row) {
+	json_array_foreach(results, i, row)
+	{
 		json_t *e = exits_of(row), *un;
 		size_t k;
 
 		if (!e && !json_object_get(row, "shadow_mmu"))
 			continue;
 		note_absent(absent, "exits", json_object_get(e, "unavailable"), of);
-		json_array_foreach(json_object_get(json_object_get(row, "shadow_mmu"), "unavailable"), k, un)
-			note_absent(absent, "shadow_mmu", un, of);
+		json_array_foreach(
+		    json_object_get(json_object_get(row, "shadow_mmu"), "unavailable"), k, un)
+		    note_absent(absent, "shadow_mmu", un, of);
 		if (vb_row_is_ok(row))
 			json_array_append_new(rows, row_entry(row));
 	}
 	/* Pairs: each ok shadow row with the ok SLAT rows of the same point. */
-	json_array_foreach(results, i, row) {
-		if (!vb_row_is_ok(row) || strcmp(vb_row_str(row, "mode") ?: "", "shadow") || !exits_of(row))
+	json_array_foreach(results, i, row)
+	{
+		if (!vb_row_is_ok(row) || strcmp(vb_row_str(row, "mode") ?: "", "shadow") ||
+		    !exits_of(row))
 			continue;
-		json_array_foreach(results, j, other) {
+		json_array_foreach(results, j, other)
+		{
 			json_t *s, *t;
 
 			if (!vb_row_is_ok(other) || !is_slat(vb_row_str(other, "mode")) ||
@@ -285,11 +307,13 @@ static void mmu_text(json_t *m, char *buf, size_t len)
 	char val[32];
 
 	buf[0] = '\0';
-	json_object_foreach(m, k, v) {
+	json_object_foreach(m, k, v)
+	{
 		if (!json_is_number(v) || json_number_value(v) == 0)
 			continue;
 		vb_fmt_value(json_number_value(v), val, sizeof(val));
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %s", buf[0] ? ", " : "", k, val);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %s", buf[0] ? ", " : "", k,
+		         val);
 	}
 	if (!buf[0])
 		snprintf(buf, len, "%s", json_is_object(m) ? "none" : "-");
@@ -303,17 +327,19 @@ static void reasons_text(json_t *reasons, size_t n, char *buf, size_t len)
 	char a[32], b[32];
 
 	buf[0] = '\0';
-	json_array_foreach(reasons, i, r) {
+	json_array_foreach(reasons, i, r)
+	{
 		if (i == n)
 			break;
 		vb_fmt_value(num(r, "per_op"), a, sizeof(a));
 		if (isfinite(num(r, "mean_ns"))) {
 			vb_fmt_value(num(r, "mean_ns"), b, sizeof(b));
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %s (%s ns)", i ? ", " : "",
-				 json_string_value(json_object_get(r, "reason")), a, b);
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %s (%s ns)",
+			         i ? ", " : "", json_string_value(json_object_get(r, "reason")), a,
+			         b);
 		} else {
 			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %s", i ? ", " : "",
-				 json_string_value(json_object_get(r, "reason")), a);
+			         json_string_value(json_object_get(r, "reason")), a);
 		}
 	}
 	if (!buf[0])
@@ -328,12 +354,13 @@ static void delta_text(json_t *r, char *buf, size_t len)
 	vb_fmt_value(num(r, "delta_per_op"), a, sizeof(a));
 	if (isfinite(num(r, "delta_ns_per_op"))) {
 		vb_fmt_value(num(r, "delta_ns_per_op"), b, sizeof(b));
-		snprintf(buf, len, "%s %s%s/op = %s%s ns", json_string_value(json_object_get(r, "reason")),
-			 num(r, "delta_per_op") >= 0 ? "+" : "", a,
-			 num(r, "delta_ns_per_op") >= 0 ? "+" : "", b);
+		snprintf(buf, len, "%s %s%s/op = %s%s ns",
+		         json_string_value(json_object_get(r, "reason")),
+		         num(r, "delta_per_op") >= 0 ? "+" : "", a,
+		         num(r, "delta_ns_per_op") >= 0 ? "+" : "", b);
 	} else {
 		snprintf(buf, len, "%s %s%s/op", json_string_value(json_object_get(r, "reason")),
-			 num(r, "delta_per_op") >= 0 ? "+" : "", a);
+		         num(r, "delta_per_op") >= 0 ? "+" : "", a);
 	}
 }
 
@@ -348,19 +375,21 @@ static void pair_text(json_t *p, char *buf, size_t len)
 		vb_fmt_value(num(p, "diff_ns"), d, sizeof(d));
 		snprintf(buf, len, "%s%s ns/op; ", num(p, "diff_ns") >= 0 ? "+" : "", d);
 	}
-	json_array_foreach(json_object_get(p, "reasons"), i, r) {
+	json_array_foreach(json_object_get(p, "reasons"), i, r)
+	{
 		if (i == TOP)
 			break;
 		delta_text(r, one, sizeof(one));
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", one);
 	}
 	if (isfinite(num(p, "explained"))) {
-		snprintf(buf + strlen(buf), len - strlen(buf), "; the exits explain %.0f%% of the difference",
-			 100 * num(p, "explained"));
+		snprintf(buf + strlen(buf), len - strlen(buf),
+		         "; the exits explain %.0f%% of the difference", 100 * num(p, "explained"));
 	} else {
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %s",
-			 json_is_true(json_object_get(p, "latency")) ? "no time difference to explain" :
-			 "share not known: exit latencies need --trace latency");
+		         json_is_true(json_object_get(p, "latency"))
+		             ? "no time difference to explain"
+		             : "share not known: exit latencies need --trace latency");
 	}
 }
 
@@ -374,9 +403,10 @@ static void row_text(json_t *e, char *buf, size_t len)
 	reasons_text(json_object_get(e, "reasons"), TOP, rs, sizeof(rs));
 	mmu_text(json_object_get(e, "shadow_mmu"), mmu, sizeof(mmu));
 	snprintf(buf, len, "%s %s %s: exits/op %s%s%s%s; shadow MMU/op: %s",
-		 json_string_value(json_object_get(e, "bench")), json_string_value(json_object_get(e, "mode")),
-		 json_string_value(json_object_get(e, "pages")), per,
-		 strcmp(rs, "-") ? " (" : "", strcmp(rs, "-") ? rs : "", strcmp(rs, "-") ? ")" : "", mmu);
+	         json_string_value(json_object_get(e, "bench")),
+	         json_string_value(json_object_get(e, "mode")),
+	         json_string_value(json_object_get(e, "pages")), per, strcmp(rs, "-") ? " (" : "",
+	         strcmp(rs, "-") ? rs : "", strcmp(rs, "-") ? ")" : "", mmu);
 }
 
 void vb_why_print(FILE *f, json_t *results)
@@ -385,25 +415,30 @@ void vb_why_print(FILE *f, json_t *results)
 	size_t i;
 	char a[1024];
 
-	if (!json_array_size(json_object_get(v, "rows")) && !json_array_size(json_object_get(v, "absent")))
+	if (!json_array_size(json_object_get(v, "rows")) &&
+	    !json_array_size(json_object_get(v, "absent")))
 		goto out;
-	fprintf(f, "\nWhy: exits and shadow-MMU work per operation (KVM's tracepoints on the vCPU threads)\n");
-	json_array_foreach(json_object_get(v, "rows"), i, e) {
+	fprintf(f, "\nWhy: exits and shadow-MMU work per operation (KVM's tracepoints on the vCPU "
+	           "threads)\n");
+	json_array_foreach(json_object_get(v, "rows"), i, e)
+	{
 		row_text(e, a, sizeof(a));
 		fprintf(f, "  %s\n", a);
 	}
-	json_array_foreach(json_object_get(v, "pairs"), i, e) {
+	json_array_foreach(json_object_get(v, "pairs"), i, e)
+	{
 		pair_text(e, a, sizeof(a));
-		fprintf(f, "  shadow vs %s, %s %s: %s\n", json_string_value(json_object_get(e, "slat")),
-			json_string_value(json_object_get(e, "bench")),
-			json_string_value(json_object_get(e, "pages")), a);
+		fprintf(f, "  shadow vs %s, %s %s: %s\n",
+		        json_string_value(json_object_get(e, "slat")),
+		        json_string_value(json_object_get(e, "bench")),
+		        json_string_value(json_object_get(e, "pages")), a);
 	}
 	json_array_foreach(json_object_get(v, "absent"), i, e)
-		fprintf(f, "%s: not counted on %lld of %lld rows: %s\n",
-			json_string_value(json_object_get(e, "what")),
-			(long long)json_integer_value(json_object_get(e, "rows")),
-			(long long)json_integer_value(json_object_get(e, "of")),
-			json_string_value(json_object_get(e, "reason")));
+	    fprintf(f, "%s: not counted on %lld of %lld rows: %s\n",
+	            json_string_value(json_object_get(e, "what")),
+	            (long long)json_integer_value(json_object_get(e, "rows")),
+	            (long long)json_integer_value(json_object_get(e, "of")),
+	            json_string_value(json_object_get(e, "reason")));
 out:
 	json_decref(v);
 }
@@ -421,8 +456,9 @@ static json_t *table(const char *const *head, const bool *right, size_t n)
 
 json_t *vb_why_tables(json_t *results)
 {
-	static const char *const rhead[] = { "bench", "mode", "pages", "exits/op", "top reasons /op",
-					     "shadow MMU /op" };
+	static const char *const rhead[] = { "bench",           "mode",
+		                             "pages",           "exits/op",
+		                             "top reasons /op", "shadow MMU /op" };
 	static const bool rright[] = { false, false, false, true, false, false };
 	static const char *const phead[] = { "bench", "pages", "pair", "why (per operation)" };
 	static const bool pright[] = { false, false, false, false };
@@ -431,28 +467,34 @@ json_t *vb_why_tables(json_t *results)
 	char a[1024], b[256], c[256], per[32], pair[32];
 	size_t i;
 
-	json_array_foreach(json_object_get(v, "rows"), i, e) {
+	json_array_foreach(json_object_get(v, "rows"), i, e)
+	{
 		snprintf(per, sizeof(per), "-");
 		if (json_is_number(json_object_get(e, "exits_per_op")))
 			vb_fmt_value(num(e, "exits_per_op"), per, sizeof(per));
 		reasons_text(json_object_get(e, "reasons"), TOP, b, sizeof(b));
 		mmu_text(json_object_get(e, "shadow_mmu"), c, sizeof(c));
-		json_array_append_new(json_object_get(rt, "rows"), json_pack("[O,O,O,s,s,s]",
-			json_object_get(e, "bench"), json_object_get(e, "mode"), json_object_get(e, "pages"),
-			per, b, c));
+		json_array_append_new(json_object_get(rt, "rows"),
+		                      json_pack("[O,O,O,s,s,s]", json_object_get(e, "bench"),
+		                                json_object_get(e, "mode"),
+		                                json_object_get(e, "pages"), per, b, c));
 	}
-	json_array_foreach(json_object_get(v, "pairs"), i, e) {
+	json_array_foreach(json_object_get(v, "pairs"), i, e)
+	{
 		pair_text(e, a, sizeof(a));
-		snprintf(pair, sizeof(pair), "shadow vs %s", json_string_value(json_object_get(e, "slat")));
-		json_array_append_new(json_object_get(pt, "rows"), json_pack("[O,O,s,s]",
-			json_object_get(e, "bench"), json_object_get(e, "pages"), pair, a));
+		snprintf(pair, sizeof(pair), "shadow vs %s",
+		         json_string_value(json_object_get(e, "slat")));
+		json_array_append_new(json_object_get(pt, "rows"),
+		                      json_pack("[O,O,s,s]", json_object_get(e, "bench"),
+		                                json_object_get(e, "pages"), pair, a));
 	}
-	json_array_foreach(json_object_get(v, "absent"), i, e) {
+	json_array_foreach(json_object_get(v, "absent"), i, e)
+	{
 		snprintf(a, sizeof(a), "%s: not counted on %lld of %lld rows: %s",
-			 json_string_value(json_object_get(e, "what")),
-			 (long long)json_integer_value(json_object_get(e, "rows")),
-			 (long long)json_integer_value(json_object_get(e, "of")),
-			 json_string_value(json_object_get(e, "reason")));
+		         json_string_value(json_object_get(e, "what")),
+		         (long long)json_integer_value(json_object_get(e, "rows")),
+		         (long long)json_integer_value(json_object_get(e, "of")),
+		         json_string_value(json_object_get(e, "reason")));
 		json_array_append_new(notes, json_string(a));
 	}
 	out = json_pack("{s:o,s:o,s:o}", "rows", rt, "pairs", pt, "notes", notes);

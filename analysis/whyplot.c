@@ -33,16 +33,19 @@ static bool reason_columns(json_t *rows, const char *bench, const char *params, 
 	size_t i, j;
 	bool lat = true;
 
-	json_array_foreach(rows, i, e) {
+	json_array_foreach(rows, i, e)
+	{
 		if (!in_group(e, bench, params))
 			continue;
-		json_array_foreach(json_object_get(e, "reasons"), j, r) {
+		json_array_foreach(json_object_get(e, "reasons"), j, r)
+		{
 			const char *n = str(r, "reason");
 
 			if (!json_is_number(json_object_get(r, "ns_per_op")))
 				lat = false;
 			if (!json_object_get(names, n) && json_object_size(names) < WHY_REASONS_MAX)
-				json_object_set_new(names, n, json_integer((json_int_t)json_object_size(names)));
+				json_object_set_new(
+				    names, n, json_integer((json_int_t)json_object_size(names)));
 		}
 	}
 	return lat;
@@ -50,7 +53,7 @@ static bool reason_columns(json_t *rows, const char *bench, const char *params, 
 
 /* One line per bar: its label, then each reason's value (0 where absent). */
 static void write_bars(FILE *f, json_t *rows, const char *bench, const char *params, json_t *names,
-		       bool lat)
+                       bool lat)
 {
 	size_t n = json_object_size(names), i, j;
 	double v[WHY_REASONS_MAX];
@@ -60,19 +63,22 @@ static void write_bars(FILE *f, json_t *rows, const char *bench, const char *par
 
 	fprintf(f, "bar");
 	for (i = 0; i < n; i++)
-		json_object_foreach(names, k, col)
-			if ((size_t)json_integer_value(col) == i) {
-				vb_fig_label(k, label, sizeof(label));
-				fprintf(f, " \"%s\"", label);
-			}
+		json_object_foreach(names, k, col) if ((size_t)json_integer_value(col) == i)
+		{
+			vb_fig_label(k, label, sizeof(label));
+			fprintf(f, " \"%s\"", label);
+		}
 	fprintf(f, "\n");
-	json_array_foreach(rows, i, e) {
+	json_array_foreach(rows, i, e)
+	{
 		if (!in_group(e, bench, params))
 			continue;
 		memset(v, 0, sizeof(v));
-		json_array_foreach(json_object_get(e, "reasons"), j, r) {
+		json_array_foreach(json_object_get(e, "reasons"), j, r)
+		{
 			json_t *c = json_object_get(names, str(r, "reason"));
-			double x = json_number_value(json_object_get(r, lat ? "ns_per_op" : "per_op"));
+			double x =
+			    json_number_value(json_object_get(r, lat ? "ns_per_op" : "per_op"));
 
 			if (c && isfinite(x))
 				v[json_integer_value(c)] = x;
@@ -108,11 +114,12 @@ static int one_figure(struct vb_fig *g, json_t *rows, const char *bench, const c
 	vb_fig_label(bench, title, sizeof(title));
 	vb_fig_begin(g, name, 960, 600);
 	fprintf(g->gp, "set title '%s: %s, by exit reason'\nset ylabel '%s'\n", title,
-		lat ? "time in exits per operation" : "exits per operation",
-		lat ? "ns per operation" : "exits per operation");
-	fprintf(g->gp, "set style data histograms\nset style histogram rowstacked\n"
-		"set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside right\n"
-		"set grid ytics\nset xtics rotate by 30 right\nset yrange [0:*]\n");
+	        lat ? "time in exits per operation" : "exits per operation",
+	        lat ? "ns per operation" : "exits per operation");
+	fprintf(g->gp,
+	        "set style data histograms\nset style histogram rowstacked\n"
+	        "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside right\n"
+	        "set grid ytics\nset xtics rotate by 30 right\nset yrange [0:*]\n");
 	fprintf(g->gp, "plot '%s' using 2:xtic(1) title columnheader(2)", dat);
 	for (size_t c = 3; c <= n + 1; c++)
 		fprintf(g->gp, ", \\\n    '' using %zu title columnheader(%zu)", c, c);
@@ -124,11 +131,13 @@ static int one_figure(struct vb_fig *g, json_t *rows, const char *bench, const c
 
 int vb_why_figures(struct vb_fig *g, json_t *results)
 {
-	json_t *v = vb_why_view(results), *rows = json_object_get(v, "rows"), *done = json_object(), *e;
+	json_t *v = vb_why_view(results), *rows = json_object_get(v, "rows"), *done = json_object(),
+	       *e;
 	size_t i;
 	int n = 0, rc = 0;
 
-	json_array_foreach(rows, i, e) {
+	json_array_foreach(rows, i, e)
+	{
 		char *key = NULL;
 
 		if (!json_array_size(json_object_get(e, "reasons")) ||

@@ -145,19 +145,19 @@ static void print_slat(FILE *f, const json_t *slat)
 			p = json_object_get(p, "params");
 		buf[0] = '\0';
 		json_object_foreach((json_t *)p, k, v)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s=%s", buf[0] ? " " : "",
-				 k, json_string_value(v));
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s=%s",
+				 buf[0] ? " " : "", k, json_string_value(v));
 		kv(f, s ? "kvm params" : "module params", "%s", buf[0] ? buf : "-");
 	}
 	if (json_object_get(cap, "value"))
 		kv(f, "ept_vpid_cap", "%s (ept_2m=%d ept_1gb=%d ept_ad=%d ept_5level=%d)",
-			json_string_value(json_object_get(cap, "value")),
-			json_is_true(json_object_get(cap, "ept_2m")), json_is_true(json_object_get(cap, "ept_1gb")),
-			json_is_true(json_object_get(cap, "ept_ad")),
-			json_is_true(json_object_get(cap, "ept_5level")));
+		   json_string_value(json_object_get(cap, "value")),
+		   json_is_true(json_object_get(cap, "ept_2m")),
+		   json_is_true(json_object_get(cap, "ept_1gb")),
+		   json_is_true(json_object_get(cap, "ept_ad")),
+		   json_is_true(json_object_get(cap, "ept_5level")));
 	else if (json_object_get(cap, "why"))
-		kv(f, "ept_vpid_cap", "not read: %s",
-			json_string_value(json_object_get(cap, "why")));
+		kv(f, "ept_vpid_cap", "not read: %s", json_string_value(json_object_get(cap, "why")));
 	if (!json_is_null(json_object_get(slat, "gmet")) && json_object_get(slat, "gmet"))
 		kv(f, "gmet", "%s", json_is_true(json_object_get(slat, "gmet")) ? "yes" : "no");
 }

@@ -16,20 +16,31 @@ struct reason {
 #define OT VB_EXIT_KIND_OTHER
 
 static const struct reason vmx[] = {
-	{ 0, "EXCEPTION_NMI", SH }, { 1, "EXTERNAL_INTERRUPT", OT }, { 7, "INTERRUPT_WINDOW", OT },
-	{ 10, "CPUID", OT }, { 12, "HLT", OT }, { 14, "INVLPG", SH }, { 18, "VMCALL", OT },
-	{ 28, "CR_ACCESS", SH }, { 30, "IO_INSTRUCTION", OT }, { 31, "MSR_READ", OT },
-	{ 32, "MSR_WRITE", OT }, { 40, "PAUSE_INSTRUCTION", OT }, { 48, "EPT_VIOLATION", SL },
-	{ 49, "EPT_MISCONFIG", SL }, { 52, "PREEMPTION_TIMER", OT }, { 58, "INVPCID", SH },
+	{ 0, "EXCEPTION_NMI", SH },
+	{ 1, "EXTERNAL_INTERRUPT", OT },
+	{ 7, "INTERRUPT_WINDOW", OT },
+	{ 10, "CPUID", OT },
+	{ 12, "HLT", OT },
+	{ 14, "INVLPG", SH },
+	{ 18, "VMCALL", OT },
+	{ 28, "CR_ACCESS", SH },
+	{ 30, "IO_INSTRUCTION", OT },
+	{ 31, "MSR_READ", OT },
+	{ 32, "MSR_WRITE", OT },
+	{ 40, "PAUSE_INSTRUCTION", OT },
+	{ 48, "EPT_VIOLATION", SL },
+	{ 49, "EPT_MISCONFIG", SL },
+	{ 52, "PREEMPTION_TIMER", OT },
+	{ 58, "INVPCID", SH },
 };
 
 static const struct reason svm[] = {
-	{ 0x003, "read_cr3", SH }, { 0x010, "write_cr0", OT }, { 0x013, "write_cr3", SH },
+	{ 0x003, "read_cr3", SH },  { 0x010, "write_cr0", OT },    { 0x013, "write_cr3", SH },
 	{ 0x014, "write_cr4", OT }, { 0x040 + 14, "PF excp", SH }, { 0x060, "interrupt", OT },
-	{ 0x061, "nmi", OT }, { 0x064, "vintr", OT }, { 0x072, "cpuid", OT }, { 0x077, "pause", OT },
-	{ 0x078, "hlt", OT }, { 0x079, "invlpg", SH }, { 0x07a, "invlpga", SH }, { 0x07b, "io", OT },
-	{ 0x07c, "msr", OT }, { 0x081, "hypercall", OT }, { 0x0a2, "invpcid", SH },
-	{ 0x400, "npf", SL },
+	{ 0x061, "nmi", OT },       { 0x064, "vintr", OT },        { 0x072, "cpuid", OT },
+	{ 0x077, "pause", OT },     { 0x078, "hlt", OT },          { 0x079, "invlpg", SH },
+	{ 0x07a, "invlpga", SH },   { 0x07b, "io", OT },           { 0x07c, "msr", OT },
+	{ 0x081, "hypercall", OT }, { 0x0a2, "invpcid", SH },      { 0x400, "npf", SL },
 };
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))

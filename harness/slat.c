@@ -20,14 +20,16 @@
 /* The SVM features of the "flags" line (the kernel's X86_FEATURE_* of
  * CPUID 0x8000000A, as cpuinfo names them). */
 static const char *const svm_flags[] = {
-	"npt", "lbrv", "svm_lock", "nrip_save", "tsc_scale", "vmcb_clean", "flushbyasid",
-	"decodeassists", "pausefilter", "pfthreshold", "avic", "v_vmsave_vmload", "vgif",
-	"x2avic", "v_spec_ctrl", "vnmi", "svme_addr_chk",
+	"npt",           "lbrv",        "svm_lock",    "nrip_save",
+	"tsc_scale",     "vmcb_clean",  "flushbyasid", "decodeassists",
+	"pausefilter",   "pfthreshold", "avic",        "v_vmsave_vmload",
+	"vgif",          "x2avic",      "v_spec_ctrl", "vnmi",
+	"svme_addr_chk",
 };
 
 static const char *const intel_params[] = {
-	"ept", "eptad", "vpid", "enable_unrestricted_guest", "flexpriority", "enable_apicv",
-	"pml", "nested", "enable_shadow_vmcs",
+	"ept",          "eptad", "vpid",   "enable_unrestricted_guest", "flexpriority",
+	"enable_apicv", "pml",   "nested", "enable_shadow_vmcs",
 };
 static const char *const amd_params[] = {
 	"npt", "nested", "nrips", "avic", "vgif", "vls", "lbrv", "pause_filter_count",
@@ -88,8 +90,8 @@ static void params(json_t *into, const char *module, const char *const *names, s
 		char path[512], buf[64] = "";
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/sys/module/%s/parameters/%s", vb_sysfs_root(), module,
-			 names[i]);
+		snprintf(path, sizeof(path), "%s/sys/module/%s/parameters/%s", vb_sysfs_root(),
+		         module, names[i]);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -115,14 +117,15 @@ static json_t *ept_cap(void)
 		e = errno;
 		if (fd >= 0)
 			close(fd);
-		return json_pack("{s:s}", "why", fd < 0 && e == ENOENT ?
-				 "no /dev/cpu/0/msr: modprobe msr (root)" : strerror(e));
+		return json_pack("{s:s}", "why",
+		                 fd < 0 && e == ENOENT ? "no /dev/cpu/0/msr: modprobe msr (root)"
+		                                       : strerror(e));
 	}
 	close(fd);
 	snprintf(path, sizeof(path), "0x%llx", (unsigned long long)v);
 	return json_pack("{s:s,s:b,s:b,s:b,s:b}", "value", path, "ept_2m", (int)(v >> 16 & 1),
-			 "ept_1gb", (int)(v >> 17 & 1), "ept_ad", (int)(v >> 21 & 1),
-			 "ept_5level", (int)(v >> 7 & 1));
+	                 "ept_1gb", (int)(v >> 17 & 1), "ept_ad", (int)(v >> 21 & 1), "ept_5level",
+	                 (int)(v >> 7 & 1));
 }
 
 /* GMET (guest mode execute trap): CPUID Fn8000_000A EDX bit 17. */
@@ -150,14 +153,18 @@ static void flags_of(json_t *slat, bool *vmx, bool *svm, char *list, size_t len)
 		for (size_t i = 0; i < N(svm_flags); i++)
 			if (has_word(flags, svm_flags[i]))
 				snprintf(list + strlen(list), len - strlen(list), "%s%s",
-					 list[0] ? " " : "", svm_flags[i]);
+				         list[0] ? " " : "", svm_flags[i]);
 	}
 	a = *vmx || *svm ? words(list) : json_null();
-	json_object_set_new(slat, "isa", *vmx ? json_string("vmx") : *svm ? json_string("svm")
-							     : json_null());
+	json_object_set_new(slat, "isa",
+	                    *vmx   ? json_string("vmx")
+	                    : *svm ? json_string("svm")
+	                           : json_null());
 	json_object_set_new(slat, "flags", a);
 	if (!*vmx && !*svm)
-		json_object_set_new(slat, "why", json_string(
+		json_object_set_new(
+		    slat, "why",
+		    json_string(
 			"this CPU shows no VMX or SVM (no \"vmx flags\" line, no svm flag): "
 			"no hardware virtualization here, so no EPT or NPT"));
 }
@@ -173,9 +180,12 @@ json_t *vb_slat_capture(const struct vb_kvm_state *st)
 		params(mod, "kvm_intel", intel_params, N(intel_params));
 	else if (st->flavour == VB_KVM_AMD)
 		params(mod, "kvm_amd", amd_params, N(amd_params));
-	json_object_set_new(slat, "module", json_pack("{s:o,s:o}", "name",
-			    st->flavour == VB_KVM_NONE ? json_null() : json_string(vb_kvm_flavour_name(st->flavour)),
-			    "params", mod));
+	json_object_set_new(slat, "module",
+	                    json_pack("{s:o,s:o}", "name",
+	                              st->flavour == VB_KVM_NONE
+	                                  ? json_null()
+	                                  : json_string(vb_kvm_flavour_name(st->flavour)),
+	                              "params", mod));
 	params(kp, "kvm", kvm_params, N(kvm_params));
 	json_object_set_new(slat, "kvm_params", kp);
 	cap = vmx ? ept_cap() : json_null();
@@ -185,13 +195,13 @@ json_t *vb_slat_capture(const struct vb_kvm_state *st)
 	if (vmx && json_object_get(cap, "ept_1gb"))
 		json_object_set_new(slat, "ept_1gb", json_incref(json_object_get(cap, "ept_1gb")));
 	else
-		json_object_set_new(slat, "ept_1gb", vmx ? json_boolean(has_word(list, "ept_1gb"))
-							 : json_null());
+		json_object_set_new(slat, "ept_1gb",
+		                    vmx ? json_boolean(has_word(list, "ept_1gb")) : json_null());
 	return slat;
 }
 
 bool vb_slat_point_ok(const struct vb_point *pt, const struct vb_kvm_state *st, char *why,
-		      size_t len)
+                      size_t len)
 {
 	bool ept = pt->mode == VB_MODE_EPT || pt->mode == VB_MODE_TDP;
 	json_t *slat;
@@ -202,8 +212,10 @@ bool vb_slat_point_ok(const struct vb_point *pt, const struct vb_kvm_state *st, 
 		return true;
 	slat = vb_slat_capture(st);
 	if (json_is_false(json_object_get(slat, "ept_1gb"))) {
-		snprintf(why, len, "a 1G host page under EPT needs ept_1gb, which this CPU lacks "
-			 "(\"vmx flags\" or IA32_VMX_EPT_VPID_CAP bit 17): KVM would map it in 2M pieces");
+		snprintf(why, len,
+		         "a 1G host page under EPT needs ept_1gb, which this CPU lacks "
+		         "(\"vmx flags\" or IA32_VMX_EPT_VPID_CAP bit 17): KVM would map it in 2M "
+		         "pieces");
 		ok = false;
 	}
 	json_decref(slat);

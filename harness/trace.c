@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #define TR_THREADS 16
-#define TR_REASONS 24		/* tracked reasons, and one more for "other" */
-#define TR_RING_PAGES 128	/* 512 KiB per vCPU thread: within perf_event_mlock_kb */
+#define TR_REASONS 24     /* tracked reasons, and one more for "other" */
+#define TR_RING_PAGES 128 /* 512 KiB per vCPU thread: within perf_event_mlock_kb */
 #define TRACEFS_MAGIC_ 0x74726163
 #define TRACEFS_DIR "/sys/kernel/tracing"
 
@@ -53,13 +53,13 @@ struct counted {
 	int fd[TR_THREADS];
 	uint64_t last[TR_THREADS];
 	uint64_t total;
-	char cause[16], why[200];	/* when !ok */
+	char cause[16], why[200]; /* when !ok */
 };
 
 struct ring {
 	void *base;
 	size_t len;
-	bool pending;			/* a kvm_exit seen, its kvm_entry not yet */
+	bool pending; /* a kvm_exit seen, its kvm_entry not yet */
 	uint32_t code;
 	uint64_t time;
 };
@@ -69,7 +69,7 @@ struct vb_trace {
 	enum vb_exit_isa isa;
 	enum vb_kvm_flavour flavour;
 	bool dbl;
-	FILE *dfile;			/* the double's records, replayed per region */
+	FILE *dfile; /* the double's records, replayed per region */
 	int n_threads;
 	struct counted exit_total;
 	int n_codes;
@@ -162,8 +162,10 @@ static struct tep_handle *formats(char *cause, size_t clen, char *why, size_t wl
 		return tep;
 	if (!dir) {
 		snprintf(cause, clen, "no-tracefs");
-		snprintf(why, wlen, "tracefs is not mounted (vbench mounts it as root: "
-			 "mount -t tracefs nodev %s)", TRACEFS_DIR);
+		snprintf(why, wlen,
+		         "tracefs is not mounted (vbench mounts it as root: "
+		         "mount -t tracefs nodev %s)",
+		         TRACEFS_DIR);
 		return NULL;
 	}
 	if (access(dir, R_OK | X_OK) < 0) {
@@ -174,20 +176,22 @@ static struct tep_handle *formats(char *cause, size_t clen, char *why, size_t wl
 	tep = tracefs_local_events_system(dir, systems);
 	if (!tep) {
 		snprintf(cause, clen, "no-tracepoint");
-		snprintf(why, wlen, "libtracefs read no kvm or kvmmmu formats under %s/events", dir);
+		snprintf(why, wlen, "libtracefs read no kvm or kvmmmu formats under %s/events",
+		         dir);
 	}
 	return tep;
 }
 
 static struct tep_event *event_of(const char *sys, const char *name, char *cause, size_t clen,
-				  char *why, size_t wlen)
+                                  char *why, size_t wlen)
 {
 	struct tep_handle *tep = formats(cause, clen, why, wlen);
 	struct tep_event *ev = tep ? tep_find_event_by_name(tep, sys, name) : NULL;
 
 	if (tep && !ev) {
 		snprintf(cause, clen, "no-tracepoint");
-		snprintf(why, wlen, "this kernel has no %s:%s (is the kvm module loaded?)", sys, name);
+		snprintf(why, wlen, "this kernel has no %s:%s (is the kvm module loaded?)", sys,
+		         name);
 	}
 	return ev;
 }
@@ -216,13 +220,14 @@ static int tp_open(int id, pid_t tid, bool sample, int *err)
 static void open_failed(struct counted *c, const char *what, int e)
 {
 	c->ok = false;
-	snprintf(c->cause, sizeof(c->cause), "%s", e == EACCES || e == EPERM ? "permission" : "open-failed");
+	snprintf(c->cause, sizeof(c->cause), "%s",
+	         e == EACCES || e == EPERM ? "permission" : "open-failed");
 	snprintf(c->why, sizeof(c->why), "perf_event_open %s: %s", what, strerror(e));
 }
 
 /* Open c on thread index i: tracepoint sys:name, with filter (may be NULL). */
 static void counted_open(struct counted *c, int i, pid_t tid, const char *sys, const char *name,
-			 const char *filter)
+                         const char *filter)
 {
 	struct tep_event *ev;
 	char what[96];
@@ -251,9 +256,9 @@ static void counted_open(struct counted *c, int i, pid_t tid, const char *sys, c
 static void ring_open(struct vb_trace *t, int i, pid_t tid)
 {
 	struct tep_event *ex = event_of("kvm", "kvm_exit", t->lat_cause, sizeof(t->lat_cause),
-					t->lat_why, sizeof(t->lat_why));
+	                                t->lat_why, sizeof(t->lat_why));
 	struct tep_event *en = event_of("kvm", "kvm_entry", t->lat_cause, sizeof(t->lat_cause),
-					t->lat_why, sizeof(t->lat_why));
+	                                t->lat_why, sizeof(t->lat_why));
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	int e;
 
@@ -266,7 +271,7 @@ static void ring_open(struct vb_trace *t, int i, pid_t tid)
 	t->ring[i].len = (TR_RING_PAGES + 1) * pg;
 	if (t->entry_fd[i] >= 0) {
 		t->ring[i].base = mmap(NULL, t->ring[i].len, PROT_READ | PROT_WRITE, MAP_SHARED,
-				       t->exit_fd[i], 0);
+		                       t->exit_fd[i], 0);
 		e = t->ring[i].base == MAP_FAILED ? errno : 0;
 		/* kvm_entry's records go to the same ring: one ordered stream per vCPU. */
 		if (!e && ioctl(t->entry_fd[i], PERF_EVENT_IOC_SET_OUTPUT, t->exit_fd[i]) < 0)
@@ -274,9 +279,9 @@ static void ring_open(struct vb_trace *t, int i, pid_t tid)
 	}
 	if (e) {
 		snprintf(t->lat_cause, sizeof(t->lat_cause), "%s",
-			 e == EACCES || e == EPERM ? "permission" : "open-failed");
+		         e == EACCES || e == EPERM ? "permission" : "open-failed");
 		snprintf(t->lat_why, sizeof(t->lat_why), "sampling kvm:kvm_exit/kvm_entry: %s",
-			 strerror(e));
+		         strerror(e));
 	}
 	if (t->ring[i].base == MAP_FAILED)
 		t->ring[i].base = NULL;
@@ -440,7 +445,7 @@ static void double_load(struct vb_trace *t, const char *path)
 	if (!t->dfile) {
 		snprintf(t->exit_total.cause, sizeof(t->exit_total.cause), "open-failed");
 		snprintf(t->exit_total.why, sizeof(t->exit_total.why), "VB_TRACE_DOUBLE %.150s: %s",
-			 path, strerror(errno));
+		         path, strerror(errno));
 		t->exit_total.ok = false;
 	}
 }
@@ -498,8 +503,9 @@ static void double_replay(struct vb_trace *t, bool header_only)
 	rewind(t->dfile);
 	while (fgets(line, sizeof(line), t->dfile)) {
 		if (!strncmp(line, "isa ", 4)) {
-			t->isa = !strncmp(line + 4, "vmx", 3) ? VB_ISA_VMX :
-				 !strncmp(line + 4, "svm", 3) ? VB_ISA_SVM : VB_ISA_NONE;
+			t->isa = !strncmp(line + 4, "vmx", 3)   ? VB_ISA_VMX
+			         : !strncmp(line + 4, "svm", 3) ? VB_ISA_SVM
+			                                        : VB_ISA_NONE;
 		} else if (header_only) {
 			if (!strncmp(line, "absent ", 7))
 				double_line(t, line);
@@ -537,7 +543,7 @@ struct vb_trace *vb_trace_new(enum vb_trace_depth d, enum vb_kvm_flavour f)
 
 	if (d == VB_TRACE_NONE || !(t = calloc(1, sizeof(*t))))
 		return NULL;
-	t->scratch = malloc(65536);	/* a record's size is 16 bits */
+	t->scratch = malloc(65536); /* a record's size is 16 bits */
 	if (!t->scratch) {
 		free(t);
 		return NULL;
@@ -564,7 +570,7 @@ void vb_trace_start(struct vb_trace *t)
 		return;
 	for (int i = 0; i < t->n_threads; i++)
 		if (t->ring[i].base)
-			drain(t, &t->ring[i]);	/* what came before the region is not ours */
+			drain(t, &t->ring[i]); /* what came before the region is not ours */
 	t->records = 0;
 	toggle(t, true);
 }
@@ -635,11 +641,12 @@ static json_t *reason_json(const struct vb_trace *t, int k, uint64_t count, uint
 	json_t *o;
 
 	o = json_pack("{s:s,s:o,s:s,s:I,s:o}", "reason",
-		      other ? "other" : vb_exit_reason_name(t->isa, t->codes[k], name, sizeof(name)),
-		      "code", other ? json_null() : json_integer(t->codes[k]),
-		      "kind", other ? "other" : vb_exit_kind_name(vb_exit_reason_kind(t->isa, t->codes[k])),
-		      "count", (json_int_t)count,
-		      "per_op", ops ? json_real((double)count / (double)ops) : json_null());
+	              other ? "other"
+	                    : vb_exit_reason_name(t->isa, t->codes[k], name, sizeof(name)),
+	              "code", other ? json_null() : json_integer(t->codes[k]), "kind",
+	              other ? "other" : vb_exit_kind_name(vb_exit_reason_kind(t->isa, t->codes[k])),
+	              "count", (json_int_t)count, "per_op",
+	              ops ? json_real((double)count / (double)ops) : json_null());
 	/* Time: the exact count times the mean over the records the ring kept. */
 	if (t->depth == VB_TRACE_LATENCY && t->lat_n[k]) {
 		double mean = t->lat_sum[k] / (double)t->lat_n[k];
@@ -656,21 +663,24 @@ static json_t *reason_json(const struct vb_trace *t, int k, uint64_t count, uint
 
 static json_t *exits_json(const struct vb_trace *t, uint64_t ops)
 {
-	json_t *e = json_pack("{s:s,s:s,s:s}", "depth", vb_trace_depth_name(t->depth),
-			      "source", t->dbl ? "double" : "tracepoints", "isa", vb_exit_isa_name(t->isa));
+	json_t *e = json_pack("{s:s,s:s,s:s}", "depth", vb_trace_depth_name(t->depth), "source",
+	                      t->dbl ? "double" : "tracepoints", "isa", vb_exit_isa_name(t->isa));
 	json_t *reasons = json_array();
 	uint64_t sum = 0, total = t->exit_total.total;
 
 	if (!t->exit_total.ok) {
-		json_object_set_new(e, "unavailable", absent(t->exit_total.cause, t->exit_total.why));
+		json_object_set_new(e, "unavailable",
+		                    absent(t->exit_total.cause, t->exit_total.why));
 		json_decref(reasons);
 		return e;
 	}
 	if (total == 0 && t->flavour == VB_KVM_PVM) {
 		/* Not zero exits: exits nobody could see. */
-		json_object_set_new(e, "unavailable", absent("not-fired",
-			"kvm:kvm_exit did not fire: under kvm_pvm, exits do not pass through "
-			"KVM's kvm_exit tracepoint (the shadow MMU's tracepoints do)"));
+		json_object_set_new(
+		    e, "unavailable",
+		    absent("not-fired",
+		           "kvm:kvm_exit did not fire: under kvm_pvm, exits do not pass through "
+		           "KVM's kvm_exit tracepoint (the shadow MMU's tracepoints do)"));
 		json_decref(reasons);
 		return e;
 	}
@@ -683,13 +693,15 @@ static json_t *exits_json(const struct vb_trace *t, uint64_t ops)
 	if (total > sum)
 		json_array_append_new(reasons, reason_json(t, t->n_codes, total - sum, ops));
 	json_object_set_new(e, "total", json_integer((json_int_t)total));
-	json_object_set_new(e, "per_op", ops ? json_real((double)total / (double)ops) : json_null());
+	json_object_set_new(e, "per_op",
+	                    ops ? json_real((double)total / (double)ops) : json_null());
 	json_object_set_new(e, "reasons", reasons);
 	if (t->depth == VB_TRACE_LATENCY) {
 		json_object_set_new(e, "records", json_integer((json_int_t)t->records));
 		json_object_set_new(e, "records_lost", json_integer((json_int_t)t->lost));
 		if (t->lat_cause[0])
-			json_object_set_new(e, "latency_unavailable", absent(t->lat_cause, t->lat_why));
+			json_object_set_new(e, "latency_unavailable",
+			                    absent(t->lat_cause, t->lat_why));
 	}
 	return e;
 }
@@ -710,10 +722,10 @@ static json_t *mmu_json(const struct vb_trace *t, uint64_t ops)
 		}
 		json_object_set_new(ev, mmu_events[m].key, json_integer((json_int_t)c->total));
 		json_object_set_new(per, mmu_events[m].key,
-				    ops ? json_real((double)c->total / (double)ops) : json_null());
+		                    ops ? json_real((double)c->total / (double)ops) : json_null());
 	}
-	return json_pack("{s:s,s:o,s:o,s:o}", "source", t->dbl ? "double" : "tracepoints",
-			 "events", ev, "per_op", per, "unavailable", un);
+	return json_pack("{s:s,s:o,s:o,s:o}", "source", t->dbl ? "double" : "tracepoints", "events",
+	                 ev, "per_op", per, "unavailable", un);
 }
 
 void vb_trace_json(const struct vb_trace *t, uint64_t ops, json_t *row)
@@ -731,15 +743,17 @@ static void add_num(json_t *into, json_t *from, const char *key)
 	json_t *a = json_object_get(into, key), *b = json_object_get(from, key);
 
 	if (json_is_integer(a) && json_is_integer(b))
-		json_object_set_new(into, key, json_integer(json_integer_value(a) + json_integer_value(b)));
+		json_object_set_new(into, key,
+		                    json_integer(json_integer_value(a) + json_integer_value(b)));
 	else if (json_is_number(a) && json_is_number(b))
-		json_object_set_new(into, key, json_real(json_number_value(a) + json_number_value(b)));
+		json_object_set_new(into, key,
+		                    json_real(json_number_value(a) + json_number_value(b)));
 }
 
 static json_t *per_op(json_t *count, uint64_t ops)
 {
 	return ops && json_is_number(count) ? json_real(json_number_value(count) / (double)ops)
-					    : json_null();
+	                                    : json_null();
 }
 
 static void merge_reasons(json_t *into, json_t *from, uint64_t ops)
@@ -747,12 +761,12 @@ static void merge_reasons(json_t *into, json_t *from, uint64_t ops)
 	json_t *ra = json_object_get(into, "reasons"), *r, *s;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(from, "reasons"), i, r) {
+	json_array_foreach(json_object_get(from, "reasons"), i, r)
+	{
 		json_t *hit = NULL;
 
-		json_array_foreach(ra, j, s)
-			if (json_equal(json_object_get(s, "reason"), json_object_get(r, "reason")))
-				hit = s;
+		json_array_foreach(ra, j, s) if (json_equal(json_object_get(s, "reason"),
+		                                            json_object_get(r, "reason"))) hit = s;
 		if (!hit) {
 			json_array_append(ra, r);
 			continue;
@@ -761,23 +775,26 @@ static void merge_reasons(json_t *into, json_t *from, uint64_t ops)
 		add_num(hit, r, "time_ns");
 		add_num(hit, r, "timed");
 		if (json_is_number(json_object_get(hit, "time_ns")))
-			json_object_set_new(hit, "mean_ns", json_real(
-				json_number_value(json_object_get(hit, "time_ns")) /
-				(double)json_integer_value(json_object_get(hit, "count"))));
+			json_object_set_new(
+			    hit, "mean_ns",
+			    json_real(json_number_value(json_object_get(hit, "time_ns")) /
+			              (double)json_integer_value(json_object_get(hit, "count"))));
 	}
 	json_array_foreach(ra, j, s)
-		json_object_set_new(s, "per_op", per_op(json_object_get(s, "count"), ops));
+	    json_object_set_new(s, "per_op", per_op(json_object_get(s, "count"), ops));
 }
 
 void vb_trace_merge_json(json_t *acc, json_t *one)
 {
 	json_t *ea = json_object_get(acc, "exits"), *eb = json_object_get(one, "exits");
 	json_t *ma = json_object_get(acc, "shadow_mmu"), *mb = json_object_get(one, "shadow_mmu");
-	uint64_t ops = (uint64_t)json_integer_value(json_object_get(json_object_get(acc, "counters"), "ops"));
+	uint64_t ops =
+	    (uint64_t)json_integer_value(json_object_get(json_object_get(acc, "counters"), "ops"));
 	const char *k;
 	json_t *v;
 
-	if (json_is_object(ea) && json_is_object(eb) && json_is_integer(json_object_get(ea, "total"))) {
+	if (json_is_object(ea) && json_is_object(eb) &&
+	    json_is_integer(json_object_get(ea, "total"))) {
 		add_num(ea, eb, "total");
 		add_num(ea, eb, "records");
 		add_num(ea, eb, "records_lost");
@@ -785,10 +802,12 @@ void vb_trace_merge_json(json_t *acc, json_t *one)
 		merge_reasons(ea, eb, ops);
 	}
 	if (json_is_object(ma) && json_is_object(mb)) {
-		json_object_foreach(json_object_get(ma, "events"), k, v) {
+		json_object_foreach(json_object_get(ma, "events"), k, v)
+		{
 			add_num(json_object_get(ma, "events"), json_object_get(mb, "events"), k);
-			json_object_set_new(json_object_get(ma, "per_op"), k,
-					    per_op(json_object_get(json_object_get(ma, "events"), k), ops));
+			json_object_set_new(
+			    json_object_get(ma, "per_op"), k,
+			    per_op(json_object_get(json_object_get(ma, "events"), k), ops));
 		}
 	}
 }
