@@ -285,6 +285,11 @@ static void ring_open(struct vb_trace *t, int i, pid_t tid)
 	}
 	if (t->ring[i].base == MAP_FAILED)
 		t->ring[i].base = NULL;
+	/* A ring without kvm_entry's records would time nothing: none at all. */
+	if (e && t->ring[i].base) {
+		munmap(t->ring[i].base, t->ring[i].len);
+		t->ring[i].base = NULL;
+	}
 }
 
 void vb_trace_add_thread(struct vb_trace *t, pid_t tid)
