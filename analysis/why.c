@@ -86,8 +86,7 @@ static json_t *row_reasons(json_t *e)
 	json_t *out = json_array(), *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(e, "reasons"), i, r)
-	{
+	json_array_foreach(json_object_get(e, "reasons"), i, r) {
 		double per = num(r, "per_op"), mean = num(r, "mean_ns");
 
 		if (!json_is_string(json_object_get(r, "reason")))
@@ -178,14 +177,12 @@ static json_t *pair_reasons(json_t *s, json_t *t)
 	json_t *out = json_array(), *r;
 	size_t i;
 
-	json_array_foreach(s, i, r)
-	{
+	json_array_foreach(s, i, r) {
 		const char *name = json_string_value(json_object_get(r, "reason"));
 
 		json_array_append_new(out, pair_reason(name, r, find_reason(t, name)));
 	}
-	json_array_foreach(t, i, r)
-	{
+	json_array_foreach(t, i, r) {
 		const char *name = json_string_value(json_object_get(r, "reason"));
 
 		if (!find_reason(s, name))
@@ -201,30 +198,32 @@ static json_t *pair_entry(json_t *srow, json_t *trow, json_t *s, json_t *t)
 	double ms, mt, k = ns_of_unit(unit), diff, sum = 0;
 	json_t *reasons =
 	    pair_reasons(json_object_get(s, "reasons"), json_object_get(t, "reasons"));
-	json_t *r;
-	bool lat = true;
+	json_t *r, *untimed = json_array();
+	bool lat = false;
 	size_t i;
 
 	vb_row_stat(srow, "median", &ms);
 	vb_row_stat(trow, "median", &mt);
 	diff = (ms - mt) * k;
-	json_array_foreach(reasons, i, r)
-	{
+	/* A reason without a latency (the exit that ends a pass has no entry
+	 * after it in the region) adds nothing known: listed, not guessed. */
+	json_array_foreach(reasons, i, r) {
 		double d = num(r, "delta_ns_per_op");
 
-		if (!isfinite(d))
-			lat = false;
-		else
+		if (isfinite(d)) {
+			lat = true;
 			sum += d;
+		} else {
+			json_array_append(untimed, json_object_get(r, "reason"));
+		}
 	}
-	lat = lat && json_array_size(reasons) > 0;
-	return json_pack(
-	    "{s:O,s:O,s:O,s:s,s:s,s:o,s:o,s:o,s:b}", "bench", json_object_get(s, "bench"), "params",
-	    json_object_get(s, "params"), "pages", json_object_get(s, "pages"), "slat",
-	    vb_row_str(trow, "mode"), "unit", unit ? unit : "", "diff_ns",
-	    isfinite(diff) ? json_real(diff) : json_null(), "reasons", reasons, "explained",
-	    lat && isfinite(diff) && diff != 0 ? json_real(sum / diff) : json_null(), "latency",
-	    lat);
+	return json_pack("{s:O,s:O,s:O,s:s,s:s,s:o,s:o,s:o,s:b,s:o}", "bench",
+	                 json_object_get(s, "bench"), "params", json_object_get(s, "params"), "pages",
+	                 json_object_get(s, "pages"), "slat", vb_row_str(trow, "mode"), "unit",
+	                 unit ? unit : "", "diff_ns", isfinite(diff) ? json_real(diff) : json_null(),
+	                 "reasons", reasons, "explained",
+	                 lat && isfinite(diff) && diff != 0 ? json_real(sum / diff) : json_null(),
+	                 "latency", lat, "untimed", untimed);
 }
 
 /* Each reason a tracepoint could not count, once, with the rows it hit. */
@@ -262,8 +261,7 @@ json_t *vb_why_view(json_t *results)
 	json_t *rows = json_array(), *pairs = json_array(), *absent = json_array(), *row, *other;
 	size_t i, j, of = traced_rows(results);
 
-	json_array_foreach(results, i, row)
-	{
+	json_array_foreach(results, i, row) {
 		json_t *e = exits_of(row), *un;
 		size_t k;
 
@@ -277,13 +275,11 @@ json_t *vb_why_view(json_t *results)
 			json_array_append_new(rows, row_entry(row));
 	}
 	/* Pairs: each ok shadow row with the ok SLAT rows of the same point. */
-	json_array_foreach(results, i, row)
-	{
+	json_array_foreach(results, i, row) {
 		if (!vb_row_is_ok(row) || strcmp(vb_row_str(row, "mode") ?: "", "shadow") ||
 		    !exits_of(row))
 			continue;
-		json_array_foreach(results, j, other)
-		{
+		json_array_foreach(results, j, other) {
 			json_t *s, *t;
 
 			if (!vb_row_is_ok(other) || !is_slat(vb_row_str(other, "mode")) ||
@@ -307,8 +303,7 @@ static void mmu_text(json_t *m, char *buf, size_t len)
 	char val[32];
 
 	buf[0] = '\0';
-	json_object_foreach(m, k, v)
-	{
+	json_object_foreach(m, k, v) {
 		if (!json_is_number(v) || json_number_value(v) == 0)
 			continue;
 		vb_fmt_value(json_number_value(v), val, sizeof(val));
@@ -327,8 +322,7 @@ static void reasons_text(json_t *reasons, size_t n, char *buf, size_t len)
 	char a[32], b[32];
 
 	buf[0] = '\0';
-	json_array_foreach(reasons, i, r)
-	{
+	json_array_foreach(reasons, i, r) {
 		if (i == n)
 			break;
 		vb_fmt_value(num(r, "per_op"), a, sizeof(a));
@@ -375,8 +369,7 @@ static void pair_text(json_t *p, char *buf, size_t len)
 		vb_fmt_value(num(p, "diff_ns"), d, sizeof(d));
 		snprintf(buf, len, "%s%s ns/op; ", num(p, "diff_ns") >= 0 ? "+" : "", d);
 	}
-	json_array_foreach(json_object_get(p, "reasons"), i, r)
-	{
+	json_array_foreach(json_object_get(p, "reasons"), i, r) {
 		if (i == TOP)
 			break;
 		delta_text(r, one, sizeof(one));
@@ -385,6 +378,11 @@ static void pair_text(json_t *p, char *buf, size_t len)
 	if (isfinite(num(p, "explained"))) {
 		snprintf(buf + strlen(buf), len - strlen(buf),
 		         "; the exits explain %.0f%% of the difference", 100 * num(p, "explained"));
+		json_array_foreach(json_object_get(p, "untimed"), i, r)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : " (untimed: ",
+			         json_string_value(r));
+		if (json_array_size(json_object_get(p, "untimed")))
+			snprintf(buf + strlen(buf), len - strlen(buf), ")");
 	} else {
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %s",
 		         json_is_true(json_object_get(p, "latency"))
@@ -420,13 +418,11 @@ void vb_why_print(FILE *f, json_t *results)
 		goto out;
 	fprintf(f, "\nWhy: exits and shadow-MMU work per operation (KVM's tracepoints on the vCPU "
 	           "threads)\n");
-	json_array_foreach(json_object_get(v, "rows"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "rows"), i, e) {
 		row_text(e, a, sizeof(a));
 		fprintf(f, "  %s\n", a);
 	}
-	json_array_foreach(json_object_get(v, "pairs"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "pairs"), i, e) {
 		pair_text(e, a, sizeof(a));
 		fprintf(f, "  shadow vs %s, %s %s: %s\n",
 		        json_string_value(json_object_get(e, "slat")),
@@ -467,8 +463,7 @@ json_t *vb_why_tables(json_t *results)
 	char a[1024], b[256], c[256], per[32], pair[32];
 	size_t i;
 
-	json_array_foreach(json_object_get(v, "rows"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "rows"), i, e) {
 		snprintf(per, sizeof(per), "-");
 		if (json_is_number(json_object_get(e, "exits_per_op")))
 			vb_fmt_value(num(e, "exits_per_op"), per, sizeof(per));
@@ -479,8 +474,7 @@ json_t *vb_why_tables(json_t *results)
 		                                json_object_get(e, "mode"),
 		                                json_object_get(e, "pages"), per, b, c));
 	}
-	json_array_foreach(json_object_get(v, "pairs"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "pairs"), i, e) {
 		pair_text(e, a, sizeof(a));
 		snprintf(pair, sizeof(pair), "shadow vs %s",
 		         json_string_value(json_object_get(e, "slat")));
@@ -488,8 +482,7 @@ json_t *vb_why_tables(json_t *results)
 		                      json_pack("[O,O,s,s]", json_object_get(e, "bench"),
 		                                json_object_get(e, "pages"), pair, a));
 	}
-	json_array_foreach(json_object_get(v, "absent"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "absent"), i, e) {
 		snprintf(a, sizeof(a), "%s: not counted on %lld of %lld rows: %s",
 		         json_string_value(json_object_get(e, "what")),
 		         (long long)json_integer_value(json_object_get(e, "rows")),

@@ -16,8 +16,9 @@
  * SLAT mode), unit, diff_ns (shadow - SLAT per operation, null for a rate or
  * an unknown unit), reasons [{reason, shadow_per_op, slat_per_op,
  * shadow_ns_per_op, slat_ns_per_op, delta_ns_per_op, share}] largest
- * |difference| first, explained (the reasons' share of diff_ns, null without
- * latencies), latency (bool)}], "absent": [{what, reason, rows, of}]}. A new
+ * |difference| first, explained (the timed reasons' share of diff_ns, null
+ * without latencies), latency (bool: some reason is timed), untimed [reasons
+ * without a latency]}], "absent": [{what, reason, rows, of}]}. A new
  * object; every array empty when no row was traced.
  */
 json_t *vb_why_view(json_t *results);

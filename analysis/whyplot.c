@@ -33,12 +33,10 @@ static bool reason_columns(json_t *rows, const char *bench, const char *params, 
 	size_t i, j;
 	bool lat = true;
 
-	json_array_foreach(rows, i, e)
-	{
+	json_array_foreach(rows, i, e) {
 		if (!in_group(e, bench, params))
 			continue;
-		json_array_foreach(json_object_get(e, "reasons"), j, r)
-		{
+		json_array_foreach(json_object_get(e, "reasons"), j, r) {
 			const char *n = str(r, "reason");
 
 			if (!json_is_number(json_object_get(r, "ns_per_op")))
@@ -63,19 +61,16 @@ static void write_bars(FILE *f, json_t *rows, const char *bench, const char *par
 
 	fprintf(f, "bar");
 	for (i = 0; i < n; i++)
-		json_object_foreach(names, k, col) if ((size_t)json_integer_value(col) == i)
-		{
+		json_object_foreach(names, k, col) if ((size_t)json_integer_value(col) == i) {
 			vb_fig_label(k, label, sizeof(label));
 			fprintf(f, " \"%s\"", label);
 		}
 	fprintf(f, "\n");
-	json_array_foreach(rows, i, e)
-	{
+	json_array_foreach(rows, i, e) {
 		if (!in_group(e, bench, params))
 			continue;
 		memset(v, 0, sizeof(v));
-		json_array_foreach(json_object_get(e, "reasons"), j, r)
-		{
+		json_array_foreach(json_object_get(e, "reasons"), j, r) {
 			json_t *c = json_object_get(names, str(r, "reason"));
 			double x =
 			    json_number_value(json_object_get(r, lat ? "ns_per_op" : "per_op"));
@@ -136,8 +131,7 @@ int vb_why_figures(struct vb_fig *g, json_t *results)
 	size_t i;
 	int n = 0, rc = 0;
 
-	json_array_foreach(rows, i, e)
-	{
+	json_array_foreach(rows, i, e) {
 		char *key = NULL;
 
 		if (!json_array_size(json_object_get(e, "reasons")) ||

@@ -471,7 +471,7 @@ static void double_absent(struct vb_trace *t, const char *name, const char *caus
 	snprintf(c->why, sizeof(c->why), "%s", why);
 }
 
-/* One line of the double: `exit CODE NS`, `event NAME COUNT`, `isa vmx|svm`,
+/* One line of the double: `exit CODE NS|-`, `event NAME COUNT`, `isa vmx|svm`,
  * `absent NAME CAUSE WHY...`. */
 static void double_line(struct vb_trace *t, char *line)
 {
@@ -489,6 +489,10 @@ static void double_line(struct vb_trace *t, char *line)
 			t->lat_n[k]++;
 			t->records += 2;
 		}
+	} else if (sscanf(line, "exit %llu %1[-]", &a, name) == 2) {
+		/* An exit no entry followed in the region (the one ending a pass). */
+		t->dbl_exit_total++;
+		t->dbl_codes[bucket(t, (uint32_t)a)]++;
 	} else if (sscanf(line, "event %63s %llu", name, &a) == 2) {
 		for (int m = 0; m < N_MMU; m++)
 			if (!strcmp(name, mmu_events[m].name))
@@ -766,8 +770,7 @@ static void merge_reasons(json_t *into, json_t *from, uint64_t ops)
 	json_t *ra = json_object_get(into, "reasons"), *r, *s;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(from, "reasons"), i, r)
-	{
+	json_array_foreach(json_object_get(from, "reasons"), i, r) {
 		json_t *hit = NULL;
 
 		json_array_foreach(ra, j, s) if (json_equal(json_object_get(s, "reason"),
@@ -807,8 +810,7 @@ void vb_trace_merge_json(json_t *acc, json_t *one)
 		merge_reasons(ea, eb, ops);
 	}
 	if (json_is_object(ma) && json_is_object(mb)) {
-		json_object_foreach(json_object_get(ma, "events"), k, v)
-		{
+		json_object_foreach(json_object_get(ma, "events"), k, v) {
 			add_num(json_object_get(ma, "events"), json_object_get(mb, "events"), k);
 			json_object_set_new(
 			    json_object_get(ma, "per_op"), k,
