@@ -26,12 +26,13 @@ static bool in_group(json_t *e, const char *bench, const char *params)
 }
 
 /* The reasons the group's rows name, in order of first appearance, into
- * names (reason -> column); whether every reason has a time per operation. */
+ * names (reason -> column); whether any has a time per operation (then the
+ * figure is of time, an untimed reason, such as the I/O exit ending a pass, at 0). */
 static bool reason_columns(json_t *rows, const char *bench, const char *params, json_t *names)
 {
 	json_t *e, *r;
 	size_t i, j;
-	bool lat = true;
+	bool lat = false;
 
 	json_array_foreach(rows, i, e) {
 		if (!in_group(e, bench, params))
@@ -39,8 +40,8 @@ static bool reason_columns(json_t *rows, const char *bench, const char *params, 
 		json_array_foreach(json_object_get(e, "reasons"), j, r) {
 			const char *n = str(r, "reason");
 
-			if (!json_is_number(json_object_get(r, "ns_per_op")))
-				lat = false;
+			if (json_is_number(json_object_get(r, "ns_per_op")))
+				lat = true;
 			if (!json_object_get(names, n) && json_object_size(names) < WHY_REASONS_MAX)
 				json_object_set_new(
 				    names, n, json_integer((json_int_t)json_object_size(names)));
