@@ -10,9 +10,11 @@ VERSION := 0.1.0
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
 	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium \
-	     python3-jsonschema
+	     python3-jsonschema \
+	     libtracefs-dev libtraceevent-dev
 
-CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql
+CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql \
+	    -I/usr/include/tracefs -I/usr/include/traceevent
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -fno-strict-aliasing
 ifeq ($(SAN),1)
@@ -24,7 +26,8 @@ FUZZ    ?= 0
 ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link
 endif
-HOST_LIBS  := -lsqlite3 -ljansson -lhwloc -lpfm -lpq -lpthread -lm
+# libtracefs/libtraceevent: KVM's tracepoints (harness/trace.c), host binary only.
+HOST_LIBS  := -lsqlite3 -ljansson -lhwloc -lpfm -lpq -ltracefs -ltraceevent -lpthread -lm
 GUEST_LIBS := -lsqlite3 -ljansson -lpfm -lpthread -lm
 
 # Sources: every .c/.S of a folder belongs to it; the two mains are apart.

@@ -16,6 +16,7 @@
 #include "analysis/figure.h"
 #include "analysis/ratio.h"
 #include "analysis/runfile.h"
+#include "analysis/why.h"
 #include "lib/atomicfile.h"
 #include "lib/error.h"
 
@@ -564,6 +565,8 @@ int vb_plot_write(json_t *run, json_t *compare, const char *dirpath, json_t *fil
 		rc = vb_fig_compare_chart(&g, compare);
 	if (rc >= 0)
 		rc = plot_rows(&g, results);
+	if (rc >= 0)
+		rc = vb_why_figures(&g, results);
 	json_decref(view);
 	json_decref(g.used);
 	if (rc < 0)

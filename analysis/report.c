@@ -17,6 +17,7 @@
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
+#include "analysis/why.h"
 #include "lib/atomicfile.h"
 #include "lib/error.h"
 #include "lib/escape.h"
@@ -630,6 +631,24 @@ static void write_kvm(struct out *o, json_t *results)
 	json_decref(t);
 }
 
+/* Why shadow costs what it costs (analysis/why.h); takes t. */
+static void write_why(struct out *o, json_t *t)
+{
+	json_t *n;
+	size_t i;
+
+	if (json_array_size(json_object_get(json_object_get(t, "rows"), "rows")) ||
+	    json_array_size(json_object_get(t, "notes"))) {
+		h2(o, "Why: exits and the shadow MMU", "why");
+		write_table(o, "why", json_object_get(t, "rows"));
+		if (json_array_size(json_object_get(json_object_get(t, "pairs"), "rows")))
+			write_table(o, "why", json_object_get(t, "pairs"));
+		json_array_foreach(json_object_get(t, "notes"), i, n)
+			note(o, json_string_value(n));
+	}
+	json_decref(t);
+}
+
 static void write_not_ok(struct out *o, json_t *model)
 {
 	static const char *const head[] = { "status", "rows", "reason", "which rows" };
@@ -1000,6 +1019,7 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 	write_costmodel(&o, vb_run_results(run));
 	write_walk_metrics(&o, model);
 	write_kvm(&o, vb_run_results(run));
+	write_why(&o, vb_why_tables(vb_run_results(run)));
 	write_not_ok(&o, model);
 	write_host(&o, json_object_get(run, "host"));
 	write_plan(&o, run);

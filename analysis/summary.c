@@ -1,6 +1,7 @@
 /* summary.c: the summary table printed at the end of `vbench run` and in
  * report.md; the point is native, shadow and SLAT rows of one bench side by side. */
 #include "analysis/summary.h"
+#include "analysis/why.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -417,6 +418,7 @@ void vb_summary_print(FILE *f, json_t *results)
 	view = vb_ratio_view(results);
 	vb_ratio_print(f, view);
 	json_decref(view);
+	vb_why_print(f, results);
 }
 
 static void md_cell(FILE *f, const char *s)

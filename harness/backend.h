@@ -40,6 +40,7 @@ struct vb_run_opts {
 	volatile sig_atomic_t *interrupted;	/* set by Ctrl-C: end the point now (not .stop, the stop rule) */
 	const char *counters;		/* --counters: none|software|default|all; NULL: default */
 	const char *events;		/* metrics or libpfm4 events added to the set, comma list, or NULL */
+	const char *trace;		/* --trace: none|counts|latency; NULL: default (trace.h) */
 	const char *guest_bin;		/* path of vbench-guest */
 	const char *run_dir;		/* the run folder (console logs etc.) */
 	const char *accel;		/* linux guest: "kvm", "tcg" or NULL for automatic */

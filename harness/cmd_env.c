@@ -118,6 +118,50 @@ static void print_kvm(FILE *f, const json_t *host)
 		kv(f, "note", "%s", str(kvm, "reason"));
 }
 
+/* The host's SLAT features (harness/slat.h). */
+static void print_slat(FILE *f, const json_t *slat)
+{
+	const json_t *cap = json_object_get(slat, "ept_vpid_cap");
+	const char *sections[] = { "module", "kvm_params" };
+	char buf[1024];
+	size_t i;
+	const char *k;
+	json_t *v;
+
+	fprintf(f, "slat\n");
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(slat, "flags"), i, v)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+			 json_string_value(v));
+	kv(f, "isa", "%s", json_is_string(json_object_get(slat, "isa")) ?
+		json_string_value(json_object_get(slat, "isa")) : "none");
+	kv(f, "flags", "%s", buf[0] ? buf : "-");
+	if (json_object_get(slat, "why"))
+		kv(f, "note", "%s", json_string_value(json_object_get(slat, "why")));
+	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
+		const json_t *p = json_object_get(slat, sections[s]);
+
+		if (!strcmp(sections[s], "module"))
+			p = json_object_get(p, "params");
+		buf[0] = '\0';
+		json_object_foreach((json_t *)p, k, v)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s=%s",
+				 buf[0] ? " " : "", k, json_string_value(v));
+		kv(f, s ? "kvm params" : "module params", "%s", buf[0] ? buf : "-");
+	}
+	if (json_object_get(cap, "value"))
+		kv(f, "ept_vpid_cap", "%s (ept_2m=%d ept_1gb=%d ept_ad=%d ept_5level=%d)",
+		   json_string_value(json_object_get(cap, "value")),
+		   json_is_true(json_object_get(cap, "ept_2m")),
+		   json_is_true(json_object_get(cap, "ept_1gb")),
+		   json_is_true(json_object_get(cap, "ept_ad")),
+		   json_is_true(json_object_get(cap, "ept_5level")));
+	else if (json_object_get(cap, "why"))
+		kv(f, "ept_vpid_cap", "not read: %s", json_string_value(json_object_get(cap, "why")));
+	if (!json_is_null(json_object_get(slat, "gmet")) && json_object_get(slat, "gmet"))
+		kv(f, "gmet", "%s", json_is_true(json_object_get(slat, "gmet")) ? "yes" : "no");
+}
+
 static void print_memory(FILE *f, const json_t *host)
 {
 	const json_t *thp = json_object_get(host, "thp"), *hp = json_object_get(host, "hugepages");
@@ -213,6 +257,7 @@ void vb_env_print(FILE *f, const json_t *host)
 											: "none (bare metal)");
 	print_cpu(f, host);
 	print_kvm(f, host);
+	print_slat(f, json_object_get(host, "slat"));
 	print_memory(f, host);
 	print_pmu(f, host);
 	print_topology(f, host);

@@ -19,6 +19,7 @@
 #include "harness/spawn.h"
 #include "harness/tmpdir.h"
 #include "harness/topology.h"
+#include "harness/trace.h"
 #include "lib/backing.h"
 #include "lib/clock.h"
 #include "lib/error.h"
@@ -67,6 +68,9 @@ static const char run_usage[] =
 "  --accel KIND         linux guest: kvm or tcg (default: kvm where it can boot Linux)\n"
 "  --counters SET       none, software, default or all (default: default): what is\n"
 "                       counted around each sample; docs/methodology.md has each cost\n"
+"  --trace DEPTH        none, counts or latency (default: counts): KVM's tracepoints on\n"
+"                       the vCPU threads: exits by reason, the shadow MMU's work, and\n"
+"                       with latency the time per exit reason (docs/methodology.md)\n"
 "  --events LIST        metrics or libpfm4 events added to the set (vbench list events)\n"
 "  --out DIR            where run folders go (default: results)\n"
 "  --seed N             seed of the random layouts (default 1)\n"
@@ -85,7 +89,7 @@ enum {
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
 	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL,
-	OPT_SSH_OPT = 'o',
+	OPT_TRACE, OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -111,6 +115,7 @@ static const struct option run_options[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "counters", required_argument, NULL, OPT_COUNTERS },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
@@ -128,6 +133,7 @@ static const struct option run_options[] = {
 /* What the flags asked for; applied on top of the plan. */
 struct run_flags {
 	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *counters;
+	const char *trace;
 	const char *identity;
 	const char *sets[VB_PARAMS_MAX];
 	int n_sets;
@@ -286,6 +292,14 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 			if (vb_counters_check_events(optarg, why, sizeof(why)) < 0)
 				usage_error("--events: %s", why);
 			f->events = optarg;
+			break;
+		}
+		case OPT_TRACE: {
+			enum vb_trace_depth d;
+
+			if (vb_trace_depth_parse(optarg, &d) < 0)
+				usage_error("unknown --trace '%s': use none, counts or latency", optarg);
+			f->trace = optarg;
 			break;
 		}
 		case OPT_COUNTERS: {
@@ -533,6 +547,17 @@ static void guest_bin_path(char *buf, size_t len)
 		snprintf(buf, len, "%s/vbench-guest", vb_self_dir());
 }
 
+/* Tracepoints count on vCPU threads: a run of native points only has none. */
+static bool trace_wanted(const struct vb_plan_point *points, size_t n, const char *trace)
+{
+	if (vb_trace_depth_of(trace) == VB_TRACE_NONE)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!points[i].skip[0] && points[i].pt.mode != VB_MODE_NATIVE)
+			return true;
+	return false;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_flags f;
@@ -562,6 +587,7 @@ int cmd_run(int argc, char **argv)
 	opts.pin_cpu = (int)f.pin;
 	opts.events = f.events;
 	opts.counters = f.counters;
+	opts.trace = f.trace;
 	opts.guest_bin = guest_bin;
 	opts.accel = f.accel;
 	opts.identity = f.identity;
@@ -584,6 +610,9 @@ int cmd_run(int argc, char **argv)
 	/* Before the first change to the host: however vbench ends, it is put back. */
 	if ((f.switch_mode || f.reserve) && vb_guardian_start(err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_INTERNAL, "run: %s", err);
+	if (trace_wanted(points, n_points, f.trace) &&
+	    vb_trace_host_prepare(vb_trace_depth_of(f.trace), err, sizeof(err)) < 0)
+		vb_warn("run: KVM's tracepoints will not be counted: %s", err);
 	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
 

@@ -3,6 +3,7 @@
 #include "harness/env.h"
 #include "harness/modes.h"
 #include "harness/pmu.h"
+#include "harness/slat.h"
 #include "harness/topology.h"
 
 #include <dirent.h>
@@ -399,6 +400,7 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 static const char *const test_settings[] = {
 	"VBENCH_SYSFS_ROOT", "VBENCH_KMOD_DIR", "VBENCH_MODPROBE", "VBENCH_GUEST",
 	"VB_COUNTER_DOUBLE", "LIBPFM_FORCE_PMU",
+	"VBENCH_CPUINFO", "VB_TRACE_DOUBLE",
 };
 
 /* VBENCH_GUEST naming the vbench-guest beside vbench (the lab sets it so)
@@ -463,6 +465,7 @@ json_t *vb_env_capture(void)
 	json_object_set_new(host, "hypervisor", str_or_null(hv));
 	vb_kvm_detect(vb_sysfs_root(), &st);
 	json_object_set_new(host, "kvm", capture_kvm(&st));
+	json_object_set_new(host, "slat", vb_slat_capture(&st));
 	thp = capture_thp();
 	hugepages = capture_hugepages();
 	json_object_set_new(host, "thp", thp);

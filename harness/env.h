@@ -14,7 +14,7 @@
 json_t *vb_env_capture(void);
 
 /* The test settings set now (VBENCH_SYSFS_ROOT, VBENCH_KMOD_DIR,
- * VBENCH_MODPROBE, VBENCH_GUEST): an object name -> value, or with
+ * VBENCH_MODPROBE, VBENCH_GUEST, VBENCH_CPUINFO): an object name -> value, or with
  * names_only an array of their names; NULL when none is set. Caller owns it. */
 json_t *vb_env_test_settings(bool names_only);
 

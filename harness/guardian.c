@@ -18,6 +18,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,7 @@ struct pending {
 	enum vb_kvm_flavour flavour;
 	char orig[8];
 	struct { size_t page_bytes; long added; } pools[POOLS_MAX];
+	char mount[96];		/* a filesystem vbench mounted, "" for none */
 };
 
 static struct {
@@ -75,6 +77,21 @@ int vb_guardian_parse(const char *line, struct vb_guardian_msg *m)
 	}
 	if (!strcmp(line, "done M")) {
 		m->kind = VB_GMSG_DONE_MODULE;
+		return 0;
+	}
+	if (!strcmp(line, "t") || !strcmp(line, "done T")) {
+		m->kind = line[0] == 't' ? VB_GMSG_MOUNT_CLEAR : VB_GMSG_DONE_MOUNT;
+		return 0;
+	}
+	if (!strncmp(line, "T /", 3)) {
+		/* An absolute path of printable characters without spaces, that fits. */
+		if (strlen(line + 2) >= sizeof(m->path) || strcspn(line + 2, " \t") != strlen(line + 2))
+			return -1;
+		for (const char *c = line + 2; *c; c++)
+			if (*c < 0x21 || *c > 0x7e)
+				return -1;
+		m->kind = VB_GMSG_MOUNT;
+		snprintf(m->path, sizeof(m->path), "%s", line + 2);
 		return 0;
 	}
 	n = 0;
@@ -127,6 +144,13 @@ static void apply(struct pending *p, const char *line)
 			p->pools[i].page_bytes = m.page_bytes;
 			p->pools[i].added = m.kind == VB_GMSG_POOL ? m.added : 0;
 		}
+		break;
+	case VB_GMSG_MOUNT:
+		snprintf(p->mount, sizeof(p->mount), "%s", m.path);
+		break;
+	case VB_GMSG_MOUNT_CLEAR:
+	case VB_GMSG_DONE_MOUNT:
+		p->mount[0] = '\0';
 		break;
 	case VB_GMSG_COUNT:
 		break;
@@ -202,6 +226,18 @@ static int restore(struct pending *p, int fd)
 			rc = -1;
 		p->pools[i].added = 0;
 		tell(fd, "done P %zu\n", pb);
+	}
+	/* Last: nothing of vbench's uses tracefs any more; a reader elsewhere
+	 * keeps it until it lets go (lazy unmount). */
+	if (p->mount[0]) {
+		if (umount2(p->mount, 0) < 0 && umount2(p->mount, MNT_DETACH) < 0) {
+			vb_error("run: unmounting %s, which vbench mounted, failed: %s: "
+				 "it is left mounted: unmount it with: umount %s",
+				 p->mount, strerror(errno), p->mount);
+			rc = -1;
+		}
+		p->mount[0] = '\0';
+		tell(fd, "done T\n");
 	}
 	return rc;
 }
@@ -285,6 +321,10 @@ static bool send_all(void)
 				 g.p.pools[i].added);
 			ok = send_line(line);
 		}
+	if (g.p.mount[0] && ok) {
+		snprintf(line, sizeof(line), "T %s\n", g.p.mount);
+		ok = send_line(line);
+	}
 	return ok;
 }
 
@@ -458,6 +498,15 @@ void vb_guardian_clear_module(void)
 {
 	g.p.module = false;
 	say("m\n");
+}
+
+void vb_guardian_note_mount(const char *path)
+{
+	snprintf(g.p.mount, sizeof(g.p.mount), "%s", path ? path : "");
+	if (path)
+		say("T %s\n", g.p.mount);
+	else
+		say("t\n");
 }
 
 int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen)

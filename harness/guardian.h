@@ -1,6 +1,7 @@
 /* guardian.h: one process, forked before a run changes anything on the host,
  * that puts back what the run changed (the KVM vendor module's ept=/npt=,
- * hugetlb pools grown by --reserve-hugepages) whenever and however vbench ends:
+ * hugetlb pools grown by --reserve-hugepages, tracefs mounted for --trace)
+ * whenever and however vbench ends:
  * a normal exit, vb_die, a signal, SIGKILL or the OOM killer. vbench watches
  * it in turn: a guardian that dies or stops during the run is replaced at once
  * and told again all that is pending, and one that stops while restoring is
@@ -13,10 +14,13 @@
  *                     2 kvm_amd) was found with its paging parameter at ORIG (0 or 1)
  *   m                 the module is back as found: nothing to do for it
  *   P BYTES ADDED     the pool of BYTES-byte hugepages holds ADDED pages this run added
+ *   T PATH            vbench mounts a filesystem (tracefs) at the absolute PATH
+ *   t                 that mount is undone: nothing to unmount
  * The guardian to vbench, once vbench has closed its side, as each item is handled
  * (put back or reported as failed):
  *   done M            the module
  *   done P BYTES      the pool of BYTES-byte pages
+ *   done T            the mount
  * A new kind of host change takes a new leading word and a `done` reply of
  * the same word; a line that does not parse is ignored (vb_guardian_parse). */
 #ifndef VB_GUARDIAN_H
@@ -38,6 +42,9 @@ enum vb_guardian_kind {
 	VB_GMSG_POOL,		/* P BYTES ADDED */
 	VB_GMSG_DONE_MODULE,	/* done M */
 	VB_GMSG_DONE_POOL,	/* done P BYTES */
+	VB_GMSG_MOUNT,		/* T PATH */
+	VB_GMSG_MOUNT_CLEAR,	/* t */
+	VB_GMSG_DONE_MOUNT,	/* done T */
 	VB_GMSG_COUNT
 };
 
@@ -47,6 +54,7 @@ struct vb_guardian_msg {
 	char orig[2];			/* VB_GMSG_MODULE: "0" or "1" */
 	size_t page_bytes;		/* VB_GMSG_POOL, VB_GMSG_DONE_POOL */
 	long added;			/* VB_GMSG_POOL: 0 to 2^40 */
+	char path[96];			/* VB_GMSG_MOUNT: absolute, printable, no spaces */
 };
 
 /* Parse one message line (without its newline) into m. 0 when it is one of
@@ -72,6 +80,11 @@ void vb_guardian_note_module(enum vb_kvm_flavour f, const char *orig);
 
 /* Tell the guardian the module is back as found: nothing to restore. */
 void vb_guardian_clear_module(void);
+
+/* Tell the guardian, before mounting, that vbench mounts a filesystem at
+ * path (tracefs, found absent): when vbench ends it unmounts path. NULL: the
+ * mount did not happen or is undone, nothing to unmount. */
+void vb_guardian_note_mount(const char *path);
 
 /* Grow the pool of page_bytes pages until `need` are free, telling the
  * guardian beforehand how many pages this run adds, and afterwards how many

@@ -6,6 +6,7 @@
 #include "harness/backend.h"
 #include "harness/modes.h"
 #include "lib/row.h"
+#include "harness/trace.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index)
 	} else if (json_is_object(json_object_get(one, "counters")) &&
 		   json_is_object(json_object_get(acc, "counters"))) {
 		add_counts(json_object_get(acc, "counters"), json_object_get(one, "counters"), false);
+		vb_trace_merge_json(acc, one);
 	}
 	if (!is_ok(one) && is_ok(acc)) {
 		const char *why = json_string_value(json_object_get(one, "reason"));

@@ -4,6 +4,7 @@
 #include "harness/catalog.h"
 #include "harness/guest.h"
 #include "harness/spawn.h"
+#include "harness/slat.h"
 #include "lib/error.h"
 #include "microbench/runner.h"
 
@@ -598,6 +599,9 @@ static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, e
 		if (mode == VB_MODE_NATIVE)
 			at.pages.host = VB_PS_NONE;
 		g = place(x->plan, &at, x->kvm, x->opts, &e, skip, sizeof(skip));
+		/* A 1G host page under EPT needs ept_1gb (harness/slat.h). */
+		if (!skip[0] && !g->guest_pages_only)
+			vb_slat_point_ok(&at, x->kvm, skip, sizeof(skip));
 		/* Where the host dimension is not ours to set, points differ by the
 		 * guest page size alone: 2m:4k and 2m:2m are the same point there. */
 		if (g->guest_pages_only)

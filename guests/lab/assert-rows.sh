@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # assert-rows.sh ROWS.jsonl: what must hold for the rows of
 # `vbench run --mode npt,shadow --guest micro|linux` in the lab. Only what is real
-# under TCG is asserted (modes, KVM's own statistics, page sizes), never timings.
+# under TCG is asserted (modes, KVM's own statistics and tracepoints, page
+# sizes), never timings.
 # Prints the KVM stat deltas per kernel and mode, then one line per check.
 set -euo pipefail
 rows=${1:?usage: assert-rows.sh ROWS.jsonl}
@@ -92,6 +93,34 @@ check "shadow linux guest: more than twice the exits of npt for the same bench" 
 	"$defs"'map(select(.guest == "linux")) | (map(select(.mode == "npt")) | map({key: "\(.bench) \(.pages.requested)", value: k("exits")}) | from_entries) as $npt
 		| .[] | select(.mode == "shadow") | select(k("exits") <= 2 * ($npt["\(.bench) \(.pages.requested)"] // 0))
 		| "\(id): exits=\(k("exits")) (npt \($npt["\(.bench) \(.pages.requested)"]))"'
+
+# The why: KVM's tracepoints on the vCPU threads (--trace, on by default).
+# kvm_exit fires under kvm_amd; shadow paging traps the guest's #PF, CR3
+# writes and INVLPG, npt traps none of those and takes NPFs instead.
+defs="$defs"'
+def reasons: (.exits.reasons // []);
+def nexits($n): [reasons[] | select(.reason == $n) | .count] | add // 0;
+def shadow_kinds: [reasons[] | select(.kind == "shadow") | .count] | add // 0;
+'
+check "every row carries exits counted from kvm_exit (not absent) and shadow_mmu" \
+	"$defs"'.[] | select((.exits | type) != "object" or .exits.unavailable != null or (.shadow_mmu | type) != "object")
+		| "\(id): exits \(.exits.unavailable.reason // (.exits | type))"'
+check "shadow micro guest: exits of the shadow kinds (cr3switch: write_cr3; ptewrite: invlpg; ptbuild: PF excp)" \
+	"$defs"'.[] | select(.guest == "micro" and .mode == "shadow")
+		| select((.bench == "cr3switch" and nexits("write_cr3") == 0) or (.bench == "ptewrite" and nexits("invlpg") == 0)
+			or (.bench == "ptbuild" and nexits("PF excp") == 0))
+		| "\(id): \([reasons[] | "\(.reason)=\(.count)"] | join(" "))"'
+check "shadow rows: no npf exits" \
+	"$defs"'.[] | select(.mode == "shadow" and nexits("npf") > 0) | "\(id): npf=\(nexits("npf"))"'
+check "npt rows: none of the shadow kinds (PF excp, CR3 access, invlpg)" \
+	"$defs"'.[] | select(.mode == "npt" and shadow_kinds > 0)
+		| "\(id): \([reasons[] | select(.kind == "shadow") | "\(.reason)=\(.count)"] | join(" "))"'
+check "npt rows: npf exits where the guest touched memory the NPT had not mapped" \
+	"$defs"'[.[] | select(.mode == "npt")] | if length == 0 then empty
+		elif (map(nexits("npf")) | add) == 0 then "no npt row has an npf exit" else empty end'
+check "shadow micro guest: the shadow MMU's tracepoints fired (kvm_mmu_pagetable_walk)" \
+	"$defs"'[.[] | select(.guest == "micro" and .mode == "shadow")] | if length == 0 then empty
+		elif (map(.shadow_mmu.events.pagetable_walk // 0) | add) == 0 then "pagetable_walk is 0 on every shadow row" else empty end'
 
 # Large pages in KVM's own tables: npt maps by the host backing alone; a
 # shadow entry can be no larger than the guest's own leaf nor the host's.

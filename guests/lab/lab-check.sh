@@ -78,6 +78,12 @@ preamble() {
 	step_modules() {
 		c=/proc/cpuinfo
 		echo "@lab cpu svm=$(grep -c -w svm $c) npt=$(grep -c -w npt $c)"
+		# vbench env's SLAT features (not in the boot-only lab: no vbench there).
+		if command -v vbench >/dev/null; then
+			modprobe kvm_amd npt=1
+			echo "@lab slat $(vbench env | sed -n '/^slat$/,/^memory$/p' | tr -s ' ' | tr '\n' ';')"
+			modprobe -r kvm_amd
+		fi
 		for n in 1 0; do
 			modprobe kvm_amd npt=$n || echo "@lab modprobe-failed npt=$n"
 			d=no
@@ -284,6 +290,7 @@ else
 		expect "$s exit" ' 0$'
 		expect "$s after" 'read=Y$'
 	done
+	expect slat 'isa: svm;.*flags: [^;]*npt.*module params: npt=Y'
 	"$here/assert-rows.sh" "$out/rows.jsonl" || fails=$((fails + 1))
 fi
 

@@ -57,6 +57,7 @@ struct boot {
 	int report_next;
 	struct vb_counters vcpu;	/* PMU counters on QEMU's vCPU threads */
 	bool vcpu_open;
+	struct vb_trace *tr;		/* KVM's tracepoints on the vCPU threads, or NULL */
 };
 
 /* The guest's 1G pool for a batch, reserved on the kernel command line: the

@@ -7,6 +7,7 @@
 #include "harness/guest.h"
 #include "harness/modes.h"
 #include "harness/tmpdir.h"
+#include "harness/trace.h"
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/text.h"
@@ -78,6 +79,15 @@ static void open_vcpu_counters(struct boot *b)
 	for (int i = 0; i < n; i++)
 		vb_pmu_open_thread(&b->vcpu, tids[i], b->accel == VB_ACCEL_KVM, b->o->events);
 	b->vcpu_open = true;
+	/* KVM's tracepoints fire on KVM's vCPU threads only: not under TCG. */
+	if (b->accel == VB_ACCEL_KVM) {
+		struct vb_kvm_state st;
+
+		vb_kvm_detect(NULL, &st);
+		b->tr = vb_trace_new(vb_trace_depth_of(b->o->trace), st.flavour);
+		for (int i = 0; i < n; i++)
+			vb_trace_add_thread(b->tr, tids[i]);
+	}
 }
 
 /* QMP comes up within a second of QEMU starting; stop trying as soon as
@@ -312,6 +322,7 @@ out:
 		vb_qmp_close(&b.qmp);
 	json_decref(b.kvm_types);
 	vb_counters_close(&b.vcpu);
+	vb_trace_free(b.tr);
 	for (size_t i = 0; b.items && i < n; i++)
 		json_decref(b.items[i].stats_before);
 	for (int k = 0; k < REPORT_TAIL_LINES; k++)

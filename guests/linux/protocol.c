@@ -5,6 +5,7 @@
 #include "guests/linux/boot.h"
 #include "harness/guestout.h"
 #include "harness/spawn.h"
+#include "harness/trace.h"
 #include "lib/backing.h"
 #include "lib/clock.h"
 #include "lib/error.h"
@@ -98,6 +99,8 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 		vb_pmu_merge_json(&b->vcpu, counters);
 		json_object_set_new(counters, "vcpu_window", json_string("bench"));
 	}
+	vb_trace_stop(b->tr);
+	vb_trace_json(b->tr, (uint64_t)json_integer_value(json_object_get(counters, "ops")), row);
 	after = it->stats_before ? kvm_snapshot(b) : NULL;
 	if (it->stats_before && after) {
 		json_object_set_new(counters, "kvm", vb_kvm_stats_delta(it->stats_before, after, b->kvm_types));
@@ -183,6 +186,8 @@ static void on_init_line(struct boot *b, const char *rest)
 			vb_counters_reset(&b->vcpu);
 			vb_counters_start(&b->vcpu);
 		}
+		vb_trace_reset(b->tr);
+		vb_trace_start(b->tr);
 	} else if (!strncmp(rest, "end ", 4) && b->stage == ST_ITEM && parse_index(rest + 4, &idx) &&
 		   (size_t)idx == b->cur && strchr(rest + 4, ' ') && parse_index(strchr(rest + 4, ' ') + 1, &st)) {
 		item_finish(b, b->cur, (int)st);

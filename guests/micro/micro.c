@@ -9,6 +9,7 @@
 #include "harness/backend.h"
 #include "harness/guest.h"
 #include "harness/pmu.h"
+#include "harness/trace.h"
 #include "lib/error.h"
 #include "lib/row.h"
 #include "microbench/ptrchase.h"
@@ -43,6 +44,7 @@ struct micro {
 	json_t *kvm, *errors;
 	/* PMU counters on the vCPU thread (this one), guest and host sides apart. */
 	struct vb_counters cs;
+	struct vb_trace *tr;			/* KVM's tracepoints on this thread, or NULL */
 	enum vb_kvm_flavour flavour;
 	char err[512];
 };
@@ -318,13 +320,16 @@ static int pass(struct micro *m, bool timed, uint64_t loads, double *ns)
 		m->mb[MB_ARG1 / 8] = loads;
 	if (timed) {
 		read_stats(m, m->before);
+		vb_trace_start(m->tr);
 		vb_counters_start(&m->cs);
 	}
 	t0 = now_s();
 	e = vb_vm_run(&m->vm, m->opts->timeout_s, m->err, sizeof(m->err));
 	t1 = now_s();
-	if (timed)
+	if (timed) {
 		vb_counters_stop(&m->cs);
+		vb_trace_stop(m->tr);
+	}
 	if (e != VB_VM_DONE)
 		return -1;
 	if (timed) {
@@ -460,6 +465,7 @@ static int measure(struct micro *m, json_t *row)
 	json_object_set_new(extra, "tsc_khz", json_integer(m->vm.tsc_khz));
 	json_object_set_new(counters, "ops", json_integer((json_int_t)total_ops));
 	vb_counters_json(&m->cs, counters);
+	vb_trace_json(m->tr, total_ops, row);
 	vb_row_set_samples(row, x, n);
 	vb_stats_compute(x, n, m->opts->seed, &st);
 	vb_row_set_stats(row, &st);
@@ -488,6 +494,8 @@ static int run_kernel(struct micro *m, json_t *row)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
 	open_stats(m);
 	open_pmu(m);
+	m->tr = vb_trace_new(vb_trace_depth_of(m->opts->trace), m->flavour);
+	vb_trace_add_thread(m->tr, gettid());
 	if (measure(m, row) < 0)
 		return vb_row_status(row, "failed", "%s", m->err);
 	/* Again after the guest ran: it faulted in its code and stacks, and a
@@ -544,6 +552,7 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 		free(m.after[i]);
 	}
 	vb_counters_close(&m.cs);
+	vb_trace_free(m.tr);
 	json_decref(m.kvm);
 	json_decref(m.errors);
 	vb_vm_destroy(&m.vm);

@@ -1,11 +1,13 @@
 /* test_guardian.c: the restore guardian (harness/guardian.c) puts back what
  * it was told when its socket closes, and nothing else. The module operations
- * go to a double (VBENCH_MODPROBE) playing kvm_amd in a fake sysfs tree. */
+ * go to a double (VBENCH_MODPROBE) playing kvm_amd in a fake sysfs tree; a
+ * tmpfs stands in for the tracefs that --trace mounts. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -269,5 +271,81 @@ Test(guardian, messages_parse_strictly)
 	cr_assert_eq(vb_guardian_parse("P 3000 1", &m), -1);
 	cr_assert_eq(vb_guardian_parse("P 2097152 -1", &m), -1);
 	cr_assert_eq(vb_guardian_parse("P 2097152 99999999999999", &m), -1);
-	cr_assert_eq(vb_guardian_parse("T /sys/kernel/tracing", &m), -1);
+	cr_assert_eq(vb_guardian_parse("X 1", &m), -1);
+}
+
+Test(guardian, mount_messages_parse_strictly)
+{
+	struct vb_guardian_msg m;
+	char long_path[200];
+
+	cr_assert_eq(vb_guardian_parse("T /sys/kernel/tracing", &m), 0);
+	cr_assert_eq(m.kind, VB_GMSG_MOUNT);
+	cr_assert_str_eq(m.path, "/sys/kernel/tracing");
+	cr_assert_eq(vb_guardian_parse("t", &m), 0);
+	cr_assert_eq(m.kind, VB_GMSG_MOUNT_CLEAR);
+	cr_assert_eq(vb_guardian_parse("done T", &m), 0);
+	cr_assert_eq(m.kind, VB_GMSG_DONE_MOUNT);
+	/* Relative, with a space, a control character, or too long: ignored. */
+	cr_assert_eq(vb_guardian_parse("T sys/kernel/tracing", &m), -1);
+	cr_assert_eq(vb_guardian_parse("T /a b", &m), -1);
+	cr_assert_eq(vb_guardian_parse("T /a\x1b[2J", &m), -1);
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = 'T', long_path[1] = ' ', long_path[2] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	cr_assert_eq(vb_guardian_parse(long_path, &m), -1);
+}
+
+static bool mounted(const char *dir)
+{
+	char line[1024], want[600];
+	FILE *f = fopen("/proc/mounts", "r");
+	bool found = false;
+
+	snprintf(want, sizeof(want), " %s ", dir);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* What vbench mounts (tracefs for --trace) is unmounted when vbench ends, even
+ * by SIGKILL; a tmpfs in a fresh folder stands in for it. */
+Test(guardian, unmounts_what_vbench_mounted_after_a_kill)
+{
+	char *d = fx_tmpdir();
+	pid_t owner;
+	int pipefd[2];
+	char ok;
+
+	cr_assert_not_null(d);
+	if (geteuid() != 0)
+		cr_skip_test("mounting needs root");
+	cr_assert_eq(pipe(pipefd), 0);
+	owner = fork();
+	if (owner == 0) {
+		if (vb_guardian_start(err, sizeof(err)) < 0)
+			_exit(2);
+		vb_guardian_note_mount(d);
+		if (mount("vbtest", d, "tmpfs", 0, NULL) < 0)
+			_exit(3);
+		if (write(pipefd[1], "m", 1) != 1)
+			_exit(4);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	cr_assert_eq(read(pipefd[0], &ok, 1), 1, "the owner could not mount a tmpfs");
+	cr_assert(mounted(d));
+	kill(owner, SIGKILL);
+	waitpid(owner, NULL, 0);
+	for (int i = 0; i < 250 && mounted(d); i++) {
+		struct timespec ms20 = { 0, 20000000 };
+
+		nanosleep(&ms20, NULL);
+	}
+	cr_assert_not(mounted(d), "%s is still mounted", d);
+	rmdir(d);
+	free(d);
 }
