@@ -1,5 +1,6 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
+#include "analysis/findings.h"
 #include "analysis/history.h"
 #include "analysis/ratio.h"
 #include "analysis/summary.h"
@@ -384,20 +385,20 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 	}
 	if (f->bench && vb_plan_select_benches(plan, f->bench, err, sizeof(err)) < 0)
 		usage_error("%s", err);
-	if (f->mode) {
-		int n = vb_mode_list_parse(f->mode, plan->modes, VB_MODE_COUNT, err, sizeof(err));
-
-		if (n < 0)
-			usage_error("%s", err);
-		plan->n_modes = n;
-		plan->modes_set = true;
-	}
+	if (f->mode && vb_plan_set_modes(plan, f->mode, err, sizeof(err)) < 0)
+		usage_error("%s", err);
 	if (f->pages) {
 		int n = vb_pages_list_parse(f->pages, plan->pages, VB_PAGES_MAX, err, sizeof(err));
 
 		if (n < 0)
 			usage_error("%s", err);
 		plan->n_pages = n;
+	}
+	if (plan->mode_kvm) {
+		struct vb_kvm_state kvm;
+
+		vb_kvm_detect(vb_sysfs_root(), &kvm);
+		vb_plan_resolve_kvm(plan, &kvm);
 	}
 	if (f->guest && vb_plan_set_guest(plan, f->guest, err, sizeof(err)) < 0)
 		usage_error("%s", err);
@@ -529,6 +530,17 @@ static void test_settings_note(FILE *f, json_t *settings)
 	fprintf(f, "\nits figures are not this host's own\n");
 }
 
+/* The run's answer last, where the eye lands: its mode ratios and what
+ * could not be measured (analysis/findings.h). */
+static void findings_print(json_t *header, json_t *rows, const struct vb_plan *plan)
+{
+	json_t *run = json_pack("{s:O, s:O}", "host", json_object_get(header, "host"), "results", rows);
+
+	vb_findings_write(stdout, run, VB_FINDINGS_TEXT);
+	json_decref(run);
+	(void)plan;
+}
+
 static void guest_bin_path(char *buf, size_t len)
 {
 	const char *env = getenv("VBENCH_GUEST");
@@ -651,6 +663,7 @@ int cmd_run(int argc, char **argv)
 		vb_walk_print(stdout, res.rows);
 		vb_walk_print_pmu_line(stdout, res.rows);
 		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
+		findings_print(header, res.rows, plan);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	/* Every finished run goes into the history (docs/tracking.md). */
