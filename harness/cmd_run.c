@@ -10,6 +10,7 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
+#include "harness/estimate.h"
 #include "harness/guardian.h"
 #include "harness/guest.h"
 #include "harness/invocations.h"
@@ -79,13 +80,15 @@ static const char run_usage[] =
 "  --json               print run.json to stdout instead of the summary, with the\n"
 "                       mode-ratio view under \"ratios\" (not stored in run.json)\n"
 "  --quiet              no progress lines\n"
+"  --dry-run            print the expanded plan, what will be skipped and why, and an\n"
+"                       estimate of its time from earlier runs in --out; run nothing\n"
 "  --help               this text\n";
 
 enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
-	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL,
+	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL, OPT_DRY_RUN,
 	OPT_SSH_OPT = 'o',
 };
 
@@ -119,6 +122,7 @@ static const struct option run_options[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -142,7 +146,7 @@ struct run_flags {
 	long repeat, min_runs, warmup, pin, max_points;
 	double target_ci, max_time, timeout;
 	unsigned long seed;
-	bool hugetlb, reserve, switch_mode, json, quiet;
+	bool hugetlb, reserve, switch_mode, json, quiet, dry_run;
 };
 
 
@@ -306,6 +310,7 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		case OPT_OUT: f->out = optarg; break;
 		case OPT_JSON: f->json = true; break;
 		case OPT_QUIET: f->quiet = true; break;
+		case OPT_DRY_RUN: f->dry_run = true; break;
 		case OPT_HELP:
 			fputs(run_usage, stdout);
 			exit(0);
@@ -541,6 +546,102 @@ static void findings_print(json_t *header, json_t *rows, const struct vb_plan *p
 	(void)plan;
 }
 
+/* The estimate of a plan; with --dry-run the points and their skips too.
+ * skip[i] is set for the points that will be skipped. */
+static void estimate(const struct vb_plan_point *points, size_t n, const struct vb_plan *plan,
+		     const struct run_flags *f, const struct vb_run_opts *opts, struct vb_estimate *e,
+		     bool *skip)
+{
+	char why[512];
+
+	for (size_t i = 0; i < n; i++)
+		skip[i] = vb_point_will_skip(&points[i], opts, why, sizeof(why));
+	memset(e, 0, sizeof(*e));
+	e->will_skip = skip;
+	if (vb_estimate_plan(points, n, plan->invocations, f->out, e) < 0)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+}
+
+/* "estimate 1:05: 12 points as in 3 earlier runs in results, 4 at 5 s an invocation" */
+static void estimate_line(FILE *out, const struct vb_estimate *e, const char *dir)
+{
+	char t[24];
+
+	vb_fmt_duration(e->total, t, sizeof(t));
+	fprintf(out, "estimate %s: %zu point%s timed as in %d earlier run%s in %s, %zu at the "
+		"default %.0f s an invocation\n", t, e->from_history, e->from_history == 1 ? "" : "s",
+		e->runs_read, e->runs_read == 1 ? "" : "s", dir, e->by_default, VB_ESTIMATE_DEFAULT_S);
+}
+
+/* After the run: how far the estimate was from the time it took. */
+static void estimate_against(const struct vb_estimate *e, double took, const char *dir)
+{
+	char a[24], b[24];
+
+	vb_fmt_duration(took, a, sizeof(a));
+	vb_fmt_duration(e->total, b, sizeof(b));
+	printf("\ntime: %s, estimated %s (%+.0f%%; %zu point%s timed from earlier runs in %s, %zu "
+	       "at the default)\n", a, b, e->total > 0 ? 100 * (took - e->total) / e->total : 0.0,
+	       e->from_history, e->from_history == 1 ? "" : "s", dir, e->by_default);
+}
+
+static void dry_run(const struct vb_plan_point *points, size_t n, const struct vb_plan *plan,
+		    const struct run_flags *f, const struct vb_run_opts *opts)
+{
+	struct vb_estimate e;
+	bool *skip = calloc(n, sizeof(*skip));
+	json_t *causes = json_object(), *order = json_array(), *v;
+	char why[512], pages[32], t[24];
+	size_t k;
+
+	if (!skip)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	estimate(points, n, plan, f, opts, &e, skip);
+	printf("plan %s: %zu points, %u invocation%s each\n", plan->source, n, plan->invocations,
+	       plan->invocations == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const struct vb_point *pt = &points[i].pt;
+		json_t *c;
+
+		vb_pages_format(&pt->pages, pages, sizeof(pages));
+		vb_fmt_duration(e.seconds[i], t, sizeof(t));
+		printf("%5zu  %-10s %-7s %-7s %-11s %s%s%s", i + 1, pt->bench, vb_mode_name(pt->mode),
+		       pt->guest->name, pages, skip[i] ? "skipped" : t, pt->target ? "  target " : "",
+		       pt->target ? pt->target : "");
+		for (int d = 0; pt->params.defs && pt->params.defs[d].name; d++) {
+			char vt[64];
+
+			if (!pt->params.set[d])
+				continue;
+			vb_param_format(&pt->params.defs[d], pt->params.v[d], vt, sizeof(vt));
+			printf("  %s=%s", pt->params.defs[d].name, vt);
+		}
+		putchar('\n');
+		if (!skip[i])
+			continue;
+		vb_point_will_skip(&points[i], opts, why, sizeof(why));
+		if (!(c = json_object_get(causes, why))) {
+			json_object_set_new(causes, why, json_integer(0));
+			json_array_append_new(order, json_string(why));
+			c = json_object_get(causes, why);
+		}
+		json_integer_set(c, json_integer_value(c) + 1);
+	}
+	json_array_foreach(order, k, v) {
+		json_int_t c = json_integer_value(json_object_get(causes, json_string_value(v)));
+
+		printf("skipped, %lld point%s: ", (long long)c, c == 1 ? "" : "s");
+		vb_fputs_escaped(stdout, json_string_value(v));
+		putchar('\n');
+	}
+	estimate_line(stdout, &e, f->out);
+	printf("nothing run (--dry-run)\n");
+	json_decref(causes);
+	json_decref(order);
+	vb_estimate_free(&e);
+	free(skip);
+}
+
 static void guest_bin_path(char *buf, size_t len)
 {
 	const char *env = getenv("VBENCH_GUEST");
@@ -564,6 +665,8 @@ int cmd_run(int argc, char **argv)
 	json_t *header;
 	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
+	struct vb_estimate est;
+	bool *skip;
 
 	if (!plan)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
@@ -592,6 +695,12 @@ int cmd_run(int argc, char **argv)
 		usage_error("%s", err);
 	if (n_points == 0)
 		usage_error("the plan has no points");
+	if (f.dry_run) {
+		dry_run(points, n_points, plan, &f, &opts);
+		free(points);
+		free(plan);
+		return VB_EXIT_OK;
+	}
 	if (access(guest_bin, X_OK) < 0)
 		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
@@ -619,6 +728,14 @@ int cmd_run(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
 	run.quiet = f.quiet;
+	run.tty = isatty(STDERR_FILENO);
+	run.t0 = vb_now_s();
+	skip = calloc(n_points, sizeof(*skip));
+	if (!skip)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	estimate(points, n_points, plan, &f, &opts, &est, skip);
+	run.est = est.seconds;
+	run.est_total = est.total;
 	run.interrupted = &interrupted;
 	run.points = points;
 	run.n_points = n_points;
@@ -633,6 +750,7 @@ int cmd_run(int argc, char **argv)
 	vb_invocation_stop(&plan->stop, plan->invocations, &opts.stop);
 	for (unsigned inv = 0; inv < plan->invocations && !interrupted; inv++)
 		vb_run_round(&run, inv, plan->invocations);
+	vb_run_loop_end(&run);
 	for (size_t i = 0; i < n_points; i++)
 		json_decref(run.acc[i]);
 	free(run.acc);
@@ -664,6 +782,7 @@ int cmd_run(int argc, char **argv)
 		vb_walk_print_pmu_line(stdout, res.rows);
 		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
 		findings_print(header, res.rows, plan);
+		estimate_against(&est, vb_now_s() - run.t0, f.out);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	/* Every finished run goes into the history (docs/tracking.md). */
@@ -671,6 +790,8 @@ int cmd_run(int argc, char **argv)
 		vb_warn("run: not added to the history: %s (add it later with: vbench history add %s)", err,
 			res.dir);
 	vb_results_close(&res);
+	vb_estimate_free(&est);
+	free(skip);
 	json_decref(header);
 	free(points);
 	free(plan);
