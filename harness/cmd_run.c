@@ -14,6 +14,7 @@
 #include "harness/guardian.h"
 #include "harness/guest.h"
 #include "harness/invocations.h"
+#include "harness/machine.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
@@ -76,6 +77,9 @@ static const char run_usage[] =
 "  --invocations N      independent invocations per point, interleaved across the plan;\n"
 "                       the samples are shared among them and the CI covers both\n"
 "                       levels (default 3; 1 to 100)\n"
+"  --machine NAME       the history series this run belongs to (default: the machine\n"
+"                       class: CPU model and microcode, memory, kernel, hypervisor, KVM\n"
+"                       flavour and parameters, vbench version; docs/tracking.md)\n"
 "  --label KEY=VALUE    tag the run for the history, e.g. kernel=6.12 (repeatable)\n"
 "  --json               print run.json to stdout instead of the summary, with the\n"
 "                       mode-ratio view under \"ratios\" (not stored in run.json)\n"
@@ -88,7 +92,7 @@ enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
-	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL, OPT_DRY_RUN,
+	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL, OPT_DRY_RUN, OPT_MACHINE,
 	OPT_SSH_OPT = 'o',
 };
 
@@ -123,6 +127,7 @@ static const struct option run_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -133,7 +138,7 @@ static const struct option run_options[] = {
 /* What the flags asked for; applied on top of the plan. */
 struct run_flags {
 	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *counters;
-	const char *identity;
+	const char *identity, *machine;
 	const char *sets[VB_PARAMS_MAX];
 	int n_sets;
 	const char *targets[VB_TARGETS_MAX];
@@ -311,6 +316,14 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		case OPT_JSON: f->json = true; break;
 		case OPT_QUIET: f->quiet = true; break;
 		case OPT_DRY_RUN: f->dry_run = true; break;
+		case OPT_MACHINE: {
+			char why[256];
+
+			if (vb_machine_name_check(optarg, why, sizeof(why)) < 0)
+				usage_error("%s", why);
+			f->machine = optarg;
+			break;
+		}
 		case OPT_HELP:
 			fputs(run_usage, stdout);
 			exit(0);
@@ -662,7 +675,7 @@ int cmd_run(int argc, char **argv)
 	char err[1024], guest_bin[4096];
 	size_t n_points = 0;
 	struct vb_run_loop run = { 0 };
-	json_t *header;
+	json_t *header, *host;
 	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
 	struct vb_estimate est;
@@ -717,7 +730,10 @@ int cmd_run(int argc, char **argv)
 	opts.run_dir = res.dir;
 	opts.log = res.log;
 
-	header = header_new(argc, argv, plan, n_points, &res, vb_env_capture(), &f);
+	host = vb_env_capture();
+	if (host)
+		vb_machine_record(host, f.machine);
+	header = header_new(argc, argv, plan, n_points, &res, host, &f);
 	/* Write run.json at once: a run killed before its first row still says what it was. */
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s", err);
