@@ -9,7 +9,8 @@ VERSION := 0.1.0
 # Packages, from Debian only. Fragments (*.mk) add their own.
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
-	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium
+	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium \
+	     python3-junitparser libxml2-utils
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql
 CFLAGS   ?= -O2 -g

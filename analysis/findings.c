@@ -16,6 +16,8 @@
 
 /* At most this many causes; more are counted in the last one. */
 #define CAUSES_MAX 16
+/* Page-mix ratios shown when the run measured no mode ratio. */
+#define PAGES_SHOWN 6
 
 static const char *host_str(json_t *run, const char *obj, const char *key)
 {
@@ -44,8 +46,9 @@ static void ratio_text(double r, double lo, double hi, char *buf, size_t len)
 static void meaning(json_t *e, double c, double lo, double hi, char *buf, size_t len)
 {
 	const char *kind = json_string_value(json_object_get(e, "kind"));
-	const char *what = !strcmp(kind, "shadow/slat") ? "shadow paging against SLAT"
-							 : "the guest against native";
+	const char *what = !strcmp(kind, "shadow/slat")	   ? "shadow paging against SLAT"
+			   : !strcmp(kind, "guest/native") ? "the guest against native"
+							   : "the larger pages against 4k";
 
 	if (!isfinite(lo) || !isfinite(hi))
 		snprintf(buf, len, "%s: %.2fx, without a CI (no samples)", what, c);
@@ -217,7 +220,7 @@ static void causes_finish(json_t *causes)
 json_t *vb_findings(json_t *run)
 {
 	json_t *results = vb_run_results(run), *view = vb_ratio_view(results);
-	json_t *measured = json_array(), *causes = json_array(), *e;
+	json_t *measured = json_array(), *causes = json_array(), *pages = json_array(), *e;
 	size_t i;
 
 	json_array_foreach(view, i, e) {
@@ -225,8 +228,16 @@ json_t *vb_findings(json_t *run)
 		const char *why = json_string_value(json_object_get(e, "missing"));
 		char cause[512], cmd[256];
 
-		if (!kind || !strcmp(kind, "pages"))
+		if (!kind)
 			continue;
+		if (!strcmp(kind, "pages")) {
+			json_t *m = why ? NULL : measured_entry(e);
+
+			if (m && json_array_size(pages) < PAGES_SHOWN)
+				json_array_append(pages, m);
+			json_decref(m);
+			continue;
+		}
 		if (!why) {
 			json_t *m = measured_entry(e);
 
@@ -242,7 +253,8 @@ json_t *vb_findings(json_t *run)
 	unmeasured_rows(run, results, causes);
 	causes_finish(causes);
 	json_decref(view);
-	return json_pack("{s:o, s:o}", "measured", measured, "unmeasured", causes);
+	return json_pack("{s:o, s:o, s:o}", "measured", measured, "unmeasured", causes,
+			 "pages", pages);
 }
 
 /* Text of the run made safe for the format: control characters escaped
@@ -323,11 +335,22 @@ static void write_unmeasured(FILE *f, enum vb_findings_format fmt, json_t *cause
 		put(f, fmt, json_string_value(json_object_get(c, "benches")));
 		fputs("): ", f);
 		put(f, fmt, json_string_value(json_object_get(c, "cause")));
+		const char *cmd = json_string_value(json_object_get(c, "command"));
+		const char *at = strstr(cmd, "vbench ");
+
+		at = at ? at : strstr(cmd, "make ");
 		fputs(fmt == VB_FINDINGS_TEXT ? "\n      to measure: " : ". To measure: ", f);
+		/* "on a VMX or SVM host: " in words, the command as code. */
+		if (at && at > cmd) {
+			char where[256];
+
+			snprintf(where, sizeof(where), "%.*s", (int)(at - cmd), cmd);
+			put(f, fmt, where);
+			cmd = at;
+		}
 		fputs(fmt == VB_FINDINGS_HTML ? "<code>" : fmt == VB_FINDINGS_MD ? "`" : "", f);
 		/* Inside code, Markdown takes the text as it is. */
-		put(f, fmt == VB_FINDINGS_MD ? VB_FINDINGS_TEXT : fmt,
-		    json_string_value(json_object_get(c, "command")));
+		put(f, fmt == VB_FINDINGS_MD ? VB_FINDINGS_TEXT : fmt, cmd);
 		fputs(fmt == VB_FINDINGS_HTML ? "</code>" : fmt == VB_FINDINGS_MD ? "`" : "", f);
 		fputs(mk[2], f);
 	}
@@ -335,14 +358,16 @@ static void write_unmeasured(FILE *f, enum vb_findings_format fmt, json_t *cause
 }
 
 /* "On this host (Intel Xeon ..., KVM pvm, paging shadow):" */
-static void write_lead(FILE *f, enum vb_findings_format fmt, json_t *run, size_t n_measured)
+static void write_lead(FILE *f, enum vb_findings_format fmt, json_t *run, size_t n_measured,
+		       size_t n_pages)
 {
 	char lead[512];
 
-	snprintf(lead, sizeof(lead), "%s on this host (%s; KVM %s, paging %s):",
-		 n_measured ? "Measured" : "No mode ratio measured",
+	snprintf(lead, sizeof(lead), "%s on this host (%s; KVM %s, paging %s)%s",
+		 n_measured ? "Measured" : "No shadow / SLAT or guest / native ratio measured",
 		 host_str(run, "cpu", "model_name") ?: "CPU unknown",
-		 host_str(run, "kvm", "flavour") ?: "none", host_str(run, "kvm", "paging") ?: "none");
+		 host_str(run, "kvm", "flavour") ?: "none", host_str(run, "kvm", "paging") ?: "none",
+		 n_measured ? ":" : n_pages ? "; page mixes measured:" : ".");
 	fputs(fmt == VB_FINDINGS_HTML ? "<p>" : fmt == VB_FINDINGS_TEXT ? "\n" : "", f);
 	put(f, fmt, lead);
 	fputs(fmt == VB_FINDINGS_HTML ? "</p>\n" : "\n", f);
@@ -354,11 +379,12 @@ void vb_findings_write(FILE *f, json_t *run, enum vb_findings_format fmt)
 {
 	json_t *fd = vb_findings(run);
 	json_t *measured = json_object_get(fd, "measured"), *causes = json_object_get(fd, "unmeasured");
+	json_t *pages = json_object_get(fd, "pages");
 
 	if (fmt != VB_FINDINGS_TEXT)
 		fputs(mark[fmt][0], f);
-	write_lead(f, fmt, run, json_array_size(measured));
-	write_measured(f, fmt, measured);
+	write_lead(f, fmt, run, json_array_size(measured), json_array_size(pages));
+	write_measured(f, fmt, json_array_size(measured) ? measured : pages);
 	if (json_array_size(causes)) {
 		fputs(fmt == VB_FINDINGS_HTML ? "<p>" : "", f);
 		fputs("Not measured here, by cause:", f);
@@ -368,4 +394,29 @@ void vb_findings_write(FILE *f, json_t *run, enum vb_findings_format fmt)
 	if (fmt == VB_FINDINGS_HTML)
 		fputs("</section>\n", f);
 	json_decref(fd);
+}
+
+void vb_figure_caption(const char *name, char *buf, size_t len)
+{
+	static const struct {
+		const char *prefix, *says;
+	} caps[] = {
+		{ "bar-", "the median of each mode and page mix (guest:host pages) of one bench and "
+			  "parameter set, with its 95% CI: for a time, lower is faster" },
+		{ "sweep-", "the median against the memory footprint, one line per mode and page "
+			    "mix, with its 95% CI: where the TLB stops covering the footprint" },
+		{ "heatmap-", "the median for each guest page size (rows) and host backing "
+			      "(columns): what large pages in either dimension save" },
+		{ "ratio-", "each ratio of medians with its bootstrap 95% CI, one bar a bench; "
+			    "1 means no difference" },
+		{ "compare", "the change of each row against the baseline run (new / baseline - 1); "
+			     "red: a significant regression" },
+	};
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (!strncmp(name, caps[i].prefix, strlen(caps[i].prefix))) {
+			snprintf(buf, len, "%s: %s", name + strlen(caps[i].prefix), caps[i].says);
+			return;
+		}
+	snprintf(buf, len, "%s", name);
 }

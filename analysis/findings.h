@@ -26,4 +26,8 @@ json_t *vb_findings(json_t *run);
 /* The findings as a few lines of text, Markdown or HTML (a <section>). */
 void vb_findings_write(FILE *f, json_t *run, enum vb_findings_format fmt);
 
+/* What a figure of `vbench plot` shows, in a sentence, from its name
+ * ("bar-ptrchase-...", "sweep-...", "heatmap-...", "ratio-...", "compare"). */
+void vb_figure_caption(const char *name, char *buf, size_t len);
+
 #endif

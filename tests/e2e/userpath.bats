@@ -37,3 +37,21 @@ quick() {
 	one_error_line
 	echo "$output" | grep -q "mode 'kvm' given twice"
 }
+
+@test "report: the findings come first, missing ratios grouped once, figures captioned" {
+	need_kvm
+	quick >/dev/null
+	d=$(run_dir)
+	run "$VBENCH" report "$d"
+	[ "$status" -eq 0 ]
+	f=$d/report.md
+	# Findings before any detail, and the first section after the title line.
+	[ "$(grep -n '^## ' "$f" | head -n 1 | cut -d: -f2)" = "## Findings" ]
+	grep -q '^Not measured here, by cause:' "$f"
+	[ "$(grep -c '^- .* ratios\? (.*): shadow / SLAT' "$f")" -le 1 ]
+	# No "missing" row left in the ratio table: they are the findings' causes.
+	! grep -q '^| [a-z/]* | [a-z0-9]* | .* | missing |' "$f"
+	if command -v gnuplot >/dev/null; then
+		grep -q '<figcaption>[^<]*: the median' "$d/report.html"
+	fi
+}
