@@ -55,3 +55,58 @@ quick() {
 		grep -q '<figcaption>[^<]*: the median' "$d/report.html"
 	fi
 }
+
+@test "progress: off a terminal one line per finished point, skips once by cause, in plan order" {
+	need_kvm
+	run "$VBENCH" run --mode ept,npt,shadow --bench ptrchase,cr3switch --pages 4k,2m \
+		--footprint 1M --repeat 3 --min-runs 3 --max-time 1 --invocations 2 --out "$OUT"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	f=$(run_dir)/run.json
+	skipped=$(jq '[.results[] | select(.status == "skipped")] | length' "$f")
+	ok=$(jq '[.results[] | select(.status == "ok")] | length' "$f")
+	[ "$skipped" -gt 0 ]
+	# One line per finished point, none for a skipped one; no e-notation.
+	[ "$(echo "$output" | grep -c '^\[[0-9]*/[0-9]*\] .*: ')" -eq "$ok" ]
+	! echo "$output" | grep -q '^\[[0-9]*/[0-9]*\] .*skipped'
+	! echo "$output" | grep -Eq '^\[.*[0-9]e[+-][0-9]'
+	# Each cause once, with its count; the counts add up to the skipped rows.
+	causes=$(echo "$output" | grep '^skipped, [0-9]* points\?: ')
+	[ "$(echo "$causes" | wc -l)" -eq "$(echo "$causes" | sort -u | wc -l)" ]
+	[ "$(echo "$causes" | sed 's/^skipped, \([0-9]*\) .*/\1/' | paste -sd+ | bc)" -eq "$skipped" ]
+	# In plan order: ept's cause before npt's.
+	[ "$(echo "$causes" | grep -n 'ept needs' | cut -d: -f1)" -lt \
+	  "$(echo "$causes" | grep -n 'npt needs' | cut -d: -f1)" ]
+	echo "$output" | grep -Eq '^time: .*, estimated .* \([+-][0-9]+%'
+}
+
+@test "progress: on a terminal one status line with point, round, elapsed and ETA" {
+	need_kvm
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	script -qec "\"$VBENCH\" run --mode shadow --bench ptrchase --footprint 1M --repeat 3 \
+		--min-runs 3 --max-time 1 --invocations 2 --out \"$OUT\" >/dev/null" \
+		"$BATS_TEST_TMPDIR/tty.log" >/dev/null
+	tr '\r' '\n' < "$BATS_TEST_TMPDIR/tty.log" > "$BATS_TEST_TMPDIR/lines"
+	grep -Eq 'point 1 of 1, round 2 of 2, [0-9:]+ s? ?elapsed, ETA [0-9:]+( s)?: ptrchase' \
+		"$BATS_TEST_TMPDIR/lines"
+	# No finished-point lines on a terminal: the status line says it all.
+	! grep -q '^\[1/1\]' "$BATS_TEST_TMPDIR/lines"
+}
+
+@test "dry-run: the expanded plan, the skips and why, an estimate; nothing run" {
+	run "$VBENCH" run --dry-run --plan "$REPO/configs/vmware-ept-2009.conf" --out "$OUT"
+	[ "$status" -eq 0 ]
+	n=$(echo "$output" | sed -n 's/^plan .*: \([0-9]*\) points, .*/\1/p')
+	[ "$n" -gt 100 ]
+	[ "$(echo "$output" | grep -c '^ *[0-9][0-9]*  ')" -eq "$n" ]
+	echo "$output" | grep -Eq '^estimate [0-9:]+( s| h [0-9]+)?: 0 points timed as in 0 earlier runs'
+	echo "$output" | grep -q '^nothing run (--dry-run)$'
+	[ ! -d "$OUT" ] || [ -z "$(ls -A "$OUT")" ]
+}
+
+@test "dry-run: the estimate comes from earlier runs of the same points" {
+	"$VBENCH" run --bench ptrchase --footprint 1M --repeat 3 --min-runs 3 --invocations 1 \
+		--quiet --out "$OUT" >/dev/null
+	run "$VBENCH" run --dry-run --bench ptrchase --footprint 1M --invocations 1 --out "$OUT"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '^estimate .*: 1 point timed as in 1 earlier run in '
+}
