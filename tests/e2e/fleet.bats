@@ -88,3 +88,53 @@ PY
 	run "$VBENCH" history --json
 	[ "$(echo "$output" | jq -c '[.series[0].points[].labels.kernel]')" = '["6.12","6.9","6.10"]' ]
 }
+
+# The CI job of docs/tracking.md (scripts/ci-kernel-job.sh), on three kernel
+# builds of one machine, the history in $1; the third build is slower.
+ci_job_three_kernels() {
+	export VBENCH_DB=$1 VBENCH_MACHINE=ci-fleet-a
+	plan=$BATS_TEST_TMPDIR/ci.conf
+	printf 'mode native\nrepeat min=5 max=5 invocations=1\nbench ptrchase footprint=1M\n' > "$plan"
+	for k in 6.9 6.10; do
+		VBENCH="$VBENCH" "$REPO/scripts/ci-kernel-job.sh" "$plan" "$k" "c$k" "$BATS_TEST_TMPDIR/job-$k"
+	done
+	# Five more builds on a second machine, as the job would see them, the
+	# last one slower; added in time order 6.12, 6.9, ...: --x kernel sorts.
+	src=$(ls -d "$BATS_TEST_TMPDIR"/job-6.10/results/*/)
+	make_series "$src" "$BATS_TEST_TMPDIR/s" 1:1.0:6.12 2:1.0:6.9 3:1.0:6.10 4:1.0:6.11 5:1.3:6.13
+	for i in 1 2 3 4 5; do
+		jq '.host.machine = "ci-fleet-b"' "$BATS_TEST_TMPDIR/s/r$i/run.json" > "$BATS_TEST_TMPDIR/t"
+		mv "$BATS_TEST_TMPDIR/t" "$BATS_TEST_TMPDIR/s/r$i/run.json"
+	done
+	"$VBENCH" history add "$BATS_TEST_TMPDIR"/s/r* >/dev/null
+	run "$VBENCH" history check --x kernel --junit "$BATS_TEST_TMPDIR/junit.xml" \
+		--markdown "$BATS_TEST_TMPDIR/summary.md"
+}
+
+@test "ci job: runs the plan, keeps the history, fails on a regression (SQLite)" {
+	junit_reader
+	ci_job_three_kernels "$BATS_TEST_TMPDIR/h.sqlite"
+	[ -s "$BATS_TEST_TMPDIR/job-6.9/junit.xml" ]
+	[ -s "$BATS_TEST_TMPDIR/job-6.10/summary.md" ]
+	# The slower kernel fails the job: exit 1, a failed test case.
+	[ "$status" -eq 1 ]
+	run junit_read "$BATS_TEST_TMPDIR/junit.xml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "vbench history check 2 1 0" ]
+	echo "$output" | grep -q '^case vbench.history.ptrchase | Failure | .* on ci-fleet-b '
+}
+
+@test "ci job: the same job with the history in PostgreSQL" {
+	junit_reader
+	pg_start
+	ci_job_three_kernels "$PGDB"
+	st=$status
+	pg_stop
+	[ -s "$BATS_TEST_TMPDIR/job-6.10/junit.xml" ]
+	[ "$st" -eq 1 ]
+	run junit_read "$BATS_TEST_TMPDIR/junit.xml"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '^case vbench.history.ptrchase | .* on ci-fleet-a '
+	echo "$output" | grep -q '^case vbench.history.ptrchase | Failure | .* on ci-fleet-b '
+}
