@@ -138,3 +138,28 @@ ci_job_three_kernels() {
 	echo "$output" | grep -q '^case vbench.history.ptrchase | .* on ci-fleet-a '
 	echo "$output" | grep -q '^case vbench.history.ptrchase | Failure | .* on ci-fleet-b '
 }
+
+@test "compare --junit: a regressed row is a failed case, read back by junitparser" {
+	junit_reader
+	src=$(tiny_run "$BATS_TEST_TMPDIR/src")
+	make_series "$src" "$BATS_TEST_TMPDIR/s" 1:1.0:6.1 2:1.3:6.2
+	run "$VBENCH" compare --junit "$BATS_TEST_TMPDIR/c.xml" --markdown "$BATS_TEST_TMPDIR/c.md" \
+		"$BATS_TEST_TMPDIR/s/r1" "$BATS_TEST_TMPDIR/s/r2"
+	[ "$status" -eq 1 ]
+	xmllint --noout "$BATS_TEST_TMPDIR/c.xml"
+	run junit_read "$BATS_TEST_TMPDIR/c.xml"
+	echo "$output"
+	[ "${lines[0]}" = "vbench compare 2 2 0" ]
+	[ "$(echo "$output" | grep -c '^case vbench.compare.ptrchase | Failure | ptrchase ')" -eq 2 ]
+	grep -q '^### vbench compare: FAILED' "$BATS_TEST_TMPDIR/c.md"
+}
+
+@test "one name: baseline and compare both take --baseline-dir; baseline --dir is an alias" {
+	src=$(tiny_run "$BATS_TEST_TMPDIR/src")
+	"$VBENCH" baseline save --baseline-dir "$BATS_TEST_TMPDIR/b" "$src" base1 >/dev/null
+	"$VBENCH" baseline save --dir "$BATS_TEST_TMPDIR/b" "$src" base2 >/dev/null
+	run "$VBENCH" baseline list --baseline-dir "$BATS_TEST_TMPDIR/b"
+	[[ "$output" == *base1* && "$output" == *base2* ]]
+	run "$VBENCH" compare --baseline base1 --baseline-dir "$BATS_TEST_TMPDIR/b" "$src"
+	[ "$status" -eq 0 ]
+}
