@@ -505,12 +505,16 @@ static size_t kvm_shown(json_t *results, bool shown[N_KVM_COLS])
 	return n;
 }
 
+/* "ptrchase footprint=64M shadow 4k:4k->4k:4k": the params tell apart rows
+ * that differ by them alone (the 64M and the 512M row). */
 static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
 {
-	char raw[256];
+	struct srow sr = { .row = row };
+	char raw[512];
 
-	snprintf(raw, sizeof(raw), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"),
-		 pages);
+	fill_cells(&sr, NULL);
+	snprintf(raw, sizeof(raw), "%s%s%s %s %s", vb_row_str(row, "bench"),
+		 sr.cell[C_PARAMS][0] ? " " : "", sr.cell[C_PARAMS], vb_row_str(row, "mode"), pages);
 	vb_escape_ctrl(raw, buf, len);
 }
 
