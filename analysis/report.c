@@ -604,7 +604,9 @@ static void write_walk_metrics(struct out *o, json_t *model)
 		note(o, "No row has PMU counters.");
 	}
 	if (json_object_size(reasons)) {
-		static const char *const head[] = {"rows", "why the PMU counters were unavailable"};
+		/* Each row counts once per event it could not count, and once for a PMU error. */
+		static const char *const head[] = {"events not counted, over all rows",
+						   "why the PMU counters were unavailable"};
 		static const bool right[] = { true, false };
 
 		table_begin(o, "reasons", 2, head, right);
