@@ -209,6 +209,9 @@ copies() {
 	run "$VBENCH" env --target "root@127.0.0.1:$PORT" --identity "$D/id" "${SSH_OPTS[@]}"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"hypervisor:"* ]]
+	# Printed like `vbench env`: no raw JSON (null, ["4k",...], true).
+	[[ "$output" == *"page_sizes:"*"4k, 2m"* ]]
+	! printf '%s\n' "$output" | grep -Eq ': +(null|true|false|\[|\{)'
 	[ "$(copies)" -eq "$before" ]
 	run "$VBENCH" env --target 127.0.0.1:1 --identity "$D/id" "${SSH_OPTS[@]}"
 	[ "$status" -eq 3 ]
