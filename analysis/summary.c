@@ -135,6 +135,12 @@ static void fmt_mode(json_t *row, char *buf, size_t len)
 		snprintf(buf, len, "%s/%s", m, guest);
 	else
 		snprintf(buf, len, "%s", m);
+	/* A remote row names its target: two targets' rows must not look alike. */
+	if (vb_row_str(row, "target")) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "@%s", vb_row_str(row, "target"));
+	}
 }
 
 static bool is_native_4k(json_t *row)

@@ -113,11 +113,16 @@ copies() {
 	need_sshd
 	run "$VBENCH" run --guest remote --target "root@127.0.0.1:$PORT" --target "127.0.0.1:$PORT" \
 		--identity "$D/id" "${SSH_OPTS[@]}" --mode ept --bench ctxswitch --repeat 3 --min-runs 3 \
-		--warmup 0 --out "$OUT" --quiet
+		--warmup 0 --out "$OUT"
 	[ "$status" -eq 0 ]
 	f="$(run_dir)/run.json"
 	[ "$(jq -r '[.results[] | "\(.target)=\(.status)"] | join(" ")' "$f")" = \
 		"root@127.0.0.1:$PORT=ok 127.0.0.1:$PORT=ok" ]
+	# The summary and the report name each row's target.
+	[[ "$output" == *"ept/remote@root@127.0.0.1:$PORT "* ]]
+	[[ "$output" == *"ept/remote@127.0.0.1:$PORT "* ]]
+	run "$VBENCH" report --no-figures --stdout "$(run_dir)"
+	[[ "$output" == *"ept/remote@127.0.0.1:$PORT"* ]]
 }
 
 @test "remote: a refused connection fails the rows with ssh's reason, and the run finishes" {
