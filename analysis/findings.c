@@ -110,15 +110,13 @@ static void cause_add(json_t *causes, const char *cause, const char *bench, cons
 }
 
 /* The command that measures shadow against SLAT, as this host allows. */
-static void slat_cause(json_t *run, json_t *e, const char *why, char *cause, size_t clen, char *cmd,
-		       size_t len)
+static void slat_cause(json_t *run, const char *why, char *cause, size_t clen, char *cmd, size_t len)
 {
 	const char *flav = host_str(run, "kvm", "flavour");
 	bool no_slat = !strncmp(why, "no SLAT", 7);
 
 	/* A remote target's mode is its hypervisor's: nothing here switches it. */
-	if (!strcmp(json_string_value(json_object_get(json_object_get(e, "a"), "guest")) ?: "",
-		    "remote")) {
+	if (strstr(why, "on a target whose hypervisor")) {
 		snprintf(cause, clen, "shadow / SLAT: the remote targets ran in one mode only");
 		snprintf(cmd, len, "vbench run --guest remote --target HOST --mode M, once with a "
 			 "target whose hypervisor runs shadow paging and once with one running SLAT");
@@ -244,7 +242,7 @@ json_t *vb_findings(json_t *run)
 			if (m)
 				json_array_append_new(measured, m);
 		} else if (!strcmp(kind, "shadow/slat")) {
-			slat_cause(run, e, why, cause, sizeof(cause), cmd, sizeof(cmd));
+			slat_cause(run, why, cause, sizeof(cause), cmd, sizeof(cmd));
 			cause_add(causes, cause, json_string_value(json_object_get(e, "bench")), cmd,
 				  "ratio");
 		}

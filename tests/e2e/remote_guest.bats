@@ -121,6 +121,9 @@ copies() {
 	# The summary and the report name each row's target.
 	[[ "$output" == *"ept/remote@root@127.0.0.1:$PORT "* ]]
 	[[ "$output" == *"ept/remote@127.0.0.1:$PORT "* ]]
+	# Nothing here switches a target's mode: no remote run is told to.
+	[[ "$output" != *"--switch-mode"* ]]
+	[[ "$output" == *"on a target whose hypervisor runs shadow paging"* ]]
 	run "$VBENCH" report --no-figures --stdout "$(run_dir)"
 	[[ "$output" == *"ept/remote@127.0.0.1:$PORT"* ]]
 }
