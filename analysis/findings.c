@@ -22,7 +22,8 @@
 static const char *host_str(json_t *run, const char *obj, const char *key)
 {
 	json_t *host = json_object_get(run, "host");
-	json_t *v = obj ? json_object_get(json_object_get(host, obj), key) : json_object_get(host, key);
+	json_t *v = obj ? json_object_get(json_object_get(host, obj), key) : json_object_get(host,
+			key);
 
 	return json_string_value(v);
 }
@@ -59,7 +60,8 @@ static void meaning(json_t *e, double c, double lo, double hi, char *buf, size_t
 		snprintf(buf, len, "%s: %.0f%% less time per operation (the CI excludes 1)", what,
 			 100 * (1 - c));
 	else
-		snprintf(buf, len, "%s: cannot tell apart at this run's noise (the CI holds 1)", what);
+		snprintf(buf, len, "%s: cannot tell apart at this run's noise (the CI holds 1)",
+			what);
 }
 
 static json_t *measured_entry(json_t *e)
@@ -105,12 +107,14 @@ static void cause_add(json_t *causes, const char *cause, const char *bench, cons
 			      "bench_set", json_object(), "command", command);
 		json_array_append_new(causes, c);
 	}
-	json_object_set_new(c, "count", json_integer(json_integer_value(json_object_get(c, "count")) + 1));
+	json_object_set_new(c, "count", json_integer(json_integer_value(json_object_get(c,
+			"count")) + 1));
 	json_object_set_new(json_object_get(c, "bench_set"), bench ? bench : "?", json_true());
 }
 
 /* The command that measures shadow against SLAT, as this host allows. */
-static void slat_cause(json_t *run, const char *why, char *cause, size_t clen, char *cmd, size_t len)
+static void slat_cause(json_t *run, const char *why, char *cause, size_t clen, char *cmd,
+		size_t len)
 {
 	const char *flav = host_str(run, "kvm", "flavour");
 	bool no_slat = !strncmp(why, "no SLAT", 7);
@@ -119,9 +123,11 @@ static void slat_cause(json_t *run, const char *why, char *cause, size_t clen, c
 	if (strstr(why, "on a target whose hypervisor")) {
 		snprintf(cause, clen, "shadow / SLAT: the remote targets ran in one mode only");
 		snprintf(cmd, len, "vbench run --guest remote --target HOST --mode M, once with a "
-			 "target whose hypervisor runs shadow paging and once with one running SLAT");
+			 "target whose hypervisor runs shadow paging and once with one "
+			 "running SLAT");
 	} else if (!no_slat) {
-		snprintf(cause, clen, "shadow / SLAT: no shadow row (KVM runs %s here; shadow needs a "
+		snprintf(cause, clen, "shadow / SLAT: no shadow row (KVM runs %s here; shadow "
+			"needs a "
 			 "module reload)", host_str(run, "kvm", "paging") ?: "SLAT");
 		snprintf(cmd, len, "vbench run --mode native,kvm,shadow --switch-mode (root)");
 	} else if (flav && (!strcmp(flav, "kvm_intel") || !strcmp(flav, "kvm_amd"))) {
@@ -129,10 +135,12 @@ static void slat_cause(json_t *run, const char *why, char *cause, size_t clen, c
 		snprintf(cmd, len, "vbench run --mode native,%s,shadow --switch-mode (root)",
 			 !strcmp(flav, "kvm_amd") ? "npt" : "ept");
 	} else {
-		snprintf(cause, clen, "shadow / SLAT: this host has no SLAT (KVM: %s, shadow paging "
+		snprintf(cause, clen, "shadow / SLAT: this host has no SLAT (KVM: %s, shadow "
+			"paging "
 			 "only)", flav ? flav : "none");
 		snprintf(cmd, len, "on a VMX or SVM host: vbench run --mode native,ept,shadow "
-			 "--switch-mode (npt on AMD); functionally, here: make lab-run ARGS='run --mode "
+			 "--switch-mode (npt on AMD); functionally, here: make lab-run "
+			 "ARGS='run --mode "
 			 "npt,shadow --switch-mode'");
 	}
 }
@@ -152,7 +160,8 @@ static void skip_cause(json_t *row, char *cause, size_t clen, char *cmd, size_t 
 	if (strstr(why, "runs only in a guest"))
 		snprintf(cmd, len, "none natively: compare its shadow and SLAT rows");
 	else if (strstr(why, "needs kvm_intel or kvm_amd") || strstr(why, "PVM"))
-		snprintf(cmd, len, "on a VMX or SVM host: vbench run --mode native,kvm --bench ...");
+		snprintf(cmd, len, "on a VMX or SVM host: vbench run --mode native,kvm --bench "
+			"...");
 	else if (strstr(why, "hugepages"))
 		snprintf(cmd, len, "as root: vbench run --reserve-hugepages ...");
 	else
@@ -207,7 +216,8 @@ static void causes_finish(json_t *causes)
 
 		buf[0] = '\0';
 		json_object_foreach(json_object_get(c, "bench_set"), b, v)
-			used += (size_t)snprintf(buf + used, used < sizeof(buf) ? sizeof(buf) - used : 0,
+			used += (size_t)snprintf(buf + used,
+				used < sizeof(buf) ? sizeof(buf) - used : 0,
 						 "%s%s", used ? ", " : "", b);
 		json_object_set_new(c, "benches", json_string(buf));
 		json_object_del(c, "bench_set");
@@ -243,7 +253,8 @@ json_t *vb_findings(json_t *run)
 				json_array_append_new(measured, m);
 		} else if (!strcmp(kind, "shadow/slat")) {
 			slat_cause(run, why, cause, sizeof(cause), cmd, sizeof(cmd));
-			cause_add(causes, cause, json_string_value(json_object_get(e, "bench")), cmd,
+			cause_add(causes, cause, json_string_value(json_object_get(e, "bench")),
+				cmd,
 				  "ratio");
 		}
 		/* A missing guest / native comes from skipped rows: counted below. */
@@ -364,7 +375,8 @@ static void write_lead(FILE *f, enum vb_findings_format fmt, json_t *run, size_t
 	snprintf(lead, sizeof(lead), "%s on this host (%s; KVM %s, paging %s)%s",
 		 n_measured ? "Measured" : "No shadow / SLAT or guest / native ratio measured",
 		 host_str(run, "cpu", "model_name") ?: "CPU unknown",
-		 host_str(run, "kvm", "flavour") ?: "none", host_str(run, "kvm", "paging") ?: "none",
+		 host_str(run, "kvm", "flavour") ?: "none",
+		 host_str(run, "kvm", "paging") ?: "none",
 		 n_measured ? ":" : n_pages ? "; page mixes measured:" : ".");
 	fputs(fmt == VB_FINDINGS_HTML ? "<p>" : fmt == VB_FINDINGS_TEXT ? "\n" : "", f);
 	put(f, fmt, lead);
@@ -376,7 +388,8 @@ static void write_lead(FILE *f, enum vb_findings_format fmt, json_t *run, size_t
 void vb_findings_write(FILE *f, json_t *run, enum vb_findings_format fmt)
 {
 	json_t *fd = vb_findings(run);
-	json_t *measured = json_object_get(fd, "measured"), *causes = json_object_get(fd, "unmeasured");
+	json_t *measured = json_object_get(fd, "measured"), *causes = json_object_get(fd,
+			"unmeasured");
 	json_t *pages = json_object_get(fd, "pages");
 
 	if (fmt != VB_FINDINGS_TEXT)
@@ -386,7 +399,8 @@ void vb_findings_write(FILE *f, json_t *run, enum vb_findings_format fmt)
 	if (json_array_size(causes)) {
 		fputs(fmt == VB_FINDINGS_HTML ? "<p>" : "", f);
 		fputs("Not measured here, by cause:", f);
-		fputs(fmt == VB_FINDINGS_HTML ? "</p>\n" : fmt == VB_FINDINGS_MD ? "\n\n" : "\n", f);
+		fputs(fmt == VB_FINDINGS_HTML ? "</p>\n" : fmt == VB_FINDINGS_MD ? "\n\n" : "\n",
+			f);
 		write_unmeasured(f, fmt, causes);
 	}
 	if (fmt == VB_FINDINGS_HTML)
@@ -399,7 +413,8 @@ void vb_figure_caption(const char *name, char *buf, size_t len)
 	static const struct {
 		const char *prefix, *says;
 	} caps[] = {
-		{ "bar-", "the median of each mode and page mix (guest:host pages) of one bench and "
+		{ "bar-", "the median of each mode and page mix (guest:host pages) of one bench "
+			"and "
 			  "parameter set, with its 95% CI: for a time, lower is faster" },
 		{ "sweep-", "the median against the memory footprint, one line per mode and page "
 			    "mix, with its 95% CI: where the TLB stops covering the footprint" },
@@ -407,7 +422,8 @@ void vb_figure_caption(const char *name, char *buf, size_t len)
 			      "(columns): what large pages in either dimension save" },
 		{ "ratio-", "each ratio of medians with its bootstrap 95% CI, one bar a bench; "
 			    "1 means no difference" },
-		{ "compare", "the change of each row against the baseline run (new / baseline - 1); "
+		{ "compare", "the change of each row against the baseline run (new / baseline - "
+			"1); "
 			     "red: a significant regression" },
 	};
 

@@ -42,7 +42,7 @@ int vb_history_add_run(const char *run_dir, const char *db, char *err, size_t er
  * object name -> value text ("16M", "page"); by: a label splitting series. */
 struct vb_history_filter {
 	const char *bench, *mode, *pages, *by;
-	const char *x;		/* a label ordering each series' points (version order), or NULL */
+	const char *x;		/* a label ordering each series (version order), or NULL */
 	json_t *params;
 };
 

@@ -84,7 +84,8 @@ int vb_junit_write(const char *path, const char *suite, const struct vb_junit_ca
 		failures, skipped);
 	fputs("  <testsuite name=\"", f);
 	xml(f, suite);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n", n,
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n",
+			n,
 		failures, skipped);
 	for (size_t i = 0; i < n; i++)
 		one_case(f, &cases[i]);

@@ -570,7 +570,8 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return vb_errf(err, errlen, "gnuplot could not be started (make deps installs it)");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return vb_errf(err, errlen, "gnuplot %s failed (%s %d); its messages are in %s/run.log",
+		return vb_errf(err, errlen, "gnuplot %s failed (%s %d); its messages are in "
+			"%s/run.log",
 			       script, WIFEXITED(status) ? "exit" : "signal",
 			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), dir);
 	return 0;

@@ -330,7 +330,8 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 		if (!strcmp(row_guest(rows[0]), "remote")) {
 			snprintf(why, sizeof(why), "no %s row: run the same plan on a target whose "
 				 "hypervisor runs %s (--guest remote --target HOST --mode %s)",
-				 shadow ? "SLAT" : "shadow", shadow ? "EPT or NPT" : "shadow paging",
+				 shadow ? "SLAT" : "shadow",
+				 shadow ? "EPT or NPT" : "shadow paging",
 				 shadow ? "ept" : "shadow");
 			missing_entry(view, "shadow/slat", rows[0], pick, why);
 			return;

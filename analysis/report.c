@@ -937,7 +937,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 		text(&o, id ? id : "run");
 		fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>vbench report: ", css);
 		text(&o, id ? id : "run");
-		fputs("</h1>\n<nav><a href=\"#findings\">findings</a><a href=\"#ratios\">ratios</a><a href=\"#claims\">claims</a>"
+		fputs("</h1>\n<nav><a href=\"#findings\">findings</a><a "
+			"href=\"#ratios\">ratios</a><a href=\"#claims\">claims</a>"
 		      "<a href=\"#rows\">rows</a><a href=\"#figures\">figures</a><a "
 		      "href=\"#kvm\">KVM</a>"
 		      "<a href=\"#notok\">skipped</a><a href=\"#host\">host</a></nav>\n",

@@ -520,7 +520,8 @@ static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
 
 	fill_cells(&sr, NULL);
 	snprintf(raw, sizeof(raw), "%s%s%s %s %s", vb_row_str(row, "bench"),
-		 sr.cell[C_PARAMS][0] ? " " : "", sr.cell[C_PARAMS], vb_row_str(row, "mode"), pages);
+		 sr.cell[C_PARAMS][0] ? " " : "", sr.cell[C_PARAMS], vb_row_str(row, "mode"),
+		 pages);
 	vb_escape_ctrl(raw, buf, len);
 }
 

@@ -161,7 +161,8 @@ static int ci_reports(json_t *report, const char *junit, const char *markdown)
 			vb_error("compare: --markdown: %s: cannot append", markdown);
 			rc = -1;
 		} else {
-			fprintf(f, "### vbench compare: %s\n\n%zu rows, %zu failed (a regression or "
+			fprintf(f, "### vbench compare: %s\n\n%zu rows, %zu failed (a regression "
+				"or "
 				"lost), against %s\n\n", failed ? "FAILED" : "ok", n, failed,
 				json_string_value(json_object_get(report, "baseline")) ?: "?");
 			for (size_t i = 0; i < n; i++)

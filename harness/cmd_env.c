@@ -247,7 +247,8 @@ static void value_text(json_t *v, char *buf, size_t len)
 
 			value_text(e, one, sizeof(one));
 			if (used < len)
-				used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", one);
+				used += (size_t)snprintf(buf + used, len - used, "%s%s",
+							 i ? ", " : "", one);
 		}
 	else
 		json_object_foreach(v, k, e) {
@@ -255,7 +256,8 @@ static void value_text(json_t *v, char *buf, size_t len)
 
 			value_text(e, one, sizeof(one));
 			if (used < len)
-				used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "",
+				used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
+							 used ? " " : "",
 							 k, one);
 		}
 	if (!buf[0])

@@ -92,7 +92,8 @@ enum {
 	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
-	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL, OPT_DRY_RUN, OPT_MACHINE,
+	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL, OPT_DRY_RUN,
+			OPT_MACHINE,
 	OPT_SSH_OPT = 'o',
 };
 
@@ -552,7 +553,8 @@ static void test_settings_note(FILE *f, json_t *settings)
  * could not be measured (analysis/findings.h). */
 static void findings_print(json_t *header, json_t *rows, const struct vb_plan *plan)
 {
-	json_t *run = json_pack("{s:O, s:O}", "host", json_object_get(header, "host"), "results", rows);
+	json_t *run = json_pack("{s:O, s:O}", "host", json_object_get(header, "host"), "results",
+			rows);
 
 	vb_findings_write(stdout, run, VB_FINDINGS_TEXT);
 	json_decref(run);
@@ -562,7 +564,8 @@ static void findings_print(json_t *header, json_t *rows, const struct vb_plan *p
 /* The estimate of a plan; with --dry-run the points and their skips too.
  * skip[i] is set for the points that will be skipped. */
 static void estimate(const struct vb_plan_point *points, size_t n, const struct vb_plan *plan,
-		     const struct run_flags *f, const struct vb_run_opts *opts, struct vb_estimate *e,
+		     const struct run_flags *f, const struct vb_run_opts *opts,
+		     struct vb_estimate *e,
 		     bool *skip)
 {
 	char why[512];
@@ -582,8 +585,10 @@ static void estimate_line(FILE *out, const struct vb_estimate *e, const char *di
 
 	vb_fmt_duration(e->total, t, sizeof(t));
 	fprintf(out, "estimate %s: %zu point%s timed as in %d earlier run%s in %s, %zu at the "
-		"default %.0f s an invocation\n", t, e->from_history, e->from_history == 1 ? "" : "s",
-		e->runs_read, e->runs_read == 1 ? "" : "s", dir, e->by_default, VB_ESTIMATE_DEFAULT_S);
+		"default %.0f s an invocation\n", t, e->from_history,
+			e->from_history == 1 ? "" : "s",
+		e->runs_read, e->runs_read == 1 ? "" : "s", dir, e->by_default,
+			VB_ESTIMATE_DEFAULT_S);
 }
 
 /* After the run: how far the estimate was from the time it took. */
@@ -618,8 +623,9 @@ static void dry_run(const struct vb_plan_point *points, size_t n, const struct v
 
 		vb_pages_format(&pt->pages, pages, sizeof(pages));
 		vb_fmt_duration(e.seconds[i], t, sizeof(t));
-		printf("%5zu  %-10s %-7s %-7s %-11s %s%s%s", i + 1, pt->bench, vb_mode_name(pt->mode),
-		       pt->guest->name, pages, skip[i] ? "skipped" : t, pt->target ? "  target " : "",
+		printf("%5zu  %-10s %-7s %-7s %-11s %s%s%s", i + 1, pt->bench,
+		       vb_mode_name(pt->mode), pt->guest->name, pages, skip[i] ? "skipped" : t,
+		       pt->target ? "  target " : "",
 		       pt->target ? pt->target : "");
 		for (int d = 0; pt->params.defs && pt->params.defs[d].name; d++) {
 			char vt[64];

@@ -15,7 +15,7 @@
 
 struct vb_estimate {
 	double *seconds;	/* per point, all invocations; 0 for a planned skip */
-	const bool *will_skip;	/* set by the caller: points that will be skipped (may be NULL) */
+	const bool *will_skip;	/* set by the caller: the points to be skipped, or NULL */
 	double total;		/* their sum */
 	size_t from_history;	/* points whose time came from an earlier run */
 	size_t by_default;	/* points given VB_ESTIMATE_DEFAULT_S a run */

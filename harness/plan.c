@@ -48,7 +48,8 @@ int vb_plan_set_modes(struct vb_plan *plan, const char *list, char *err, size_t 
 				return vb_errf(err, errlen, "mode 'kvm' given twice");
 			kvm = true;
 		} else {
-			used += (size_t)snprintf(rest + used, sizeof(rest) - used, "%s%.*s", used ? "," : "",
+			used += (size_t)snprintf(rest + used, sizeof(rest) - used, "%s%.*s",
+				used ? "," : "",
 						 (int)len, p);
 		}
 		p += len + (p[len] == ',');
@@ -56,7 +57,8 @@ int vb_plan_set_modes(struct vb_plan *plan, const char *list, char *err, size_t 
 	if (used && (n = vb_mode_list_parse(rest, plan->modes, VB_MODE_COUNT, err, errlen)) < 0)
 		return -1;
 	if (!used && !kvm)
-		return vb_errf(err, errlen, "bad mode list '%s': expected e.g. native,shadow,ept", list);
+		return vb_errf(err, errlen, "bad mode list '%s': expected e.g. native,shadow,ept",
+			list);
 	plan->n_modes = n;
 	plan->modes_set = true;
 	plan->mode_kvm = kvm;

@@ -30,7 +30,7 @@ struct vb_plan {
 	enum vb_mode modes[VB_MODE_COUNT];
 	int n_modes;
 	bool modes_set;			/* a mode line or --mode gave them */
-	bool mode_kvm;			/* "kvm" was among them: vb_plan_resolve_kvm adds it */
+	bool mode_kvm;			/* "kvm" was among them (vb_plan_resolve_kvm) */
 	struct vb_pages pages[VB_PAGES_MAX];
 	int n_pages;
 	const struct vb_guest *guest;	/* for non-native modes; NULL: auto, per bench */

@@ -110,8 +110,10 @@ static void progress_line(size_t i, size_t n, const struct vb_point *pt, json_t 
 		if (lat) {	/* a workload's: validated by guestout.c */
 			char p50[24], p99[24];
 
-			vb_fmt_value(json_number_value(json_object_get(lat, "p50")), p50, sizeof(p50));
-			vb_fmt_value(json_number_value(json_object_get(lat, "p99")), p99, sizeof(p99));
+			vb_fmt_value(json_number_value(json_object_get(lat, "p50")), p50,
+				sizeof(p50));
+			vb_fmt_value(json_number_value(json_object_get(lat, "p99")), p99,
+				sizeof(p99));
 			fprintf(stderr, ", latency p50 %s us p99 %s us", p50, p99);
 		}
 		fputc('\n', stderr);
@@ -185,7 +187,8 @@ void vb_run_loop_end(struct vb_run_loop *r)
 		const char *why = json_string_value(json_object_get(row, "reason"));
 		json_t *c;
 
-		if (!row || strcmp(json_string_value(json_object_get(row, "status")) ?: "", "skipped"))
+		if (!row || strcmp(json_string_value(json_object_get(row, "status")) ?: "",
+			"skipped"))
 			continue;
 		why = why ? why : "no reason given";
 		c = json_object_get(causes, why);
@@ -282,7 +285,8 @@ bool vb_point_will_skip(const struct vb_plan_point *pp, const struct vb_run_opts
 	have = vb_hugepages_free(page_bytes);
 	if (have >= need)
 		return false;
-	snprintf(why, len, "not enough free %s hugepages (need %ld, have %ld): reserve them, or pass "
+	snprintf(why, len, "not enough free %s hugepages (need %ld, have %ld): reserve them, or "
+			"pass "
 		 "--reserve-hugepages as root", page_bytes == (1UL << 30) ? "1G" : "2M", need,
 		 have < 0 ? 0 : have);
 	return true;

@@ -354,8 +354,10 @@ Test(plan, the_default_cap_refuses_millions_before_allocating)
  * under kvm_intel with ept=Y, and shadow (with its skipped rows) without KVM. */
 Test(plan, kvm_mode_word_becomes_the_hosts_paging_mode)
 {
-	struct vb_kvm_state pvm = { .dev_kvm = true, .flavour = VB_KVM_PVM, .paging = VB_MODE_SHADOW };
-	struct vb_kvm_state vmx = { .dev_kvm = true, .flavour = VB_KVM_INTEL, .paging = VB_MODE_EPT };
+	struct vb_kvm_state pvm = { .dev_kvm = true, .flavour = VB_KVM_PVM,
+			.paging = VB_MODE_SHADOW };
+	struct vb_kvm_state vmx = { .dev_kvm = true, .flavour = VB_KVM_INTEL,
+			.paging = VB_MODE_EPT };
 	struct vb_kvm_state none = { .flavour = VB_KVM_NONE, .paging = VB_MODE_NATIVE };
 
 	cr_assert_eq(vb_plan_parse_text("mode native,kvm\nbench ptrchase\n", "k.conf", &plan, err,
