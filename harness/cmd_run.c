@@ -574,21 +574,22 @@ static void estimate(const struct vb_plan_point *points, size_t n, const struct 
 		skip[i] = vb_point_will_skip(&points[i], opts, why, sizeof(why));
 	memset(e, 0, sizeof(*e));
 	e->will_skip = skip;
-	if (vb_estimate_plan(points, n, plan->invocations, f->out, e) < 0)
+	if (vb_estimate_plan(points, n, plan->invocations, plan->stop.max_seconds, f->out, e) < 0)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
 }
 
-/* "estimate 1:05: 12 points as in 3 earlier runs in results, 4 at 5 s an invocation" */
+/* "estimate 1:05: 12 points timed as in 3 earlier runs in results, 4 at the
+ * default 2 s a point" */
 static void estimate_line(FILE *out, const struct vb_estimate *e, const char *dir)
 {
-	char t[24];
+	char t[24], d[24];
 
 	vb_fmt_duration(e->total, t, sizeof(t));
+	vb_fmt_duration(e->default_s, d, sizeof(d));
 	fprintf(out, "estimate %s: %zu point%s timed as in %d earlier run%s in %s, %zu at the "
-		"default %.0f s an invocation\n", t, e->from_history,
-			e->from_history == 1 ? "" : "s",
-		e->runs_read, e->runs_read == 1 ? "" : "s", dir, e->by_default,
-			VB_ESTIMATE_DEFAULT_S);
+		"default %s a point (half its time= budget, and %.1f s an invocation)\n", t,
+		e->from_history, e->from_history == 1 ? "" : "s", e->runs_read,
+		e->runs_read == 1 ? "" : "s", dir, e->by_default, d, VB_ESTIMATE_SETUP_S);
 }
 
 /* After the run: how far the estimate was from the time it took. */

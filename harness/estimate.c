@@ -99,7 +99,7 @@ static double similar(json_t **runs, int n_runs, const struct vb_point *pt, bool
 }
 
 int vb_estimate_plan(const struct vb_plan_point *points, size_t n, unsigned invocations,
-		     const char *out_dir, struct vb_estimate *e)
+		     double max_seconds, const char *out_dir, struct vb_estimate *e)
 {
 	char *names[VB_ESTIMATE_RUNS];
 	json_t *runs[VB_ESTIMATE_RUNS];
@@ -118,6 +118,7 @@ int vb_estimate_plan(const struct vb_plan_point *points, size_t n, unsigned invo
 			n_runs++;
 	}
 	e->runs_read = n_runs;
+	e->default_s = max_seconds / 2 + VB_ESTIMATE_SETUP_S * invocations;
 	for (size_t i = 0; i < n; i++) {
 		double s;
 
@@ -127,12 +128,12 @@ int vb_estimate_plan(const struct vb_plan_point *points, size_t n, unsigned invo
 		if (s < 0)
 			s = similar(runs, n_runs, &points[i].pt, false);
 		if (s < 0) {
-			s = VB_ESTIMATE_DEFAULT_S;
+			e->seconds[i] = e->default_s;
 			e->by_default++;
 		} else {
+			e->seconds[i] = s * invocations;
 			e->from_history++;
 		}
-		e->seconds[i] = s * invocations;
 		e->total += e->seconds[i];
 	}
 	for (int r = 0; r < n_runs; r++)
