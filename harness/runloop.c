@@ -285,9 +285,9 @@ bool vb_point_will_skip(const struct vb_plan_point *pp, const struct vb_run_opts
 	have = vb_hugepages_free(page_bytes);
 	if (have >= need)
 		return false;
-	snprintf(why, len, "not enough free %s hugepages (need %ld, have %ld): reserve them, or "
-			"pass "
-		 "--reserve-hugepages as root", page_bytes == (1UL << 30) ? "1G" : "2M", need,
+	/* One cause for every point short of the pool, whatever each needs. */
+	snprintf(why, len, "not enough free %s hugepages (have %ld): reserve them, or pass "
+		 "--reserve-hugepages as root", page_bytes == (1UL << 30) ? "1G" : "2M",
 		 have < 0 ? 0 : have);
 	return true;
 }
