@@ -11,7 +11,8 @@ DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
 	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium \
 	     python3-jsonschema \
-	     libtracefs-dev libtraceevent-dev
+	     libtracefs-dev libtraceevent-dev \
+	     python3-junitparser libxml2-utils
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DVB_VERSION=\"$(VERSION)\" -I/usr/include/postgresql \
 	    -I/usr/include/tracefs -I/usr/include/traceevent

@@ -508,22 +508,26 @@ int vb_history_params_parse(const char *s, json_t **out)
 
 /* Column order of the series query. */
 enum { C_ID, C_STARTED, C_HOST, C_LABELS, C_BENCH, C_MODE, C_GUEST, C_PAGES, C_PARAMS,
-       C_UNIT, C_MEDIAN, C_LO, C_HI, C_N, C_SAMPLES, C_INV, C_BY, C_COUNT };
+       C_UNIT, C_MEDIAN, C_LO, C_HI, C_N, C_SAMPLES, C_INV, C_BY, C_HOSTREC, C_X, C_COUNT };
 
 static json_t *query(struct vb_db *db, const struct vb_history_filter *f, char *err, size_t errlen)
 {
 	char sql[1400];
-	const char *p[4];
+	const char *p[5];
 	int np = 0, n;
 	json_t *rows;
 
-	/* The by-label's value comes from the labels table (NULL when the run has none). */
+	/* The by-label's and the x-label's values come from the labels table
+	 * (NULL when the run has none); the host record holds the machine. */
 	p[np++] = f->by ? f->by : "";
+	p[np++] = f->x ? f->x : "";
 	n = snprintf(sql, sizeof(sql),
 		     "SELECT r.id, r.started, r.hostname, r.labels, x.bench, x.mode, x.guest,"
 		     " x.pages, x.params, x.unit, x.median, x.ci_low, x.ci_high, x.n, x.samples,"
-		     " x.invocations, l.value FROM results x JOIN runs r ON r.id = x.run_id"
+		     " x.invocations, l.value, r.host, lx.value FROM results x JOIN runs r"
+		     " ON r.id = x.run_id"
 		     " LEFT JOIN run_labels l ON l.run_id = r.id AND l.key = $1"
+		     " LEFT JOIN run_labels lx ON lx.run_id = r.id AND lx.key = $2"
 		     " WHERE x.status = 'ok' AND x.median IS NOT NULL");
 	if (f->bench) {
 		p[np++] = f->bench;
@@ -573,9 +577,22 @@ static bool params_match(json_t *params, json_t *want)
 	return true;
 }
 
+/* The machine a row measured: the run's host record's "machine" (a class
+ * of like machines, or --machine), else its host name (runs recorded before
+ * vbench named machines). */
+static json_t *machine_of(json_t *r)
+{
+	json_t *host = json_loads(col(r, C_HOSTREC) ?: "{}", 0, NULL);
+	const char *m = json_string_value(json_object_get(host, "machine"));
+	json_t *out = json_string(m ? m : col(r, C_HOST) ?: "");
+
+	json_decref(host);
+	return out;
+}
+
 static json_t *series_key(json_t *r, json_t *params, const struct vb_history_filter *f)
 {
-	json_t *key = json_pack("{s:s, s:s, s:O, s:s, s:s, s:s}", "host", col(r, C_HOST) ?: "",
+	json_t *key = json_pack("{s:o, s:s, s:O, s:s, s:s, s:s}", "machine", machine_of(r),
 				"bench", col(r, C_BENCH) ?: "", "params", params,
 				"mode", col(r, C_MODE) ?: "", "guest", col(r, C_GUEST) ?: "",
 				"pages", col(r, C_PAGES) ?: "");
@@ -601,6 +618,9 @@ static json_t *point_of(json_t *r, json_int_t index)
 
 	if (!json_is_object(labels))
 		json_decref(labels);
+	json_object_set_new(p, "host", json_string(col(r, C_HOST) ?: ""));
+	if (col(r, C_X))
+		json_object_set_new(p, "x", json_string(col(r, C_X)));
 	if (col(r, C_LO) && col(r, C_HI)) {
 		json_object_set_new(p, "ci95_low", json_real(atof(col(r, C_LO))));
 		json_object_set_new(p, "ci95_high", json_real(atof(col(r, C_HI))));
@@ -757,6 +777,42 @@ static void judge_series(json_t *s, double alpha, double min_change)
 	free_points(p, xs, lens, m);
 }
 
+/* --x: points in the order of their x label's value as versions sort
+ * (6.9 before 6.12), points without it first, time breaking ties. */
+struct xpoint {
+	json_t *pt;
+	size_t at;
+};
+
+static int by_x(const void *a, const void *b)
+{
+	const struct xpoint *p = a, *q = b;
+	const char *x = json_string_value(json_object_get(p->pt, "x"));
+	const char *y = json_string_value(json_object_get(q->pt, "x"));
+	int c = (x != NULL) - (y != NULL);
+
+	if (!c && x)
+		c = strverscmp(x, y);
+	return c ? c : (p->at > q->at) - (p->at < q->at);
+}
+
+static void order_by_x(json_t *s)
+{
+	json_t *points = json_object_get(s, "points"), *sorted = json_array();
+	size_t n = json_array_size(points);
+	struct xpoint *xp = calloc(n ? n : 1, sizeof(*xp));
+
+	if (!xp)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		xp[i] = (struct xpoint){ json_array_get(points, i), i };
+	qsort(xp, n, sizeof(*xp), by_x);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, xp[i].pt);
+	json_object_set_new(s, "points", sorted);
+	free(xp);
+}
+
 json_t *vb_history_series(struct vb_db *db, const struct vb_history_filter *f, double alpha,
 			  double min_change, char *err, size_t errlen)
 {
@@ -767,7 +823,10 @@ json_t *vb_history_series(struct vb_db *db, const struct vb_history_filter *f, d
 		return NULL;
 	series = group(rows, f);
 	json_decref(rows);
-	json_array_foreach(series, i, s)
+	json_array_foreach(series, i, s) {
+		if (f->x)
+			order_by_x(s);
 		judge_series(s, alpha, min_change);
+	}
 	return series;
 }

@@ -53,19 +53,24 @@ int vb_history_add_run(const char *run_dir, const char *db, char *err, size_t er
  * object name -> value text ("16M", "page"); by: a label splitting series. */
 struct vb_history_filter {
 	const char *bench, *mode, *pages, *by;
+	const char *x;		/* a label ordering each series (version order), or NULL */
 	json_t *params;
 };
 
 /*
- * The series of ok rows matching f: one per host, bench, params, mode,
+ * The series of ok rows matching f: one per machine (the host record's
+ * "machine", else the host name), bench, params, mode,
  * guest, pages and unit (and value of the `by` label), points in time order,
  * with their change points and the newest point against its segment, tested
  * at alpha with changes below min_change ignored. A new array of objects:
- * { "key": {...}, "unit", "higher_is_better", "points": [ {run, index,
- *   started, labels, median, ci95_low, ci95_high, n, change_point?} ],
+ * { "key": {machine, bench, params, mode, guest, pages, unit}, "unit",
+ *   "higher_is_better", "points": [ {run, index, started, host, labels, x?,
+ *   median, ci95_low, ci95_high, n, change_point?} ],
  *   "changes": [ {run, index, change, p_samples, p_runs, direction} ],
  *   "newest": {run, change, p_samples, p_runs, verdict} }
- * where index numbers the store's runs oldest first and verdict is
+ * points in time order, or with f->x in the order of that label's value
+ * (versions: 6.9 before 6.12; runs without it first), which the change
+ * points then follow; index numbers the store's runs oldest first; verdict is
  * "regression", "improvement", "none" or "too few runs".
  */
 json_t *vb_history_series(struct vb_db *db, const struct vb_history_filter *f, double alpha,

@@ -29,7 +29,7 @@ static void clean(const char *in, char *out, size_t len)
 /* The fields every series key has; any other is a --by label. */
 static bool fixed_field(const char *k)
 {
-	static const char *const fixed[] = { "host", "bench", "params", "mode", "guest", "pages",
+	static const char *const fixed[] = { "machine", "bench", "params", "mode", "guest", "pages",
 					     "unit" };
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)

@@ -183,7 +183,7 @@ void vb_fig_bars(FILE *gp, const char *dat, const char *value_fmt, double mark_y
 		"    '' using 0:2:3:4 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.4 "
 		"notitle", dat);
 	if (value_fmt)
-		fprintf(gp, ", \\\n    '' using 0:4:(sprintf('%s', $2)) with labels offset 0,0.8 "
+		fprintf(gp, ", \\\n    '' using 0:4:(gprintf('%s', $2)) with labels offset 0,0.8 "
 			"notitle", value_fmt);
 	if (isfinite(mark_y))
 		fprintf(gp, ", \\\n    '' using 0:(%.6g):6 with labels rotate by 90 left "
@@ -486,7 +486,8 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 		"lmargin 14\n"
 		"set rmargin 8\n",
 		nbars - 1);
-	vb_fig_bars(g->gp, dat, "%.4g", ybot);
+	/* gnuplot's own SI prefixes (12.2k), never e-notation. */
+	vb_fig_bars(g->gp, dat, "%.1s%c", ybot);
 	vb_fig_end(g, name, 960, 600);
 	return vb_fig_data_close(g, &a) ? -1 : 1;
 }
@@ -608,7 +609,7 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 		return vb_errf(err, errlen, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		/* Relative names in the script keep untrusted paths out of it. */
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC), log;
 
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
@@ -617,6 +618,13 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 		if (chdir(dir) != 0) {
 			fprintf(stderr, "%s: plot: %s: %s\n", vb_progname(), dir, strerror(errno));
 			_exit(126);
+		}
+		/* gnuplot's own messages (warnings included) go to the folder's
+		 * run.log, not to the user's terminal. */
+		log = open("run.log", O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (log >= 0) {
+			dup2(log, STDOUT_FILENO);
+			dup2(log, STDERR_FILENO);
 		}
 		execvp(argv[0], argv);
 		_exit(127);
@@ -627,9 +635,10 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return vb_errf(err, errlen, "gnuplot could not be started (make deps installs it)");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return vb_errf(err, errlen, "gnuplot %s failed (%s %d); its messages are above",
+		return vb_errf(err, errlen, "gnuplot %s failed (%s %d); its messages are in "
+			"%s/run.log",
 			       script, WIFEXITED(status) ? "exit" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), dir);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "analysis/compare.h"
 #include "analysis/ratio.h"
 #include "analysis/costmodel.h"
+#include "analysis/findings.h"
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
@@ -348,7 +349,8 @@ static void write_ratios(struct out *o, json_t *view)
 	     "above 1 "
 	     "means the first row is slower; for a rate (a unit in /s) below 1 does. SLAT is ept, "
 	     "npt "
-	     "or tdp, whichever ran.");
+	     "or tdp, whichever ran. The ratios this run could not measure are under Findings, "
+	     "grouped by cause.");
 	if (!json_array_size(view)) {
 		note(o,
 		     "No ratio: the run has no two modes or page mixes of one bench to compare.");
@@ -360,6 +362,8 @@ static void write_ratios(struct out *o, json_t *view)
 		const char *n = json_string_value(json_object_get(e, "note"));
 		char pair[256], r[32], ci[96];
 
+		if (miss)	/* grouped by cause under Findings */
+			continue;
 		vb_ratio_pair_text(e, pair, sizeof(pair));
 		fmt_ratio(e, "ratio", r, sizeof(r));
 		fmt_ci(e, ci, sizeof(ci));
@@ -500,13 +504,20 @@ static void write_figures(struct out *o, const struct vb_report_opts *opt)
 	}
 	json_array_foreach(opt->figures, i, v) {
 		const char *name = json_string_value(v);
+		char cap[512];
 
 		if (o->html) {
 			fprintf(o->f, "<figure id=\"fig-%s\">", name);
 			inline_svg(o, opt->figdir, name);
-			fprintf(o->f, "<figcaption>%s</figcaption></figure>\n", name);
+			vb_figure_caption(name, cap, sizeof(cap));
+			fprintf(o->f, "<figcaption>");
+			text(o, cap);
+			fputs("</figcaption></figure>\n", o->f);
 		} else {
+			vb_figure_caption(name, cap, sizeof(cap));
 			fprintf(o->f, "![%s](%s.png) ([SVG](%s.svg))\n\n", name, name, name);
+			text(o, cap);
+			fputs("\n\n", o->f);
 		}
 	}
 }
@@ -594,7 +605,9 @@ static void write_walk_metrics(struct out *o, json_t *model)
 		note(o, "No row has PMU counters.");
 	}
 	if (json_object_size(reasons)) {
-		static const char *const head[] = {"rows", "why the PMU counters were unavailable"};
+		/* Each row counts once per event it could not count, and once for a PMU error. */
+		static const char *const head[] = {"events not counted, over all rows",
+						   "why the PMU counters were unavailable"};
 		static const bool right[] = { true, false };
 
 		table_begin(o, "reasons", 2, head, right);
@@ -970,7 +983,7 @@ static const char css[] =
 	"td{background:#e8f5e9}"
 	"p.note{color:#444}pre.cmd{background:#f6f6f6;padding:0.5em;white-space:pre-wrap}"
 	"figure{margin:1em 0}figure "
-	"svg{max-width:100%;height:auto}figcaption{font-size:0.8em;color:#666}"
+	"svg{width:100%;height:auto}figcaption{font-size:0.9em;color:#444}"
 	"nav a{margin-right:1em}";
 
 void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
@@ -994,7 +1007,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 		text(&o, id ? id : "run");
 		fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>vbench report: ", css);
 		text(&o, id ? id : "run");
-		fputs("</h1>\n<nav><a href=\"#ratios\">ratios</a><a href=\"#claims\">claims</a>"
+		fputs("</h1>\n<nav><a href=\"#findings\">findings</a><a "
+			"href=\"#ratios\">ratios</a><a href=\"#claims\">claims</a>"
 		      "<a href=\"#rows\">rows</a><a href=\"#figures\">figures</a><a "
 		      "href=\"#kvm\">KVM</a>"
 		      "<a href=\"#notok\">skipped</a><a href=\"#host\">host</a></nav>\n",
@@ -1011,6 +1025,8 @@ void vb_report_write(FILE *f, json_t *run, enum vb_report_format fmt,
 		 json_string_value(json_object_get(run, "vbench_version")) ?: "?");
 	para(&o, line);
 	write_emulated(&o, model, vb_run_results(run));
+	/* The answer first (analysis/findings.c); the details follow. */
+	vb_findings_write(f, run, o.html ? VB_FINDINGS_HTML : VB_FINDINGS_MD);
 	write_ratios(&o, json_object_get(model, "ratios"));
 	write_claims(&o, json_object_get(model, "claims"));
 	write_compare(&o, model);

@@ -139,6 +139,12 @@ static void fmt_mode(json_t *row, char *buf, size_t len)
 		snprintf(buf, len, "%s/%s", m, guest);
 	else
 		snprintf(buf, len, "%s", m);
+	/* A remote row names its target: two targets' rows must not look alike. */
+	if (vb_row_str(row, "target")) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "@%s", vb_row_str(row, "target"));
+	}
 }
 
 static bool is_native_4k(json_t *row)
@@ -511,11 +517,16 @@ static size_t kvm_shown(json_t *results, bool shown[N_KVM_COLS])
 	return n;
 }
 
+/* "ptrchase footprint=64M shadow 4k:4k->4k:4k": the params tell apart rows
+ * that differ by them alone (the 64M and the 512M row). */
 static void kvm_label(json_t *row, const char *pages, char *buf, size_t len)
 {
-	char raw[256];
+	struct srow sr = { .row = row };
+	char raw[512];
 
-	snprintf(raw, sizeof(raw), "%s %s %s", vb_row_str(row, "bench"), vb_row_str(row, "mode"),
+	fill_cells(&sr, NULL);
+	snprintf(raw, sizeof(raw), "%s%s%s %s %s", vb_row_str(row, "bench"),
+		 sr.cell[C_PARAMS][0] ? " " : "", sr.cell[C_PARAMS], vb_row_str(row, "mode"),
 		 pages);
 	vb_escape_ctrl(raw, buf, len);
 }

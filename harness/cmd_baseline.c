@@ -19,7 +19,8 @@ static const char usage[] =
 	"'vbench compare --baseline NAME RUN'. A baseline is an ordinary run folder,\n"
 	"DIR/NAME/run.json; NAME is 1 to 64 of letters, digits, '.', '_', '-'.\n"
 	"\n"
-	"  -d, --dir DIR   where baselines are kept (default " VB_BASELINE_DIR ")\n"
+	"  -d, --baseline-dir DIR  where baselines are kept (default " VB_BASELINE_DIR ");\n"
+	"                  (--dir, its older name, is kept as an alias)\n"
 	"  -f, --force     save: replace a baseline of the same name\n"
 	"  -j, --json      list: print JSON\n"
 	"  -h, --help      this text\n"
@@ -75,6 +76,8 @@ static int list(const char *dir, bool as_json)
 int cmd_baseline(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		/* One name in every command: compare says --baseline-dir too; --dir stays. */
+		{ "baseline-dir", required_argument, NULL, 'd' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },

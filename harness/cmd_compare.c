@@ -8,13 +8,15 @@
 
 #include "analysis/baseline.h"
 #include "analysis/compare.h"
+#include "analysis/junit.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "lib/error.h"
 
 static const char usage[] =
-	"usage: vbench compare [--threshold PCT] [--json] BASELINE NEW\n"
+	"usage: vbench compare [--threshold PCT] [--json] [--junit FILE] [--markdown FILE]\n"
+	"                      BASELINE NEW\n"
 	"       vbench compare --baseline NAME [--baseline-dir DIR] [...] NEW\n"
 	"\n"
 	"Compare two runs (run folders, run.json or results.jsonl files). Rows are\n"
@@ -35,6 +37,9 @@ static const char usage[] =
 	"  -b, --baseline NAME   compare against the baseline NAME ('vbench baseline')\n"
 	"      --baseline-dir D  where baselines are kept (default " VB_BASELINE_DIR ")\n"
 	"  -j, --json            print the comparison as JSON (schema vbench.compare/1)\n"
+	"      --junit FILE      also write JUnit XML: one test case a row (failed: a\n"
+	"                        regression or a lost row; skipped: not comparable)\n"
+	"      --markdown FILE   also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0 no significant regression and nothing lost; 1 a regression,\n"
@@ -80,6 +85,98 @@ static int verdict(json_t *report, const char *new_path)
 	return vb_compare_regressions(report) ? VB_EXIT_FAIL : VB_EXIT_OK;
 }
 
+/* "ptrchase footprint=16M native/none 4k" */
+static void row_name(json_t *r, char *buf, size_t len)
+{
+	json_t *fake = json_pack("{s:O}", "params", json_object_get(r, "params"));
+	char params[200];
+
+	vb_row_params_text(fake, NULL, params, sizeof(params));
+	json_decref(fake);
+	snprintf(buf, len, "%s %s %s/%s %s", json_string_value(json_object_get(r, "bench")) ?: "?",
+		 params, json_string_value(json_object_get(r, "mode")) ?: "?",
+		 json_string_value(json_object_get(r, "guest")) ?: "?",
+		 json_string_value(json_object_get(r, "pages")) ?: "?");
+}
+
+/* One JUnit case a matched row, and one failed case a lost row. */
+static size_t compare_cases(json_t *report, struct vb_junit_case *c, char (*b)[3][512])
+{
+	size_t n = 0, i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(report, "rows"), i, r) {
+		const char *v = json_string_value(json_object_get(r, "verdict")) ?: "unavailable";
+		double ch = json_number_value(json_object_get(r, "change"));
+
+		row_name(r, b[n][0], 512);
+		snprintf(b[n][1], 512, "%s: %+.1f%% (%s)", v, 100 * ch,
+			 json_string_value(json_object_get(r, "test")) ?: "none");
+		snprintf(b[n][2], 512, "vbench.compare.%s",
+			 json_string_value(json_object_get(r, "bench")) ?: "?");
+		c[n] = (struct vb_junit_case){ .classname = b[n][2], .name = b[n][0] };
+		if (!strcmp(v, "regression"))
+			c[n].failure = b[n][1];
+		else if (!strcmp(v, "unavailable"))
+			c[n].skipped = "not comparable: a side has no ok row";
+		else
+			c[n].detail = b[n][1];
+		n++;
+	}
+	json_array_foreach(json_object_get(report, "lost"), i, r) {
+		row_name(r, b[n][0], 512);
+		snprintf(b[n][1], 512, "lost: ok in the baseline, %s in the new run",
+			 json_string_value(json_object_get(r, "new_status")) ?: "missing");
+		snprintf(b[n][2], 512, "vbench.compare.%s",
+			 json_string_value(json_object_get(r, "bench")) ?: "?");
+		c[n] = (struct vb_junit_case){ .classname = b[n][2], .name = b[n][0],
+					       .failure = b[n][1] };
+		n++;
+	}
+	return n;
+}
+
+/* --junit and --markdown: the comparison for a CI job's page. */
+static int ci_reports(json_t *report, const char *junit, const char *markdown)
+{
+	size_t cap = json_array_size(json_object_get(report, "rows")) +
+		     json_array_size(json_object_get(report, "lost")) + 1, n, failed = 0;
+	struct vb_junit_case *c = calloc(cap, sizeof(*c));
+	char (*b)[3][512] = calloc(cap, sizeof(*b)), err[512];
+	int rc = 0;
+
+	if (!c || !b)
+		abort();
+	n = compare_cases(report, c, b);
+	for (size_t i = 0; i < n; i++)
+		failed += c[i].failure != NULL;
+	if (junit && vb_junit_write(junit, "vbench compare", c, n, err, sizeof(err))) {
+		vb_error("compare: --junit: %s", err);
+		rc = -1;
+	}
+	if (markdown) {
+		FILE *f = fopen(markdown, "a");
+
+		if (!f) {
+			vb_error("compare: --markdown: %s: cannot append", markdown);
+			rc = -1;
+		} else {
+			fprintf(f, "### vbench compare: %s\n\n%zu rows, %zu failed (a regression "
+				"or "
+				"lost), against %s\n\n", failed ? "FAILED" : "ok", n, failed,
+				json_string_value(json_object_get(report, "baseline")) ?: "?");
+			for (size_t i = 0; i < n; i++)
+				if (c[i].failure)
+					fprintf(f, "- **%s** %s\n", c[i].failure, c[i].name);
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	free(c);
+	free(b);
+	return rc;
+}
+
 static json_t *load(const char *path)
 {
 	char err[1024];
@@ -97,9 +194,12 @@ int cmd_compare(int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "baseline-dir", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "markdown", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *junit = NULL, *markdown = NULL;
 	struct vb_compare_opts opts = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
 	const char *base_name = NULL, *base_dir = VB_BASELINE_DIR, *pa, *pb;
 	json_t *a, *b, *report;
@@ -126,6 +226,12 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'j':
 			as_json = true;
+			break;
+		case 'J':
+			junit = optarg;
+			break;
+		case 'M':
+			markdown = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -172,6 +278,8 @@ int cmd_compare(int argc, char **argv)
 		vb_compare_print(stdout, report);
 	}
 	rc = verdict(report, pb);
+	if ((junit || markdown) && ci_reports(report, junit, markdown) < 0 && rc == VB_EXIT_OK)
+		rc = VB_EXIT_ENV;
 	json_decref(report);
 	json_decref(a);
 	json_decref(b);

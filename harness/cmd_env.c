@@ -1,5 +1,6 @@
 /* cmd_env.c: `vbench env`: what this host is and what it can run, for
  * people (aligned sections) or for tools (--json, the host record). */
+#include "analysis/summary.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
@@ -266,6 +267,48 @@ void vb_env_print(FILE *f, const json_t *host)
 	print_verdicts(f, "pages", json_object_get(can, "pages"));
 }
 
+/* A value as `vbench env` prints one: "-" for none, yes/no, numbers without
+ * e-notation, lists comma-joined, objects as key=value. */
+static void value_text(json_t *v, char *buf, size_t len)
+{
+	size_t used = 0, i;
+	const char *k;
+	json_t *e;
+
+	buf[0] = '\0';
+	if (json_is_null(v) || !v)
+		snprintf(buf, len, "-");
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		vb_fmt_value(json_real_value(v), buf, len);
+	else if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e) {
+			char one[128];
+
+			value_text(e, one, sizeof(one));
+			if (used < len)
+				used += (size_t)snprintf(buf + used, len - used, "%s%s",
+							 i ? ", " : "", one);
+		}
+	else
+		json_object_foreach(v, k, e) {
+			char one[128];
+
+			value_text(e, one, sizeof(one));
+			if (used < len)
+				used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
+							 used ? " " : "",
+							 k, one);
+		}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
 /* `vbench env --target`: the remote guest's entry asks the target. */
 static int env_target(const char *target, const struct vb_run_opts *o, bool as_json)
 {
@@ -291,11 +334,11 @@ static int env_target(const char *target, const struct vb_run_opts *o, bool as_j
 	} else {
 		printf("target %s (as its VM sees itself; its mode is declared, not verified)\n", target);
 		json_object_foreach(env, key, v) {
-			char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+			char text[512];
 
+			value_text(v, text, sizeof(text));
 			if (strcmp(key, "target"))
-				kv(stdout, key, "%s", json_is_string(v) ? json_string_value(v) : text ? text : "-");
-			free(text);
+				kv(stdout, key, "%s", text);
 		}
 	}
 	json_decref(env);

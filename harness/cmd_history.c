@@ -7,6 +7,7 @@
 
 #include "analysis/history.h"
 #include "analysis/history_plot.h"
+#include "analysis/junit.h"
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 #include "harness/cmds.h"
@@ -18,15 +19,16 @@
 #define MIN_CHANGE 0.05
 
 static const char usage[] =
-	"usage: vbench history [filters] [--by LABEL] [--json] [--plot FILE]\n"
-	"       vbench history check [filters] [--by LABEL] [--json]\n"
+	"usage: vbench history [filters] [--by LABEL] [--x LABEL] [--json] [--plot FILE]\n"
+	"       vbench history check [filters] [--by LABEL] [--x LABEL] [--json] [--junit FILE]\n"
+	"                            [--markdown FILE]\n"
 	"       vbench history add RUN...\n"
 	"\n"
 	"The history store keeps every run's rows: samples, statistics, counters,\n"
 	"the host record and the run's labels. 'vbench run' adds each finished run;\n"
 	"'history add' imports older ones (adding a run twice does nothing).\n"
 	"\n"
-	"'history' prints each series (one per host, bench, params, mode, guest,\n"
+	"'history' prints each series (one per machine, bench, params, mode, guest,\n"
 	"pages and unit, and per value of --by's label) over runs, oldest first,\n"
 	"and marks change points: where the series splits into segments whose raw\n"
 	"samples differ (Mann-Whitney) AND whose runs' medians differ beyond the\n"
@@ -42,16 +44,24 @@ static const char usage[] =
 	"  --pages G[:H]     only rows that requested these pages (as recorded: 4k, 4k:2m)\n"
 	"  --params K=V,...  only rows whose params have these values (footprint=16M)\n"
 	"  --by LABEL        one series per value of this run label (kernel, commit)\n"
+	"  --x LABEL         order each series by this label's value (versions: 6.9 before\n"
+	"                    6.12; runs without it first), not by time: what a bisect walks\n"
+	"  --junit FILE      (check) also write the verdicts as JUnit XML, one test case a series\n"
+	"  --markdown FILE   (check) also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
 	"  --threshold PCT   smallest change that counts: \"5%\" or 0.05 (default 5%)\n"
 	"  --json            print JSON (schema vbench.history/1)\n"
 	"  --plot FILE       also draw the series into FILE (PNG, gnuplot)\n"
 	"  -h, --help        this text\n"
 	"\n"
+	"A series is one machine's: the run's --machine, else its machine class (CPU\n"
+	"model and microcode, memory, kernel, hypervisor, KVM flavour and parameters,\n"
+	"vbench version), so throwaway CI runners of one kind build one series.\n"
+	"\n"
 	"Exit status: 0 ok; 1 (check) a regression in a newest run; 2 bad input;\n"
 	"3 the store cannot be used (locked, corrupt, unreachable).\n";
 
 struct opts {
-	const char *db, *plot;
+	const char *db, *plot, *junit, *markdown;
 	struct vb_history_filter f;
 	double threshold;
 	bool json;
@@ -66,6 +76,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "pages", required_argument, NULL, 'p' },
 		{ "params", required_argument, NULL, 'P' },
 		{ "by", required_argument, NULL, 'y' },
+		{ "x", required_argument, NULL, 'x' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "markdown", required_argument, NULL, 'M' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "plot", required_argument, NULL, 'o' },
@@ -83,6 +96,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'm': o->f.mode = optarg; break;
 		case 'p': o->f.pages = optarg; break;
 		case 'y': o->f.by = optarg; break;
+		case 'x': o->f.x = optarg; break;
+		case 'J': o->junit = optarg; break;
+		case 'M': o->markdown = optarg; break;
 		case 'j': o->json = true; break;
 		case 'o': o->plot = optarg; break;
 		case 'P':
@@ -166,7 +182,7 @@ static void key_text(json_t *s, const char *by, char *buf, size_t len)
 		     json_string_value(json_object_get(key, "mode")),
 		     in_guest ? "/" : "", in_guest ? guest : "",
 		     json_string_value(json_object_get(key, "pages")),
-		     json_string_value(json_object_get(key, "host")),
+		     json_string_value(json_object_get(key, "machine")),
 		     json_string_value(json_object_get(s, "unit")),
 		     json_is_true(json_object_get(s, "higher_is_better")) ? "higher" : "lower");
 	if (by && n > 0 && (size_t)n < len)
@@ -191,7 +207,7 @@ static void labels_text(json_t *labels, char *buf, size_t len)
 	}
 }
 
-static void print_series(json_t *s, const char *by)
+static void print_series(json_t *s, const char *by, const char *x)
 {
 	json_t *pt, *ch;
 	size_t i, j;
@@ -201,6 +217,8 @@ static void print_series(json_t *s, const char *by)
 	printf("%s\n", key);
 	printf("  %3s  %-30s %-20s %-24s %10s %22s %4s\n", "#", "run", "started", "labels",
 	       "median", "95% CI", "n");
+	if (x)
+		printf("  (in the order of %s, then time)\n", x);
 	json_array_foreach(json_object_get(s, "points"), i, pt) {
 		char med[32], lo[32], hi[32], ci[80], labels[256], flag[160] = "";
 
@@ -267,6 +285,79 @@ static int check(json_t *series, const struct opts *o)
 	return regressions ? VB_EXIT_FAIL : VB_EXIT_OK;
 }
 
+/* The verdict of a series as a JUnit case: failed on a regression, skipped
+ * while there are too few runs to judge. Strings live in bufs. */
+static void series_case(json_t *s, const struct opts *o, struct vb_junit_case *c, char *name,
+			size_t nlen, char *msg, size_t mlen, char *cls, size_t clen)
+{
+	json_t *nw = json_object_get(s, "newest");
+	const char *v = verdict_of(s);
+
+	key_text(s, o->f.by, name, nlen);
+	snprintf(cls, clen, "vbench.history.%s",
+		 json_string_value(json_object_get(json_object_get(s, "key"), "bench")));
+	memset(c, 0, sizeof(*c));
+	c->classname = cls;
+	c->name = name;
+	if (!strcmp(v, "too few runs")) {
+		c->skipped = "too few runs to judge";
+		return;
+	}
+	snprintf(msg, mlen, "%s: run %s is %+.1f%% against the %lld run(s) before it (p %.2g "
+		 "samples, %.2g runs)", v, json_string_value(json_object_get(nw, "run")),
+		 json_number_value(json_object_get(nw, "change")) * 100,
+		 (long long)json_integer_value(json_object_get(nw, "against")),
+		 json_number_value(json_object_get(nw, "p_samples")),
+		 json_number_value(json_object_get(nw, "p_runs")));
+	if (!strcmp(v, "regression"))
+		c->failure = msg;
+	else
+		c->detail = msg;
+}
+
+/* `history check --junit FILE --markdown FILE`: the verdicts for a CI job. */
+static int ci_reports(json_t *series, const struct opts *o, const char *db)
+{
+	size_t n = json_array_size(series), i, reg = 0, judged = 0;
+	struct vb_junit_case *c = calloc(n ? n : 1, sizeof(*c));
+	char (*bufs)[3][512] = calloc(n ? n : 1, sizeof(*bufs)), err[512];
+	json_t *s;
+	int rc = 0;
+
+	if (!c || !bufs)
+		abort();
+	json_array_foreach(series, i, s) {
+		series_case(s, o, &c[i], bufs[i][0], 512, bufs[i][1], 512, bufs[i][2], 512);
+		reg += c[i].failure != NULL;
+		judged += !c[i].skipped;
+	}
+	if (o->junit && vb_junit_write(o->junit, "vbench history check", c, n, err, sizeof(err))) {
+		vb_error("history: --junit: %s", err);
+		rc = -1;
+	}
+	if (o->markdown) {
+		FILE *f = fopen(o->markdown, "a");
+
+		if (!f) {
+			vb_error("history: --markdown: %s: cannot append", o->markdown);
+			rc = -1;
+		} else {
+			fprintf(f, "### vbench history check: %s\n\n%zu series, %zu judged, "
+				"%zu regression(s) in the newest run (store: %s)\n\n",
+				reg ? "REGRESSION" : "ok", n, judged, reg, db);
+			for (i = 0; i < n; i++)
+				if (c[i].failure)
+					fprintf(f, "- **regression** %s: %s\n", c[i].name,
+						c[i].failure);
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	free(c);
+	free(bufs);
+	return rc;
+}
+
 static int show(const struct opts *o, bool is_check)
 {
 	char err[1024];
@@ -296,12 +387,14 @@ static int show(const struct opts *o, bool is_check)
 		json_decref(doc);
 	} else if (!is_check) {
 		json_array_foreach(series, i, s)
-			print_series(s, o->f.by);
+			print_series(s, o->f.by, o->f.x);
 		if (!json_array_size(series))
 			printf("no ok rows match in %s\n", name);
 	}
 	if (is_check)
 		rc = check(series, o);
+	if (is_check && (o->junit || o->markdown) && ci_reports(series, o, name) < 0)
+		rc = VB_EXIT_ENV;
 	if (o->plot && vb_history_plot(series, o->plot, err, sizeof(err))) {
 		vb_error("history: --plot: %s", err);
 		rc = VB_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
 
 static const char usage[] =
@@ -29,7 +30,8 @@ static const char usage[] =
 	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
 	"\n"
 	"  -n, --no-render  write the .dat files and the script only\n"
-	"  -o, --out DIR    write into DIR, which must exist (default: the folder of RUN)\n"
+	"  -o, --out DIR    write into DIR, made when missing, never a symbolic link\n"
+	"                   (default: the folder of RUN)\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"Exit status: 0 written, 2 bad input, 3 gnuplot missing or --out not a writable folder,\n"
@@ -75,7 +77,6 @@ int cmd_plot(int argc, char **argv)
 	};
 	bool render = true;
 	const char *out = NULL;
-	struct stat st;
 	char err[1024], dir[4096];
 	json_t *run, *files, *v;
 	int c, figures, rc = VB_EXIT_OK;
@@ -107,9 +108,9 @@ int cmd_plot(int argc, char **argv)
 		vb_error("plot: gnuplot not found in PATH; `make deps` installs it (Debian: gnuplot-nox)");
 		return VB_EXIT_ENV;
 	}
-	if (out && (stat(out, &st) || !S_ISDIR(st.st_mode) || access(out, W_OK))) {
+	if (out && vb_dir_make(out, err, sizeof(err)) < 0) {
 		json_decref(run);
-		vb_error("plot: --out %s: not a writable folder: create it, or pick another", out);
+		vb_error("plot: --out: %s", err);
 		return VB_EXIT_ENV;
 	}
 	if (out)

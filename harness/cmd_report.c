@@ -12,6 +12,7 @@
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
 
 static const char usage[] =
@@ -31,7 +32,8 @@ static const char usage[] =
 	"  -a, --against RUN2  also compare RUN against the baseline RUN2 (as `vbench compare RUN2 "
 	"RUN`)\n"
 	"  -f, --format FMT    html or md: write only that one (default: both)\n"
-	"  -o, --out DIR       write into DIR, which must exist (default: the folder of RUN)\n"
+	"  -o, --out DIR       write into DIR, made when missing, never a symbolic link\n"
+	"                      (default: the folder of RUN)\n"
 	"  -n, --no-figures    do not run gnuplot\n"
 	"  -s, --stdout        print the report (Markdown unless --format html) instead of writing "
 	"it\n"
@@ -149,7 +151,6 @@ int cmd_report(int argc, char **argv)
 	char err[1024], dir[4096];
 	json_t *run, *figs = json_array(), *cmp = NULL;
 	int rc = parse(argc, argv, &fl);
-	struct stat st;
 
 	if (rc) {
 		json_decref(figs);
@@ -165,9 +166,8 @@ int cmd_report(int argc, char **argv)
 		rc = VB_EXIT_USAGE;
 		goto out;
 	}
-	if (fl.out && (stat(fl.out, &st) || !S_ISDIR(st.st_mode) || access(fl.out, W_OK))) {
-		vb_error("report: --out %s: not a writable folder: create it, or pick another",
-			 fl.out);
+	if (fl.out && vb_dir_make(fl.out, err, sizeof(err)) < 0) {
+		vb_error("report: --out: %s", err);
 		rc = VB_EXIT_ENV;
 		goto out;
 	}

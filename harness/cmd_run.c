@@ -1,5 +1,6 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
  * point through its backend, write every row as it finishes, then summarize. */
+#include "analysis/findings.h"
 #include "analysis/history.h"
 #include "analysis/ratio.h"
 #include "analysis/summary.h"
@@ -9,9 +10,11 @@
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"
+#include "harness/estimate.h"
 #include "harness/guardian.h"
 #include "harness/guest.h"
 #include "harness/invocations.h"
+#include "harness/machine.h"
 #include "harness/modeswitch.h"
 #include "harness/plan.h"
 #include "harness/results.h"
@@ -78,10 +81,15 @@ static const char run_usage[] =
 "  --invocations N      independent invocations per point, interleaved across the plan;\n"
 "                       the samples are shared among them and the CI covers both\n"
 "                       levels (default 3; 1 to 100)\n"
+"  --machine NAME       the history series this run belongs to (default: the machine\n"
+"                       class: CPU model and microcode, memory, kernel, hypervisor, KVM\n"
+"                       flavour and parameters, vbench version; docs/tracking.md)\n"
 "  --label KEY=VALUE    tag the run for the history, e.g. kernel=6.12 (repeatable)\n"
 "  --json               print run.json to stdout instead of the summary, with the\n"
 "                       mode-ratio view under \"ratios\" (not stored in run.json)\n"
 "  --quiet              no progress lines\n"
+"  --dry-run            print the expanded plan, what will be skipped and why, and an\n"
+"                       estimate of its time from earlier runs in --out; run nothing\n"
 "  --help               this text\n";
 
 enum {
@@ -89,7 +97,7 @@ enum {
 	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
 	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
 	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL,
-	OPT_TRACE, OPT_SSH_OPT = 'o',
+	OPT_TRACE, OPT_DRY_RUN, OPT_MACHINE, OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -123,6 +131,8 @@ static const struct option run_options[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -134,7 +144,7 @@ static const struct option run_options[] = {
 struct run_flags {
 	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *counters;
 	const char *trace;
-	const char *identity;
+	const char *identity, *machine;
 	const char *sets[VB_PARAMS_MAX];
 	int n_sets;
 	const char *targets[VB_TARGETS_MAX];
@@ -147,7 +157,7 @@ struct run_flags {
 	long repeat, min_runs, warmup, pin, max_points;
 	double target_ci, max_time, timeout;
 	unsigned long seed;
-	bool hugetlb, reserve, switch_mode, json, quiet;
+	bool hugetlb, reserve, switch_mode, json, quiet, dry_run;
 };
 
 
@@ -313,6 +323,15 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 		case OPT_OUT: f->out = optarg; break;
 		case OPT_JSON: f->json = true; break;
 		case OPT_QUIET: f->quiet = true; break;
+		case OPT_DRY_RUN: f->dry_run = true; break;
+		case OPT_MACHINE: {
+			char why[256];
+
+			if (vb_machine_name_check(optarg, why, sizeof(why)) < 0)
+				usage_error("%s", why);
+			f->machine = optarg;
+			break;
+		}
 		case OPT_HELP:
 			fputs(run_usage, stdout);
 			exit(0);
@@ -392,20 +411,20 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 	}
 	if (f->bench && vb_plan_select_benches(plan, f->bench, err, sizeof(err)) < 0)
 		usage_error("%s", err);
-	if (f->mode) {
-		int n = vb_mode_list_parse(f->mode, plan->modes, VB_MODE_COUNT, err, sizeof(err));
-
-		if (n < 0)
-			usage_error("%s", err);
-		plan->n_modes = n;
-		plan->modes_set = true;
-	}
+	if (f->mode && vb_plan_set_modes(plan, f->mode, err, sizeof(err)) < 0)
+		usage_error("%s", err);
 	if (f->pages) {
 		int n = vb_pages_list_parse(f->pages, plan->pages, VB_PAGES_MAX, err, sizeof(err));
 
 		if (n < 0)
 			usage_error("%s", err);
 		plan->n_pages = n;
+	}
+	if (plan->mode_kvm) {
+		struct vb_kvm_state kvm;
+
+		vb_kvm_detect(vb_sysfs_root(), &kvm);
+		vb_plan_resolve_kvm(plan, &kvm);
 	}
 	if (f->guest && vb_plan_set_guest(plan, f->guest, err, sizeof(err)) < 0)
 		usage_error("%s", err);
@@ -537,6 +556,119 @@ static void test_settings_note(FILE *f, json_t *settings)
 	fprintf(f, "\nits figures are not this host's own\n");
 }
 
+/* The run's answer last, where the eye lands: its mode ratios and what
+ * could not be measured (analysis/findings.h). */
+static void findings_print(json_t *header, json_t *rows, const struct vb_plan *plan)
+{
+	json_t *run = json_pack("{s:O, s:O}", "host", json_object_get(header, "host"), "results",
+			rows);
+
+	vb_findings_write(stdout, run, VB_FINDINGS_TEXT);
+	json_decref(run);
+	(void)plan;
+}
+
+/* The estimate of a plan; with --dry-run the points and their skips too.
+ * skip[i] is set for the points that will be skipped. */
+static void estimate(const struct vb_plan_point *points, size_t n, const struct vb_plan *plan,
+		     const struct run_flags *f, const struct vb_run_opts *opts,
+		     struct vb_estimate *e,
+		     bool *skip)
+{
+	char why[512];
+
+	for (size_t i = 0; i < n; i++)
+		skip[i] = vb_point_will_skip(&points[i], opts, why, sizeof(why));
+	memset(e, 0, sizeof(*e));
+	e->will_skip = skip;
+	if (vb_estimate_plan(points, n, plan->invocations, plan->stop.max_seconds, f->out, e) < 0)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+}
+
+/* "estimate 1:05: 12 points timed as in 3 earlier runs in results, 4 at the
+ * default 2 s a point" */
+static void estimate_line(FILE *out, const struct vb_estimate *e, const char *dir)
+{
+	char t[24], d[24];
+
+	vb_fmt_duration(e->total, t, sizeof(t));
+	vb_fmt_duration(e->default_s, d, sizeof(d));
+	fprintf(out, "estimate %s: %zu point%s timed as in %d earlier run%s in %s, %zu at the "
+		"default %s a point (half its time= budget, and %.1f s an invocation)\n", t,
+		e->from_history, e->from_history == 1 ? "" : "s", e->runs_read,
+		e->runs_read == 1 ? "" : "s", dir, e->by_default, d, VB_ESTIMATE_SETUP_S);
+}
+
+/* After the run: how far the estimate was from the time it took. */
+static void estimate_against(const struct vb_estimate *e, double took, const char *dir)
+{
+	char a[24], b[24];
+
+	vb_fmt_duration(took, a, sizeof(a));
+	vb_fmt_duration(e->total, b, sizeof(b));
+	printf("\ntime: %s, estimated %s (%+.0f%%; %zu point%s timed from earlier runs in %s, %zu "
+	       "at the default)\n", a, b, e->total > 0 ? 100 * (took - e->total) / e->total : 0.0,
+	       e->from_history, e->from_history == 1 ? "" : "s", dir, e->by_default);
+}
+
+static void dry_run(const struct vb_plan_point *points, size_t n, const struct vb_plan *plan,
+		    const struct run_flags *f, const struct vb_run_opts *opts)
+{
+	struct vb_estimate e;
+	bool *skip = calloc(n, sizeof(*skip));
+	json_t *causes = json_object(), *order = json_array(), *v;
+	char why[512], pages[32], t[24];
+	size_t k;
+
+	if (!skip)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	estimate(points, n, plan, f, opts, &e, skip);
+	printf("plan %s: %zu points, %u invocation%s each\n", plan->source, n, plan->invocations,
+	       plan->invocations == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const struct vb_point *pt = &points[i].pt;
+		json_t *c;
+
+		vb_pages_format(&pt->pages, pages, sizeof(pages));
+		vb_fmt_duration(e.seconds[i], t, sizeof(t));
+		printf("%5zu  %-10s %-7s %-7s %-11s %s%s%s", i + 1, pt->bench,
+		       vb_mode_name(pt->mode), pt->guest->name, pages, skip[i] ? "skipped" : t,
+		       pt->target ? "  target " : "",
+		       pt->target ? pt->target : "");
+		for (int d = 0; pt->params.defs && pt->params.defs[d].name; d++) {
+			char vt[64];
+
+			if (!pt->params.set[d])
+				continue;
+			vb_param_format(&pt->params.defs[d], pt->params.v[d], vt, sizeof(vt));
+			printf("  %s=%s", pt->params.defs[d].name, vt);
+		}
+		putchar('\n');
+		if (!skip[i])
+			continue;
+		vb_point_will_skip(&points[i], opts, why, sizeof(why));
+		if (!(c = json_object_get(causes, why))) {
+			json_object_set_new(causes, why, json_integer(0));
+			json_array_append_new(order, json_string(why));
+			c = json_object_get(causes, why);
+		}
+		json_integer_set(c, json_integer_value(c) + 1);
+	}
+	json_array_foreach(order, k, v) {
+		json_int_t c = json_integer_value(json_object_get(causes, json_string_value(v)));
+
+		printf("skipped, %lld point%s: ", (long long)c, c == 1 ? "" : "s");
+		vb_fputs_escaped(stdout, json_string_value(v));
+		putchar('\n');
+	}
+	estimate_line(stdout, &e, f->out);
+	printf("nothing run (--dry-run)\n");
+	json_decref(causes);
+	json_decref(order);
+	vb_estimate_free(&e);
+	free(skip);
+}
+
 static void guest_bin_path(char *buf, size_t len)
 {
 	const char *env = getenv("VBENCH_GUEST");
@@ -569,9 +701,11 @@ int cmd_run(int argc, char **argv)
 	size_t n_points = 0;
 	struct vb_run_loop run = { 0 };
 	bool restore_failed;
-	json_t *header;
+	json_t *header, *host;
 	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
+	struct vb_estimate est;
+	bool *skip;
 
 	if (!plan)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
@@ -601,6 +735,12 @@ int cmd_run(int argc, char **argv)
 		usage_error("%s", err);
 	if (n_points == 0)
 		usage_error("the plan has no points");
+	if (f.dry_run) {
+		dry_run(points, n_points, plan, &f, &opts);
+		free(points);
+		free(plan);
+		return VB_EXIT_OK;
+	}
 	if (access(guest_bin, X_OK) < 0)
 		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
@@ -620,7 +760,10 @@ int cmd_run(int argc, char **argv)
 	opts.run_dir = res.dir;
 	opts.log = res.log;
 
-	header = header_new(argc, argv, plan, n_points, &res, vb_env_capture(), &f);
+	host = vb_env_capture();
+	if (host)
+		vb_machine_record(host, f.machine);
+	header = header_new(argc, argv, plan, n_points, &res, host, &f);
 	/* Write run.json at once: a run killed before its first row still says what it was. */
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s", err);
@@ -631,6 +774,14 @@ int cmd_run(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
 	run.quiet = f.quiet;
+	run.tty = isatty(STDERR_FILENO);
+	run.t0 = vb_now_s();
+	skip = calloc(n_points, sizeof(*skip));
+	if (!skip)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	estimate(points, n_points, plan, &f, &opts, &est, skip);
+	run.est = est.seconds;
+	run.est_total = est.total;
 	run.interrupted = &interrupted;
 	run.points = points;
 	run.n_points = n_points;
@@ -645,6 +796,7 @@ int cmd_run(int argc, char **argv)
 	vb_invocation_stop(&plan->stop, plan->invocations, &opts.stop);
 	for (unsigned inv = 0; inv < plan->invocations && !interrupted; inv++)
 		vb_run_round(&run, inv, plan->invocations);
+	vb_run_loop_end(&run);
 	for (size_t i = 0; i < n_points; i++)
 		json_decref(run.acc[i]);
 	free(run.acc);
@@ -675,6 +827,8 @@ int cmd_run(int argc, char **argv)
 		vb_walk_print(stdout, res.rows);
 		vb_walk_print_pmu_line(stdout, res.rows);
 		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
+		findings_print(header, res.rows, plan);
+		estimate_against(&est, vb_now_s() - run.t0, f.out);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	/* Every finished run goes into the history (docs/tracking.md). */
@@ -682,6 +836,8 @@ int cmd_run(int argc, char **argv)
 		vb_warn("run: not added to the history: %s (add it later with: vbench history add %s)", err,
 			res.dir);
 	vb_results_close(&res);
+	vb_estimate_free(&est);
+	free(skip);
 	json_decref(header);
 	free(points);
 	free(plan);

@@ -32,6 +32,63 @@ void vb_plan_defaults(struct vb_plan *plan)
 	plan->timeout_s = 600;
 }
 
+int vb_plan_set_modes(struct vb_plan *plan, const char *list, char *err, size_t errlen)
+{
+	char rest[256] = "";
+	size_t used = 0;
+	bool kvm = false;
+	int n = 0;
+
+	if (strlen(list) >= sizeof(rest))
+		return vb_errf(err, errlen, "bad mode list '%.64s...': too long", list);
+	/* "kvm" is the plan's word for whatever mode /dev/kvm gives now: the
+	 * rest is a plain mode list. */
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 3 && !strncmp(p, "kvm", 3)) {
+			if (kvm)
+				return vb_errf(err, errlen, "mode 'kvm' given twice");
+			kvm = true;
+		} else {
+			used += (size_t)snprintf(rest + used, sizeof(rest) - used, "%s%.*s",
+				used ? "," : "",
+						 (int)len, p);
+		}
+		p += len + (p[len] == ',');
+	}
+	if (used && (n = vb_mode_list_parse(rest, plan->modes, VB_MODE_COUNT, err, errlen)) < 0)
+		return -1;
+	if (!used && !kvm)
+		return vb_errf(err, errlen, "bad mode list '%s': expected e.g. native,shadow,ept",
+			list);
+	plan->n_modes = n;
+	plan->modes_set = true;
+	plan->mode_kvm = kvm;
+	return 0;
+}
+
+enum vb_mode vb_plan_kvm_mode(const struct vb_kvm_state *kvm)
+{
+	/* Without a usable /dev/kvm, shadow: its rows say why it could not run. */
+	return kvm->flavour == VB_KVM_NONE || kvm->paging == VB_MODE_NATIVE ? VB_MODE_SHADOW
+									  : kvm->paging;
+}
+
+void vb_plan_resolve_kvm(struct vb_plan *plan, const struct vb_kvm_state *kvm)
+{
+	enum vb_mode m = vb_plan_kvm_mode(kvm);
+
+	if (!plan->mode_kvm)
+		return;
+	plan->mode_kvm = false;
+	for (int i = 0; i < plan->n_modes; i++)
+		if (plan->modes[i] == m)
+			return;
+	if (plan->n_modes < VB_MODE_COUNT)
+		plan->modes[plan->n_modes++] = m;
+}
+
 static struct vb_plan_bench *find_bench(struct vb_plan *plan, const char *name)
 {
 	for (int i = 0; i < plan->n_benches; i++)
@@ -300,15 +357,8 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		args[len] = '\0';
 	}
 	switch (k) {
-	case 0: {
-		int n = vb_mode_list_parse(args, plan->modes, VB_MODE_COUNT, err, errlen);
-
-		if (n < 0)
-			return -1;
-		plan->n_modes = n;
-		plan->modes_set = true;
-		return 0;
-	}
+	case 0:
+		return vb_plan_set_modes(plan, args, err, errlen);
 	case 1: {
 		int n = vb_pages_list_parse(args, plan->pages, VB_PAGES_MAX, err, errlen);
 

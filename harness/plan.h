@@ -30,6 +30,7 @@ struct vb_plan {
 	enum vb_mode modes[VB_MODE_COUNT];
 	int n_modes;
 	bool modes_set;			/* a mode line or --mode gave them */
+	bool mode_kvm;			/* "kvm" was among them (vb_plan_resolve_kvm) */
 	struct vb_pages pages[VB_PAGES_MAX];
 	int n_pages;
 	const struct vb_guest *guest;	/* for non-native modes; NULL: auto, per bench */
@@ -53,6 +54,15 @@ struct vb_plan_point {
 };
 
 void vb_plan_defaults(struct vb_plan *plan);
+/* A mode list (a plan's mode line, --mode): the modes of vb_mode_list_parse,
+ * and "kvm", the mode /dev/kvm gives now without --switch-mode, which
+ * vb_plan_resolve_kvm turns into a mode once the host is read. */
+int vb_plan_set_modes(struct vb_plan *plan, const char *list, char *err, size_t errlen);
+/* The mode "kvm" stands for on this host: its KVM's paging mode (shadow, ept
+ * or npt); shadow where there is no usable KVM, so that its rows say why. */
+enum vb_mode vb_plan_kvm_mode(const struct vb_kvm_state *kvm);
+/* Replace "kvm" by vb_plan_kvm_mode(kvm), after the other modes, once. */
+void vb_plan_resolve_kvm(struct vb_plan *plan, const struct vb_kvm_state *kvm);
 /* Strict: an unknown keyword, bench, parameter or value is an error
  * "<file>:<line>: <why>". */
 int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t errlen);

@@ -4,6 +4,7 @@
 #include "harness/runloop.h"
 #include "analysis/summary.h"
 #include "harness/env.h"
+#include "harness/estimate.h"
 #include "harness/guardian.h"
 #include "harness/guest.h"
 #include "harness/invocations.h"
@@ -13,6 +14,7 @@
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/row.h"
+#include "lib/escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,33 +72,126 @@ static void point_label(const struct vb_point *pt, char *buf, size_t len)
 	}
 }
 
-static void progress(bool quiet, size_t i, size_t n, const struct vb_point *pt, json_t *row)
+/* "[3/16] ptrchase footprint=256M shadow 4k:4k: 302.9 ns/load ±2.1% (n=8)":
+ * one line per finished point where stderr is not a terminal. */
+static void progress_line(size_t i, size_t n, const struct vb_point *pt, json_t *row)
 {
-	char label[256], pages[32];
+	char label[256], pages[32], med[24];
 	const char *status = json_string_value(json_object_get(row, "status"));
 	json_t *stats = json_object_get(row, "stats");
 
-	if (quiet)
-		return;
 	point_label(pt, label, sizeof(label));
 	vb_pages_format(&pt->pages, pages, sizeof(pages));
 	fprintf(stderr, "[%zu/%zu] %s %s %s: ", i + 1, n, label, vb_mode_name(pt->mode), pages);
 	if (status && !strcmp(status, "ok") && stats) {
 		json_t *lat = json_object_get(row, "latency");
+		const char *unit = json_string_value(json_object_get(row, "unit"));
 
-		fprintf(stderr, "%.4g %s ±%.1f%% (n=%lld)",
-			json_number_value(json_object_get(stats, "median")),
-			json_string_value(json_object_get(row, "unit")) ? json_string_value(json_object_get(row, "unit")) : "",
+		vb_fmt_value(json_number_value(json_object_get(stats, "median")), med, sizeof(med));
+		fprintf(stderr, "%s %s ±%.1f%% (n=%lld)", med, unit ? unit : "",
 			100 * json_number_value(json_object_get(stats, "ci_halfwidth_rel")),
 			(long long)json_integer_value(json_object_get(stats, "n")));
-		if (lat)	/* a workload's: validated by guestout.c */
-			fprintf(stderr, ", latency p50 %.4g us p99 %.4g us",
-				json_number_value(json_object_get(lat, "p50")),
-				json_number_value(json_object_get(lat, "p99")));
+		if (lat) {	/* a workload's: validated by guestout.c */
+			char p50[24], p99[24];
+
+			vb_fmt_value(json_number_value(json_object_get(lat, "p50")), p50,
+				sizeof(p50));
+			vb_fmt_value(json_number_value(json_object_get(lat, "p99")), p99,
+				sizeof(p99));
+			fprintf(stderr, ", latency p50 %s us p99 %s us", p50, p99);
+		}
 		fputc('\n', stderr);
-	} else
-		fprintf(stderr, "%s: %s\n", status ? status : "?",
-			json_string_value(json_object_get(row, "reason")) ? json_string_value(json_object_get(row, "reason")) : "");
+	} else {
+		const char *why = json_string_value(json_object_get(row, "reason"));
+
+		fprintf(stderr, "%s: %s\n", status ? status : "?", why ? why : "");
+	}
+}
+
+/* Seconds left: the estimate of what is left, scaled by how the points done
+ * so far compared with theirs. */
+static double eta(const struct vb_run_loop *r, double elapsed)
+{
+	double left = r->est_total - r->est_done;
+
+	if (left < 0)
+		left = 0;
+	if (r->est_done > 1 && elapsed > 0)
+		return left * elapsed / r->est_done;
+	return left;
+}
+
+/* The terminal's one status line, rewritten in place: where the run is, for
+ * how long, and until when. */
+static void status_line(const struct vb_run_loop *r, size_t i)
+{
+	const struct vb_point *pt = &r->points[i].pt;
+	double elapsed = vb_now_s() - r->t0;
+	char label[160], pages[32], el[24], left[24];
+
+	if (r->quiet || !r->tty)
+		return;
+	point_label(pt, label, sizeof(label));
+	vb_pages_format(&pt->pages, pages, sizeof(pages));
+	vb_fmt_duration(elapsed, el, sizeof(el));
+	vb_fmt_duration(eta(r, elapsed), left, sizeof(left));
+	fprintf(stderr, "\r\033[Kpoint %zu of %zu, round %u of %u, %s elapsed, ETA %s: %.60s %s %s",
+		i + 1, r->n_points, r->inv + 1, r->invocations, el, left, label,
+		vb_mode_name(pt->mode), pages);
+	fflush(stderr);
+}
+
+static void progress(struct vb_run_loop *r, size_t i, json_t *row)
+{
+	const char *status = json_string_value(json_object_get(row, "status"));
+
+	if (r->quiet)
+		return;
+	if (r->tty)
+		status_line(r, i);
+	else if (!status || strcmp(status, "skipped"))
+		progress_line(i, r->n_points, &r->points[i].pt, row);
+}
+
+void vb_run_loop_end(struct vb_run_loop *r)
+{
+	json_t *causes = json_object(), *order = json_array(), *v;
+	size_t k;
+
+	if (r->quiet) {
+		json_decref(causes);
+		json_decref(order);
+		return;
+	}
+	if (r->tty)
+		fputs("\r\033[K", stderr);
+	/* Skipped points by cause, in plan order, once each. */
+	for (size_t i = 0; i < r->n_points; i++) {
+		json_t *row = r->acc[i];
+		const char *why = json_string_value(json_object_get(row, "reason"));
+		json_t *c;
+
+		if (!row || strcmp(json_string_value(json_object_get(row, "status")) ?: "",
+			"skipped"))
+			continue;
+		why = why ? why : "no reason given";
+		c = json_object_get(causes, why);
+		if (!c) {
+			json_object_set_new(causes, why, json_integer(0));
+			json_array_append_new(order, json_string(why));
+			c = json_object_get(causes, why);
+		}
+		json_integer_set(c, json_integer_value(c) + 1);
+	}
+	json_array_foreach(order, k, v) {
+		json_int_t n = json_integer_value(json_object_get(causes, json_string_value(v)));
+
+		fprintf(stderr, "skipped, %lld point%s: ", (long long)n, n == 1 ? "" : "s");
+		vb_fputs_escaped(stderr, json_string_value(v));
+		fputc('\n', stderr);
+	}
+	json_decref(causes);
+	json_decref(order);
 }
 
 enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };
@@ -154,6 +249,33 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 	return PREP_RUN;
 }
 
+bool vb_point_will_skip(const struct vb_plan_point *pp, const struct vb_run_opts *opts, char *why,
+			size_t len)
+{
+	const struct vb_point *pt = &pp->pt;
+	struct vb_kvm_state kvm;
+	size_t page_bytes;
+	long need, have;
+
+	if (pp->skip[0])
+		return snprintf(why, len, "%s", pp->skip), true;
+	if (pt->guest->kvm_mode && pt->guest->kvm_mode(opts)) {
+		vb_kvm_detect(NULL, &kvm);
+		if (!vb_mode_reachable(&kvm, pt->mode, opts->switch_mode, why, len))
+			return true;
+	}
+	if (!hugetlb_need(pt, opts->hugetlb, &page_bytes, &need) || opts->reserve_hugepages)
+		return false;
+	have = vb_hugepages_free(page_bytes);
+	if (have >= need)
+		return false;
+	/* One cause for every point short of the pool, whatever each needs. */
+	snprintf(why, len, "not enough free %s hugepages (have %ld): reserve them, or pass "
+		 "--reserve-hugepages as root", page_bytes == (1UL << 30) ? "1G" : "2M",
+		 have < 0 ? 0 : have);
+	return true;
+}
+
 /* Whether b may run in a's boot or connection. */
 static bool shares(const struct vb_point *a, const struct vb_point *b)
 {
@@ -185,7 +307,7 @@ static void record(struct vb_run_loop *r, size_t i)
 	r->failed += !strcmp(status, "failed");
 	vb_results_log(r->res, "[%zu/%zu] %s %s: %s", i + 1, r->n_points, r->points[i].pt.bench,
 		       vb_mode_name(r->points[i].pt.mode), status);
-	progress(r->quiet, i, r->n_points, &r->points[i].pt, row);
+	progress(r, i, row);
 	r->recorded[i] = true;
 	r->done++;
 }
@@ -217,6 +339,9 @@ static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t
 		if (inv > 0 && json_is_number(was) && json_is_number(json_object_get(rows[k], "seconds")))
 			json_object_set_new(r->acc[i], "seconds", json_real(json_number_value(was) + secs));
 		json_decref(rows[k]);
+		if (r->est)
+			r->est_done += !ok ? r->est[i] * (invocations - inv) / invocations
+					   : r->est[i] / invocations;
 		if (!ok || inv + 1 == invocations)
 			record(r, i);
 	}
@@ -275,6 +400,7 @@ static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned i
 	if (n == 0)
 		return;
 	r->opts->affinity = &point_set;
+	status_line(r, idx[0]);
 	g = batch[0]->guest;
 	got = vb_guest_run(g, batch, rows, n, r->opts);
 	if (got < 0) {
@@ -302,6 +428,8 @@ void vb_run_round(struct vb_run_loop *r, unsigned inv, unsigned invocations)
 
 	if (!ran)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	r->inv = inv;
+	r->invocations = invocations;
 	for (size_t i = 0; i < r->n_points && !*r->interrupted; i++)
 		if (!r->recorded[i] && !ran[i])
 			run_batch(r, i, ran, inv, invocations);

@@ -26,6 +26,11 @@ struct vb_run_loop {
 	const cpu_set_t *cpus;		/* the CPU the run chose; points may grow it */
 	volatile sig_atomic_t *interrupted;	/* Ctrl-C: the point under way stops, none after it */
 	bool quiet;			/* no progress lines */
+	bool tty;			/* stderr is a terminal: one status line, rewritten */
+	const double *est;		/* each point's estimated seconds (NULL: none) */
+	double est_total, est_done;	/* estimated seconds of the run, and of what is done */
+	double t0;			/* when the run started (vb_now_s) */
+	unsigned inv, invocations;	/* the round under way, of how many */
 	json_t **acc;			/* each point's row so far; NULL before its first invocation */
 	bool *recorded;			/* its row is written: it runs no more */
 	size_t done;			/* rows recorded */
@@ -37,5 +42,15 @@ struct vb_run_loop {
  * invocations) once more, in plan order. A point is recorded (results.jsonl,
  * progress) after its last invocation, or at once when it did not run ok. */
 void vb_run_round(struct vb_run_loop *r, unsigned inv, unsigned invocations);
+
+/* After the last round: the status line cleared, and the skipped points
+ * grouped by cause, one line per cause with its count, in plan order. */
+void vb_run_loop_end(struct vb_run_loop *r);
+
+/* Will this point be skipped, as far as can be told before the run changes
+ * anything (planned skips, a mode /dev/kvm cannot give or reach, hugepages
+ * short without --reserve-hugepages)? why gets the reason. For --dry-run. */
+bool vb_point_will_skip(const struct vb_plan_point *pp, const struct vb_run_opts *opts, char *why,
+			size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,42 @@ int vb_dir_open(const char *dir, char *err, size_t errlen)
 	if (fd < 0)
 		return vb_errf(err, errlen, "%s: %s", dir, strerror(errno));
 	return fd;
+}
+
+int vb_dir_make(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	size_t len = strlen(dir);
+
+	if (!len || len >= sizeof(path))
+		return vb_errf(err, errlen, "'%.64s': not a folder name", dir);
+	memcpy(path, dir, len + 1);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	/* Each missing parent in turn, then the folder itself. */
+	for (char *p = path + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (!last && *p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return vb_errf(err, errlen, "%s: %s", path, strerror(errno));
+		if (last)
+			break;
+		*p = '/';
+	}
+	if (lstat(path, &st) < 0)
+		return vb_errf(err, errlen, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return vb_errf(err, errlen, "%s is a symbolic link: refusing to write through it "
+			       "(name the folder it points to)", path);
+	if (!S_ISDIR(st.st_mode))
+		return vb_errf(err, errlen, "%s exists and is not a folder", path);
+	if (access(path, W_OK) < 0)
+		return vb_errf(err, errlen, "%s: not writable", path);
+	return 0;
 }
 
 int vb_atomic_check_name(int dirfd, const char *name, char *err, size_t errlen)

@@ -21,6 +21,14 @@ struct vb_atomic {
 int vb_dir_open(const char *dir, char *err, size_t errlen);
 
 /*
+ * Make the folder an --out names, with its missing parents (mode 0755), and
+ * check it: a folder, writable, and not a symbolic link itself (writing goes
+ * into the folder named, never through a link). 0 when it is ready, -1 with
+ * err naming what is wrong.
+ */
+int vb_dir_make(const char *dir, char *err, size_t errlen);
+
+/*
  * Start writing name (one path component, no '/') inside dirfd. Refuses a
  * name that exists as a symbolic link or as anything but a regular file, so a
  * crafted folder is reported instead of silently changed. The temporary file

@@ -113,11 +113,19 @@ copies() {
 	need_sshd
 	run "$VBENCH" run --guest remote --target "root@127.0.0.1:$PORT" --target "127.0.0.1:$PORT" \
 		--identity "$D/id" "${SSH_OPTS[@]}" --mode ept --bench ctxswitch --repeat 3 --min-runs 3 \
-		--warmup 0 --out "$OUT" --quiet
+		--warmup 0 --out "$OUT"
 	[ "$status" -eq 0 ]
 	f="$(run_dir)/run.json"
 	[ "$(jq -r '[.results[] | "\(.target)=\(.status)"] | join(" ")' "$f")" = \
 		"root@127.0.0.1:$PORT=ok 127.0.0.1:$PORT=ok" ]
+	# The summary and the report name each row's target.
+	[[ "$output" == *"ept/remote@root@127.0.0.1:$PORT "* ]]
+	[[ "$output" == *"ept/remote@127.0.0.1:$PORT "* ]]
+	# Nothing here switches a target's mode: no remote run is told to.
+	[[ "$output" != *"--switch-mode"* ]]
+	[[ "$output" == *"on a target whose hypervisor runs shadow paging"* ]]
+	run "$VBENCH" report --no-figures --stdout "$(run_dir)"
+	[[ "$output" == *"ept/remote@127.0.0.1:$PORT"* ]]
 }
 
 @test "remote: a refused connection fails the rows with ssh's reason, and the run finishes" {
@@ -209,6 +217,9 @@ copies() {
 	run "$VBENCH" env --target "root@127.0.0.1:$PORT" --identity "$D/id" "${SSH_OPTS[@]}"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"hypervisor:"* ]]
+	# Printed like `vbench env`: no raw JSON (null, ["4k",...], true).
+	[[ "$output" == *"page_sizes:"*"4k, 2m"* ]]
+	! printf '%s\n' "$output" | grep -Eq ': +(null|true|false|\[|\{)'
 	[ "$(copies)" -eq "$before" ]
 	run "$VBENCH" env --target 127.0.0.1:1 --identity "$D/id" "${SSH_OPTS[@]}"
 	[ "$status" -eq 3 ]

@@ -76,10 +76,22 @@ keep_dir() {
 	[ "$status" -eq 2 ]
 	one_error_line
 	[[ "$output" == *"corrupt.json:2: "* ]]
-	run "$VBENCH" report --out "$OUT/does-not-exist" "$OUT/r"
+	# --out makes the folder it names, never through a symbolic link.
+	run "$VBENCH" report --no-figures --out "$OUT/new/deeper" "$OUT/r"
+	[ "$status" -eq 0 ]
+	[ -f "$OUT/new/deeper/report.html" ]
+	mkdir "$OUT/elsewhere"
+	ln -s "$OUT/elsewhere" "$OUT/link"
+	run "$VBENCH" report --out "$OUT/link" "$OUT/r"
 	[ "$status" -eq 3 ]
 	one_error_line
-	[[ "$output" == *"not a writable folder"* ]]
+	[[ "$output" == *"is a symbolic link"* ]]
+	[ -z "$(ls -A "$OUT/elsewhere")" ]
+	: > "$OUT/a-file"
+	run "$VBENCH" report --out "$OUT/a-file" "$OUT/r"
+	[ "$status" -eq 3 ]
+	one_error_line
+	[[ "$output" == *"not a folder"* ]]
 	run "$VBENCH" report --format pdf "$OUT/r"
 	[ "$status" -eq 2 ]
 	one_error_line

@@ -100,7 +100,13 @@ fixture_run() {
 	[ "$status" -eq 0 ]
 	[ -s "$OUT/figs/plots.gp" ]
 	[ "$(ls "$OUT/r")" = run.json ]
-	run "$VBENCH" plot --out "$OUT/none" "$OUT/r"
+	# A missing --out is made; a symbolic link is refused.
+	run "$VBENCH" plot --no-render --out "$OUT/none/yet" "$OUT/r"
+	[ "$status" -eq 0 ]
+	[ -s "$OUT/none/yet/plots.gp" ]
+	ln -s "$OUT/figs" "$OUT/figlink"
+	run "$VBENCH" plot --no-render --out "$OUT/figlink" "$OUT/r"
 	[ "$status" -eq 3 ]
 	one_error_line
+	[[ "$output" == *"is a symbolic link"* ]]
 }

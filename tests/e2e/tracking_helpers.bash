@@ -29,3 +29,30 @@ make_series() {
 				else . end)' "$src/run.json" > "$dest/r$i/run.json"
 	done
 }
+
+# A PostgreSQL server of its own for one test, on a Unix socket under
+# $BATS_TEST_TMPDIR, run as nobody when we are root; its database URL in
+# $PGDB, stopped by pg_stop. Skips with the reason when it cannot start.
+pg_start() {
+	local bin=/usr/lib/postgresql/15/bin
+	[ -x "$bin/initdb" ] || skip "PostgreSQL 15 is not installed in $bin (make deps installs postgresql)"
+	PGDIR=$(mktemp -d /tmp/vbench-test-pg-XXXXXX)
+	PG_RUNAS=()
+	if [ "$(id -u)" = 0 ]; then
+		chown nobody "$PGDIR"
+		PG_RUNAS=(runuser -u nobody --)
+	fi
+	"${PG_RUNAS[@]}" "$bin/initdb" -D "$PGDIR/data" -A trust -U vbench --no-sync >/dev/null 2>&1 ||
+		skip "initdb failed here"
+	"${PG_RUNAS[@]}" "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+		-o "-k $PGDIR -c listen_addresses='' -c fsync=off" start >/dev/null ||
+		skip "the PostgreSQL server did not start: $(tail -n 1 "$PGDIR/server.log")"
+	PGDB="postgresql:///postgres?host=$PGDIR&user=vbench"
+}
+
+pg_stop() {
+	[ -n "${PGDIR:-}" ] || return 0
+	"${PG_RUNAS[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PGDIR/data" -m immediate stop \
+		>/dev/null 2>&1 || true
+	rm -rf "$PGDIR"
+}

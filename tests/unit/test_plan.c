@@ -349,3 +349,37 @@ Test(plan, the_default_cap_refuses_millions_before_allocating)
 	cr_assert(strstr(err, "the plan expands to 172032 points, more than the cap of 100000"), "%s", err);
 	cr_assert_null(pts);
 }
+
+/* "kvm" in a mode list is the mode /dev/kvm gives now: shadow under PVM, ept
+ * under kvm_intel with ept=Y, and shadow (with its skipped rows) without KVM. */
+Test(plan, kvm_mode_word_becomes_the_hosts_paging_mode)
+{
+	struct vb_kvm_state pvm = { .dev_kvm = true, .flavour = VB_KVM_PVM,
+			.paging = VB_MODE_SHADOW };
+	struct vb_kvm_state vmx = { .dev_kvm = true, .flavour = VB_KVM_INTEL,
+			.paging = VB_MODE_EPT };
+	struct vb_kvm_state none = { .flavour = VB_KVM_NONE, .paging = VB_MODE_NATIVE };
+
+	cr_assert_eq(vb_plan_parse_text("mode native,kvm\nbench ptrchase\n", "k.conf", &plan, err,
+					sizeof(err)), 0, "%s", err);
+	cr_assert_eq(plan.n_modes, 1);
+	cr_assert(plan.mode_kvm);
+	vb_plan_resolve_kvm(&plan, &pvm);
+	cr_assert_eq(plan.n_modes, 2);
+	cr_assert_eq(plan.modes[1], VB_MODE_SHADOW);
+	cr_assert_not(plan.mode_kvm);
+	cr_assert_eq(vb_plan_set_modes(&plan, "kvm,native", err, sizeof(err)), 0, "%s", err);
+	vb_plan_resolve_kvm(&plan, &vmx);
+	cr_assert_eq(plan.n_modes, 2);
+	cr_assert_eq(plan.modes[0], VB_MODE_NATIVE);
+	cr_assert_eq(plan.modes[1], VB_MODE_EPT);
+	/* Given as well as named: once. */
+	cr_assert_eq(vb_plan_set_modes(&plan, "ept,kvm", err, sizeof(err)), 0, "%s", err);
+	vb_plan_resolve_kvm(&plan, &vmx);
+	cr_assert_eq(plan.n_modes, 1);
+	cr_assert_eq(vb_plan_kvm_mode(&none), VB_MODE_SHADOW);
+	cr_assert_eq(vb_plan_set_modes(&plan, "kvm,kvm", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "twice"), "%s", err);
+	cr_assert_eq(vb_plan_set_modes(&plan, "kvm,bogus", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "bogus"), "%s", err);
+}
