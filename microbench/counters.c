@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -463,19 +464,28 @@ static bool lacks(const struct vb_metric_res *r)
 	return !r->ok && !strncmp(r->why, "not on", 6) && !strstr(r->why, "no metric table");
 }
 
-/* The events to open for the set and --events; the rest go to the row's
- * unavailable list. no_pmu (when not NULL) says why no hardware event can
- * count here: then only perf's software events are wanted. */
-static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
-		 const struct vb_metric_res *res, const char *no_pmu, struct want **out)
+/* Scratch memory that leaves no page behind once freed: what the
+ * process keeps resident, a fork of it copies. */
+static void *scratch(size_t len)
 {
-	struct want *w = calloc(VB_M_COUNT + 64, sizeof(*w));
-	char buf[1024], *save = NULL, err[256];
-	int n = 0, m;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	*out = w;
-	if (!w)
-		return 0;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+#define WANT_MAX (VB_M_COUNT + VB_METRICS_EVENTS_MAX)
+
+/* The events to open for the set and --events, from their resolution rv;
+ * the rest go to the row's unavailable list. no_pmu (when not NULL) says
+ * why no hardware event can count here: then only perf's software events
+ * are wanted. */
+static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
+		 const struct vb_metrics_resolved *rv, const char *no_pmu, struct want *w)
+{
+	const struct vb_metric_res *res = rv->m;
+	char buf[1024], *save = NULL;
+	int n = 0, m, ti = 0;
+
 	for (m = 0; m < VB_M_COUNT && cs->set >= VB_CSET_DEFAULT; m++) {
 		if (m == VB_M_CYCLES ||
 		    (cs->set == VB_CSET_DEFAULT && !vb_metric_defs[m].in_default))
@@ -496,8 +506,10 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 		w[n++].attr = res[m].attr;
 	}
 	snprintf(buf, sizeof(buf), "%s", events ? events : "");
-	for (char *t = strtok_r(buf, ",", &save); t && n < VB_M_COUNT + 64;
-	     t = strtok_r(NULL, ",", &save)) {
+	/* ti follows the tokens as vb_metrics_resolve_all numbered them. */
+	for (char *t = strtok_r(buf, ",", &save); t && n < WANT_MAX;
+	     t = strtok_r(NULL, ",", &save), ti++) {
+		const struct vb_metric_res *ev = ti < rv->n_events ? &rv->ev[ti] : NULL;
 		bool dup = false;
 
 		for (int i = 0; i < n && !dup; i++)
@@ -517,10 +529,13 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 		if (m >= 0) {
 			snprintf(w[n].event, sizeof(w[n].event), "%s", res[m].fqname);
 			w[n].attr = res[m].attr;
-		} else if (vb_metrics_encode(t, &w[n].attr, w[n].event, sizeof(w[n].event), err,
-				      sizeof(err)) < 0) {
-			unavailable(cs, t, s, "libpfm4", "%s", err);
+		} else if (!ev || !ev->ok) {
+			unavailable(cs, t, s, "libpfm4", "%s",
+				    ev ? ev->why : "more --events than vbench takes");
 			continue;
+		} else {
+			snprintf(w[n].event, sizeof(w[n].event), "%s", ev->fqname);
+			w[n].attr = ev->attr;
 		}
 		if (no_pmu && w[n].attr.type != PERF_TYPE_SOFTWARE) {
 			unavailable(cs, t, s, "no-pmu", "%s", no_pmu);
@@ -532,25 +547,36 @@ static int wants(struct vb_counters *cs, enum vb_scope s, const char *events,
 	return n;
 }
 
+/*
+ * The process scope resolves apart, in a child: libpfm4's lookups touch
+ * hundreds of KiB of its tables, and every page they leave resident in a
+ * mapping that has private copies (a static binary's data and RELRO) is a
+ * page-table entry each fork of this process copies and each exit frees.
+ * That cost forkwait 25-35% with no PMU to count on (docs/methodology.md).
+ * The vCPU scopes are opened from the harness, which has libpfm4 up anyway.
+ */
 static void open_pmu(struct vb_counters *cs, enum vb_scope s, pid_t tid, const char *events)
 {
-	struct vb_metric_res res[VB_M_COUNT];
-	struct want *w;
+	struct vb_metrics_resolved *rv = vb_metrics_resolve_all(events, s == VB_SCOPE_PROCESS);
+	const struct vb_metric_res *res;
+	struct want *w = scratch(sizeof(*w) * WANT_MAX);
 	bool no_pmu = false;
-	char err[256], absent[256] = "";
+	char absent[256] = "";
 	int n, groups;
 
-	if (vb_metrics_init(err, sizeof(err)) < 0) {
-		unavailable(cs, "cycles", s, "libpfm4", "%s", err);
-		return;
+	if (!rv || !w) {
+		unavailable(cs, "cycles", s, "open-failed", "out of memory resolving the metrics");
+		goto out;
 	}
-	vb_metrics_resolve(res);
+	if (rv->init_rc < 0) {
+		unavailable(cs, "cycles", s, "libpfm4", "%s", rv->init_err);
+		goto out;
+	}
+	res = rv->m;
 	/* No PMU at all (a VM without a vPMU): say that, whatever the tables say. */
 	if (cs->be == &perf_backend && !have_cpu_pmu())
 		classify(cs, ENOENT, absent, sizeof(absent));
-	n = wants(cs, s, events, res, absent[0] ? absent : NULL, &w);
-	if (!w)
-		return;
+	n = wants(cs, s, events, rv, absent[0] ? absent : NULL, w);
 	/* perf's own software events (--events perf::...) need no PMU: alone, first. */
 	for (int i = 0; i < n; i++)
 		if (w[i].attr.type == PERF_TYPE_SOFTWARE) {
@@ -586,7 +612,10 @@ static void open_pmu(struct vb_counters *cs, enum vb_scope s, pid_t tid, const c
 			if (!is_open(cs, w[i].name, s))
 				unavailable(cs, w[i].name, s, last.cause, "%s", last.reason);
 	}
-	free(w);
+out:
+	if (w)
+		munmap(w, sizeof(*w) * WANT_MAX);
+	vb_metrics_resolved_free(rv);
 }
 
 void vb_counters_open(struct vb_counters *cs, enum vb_scope s, pid_t tid, const char *events)

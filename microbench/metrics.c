@@ -4,12 +4,16 @@
 #include "microbench/metrics.h"
 #include "lib/error.h"
 
+#include <errno.h>
 #include <math.h>
 #include <perfmon/pfmlib_perf_event.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define ARRAY_SIZE(a) (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -399,6 +403,68 @@ void vb_metrics_resolve(struct vb_metric_res out[VB_M_COUNT])
 			snprintf(out[m].why, sizeof(out[m].why),
 				 "not on %s: libpfm4 resolves none of %s", pmu, tried);
 	}
+}
+
+/* What vb_metrics_resolve_all promises, in whichever process runs it. */
+static void resolve_into(struct vb_metrics_resolved *r, const char *events)
+{
+	char buf[1024], *save = NULL;
+
+	r->init_rc = vb_metrics_init(r->init_err, sizeof(r->init_err));
+	if (r->init_rc < 0)
+		return;
+	vb_metrics_resolve(r->m);
+	snprintf(buf, sizeof(buf), "%s", events ? events : "");
+	for (char *t = strtok_r(buf, ",", &save); t && r->n_events < VB_METRICS_EVENTS_MAX;
+	     t = strtok_r(NULL, ",", &save)) {
+		struct vb_metric_res *e = &r->ev[r->n_events++];
+
+		snprintf(e->event, sizeof(e->event), "%s", t);
+		if (vb_metric_by_name(t) >= 0)
+			continue;	/* a metric: r->m has it */
+		e->ok = vb_metrics_encode(t, &e->attr, e->fqname, sizeof(e->fqname), e->why,
+					  sizeof(e->why)) == 0;
+	}
+}
+
+/* Run resolve_into in a child writing to the shared mapping r; -1 when
+ * the child could not run or did not finish. */
+static int resolve_in_child(struct vb_metrics_resolved *r, const char *events)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		resolve_into(r, events);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+struct vb_metrics_resolved *vb_metrics_resolve_all(const char *events, bool apart)
+{
+	struct vb_metrics_resolved *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+					     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED)
+		return NULL;
+	if (apart && resolve_in_child(r, events) == 0)
+		return r;
+	/* In this process: asked to, or the child could not do it. */
+	memset(r, 0, sizeof(*r));
+	resolve_into(r, events);
+	return r;
+}
+
+void vb_metrics_resolved_free(struct vb_metrics_resolved *r)
+{
+	if (r)
+		munmap(r, sizeof(*r));
 }
 
 /* Derived metrics. */

@@ -83,6 +83,29 @@ const char *vb_metrics_table(const char *pmu);
  * encodes wins. Metrics the table has no candidate for are "not on <pmu>". */
 void vb_metrics_resolve(struct vb_metric_res out[VB_M_COUNT]);
 
+/* Every metric resolved and every name of an --events list encoded, at once. */
+#define VB_METRICS_EVENTS_MAX 64
+struct vb_metrics_resolved {
+	int init_rc;			/* 0, or -1 when libpfm4 did not initialise */
+	char init_err[256];		/* why, when init_rc is -1 */
+	struct vb_metric_res m[VB_M_COUNT];	/* as vb_metrics_resolve gives them */
+	int n_events;			/* names in the --events list, in order */
+	struct vb_metric_res ev[VB_METRICS_EVENTS_MAX];	/* each encoded; why = the error */
+};
+
+/*
+ * Resolve every metric and encode each name of events (comma-separated,
+ * may be NULL). With apart, libpfm4 runs in a child process: its tables
+ * (several hundred KiB of a static binary's data, touched by the lookups)
+ * then stay untouched here, so a fork of this process copies no page-table
+ * entries for them and a bench that forks pays nothing for the resolution.
+ * Call it apart from a single-threaded process only. Returns an anonymous
+ * mapping, released with vb_metrics_resolved_free (which leaves no page of
+ * it behind), or NULL when out of memory.
+ */
+struct vb_metrics_resolved *vb_metrics_resolve_all(const char *events, bool apart);
+void vb_metrics_resolved_free(struct vb_metrics_resolved *r);
+
 /* Encode one libpfm4 event name (user and kernel, guest mode included) for
  * perf_event_open. fqname may be NULL. */
 int vb_metrics_encode(const char *event, struct perf_event_attr *attr, char *fqname, size_t fqlen,
