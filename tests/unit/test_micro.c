@@ -20,6 +20,7 @@
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
 #include "harness/backend.h"
+#include "microbench/bench.h"
 #include "tests/unit/hostlock.h"
 
 static struct vb_kvm_state kvm;
@@ -202,7 +203,7 @@ Test(micro, exception_is_reported)
 	need_kvm();
 	cr_assert_eq(vb_vm_create(&vm, 16, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vb_vcpu_setup(&vm, true, err, sizeof(err)), 0, "%s", err);
-	((uint64_t *)vb_vm_gpa(&vm, VB_G_MAILBOX, 8))[MB_KERNEL / 8] = 99;	/* no such kernel: ud2 */
+	((uint64_t *)vb_vm_gpa(&vm, VB_G_MAILBOX, 8))[MB_KERNEL / 8] = 0;	/* no kernel: ud2 */
 	cr_assert_eq(vb_vm_run(&vm, 10, err, sizeof(err)), VB_VM_EXCEPTION);
 	cr_assert(strstr(err, "#UD"), "%s", err);
 	vb_vm_destroy(&vm);
@@ -227,13 +228,28 @@ Test(micro, live_stats_fd)
 
 Test(micro, kernel_table)
 {
-	for (const struct vb_micro_kernel *k = vb_micro_kernels; k->name; k++) {
+	for (int i = 0; vb_micro_kernels[i]; i++) {
+		const struct vb_micro_kernel *k = vb_micro_kernels[i];
+
 		cr_assert_eq(vb_micro_kernel_find(k->name), k);
 		cr_assert(k->summary && k->unit && k->params && k->params[0].name, "%s", k->name);
+		cr_assert(k->size && k->prepare, "%s: a kernel sizes and prepares its point", k->name);
+		cr_assert(k->entry >= vb_guest_code_start && k->entry < vb_guest_code_end,
+			  "%s: its function is not in guest.S's code", k->name);
 	}
 	cr_assert_null(vb_micro_kernel_find("forkwait"));
 	cr_assert(vb_micro_kernel_find("cr3switch")->cpl0);
 	cr_assert_not(vb_micro_kernel_find("gups")->cpl0);
+}
+
+/* The kernels that run a native bench take its parameter table, not a copy. */
+Test(micro, kernels_share_the_native_parameters)
+{
+	const char *const shared[] = { "ptrchase", "gups" };
+
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+		cr_assert_eq(vb_micro_kernel_find(shared[i])->params, vb_bench_find(shared[i])->params,
+			     "%s", shared[i]);
 }
 
 /* AnonHugePages of /proc/self/smaps over the VMAs that overlap [lo, hi),
