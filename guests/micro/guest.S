@@ -217,6 +217,131 @@ kernel ptbuild
 	movq	%r8, MB(MB_SINK)
 	jmp	done
 
+/* Exit costs, as kvm-unit-tests' x86/vmexit.c has them: ARG0 operations of
+ * one instruction each, which the hypervisor intercepts where its mode does.
+ * CPL0, to be allowed them all. */
+
+/* cpuid: leaf 0. Every mode intercepts CPUID. */
+kernel cpuid
+	movq	MB(MB_ARG0), %r8
+	tsc_store MB_TSC0
+1:	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* hypercall: KVM_HC_VAPIC_POLL_IRQ (1), which does nothing; ARG1 picks the
+ * vendor's instruction, 0 VMCALL (Intel), 1 VMMCALL (AMD): the other one
+ * would be a #UD that KVM patches. */
+kernel hypercall
+	movq	MB(MB_ARG0), %r8
+	movq	MB(MB_ARG1), %r9
+	tsc_store MB_TSC0
+	testq	%r9, %r9
+	jnz	2f
+1:	movl	$1, %eax
+	vmcall
+	decq	%r8
+	jnz	1b
+	jmp	3f
+2:	movl	$1, %eax
+	vmmcall
+	decq	%r8
+	jnz	2b
+3:	tsc_store MB_TSC1
+	jmp	done
+
+/* portio: OUT to a port no device claims: an exit to the VMM and back. */
+kernel portio
+	movq	MB(MB_ARG0), %r8
+	tsc_store MB_TSC0
+	movl	$VB_G_PORT_NOP, %edx
+1:	outb	%al, %dx
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* rdmsr: ARG1 the MSR, one KVM emulates in the kernel. */
+kernel rdmsr
+	movq	MB(MB_ARG0), %r8
+	movq	MB(MB_ARG1), %r9
+	tsc_store MB_TSC0
+1:	movl	%r9d, %ecx
+	rdmsr
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* cr3write: load CR3 with the tree it holds, CR4.PCIDE clear: each write
+ * flushes the TLB's non-global entries. */
+kernel cr3write
+	movq	MB(MB_ARG0), %r8
+	movq	%cr3, %r9
+	tsc_store MB_TSC0
+1:	movq	%r9, %cr3
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* cr3pcid: with CR4.PCIDE set (untimed), load CR3 with the same tree under
+ * PCID 1 and 2 in turn, bit 63 set: no flush. Back to PCID 0 and PCIDE
+ * clear after the timed loop. */
+kernel cr3pcid
+	movq	MB(MB_ARG0), %r8
+	movq	%cr3, %r9
+	movq	%cr4, %rax
+	orq	$(1 << 17), %rax
+	movq	%rax, %cr4
+	movabsq	$0x8000000000000000, %r10
+	orq	%r9, %r10
+	leaq	1(%r10), %r11
+	addq	$2, %r10
+	tsc_store MB_TSC0
+1:	movq	%r11, %cr3
+	xchgq	%r10, %r11
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	movq	%r9, %cr3
+	movq	%cr4, %rax
+	andq	$~(1 << 17), %rax
+	movq	%rax, %cr4
+	jmp	done
+
+/* invlpg: INVLPG of ARG1, a mapped data page. */
+kernel invlpg
+	movq	MB(MB_ARG0), %r8
+	movq	MB(MB_ARG1), %rdi
+	tsc_store MB_TSC0
+1:	invlpg	(%rdi)
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* mmufault: read one word of each of ARG0 guest pages from ARG1 on, ARG2
+ * bytes apart, pages the host made KVM forget before the pass: each first
+ * touch is a shadow page fault (shadow) or a nested one (EPT/NPT). */
+kernel mmufault
+	movq	MB(MB_ARG0), %rcx
+	movq	MB(MB_ARG1), %rsi
+	movq	MB(MB_ARG2), %r9
+	xorl	%r8d, %r8d
+	tsc_store MB_TSC0
+1:	addq	(%rsi), %r8
+	addq	%r9, %rsi
+	decq	%rcx
+	jnz	1b
+	tsc_store MB_TSC1
+	movq	%r8, MB(MB_SINK)
+	jmp	done
+
 /* Exceptions: report vector, error code, RIP and CR2, then stay stopped. */
 .macro vector_entry n
 vector_\n:

@@ -9,6 +9,14 @@ extern const struct vb_micro_kernel vb_mk_gups;
 extern const struct vb_micro_kernel vb_mk_cr3switch;
 extern const struct vb_micro_kernel vb_mk_ptewrite;
 extern const struct vb_micro_kernel vb_mk_ptbuild;
+extern const struct vb_micro_kernel vb_mk_cpuid;
+extern const struct vb_micro_kernel vb_mk_hypercall;
+extern const struct vb_micro_kernel vb_mk_portio;
+extern const struct vb_micro_kernel vb_mk_rdmsr;
+extern const struct vb_micro_kernel vb_mk_cr3write;
+extern const struct vb_micro_kernel vb_mk_cr3pcid;
+extern const struct vb_micro_kernel vb_mk_invlpg;
+extern const struct vb_micro_kernel vb_mk_mmufault;
 
 const struct vb_micro_kernel *const vb_micro_kernels[] = {
 	&vb_mk_ptrchase,
@@ -16,6 +24,14 @@ const struct vb_micro_kernel *const vb_micro_kernels[] = {
 	&vb_mk_cr3switch,
 	&vb_mk_ptewrite,
 	&vb_mk_ptbuild,
+	&vb_mk_cpuid,
+	&vb_mk_hypercall,
+	&vb_mk_portio,
+	&vb_mk_rdmsr,
+	&vb_mk_cr3write,
+	&vb_mk_cr3pcid,
+	&vb_mk_invlpg,
+	&vb_mk_mmufault,
 	NULL,
 };
 

@@ -25,7 +25,6 @@ struct micro {
 	json_t *kvm, *errors;
 	/* PMU counters on the vCPU thread (this one), guest and host sides apart. */
 	struct vb_counters cs;
-	enum vb_kvm_flavour flavour;
 };
 
 /* What the passes gave, for the row. */
@@ -328,7 +327,7 @@ static int run_kernel(struct micro *mi, json_t *row)
 	if (m->gps == VB_PS_1G && !m->vm.gbpages)
 		return vb_row_status(row, "skipped", "this KVM (%s) does not offer 1G guest pages: "
 				     "KVM_GET_SUPPORTED_CPUID has no pdpe1gb",
-				     vb_kvm_flavour_name(mi->flavour));
+				     vb_kvm_flavour_name(m->flavour));
 	if (m->k->valid && !m->k->valid(m, why, sizeof(why)))
 		return vb_row_status(row, "skipped", "%s", why);
 	if (prepare(m) < 0 || vb_vcpu_setup(&m->vm, !m->k->cpl0, m->err, sizeof(m->err)) < 0)
@@ -402,7 +401,7 @@ int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, 
 	}
 	json_object_set_new(row, "emulated_cpl0",
 			    json_boolean(mi->m.k->cpl0 && st.flavour == VB_KVM_PVM));
-	mi->flavour = st.flavour;
+	mi->m.flavour = st.flavour;
 	/* The vCPU is this thread: pin it where the run chose, for this row only. */
 	have_mask = opts->affinity && sched_getaffinity(0, sizeof(old_mask), &old_mask) == 0 &&
 		    sched_setaffinity(0, sizeof(*opts->affinity), opts->affinity) == 0;

@@ -18,6 +18,7 @@ struct vb_micro {
 	const struct vb_point *pt;
 	const struct vb_run_opts *opts;
 	const struct vb_micro_kernel *k;
+	enum vb_kvm_flavour flavour;		/* the host's KVM */
 	struct vb_vm vm;
 	uint64_t *mb;				/* the mailbox, host view (from prepare on) */
 	enum vb_page_size gps;			/* guest leaf size */
