@@ -146,6 +146,72 @@ Test(micro, cpl0_kernels)
 	}
 }
 
+static json_int_t kvm_stat(json_t *row, const char *name)
+{
+	return json_integer_value(json_object_get(json_object_get(json_object_get(row, "counters"),
+								  "kvm"), name));
+}
+
+static json_int_t ops_of(json_t *row)
+{
+	return json_integer_value(json_object_get(json_object_get(row, "counters"), "ops"));
+}
+
+/* Each exit-cost kernel runs (tiny: CPL0 is emulated on PVM) or is skipped
+ * with the reason its valid() probe gives. */
+Test(micro, exit_cost_kernels)
+{
+	const char *const always[] = { "cpuid", "portio", "rdmsr", "cr3write", "invlpg" };
+	const char *const few[] = { "ops=20", NULL };
+	struct vb_vm vm;
+	bool pcid;
+	json_t *row;
+
+	need_kvm();
+	cr_assert_eq(vb_vm_create(&vm, 16, err, sizeof(err)), 0, "%s", err);
+	pcid = vm.pcid;
+	vb_vm_destroy(&vm);
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		row = run(always[i], "4k:4k", few, &opts);
+		assert_ok(row, "4k:4k");
+		cr_assert_eq(ops_of(row), 40, "%s", always[i]);
+		json_decref(row);
+	}
+	/* Every OUT leaves KVM for the VMM, in every mode. */
+	row = run("portio", "4k:4k", few, &opts);
+	cr_assert_geq(kvm_stat(row, "exits"), ops_of(row));
+	json_decref(row);
+	row = run("cr3pcid", "4k:4k", few, &opts);
+	if (pcid)
+		assert_ok(row, "4k:4k");
+	else
+		cr_assert(strstr(str(row, "reason"), "PCID") && !strcmp(str(row, "status"), "skipped"),
+			  "%s: %s", str(row, "status"), str(row, "reason"));
+	json_decref(row);
+	row = run("hypercall", "4k:4k", few, &opts);
+	if (kvm.flavour != VB_KVM_PVM)
+		assert_ok(row, "4k:4k");
+	else
+		cr_assert_str_eq(str(row, "status"), "skipped", "%s", str(row, "reason"));
+	json_decref(row);
+}
+
+/* KVM forgets the data slot before every pass: every timed pass faults on
+ * every page again (a page and the code and stack the guest then refaults). */
+Test(micro, mmufault_faults_every_pass)
+{
+	const char *const sets[] = { "pages=16", NULL };
+	json_t *row;
+
+	need_kvm();
+	row = run("mmufault", "4k:4k", sets, &opts);
+	assert_ok(row, "4k:4k");
+	cr_assert_eq(ops_of(row), 32);
+	cr_assert_geq(kvm_stat(row, "pf_fixed"), ops_of(row), "pf_fixed %lld",
+		      (long long)kvm_stat(row, "pf_fixed"));
+	json_decref(row);
+}
+
 Test(micro, guest_1g_pages)
 {
 	const char *const sets[] = { "footprint=4M", "loads=20000", NULL };
