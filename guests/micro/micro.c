@@ -470,8 +470,8 @@ static uint64_t micro_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enu
 const struct vb_guest vb_guest_micro = {
 	.name = "micro",
 	.where = "in the micro guest",
-	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups "
-		   "and the CPL0 page-table kernels",
+	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups, "
+		   "the CPL0 page-table kernels and the exit costs",
 	.auto_pick = true,
 	.no_thp_guest_pages = true,
 	.bench_at = vb_catalog_kernel_at,
