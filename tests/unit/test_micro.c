@@ -549,6 +549,7 @@ Test(micro, data_slot_bytes)
 	const char *const build1[] = { "pages=1", NULL };
 	const char *const big[] = { "pages=1048576", NULL };
 	const char *const build1024[] = { "pages=1024", NULL };
+	const char *const pages5[] = { "pages=5", NULL };
 
 	cr_assert_eq(data_bytes("ptrchase", "4k:4k", fp3m, false), 3UL << 20);
 	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, true), 4UL << 20, "hugetlb 2M: rounded up");
@@ -569,6 +570,11 @@ Test(micro, data_slot_bytes)
 	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0, "1M 1G leaves do not fit in 511 x 512G");
 	/* The default 1024 1G leaves span two PML4 entries, on one frame. */
 	cr_assert_eq(data_bytes("ptbuild", "1g:1g", build1024, false), 1UL << 30);
+	/* The exit kernels map one guest page; mmufault a page every 32K at least. */
+	cr_assert_eq(data_bytes("cpuid", "4k:4k", NULL, false), 4096);
+	cr_assert_eq(data_bytes("invlpg", "2m:2m", NULL, true), 2UL << 20);
+	cr_assert_eq(data_bytes("mmufault", "4k:4k", pages5, false), 5 * 32768);
+	cr_assert_eq(data_bytes("mmufault", "2m:thp", pages5, false), 10UL << 20);
 	struct vb_point pt = point("ptrchase", "4k:4k", fp3m);
 
 	pt.bench = "forkwait";
