@@ -24,9 +24,9 @@ bool vb_catalog_bench_at(int i, struct vb_catalog_entry *out)
 
 bool vb_catalog_kernel_at(int i, struct vb_catalog_entry *out)
 {
-	for (int k = 0; vb_micro_kernels[k].name; k++)
+	for (int k = 0; vb_micro_kernels[k]; k++)
 		if (k == i) {
-			const struct vb_micro_kernel *m = &vb_micro_kernels[k];
+			const struct vb_micro_kernel *m = vb_micro_kernels[k];
 
 			*out = (struct vb_catalog_entry){ m->name, m->summary, m->unit, m->params, m->cpl0,
 							  true };

@@ -1,11 +1,12 @@
 /* gups.c: random read-modify-write updates over a large table (HPCC
  * RandomAccess style): one TLB and cache miss per update at large footprints. */
 #include "microbench/bench.h"
+#include "microbench/gups.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-static const struct vb_param_def params[] = {
+const struct vb_param_def vb_gups_params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 256UL << 20, .min = 64UL << 10,
 	  .max = 64UL << 30, .unit = "bytes", .help = "table size",
 	  .mem = VB_MEM_BYTES },
@@ -71,7 +72,7 @@ const struct vb_bench vb_bench_gups = {
 	.summary = "random read-modify-write updates over a table",
 	.unit_kind = VB_UNIT_OPS_PER_SEC,
 	.unit = "updates/s",
-	.params = params,
+	.params = vb_gups_params,
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,

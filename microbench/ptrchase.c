@@ -12,7 +12,7 @@
 
 enum { LAYOUT_PAGE, LAYOUT_LINE };
 
-static const struct vb_param_def params[] = {
+const struct vb_param_def vb_ptrchase_params[] = {
 	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 64UL << 20, .min = 64UL << 10,
 	  .max = 64UL << 30, .unit = "bytes", .help = "memory the chain spans",
 	  .mem = VB_MEM_BYTES },
@@ -116,7 +116,7 @@ const struct vb_bench vb_bench_ptrchase = {
 	.summary = "dependent loads over a random cycle, one cache line per page (or every line)",
 	.unit_kind = VB_UNIT_NS_PER_OP,
 	.unit = "ns/load",
-	.params = params,
+	.params = vb_ptrchase_params,
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,

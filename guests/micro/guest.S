@@ -1,5 +1,7 @@
 /* guest.S: the micro guest's code, copied by the VMM to VB_G_CODE. One pass
- * of the kernel named in the mailbox per KVM_RUN; each pass ends with an OUT. */
+ * of the kernel whose function the mailbox names per KVM_RUN; each pass ends
+ * with an OUT. A kernel is one function opened with `kernel NAME`, timed
+ * between two tsc_store, ending in `jmp done`, and one row (kernels.h). */
 #include "guests/micro/guest.h"
 
 #define MB(f)	(VB_G_MAILBOX + f)
@@ -14,31 +16,31 @@
 	movq	%rax, MB(\field)
 .endm
 
+/* A kernel's function: vb_gk_NAME, which its row names as .entry. */
+.macro kernel name
+	.globl	vb_gk_\name
+vb_gk_\name:
+.endm
+
 	.section .rodata.vb_guest, "a"
 	.p2align 12
 	.globl	vb_guest_code_start
 vb_guest_code_start:
 entry:
 	movq	MB(MB_KERNEL), %rax
-	cmpq	$VB_K_PTRCHASE, %rax
-	je	k_ptrchase
-	cmpq	$VB_K_GUPS, %rax
-	je	k_gups
-	cmpq	$VB_K_CR3SWITCH, %rax
-	je	k_cr3switch
-	cmpq	$VB_K_PTEWRITE, %rax
-	je	k_ptewrite
-	cmpq	$VB_K_PTBUILD, %rax
-	je	k_ptbuild
-	ud2
+	testq	%rax, %rax
+	jz	1f
+	jmp	*%rax
+1:	ud2			/* no kernel named */
 
 done:
 	movw	$VB_G_PORT_DONE, %dx
 	outb	%al, %dx
 	jmp	entry
 
-/* ptrchase: ARG0 first element, ARG1 loads. Dependent loads only. */
-k_ptrchase:
+/* ptrchase: ARG0 first element, ARG1 loads. Dependent loads only. The end
+ * of the chase is where the next pass starts. */
+kernel ptrchase
 	movq	MB(MB_ARG0), %rsi
 	movq	MB(MB_ARG1), %rcx
 	tsc_store MB_TSC0
@@ -49,12 +51,13 @@ k_ptrchase:
 	movq	%rax, %rsi
 	tsc_store MB_TSC1
 	movq	%rsi, MB(MB_SINK)
+	movq	%rsi, MB(MB_ARG0)
 	jmp	done
 
 /* gups: ARG0 table, ARG1 words, ARG2 updates, ARG3 generator state, carried
  * over to the next pass. As the native bench: xorshift64 (13, 7, 17), index
  * by multiply-shift onto [0, words), t[i] ^= x. */
-k_gups:
+kernel gups
 	movq	MB(MB_ARG0), %rdi
 	movq	MB(MB_ARG1), %rsi
 	movq	MB(MB_ARG2), %rcx
@@ -81,7 +84,7 @@ k_gups:
 /* cr3switch (CPL0): ARG0 array of N root GPAs (entry 0 is the tree the guest
  * runs on), ARG1 N, ARG2 switches, ARG3 a GVA that each space maps to its own
  * page; it is read after each switch. */
-k_cr3switch:
+kernel cr3switch
 	movq	MB(MB_ARG0), %rsi
 	movq	MB(MB_ARG1), %rbx
 	movq	MB(MB_ARG2), %rcx
@@ -107,7 +110,7 @@ k_cr3switch:
 /* ptewrite (CPL0): ARG0 GVA of the first leaf entry, ARG1 entries, ARG2 GVA
  * the first entry maps, ARG3 page size, ARG4 iterations. Each step is what
  * munmap + a later fault do: clear the entry, INVLPG, set it, touch the page. */
-k_ptewrite:
+kernel ptewrite
 	movq	MB(MB_ARG0), %rsi
 	movq	MB(MB_ARG1), %rbx
 	movq	MB(MB_ARG2), %rdi
@@ -138,7 +141,7 @@ k_ptewrite:
  * (frame | flags), ARG4 frame mask (leaf i maps frame i & mask), ARG5 flags
  * of table entries. The new tree shares PML4 entry 0 (code, data) with the
  * current one and maps the leaves from VB_G_PRIV (PML4 entry 1) on. */
-k_ptbuild:
+kernel ptbuild
 	xorl	%r8d, %r8d
 	tsc_store MB_TSC0
 	movq	MB(MB_ARG0), %r12
@@ -210,6 +213,131 @@ k_ptbuild:
 	shrq	$3, %rcx
 	xorl	%eax, %eax
 	rep stosq
+	tsc_store MB_TSC1
+	movq	%r8, MB(MB_SINK)
+	jmp	done
+
+/* Exit costs, as kvm-unit-tests' x86/vmexit.c has them: ARG0 operations of
+ * one instruction each, which the hypervisor intercepts where its mode does.
+ * CPL0, to be allowed them all. */
+
+/* cpuid: leaf 0. Every mode intercepts CPUID. */
+kernel cpuid
+	movq	MB(MB_ARG0), %r8
+	tsc_store MB_TSC0
+1:	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* hypercall: KVM_HC_VAPIC_POLL_IRQ (1), which does nothing; ARG1 picks the
+ * vendor's instruction, 0 VMCALL (Intel), 1 VMMCALL (AMD): the other one
+ * would be a #UD that KVM patches. */
+kernel hypercall
+	movq	MB(MB_ARG0), %r8
+	movq	MB(MB_ARG1), %r9
+	tsc_store MB_TSC0
+	testq	%r9, %r9
+	jnz	2f
+1:	movl	$1, %eax
+	vmcall
+	decq	%r8
+	jnz	1b
+	jmp	3f
+2:	movl	$1, %eax
+	vmmcall
+	decq	%r8
+	jnz	2b
+3:	tsc_store MB_TSC1
+	jmp	done
+
+/* portio: OUT to a port no device claims: an exit to the VMM and back. */
+kernel portio
+	movq	MB(MB_ARG0), %r8
+	tsc_store MB_TSC0
+	movl	$VB_G_PORT_NOP, %edx
+1:	outb	%al, %dx
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* rdmsr: ARG1 the MSR, one KVM emulates in the kernel. */
+kernel rdmsr
+	movq	MB(MB_ARG0), %r8
+	movq	MB(MB_ARG1), %r9
+	tsc_store MB_TSC0
+1:	movl	%r9d, %ecx
+	rdmsr
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* cr3write: load CR3 with the tree it holds, CR4.PCIDE clear: each write
+ * flushes the TLB's non-global entries. */
+kernel cr3write
+	movq	MB(MB_ARG0), %r8
+	movq	%cr3, %r9
+	tsc_store MB_TSC0
+1:	movq	%r9, %cr3
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* cr3pcid: with CR4.PCIDE set (untimed), load CR3 with the same tree under
+ * PCID 1 and 2 in turn, bit 63 set: no flush. Back to PCID 0 and PCIDE
+ * clear after the timed loop. */
+kernel cr3pcid
+	movq	MB(MB_ARG0), %r8
+	movq	%cr3, %r9
+	movq	%cr4, %rax
+	orq	$(1 << 17), %rax
+	movq	%rax, %cr4
+	movabsq	$0x8000000000000000, %r10
+	orq	%r9, %r10
+	leaq	1(%r10), %r11
+	addq	$2, %r10
+	tsc_store MB_TSC0
+1:	movq	%r11, %cr3
+	xchgq	%r10, %r11
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	movq	%r9, %cr3
+	movq	%cr4, %rax
+	andq	$~(1 << 17), %rax
+	movq	%rax, %cr4
+	jmp	done
+
+/* invlpg: INVLPG of ARG1, a mapped data page. */
+kernel invlpg
+	movq	MB(MB_ARG0), %r8
+	movq	MB(MB_ARG1), %rdi
+	tsc_store MB_TSC0
+1:	invlpg	(%rdi)
+	decq	%r8
+	jnz	1b
+	tsc_store MB_TSC1
+	jmp	done
+
+/* mmufault: read one word of each of ARG0 guest pages from ARG1 on, ARG2
+ * bytes apart, pages the host made KVM forget before the pass: each first
+ * touch is a shadow page fault (shadow) or a nested one (EPT/NPT). */
+kernel mmufault
+	movq	MB(MB_ARG0), %rcx
+	movq	MB(MB_ARG1), %rsi
+	movq	MB(MB_ARG2), %r9
+	xorl	%r8d, %r8d
+	tsc_store MB_TSC0
+1:	addq	(%rsi), %r8
+	addq	%r9, %rsi
+	decq	%rcx
+	jnz	1b
 	tsc_store MB_TSC1
 	movq	%r8, MB(MB_SINK)
 	jmp	done

@@ -27,19 +27,14 @@
 #define VB_G_SEL_UDATA		0x23	/* 0x20 | RPL 3 */
 #define VB_G_SEL_TSS		0x28	/* 16-byte system descriptor */
 
-/* Ports: a write to DONE ends one pass; EXC reports a guest exception. */
+/* Ports: a write to DONE ends one pass; EXC reports a guest exception; NOP
+ * is an exit to the VMM that resumes the guest (portio's exit). */
 #define VB_G_PORT_DONE		0xe0
 #define VB_G_PORT_EXC		0xe1
-
-/* Kernel ids in MB_KERNEL. */
-#define VB_K_PTRCHASE		1
-#define VB_K_GUPS		2
-#define VB_K_CR3SWITCH		3
-#define VB_K_PTEWRITE		4
-#define VB_K_PTBUILD		5
+#define VB_G_PORT_NOP		0xe2
 
 /* Mailbox: u64 fields at these offsets from VB_G_MAILBOX. */
-#define MB_KERNEL		0x00
+#define MB_KERNEL		0x00	/* GVA of the kernel's function */
 #define MB_ARG0			0x08
 #define MB_ARG1			0x10
 #define MB_ARG2			0x18
@@ -62,6 +57,9 @@ extern const unsigned char vb_guest_code_start[], vb_guest_code_end[];
 /* Offsets within the blob of the entry point and the 32 exception entry points. */
 extern const uint64_t vb_guest_entry_off;
 extern const uint64_t vb_guest_vector_off[32];
+/* A kernel's function in guest.S, for its row's .entry: guest.S defines it
+ * with `kernel NAME`. */
+#define VB_GUEST_KERNEL(name) extern const unsigned char vb_gk_##name[]
 #endif
 
 #endif

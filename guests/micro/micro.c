@@ -1,18 +1,15 @@
 /* micro.c: the micro guest backend (--guest micro): one VM per row, built
  * for the kernel and page mix asked, timed passes read from the guest's TSC,
- * KVM statistics read around each timed pass. */
-#include "guests/micro/guest.h"
-#include "guests/micro/kernels.h"
-#include "guests/micro/pagetable.h"
+ * KVM statistics read around each timed pass. What differs between kernels
+ * is in their rows (kernels.h); this file is the VM, the pass and the
+ * verification. */
+#include "guests/micro/micro.h"
 #include "guests/micro/stats.h"
-#include "guests/micro/vm.h"
-#include "harness/backend.h"
 #include "harness/guest.h"
 #include "harness/pmu.h"
 #include "harness/trace.h"
 #include "lib/error.h"
 #include "lib/row.h"
-#include "microbench/ptrchase.h"
 
 #include <sched.h>
 #include <stdlib.h>
@@ -20,38 +17,48 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SAMPLES 10000
-
+/* A row's state: what the kernel's hooks see (m), and what only this file
+ * reads (statistics fds, counters). */
 struct micro {
-	const struct vb_point *pt;
-	const struct vb_run_opts *opts;
-	const struct vb_micro_kernel *k;
-	struct vb_vm vm;
-	uint64_t *mb;				/* the mailbox, host view */
+	struct vb_micro m;
 	struct vb_kvm_stats st[2];		/* VM, vCPU */
 	uint64_t *before[2], *after[2];
 	bool have_stats[2];
-	enum vb_page_size gps;			/* guest leaf size */
-	uint64_t gsz;
-	uint64_t data_len;			/* bytes of the data slot asked for */
-	uint64_t pt_pages;			/* page-table pool the kernel needs */
-	uint64_t walk_root[512], walk_gva;	/* mappings read back for pages.verified */
-	int n_walk;
-	uint64_t walk_len;
-	uint64_t ops, first_ops;		/* operations per timed / first pass */
-	uint64_t leaves;			/* ptbuild: pages per tree */
-	uint64_t frames;			/* ptbuild: distinct data frames the leaves alias */
 	json_t *kvm, *errors;
 	/* PMU counters on the vCPU thread (this one), guest and host sides apart. */
 	struct vb_counters cs;
 	struct vb_trace *tr;			/* KVM's tracepoints on this thread, or NULL */
-	enum vb_kvm_flavour flavour;
-	char err[512];
 };
 
-static uint64_t param(const struct micro *m, const char *name)
+/* What the passes gave, for the row. */
+struct measured {
+	double *x;			/* samples, in the kernel's unit */
+	double *per_sub;		/* ns per finer operation, per sample */
+	size_t n;
+	double first;			/* the first pass, in the unit */
+	uint64_t total_ops;
+};
+
+uint64_t vb_micro_param(const struct vb_micro *m, const char *name)
 {
 	return vb_param_get(&m->pt->params, name);
+}
+
+int vb_micro_leaf_level(enum vb_page_size ps)
+{
+	return ps == VB_PS_4K ? 1 : ps == VB_PS_2M ? 2 : 3;
+}
+
+int vb_micro_map_data(struct vb_micro *m)
+{
+	uint64_t len = (m->data_len + m->gsz - 1) / m->gsz * m->gsz;
+
+	if (vb_pt_map(&m->vm.pt, m->vm.root, VB_G_DATA, VB_G_DATA, len, m->gps,
+		      VB_PTE_RW | VB_PTE_U, m->err, sizeof(m->err)) < 0)
+		return -1;
+	m->walk_root[0] = m->vm.root;
+	m->n_walk = 1;
+	return 0;
 }
 
 static double now_s(void)
@@ -62,217 +69,25 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int leaf_level(enum vb_page_size ps)
+/* The data slot, the mailbox, then the kernel's own preparation. */
+static int prepare(struct vb_micro *m)
 {
-	return ps == VB_PS_4K ? 1 : ps == VB_PS_2M ? 2 : 3;
-}
+	enum vb_page_size host = m->pt->pages.host == VB_PS_NONE ? VB_PS_4K : m->pt->pages.host;
 
-/* Sizes of the data slot and of the page-table pool, before the VM exists:
- * from the point alone (k, gps, gsz, pt), as vb_micro_data_bytes uses it too. */
-static int plan(struct micro *m)
-{
-	uint64_t n;
-
-	switch (m->k->id) {
-	case VB_K_PTRCHASE:
-	case VB_K_GUPS:
-		m->data_len = param(m, "footprint");
-		m->walk_gva = VB_G_DATA;
-		m->walk_len = m->data_len;
-		m->pt_pages = vb_pt_pages_needed((m->data_len + m->gsz - 1) / m->gsz * m->gsz, m->gps);
-		break;
-	case VB_K_CR3SWITCH:
-		n = param(m, "spaces");
-		/* 1G leaves alias one frame: the spaces still differ in their tables. */
-		m->data_len = (m->gps == VB_PS_1G ? 1 : n) * m->gsz;
-		m->pt_pages = 4 * n + 2;
-		m->walk_gva = VB_G_PRIV;
-		m->walk_len = m->gsz;
-		break;
-	case VB_K_PTEWRITE:
-		n = param(m, "entries");
-		m->data_len = (m->gps == VB_PS_1G ? 1 : n) * m->gsz;
-		m->pt_pages = vb_pt_pages_needed(n * m->gsz, m->gps);
-		m->walk_gva = VB_G_PRIV;
-		m->walk_len = n * m->gsz;
-		break;
-	case VB_K_PTBUILD: {
-		uint64_t frames = 1, cap, pages = 1;
-
-		m->leaves = param(m, "pages");
-		/* PML4 entries 1..511, 512G each, from VB_G_PRIV on. */
-		if (m->leaves > 511 * ((512ULL << 30) / m->gsz))
-			return vb_errf(m->err, sizeof(m->err),
-				       "ptbuild maps its tree in PML4 entries 1-511 (511 x 512G): %llu pages of %s do not fit",
-				       (unsigned long long)m->leaves, vb_page_size_name(m->gps));
-		/* Leaves alias a power-of-two set of frames of at most 32M. */
-		cap = (32ULL << 20) / m->gsz;
-		while (frames * 2 <= m->leaves && frames * 2 <= cap)
-			frames *= 2;
-		m->frames = frames;
-		m->data_len = frames * m->gsz;
-		n = m->leaves;
-		for (int l = leaf_level(m->gps); l <= 3; l++) {
-			n = (n + 511) / 512;
-			pages += n;
-		}
-		m->pt_pages = pages + 2;
-		break;
-	}
-	}
-	return 0;
-}
-
-static int prep_ptrchase(struct micro *m)
-{
-	size_t stride = param(m, "layout") == 1 ? 64 : 4096;
-	size_t nodes = m->data_len / stride;
-	uint8_t *base = m->vm.data.addr;
-	uint8_t *first = vb_ptrchase_build(base, nodes, stride, m->opts->seed);
-
-	/* The native builder links host pointers: make them guest addresses. */
-	for (size_t i = 0; i < nodes; i++) {
-		uint64_t *slot = vb_ptrchase_node(base, i, stride);
-
-		*slot = *slot - (uintptr_t)base + VB_G_DATA;
-	}
-	m->mb[MB_ARG0 / 8] = (uint64_t)(first - base) + VB_G_DATA;
-	m->first_ops = nodes;	/* the first pass walks the whole cycle: every page faults in */
-	m->ops = param(m, "loads");
-	return 0;
-}
-
-static int prep_gups(struct micro *m)
-{
-	uint64_t *t = m->vm.data.addr, n = m->data_len / 8;
-
-	for (uint64_t i = 0; i < n; i++)
-		t[i] = i;
-	m->mb[MB_ARG0 / 8] = VB_G_DATA;
-	m->mb[MB_ARG1 / 8] = n;
-	m->mb[MB_ARG2 / 8] = param(m, "updates");
-	m->mb[MB_ARG3 / 8] = m->opts->seed | 1;
-	m->ops = m->first_ops = param(m, "updates");
-	return 0;
-}
-
-static int prep_cr3switch(struct micro *m)
-{
-	uint64_t n = param(m, "spaces"), frames = m->data_len / m->gsz, array;
-	uint64_t *roots;
-
-	if (vb_pt_alloc(&m->vm.pt, &array) < 0)
-		return vb_errf(m->err, sizeof(m->err), "page tables: pool exhausted");
-	roots = vb_pt_ptr(&m->vm.pt, array);
-	roots[0] = m->vm.root;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t frame = VB_G_DATA + (i % frames) * m->gsz;
-
-		if (i > 0) {
-			if (vb_pt_alloc(&m->vm.pt, &roots[i]) < 0)
-				return vb_errf(m->err, sizeof(m->err), "page tables: pool exhausted");
-			/* Code, stacks and data are shared; only the private slot differs. */
-			*vb_pt_ptr(&m->vm.pt, roots[i]) = *vb_pt_ptr(&m->vm.pt, m->vm.root);
-		}
-		if (vb_pt_map(&m->vm.pt, roots[i], VB_G_PRIV, frame, m->gsz, m->gps, VB_PTE_RW | VB_PTE_U,
-			      m->err, sizeof(m->err)) < 0)
-			return -1;
-		*(uint64_t *)vb_vm_gpa(&m->vm, frame, 8) = i + 1;
-		m->walk_root[i] = roots[i];
-	}
-	m->n_walk = (int)n;
-	m->mb[MB_ARG0 / 8] = array;
-	m->mb[MB_ARG1 / 8] = n;
-	m->mb[MB_ARG2 / 8] = param(m, "switches");
-	m->mb[MB_ARG3 / 8] = VB_G_PRIV;
-	m->ops = m->first_ops = param(m, "switches");
-	return 0;
-}
-
-static int prep_ptewrite(struct micro *m)
-{
-	uint64_t n = param(m, "entries"), frames = m->data_len / m->gsz;
-	struct vb_pt_walk w;
-
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t frame = VB_G_DATA + (i % frames) * m->gsz;
-
-		if (vb_pt_map(&m->vm.pt, m->vm.root, VB_G_PRIV + i * m->gsz, frame, m->gsz, m->gps,
-			      VB_PTE_RW | VB_PTE_U, m->err, sizeof(m->err)) < 0)
-			return -1;
-	}
-	/* n <= 512 leaves from a 512G-aligned address share one table page. */
-	if (vb_pt_walk(&m->vm.pt, m->vm.root, VB_G_PRIV, &w) < 0)
-		return vb_errf(m->err, sizeof(m->err), "page tables: private region not mapped");
-	memset(m->vm.data.addr, 1, 64);
-	m->mb[MB_ARG0 / 8] = w.entry_gpa;
-	m->mb[MB_ARG1 / 8] = n;
-	m->mb[MB_ARG2 / 8] = VB_G_PRIV;
-	m->mb[MB_ARG3 / 8] = m->gsz;
-	m->mb[MB_ARG4 / 8] = param(m, "iterations");
-	m->ops = m->first_ops = n * param(m, "iterations");
-	return 0;
-}
-
-static int prep_ptbuild(struct micro *m)
-{
-	uint64_t pool, page;
-	int level = leaf_level(m->gps);
-
-	/* The guest needs the pool contiguous: the pool allocator hands out in order. */
-	if (vb_pt_alloc(&m->vm.pt, &pool) < 0)
-		return vb_errf(m->err, sizeof(m->err), "page tables: pool exhausted");
-	for (uint64_t i = 1; i + 2 < m->pt_pages; i++)
-		if (vb_pt_alloc(&m->vm.pt, &page) < 0 || page != pool + i * 4096)
-			return vb_errf(m->err, sizeof(m->err), "page tables: pool exhausted");
-	m->mb[MB_ARG0 / 8] = pool;
-	m->mb[MB_ARG1 / 8] = m->leaves;
-	m->mb[MB_ARG2 / 8] = (uint64_t)level;
-	m->mb[MB_ARG3 / 8] = VB_G_DATA | VB_PTE_P | VB_PTE_RW | VB_PTE_U | (level > 1 ? VB_PTE_PS : 0);
-	m->mb[MB_ARG4 / 8] = m->frames - 1;
-	m->mb[MB_ARG5 / 8] = VB_PTE_P | VB_PTE_RW | VB_PTE_U;
-	m->ops = m->first_ops = 1;
-	return 0;
-}
-
-static int prepare(struct micro *m)
-{
-	enum vb_backing b = vb_backing_for(m->pt->pages.host == VB_PS_NONE ? VB_PS_4K : m->pt->pages.host,
-					   m->opts->hugetlb);
-
-	if (vb_vm_add_data(&m->vm, m->data_len, b, m->err, sizeof(m->err)) < 0)
+	if (vb_vm_add_data(&m->vm, m->data_len, vb_backing_for(host, m->opts->hugetlb), m->err,
+			   sizeof(m->err)) < 0)
 		return -1;
 	/* Resident before the guest runs: a guest read of an untouched page would
 	 * map the zero page, which smaps does not count. */
 	vb_mem_touch(&m->vm.data);
 	m->mb = (uint64_t *)vb_vm_gpa(&m->vm, VB_G_MAILBOX, 4096);
-	m->mb[MB_KERNEL / 8] = (uint64_t)m->k->id;
-	if (m->k->id == VB_K_PTRCHASE || m->k->id == VB_K_GUPS) {
-		uint64_t len = (m->data_len + m->gsz - 1) / m->gsz * m->gsz;
-
-		if (vb_pt_map(&m->vm.pt, m->vm.root, VB_G_DATA, VB_G_DATA, len, m->gps,
-			      VB_PTE_RW | VB_PTE_U, m->err, sizeof(m->err)) < 0)
-			return -1;
-		m->walk_root[0] = m->vm.root;
-		m->n_walk = 1;
-	}
-	if (m->k->id == VB_K_PTEWRITE) {
-		m->walk_root[0] = m->vm.root;
-		m->n_walk = 1;
-	}
-	switch (m->k->id) {
-	case VB_K_PTRCHASE: return prep_ptrchase(m);
-	case VB_K_GUPS: return prep_gups(m);
-	case VB_K_CR3SWITCH: return prep_cr3switch(m);
-	case VB_K_PTEWRITE: return prep_ptewrite(m);
-	case VB_K_PTBUILD: return prep_ptbuild(m);
-	}
-	return vb_errf(m->err, sizeof(m->err), "kernel %s has no id", m->k->name);
+	m->mb[MB_KERNEL / 8] = VB_G_CODE + (uint64_t)(m->k->entry - vb_guest_code_start);
+	return m->k->prepare(m);
 }
 
 static void open_stats(struct micro *m)
 {
-	int fds[2] = { m->vm.vm_fd, m->vm.vcpu_fd };
+	int fds[2] = { m->m.vm.vm_fd, m->m.vm.vcpu_fd };
 	char err[256];
 
 	for (int i = 0; i < 2; i++) {
@@ -303,43 +118,42 @@ static void open_pmu(struct micro *m)
 {
 	enum vb_counter_set set = VB_CSET_DEFAULT;
 
-	if (m->opts->counters)
-		vb_counter_set_parse(m->opts->counters, &set);	/* cmd_run checked the word */
+	if (m->m.opts->counters)
+		vb_counter_set_parse(m->m.opts->counters, &set);	/* cmd_run checked the word */
 	vb_counters_init(&m->cs, set);
-	vb_pmu_open_thread(&m->cs, gettid(), true, m->opts->events);
+	vb_pmu_open_thread(&m->cs, gettid(), true, m->m.opts->events);
 }
 
-/* One KVM_RUN = one pass. *ns from the guest's TSC; KVM stat deltas added
- * to the row when timed. */
-static int pass(struct micro *m, bool timed, uint64_t loads, double *ns)
+/* One KVM_RUN = one pass, and the only place a pass begins and ends. *ns
+ * from the guest's TSC; KVM stat deltas added to the row when timed. */
+static int pass(struct micro *mi, bool timed, uint64_t ops, double *ns)
 {
+	struct vb_micro *m = &mi->m;
 	double t0, t1, host_ns;
 	enum vb_vm_exit e;
 
-	if (m->k->id == VB_K_PTRCHASE)
-		m->mb[MB_ARG1 / 8] = loads;
+	if (m->k->before_pass && m->k->before_pass(m, ops) < 0)
+		return -1;
 	if (timed) {
-		read_stats(m, m->before);
-		vb_trace_start(m->tr);
-		vb_counters_start(&m->cs);
+		read_stats(mi, mi->before);
+		vb_trace_start(mi->tr);
+		vb_counters_start(&mi->cs);
 	}
 	t0 = now_s();
 	e = vb_vm_run(&m->vm, m->opts->timeout_s, m->err, sizeof(m->err));
 	t1 = now_s();
 	if (timed) {
-		vb_counters_stop(&m->cs);
-		vb_trace_stop(m->tr);
+		vb_counters_stop(&mi->cs);
+		vb_trace_stop(mi->tr);
 	}
 	if (e != VB_VM_DONE)
 		return -1;
 	if (timed) {
-		read_stats(m, m->after);
+		read_stats(mi, mi->after);
 		for (int i = 0; i < 2; i++)
-			if (m->have_stats[i])
-				vb_kvm_stats_accumulate(&m->st[i], m->before[i], m->after[i], m->kvm);
+			if (mi->have_stats[i])
+				vb_kvm_stats_accumulate(&mi->st[i], mi->before[i], mi->after[i], mi->kvm);
 	}
-	if (m->k->id == VB_K_PTRCHASE)
-		m->mb[MB_ARG0 / 8] = m->mb[MB_SINK / 8];	/* carry on along the cycle */
 	*ns = (double)(m->mb[MB_TSC1 / 8] - m->mb[MB_TSC0 / 8]) * 1e6 / m->vm.tsc_khz;
 	host_ns = (t1 - t0) * 1e9;
 	/* The timed region lies inside KVM_RUN: a TSC figure above the host's
@@ -352,57 +166,122 @@ static int pass(struct micro *m, bool timed, uint64_t loads, double *ns)
 }
 
 /* The sample in the kernel's unit. */
-static double value(const struct micro *m, double ns, uint64_t ops)
+static double value(const struct vb_micro *m, double ns, uint64_t ops)
 {
-	switch (m->k->id) {
-	case VB_K_GUPS: return ops / (ns * 1e-9);
-	case VB_K_PTBUILD: return ns / ops / 1000;
-	default: return ns / ops;
+	switch (m->k->unit_kind) {
+	case VB_UNIT_OPS_PER_SEC: return (double)ops / (ns * 1e-9);
+	case VB_UNIT_US_PER_OP: return ns / (double)ops / 1000;
+	default: return ns / (double)ops;
 	}
 }
 
-/* pages.verified from our own tables (guest) and smaps (host). */
-static void verify_pages(struct micro *m, json_t *row)
+/* A first pass (the kernel's own count), --warmup untimed passes, then timed
+ * passes until the stop rule (analysis/stats.c) says enough: the same rule,
+ * and the same cap (its max_runs), as microbench/runner.c. */
+static int measure(struct micro *mi, struct measured *r)
 {
-	json_t *pages = json_object_get(row, "pages");
-	uint64_t gb[4] = { 0 };
-	enum vb_page_size g = VB_PS_NONE, h;
-	struct vb_mem_verified v;
-	char err[256], text[32];
-	const char *hname;
-	bool honoured;
+	const struct vb_stop_rule *stop = &mi->m.opts->stop;
+	struct vb_micro *m = &mi->m;
+	size_t cap = stop->max_runs ? stop->max_runs : 1;
+	double ns, t0;
 
-	if (!pages) {
-		pages = json_object();
-		json_object_set_new(row, "pages", pages);
+	r->x = calloc(cap, sizeof(*r->x));
+	r->per_sub = calloc(cap, sizeof(*r->per_sub));
+	if (!r->x || !r->per_sub)
+		return vb_errf(m->err, sizeof(m->err), "out of memory");
+	if (pass(mi, false, m->first_ops, &ns) < 0)
+		return -1;
+	r->first = value(m, ns, m->first_ops);
+	for (unsigned w = 0; w < m->opts->warmup; w++)
+		if (pass(mi, false, m->ops, &ns) < 0)
+			return -1;
+	t0 = now_s();
+	while (vb_stop_rule_more(stop, r->x, r->n, now_s() - t0)) {
+		if (pass(mi, true, m->ops, &ns) < 0)
+			return -1;
+		r->x[r->n] = value(m, ns, m->ops);
+		r->per_sub[r->n] = m->sub_ops ? ns / (double)(m->ops * m->sub_ops) : 0;
+		r->total_ops += m->ops;
+		r->n++;
 	}
+	return 0;
+}
+
+/* pages.verified: what the guest maps, from our own tables (or the kernel's
+ * override), and what backs it, from smaps. */
+struct verified {
+	uint64_t gb[4];			/* guest bytes by leaf size */
+	enum vb_page_size g;
+	struct vb_mem_verified v;	/* host */
+	const char *source;
+};
+
+static void verify_pages(struct micro *mi, struct verified *out)
+{
+	const struct vb_micro *m = &mi->m;
+	char err[256];
+
+	memset(out, 0, sizeof(*out));
+	out->g = VB_PS_NONE;
 	for (int r = 0; r < m->n_walk; r++)
 		for (uint64_t off = 0; off < m->walk_len;) {
 			struct vb_pt_walk w;
 
 			if (vb_pt_walk(&m->vm.pt, m->walk_root[r], m->walk_gva + off, &w) < 0) {
-				gb[0] += 4096;	/* unmapped: counted, and makes the size mixed */
+				out->gb[0] += 4096;	/* unmapped: counted, and makes the size mixed */
 				off += 4096;
 				continue;
 			}
-			gb[w.leaf] += vb_page_size_bytes(w.leaf);
+			out->gb[w.leaf] += vb_page_size_bytes(w.leaf);
 			off += vb_page_size_bytes(w.leaf);
 		}
 	for (int s = VB_PS_4K; s <= VB_PS_1G; s++)
-		if (gb[s] && !gb[0] && gb[s] == gb[VB_PS_4K] + gb[VB_PS_2M] + gb[VB_PS_1G])
-			g = (enum vb_page_size)s;
-	if (m->k->id == VB_K_PTBUILD) {
-		/* The guest builds and tears down that tree itself; the leaf level is
-		 * what we handed it. */
-		g = m->gps;
-		gb[g] = m->leaves * m->gsz;
+		if (out->gb[s] && !out->gb[0] &&
+		    out->gb[s] == out->gb[VB_PS_4K] + out->gb[VB_PS_2M] + out->gb[VB_PS_1G])
+			out->g = (enum vb_page_size)s;
+	out->source = "guest-tables+smaps";
+	if (m->k->verify)
+		out->source = m->k->verify(m, out->gb, &out->g);
+	if (vb_mem_verify(&m->vm.data, &out->v, err, sizeof(err)) < 0) {
+		json_object_set_new(mi->errors, "smaps", json_string(err));
+		memset(&out->v, 0, sizeof(out->v));
+		out->v.size = VB_PS_NONE;
 	}
-	if (vb_mem_verify(&m->vm.data, &v, err, sizeof(err)) < 0) {
-		json_object_set_new(m->errors, "smaps", json_string(err));
-		memset(&v, 0, sizeof(v));
-		v.size = VB_PS_NONE;
+}
+
+/* The row's measurement: unit, samples, extra, counters, stats and pages. */
+static void build_row(struct micro *mi, json_t *row, const struct measured *r,
+		      const struct verified *pv)
+{
+	const struct vb_micro *m = &mi->m;
+	json_t *extra = json_object(), *counters, *pages;
+	struct vb_stats st;
+	enum vb_page_size g = pv->g, h = pv->v.size;
+	const char *hname;
+	char text[32];
+	bool honoured;
+
+	counters = json_pack("{s:O,s:O}", "kvm", mi->kvm, "errors", mi->errors);
+	json_object_set_new(row, "counters", counters);
+	json_object_set_new(row, "unit", json_string(m->k->unit));
+	json_object_set_new(row, "extra", extra);
+	json_object_set_new(extra, m->k->first_pass_metric ? m->k->first_pass_metric : "first_pass",
+			    json_real(r->first));
+	if (m->k->sub_metric)
+		json_object_set_new(extra, m->k->sub_metric, json_real(vb_median(r->per_sub, r->n)));
+	json_object_set_new(extra, "tsc_khz", json_integer(m->vm.tsc_khz));
+	json_object_set_new(counters, "ops", json_integer((json_int_t)r->total_ops));
+	vb_counters_json(&mi->cs, counters);
+	vb_trace_json(mi->tr, r->total_ops, row);
+	vb_row_set_samples(row, r->x, r->n);
+	vb_stats_compute(r->x, r->n, m->opts->seed, &st);
+	vb_row_set_stats(row, &st);
+
+	pages = json_object_get(row, "pages");
+	if (!pages) {
+		pages = json_object();
+		json_object_set_new(row, "pages", pages);
 	}
-	h = v.size;
 	hname = h == VB_PS_NONE ? "mixed" : vb_page_size_name(h);
 	snprintf(text, sizeof(text), "%s:%s", g == VB_PS_NONE ? "mixed" : vb_page_size_name(g), hname);
 	honoured = g == m->pt->pages.guest &&
@@ -410,77 +289,24 @@ static void verify_pages(struct micro *m, json_t *row)
 		    (m->pt->pages.host == VB_PS_NONE && h == VB_PS_4K));
 	json_object_set_new(pages, "verified", json_string(text));
 	json_object_set_new(pages, "honoured", json_boolean(honoured));
-	json_object_set_new(pages, "guest_bytes", vb_row_page_bytes_json(gb[VB_PS_4K], gb[VB_PS_2M],
-								       gb[VB_PS_1G]));
-	json_object_set_new(pages, "host_bytes", vb_row_page_bytes_json(v.bytes_4k, v.bytes_2m,
-								      v.bytes_1g));
-	json_object_set_new(pages, "source", json_string(m->k->id == VB_K_PTBUILD ? "kernel-args+smaps"
-										 : "guest-tables+smaps"));
+	json_object_set_new(pages, "guest_bytes",
+			    vb_row_page_bytes_json(pv->gb[VB_PS_4K], pv->gb[VB_PS_2M], pv->gb[VB_PS_1G]));
+	json_object_set_new(pages, "host_bytes",
+			    vb_row_page_bytes_json(pv->v.bytes_4k, pv->v.bytes_2m, pv->v.bytes_1g));
+	json_object_set_new(pages, "source", json_string(pv->source));
 }
 
-static int measure(struct micro *m, json_t *row)
+static int run_kernel(struct micro *mi, json_t *row)
 {
-	double *x = NULL, *per_page = NULL, ns, t0;
-	json_t *extra = json_object(), *counters;
-	size_t n = 0, cap = 0;
-	uint64_t total_ops = 0;
-	struct vb_stats st;
-	int ret = -1;
+	struct vb_micro *m = &mi->m;
+	struct measured r = { 0 };
+	struct verified pv;
+	char why[256];
+	int ret;
 
-	counters = json_pack("{s:o,s:o}", "kvm", m->kvm, "errors", m->errors);
-	json_incref(m->kvm);
-	json_incref(m->errors);
-	json_object_set_new(row, "counters", counters);
-	json_object_set_new(row, "unit", json_string(m->k->unit));
-	json_object_set_new(row, "extra", extra);
-
-	if (pass(m, false, m->first_ops, &ns) < 0)
-		goto out;
-	json_object_set_new(extra, m->k->id == VB_K_GUPS ? "first_pass_updates_per_s" :
-			    m->k->id == VB_K_PTRCHASE ? "first_pass_ns_per_load" : "first_pass",
-			    json_real(value(m, ns, m->first_ops)));
-	for (unsigned w = 0; w < m->opts->warmup; w++)
-		if (pass(m, false, m->ops, &ns) < 0)
-			goto out;
-	t0 = now_s();
-	while (n < MAX_SAMPLES && (n == 0 || vb_stop_rule_more(&m->opts->stop, x, n, now_s() - t0))) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			x = realloc(x, cap * sizeof(*x));
-			per_page = realloc(per_page, cap * sizeof(*per_page));
-			if (!x || !per_page) {
-				vb_errf(m->err, sizeof(m->err), "out of memory");
-				goto out;
-			}
-		}
-		if (pass(m, true, m->ops, &ns) < 0)
-			goto out;
-		x[n] = value(m, ns, m->ops);
-		per_page[n] = m->leaves ? ns / m->leaves : 0;
-		total_ops += m->ops;
-		n++;
-	}
-	if (m->k->id == VB_K_PTBUILD)
-		json_object_set_new(extra, "ns_per_page", json_real(vb_median(per_page, n)));
-	json_object_set_new(extra, "tsc_khz", json_integer(m->vm.tsc_khz));
-	json_object_set_new(counters, "ops", json_integer((json_int_t)total_ops));
-	vb_counters_json(&m->cs, counters);
-	vb_trace_json(m->tr, total_ops, row);
-	vb_row_set_samples(row, x, n);
-	vb_stats_compute(x, n, m->opts->seed, &st);
-	vb_row_set_stats(row, &st);
-	ret = 0;
-out:
-	free(x);
-	free(per_page);
-	return ret;
-}
-
-static int run_kernel(struct micro *m, json_t *row)
-{
-	m->kvm = json_object();
-	m->errors = json_object();
-	if (plan(m) < 0)
+	mi->kvm = json_object();
+	mi->errors = json_object();
+	if (m->k->size(m) < 0)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
 	if (vb_vm_create(&m->vm, m->pt_pages, m->err, sizeof(m->err)) < 0)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
@@ -488,104 +314,126 @@ static int run_kernel(struct micro *m, json_t *row)
 	 * thread is the vCPU, so the signal takes KVM_RUN out with EINTR. */
 	m->vm.stop = m->opts->interrupted;
 	if (m->gps == VB_PS_1G && !m->vm.gbpages)
-		return vb_row_status(row, "skipped", "this KVM (%s) does not offer 1G guest pages: KVM_GET_SUPPORTED_CPUID has no pdpe1gb",
+		return vb_row_status(row, "skipped", "this KVM (%s) does not offer 1G guest pages: "
+				     "KVM_GET_SUPPORTED_CPUID has no pdpe1gb",
 				     vb_kvm_flavour_name(m->flavour));
+	if (m->k->valid && !m->k->valid(m, why, sizeof(why)))
+		return vb_row_status(row, "skipped", "%s", why);
 	if (prepare(m) < 0 || vb_vcpu_setup(&m->vm, !m->k->cpl0, m->err, sizeof(m->err)) < 0)
 		return vb_row_status(row, "failed", "micro guest setup: %s", m->err);
-	open_stats(m);
-	open_pmu(m);
-	m->tr = vb_trace_new(vb_trace_depth_of(m->opts->trace), m->flavour);
-	vb_trace_add_thread(m->tr, gettid());
-	if (measure(m, row) < 0)
-		return vb_row_status(row, "failed", "%s", m->err);
+	open_stats(mi);
+	open_pmu(mi);
+	mi->tr = vb_trace_new(vb_trace_depth_of(m->opts->trace), m->flavour);
+	vb_trace_add_thread(mi->tr, gettid());
+	ret = measure(mi, &r);
 	/* Again after the guest ran: it faulted in its code and stacks, and a
 	 * row whose guest tables sat on huge host pages is not the row asked for. */
-	if (vb_vm_sys_check(&m->vm, m->err, sizeof(m->err)) < 0)
-		return vb_row_status(row, "failed", "%s", m->err);
-	verify_pages(m, row);
-	json_object_set_new(row, "status", json_string("ok"));
-	json_object_del(row, "reason");
-	return 0;
+	if (ret == 0)
+		ret = vb_vm_sys_check(&m->vm, m->err, sizeof(m->err));
+	if (ret == 0) {
+		verify_pages(mi, &pv);
+		build_row(mi, row, &r, &pv);
+		vb_row_set_status(row, "ok", NULL);
+	}
+	free(r.x);
+	free(r.per_sub);
+	return ret < 0 ? vb_row_status(row, "failed", "%s", m->err) : 0;
+}
+
+/* Set up the kernel and page size of a point; false with why when the point
+ * names no micro kernel or a guest page size the tables cannot have. */
+static bool point(struct vb_micro *m, const struct vb_point *pt, char *why, size_t len)
+{
+	m->pt = pt;
+	m->k = vb_micro_kernel_find(pt->bench);
+	if (!m->k) {
+		snprintf(why, len, "'%s' is not a micro guest kernel", pt->bench);
+		return false;
+	}
+	m->gps = pt->pages.guest;
+	if (m->gps != VB_PS_4K && m->gps != VB_PS_2M && m->gps != VB_PS_1G) {
+		snprintf(why, len, "guest pages must be 4k, 2m or 1g, not %s",
+			 vb_page_size_name(m->gps));
+		return false;
+	}
+	m->gsz = vb_page_size_bytes(m->gps);
+	return true;
 }
 
 int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row)
 {
-	struct micro m;
+	struct micro *mi;
 	struct vb_kvm_state st;
 	char reason[512];
 	cpu_set_t old_mask;
 	bool have_mask;
 	int ret;
 
-	memset(&m, 0, sizeof(m));
-	m.vm.kvm_fd = m.vm.vm_fd = m.vm.vcpu_fd = -1;
-	m.st[0].fd = m.st[1].fd = -1;
-	m.pt = pt;
-	m.opts = opts;
-	m.k = vb_micro_kernel_find(pt->bench);
-	if (!m.k)
-		return vb_row_status(row, "failed", "'%s' is not a micro guest kernel", pt->bench);
+	/* struct micro is large (walk roots): not on the stack. */
+	mi = calloc(1, sizeof(*mi));
+	if (!mi)
+		return vb_row_status(row, "failed", "out of memory");
+	mi->m.vm.kvm_fd = mi->m.vm.vm_fd = mi->m.vm.vcpu_fd = -1;
+	mi->st[0].fd = mi->st[1].fd = -1;
+	mi->m.opts = opts;
+	if (!point(&mi->m, pt, reason, sizeof(reason))) {
+		free(mi);
+		return vb_row_status(row, "failed", "%s", reason);
+	}
 	/* The run has checked (and with --switch-mode reached) the mode; what
 	 * the host runs now is what the row records. */
 	vb_kvm_detect(NULL, &st);
 	json_object_set_new(row, "mode_verified", st.flavour == VB_KVM_NONE ? json_null()
 							 : json_string(vb_mode_name(st.paging)));
-	if (!vb_mode_available(&st, pt->mode, reason, sizeof(reason)))
+	if (!vb_mode_available(&st, pt->mode, reason, sizeof(reason))) {
+		free(mi);
 		return vb_row_status(row, "skipped", "%s", reason);
-	json_object_set_new(row, "emulated_cpl0", json_boolean(m.k->cpl0 && st.flavour == VB_KVM_PVM));
-	m.flavour = st.flavour;
-	m.gps = pt->pages.guest;
-	if (m.gps != VB_PS_4K && m.gps != VB_PS_2M && m.gps != VB_PS_1G)
-		return vb_row_status(row, "failed", "guest pages must be 4k, 2m or 1g, not %s",
-				     vb_page_size_name(m.gps));
-	m.gsz = vb_page_size_bytes(m.gps);
+	}
+	json_object_set_new(row, "emulated_cpl0",
+			    json_boolean(mi->m.k->cpl0 && st.flavour == VB_KVM_PVM));
+	mi->m.flavour = st.flavour;
 	/* The vCPU is this thread: pin it where the run chose, for this row only. */
 	have_mask = opts->affinity && sched_getaffinity(0, sizeof(old_mask), &old_mask) == 0 &&
 		    sched_setaffinity(0, sizeof(*opts->affinity), opts->affinity) == 0;
-	ret = run_kernel(&m, row);
+	ret = run_kernel(mi, row);
 	if (have_mask)
 		sched_setaffinity(0, sizeof(old_mask), &old_mask);
 	for (int i = 0; i < 2; i++) {
-		if (m.st[i].stat)
-			vb_kvm_stats_close(&m.st[i]);
-		free(m.before[i]);
-		free(m.after[i]);
+		if (mi->st[i].stat)
+			vb_kvm_stats_close(&mi->st[i]);
+		free(mi->before[i]);
+		free(mi->after[i]);
 	}
-	vb_counters_close(&m.cs);
-	vb_trace_free(m.tr);
-	json_decref(m.kvm);
-	json_decref(m.errors);
-	vb_vm_destroy(&m.vm);
+	vb_counters_close(&mi->cs);
+	vb_trace_free(mi->tr);
+	json_decref(mi->kvm);
+	json_decref(mi->errors);
+	vb_vm_destroy(&mi->m.vm);
+	free(mi);
 	return ret;
 }
 
 uint64_t vb_micro_data_bytes(const struct vb_point *pt, bool hugetlb)
 {
 	enum vb_page_size host = pt->pages.host == VB_PS_NONE ? VB_PS_4K : pt->pages.host;
-	uint64_t pg;
-	struct micro *m;
-	uint64_t bytes = 0;
+	struct vb_micro *m;
+	char why[256];
+	uint64_t pg, bytes = 0;
 
-	/* struct micro is large (walk roots): not on the caller's stack. */
+	/* struct vb_micro is large (walk roots): not on the caller's stack. */
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return 0;
-	m->pt = pt;
-	m->k = vb_micro_kernel_find(pt->bench);
-	m->gps = pt->pages.guest;
-	if (m->k && (m->gps == VB_PS_4K || m->gps == VB_PS_2M || m->gps == VB_PS_1G)) {
-		m->gsz = vb_page_size_bytes(m->gps);
-		if (plan(m) == 0 && m->data_len) {
-			/* As vb_vm_add_data -> vb_mem_alloc rounds the slot: to the
-			 * backing's page, THP's being 2M. */
-			switch (vb_backing_for(host, hugetlb)) {
-			case VB_BACKING_HUGETLB_1G: pg = 1ULL << 30; break;
-			case VB_BACKING_HUGETLB_2M:
-			case VB_BACKING_THP: pg = 2ULL << 20; break;
-			default: pg = 4096; break;
-			}
-			bytes = (m->data_len + pg - 1) / pg * pg;
+	if (point(m, pt, why, sizeof(why)) && m->k->size(m) == 0 && m->data_len) {
+		/* As vb_vm_add_data -> vb_mem_alloc rounds the slot: to the
+		 * backing's page, THP's being 2M. */
+		switch (vb_backing_for(host, hugetlb)) {
+		case VB_BACKING_HUGETLB_1G: pg = 1ULL << 30; break;
+		case VB_BACKING_HUGETLB_2M:
+		case VB_BACKING_THP: pg = 2ULL << 20; break;
+		default: pg = 4096; break;
 		}
+		bytes = (m->data_len + pg - 1) / pg * pg;
 	}
 	free(m);
 	return bytes;
@@ -613,8 +461,8 @@ static uint64_t micro_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enu
 const struct vb_guest vb_guest_micro = {
 	.name = "micro",
 	.where = "in the micro guest",
-	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups "
-		   "and the CPL0 page-table kernels",
+	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups, "
+		   "the CPL0 page-table kernels and the exit costs",
 	.auto_pick = true,
 	.no_thp_guest_pages = true,
 	.bench_at = vb_catalog_kernel_at,

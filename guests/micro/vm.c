@@ -113,19 +113,34 @@ int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen)
 	return set_cpuid(vm, err, errlen);
 }
 
+static int data_slot(struct vb_vm *vm, uint64_t size, char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region r1 = {
+		.slot = 1, .guest_phys_addr = VB_G_DATA, .memory_size = size,
+		.userspace_addr = (uintptr_t)vm->data.addr,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r1) < 0)
+		return vb_errf(err, errlen, "KVM_SET_USER_MEMORY_REGION (data slot, %llu bytes): %s",
+			       (unsigned long long)size, strerror(errno));
+	return 0;
+}
+
 int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, size_t errlen)
 {
 	if (vb_mem_alloc(&vm->data, len, b, err, errlen) < 0)
 		return -1;
 	vm->have_data = true;
-	struct kvm_userspace_memory_region r1 = {
-		.slot = 1, .guest_phys_addr = VB_G_DATA, .memory_size = vm->data.len,
-		.userspace_addr = (uintptr_t)vm->data.addr,
-	};
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r1) < 0)
-		return vb_errf(err, errlen, "KVM_SET_USER_MEMORY_REGION (data slot, %zu bytes): %s",
-			       vm->data.len, strerror(errno));
-	return 0;
+	return data_slot(vm, vm->data.len, err, errlen);
+}
+
+int vb_vm_data_forget(struct vb_vm *vm, char *err, size_t errlen)
+{
+	/* Deleting a slot makes KVM drop every mapping of it (the shadow MMU
+	 * drops them all); the host memory behind it stays as it was. */
+	if (data_slot(vm, 0, err, errlen) < 0)
+		return -1;
+	return data_slot(vm, vm->data.len, err, errlen);
 }
 
 int vb_vm_sys_check(const struct vb_vm *vm, char *err, size_t errlen)
@@ -246,9 +261,17 @@ static int set_cpuid(struct vb_vm *vm, char *err, size_t errlen)
 		}
 		/* Guest 1G leaves are reserved-bit faults unless KVM offers
 		 * Page1GB (PVM does not): say so rather than fault. */
-		for (uint32_t i = 0; i < c->nent; i++)
-			if (c->entries[i].function == 0x80000001)
-				vm->gbpages = c->entries[i].edx & (1U << 26);
+		for (uint32_t i = 0; i < c->nent; i++) {
+			const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+			if (e->function == 0x80000001)
+				vm->gbpages = e->edx & (1U << 26);
+			if (e->function == 1)
+				vm->pcid = e->ecx & (1U << 17);
+			/* "AuthenticAMD" and "HygonGenuine" begin with these. */
+			if (e->function == 0)
+				vm->amd = e->ebx == 0x68747541 || e->ebx == 0x6f677948;
+		}
 		r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 		free(c);
 		if (r < 0)
@@ -477,6 +500,8 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 			ret = VB_VM_DONE;
 			break;
 		}
+		if (vm->run->exit_reason == KVM_EXIT_IO && vm->run->io.port == VB_G_PORT_NOP)
+			continue;	/* an exit for its own sake (portio) */
 		if (vm->run->exit_reason == KVM_EXIT_IO && vm->run->io.port == VB_G_PORT_EXC) {
 			describe_exception(vm, err, errlen);
 			ret = VB_VM_EXCEPTION;

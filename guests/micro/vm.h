@@ -23,6 +23,8 @@ struct vb_vm {
 	uint64_t root;			/* GPA of the PML4 the guest starts on */
 	uint32_t tsc_khz;		/* guest TSC frequency, from KVM_GET_TSC_KHZ */
 	bool gbpages;			/* KVM offers Page1GB: guest 1G leaves work */
+	bool pcid;			/* KVM offers PCID: CR4.PCIDE can be set */
+	bool amd;			/* the CPU is AMD's (or Hygon's): VMMCALL, not VMCALL */
 	volatile sig_atomic_t *stop;	/* when set (Ctrl-C), vb_vm_run ends the pass; NULL: never */
 };
 
@@ -43,6 +45,9 @@ int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen);
 int vb_vm_sys_check(const struct vb_vm *vm, char *err, size_t errlen);
 /* Slot 1 at VB_G_DATA: len bytes with that backing (len rounded up to it). */
 int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, size_t errlen);
+/* Delete the data slot and add it again, memory untouched: KVM has then
+ * mapped none of it (mmufault's fresh pages). -1 with err. */
+int vb_vm_data_forget(struct vb_vm *vm, char *err, size_t errlen);
 /* Host pointer of a guest-physical address, NULL outside the slots. */
 void *vb_vm_gpa(const struct vb_vm *vm, uint64_t gpa, size_t len);
 /* GDT, IDT, TSS, CPUID, control registers, segments and RIP/RSP for a

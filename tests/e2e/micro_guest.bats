@@ -65,3 +65,23 @@ need_kvm() {
 	[ "$status" -eq 0 ]
 	[[ "$(jq -r '.results[0].reason' "$(run_dir)/run.json")" == *"forkwait does not run in the micro guest: use --guest auto"* ]]
 }
+
+@test "micro guest: the exit-cost kernels are benches, run or are skipped with the reason" {
+	run "$VBENCH" list
+	[ "$status" -eq 0 ]
+	for b in cpuid hypercall portio rdmsr cr3write cr3pcid invlpg mmufault; do
+		[[ "$output" == *"  $b "* ]]
+	done
+	need_kvm
+	run "$VBENCH" run --mode "$mode" --guest micro --bench cpuid,hypercall,portio,rdmsr,cr3write,cr3pcid,invlpg,mmufault --set ops=20 --set pages=8 --pages 4k --repeat 2 --min-runs 2 --timeout 60 --out "$OUT" --quiet
+	echo "$output"
+	[ "$status" -eq 0 ]
+	f="$(run_dir)/run.json"
+	[ "$(jq '[.results[] | select(.status == "ok" or (.status == "skipped" and (.reason | length) > 0))] | length' "$f")" -eq 8 ]
+	[ "$(jq -r '.results[] | select(.bench == "mmufault") | .status' "$f")" = ok ]
+	[ "$(jq '[.results[] | select(.status == "ok" and .unit != "ns/exit" and .unit != "ns/op" and .unit != "ns/fault")] | length' "$f")" -eq 0 ]
+	flavour=$("$VBENCH" env --json | jq -r .kvm.flavour)
+	if [ "$flavour" = pvm ]; then
+		[ "$(jq '[.results[] | select(.bench != "mmufault" and .emulated_cpl0 != true)] | length' "$f")" -eq 0 ]
+	fi
+}

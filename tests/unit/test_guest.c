@@ -34,9 +34,9 @@ Test(guest, every_bench_runs_natively_and_in_a_guest_mode)
 		cr_assert_not_null(g, "%s has no guest for the guest modes", vb_benches[i]->name);
 		cr_assert(g->auto_pick, "%s: --guest auto would never find it", vb_benches[i]->name);
 	}
-	for (int i = 0; vb_micro_kernels[i].name; i++) {
-		who_runs(vb_micro_kernels[i].name, &n, &g);
-		cr_assert_eq(g, &vb_guest_micro, "%s", vb_micro_kernels[i].name);
+	for (int i = 0; vb_micro_kernels[i]; i++) {
+		who_runs(vb_micro_kernels[i]->name, &n, &g);
+		cr_assert_eq(g, &vb_guest_micro, "%s", vb_micro_kernels[i]->name);
 	}
 }
 

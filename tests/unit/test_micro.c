@@ -20,6 +20,7 @@
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
 #include "harness/backend.h"
+#include "microbench/bench.h"
 #include "tests/unit/hostlock.h"
 
 static struct vb_kvm_state kvm;
@@ -145,6 +146,72 @@ Test(micro, cpl0_kernels)
 	}
 }
 
+static json_int_t kvm_stat(json_t *row, const char *name)
+{
+	return json_integer_value(json_object_get(json_object_get(json_object_get(row, "counters"),
+								  "kvm"), name));
+}
+
+static json_int_t ops_of(json_t *row)
+{
+	return json_integer_value(json_object_get(json_object_get(row, "counters"), "ops"));
+}
+
+/* Each exit-cost kernel runs (tiny: CPL0 is emulated on PVM) or is skipped
+ * with the reason its valid() probe gives. */
+Test(micro, exit_cost_kernels)
+{
+	const char *const always[] = { "cpuid", "portio", "rdmsr", "cr3write", "invlpg" };
+	const char *const few[] = { "ops=20", NULL };
+	struct vb_vm vm;
+	bool pcid;
+	json_t *row;
+
+	need_kvm();
+	cr_assert_eq(vb_vm_create(&vm, 16, err, sizeof(err)), 0, "%s", err);
+	pcid = vm.pcid;
+	vb_vm_destroy(&vm);
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		row = run(always[i], "4k:4k", few, &opts);
+		assert_ok(row, "4k:4k");
+		cr_assert_eq(ops_of(row), 40, "%s", always[i]);
+		json_decref(row);
+	}
+	/* Every OUT leaves KVM for the VMM, in every mode. */
+	row = run("portio", "4k:4k", few, &opts);
+	cr_assert_geq(kvm_stat(row, "exits"), ops_of(row));
+	json_decref(row);
+	row = run("cr3pcid", "4k:4k", few, &opts);
+	if (pcid)
+		assert_ok(row, "4k:4k");
+	else
+		cr_assert(strstr(str(row, "reason"), "PCID") && !strcmp(str(row, "status"), "skipped"),
+			  "%s: %s", str(row, "status"), str(row, "reason"));
+	json_decref(row);
+	row = run("hypercall", "4k:4k", few, &opts);
+	if (kvm.flavour != VB_KVM_PVM)
+		assert_ok(row, "4k:4k");
+	else
+		cr_assert_str_eq(str(row, "status"), "skipped", "%s", str(row, "reason"));
+	json_decref(row);
+}
+
+/* KVM forgets the data slot before every pass: every timed pass faults on
+ * every page again (a page and the code and stack the guest then refaults). */
+Test(micro, mmufault_faults_every_pass)
+{
+	const char *const sets[] = { "pages=16", NULL };
+	json_t *row;
+
+	need_kvm();
+	row = run("mmufault", "4k:4k", sets, &opts);
+	assert_ok(row, "4k:4k");
+	cr_assert_eq(ops_of(row), 32);
+	cr_assert_geq(kvm_stat(row, "pf_fixed"), ops_of(row), "pf_fixed %lld",
+		      (long long)kvm_stat(row, "pf_fixed"));
+	json_decref(row);
+}
+
 Test(micro, guest_1g_pages)
 {
 	const char *const sets[] = { "footprint=4M", "loads=20000", NULL };
@@ -202,7 +269,7 @@ Test(micro, exception_is_reported)
 	need_kvm();
 	cr_assert_eq(vb_vm_create(&vm, 16, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vb_vcpu_setup(&vm, true, err, sizeof(err)), 0, "%s", err);
-	((uint64_t *)vb_vm_gpa(&vm, VB_G_MAILBOX, 8))[MB_KERNEL / 8] = 99;	/* no such kernel: ud2 */
+	((uint64_t *)vb_vm_gpa(&vm, VB_G_MAILBOX, 8))[MB_KERNEL / 8] = 0;	/* no kernel: ud2 */
 	cr_assert_eq(vb_vm_run(&vm, 10, err, sizeof(err)), VB_VM_EXCEPTION);
 	cr_assert(strstr(err, "#UD"), "%s", err);
 	vb_vm_destroy(&vm);
@@ -227,13 +294,28 @@ Test(micro, live_stats_fd)
 
 Test(micro, kernel_table)
 {
-	for (const struct vb_micro_kernel *k = vb_micro_kernels; k->name; k++) {
+	for (int i = 0; vb_micro_kernels[i]; i++) {
+		const struct vb_micro_kernel *k = vb_micro_kernels[i];
+
 		cr_assert_eq(vb_micro_kernel_find(k->name), k);
 		cr_assert(k->summary && k->unit && k->params && k->params[0].name, "%s", k->name);
+		cr_assert(k->size && k->prepare, "%s: a kernel sizes and prepares its point", k->name);
+		cr_assert(k->entry >= vb_guest_code_start && k->entry < vb_guest_code_end,
+			  "%s: its function is not in guest.S's code", k->name);
 	}
 	cr_assert_null(vb_micro_kernel_find("forkwait"));
 	cr_assert(vb_micro_kernel_find("cr3switch")->cpl0);
 	cr_assert_not(vb_micro_kernel_find("gups")->cpl0);
+}
+
+/* The kernels that run a native bench take its parameter table, not a copy. */
+Test(micro, kernels_share_the_native_parameters)
+{
+	const char *const shared[] = { "ptrchase", "gups" };
+
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+		cr_assert_eq(vb_micro_kernel_find(shared[i])->params, vb_bench_find(shared[i])->params,
+			     "%s", shared[i]);
 }
 
 /* AnonHugePages of /proc/self/smaps over the VMAs that overlap [lo, hi),
@@ -467,6 +549,7 @@ Test(micro, data_slot_bytes)
 	const char *const build1[] = { "pages=1", NULL };
 	const char *const big[] = { "pages=1048576", NULL };
 	const char *const build1024[] = { "pages=1024", NULL };
+	const char *const pages5[] = { "pages=5", NULL };
 
 	cr_assert_eq(data_bytes("ptrchase", "4k:4k", fp3m, false), 3UL << 20);
 	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, true), 4UL << 20, "hugetlb 2M: rounded up");
@@ -487,6 +570,11 @@ Test(micro, data_slot_bytes)
 	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0, "1M 1G leaves do not fit in 511 x 512G");
 	/* The default 1024 1G leaves span two PML4 entries, on one frame. */
 	cr_assert_eq(data_bytes("ptbuild", "1g:1g", build1024, false), 1UL << 30);
+	/* The exit kernels map one guest page; mmufault a page every 32K at least. */
+	cr_assert_eq(data_bytes("cpuid", "4k:4k", NULL, false), 4096);
+	cr_assert_eq(data_bytes("invlpg", "2m:2m", NULL, true), 2UL << 20);
+	cr_assert_eq(data_bytes("mmufault", "4k:4k", pages5, false), 5 * 32768);
+	cr_assert_eq(data_bytes("mmufault", "2m:thp", pages5, false), 10UL << 20);
 	struct vb_point pt = point("ptrchase", "4k:4k", fp3m);
 
 	pt.bench = "forkwait";

@@ -1,0 +1,47 @@
+/* micro.h: one micro-guest row while it runs, as a kernel's host-side hooks
+ * (guests/micro/kernels.h) see it: the VM, the mailbox, the page size asked
+ * for, and what the hooks fill in for micro.c. */
+#ifndef VB_MICRO_MICRO_H
+#define VB_MICRO_MICRO_H
+
+#include <stdint.h>
+
+#include "guests/micro/guest.h"
+#include "guests/micro/kernels.h"
+#include "guests/micro/pagetable.h"
+#include "guests/micro/vm.h"
+#include "harness/backend.h"
+
+#define VB_MICRO_WALK_ROOTS 512
+
+struct vb_micro {
+	const struct vb_point *pt;
+	const struct vb_run_opts *opts;
+	const struct vb_micro_kernel *k;
+	enum vb_kvm_flavour flavour;		/* the host's KVM */
+	struct vb_vm vm;
+	uint64_t *mb;				/* the mailbox, host view (from prepare on) */
+	enum vb_page_size gps;			/* guest leaf size */
+	uint64_t gsz;				/* its bytes */
+	/* Set by the kernel's size(), before the VM exists. */
+	uint64_t data_len;			/* bytes of the data slot (not 0) */
+	uint64_t pt_pages;			/* page-table pool pages the tables need */
+	uint64_t walk_gva, walk_len;		/* the range pages.verified walks */
+	/* Set by the kernel's prepare(). */
+	uint64_t walk_root[VB_MICRO_WALK_ROOTS];/* trees that range is walked in */
+	int n_walk;
+	uint64_t ops, first_ops;		/* operations per timed pass, per first pass */
+	uint64_t sub_ops;			/* finer operations per op, for the sub metric */
+	char err[512];
+};
+
+/* The point's value of a parameter of the kernel's table. */
+uint64_t vb_micro_param(const struct vb_micro *m, const char *name);
+/* Map the data slot at VB_G_DATA (GVA == GPA) with guest leaves of m->gps in
+ * the tree the guest starts on, and walk it for pages.verified. -1 with
+ * m->err on failure. */
+int vb_micro_map_data(struct vb_micro *m);
+/* Page-table level of a leaf size: 1 for 4K, 2 for 2M, 3 for 1G. */
+int vb_micro_leaf_level(enum vb_page_size ps);
+
+#endif
