@@ -268,18 +268,6 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 	char why[768];
 	const char *r;
 
-	/* A remote target runs the mode its hypervisor runs: nothing here switches it. */
-	if ((shadow && !slat) || (slat && !shadow)) {
-		if (!strcmp(row_guest(rows[0]), "remote")) {
-			snprintf(why, sizeof(why), "no %s row: run the same plan on a target whose "
-				 "hypervisor runs %s (--guest remote --target HOST --mode %s)",
-				 shadow ? "SLAT" : "shadow",
-				 shadow ? "EPT or NPT" : "shadow paging",
-				 shadow ? "ept" : "shadow");
-			missing_entry(view, "shadow/slat", rows[0], pick, why);
-			return;
-		}
-	}
 	if (shadow && !slat) {
 		r = skip_reason(rows, n, is_slat_row);
 		snprintf(why, sizeof(why), "no SLAT row (ept, npt or tdp)%s%s: %s",

@@ -45,7 +45,7 @@ static bool is_slat(const char *mode)
 
 static json_t *exits_of(json_t *row)
 {
-	json_t *e = json_object_get(row, "exits");
+	json_t *e = vb_row_exits(row);
 
 	return json_is_object(e) ? e : NULL;
 }
@@ -105,7 +105,7 @@ static json_t *row_reasons(json_t *e)
 static json_t *row_entry(json_t *row)
 {
 	json_t *e = exits_of(row),
-	       *m = json_object_get(json_object_get(row, "shadow_mmu"), "per_op");
+	       *m = json_object_get(vb_row_shadow_mmu(row), "per_op");
 	char *pk = vb_row_params_key(row);
 	double per = num(e, "per_op");
 	json_t *o;
@@ -252,7 +252,7 @@ static size_t traced_rows(json_t *results)
 	size_t i, n = 0;
 
 	json_array_foreach(results, i, row) n +=
-	    exits_of(row) || json_object_get(row, "shadow_mmu");
+	    exits_of(row) || vb_row_shadow_mmu(row);
 	return n;
 }
 
@@ -265,11 +265,11 @@ json_t *vb_why_view(json_t *results)
 		json_t *e = exits_of(row), *un;
 		size_t k;
 
-		if (!e && !json_object_get(row, "shadow_mmu"))
+		if (!e && !vb_row_shadow_mmu(row))
 			continue;
 		note_absent(absent, "exits", json_object_get(e, "unavailable"), of);
 		json_array_foreach(
-		    json_object_get(json_object_get(row, "shadow_mmu"), "unavailable"), k, un)
+		    json_object_get(vb_row_shadow_mmu(row), "unavailable"), k, un)
 		    note_absent(absent, "shadow_mmu", un, of);
 		if (vb_row_is_ok(row))
 			json_array_append_new(rows, row_entry(row));

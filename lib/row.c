@@ -42,7 +42,8 @@ const char *const vb_row_keys_read[] = {
 	"counters", "counters.ops", "counters.pmu", "counters.pmu.*.*", "counters.kvm",
 	"counters.kvm.*", "counters.software.*", "counters.set", "counters.unavailable",
 	"counters.fallbacks",
-	"walk", "walk.*.walks_per_kop", "extra.*", "latency.n", "latency.p50", "latency.p99",
+	"walk", "walk.*.walks_per_kop", "exits", "shadow_mmu", "target", "extra.*", "latency.n",
+	"latency.p50", "latency.p99",
 	"latency.max",
 	NULL
 };
@@ -55,7 +56,8 @@ const struct vb_row_key vb_row_keys[] = {
 	{ "invocation_latency", "a" }, { "stats", "o" }, { "extra", "o" }, { "latency", "o" },
 	{ "counters", "o" }, { "walk", "o" }, { "status", "s" }, { "reason", "s" },
 	{ "emulated_cpl0", "b" }, { "timing", "s" }, { "emulated_by", "s" }, { "started", "s" },
-	{ "seconds", "n" }, { "test_settings", "ao" },
+	{ "seconds", "n" }, { "test_settings", "ao" }, { "exits", "o" },
+	{ "shadow_mmu", "o" },
 	{ "pages.requested", "s" }, { "pages.verified", "sz" }, { "pages.honoured", "b" },
 	{ "pages.guest_bytes", "o" }, { "pages.host_bytes", "o" }, { "pages.source", "s" },
 	{ "pages.backing", "s" }, { "pages.host_verified", "sz" },
@@ -439,6 +441,22 @@ json_t *vb_row_counter_fallbacks(json_t *row)
 
 	read_key("counters", "fallbacks");
 	return json_is_array(f) ? f : NULL;
+}
+
+json_t *vb_row_exits(json_t *row)
+{
+	json_t *e = json_object_get(row, "exits");
+
+	read_key("exits", NULL);
+	return json_is_object(e) ? e : NULL;
+}
+
+json_t *vb_row_shadow_mmu(json_t *row)
+{
+	json_t *m = json_object_get(row, "shadow_mmu");
+
+	read_key("shadow_mmu", NULL);
+	return json_is_object(m) ? m : NULL;
 }
 
 json_t *vb_row_walk(json_t *row)

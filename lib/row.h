@@ -141,6 +141,8 @@ bool vb_row_software(json_t *row, const char *name, double *out);
 const char *vb_row_counter_set(json_t *row);		/* counters.set */
 json_t *vb_row_counter_unavailable(json_t *row);	/* counters.unavailable (borrowed) */
 json_t *vb_row_counter_fallbacks(json_t *row);		/* counters.fallbacks (borrowed) */
+json_t *vb_row_exits(json_t *row);			/* `exits` (borrowed): --trace's exits */
+json_t *vb_row_shadow_mmu(json_t *row);			/* `shadow_mmu` (borrowed) */
 json_t *vb_row_walk(json_t *row);			/* `walk`, by side (borrowed) */
 bool vb_row_walk_num(json_t *row, const char *side, const char *key, double *out);
 bool vb_row_extra(json_t *row, const char *name, double *out);	/* extra[name] */

@@ -5,7 +5,11 @@
 # (the counter double of docs/methodology.md: LIBPFM_FORCE_PMU=skl and
 # VB_COUNTER_DOUBLE, as tests/e2e/pmu.bats uses it), micro-shadow (the micro
 # guest in shadow mode, on /dev/kvm), sweep (native and shadow at 4k and 2m
-# over three footprints). Default: all, into
+# over three footprints), traced (the micro guest in shadow with --trace
+# latency replayed from the trace double, VB_TRACE_DOUBLE), remote (--guest
+# remote through a local stand-in for ssh that runs the target's command on
+# this machine: the rows are vbench-guest's and the remote guest's own).
+# Default: all, into
 # tests/fixtures/runs. tests/e2e/schema.bats regenerates them into a
 # temporary folder and fails when their keys differ from these.
 set -eu
@@ -16,7 +20,7 @@ if [ "${1:-}" = -o ]; then
 	out=$2
 	shift 2
 fi
-[ $# -gt 0 ] || set -- native counter-double micro-shadow sweep
+[ $# -gt 0 ] || set -- native counter-double micro-shadow sweep traced remote
 small=(--repeat 3 --min-runs 3 --warmup 0 --invocations 2 --max-time 2 --quiet)
 
 # fixture NAME ARGS...: vbench run ARGS into $out/NAME, the run folder's files only.
@@ -61,6 +65,25 @@ for name in "$@"; do
 		fixture sweep "$VBENCH" run --mode native,shadow --pages 4k,2m \
 			--bench forkwait,ptrchase --footprint 64K,1M,2M --set forks=4 \
 			--set loads=100000 ;;
+	traced)
+		# The trace double (docs/methodology.md): an SVM host's exits and the
+		# shadow MMU's work, replayed for each timed pass.
+		dbl=$(mktemp)
+		printf '%s\n' "isa svm" "exit 78 1200" "exit 78 1100" "exit 14 900" "exit 123 -" \
+			"event kvm_mmu_pagetable_walk 40" "event kvm_mmu_get_page 3" >"$dbl"
+		fixture traced env VB_TRACE_DOUBLE="$dbl" "$VBENCH" run --mode shadow \
+			--guest micro --bench ptrchase,cr3switch --footprint 1M --set switches=100 \
+			--trace latency
+		rm -f "$dbl" ;;
+	remote)
+		# ssh's stand-in: `ssh [options] -- HOST COMMAND` runs COMMAND here.
+		bin=$(mktemp -d)
+		printf '%s\n' '#!/bin/sh' 'for a; do last=$a; done' 'exec /bin/sh -c "$last"' >"$bin/ssh"
+		chmod 755 "$bin/ssh"
+		fixture remote env PATH="$bin:$PATH" "$VBENCH" run --guest remote \
+			--target fixture@vm1 --mode shadow --pages 4k --bench ptrchase,forkwait \
+			--footprint 1M --set forks=4
+		rm -rf "$bin" ;;
 	*) echo "make-fixtures.sh: no fixture named $name" >&2; exit 2 ;;
 	esac
 done

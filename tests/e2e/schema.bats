@@ -18,16 +18,19 @@ fresh() {
 		<("$REPO/scripts/fixture-shape.py" "$BATS_TEST_TMPDIR/fx/$1")
 }
 
-@test "the fixtures are what vbench writes now (native, counter double)" {
+@test "the fixtures are what vbench writes now (native, counter double, remote)" {
 	run fresh native
 	echo "$output"
 	[ "$status" -eq 0 ]
 	run fresh counter-double
 	echo "$output"
 	[ "$status" -eq 0 ]
+	run fresh remote
+	echo "$output"
+	[ "$status" -eq 0 ]
 }
 
-@test "the micro-guest fixtures are what vbench writes now (shadow, the sweep)" {
+@test "the micro-guest fixtures are what vbench writes now (shadow, the sweep, traced)" {
 	# Made on a PVM host (shadow paging only, no Linux guest under KVM): elsewhere
 	# other rows run, and their keys differ by design.
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "no usable /dev/kvm on this host"
@@ -37,6 +40,9 @@ fresh() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	run fresh sweep
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run fresh traced
 	echo "$output"
 	[ "$status" -eq 0 ]
 }

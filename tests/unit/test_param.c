@@ -6,11 +6,11 @@
 
 static const struct vb_param_def defs[] = {
 	{ "footprint", VB_PARAM_SIZE, 64 << 20, 64 << 10, 64ULL << 30, "bytes", NULL, "memory",
-	  VB_MEM_BYTES },
-	{ "layout", VB_PARAM_CHOICE, 0, 0, 0, NULL, "page,line", "layout", VB_MEM_NONE },
-	{ "children", VB_PARAM_U64, 8, 1, 4096, "children", NULL, "children", VB_MEM_NONE },
-	{ "pin", VB_PARAM_BOOL, 1, 0, 1, NULL, NULL, "pin", VB_MEM_NONE },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, VB_MEM_NONE },
+	  VB_MEM_BYTES, 0 },
+	{ "layout", VB_PARAM_CHOICE, 0, 0, 0, NULL, "page,line", "layout", VB_MEM_NONE, 0 },
+	{ "children", VB_PARAM_U64, 8, 1, 4096, "children", NULL, "children", VB_MEM_NONE, 0 },
+	{ "pin", VB_PARAM_BOOL, 1, 0, 1, NULL, NULL, "pin", VB_MEM_NONE, 0 },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, VB_MEM_NONE, 0 },
 };
 
 static char err[256];
