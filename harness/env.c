@@ -319,7 +319,10 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 		v = verdict(vb_mode_available(st, (enum vb_mode)m, reason, sizeof(reason)), reason);
 		json_object_set_new(modes, vb_mode_name((enum vb_mode)m), v);
 	}
-	json_object_set_new(pages, "4k", verdict(true, NULL));
+	/* arm64 kernels may use the 16K or 64K granule: then no page is 4K. */
+	snprintf(reason, sizeof(reason), "this kernel's base page is %ldK, not 4K (arm64's 16K or 64K "
+		 "granule): 4k pages need a kernel with the 4K granule", sysconf(_SC_PAGESIZE) / 1024);
+	json_object_set_new(pages, "4k", verdict(sysconf(_SC_PAGESIZE) == 4096, reason));
 	if (!thp_enabled)
 		snprintf(reason, sizeof(reason), "this kernel has no transparent hugepages (/sys/kernel/mm/transparent_hugepage missing)");
 	else
@@ -342,6 +345,7 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
  * vbench-guest. Figures measured under them are not this host's. */
 static const char *const test_settings[] = {
 	"VBENCH_SYSFS_ROOT", "VBENCH_KMOD_DIR", "VBENCH_MODPROBE", "VBENCH_GUEST",
+	"VBENCH_MACHINE",
 };
 
 /* VBENCH_GUEST naming the vbench-guest beside vbench (the lab sets it so)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bats
+# The arm64 path of mode detection, run on any host: uname's machine faked by
+# VBENCH_MACHINE, KVM/arm64 by a fake sysfs tree (built-in kvm, /dev/kvm).
+load helpers
+
+arm64_tree() {
+	tree="$BATS_TEST_TMPDIR/sys-arm64"
+	mkdir -p "$tree/dev" "$tree/sys/module/kvm/parameters"
+	echo 0 >"$tree/sys/module/kvm/parameters/halt_poll_ns"
+	[ "${1:-}" = no-dev-kvm ] || : >"$tree/dev/kvm"
+	export VBENCH_MACHINE=aarch64 VBENCH_SYSFS_ROOT=$tree
+}
+
+@test "arm64: env shows KVM/arm64 in stage2, no shadow, and records the faked machine" {
+	arm64_tree
+	run "$VBENCH" env --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .kvm.flavour <<<"$output")" = kvm_arm ]
+	[ "$(jq -r .kvm.paging <<<"$output")" = stage2 ]
+	[ "$(jq -r .can.modes.stage2.ok <<<"$output")" = true ]
+	[ "$(jq -r .can.modes.tdp.ok <<<"$output")" = true ]
+	[ "$(jq -r .can.modes.shadow.ok <<<"$output")" = false ]
+	jq -r .can.modes.shadow.reason <<<"$output" | grep -q 'no shadow paging'
+	jq -r .can.modes.ept.reason <<<"$output" | grep -q 'use stage2'
+	[ "$(jq -r .test_settings.VBENCH_MACHINE <<<"$output")" = aarch64 ]
+}
+
+@test "arm64: list's modes, and a kernel not entered at EL2 says how to boot it" {
+	arm64_tree no-dev-kvm
+	run "$VBENCH" list --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.modes[] | select(.name == "stage2") | .available' <<<"$output")" = false ]
+	jq -r '.modes[] | select(.name == "stage2") | .reason' <<<"$output" | grep -q 'EL2'
+}
+
+@test "stage2 on this (x86) host: a skipped row that names the x86 modes" {
+	[ "$(uname -m)" = x86_64 ] || skip "the x86 half of this test needs an x86 host"
+	run "$VBENCH" run --mode stage2 --bench ptrchase --footprint 1M --repeat 3 --min-runs 3 \
+		--out "$OUT" --quiet
+	echo "$output"
+	row=$(jq -c '.results[0]' "$(run_dir)/run.json")
+	[ "$(jq -r .status <<<"$row")" = skipped ]
+	jq -r .reason <<<"$row" | grep -q "stage2 is arm64's"
+}
