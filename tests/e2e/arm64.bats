@@ -42,3 +42,38 @@ arm64_tree() {
 	[ "$(jq -r .status <<<"$row")" = skipped ]
 	jq -r .reason <<<"$row" | grep -q "stage2 is arm64's"
 }
+
+# The ARMv8 tables resolve only in arm64's libpfm4 (a libpfm4 holds its own
+# architecture's PMUs): the cross-built vbench, under QEMU's user mode.
+arm64_vbench() {
+	a64="$REPO/build/arm64/vbench"
+	[ -x "$a64" ] || skip "no cross-built vbench for arm64 (make cross-arm64 builds it)"
+	command -v qemu-aarch64 >/dev/null || skip "no qemu-aarch64 (apt-get install qemu-user)"
+}
+
+@test "arm64: list events --pmu arm_n1 resolves the ARMv8 walk events, arm_ac57 says what it lacks" {
+	arm64_vbench
+	run qemu-aarch64 "$a64" list events --pmu arm_n1 --json
+	[ "$status" -eq 0 ]
+	ev() { jq -r --arg m "$1" '.metrics[] | select(.metric == $m) | .event // .why' <<<"$output"; }
+	[ "$(jq -r .table <<<"$output")" = arm_walks ]
+	[ "$(ev cycles)" = CPU_CYCLES ]
+	[ "$(ev instructions)" = INST_RETIRED ]
+	[ "$(ev l1_dtlb_misses)" = L1D_TLB_REFILL ]
+	[ "$(ev l2_tlb_refills)" = L2D_TLB_REFILL ]
+	[ "$(ev data_walks)" = DTLB_WALK ]
+	[ "$(ev fetch_walks)" = ITLB_WALK ]
+	[ "$(ev load_walk_cycles)" = "not on arm_n1" ]
+	run qemu-aarch64 "$a64" list events --pmu arm_ac57 --json
+	[ "$status" -eq 0 ]
+	[ "$(ev l1_dtlb_misses)" = L1D_TLB_REFILL ]
+	[ "$(ev data_walks)" = "not on arm_ac57" ]
+}
+
+@test "arm64 tables on x86's libpfm4: refused with the reason" {
+	[ "$(uname -m)" = x86_64 ] || skip "needs an x86 host"
+	run "$VBENCH" list events --pmu arm_n1
+	[ "$status" -ne 0 ]
+	one_error_line
+	[[ "$output" == *"its own architecture's PMUs"* ]]
+}
