@@ -39,7 +39,13 @@ CORE_SRCS    := $(LIB_SRCS) $(BENCH_SRCS) $(STATS_SRCS)
 
 # The architecture built for: this host's, or ARCH=arm64 (cross from x86, see
 # docs/arm64.md). lib/arch-$(ARCH).mk picks the files of one architecture.
-ARCH ?= $(patsubst aarch64,arm64,$(shell uname -m))
+# An ARCH from the environment (kernel and package builds set one) is not ours.
+ifneq ($(origin ARCH),command line)
+ARCH := $(patsubst aarch64,arm64,$(shell uname -m))
+endif
+ifeq ($(wildcard lib/arch-$(ARCH).mk),)
+$(error ARCH=$(ARCH): vbench builds for x86_64 or arm64)
+endif
 include lib/arch-$(ARCH).mk
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))

@@ -15,7 +15,8 @@ static const char *const mode_names[] = {
 	[VB_MODE_NATIVE] = "native", [VB_MODE_SHADOW] = "shadow", [VB_MODE_EPT] = "ept",
 	[VB_MODE_NPT] = "npt", [VB_MODE_TDP] = "tdp", [VB_MODE_STAGE2] = "stage2",
 };
-_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == VB_MODE_COUNT, "a mode without a name");
+_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == VB_MODE_COUNT,
+	       "a mode without a name");
 
 const char *vb_sysfs_root(void)
 {

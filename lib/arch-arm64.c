@@ -17,7 +17,8 @@ struct name { unsigned id; const char *name; };
 /* MIDR_EL1's implementer codes (Arm ARM, D19.2 "MIDR_EL1"); 0 is reserved
  * for software use, which is where QEMU's TCG puts its "max" CPU. */
 static const struct name implementers[] = {
-	{ 0x00, "software (QEMU's -cpu max)" }, { 0x41, "ARM" }, { 0x42, "Broadcom" }, { 0x43, "Cavium" }, { 0x46, "Fujitsu" },
+	{ 0x00, "software (0x00: QEMU's -cpu max)" }, { 0x41, "ARM" }, { 0x42, "Broadcom" },
+	{ 0x43, "Cavium" }, { 0x46, "Fujitsu" },
 	{ 0x48, "HiSilicon" }, { 0x4e, "NVIDIA" }, { 0x50, "APM" }, { 0x51, "Qualcomm" },
 	{ 0x61, "Apple" }, { 0xc0, "Ampere" },
 };

@@ -51,7 +51,7 @@ arm64_vbench() {
 	command -v qemu-aarch64 >/dev/null || skip "no qemu-aarch64 (apt-get install qemu-user)"
 }
 
-@test "arm64: list events --pmu arm_n1 resolves the ARMv8 walk events, arm_ac57 says what it lacks" {
+@test "arm64: list events --pmu arm_n1 resolves ARMv8's walk events, arm_ac57 says what it lacks" {
 	arm64_vbench
 	run qemu-aarch64 "$a64" list events --pmu arm_n1 --json
 	[ "$status" -eq 0 ]
