@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
-# The arm64 path of mode detection, run on any host: uname's machine faked by
-# VBENCH_MACHINE, KVM/arm64 by a fake sysfs tree (built-in kvm, /dev/kvm).
+# arm64 on any host: mode detection with uname's machine faked by
+# VBENCH_MACHINE and KVM/arm64 by a fake sysfs tree (built-in kvm, /dev/kvm);
+# the ARM PMU tables in the cross-built vbench under qemu-aarch64; the
+# aarch64 lab's run.sh with a stand-in for QEMU.
 load helpers
 
 arm64_tree() {
@@ -76,4 +78,35 @@ arm64_vbench() {
 	[ "$status" -ne 0 ]
 	one_error_line
 	[[ "$output" == *"its own architecture's PMUs"* ]]
+}
+
+# The aarch64 lab's host side, with a stand-in for qemu-system-aarch64 on PATH.
+fake_qemu_aarch64() {
+	T=$BATS_TEST_TMPDIR
+	mkdir -p "$T/bin"
+	: >"$T/kernel"
+	: >"$T/initrd"
+	echo true >"$T/script"
+	printf '#!/bin/sh\n%s\n' "$1" >"$T/bin/qemu-system-aarch64"
+	chmod +x "$T/bin/qemu-system-aarch64"
+}
+
+@test "lab-arm64 run.sh: virt with EL2, the report on a virtio console, the script's status relayed" {
+	fake_qemu_aarch64 'echo "$*" >"$(dirname "$0")/args"; printf "@vbinit ready\r\nhi\r\n@vbinit exit 5\r\n"'
+	PATH="$T/bin:$PATH" run "$REPO/guests/lab-arm64/run.sh" -t 30 "$T/kernel" "$T/initrd" "$T/script"
+	[ "$status" -eq 5 ]
+	[ "$output" = hi ]
+	grep -q -- '-M virt,virtualization=on,gic-version=3 -cpu max -accel tcg' "$T/bin/args"
+	grep -q 'vbreport=/dev/hvc0' "$T/bin/args"
+	grep -q 'virtconsole,chardev=report' "$T/bin/args"
+}
+
+@test "lab-arm64 run.sh: no status is 125, no power-off in time 124" {
+	fake_qemu_aarch64 'echo "no status"'
+	PATH="$T/bin:$PATH" run "$REPO/guests/lab-arm64/run.sh" -t 30 "$T/kernel" "$T/initrd" "$T/script"
+	[ "$status" -eq 125 ]
+	fake_qemu_aarch64 'exec sleep 300'
+	PATH="$T/bin:$PATH" run "$REPO/guests/lab-arm64/run.sh" -t 2 "$T/kernel" "$T/initrd" "$T/script"
+	[ "$status" -eq 124 ]
+	[[ "$output" == *"no power-off within 2 s"* ]]
 }
