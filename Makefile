@@ -46,6 +46,17 @@ HOST_SRCS    := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
 		$(wildcard guests/*/*.c guests/*/*.S)
 CORE_SRCS    := $(LIB_SRCS) $(BENCH_SRCS) $(STATS_SRCS)
 
+# The architecture built for: this host's, or ARCH=arm64 (cross from x86, see
+# docs/arm64.md). lib/arch-$(ARCH).mk picks the files of one architecture.
+# An ARCH from the environment (kernel and package builds set one) is not ours.
+ifneq ($(origin ARCH),command line)
+ARCH := $(patsubst aarch64,arm64,$(shell uname -m))
+endif
+ifeq ($(wildcard lib/arch-$(ARCH).mk),)
+$(error ARCH=$(ARCH): vbench builds for x86_64 or arm64)
+endif
+include lib/arch-$(ARCH).mk
+
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
 CORE_OBJS := $(call obj,$(CORE_SRCS))
 HOST_OBJS := $(call obj,$(HOST_SRCS))
@@ -132,6 +143,16 @@ fuzz: fuzz-bins
 # A few seconds of each, in `make check`.
 fuzz-check: fuzz-bins
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SHORT) $(FUZZ_NAMES)
+
+# The cross build for aarch64 from an x86 Debian (docs/arm64.md): both binaries,
+# static, in build/arm64/. Its packages are installed by its own deps step, so
+# `make deps` stays as it is.
+.PHONY: cross-arm64 deps-arm64
+deps-arm64:
+	@scripts/deps-arm64.sh
+
+cross-arm64: deps-arm64
+	$(MAKE) ARCH=arm64 all
 
 # Fragments of guests/ and friends add targets and packages.
 -include $(wildcard guests/*/*.mk)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLAT_MODES "ept", "npt", "tdp"
+#define SLAT_MODES "ept", "npt", "tdp", "stage2"
 #define LOW_ACTIVITY 0.05	/* modelled difference under 5% of the time per op */
 #define CLAIM_BAND 0.10		/* "costs little": measured within 10% of 1 */
 #define MIXES_MAX 16

@@ -150,7 +150,7 @@ static const struct {
 	const char *mode, *colour;
 } mode_colours[] = {
 	{ "native", "#4d4d4d" }, { "shadow", "#d62728" }, { "ept", "#1f77b4" },
-	{ "npt", "#2ca02c" }, { "tdp", "#9467bd" },
+	{ "npt", "#2ca02c" }, { "tdp", "#9467bd" }, { "stage2", "#17becf" },
 };
 
 const char *vb_fig_mode_colour(const char *mode)

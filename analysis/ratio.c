@@ -59,7 +59,8 @@ int vb_ratio_of_rows(json_t *a, json_t *b, struct vb_ratio *out)
 
 bool vb_mode_is_slat(const char *mode)
 {
-	return mode && (!strcmp(mode, "ept") || !strcmp(mode, "npt") || !strcmp(mode, "tdp"));
+	return mode && (!strcmp(mode, "ept") || !strcmp(mode, "npt") || !strcmp(mode, "tdp") ||
+			 !strcmp(mode, "stage2"));
 }
 
 /* Benches whose one operation is defined by the page size: their figures at

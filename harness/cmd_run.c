@@ -438,7 +438,8 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		struct vb_kvm_state kvm;
 
 		vb_kvm_detect(NULL, &kvm);
-		plan->modes[0] = kvm.paging == VB_MODE_NATIVE ? VB_MODE_SHADOW : kvm.paging;
+		plan->modes[0] = kvm.paging != VB_MODE_NATIVE ? kvm.paging
+				: kvm.arm64 ? VB_MODE_STAGE2 : VB_MODE_SHADOW;
 		plan->n_modes = 1;
 	}
 	if (f->footprint && vb_plan_set_param(plan, "footprint", f->footprint, err, sizeof(err)) < 0)

@@ -1,10 +1,11 @@
-/* env.c: the host record: CPU (cpuid), KVM flavour and paging, THP,
+/* env.c: the host record: CPU (lib/arch), KVM flavour and paging, THP,
  * hugepage pools, PMU, topology, and which modes and pages can run now. */
 #include "harness/env.h"
 #include "harness/modes.h"
 #include "harness/pmu.h"
 #include "harness/slat.h"
 #include "harness/topology.h"
+#include "lib/arch.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -14,11 +15,6 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#define HAVE_CPUID 1
-#endif
 
 /* First line of <root><path> without the newline; -1 when unreadable. */
 static int read_line(const char *path, char *buf, size_t len)
@@ -97,73 +93,21 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? json_string(s) : json_null();
 }
 
-#ifdef HAVE_CPUID
-static void cpuid_string(unsigned leaf, char *out, const int *order)
-{
-	unsigned r[4];
-
-	__cpuid(leaf, r[0], r[1], r[2], r[3]);
-	for (int i = 0; i < 3; i++)
-		memcpy(out + 4 * i, &r[order[i]], 4);
-	out[12] = '\0';
-}
-#endif
-
-/* hypervisor gets CPUID 0x40000000's signature, "" on bare metal. */
+/* hypervisor gets CPUID 0x40000000's signature, "" on bare metal (and on arm64). */
 static json_t *capture_cpu(char hypervisor[13])
 {
+	struct vb_arch_cpu c;
 	static const char *const interest[] = { "vmx", "svm", "ept", "npt", "pdpe1gb", "hypervisor" };
 	json_t *cpu = json_object(), *flags = json_object();
 	char buf[8192];
 
-	hypervisor[0] = '\0';
-#ifdef HAVE_CPUID
-	{
-		static const int vendor_order[] = { 1, 3, 2 }, hv_order[] = { 1, 2, 3 };
-		unsigned a, b, c, d, family, model;
-		char vendor[13], name[49];
-
-		cpuid_string(0, vendor, vendor_order);
-		json_object_set_new(cpu, "vendor", json_string(vendor));
-		name[0] = '\0';
-		if ((unsigned)__get_cpuid_max(0x80000000, NULL) >= 0x80000004u) {
-			for (unsigned i = 0; i < 3; i++) {
-				__cpuid(0x80000002 + i, a, b, c, d);
-				memcpy(name + 16 * i, &a, 4);
-				memcpy(name + 16 * i + 4, &b, 4);
-				memcpy(name + 16 * i + 8, &c, 4);
-				memcpy(name + 16 * i + 12, &d, 4);
-			}
-			name[48] = '\0';
-		}
-		/* Brand strings are padded with spaces on either side. */
-		{
-			char *s = name + strspn(name, " ");
-			size_t n = strlen(s);
-
-			while (n && s[n - 1] == ' ')
-				s[--n] = '\0';
-			json_object_set_new(cpu, "model_name", str_or_null(s));
-		}
-		__cpuid(1, a, b, c, d);
-		family = (a >> 8) & 0xf;
-		model = (a >> 4) & 0xf;
-		/* The extended fields count only for these base families (SDM, APM). */
-		if (family == 0xf)
-			family += (a >> 20) & 0xff;
-		if (family == 0x6 || family >= 0xf)
-			model |= ((a >> 16) & 0xf) << 4;
-		json_object_set_new(cpu, "family", json_integer(family));
-		json_object_set_new(cpu, "model", json_integer(model));
-		json_object_set_new(cpu, "stepping", json_integer(a & 0xf));
-		/* Leaf 0x40000000 means something only when CPUID says there is a hypervisor. */
-		if (c & (1u << 31))
-			cpuid_string(0x40000000, hypervisor, hv_order);
-	}
-#else
-	json_object_set_new(cpu, "vendor", cpuinfo_field("vendor_id", buf, sizeof(buf)) ? json_string(buf) : json_null());
-	json_object_set_new(cpu, "model_name", cpuinfo_field("model name", buf, sizeof(buf)) ? json_string(buf) : json_null());
-#endif
+	vb_arch_cpu(vb_sysfs_root(), &c);
+	vb_arch_hypervisor(hypervisor);
+	json_object_set_new(cpu, "vendor", str_or_null(c.vendor));
+	json_object_set_new(cpu, "model_name", str_or_null(c.model_name));
+	json_object_set_new(cpu, "family", c.family < 0 ? json_null() : json_integer(c.family));
+	json_object_set_new(cpu, "model", c.model < 0 ? json_null() : json_integer(c.model));
+	json_object_set_new(cpu, "stepping", c.stepping < 0 ? json_null() : json_integer(c.stepping));
 	json_object_set_new(cpu, "microcode", cpuinfo_field("microcode", buf, sizeof(buf)) ? json_string(buf) : json_null());
 	/* As the kernel reports them: ept and npt are only there when KVM may use them. */
 	if (!cpuinfo_field("flags", buf, sizeof(buf)))
@@ -341,8 +285,9 @@ static json_t *hugetlb_verdict(json_t *hugepages, const char *key, long kb)
 
 	if (!pool) {
 		snprintf(reason, sizeof(reason),
-			 "this kernel has no %s hugepage size (/sys/kernel/mm/hugepages/hugepages-%ldkB missing)%s", key, kb,
-			 kb == 1048576 ? ": needs the pdpe1gb CPU flag" : "");
+			 "this kernel has no %s hugepage size (/sys/kernel/mm/hugepages/hugepages-%ldkB missing)%s%s", key, kb,
+			 kb == 1048576 ? ": needs " : "",
+			 kb == 1048576 ? vb_arch_gigantic_need() : "");
 		return verdict(false, reason);
 	}
 	total = json_integer_value(json_object_get(pool, "total"));
@@ -375,7 +320,10 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 		v = verdict(vb_mode_available(st, (enum vb_mode)m, reason, sizeof(reason)), reason);
 		json_object_set_new(modes, vb_mode_name((enum vb_mode)m), v);
 	}
-	json_object_set_new(pages, "4k", verdict(true, NULL));
+	/* arm64 kernels may use the 16K or 64K granule: then no page is 4K. */
+	snprintf(reason, sizeof(reason), "this kernel's base page is %ldK, not 4K (arm64's 16K or 64K "
+		 "granule): 4k pages need a kernel with the 4K granule", sysconf(_SC_PAGESIZE) / 1024);
+	json_object_set_new(pages, "4k", verdict(sysconf(_SC_PAGESIZE) == 4096, reason));
 	if (!thp_enabled)
 		snprintf(reason, sizeof(reason), "this kernel has no transparent hugepages (/sys/kernel/mm/transparent_hugepage missing)");
 	else
@@ -400,7 +348,7 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 static const char *const test_settings[] = {
 	"VBENCH_SYSFS_ROOT", "VBENCH_KMOD_DIR", "VBENCH_MODPROBE", "VBENCH_GUEST",
 	"VB_COUNTER_DOUBLE", "LIBPFM_FORCE_PMU",
-	"VBENCH_CPUINFO", "VB_TRACE_DOUBLE",
+	"VBENCH_CPUINFO", "VB_TRACE_DOUBLE", "VBENCH_MACHINE",
 };
 
 /* VBENCH_GUEST naming the vbench-guest beside vbench (the lab sets it so)

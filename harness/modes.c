@@ -1,4 +1,5 @@
-/* modes.c: mode names, and KVM flavour/paging detection from /sys/module. */
+/* modes.c: mode names, and KVM flavour/paging detection from /sys/module
+ * (on arm64, where KVM is built in, from /dev/kvm: its paging is stage-2). */
 #include "harness/modes.h"
 #include "lib/error.h"
 
@@ -7,18 +8,33 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
-static const char *const mode_names[VB_MODE_COUNT] = {
+static const char *const mode_names[] = {
 	[VB_MODE_NATIVE] = "native", [VB_MODE_SHADOW] = "shadow", [VB_MODE_EPT] = "ept",
-	[VB_MODE_NPT] = "npt", [VB_MODE_TDP] = "tdp",
+	[VB_MODE_NPT] = "npt", [VB_MODE_TDP] = "tdp", [VB_MODE_STAGE2] = "stage2",
 };
+_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == VB_MODE_COUNT,
+	       "a mode without a name");
 
 const char *vb_sysfs_root(void)
 {
 	const char *r = getenv("VBENCH_SYSFS_ROOT");
 
 	return r ? r : "";
+}
+
+const char *vb_host_machine(void)
+{
+	static struct utsname u;
+	const char *m = getenv("VBENCH_MACHINE");
+
+	if (m && m[0])
+		return m;
+	if (!u.machine[0] && uname(&u) < 0)
+		return "";
+	return u.machine;
 }
 
 int vb_mode_parse(const char *s, enum vb_mode *out)
@@ -42,6 +58,7 @@ const char *vb_kvm_flavour_name(enum vb_kvm_flavour f)
 	case VB_KVM_INTEL: return "kvm_intel";
 	case VB_KVM_AMD: return "kvm_amd";
 	case VB_KVM_PVM: return "pvm";
+	case VB_KVM_ARM: return "kvm_arm";
 	default: return "none";
 	}
 }
@@ -61,7 +78,8 @@ int vb_mode_list_parse(const char *s, enum vb_mode *out, int max, char *err, siz
 		if (n >= max)
 			return vb_errf(err, errlen, "too many modes in '%s'", s);
 		if (vb_mode_parse(word, &out[n]) < 0)
-			return vb_errf(err, errlen, "unknown mode '%s': use native, shadow, ept, npt or tdp", word);
+			return vb_errf(err, errlen, "unknown mode '%s': use native, shadow, ept, npt, tdp or stage2",
+					word);
 		for (int i = 0; i < n; i++)
 			if (out[i] == out[n])
 				return vb_errf(err, errlen, "mode '%s' given twice", word);
@@ -99,6 +117,26 @@ static bool exists(const char *root, const char *path)
 
 static bool is_yes(const char *v) { return v[0] == 'Y' || v[0] == 'y' || v[0] == '1'; }
 
+/* KVM/arm64 is built in (CONFIG_KVM=y): /sys/module/kvm holds only its
+ * generic parameters, and there is no vendor module and no paging parameter:
+ * stage-2 translation is always on. /dev/kvm is missing when the kernel was
+ * not entered at EL2 ("kvm [1]: HYP mode not available"). */
+static void detect_arm(const char *root, struct vb_kvm_state *out)
+{
+	if (!out->dev_kvm && !exists(root, "/sys/module/kvm")) {
+		snprintf(out->reason, sizeof(out->reason),
+			 "KVM is not in this arm64 kernel (no /sys/module/kvm, no /dev/kvm): "
+			 "use a kernel built with CONFIG_KVM");
+		return;
+	}
+	out->flavour = VB_KVM_ARM;
+	out->paging = VB_MODE_STAGE2;
+	if (!out->dev_kvm)
+		snprintf(out->reason, sizeof(out->reason),
+			 "/dev/kvm is missing: this arm64 kernel was not entered at EL2 (dmesg says "
+			 "'HYP mode not available'); boot it at EL2 (QEMU: -M virt,virtualization=on)");
+}
+
 int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -106,6 +144,11 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
 	if (!root)
 		root = vb_sysfs_root();
 	out->dev_kvm = exists(root, "/dev/kvm");
+	out->arm64 = !strcmp(vb_host_machine(), "aarch64") || !strcmp(vb_host_machine(), "arm64");
+	if (out->arm64) {
+		detect_arm(root, out);
+		return 0;
+	}
 	read_param(root, "/sys/module/kvm/parameters/tdp_mmu", out->tdp_mmu, sizeof(out->tdp_mmu));
 	read_param(root, "/sys/module/kvm/parameters/nx_huge_pages", out->nx_huge_pages,
 		   sizeof(out->nx_huge_pages));
@@ -134,12 +177,40 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
 	return 0;
 }
 
+/* On arm64: stage2 (and tdp, its other name) when /dev/kvm is there; x86's
+ * modes never. */
+static bool arm_available(const struct vb_kvm_state *st, enum vb_mode m, char *reason, size_t len)
+{
+	if (m == VB_MODE_SHADOW) {
+		snprintf(reason, len, "KVM/arm64 has no shadow paging (stage-2 translation is always on): "
+			 "compare native against stage2");
+		return false;
+	}
+	if (m == VB_MODE_EPT || m == VB_MODE_NPT) {
+		snprintf(reason, len, "%s is x86's (%s); this host is arm64, whose SLAT is stage-2: "
+			 "use stage2 or tdp", vb_mode_name(m), m == VB_MODE_EPT ? "Intel VT-x" : "AMD-V");
+		return false;
+	}
+	if (st->flavour == VB_KVM_NONE || !st->dev_kvm) {
+		snprintf(reason, len, "%s", st->reason[0] ? st->reason : "no usable /dev/kvm on this host");
+		return false;
+	}
+	return true;
+}
+
 bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reason, size_t len)
 {
 	const char *flav = vb_kvm_flavour_name(st->flavour);
 
 	if (m == VB_MODE_NATIVE)
 		return true;
+	if (st->arm64)
+		return arm_available(st, m, reason, len);
+	if (m == VB_MODE_STAGE2) {
+		snprintf(reason, len, "stage2 is arm64's SLAT (KVM/arm64); this host is %s: "
+			 "use tdp, ept or npt", vb_host_machine());
+		return false;
+	}
 	if (st->flavour == VB_KVM_NONE || !st->dev_kvm) {
 		const char *why = st->reason[0] ? st->reason : "no usable /dev/kvm on this host";
 

@@ -12,9 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
+#include "lib/arch.h"
 
 /* Printable ASCII only, trailing blanks and NULs dropped: this text leaves
  * the guest and is shown to people. */
@@ -50,21 +48,11 @@ static json_t *file_word(const char *path)
  * "XenVMMXenVMM", "bhyve bhyve ", ...; null on bare metal. */
 static json_t *hypervisor_signature(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned a, b, c, d;
 	char sig[13];
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31)))
+	if (!vb_arch_hypervisor(sig))
 		return json_null();
-	__cpuid(0x40000000, a, b, c, d);
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	sig[12] = '\0';
 	return clean_string(sig, 12);
-#else
-	return json_null();
-#endif
 }
 
 static json_t *cpu_model(void)

@@ -64,6 +64,12 @@ const struct vb_metric_def vb_metric_defs[VB_M_COUNT] = {
 		"L2 DTLB misses (walks) reloading a 1G page", true },
 	[VB_M_TABLEWALKER_ALLOCS] = { "tablewalker_allocs",
 		"data-side table walker allocations", false },
+	[VB_M_L2_TLB_REFILLS] = { "l2_tlb_refills",
+		"L2 (unified) TLB refills, data and instruction side, any page size", false },
+	[VB_M_DATA_WALKS] = { "data_walks", "data accesses that caused a page walk, any page size",
+		true },
+	[VB_M_FETCH_WALKS] = { "fetch_walks",
+		"instruction fetches that caused a page walk, any page size", false },
 };
 
 int vb_metric_by_name(const char *name)
@@ -171,6 +177,39 @@ static const struct cand zen[] = {
 	ZEN_COMMON,
 };
 
+/*
+ * ARMv8 and ARMv9 cores: the architected common events (Arm ARM, D11.11),
+ * under the same names in each of libpfm4's tables (pfmlib_arm_armv8.c,
+ * pfmlib_arm_armv9.c). A walk is DTLB_WALK/ITLB_WALK, with no page size and
+ * no cycle count: the derived walk count comes from them, the walk mix and
+ * walk cycles do not exist there. Cortex-A53, A57 and X-Gene have only the
+ * L1 refill in libpfm4's tables; A64FX and ThunderX2 the L2 refill too.
+ * Loads: LD_RETIRED where the core counts it, else MEM_ACCESS_RD (reads).
+ */
+#define ARM_COMMON \
+	{ VB_M_CYCLES, { "CPU_CYCLES" } }, \
+	{ VB_M_INSTRUCTIONS, { "INST_RETIRED" } }, \
+	{ VB_M_L1_DTLB_MISSES, { "L1D_TLB_REFILL" } }
+
+static const struct cand arm_walks[] = {
+	ARM_COMMON,
+	{ VB_M_LOADS, { "LD_RETIRED", "MEM_ACCESS_RD" } },
+	{ VB_M_L2_TLB_REFILLS, { "L2D_TLB_REFILL" } },
+	{ VB_M_DATA_WALKS, { "DTLB_WALK" } },
+	{ VB_M_FETCH_WALKS, { "ITLB_WALK" } },
+};
+
+static const struct cand arm_l2[] = {
+	ARM_COMMON,
+	{ VB_M_LOADS, { "LD_RETIRED", "MEM_ACCESS_RD" } },
+	{ VB_M_L2_TLB_REFILLS, { "L2D_TLB_REFILL" } },
+};
+
+static const struct cand arm_l1[] = {
+	ARM_COMMON,
+	{ VB_M_LOADS, { "LD_RETIRED" } },
+};
+
 static const struct pmu_table {
 	const char *pmu;	/* libpfm4's PMU name */
 	const char *table;	/* the table it shares */
@@ -192,11 +231,29 @@ static const struct pmu_table {
 	{ "amd64_fam17h_zen2", "zen", zen, ARRAY_SIZE(zen) },
 	{ "amd64_fam19h_zen3", "zen", zen, ARRAY_SIZE(zen) },
 	{ "amd64_fam19h_zen4", "zen", zen, ARRAY_SIZE(zen) },
+	{ "arm_n1", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_n2", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_n3", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_v1", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_v2", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_v3", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_ac55", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_ac76", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_kunpeng", "arm_walks", arm_walks, ARRAY_SIZE(arm_walks) },
+	{ "arm_a64fx", "arm_l2", arm_l2, ARRAY_SIZE(arm_l2) },
+	{ "arm_thunderx2", "arm_l2", arm_l2, ARRAY_SIZE(arm_l2) },
+	{ "arm_ac53", "arm_l1", arm_l1, ARRAY_SIZE(arm_l1) },
+	{ "arm_ac57", "arm_l1", arm_l1, ARRAY_SIZE(arm_l1) },
+	{ "arm_ac72", "arm_l1", arm_l1, ARRAY_SIZE(arm_l1) },
+	{ "arm_xgene", "arm_l1", arm_l1, ARRAY_SIZE(arm_l1) },
 };
 
 static const char *const known_pmus[] = {
 	"hsw", "hsw_ep", "bdw", "bdw_ep", "skl", "skx", "clx", "icl", "icx", "spr", "amd64_fam17h",
-	"amd64_fam17h_zen1", "amd64_fam17h_zen2", "amd64_fam19h_zen3", "amd64_fam19h_zen4", NULL,
+	"amd64_fam17h_zen1", "amd64_fam17h_zen2", "amd64_fam19h_zen3", "amd64_fam19h_zen4",
+	"arm_n1", "arm_n2", "arm_n3", "arm_v1", "arm_v2", "arm_v3", "arm_ac55", "arm_ac76",
+	"arm_kunpeng", "arm_a64fx", "arm_thunderx2", "arm_ac53", "arm_ac57", "arm_ac72", "arm_xgene",
+	NULL,
 };
 
 _Static_assert(ARRAY_SIZE(known_pmus) == ARRAY_SIZE(tables) + 1, "known_pmus mirrors tables");
@@ -272,8 +329,8 @@ int vb_metrics_force_pmu(const char *name, char *err, size_t errlen)
 			       pfm_strerror(pfm_status));
 	got = vb_metrics_pmu();
 	if (!got || strcmp(got, name))
-		return vb_errf(err, errlen, "libpfm4 did not take PMU %s (it has %s)", name,
-			       got ? got : "none");
+		return vb_errf(err, errlen, "libpfm4 did not take PMU %s (it has %s): a libpfm4 "
+			       "holds its own architecture's PMUs only", name, got ? got : "none");
 	return 0;
 }
 
@@ -507,14 +564,16 @@ json_t *vb_walk_derive(const json_t *counts, double ops)
 					      VB_M_FETCH_WALKS_2M, VB_M_DATA_WALKS_2M };
 	static const enum vb_metric w1g[] = { VB_M_LOAD_WALKS_1G, VB_M_STORE_WALKS_1G,
 					      VB_M_FETCH_WALKS_1G, VB_M_DATA_WALKS_1G };
+	/* ARMv8: walks of any page size. */
+	static const enum vb_metric wany[] = { VB_M_DATA_WALKS, VB_M_FETCH_WALKS };
 	json_t *o = json_object();
 	double cycles = count(counts, VB_M_CYCLES), loads = count(counts, VB_M_LOADS);
 	double walk_cycles = sum(counts, wc, ARRAY_SIZE(wc));
 	double load_wc = count(counts, VB_M_LOAD_WALK_CYCLES);
 	double ept = count(counts, VB_M_EPT_WALK_CYCLES);
 	double s4k = sum(counts, w4k, ARRAY_SIZE(w4k)), s2m = sum(counts, w2m, ARRAY_SIZE(w2m));
-	double s1g = sum(counts, w1g, ARRAY_SIZE(w1g));
-	double walks = NAN;
+	double s1g = sum(counts, w1g, ARRAY_SIZE(w1g)), sany = sum(counts, wany, ARRAY_SIZE(wany));
+	double walks = NAN, sized;
 
 	if (!o)
 		return NULL;
@@ -525,16 +584,19 @@ json_t *vb_walk_derive(const json_t *counts, double ops)
 		put(o, "walk_cycles_per_load", load_wc / loads);
 	if (cycles > 0)
 		put(o, "walk_cycle_share", walk_cycles / cycles);
-	for (int i = 0; i < 3; i++) {
-		double v = i == 0 ? s4k : i == 1 ? s2m : s1g;
+	for (int i = 0; i < 4; i++) {
+		double v = i == 0 ? s4k : i == 1 ? s2m : i == 2 ? s1g : sany;
 
+		if (i == 3)
+			sized = walks;
 		if (!isnan(v))
 			walks = isnan(walks) ? v : walks + v;
 	}
 	put(o, "walks", walks);
 	if (ops > 0)
 		put(o, "walks_per_kop", walks * 1000.0 / ops);
-	if (walks > 0) {
+	/* A mix only where walks are counted by page size. */
+	if (walks > 0 && !isnan(sized)) {
 		json_t *mix = json_object();
 
 		put(mix, "4k", isnan(s4k) ? NAN : s4k / walks);

@@ -37,6 +37,9 @@ enum vb_metric {
 	VB_M_DATA_WALKS_2M,
 	VB_M_DATA_WALKS_1G,
 	VB_M_TABLEWALKER_ALLOCS,
+	VB_M_L2_TLB_REFILLS,	/* ARMv8: walks and sizes are not counted apart */
+	VB_M_DATA_WALKS,
+	VB_M_FETCH_WALKS,
 	VB_M_COUNT
 };
 

@@ -1,5 +1,5 @@
 /* test_modes.c: KVM flavour and paging detection (harness/modes.c) on fake
- * sysfs trees: kvm_intel ept=Y/N, kvm_amd npt=Y/N, pvm, no KVM. */
+ * sysfs trees: kvm_intel ept=Y/N, kvm_amd npt=Y/N, pvm, no KVM, and KVM/arm64. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -248,4 +248,79 @@ Test(modes, switch_refused_where_impossible)
 	cr_assert(strstr(reason, "cannot give"), "%s", reason);
 	/* Nothing switched: nothing to restore. */
 	cr_assert_eq(vb_modeswitch_restore(reason, sizeof(reason)), 0);
+}
+
+/* KVM/arm64 (uname's machine faked by VBENCH_MACHINE): built in, so only
+ * /sys/module/kvm's generic parameters and /dev/kvm; stage-2 always on. */
+static void arm64_tree(bool dev_kvm)
+{
+	setenv("VBENCH_MACHINE", "aarch64", 1);
+	put("/sys/module/kvm/parameters/halt_poll_ns", "0\n");
+	if (dev_kvm)
+		put("/dev/kvm", "");
+}
+
+Test(modes, arm64_is_stage2_only)
+{
+	struct vb_kvm_state st;
+
+	arm64_tree(true);
+	vb_kvm_detect(root, &st);
+	cr_assert(st.arm64);
+	cr_assert_eq(st.flavour, VB_KVM_ARM);
+	cr_assert_str_eq(vb_kvm_flavour_name(st.flavour), "kvm_arm");
+	cr_assert_eq(st.paging, VB_MODE_STAGE2);
+	cr_assert(avail(&st, VB_MODE_STAGE2));
+	cr_assert(avail(&st, VB_MODE_TDP), "tdp is stage2's other name");
+	cr_assert(avail(&st, VB_MODE_NATIVE));
+	cr_assert_not(avail(&st, VB_MODE_SHADOW));
+	cr_assert(strstr(reason, "no shadow paging") && strstr(reason, "stage2"), "%s", reason);
+	cr_assert_not(avail(&st, VB_MODE_EPT));
+	cr_assert(strstr(reason, "x86") && strstr(reason, "use stage2"), "%s", reason);
+	cr_assert_not(avail(&st, VB_MODE_NPT));
+	/* --switch-mode reaches nothing more: there is no module to reload. */
+	cr_assert_not(vb_mode_reachable(&st, VB_MODE_SHADOW, true, reason, sizeof(reason)));
+	cr_assert_eq(vb_modeswitch_to(&st, VB_MODE_SHADOW, reason, sizeof(reason)), -1);
+	cr_assert(strstr(reason, "kvm_arm"), "%s", reason);
+}
+
+Test(modes, arm64_without_el2_says_how_to_boot)
+{
+	struct vb_kvm_state st;
+
+	arm64_tree(false);
+	vb_kvm_detect(root, &st);
+	cr_assert_eq(st.flavour, VB_KVM_ARM);
+	cr_assert_not(st.dev_kvm);
+	cr_assert_not(avail(&st, VB_MODE_STAGE2));
+	cr_assert(strstr(reason, "EL2") && strstr(reason, "virtualization=on"), "%s", reason);
+}
+
+Test(modes, arm64_kernel_without_kvm)
+{
+	struct vb_kvm_state st;
+
+	setenv("VBENCH_MACHINE", "aarch64", 1);
+	vb_kvm_detect(root, &st);
+	cr_assert_eq(st.flavour, VB_KVM_NONE);
+	cr_assert_not(avail(&st, VB_MODE_STAGE2));
+	cr_assert(strstr(reason, "CONFIG_KVM"), "%s", reason);
+}
+
+Test(modes, stage2_on_x86_names_the_x86_modes)
+{
+	struct vb_kvm_state st;
+	enum vb_mode m[8];
+	char err[256];
+
+	setenv("VBENCH_MACHINE", "x86_64", 1);
+	kvm_common();
+	put("/sys/module/kvm_intel/parameters/ept", "Y\n");
+	vb_kvm_detect(root, &st);
+	cr_assert_not(st.arm64);
+	cr_assert_not(avail(&st, VB_MODE_STAGE2));
+	cr_assert(strstr(reason, "arm64") && strstr(reason, "tdp"), "%s", reason);
+	cr_assert_eq(vb_mode_list_parse("native,stage2", m, 8, err, sizeof(err)), 2);
+	cr_assert_eq(m[1], VB_MODE_STAGE2);
+	cr_assert_str_eq(vb_mode_name(VB_MODE_STAGE2), "stage2");
 }

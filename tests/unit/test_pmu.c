@@ -560,3 +560,20 @@ Test(pmu, opening_the_default_set_leaves_nothing_for_fork_to_copy)
 	cr_assert_lt(after - before, 64, "opening the default set left %ld kB more for a fork to "
 		     "copy (%ld kB before)", after - before, before);
 }
+
+/* ARMv8: DTLB_WALK and ITLB_WALK count walks of any page size, per side. */
+Test(pmu, derived_walks_on_armv8)
+{
+	json_t *c = json_pack("{s:{s:{s:i,s:i,s:i,s:i},s:{s:i,s:i}},s:i}", "pmu",
+			      "guest", "cycles", 8000, "data_walks", 90, "fetch_walks", 10,
+			      "l1_dtlb_misses", 400, "host", "cycles", 2000, "data_walks", 30, "ops", 100);
+	json_t *d = vb_walk_row(c), *g = json_object_get(d, "guest");
+
+	cr_assert_float_eq(num(g, "walks"), 100, 1e-9);
+	cr_assert_float_eq(num(g, "walks_per_kop"), 1000, 1e-9);
+	cr_assert_float_eq(num(json_object_get(d, "host"), "walks"), 30, 1e-9);
+	cr_assert_null(json_object_get(g, "walk_mix"), "no page sizes counted: no mix");
+	cr_assert_null(json_object_get(g, "walk_cycles"));
+	json_decref(d);
+	json_decref(c);
+}

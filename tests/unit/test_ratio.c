@@ -229,3 +229,11 @@ Test(ratio, remedies_fit_what_was_run)
 	json_decref(view);
 	json_decref(rows);
 }
+
+Test(ratio, stage2_is_slat)
+{
+	cr_assert(vb_mode_is_slat("stage2"), "arm64's stage-2 is a SLAT mode");
+	cr_assert(vb_mode_is_slat("ept"));
+	cr_assert_not(vb_mode_is_slat("shadow"));
+	cr_assert_not(vb_mode_is_slat("native"));
+}

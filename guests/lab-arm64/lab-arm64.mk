@@ -1,0 +1,29 @@
+# lab-arm64.mk: the aarch64 lab, a TCG VM (-M virt,virtualization=on -cpu max)
+# whose Debian arm64 kernel runs at EL2 with KVM/arm64, with the cross-built
+# vbench inside; and its check. Included by the Makefile. Not part of make
+# check (one check boots the lab once: see docs/arm64.md for its time).
+#
+#   make lab-arm64        -> build/lab-arm64/initramfs.cpio.gz (kernel in guests/lab-arm64/cache)
+#   make lab-check-arm64  boot it: /dev/kvm and vbench env (stage2), a native ptrchase
+
+LAB_ARM64_CACHE  := guests/lab-arm64/cache
+LAB_ARM64_DIR    := build/lab-arm64
+LAB_ARM64_INITRD := $(LAB_ARM64_DIR)/initramfs.cpio.gz
+# Where make cross-arm64 puts the binaries (the build folder itself on an arm64 host).
+LAB_ARM64_BIN    := $(if $(filter aarch64,$(shell uname -m)),$(BUILD),build/arm64)
+
+.PHONY: lab-arm64 lab-check-arm64
+
+# The initramfs is remade every time (2 s): the cross build decides by itself
+# whether the binaries changed.
+lab-arm64: cross-arm64
+	guests/lab-arm64/fetch-arm64.sh $(LAB_ARM64_CACHE)
+	guests/linux/mkinitramfs.sh -o $(LAB_ARM64_INITRD) -k $(LAB_ARM64_CACHE)/root \
+		-i guests/linux/init -b $(LAB_ARM64_CACHE)/busybox:/bin/busybox \
+		-b $(LAB_ARM64_BIN)/vbench:/bin/vbench -b $(LAB_ARM64_BIN)/vbench-guest:/bin/vbench-guest \
+		-a configs:/configs -l virtio_mmio -l virtio_console -l qemu_fw_cfg
+
+lab-check-arm64: lab-arm64
+	guests/lab-arm64/lab-check.sh \
+		$(LAB_ARM64_CACHE)/root/boot/vmlinuz-$$(cat $(LAB_ARM64_CACHE)/kernel.version) \
+		$(LAB_ARM64_INITRD) $(LAB_ARM64_DIR)/check
