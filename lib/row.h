@@ -2,10 +2,10 @@
  * micro, linux, remote) and the invocation merge build rows with the
  * vb_row_set_* and vb_row_*_json builders; every consumer (summary, ratio,
  * claims, cost model, report, plot, history, compare) reads them with the
- * accessors below, and name no row key of their own (the guests still set
- * their identity keys, such as mode_verified, themselves);
- * schema/vbench.schema.json defines each key and docs/result-schema.md says what it
- * means. To add a key: its entry in vb_row_keys[] (lib/row.c), a builder or
+ * accessors below, never with json_object_get on a row (vb_row_str and
+ * vb_row_stat take a key's name: the consumer-key test traces each one).
+ * schema/vbench.schema.json defines each key and docs/result-schema.md says
+ * what it means. To add a key: its entry in vb_row_keys[] (lib/row.c), a builder or
  * accessor here when code writes or reads it, the key in the schema's
  * `row` definition, a line in docs/result-schema.md; the consumer-key test
  * (tests/unit/test_schema.c) traces the keys the accessors read. */
