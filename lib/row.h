@@ -2,11 +2,13 @@
  * micro, linux, remote) and the invocation merge build rows with the
  * vb_row_set_* and vb_row_*_json builders; every consumer (summary, ratio,
  * claims, cost model, report, plot, history, compare) reads them with the
- * accessors below. A row key is named in lib/row.c and nowhere else in C;
- * schema/vbench.schema.json defines it and docs/result-schema.md says what it
- * means. To add a key: a builder or accessor here, the key in the schema's
+ * accessors below, never with json_object_get on a row (vb_row_str and
+ * vb_row_stat take a key's name: the consumer-key test traces each one).
+ * schema/vbench.schema.json defines each key and docs/result-schema.md says
+ * what it means. To add a key: its entry in vb_row_keys[] (lib/row.c), a builder or
+ * accessor here when code writes or reads it, the key in the schema's
  * `row` definition, a line in docs/result-schema.md; the consumer-key test
- * (tests/unit/test_row.c) lists the accessors' keys. */
+ * (tests/unit/test_schema.c) traces the keys the accessors read. */
 #ifndef VB_ROW_H
 #define VB_ROW_H
 
@@ -77,7 +79,7 @@ void vb_row_finish_timing(json_t *row, bool host_tcg);
 /* One key a row may hold and the JSON types it may have: 's' string, 'n'
  * number, 'b' boolean, 'o' object, 'a' array, 'z' null. "a.b" names a key
  * of the object a. The table mirrors schema/vbench.schema.json's `row`
- * (tests/unit/test_schema.py keeps the two equal). */
+ * (tests/unit/test_schema.c keeps the two equal). */
 struct vb_row_key {
 	const char *key;
 	const char *types;
