@@ -29,10 +29,7 @@ static const struct vb_param_def params[] = {
 
 static int size(struct vb_micro *m)
 {
-	m->data_len = m->gsz;
-	m->pt_pages = vb_pt_pages_needed(m->gsz, m->gps);
-	m->walk_gva = VB_G_DATA;
-	m->walk_len = m->gsz;
+	vb_micro_size_data(m, m->gsz);
 	return 0;
 }
 

@@ -49,6 +49,14 @@ int vb_micro_leaf_level(enum vb_page_size ps)
 	return ps == VB_PS_4K ? 1 : ps == VB_PS_2M ? 2 : 3;
 }
 
+void vb_micro_size_data(struct vb_micro *m, uint64_t len)
+{
+	m->data_len = len;
+	m->walk_gva = VB_G_DATA;
+	m->walk_len = len;
+	m->pt_pages = vb_pt_pages_needed((len + m->gsz - 1) / m->gsz * m->gsz, m->gps);
+}
+
 int vb_micro_map_data(struct vb_micro *m)
 {
 	uint64_t len = (m->data_len + m->gsz - 1) / m->gsz * m->gsz;

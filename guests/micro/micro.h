@@ -37,6 +37,9 @@ struct vb_micro {
 
 /* The point's value of a parameter of the kernel's table. */
 uint64_t vb_micro_param(const struct vb_micro *m, const char *name);
+/* For a kernel's size(): a data slot of len bytes, mapped at VB_G_DATA by
+ * vb_micro_map_data() and walked over all of it for pages.verified. */
+void vb_micro_size_data(struct vb_micro *m, uint64_t len);
 /* Map the data slot at VB_G_DATA (GVA == GPA) with guest leaves of m->gps in
  * the tree the guest starts on, and walk it for pages.verified. -1 with
  * m->err on failure. */

@@ -23,10 +23,7 @@ static uint64_t stride(const struct vb_micro *m)
 
 static int size(struct vb_micro *m)
 {
-	m->data_len = vb_micro_param(m, "pages") * stride(m);
-	m->pt_pages = vb_pt_pages_needed(m->data_len, m->gps);
-	m->walk_gva = VB_G_DATA;
-	m->walk_len = m->data_len;
+	vb_micro_size_data(m, vb_micro_param(m, "pages") * stride(m));
 	return 0;
 }
 

@@ -9,10 +9,7 @@ VB_GUEST_KERNEL(ptrchase);
 
 static int size(struct vb_micro *m)
 {
-	m->data_len = vb_micro_param(m, "footprint");
-	m->walk_gva = VB_G_DATA;
-	m->walk_len = m->data_len;
-	m->pt_pages = vb_pt_pages_needed((m->data_len + m->gsz - 1) / m->gsz * m->gsz, m->gps);
+	vb_micro_size_data(m, vb_micro_param(m, "footprint"));
 	return 0;
 }
 
