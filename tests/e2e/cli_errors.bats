@@ -150,7 +150,7 @@ load helpers
 	run "$VBENCH" run --plan "$BATS_TEST_TMPDIR/p.conf" --out "$OUT"
 	[ "$status" -eq 2 ]
 	one_error_line
-	[[ "$output" == *"timeout 9000000 s in $BATS_TEST_TMPDIR/p.conf: at most 604800 s (7 days)"* ]]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/p.conf:4: bad timeout '9000000': at most 604800 s (7 days)"* ]]
 	[ ! -d "$OUT" ]
 }
 
