@@ -357,6 +357,12 @@ static void write_unmeasured(FILE *f, enum vb_findings_format fmt, json_t *cause
 			put(f, fmt, where);
 			cmd = at;
 		}
+		/* Words without a command ("none natively: ...") stay words. */
+		if (!at) {
+			put(f, fmt, cmd);
+			fputs(mk[2], f);
+			continue;
+		}
 		fputs(fmt == VB_FINDINGS_HTML ? "<code>" : fmt == VB_FINDINGS_MD ? "`" : "", f);
 		/* Inside code, Markdown takes the text as it is. */
 		put(f, fmt == VB_FINDINGS_MD ? VB_FINDINGS_TEXT : fmt, cmd);
