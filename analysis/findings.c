@@ -120,10 +120,10 @@ static void slat_cause(json_t *run, const char *why, char *cause, size_t clen, c
 	bool no_slat = !strncmp(why, "no SLAT", 7);
 
 	/* A remote target's mode is its hypervisor's: nothing here switches it. */
-	if (strstr(why, "on a target whose hypervisor")) {
+	if (strstr(why, "a remote guest runs in its hypervisor's mode")) {
 		snprintf(cause, clen, "shadow / SLAT: the remote targets ran in one mode only");
-		snprintf(cmd, len, "vbench run --guest remote --target HOST --mode M, once with a "
-			 "target whose hypervisor runs shadow paging and once with one "
+		snprintf(cmd, len, "vbench run --guest remote --target HOST --mode M, once on a "
+			 "target whose hypervisor runs shadow paging and once on one "
 			 "running SLAT");
 	} else if (!no_slat) {
 		snprintf(cause, clen, "shadow / SLAT: no shadow row (KVM runs %s here; shadow "
