@@ -10,7 +10,7 @@ VERSION := 0.1.0
 DEPS_PKGS := build-essential clang pkg-config libpfm4-dev libhwloc-dev \
 	     libjansson-dev gnuplot-nox libcriterion-dev bats jq \
 	     libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium \
-	     python3-jsonschema \
+	     python3-jsonschema cppcheck \
 	     libtracefs-dev libtraceevent-dev \
 	     python3-junitparser libxml2-utils
 
@@ -74,7 +74,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # (harness/spool.c) and checked against schema/vbench.schema.json at the end of `make check`.
 SCHEMA_SPOOL ?= $(CHECK_DIR)/schema-spool
 
-.PHONY: all deps check unit e2e clang asan run bench bench-plant clean install fuzz fuzz-bins fuzz-check \
+.PHONY: lint all deps check unit e2e clang asan run bench bench-plant clean install fuzz fuzz-bins fuzz-check \
 	schema-check
 .DEFAULT_GOAL := all
 
@@ -180,12 +180,17 @@ check: deps
 	rm -rf $(CHECK_DIR)
 	$(MAKE) all
 	$(MAKE) clang
+	$(MAKE) lint
 	VBENCH_SCHEMA_SPOOL=$(SCHEMA_SPOOL) $(MAKE) asan
 	VBENCH_SCHEMA_SPOOL=$(SCHEMA_SPOOL) $(MAKE) e2e
 	$(MAKE) fuzz-check
 	VBENCH_SCHEMA_SPOOL=$(SCHEMA_SPOOL) $(MAKE) check-extra
 	$(MAKE) schema-check
 	scripts/check-skips.sh $(CHECK_DIR) $(abspath $(VBENCH))
+
+# The house rules (../shared/STYLE.md) that a tool can check: cppcheck clean.
+lint:
+	scripts/cppcheck.sh
 
 # The run folders and --json outputs the tests above made, against the schema
 # (a real validator: Debian's python3-jsonschema, Draft 2020-12).

@@ -56,7 +56,7 @@ static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 		vb_row_stat(cell[0][0], "median", &base);
 	vb_row_params_text(rows[0], pick, params, sizeof(params));
 	vb_fig_name(g, name, sizeof(name), "heatmap", vb_row_str(rows[0], "bench"), params,
-		    vb_row_str(rows[0], "mode"), vb_row_str(rows[0], "guest"), NULL);
+		    vb_row_str(rows[0], "mode"), vb_row_str(rows[0], "guest"), (const char *)NULL);
 	snprintf(dat, sizeof(dat), "%s.dat", name);
 	f = vb_fig_data(g, &a, dat);
 	if (!f)
@@ -236,7 +236,7 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 		    !vb_ratio_cost(e, &c, &l, &h))
 			continue;
 		if (!f) {
-			vb_fig_name(g, name, sizeof(name), "ratio", kinds[kind], NULL);
+			vb_fig_name(g, name, sizeof(name), "ratio", kinds[kind], (const char *)NULL);
 			snprintf(dat, sizeof(dat), "%s.dat", name);
 			f = vb_fig_data(g, &a, dat);
 			if (!f)
@@ -322,7 +322,7 @@ int vb_fig_compare_chart(struct vb_fig *g, json_t *cmp)
 		bool numeric = json_is_number(json_object_get(r, "change")) && bm > 0;
 
 		if (!f) {
-			vb_fig_name(g, name, sizeof(name), "compare", NULL);
+			vb_fig_name(g, name, sizeof(name), "compare", (const char *)NULL);
 			snprintf(dat, sizeof(dat), "%s.dat", name);
 			f = vb_fig_data(g, &a, dat);
 			if (!f)

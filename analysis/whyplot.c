@@ -99,7 +99,7 @@ static int one_figure(struct vb_fig *g, json_t *rows, const char *bench, const c
 
 	lat = reason_columns(rows, bench, params, names);
 	n = json_object_size(names);
-	vb_fig_name(g, name, sizeof(name), "why", bench, NULL);
+	vb_fig_name(g, name, sizeof(name), "why", bench, (const char *)NULL);
 	snprintf(dat, sizeof(dat), "%s.dat", name);
 	f = vb_fig_data(g, &a, dat);
 	if (!f) {
