@@ -188,9 +188,11 @@ check: deps
 	$(MAKE) schema-check
 	scripts/check-skips.sh $(CHECK_DIR) $(abspath $(VBENCH))
 
-# The house rules (../shared/STYLE.md) that a tool can check: cppcheck clean.
+# The house rules (../shared/STYLE.md) that a tool can check: cppcheck clean,
+# no line over 100 columns (.clang-format formats to it).
 lint:
 	scripts/cppcheck.sh
+	scripts/check-lines.sh
 
 # The run folders and --json outputs the tests above made, against the schema
 # (a real validator: Debian's python3-jsonschema, Draft 2020-12).

@@ -193,7 +193,8 @@ static const char *judge(json_t *a, json_t *b, const struct vb_compare_opts *o, 
 	if (!vb_row_is_ok(a) || !vb_row_is_ok(b)) {
 		char note[64];
 
-		snprintf(note, sizeof(note), "baseline %s, new %s", vb_row_str(a, "status"), vb_row_str(b, "status"));
+		snprintf(note, sizeof(note), "baseline %s, new %s", vb_row_str(a, "status"),
+			 vb_row_str(b, "status"));
 		json_object_set_new(out, "note", json_string(note));
 		return "unavailable";
 	}
@@ -321,7 +322,9 @@ json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compar
 			continue;
 		}
 		out = ident(a);
-		json_object_set_new(out, "unit", json_string(vb_row_str(a, "unit") ? vb_row_str(a, "unit") : ""));
+		json_object_set_new(
+			out, "unit",
+			json_string(vb_row_str(a, "unit") ? vb_row_str(a, "unit") : ""));
 		json_object_set_new(out, "baseline", side(a));
 		json_object_set_new(out, "new", side(b));
 		verdict = judge(a, b, opts, out);
@@ -351,7 +354,8 @@ json_t *vb_compare_runs(json_t *baseline, json_t *newrun, const struct vb_compar
 
 size_t vb_compare_regressions(json_t *report)
 {
-	json_int_t n = json_integer_value(json_object_get(json_object_get(report, "counts"), "regression"));
+	json_int_t n = json_integer_value(
+		json_object_get(json_object_get(report, "counts"), "regression"));
 
 	return n > 0 ? (size_t)n : 0;
 }
@@ -398,7 +402,8 @@ static void ident_cells(json_t *r, char c[][96])
 	snprintf(c[K_BENCH], 96, "%s", json_string_value(json_object_get(r, "bench")));
 	vb_row_params_text(fake, NULL, c[K_PARAMS], 96);
 	if (guest && strcmp(guest, "none") != 0)
-		snprintf(c[K_MODE], 96, "%s/%s", json_string_value(json_object_get(r, "mode")), guest);
+		snprintf(c[K_MODE], 96, "%s/%s", json_string_value(json_object_get(r, "mode")),
+			 guest);
 	else
 		snprintf(c[K_MODE], 96, "%s", json_string_value(json_object_get(r, "mode")));
 	snprintf(c[K_PAGES], 96, "%s", json_string_value(json_object_get(r, "pages")));
@@ -413,7 +418,8 @@ static void ident_cells(json_t *r, char c[][96])
 
 void vb_compare_print(FILE *f, json_t *report)
 {
-	json_t *rows = json_object_get(report, "rows"), *r, *counts = json_object_get(report, "counts");
+	json_t *rows = json_object_get(report, "rows"), *r,
+	       *counts = json_object_get(report, "counts");
 	size_t n = json_array_size(rows), i, w[K_COUNT];
 	char (*cells)[K_COUNT][96] = calloc(n + 1, sizeof(*cells));
 	int k;
@@ -461,11 +467,13 @@ void vb_compare_print(FILE *f, json_t *report)
 		else
 			snprintf(c[K_CI], 96, "-");
 		if (json_is_number(p))
-			snprintf(c[K_P], 96, json_number_value(p) < 0.001 ? "%.1e" : "%.3f", json_number_value(p));
+			snprintf(c[K_P], 96, json_number_value(p) < 0.001 ? "%.1e" : "%.3f",
+				 json_number_value(p));
 		else
 			snprintf(c[K_P], 96, "-");
-		snprintf(c[K_VERDICT], 96, "%s%s%s", json_string_value(json_object_get(r, "verdict")),
-			 note ? ": " : "", note ? note : "");
+		snprintf(c[K_VERDICT], 96, "%s%s%s",
+			 json_string_value(json_object_get(r, "verdict")), note ? ": " : "",
+			 note ? note : "");
 		for (k = K_UNIT; k < K_COUNT; k++) {
 			char clean[96];
 
@@ -514,7 +522,9 @@ void vb_compare_print(FILE *f, json_t *report)
 			c[K_PARAMS][0] ? " " : "", c[K_PARAMS], c[K_MODE], c[K_PAGES],
 			why ? ": " : "", why ? why : "");
 	}
-	fprintf(f, "\n%lld regression(s), %lld improvement(s), %lld unchanged, %lld not significant, %lld unavailable, %lld lost\n",
+	fprintf(f,
+		"\n%lld regression(s), %lld improvement(s), %lld unchanged, %lld not significant, "
+		"%lld unavailable, %lld lost\n",
 		(long long)json_integer_value(json_object_get(counts, "regression")),
 		(long long)json_integer_value(json_object_get(counts, "improvement")),
 		(long long)json_integer_value(json_object_get(counts, "none")),

@@ -130,10 +130,12 @@ int vb_costmodel_units(json_t *results, const char *mode, const char *pages,
 	double thread;
 	int found = 0;
 
-	u->ns[VB_COST_SWITCH] = pick(results, mode, pages, "ctxswitch", "kind", "process", R_MEDIAN);
+	u->ns[VB_COST_SWITCH] =
+		pick(results, mode, pages, "ctxswitch", "kind", "process", R_MEDIAN);
 	u->ns[VB_COST_FAULT] = pick(results, mode, pages, "pagefault", NULL, NULL, R_MEDIAN);
 	u->ns[VB_COST_FORK] = pick(results, mode, pages, "forkwait", NULL, NULL, R_MIN_FOOTPRINT);
-	u->ns[VB_COST_WALK] = pick(results, mode, pages, "ptrchase", "layout", "page", R_MAX_FOOTPRINT);
+	u->ns[VB_COST_WALK] =
+		pick(results, mode, pages, "ptrchase", "layout", "page", R_MAX_FOOTPRINT);
 	thread = pick(results, mode, pages, "ctxswitch", "kind", "thread", R_MEDIAN);
 	u->cr3 = u->ns[VB_COST_SWITCH] - thread;
 	u->ptwrite = churn_page_ns(results, mode, pages) - u->ns[VB_COST_FAULT];
@@ -362,7 +364,8 @@ static int print_prediction(FILE *f, json_t *row, const struct vb_cost_predictio
 	for (char *c = params; *c; c++)
 		if (strchr("|`*_[]<>#\\", *c))
 			*c = ' ';
-	fprintf(f, "| %s | %s | %s |", vb_row_str(row, "bench"), params, vb_row_pages(row, "requested"));
+	fprintf(f, "| %s | %s | %s |", vb_row_str(row, "bench"), params,
+		vb_row_pages(row, "requested"));
 	for (int t = 0; t < VB_COST_COUNT; t++)
 		cell(f, p->per_op[t]);
 	cell(f, p->predicted);
@@ -380,30 +383,38 @@ static void print_predictions(FILE *f, json_t *results, const char *slat)
 	json_t *row;
 	double t;
 
-	fprintf(f, "Each workload's shadow/%s (in its unit: above 1 is shadow ahead for a rate), "
+	fprintf(f,
+		"Each workload's shadow/%s (in its unit: above 1 is shadow ahead for a rate), "
 		"predicted from its events per operation and the unit costs, beside the measured "
 		"medians' ratio:\n\n"
 		"| bench | params | pages | switch/op | fault/op | fork/op | walk/op | predicted | "
 		"measured | anchor | not modelled |\n"
-		"| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n", slat);
+		"| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n",
+		slat);
 	json_array_foreach(results, i, row) {
 		struct vb_cost_prediction p;
 		int claim;
 
 		/* One line per workload and mix: from its shadow row. */
-		if (!vb_row_latency(row, "n", &t) ||
-		    strcmp(vb_row_str(row, "mode"), "shadow") || !vb_row_is_ok(row) ||
-		    !mix_ok(vb_row_pages(row, "requested") ? vb_row_pages(row, "requested") : "?") ||
+		if (!vb_row_latency(row, "n", &t) || strcmp(vb_row_str(row, "mode"), "shadow") ||
+		    !vb_row_is_ok(row) ||
+		    !mix_ok(vb_row_pages(row, "requested") ? vb_row_pages(row, "requested")
+							   : "?") ||
 		    vb_costmodel_predict(results, row, &p) < 0)
 			continue;
 		claim = print_prediction(f, row, &p);
 		held += claim == 1;
 		failed += claim == 0;
 	}
-	fprintf(f, "\nShadow paging costs little for a workload with little page-table activity "
-		"(modelled difference under %.0f%% of its time): %s (%d such rows within %.0f%% of 1, "
-		"%d not).\n\n", LOW_ACTIVITY * 100,
-		held + failed == 0 ? "not tested (no such row)" : failed ? "does not hold" : "holds",
+	fprintf(f,
+		"\nShadow paging costs little for a workload with little page-table activity "
+		"(modelled difference under %.0f%% of its time): %s (%d such rows within %.0f%% of "
+		"1, "
+		"%d not).\n\n",
+		LOW_ACTIVITY * 100,
+		held + failed == 0 ? "not tested (no such row)"
+		: failed	   ? "does not hold"
+				   : "holds",
 		held, CLAIM_BAND * 100, failed);
 }
 
@@ -421,7 +432,7 @@ static double crossover_slope(json_t *results, const char *slat, const char *mix
 	if (!isfinite(dswitch) || !isfinite(dwalk))
 		return NAN;
 	if (dswitch <= 0)
-		return INFINITY;	/* a switch is no dearer in shadow: SLAT never wins on switches */
+		return INFINITY; /* a switch is no dearer in shadow: SLAT never wins on switches */
 	return dwalk <= 0 ? 0 : dwalk / dswitch;
 }
 
@@ -456,7 +467,8 @@ void vb_costmodel_print_md(FILE *f, json_t *results)
 		return;
 	fputs("\n## Which mode wins, and why\n\n"
 	      "The cost model of docs/methodology.md: a mode's time per operation is a base plus, "
-	      "for each MMU event, events per operation x the event's unit cost in that mode.\n\n", f);
+	      "for each MMU event, events per operation x the event's unit cost in that mode.\n\n",
+	      f);
 	print_units(f, results, slat, mix, n);
 	print_predictions(f, results, slat);
 	print_crossover(f, results, slat, mix, n);
@@ -496,15 +508,18 @@ int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t 
 	gp = fopen(path, "we");
 	if (!gp)
 		return vb_errf(err, errlen, "%s: cannot write", path);
-	fprintf(gp, "# The cost model's crossover, written by vbench; run here as: gnuplot %s\n"
+	fprintf(gp,
+		"# The cost model's crossover, written by vbench; run here as: gnuplot %s\n"
 		"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
 		"    set terminal pngcairo size 960,600 noenhanced font ',10'\n"
 		"} else {\n    set terminal png size 960,600 noenhanced\n}\n"
 		"set output 'costmodel.png'\n"
-		"set title 'Which mode wins: above its line SLAT (%s) wins, below it shadow paging'\n"
+		"set title 'Which mode wins: above its line SLAT (%s) wins, below it shadow "
+		"paging'\n"
 		"set logscale xy\nset xlabel 'TLB misses per second'\n"
 		"set ylabel 'context switches per second'\nset key left top\nset grid\n"
-		"plot ", VB_COSTMODEL_SCRIPT, slat);
+		"plot ",
+		VB_COSTMODEL_SCRIPT, slat);
 	for (int k = 0; k < nd; k++)
 		fprintf(gp, "%s'costmodel.dat' index 'curve %d:' with linespoints title 'pages %s'",
 			k ? ", \\\n     " : "", k, drawn[k]);

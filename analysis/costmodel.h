@@ -39,11 +39,11 @@ int vb_costmodel_units(json_t *results, const char *mode, const char *pages,
 
 /* One workload at one page mix: what the model predicts beside what was measured. */
 struct vb_cost_prediction {
-	double per_op[VB_COST_COUNT];	/* events per operation; NaN unknown (walks without a PMU) */
+	double per_op[VB_COST_COUNT]; /* events per operation; NaN unknown (walks without a PMU) */
 	double predicted;		/* shadow/SLAT in the row's unit; NaN when it cannot say */
 	double measured;		/* the medians' shadow/SLAT; NaN without both rows */
 	double share;			/* the modelled difference over the anchor's time per op */
-	const char *anchor;		/* "native" or the SLAT mode: whose time the model starts from */
+	const char *anchor; /* "native" or the SLAT mode: whose time the model starts from */
 	const char *slat;		/* the SLAT mode of the run: "ept", "npt" or "tdp" */
 	char missing[64];		/* terms with events but no unit cost, comma-separated */
 };

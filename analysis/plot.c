@@ -436,7 +436,8 @@ static int plot_bars(struct vb_fig *g, json_t *results, size_t first, const char
 
 	vb_row_params_text(r0, pick, params, sizeof(params));
 	sanitize(vb_row_str(r0, "bench"), base, sizeof(base));
-	vb_fig_name(g, name, sizeof(name), "bar", vb_row_str(r0, "bench"), params, (const char *)NULL);
+	vb_fig_name(g, name, sizeof(name), "bar", vb_row_str(r0, "bench"), params,
+		    (const char *)NULL);
 	snprintf(dat, sizeof(dat), "%s.dat", name);
 	f = vb_fig_data(g, &a, dat);
 	if (!f)

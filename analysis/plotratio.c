@@ -236,7 +236,8 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 		    !vb_ratio_cost(e, &c, &l, &h))
 			continue;
 		if (!f) {
-			vb_fig_name(g, name, sizeof(name), "ratio", kinds[kind], (const char *)NULL);
+			vb_fig_name(g, name, sizeof(name), "ratio", kinds[kind],
+				    (const char *)NULL);
 			snprintf(dat, sizeof(dat), "%s.dat", name);
 			f = vb_fig_data(g, &a, dat);
 			if (!f)

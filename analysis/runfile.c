@@ -437,7 +437,9 @@ json_t *vb_run_load(const char *path_or_dir, char *err, size_t errlen)
 			n = snprintf(path, sizeof(path), "%s/results.jsonl", path_or_dir);
 			jsonl = true;
 			if (n > 0 && (size_t)n < sizeof(path) && !exists(path)) {
-				vb_errf(err, errlen, "%s: no run.json or results.jsonl in this folder", path_or_dir);
+				vb_errf(err, errlen,
+					"%s: no run.json or results.jsonl in this folder",
+					path_or_dir);
 				return NULL;
 			}
 		}
@@ -555,7 +557,8 @@ json_t *vb_params_key_names(json_t *results, const char *bench)
 		json_t *p = json_object_get(row, "params");
 
 		/* Rows skipped before their params were expanded carry {}: they say nothing. */
-		if (strcmp(vb_row_str(row, "bench"), bench) != 0 || !json_is_object(p) || !json_object_size(p))
+		if (strcmp(vb_row_str(row, "bench"), bench) != 0 || !json_is_object(p) ||
+		    !json_object_size(p))
 			continue;
 		if (!first) {
 			first = p;

@@ -116,7 +116,8 @@ void vb_stats_compute(const double *x, size_t n, uint64_t seed, struct vb_stats 
 	} else {
 		bootstrap_median_ci(s, n, seed, &out->ci_low, &out->ci_high);
 		if (out->median != 0.0)
-			out->ci_halfwidth_rel = (out->ci_high - out->ci_low) / 2.0 / fabs(out->median);
+			out->ci_halfwidth_rel =
+				(out->ci_high - out->ci_low) / 2.0 / fabs(out->median);
 		else
 			/* A width relative to zero is unbounded unless there is no width. */
 			out->ci_halfwidth_rel = out->ci_high > out->ci_low ? INFINITY : 0.0;
@@ -222,7 +223,8 @@ double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 		return p > 1 ? 1 : p;
 	}
 	mu = (double)na * (double)nb / 2;
-	var = (double)na * (double)nb / 12 * ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
+	var = (double)na * (double)nb / 12 *
+	      ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
 	if (var <= 0)
 		return 1;
 	z = (fabs(ua - mu) - 0.5) / sqrt(var);

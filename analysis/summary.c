@@ -12,7 +12,19 @@
 #include "analysis/runfile.h"
 #include "lib/escape.h"
 
-enum col { C_BENCH, C_PARAMS, C_MODE, C_PAGES, C_MEDIAN, C_UNIT, C_CI, C_N, C_RATIO, C_STATUS, C_COUNT };
+enum col {
+	C_BENCH,
+	C_PARAMS,
+	C_MODE,
+	C_PAGES,
+	C_MEDIAN,
+	C_UNIT,
+	C_CI,
+	C_N,
+	C_RATIO,
+	C_STATUS,
+	C_COUNT
+};
 
 static const char *const col_head[C_COUNT] = {
 	"bench", "params", "mode", "pages", "median", "unit", "ci95", "n", "vs base", "status",
@@ -177,7 +189,8 @@ static void fill_raw(struct srow *r, json_t *pick)
 	vb_fmt_value(med, r->cell[C_MEDIAN], CELL);
 	if (!vb_row_stat(row, "ci_halfwidth_rel", &rel)) {
 		rel = NAN;
-		if (vb_row_stat(row, "ci95_low", &lo) && vb_row_stat(row, "ci95_high", &hi) && med != 0)
+		if (vb_row_stat(row, "ci95_low", &lo) && vb_row_stat(row, "ci95_high", &hi) &&
+		    med != 0)
 			rel = (hi - lo) / 2 / fabs(med);
 	}
 	if (isfinite(rel))
@@ -361,8 +374,8 @@ static void print_notes(FILE *f, const struct table *t, const char *lead)
 			if (*c == '\n' || *c == '\r' || *c == '\t')
 				*c = ' ';
 		vb_escape_ctrl(raw, why, sizeof(why));
-		fprintf(f, "%s[%zu] %s, %zu row%s: ", lead, k + 1, t->causes[k].status, t->causes[k].rows,
-			t->causes[k].rows == 1 ? "" : "s");
+		fprintf(f, "%s[%zu] %s, %zu row%s: ", lead, k + 1, t->causes[k].status,
+			t->causes[k].rows, t->causes[k].rows == 1 ? "" : "s");
 		for (const char *c = why; *c; c++) {
 			/* Markdown (lead "- ") would read these as markup. */
 			if (lead[0] && strchr("|*_<\\`", *c))
@@ -486,15 +499,17 @@ void vb_summary_row_line(FILE *f, json_t *row)
 		fprintf(f, " %s", r.cell[C_PARAMS]);
 	fprintf(f, " %s %s", r.cell[C_MODE], r.cell[C_PAGES]);
 	if (vb_row_is_ok(row))
-		fprintf(f, " %s %s %s n=%s", r.cell[C_MEDIAN], r.cell[C_UNIT], r.cell[C_CI], r.cell[C_N]);
+		fprintf(f, " %s %s %s n=%s", r.cell[C_MEDIAN], r.cell[C_UNIT], r.cell[C_CI],
+			r.cell[C_N]);
 	fprintf(f, " %s\n", r.cell[C_STATUS]);
 }
 
 /* The KVM statistics worth a column, in reading order: exits and faults,
  * then the shadow MMU's own work, then the host page sizes in use. */
 static const char *const kvm_cols[] = {
-	"exits", "pf_fixed", "pf_taken", "pf_emulate", "invlpg", "tlb_flush", "mmu_pte_write",
-	"mmu_shadow_zapped", "mmu_flooded", "mmu_unsync", "mmu_cache_miss", "pages_4k", "pages_2m", "pages_1g",
+	"exits",	  "pf_fixed",	   "pf_taken",		"pf_emulate",  "invlpg",
+	"tlb_flush",	  "mmu_pte_write", "mmu_shadow_zapped", "mmu_flooded", "mmu_unsync",
+	"mmu_cache_miss", "pages_4k",	   "pages_2m",		"pages_1g",
 };
 #define N_KVM_COLS (sizeof(kvm_cols) / sizeof(kvm_cols[0]))
 
@@ -552,7 +567,10 @@ void vb_summary_print_kvm(FILE *f, json_t *results)
 	}
 	for (k = 0; k < N_KVM_COLS; k++)
 		w[k + 1] = strlen(kvm_cols[k]) > 8 ? strlen(kvm_cols[k]) : 8;
-	fprintf(f, "\nKVM statistics, deltas over the timed samples (pages_*: in use at the end)\n%-*s", (int)w[0], "");
+	fprintf(f,
+		"\nKVM statistics, deltas over the timed samples (pages_*: in use at the "
+		"end)\n%-*s",
+		(int)w[0], "");
 	for (k = 0; k < N_KVM_COLS; k++)
 		if (shown[k])
 			fprintf(f, "  %*s", (int)w[k + 1], kvm_cols[k]);

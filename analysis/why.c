@@ -217,13 +217,13 @@ static json_t *pair_entry(json_t *srow, json_t *trow, json_t *s, json_t *t)
 			json_array_append(untimed, json_object_get(r, "reason"));
 		}
 	}
-	return json_pack("{s:O,s:O,s:O,s:s,s:s,s:o,s:o,s:o,s:b,s:o}", "bench",
-	                 json_object_get(s, "bench"), "params", json_object_get(s, "params"), "pages",
-	                 json_object_get(s, "pages"), "slat", vb_row_str(trow, "mode"), "unit",
-	                 unit ? unit : "", "diff_ns", isfinite(diff) ? json_real(diff) : json_null(),
-	                 "reasons", reasons, "explained",
-	                 lat && isfinite(diff) && diff != 0 ? json_real(sum / diff) : json_null(),
-	                 "latency", lat, "untimed", untimed);
+	return json_pack(
+		"{s:O,s:O,s:O,s:s,s:s,s:o,s:o,s:o,s:b,s:o}", "bench", json_object_get(s, "bench"),
+		"params", json_object_get(s, "params"), "pages", json_object_get(s, "pages"),
+		"slat", vb_row_str(trow, "mode"), "unit", unit ? unit : "", "diff_ns",
+		isfinite(diff) ? json_real(diff) : json_null(), "reasons", reasons, "explained",
+		lat && isfinite(diff) && diff != 0 ? json_real(sum / diff) : json_null(), "latency",
+		lat, "untimed", untimed);
 }
 
 /* Each reason a tracepoint could not count, once, with the rows it hit. */
@@ -379,8 +379,8 @@ static void pair_text(json_t *p, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf),
 		         "; the exits explain %.0f%% of the difference", 100 * num(p, "explained"));
 		json_array_foreach(json_object_get(p, "untimed"), i, r)
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : " (untimed: ",
-			         json_string_value(r));
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+				 i ? ", " : " (untimed: ", json_string_value(r));
 		if (json_array_size(json_object_get(p, "untimed")))
 			snprintf(buf + strlen(buf), len - strlen(buf), ")");
 	} else {

@@ -37,9 +37,10 @@ struct vb_run_opts {
 	const cpu_set_t *affinity;	/* CPUs chosen for this point (through hwloc); NULL: any */
 	bool reserve_hugepages;		/* root may grow the hugetlb pools as needed */
 	FILE *log;			/* the run log: progress and guest log lines */
-	volatile sig_atomic_t *interrupted;	/* set by Ctrl-C: end the point now (not .stop, the stop rule) */
+	volatile sig_atomic_t
+		*interrupted; /* set by Ctrl-C: end the point now (not .stop, the stop rule) */
 	const char *counters;		/* --counters: none|software|default|all; NULL: default */
-	const char *events;		/* metrics or libpfm4 events added to the set, comma list, or NULL */
+	const char *events; /* metrics or libpfm4 events added to the set, comma list, or NULL */
 	const char *trace;		/* --trace: none|counts|latency; NULL: default (trace.h) */
 	const char *guest_bin;		/* path of vbench-guest */
 	const char *run_dir;		/* the run folder (console logs etc.) */
@@ -67,8 +68,8 @@ int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *opts, cha
  * anything else the row fails with a reason naming `who`. stdin_path feeds
  * the child (NULL: /dev/null, and the child is pinned to o->affinity).
  * Returns 0 once the row has a status. */
-int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o, json_t *row,
-		  const char *who);
+int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o,
+		  json_t *row, const char *who);
 
 /* Set status "skipped"/"failed" with a printf reason; returns 0. */
 __attribute__((format(printf, 3, 4)))

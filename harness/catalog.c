@@ -15,8 +15,8 @@ bool vb_catalog_bench_at(int i, struct vb_catalog_entry *out)
 		if (k == i) {
 			const struct vb_bench *b = vb_benches[k];
 
-			*out = (struct vb_catalog_entry){ b->name, b->summary, b->unit, b->params, false,
-							  b->uses_pages };
+			*out = (struct vb_catalog_entry){ b->name,   b->summary, b->unit,
+							  b->params, false,	 b->uses_pages };
 			return true;
 		}
 	return false;
@@ -28,8 +28,8 @@ bool vb_catalog_kernel_at(int i, struct vb_catalog_entry *out)
 		if (k == i) {
 			const struct vb_micro_kernel *m = vb_micro_kernels[k];
 
-			*out = (struct vb_catalog_entry){ m->name, m->summary, m->unit, m->params, m->cpl0,
-							  true };
+			*out = (struct vb_catalog_entry){ m->name,   m->summary, m->unit,
+							  m->params, m->cpl0,	 true };
 			return true;
 		}
 	return false;
@@ -71,8 +71,9 @@ void vb_catalog_names(char *buf, size_t len)
 		for (int i = 0; vb_guests[g]->bench_at(i, &e); i++) {
 			if (listed_before(g, e.name))
 				continue;
-			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s%s%s%s",
-						 used ? ", " : "", e.name, g ? " (" : "",
-						 g ? vb_guests[g]->name : "", g ? " guest)" : "");
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
+						 "%s%s%s%s%s", used ? ", " : "", e.name,
+						 g ? " (" : "", g ? vb_guests[g]->name : "",
+						 g ? " guest)" : "");
 		}
 }

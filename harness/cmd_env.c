@@ -72,7 +72,8 @@ static void size_text(json_int_t bytes, char *out, size_t len)
 
 static void print_cpu(FILE *f, const json_t *host)
 {
-	const json_t *cpu = json_object_get(host, "cpu"), *flags = json_object_get(cpu, "flags_of_interest");
+	const json_t *cpu = json_object_get(host, "cpu"),
+		     *flags = json_object_get(cpu, "flags_of_interest");
 	char have[128] = "", lack[128] = "";
 	const char *name;
 	json_t *v;
@@ -94,8 +95,8 @@ static void print_cpu(FILE *f, const json_t *host)
 
 		snprintf(buf + n, sizeof(have) - n, "%s%s", n ? " " : "", name);
 	}
-	kv(f, "flags", "%s%s%s%s", have[0] ? have : "(none of interest)", lack[0] ? " (absent: " : "", lack,
-	   lack[0] ? ")" : "");
+	kv(f, "flags", "%s%s%s%s", have[0] ? have : "(none of interest)",
+	   lack[0] ? " (absent: " : "", lack, lack[0] ? ")" : "");
 }
 
 static void print_kvm(FILE *f, const json_t *host)
@@ -106,13 +107,15 @@ static void print_kvm(FILE *f, const json_t *host)
 	json_t *v;
 
 	fprintf(f, "kvm\n");
-	kv(f, "/dev/kvm", "%s", json_is_true(json_object_get(kvm, "present")) ? "present" : "absent");
+	kv(f, "/dev/kvm", "%s",
+	   json_is_true(json_object_get(kvm, "present")) ? "present" : "absent");
 	kv(f, "flavour", "%s", str(kvm, "flavour"));
 	kv(f, "paging", "%s", str(kvm, "paging"));
 	json_object_foreach((json_t *)params, name, v) {
 		size_t n = strlen(buf);
 
-		snprintf(buf + n, sizeof(buf) - n, "%s%s=%s", n ? " " : "", name, json_string_value(v));
+		snprintf(buf + n, sizeof(buf) - n, "%s%s=%s", n ? " " : "", name,
+			 json_string_value(v));
 	}
 	kv(f, "params", "%s", buf[0] ? buf : "-");
 	if (json_object_get(kvm, "reason"))
@@ -158,7 +161,8 @@ static void print_slat(FILE *f, const json_t *slat)
 		   json_is_true(json_object_get(cap, "ept_ad")),
 		   json_is_true(json_object_get(cap, "ept_5level")));
 	else if (json_object_get(cap, "why"))
-		kv(f, "ept_vpid_cap", "not read: %s", json_string_value(json_object_get(cap, "why")));
+		kv(f, "ept_vpid_cap", "not read: %s",
+		   json_string_value(json_object_get(cap, "why")));
 	if (!json_is_null(json_object_get(slat, "gmet")) && json_object_get(slat, "gmet"))
 		kv(f, "gmet", "%s", json_is_true(json_object_get(slat, "gmet")) ? "yes" : "no");
 }
@@ -218,7 +222,8 @@ static void print_topology(FILE *f, const json_t *host)
 	kv(f, "packages", "%lld", (long long)json_integer_value(json_object_get(t, "packages")));
 	kv(f, "cores", "%lld", (long long)json_integer_value(json_object_get(t, "cores")));
 	kv(f, "pus", "%lld", (long long)json_integer_value(json_object_get(t, "pus")));
-	kv(f, "numa nodes", "%lld", (long long)json_integer_value(json_object_get(t, "numa_nodes")));
+	kv(f, "numa nodes", "%lld",
+	   (long long)json_integer_value(json_object_get(t, "numa_nodes")));
 	kv(f, "allowed cpus", "%s", str(t, "allowed_cpus"));
 	size_text(json_integer_value(json_object_get(c, "l1d")), l1, sizeof(l1));
 	size_text(json_integer_value(json_object_get(c, "l2")), l2, sizeof(l2));
@@ -254,8 +259,9 @@ void vb_env_print(FILE *f, const json_t *host)
 	fprintf(f, "host\n");
 	kv(f, "hostname", "%s", str(host, "hostname"));
 	kv(f, "kernel", "%s", str(host, "kernel"));
-	kv(f, "hypervisor", "%s", json_is_string(json_object_get(host, "hypervisor")) ? str(host, "hypervisor")
-											: "none (bare metal)");
+	kv(f, "hypervisor", "%s",
+	   json_is_string(json_object_get(host, "hypervisor")) ? str(host, "hypervisor")
+							       : "none (bare metal)");
 	print_cpu(f, host);
 	print_kvm(f, host);
 	print_slat(f, json_object_get(host, "slat"));
@@ -332,7 +338,8 @@ static int env_target(const char *target, const struct vb_run_opts *o, bool as_j
 	if (as_json) {
 		vb_cmd_print_json("target_env", env, JSON_INDENT(2));
 	} else {
-		printf("target %s (as its VM sees itself; its mode is declared, not verified)\n", target);
+		printf("target %s (as its VM sees itself; its mode is declared, not verified)\n",
+		       target);
 		json_object_foreach(env, key, v) {
 			char text[512];
 
@@ -363,7 +370,8 @@ int cmd_env(int argc, char **argv)
 		case 'i': o.identity = optarg; break;
 		case 'o':
 			if (o.n_ssh_opts >= ENV_SSH_OPTS_MAX)
-				vb_die(VB_EXIT_USAGE, "env: more than %d -o options", ENV_SSH_OPTS_MAX);
+				vb_die(VB_EXIT_USAGE, "env: more than %d -o options",
+				       ENV_SSH_OPTS_MAX);
 			ssh_opts[o.n_ssh_opts++] = optarg;
 			break;
 		case 'h':
@@ -374,7 +382,8 @@ int cmd_env(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		vb_die(VB_EXIT_USAGE, "env: unexpected argument '%s': see 'vbench env --help'", argv[optind]);
+		vb_die(VB_EXIT_USAGE, "env: unexpected argument '%s': see 'vbench env --help'",
+		       argv[optind]);
 	if ((o.identity || o.n_ssh_opts) && !target)
 		vb_die(VB_EXIT_USAGE, "env: --identity and -o go with --target");
 	if (target) {

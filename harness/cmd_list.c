@@ -61,8 +61,8 @@ static json_t *benches_json(bool (*bench_at)(int, struct vb_catalog_entry *))
 		for (int k = 0; e.params && e.params[k].name; k++)
 			json_array_append_new(params, param_json(&e.params[k]));
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o,s:b}", "name", e.name,
-						     "summary", e.summary, "unit", e.unit, "params", params,
-						     "cpl0", e.cpl0));
+						     "summary", e.summary, "unit", e.unit, "params",
+						     params, "cpl0", e.cpl0));
 	}
 	return arr;
 }
@@ -76,7 +76,8 @@ static json_t *modes_json(void)
 	for (int m = 0; m < VB_MODE_COUNT; m++) {
 		char reason[512] = "";
 		bool ok = vb_mode_available(&kvm, (enum vb_mode)m, reason, sizeof(reason));
-		json_t *o = json_pack("{s:s,s:b}", "name", vb_mode_name((enum vb_mode)m), "available", ok);
+		json_t *o = json_pack("{s:s,s:b}", "name", vb_mode_name((enum vb_mode)m),
+				      "available", ok);
 
 		if (!ok)
 			json_object_set_new(o, "reason", json_string(reason));
@@ -99,7 +100,8 @@ static json_t *pages_json(void)
 		json_t *o = json_pack("{s:s,s:s}", "name", sizes[i].name, "backing", sizes[i].how);
 
 		if (sizes[i].hugetlb)
-			json_object_set_new(o, "hugetlb_free", json_integer(vb_hugepages_free(sizes[i].hugetlb)));
+			json_object_set_new(o, "hugetlb_free",
+					    json_integer(vb_hugepages_free(sizes[i].hugetlb)));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -140,11 +142,14 @@ static void print_benches(json_t *arr, const char *title)
 			char span[160] = "";
 
 			if (range)
-				snprintf(span, sizeof(span), ", %s..%s", json_string_value(json_array_get(range, 0)),
+				snprintf(span, sizeof(span), ", %s..%s",
+					 json_string_value(json_array_get(range, 0)),
 					 json_string_value(json_array_get(range, 1)));
 			else if (json_object_get(p, "choices"))
-				snprintf(span, sizeof(span), ", one of %s", json_string_value(json_object_get(p, "choices")));
-			printf("      %-10s %s (default %s%s)\n", json_string_value(json_object_get(p, "name")),
+				snprintf(span, sizeof(span), ", one of %s",
+					 json_string_value(json_object_get(p, "choices")));
+			printf("      %-10s %s (default %s%s)\n",
+			       json_string_value(json_object_get(p, "name")),
 			       json_string_value(json_object_get(p, "help")),
 			       json_string_value(json_object_get(p, "default")), span);
 		}
@@ -181,12 +186,16 @@ int cmd_list(int argc, char **argv)
 	}
 	print_benches(json_object_get(doc, "benches"),
 		      "benches (natively, in the Linux guest and in remote guests):");
-	print_benches(json_object_get(doc, "micro_kernels"), "\nmicro guest kernels (--guest micro):");
+	print_benches(json_object_get(doc, "micro_kernels"),
+		      "\nmicro guest kernels (--guest micro):");
 	printf("\nmodes (--mode):\n");
 	json_array_foreach(json_object_get(doc, "modes"), i, v)
 		printf("  %-7s %s%s\n", json_string_value(json_object_get(v, "name")),
-		       json_is_true(json_object_get(v, "available")) ? "available on this host" : "not here: ",
-		       json_is_true(json_object_get(v, "available")) ? "" : json_string_value(json_object_get(v, "reason")));
+		       json_is_true(json_object_get(v, "available")) ? "available on this host"
+								     : "not here: ",
+		       json_is_true(json_object_get(v, "available"))
+			       ? ""
+			       : json_string_value(json_object_get(v, "reason")));
 	printf("\npages (--pages G[:H], guest then host page size; 'all' = 3x3 of 4k/2m/1g):\n");
 	json_array_foreach(json_object_get(doc, "pages"), i, v) {
 		json_t *free_pages = json_object_get(v, "hugetlb_free");
@@ -194,14 +203,19 @@ int cmd_list(int argc, char **argv)
 		printf("  %-4s %s", json_string_value(json_object_get(v, "name")),
 		       json_string_value(json_object_get(v, "backing")));
 		if (free_pages)
-			printf(" (%lld free hugetlb pages)", (long long)json_integer_value(free_pages));
+			printf(" (%lld free hugetlb pages)",
+			       (long long)json_integer_value(free_pages));
 		putchar('\n');
 	}
 	v = json_object_get(doc, "pmu");
 	printf("\nPMU metrics (libpfm4 PMU %s%s%s): %zu resolve; vbench list events shows them\n",
-	       json_string_value(json_object_get(v, "name")) ? json_string_value(json_object_get(v, "name")) : "unknown",
+	       json_string_value(json_object_get(v, "name"))
+		       ? json_string_value(json_object_get(v, "name"))
+		       : "unknown",
 	       json_is_true(json_object_get(v, "present")) ? "" : ", not countable here: ",
-	       json_is_true(json_object_get(v, "present")) ? "" : json_string_value(json_object_get(v, "reason")),
+	       json_is_true(json_object_get(v, "present"))
+		       ? ""
+		       : json_string_value(json_object_get(v, "reason")),
 	       json_object_size(json_object_get(v, "walk_events")));
 	putchar('\n');
 	vb_guests_print(stdout, json_object_get(doc, "guests"));

@@ -26,7 +26,8 @@ static const char usage[] =
 	"                           mode x pages, for each bench run at several footprints\n"
 	"  bar-<bench>-<params>     median with 95% CI error bars across mode x pages\n"
 	"  costmodel                the cost model's crossover: the context-switch rate above\n"
-	"                           which SLAT wins, per page mix (runs with shadow and SLAT rows)\n"
+	"                           which SLAT wins, per page mix (runs with shadow and SLAT "
+	"rows)\n"
 	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
 	"\n"
 	"  -n, --no-render  write the .dat files and the script only\n"
@@ -105,7 +106,8 @@ int cmd_plot(int argc, char **argv)
 	/* Check before writing anything, so a missing tool costs one clear line. */
 	if (render && !vb_gnuplot_found()) {
 		json_decref(run);
-		vb_error("plot: gnuplot not found in PATH; `make deps` installs it (Debian: gnuplot-nox)");
+		vb_error("plot: gnuplot not found in PATH; `make deps` installs it (Debian: "
+			 "gnuplot-nox)");
 		return VB_EXIT_ENV;
 	}
 	if (out && vb_dir_make(out, err, sizeof(err)) < 0) {

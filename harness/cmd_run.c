@@ -93,11 +93,40 @@ static const char run_usage[] =
 "  --help               this text\n";
 
 enum {
-	OPT_PLAN = 256, OPT_BENCH, OPT_MODE, OPT_PAGES, OPT_GUEST, OPT_FOOTPRINT, OPT_SET, OPT_REPEAT,
-	OPT_MIN_RUNS, OPT_TARGET_CI, OPT_MAX_TIME, OPT_WARMUP, OPT_TIMEOUT, OPT_PIN, OPT_HUGETLB,
-	OPT_RESERVE, OPT_SWITCH, OPT_ACCEL, OPT_EVENTS, OPT_COUNTERS, OPT_OUT, OPT_SEED, OPT_JSON, OPT_QUIET,
-	OPT_HELP, OPT_TARGET, OPT_IDENTITY, OPT_MAX_POINTS, OPT_INVOCATIONS, OPT_LABEL,
-	OPT_TRACE, OPT_DRY_RUN, OPT_MACHINE, OPT_SSH_OPT = 'o',
+	OPT_PLAN = 256,
+	OPT_BENCH,
+	OPT_MODE,
+	OPT_PAGES,
+	OPT_GUEST,
+	OPT_FOOTPRINT,
+	OPT_SET,
+	OPT_REPEAT,
+	OPT_MIN_RUNS,
+	OPT_TARGET_CI,
+	OPT_MAX_TIME,
+	OPT_WARMUP,
+	OPT_TIMEOUT,
+	OPT_PIN,
+	OPT_HUGETLB,
+	OPT_RESERVE,
+	OPT_SWITCH,
+	OPT_ACCEL,
+	OPT_EVENTS,
+	OPT_COUNTERS,
+	OPT_OUT,
+	OPT_SEED,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_HELP,
+	OPT_TARGET,
+	OPT_IDENTITY,
+	OPT_MAX_POINTS,
+	OPT_INVOCATIONS,
+	OPT_LABEL,
+	OPT_TRACE,
+	OPT_DRY_RUN,
+	OPT_MACHINE,
+	OPT_SSH_OPT = 'o',
 };
 
 static const struct option run_options[] = {
@@ -142,7 +171,8 @@ static const struct option run_options[] = {
 
 /* What the flags asked for; applied on top of the plan. */
 struct run_flags {
-	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events, *counters;
+	const char *plan, *bench, *mode, *pages, *guest, *footprint, *out, *accel, *events,
+		*counters;
 	const char *trace;
 	const char *identity, *machine;
 	const char *sets[VB_PARAMS_MAX];
@@ -265,13 +295,20 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 				usage_error("too many --set options");
 			f->sets[f->n_sets++] = optarg;
 			break;
-		case OPT_REPEAT: f->repeat = parse_count("--repeat", optarg, 1, VB_SAMPLES_MAX); break;
-		case OPT_MIN_RUNS: f->min_runs = parse_count("--min-runs", optarg, 1, VB_SAMPLES_MAX); break;
+		case OPT_REPEAT:
+			f->repeat = parse_count("--repeat", optarg, 1, VB_SAMPLES_MAX);
+			break;
+		case OPT_MIN_RUNS:
+			f->min_runs = parse_count("--min-runs", optarg, 1, VB_SAMPLES_MAX);
+			break;
 		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 0, 1000); break;
 		case OPT_PIN: f->pin = parse_count("--pin", optarg, 0, 65535); break;
-		case OPT_SEED: f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30); break;
+		case OPT_SEED:
+			f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30);
+			break;
 		case OPT_INVOCATIONS:
-			f->invocations = parse_count("--invocations", optarg, 1, VB_INVOCATIONS_MAX);
+			f->invocations =
+				parse_count("--invocations", optarg, 1, VB_INVOCATIONS_MAX);
 			break;
 		case OPT_LABEL:
 			if (f->n_labels >= VB_LABELS_MAX)
@@ -283,8 +320,11 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 			f->max_points = parse_count("--max-points", optarg, 1, 100000000);
 			break;
 		case OPT_TARGET_CI:
-			if (vb_parse_double(optarg, &f->target_ci) < 0 || f->target_ci <= 0 || f->target_ci >= 1)
-				usage_error("bad --target-ci '%s': use a fraction or a percentage, e.g. 1%%", optarg);
+			if (vb_parse_double(optarg, &f->target_ci) < 0 || f->target_ci <= 0 ||
+			    f->target_ci >= 1)
+				usage_error("bad --target-ci '%s': use a fraction or a percentage, "
+					    "e.g. 1%%",
+					    optarg);
 			break;
 		case OPT_MAX_TIME: f->max_time = parse_secs("--max-time", optarg); break;
 		case OPT_TIMEOUT: f->timeout = parse_secs("--timeout", optarg); break;
@@ -308,7 +348,8 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 			enum vb_trace_depth d;
 
 			if (vb_trace_depth_parse(optarg, &d) < 0)
-				usage_error("unknown --trace '%s': use none, counts or latency", optarg);
+				usage_error("unknown --trace '%s': use none, counts or latency",
+					    optarg);
 			f->trace = optarg;
 			break;
 		}
@@ -316,7 +357,9 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 			enum vb_counter_set set;
 
 			if (vb_counter_set_parse(optarg, &set) < 0)
-				usage_error("unknown --counters '%s': use none, software, default or all", optarg);
+				usage_error("unknown --counters '%s': use none, software, default "
+					    "or all",
+					    optarg);
 			f->counters = optarg;
 			break;
 		}
@@ -354,7 +397,8 @@ static void targets_check(const struct run_flags *f, struct vb_plan *plan)
 		if (vb_guests[i]->per_target)
 			tg = vb_guests[i];
 	if ((f->n_targets || f->identity || f->n_ssh_opts) && !(g && g->per_target))
-		usage_error("--target, --identity and -o go with --guest %s", tg ? tg->name : "remote");
+		usage_error("--target, --identity and -o go with --guest %s",
+			    tg ? tg->name : "remote");
 	if (!g || !g->per_target)
 		return;
 	if (!f->n_targets)
@@ -371,8 +415,10 @@ static void targets_check(const struct run_flags *f, struct vb_plan *plan)
 	if (f->identity && (access(f->identity, R_OK) < 0 || !vb_text_is_clean(f->identity)))
 		usage_error("--identity %s: not a readable file", f->identity);
 	for (int i = 0; i < f->n_ssh_opts; i++)
-		if (!vb_text_is_clean(f->ssh_opts[i]) || !strchr(f->ssh_opts[i], '=') || f->ssh_opts[i][0] == '-')
-			usage_error("bad -o '%s': expected an ssh option as KEY=VALUE", f->ssh_opts[i]);
+		if (!vb_text_is_clean(f->ssh_opts[i]) || !strchr(f->ssh_opts[i], '=') ||
+		    f->ssh_opts[i][0] == '-')
+			usage_error("bad -o '%s': expected an ssh option as KEY=VALUE",
+				    f->ssh_opts[i]);
 }
 
 /* configs/quick.conf next to the binary's tree, or $VBENCH_HOME/configs. */
@@ -442,7 +488,8 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 				: kvm.arm64 ? VB_MODE_STAGE2 : VB_MODE_SHADOW;
 		plan->n_modes = 1;
 	}
-	if (f->footprint && vb_plan_set_param(plan, "footprint", f->footprint, err, sizeof(err)) < 0)
+	if (f->footprint &&
+	    vb_plan_set_param(plan, "footprint", f->footprint, err, sizeof(err)) < 0)
 		usage_error("--footprint: %s", err);
 	for (int i = 0; i < f->n_sets; i++) {
 		char name[64];
@@ -461,8 +508,8 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 	if (f->repeat >= 0 && f->min_runs < 0 && plan->stop.min_runs > plan->stop.max_runs)
 		plan->stop.min_runs = plan->stop.max_runs;
 	if (plan->stop.max_runs < 1 || plan->stop.min_runs > plan->stop.max_runs)
-		usage_error("need 1 <= --min-runs <= --repeat (have %u and %u)", plan->stop.min_runs,
-			    plan->stop.max_runs);
+		usage_error("need 1 <= --min-runs <= --repeat (have %u and %u)",
+			    plan->stop.min_runs, plan->stop.max_runs);
 	if (f->target_ci > 0)
 		plan->stop.target_ci = f->target_ci;
 	if (f->max_time > 0)
@@ -474,8 +521,8 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 	if (f->timeout > 0)
 		plan->timeout_s = f->timeout;
 	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
-		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s, plan->source,
-			    VB_TIMEOUT_MAX_S);
+		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s,
+			    plan->source, VB_TIMEOUT_MAX_S);
 	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
 	/* The micro guest builds its own page tables from 4K, 2M and 1G pages:
 	 * thp is a host backing there (2m:thp), never a guest page size. */
@@ -488,9 +535,10 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 			if (plan->pages[p].guest != VB_PS_THP)
 				continue;
 			vb_pages_format(&plan->pages[p], pages, sizeof(pages));
-			usage_error("pages '%s' in mode %s: the %s guest has no thp guest pages: use 4k, 2m "
-				    "or 1g as the guest size (e.g. 2m:thp), or --guest auto", pages,
-				    vb_mode_name(plan->modes[m]), plan->guest->name);
+			usage_error("pages '%s' in mode %s: the %s guest has no thp guest pages: "
+				    "use 4k, 2m "
+				    "or 1g as the guest size (e.g. 2m:thp), or --guest auto",
+				    pages, vb_mode_name(plan->modes[m]), plan->guest->name);
 		}
 	}
 }
@@ -507,7 +555,8 @@ static const char *plan_guest(const struct vb_plan *plan)
 static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, size_t n_points,
 			  const struct vb_results *res, json_t *host, const struct run_flags *f)
 {
-	json_t *cmd = json_array(), *modes = json_array(), *pages = json_array(), *labels = json_object();
+	json_t *cmd = json_array(), *modes = json_array(), *pages = json_array(),
+	       *labels = json_object();
 
 	for (int i = 0; i < f->n_labels; i++) {
 		const char *eq = strchr(f->labels[i], '=');
@@ -530,17 +579,17 @@ static json_t *header_new(int argc, char **argv, const struct vb_plan *plan, siz
 		json_array_append_new(pages, json_string(buf));
 	}
 	vb_utc_now(stamp, sizeof(stamp));
-	return json_pack("{s:s,s:s,s:s,s:n,s:b,s:o,s:s,s:{s:s,s:I,s:o,s:o,s:s,s:{s:I,s:I,s:f,s:f},s:I,s:I,"
-			 "s:f},s:o,s:o}",
-		"schema", "vbench.run/1", "id", res->id, "started", stamp, "finished", "complete", 0,
-		"command", cmd, "vbench_version", VB_VERSION,
-		"plan", "source", plan->source, "points", (json_int_t)n_points, "modes", modes, "pages", pages,
-		"guest", plan_guest(plan),
-		"repeat", "min_runs", (json_int_t)plan->stop.min_runs, "max_runs", (json_int_t)plan->stop.max_runs,
-		"target_ci", plan->stop.target_ci, "max_seconds", plan->stop.max_seconds,
-		"warmup", (json_int_t)plan->warmup, "invocations", (json_int_t)plan->invocations,
-		"timeout_s", plan->timeout_s,
-		"host", host, "labels", labels);
+	return json_pack(
+		"{s:s,s:s,s:s,s:n,s:b,s:o,s:s,s:{s:s,s:I,s:o,s:o,s:s,s:{s:I,s:I,s:f,s:f},s:I,s:I,"
+		"s:f},s:o,s:o}",
+		"schema", "vbench.run/1", "id", res->id, "started", stamp, "finished", "complete",
+		0, "command", cmd, "vbench_version", VB_VERSION, "plan", "source", plan->source,
+		"points", (json_int_t)n_points, "modes", modes, "pages", pages, "guest",
+		plan_guest(plan), "repeat", "min_runs", (json_int_t)plan->stop.min_runs, "max_runs",
+		(json_int_t)plan->stop.max_runs, "target_ci", plan->stop.target_ci, "max_seconds",
+		plan->stop.max_seconds, "warmup", (json_int_t)plan->warmup, "invocations",
+		(json_int_t)plan->invocations, "timeout_s", plan->timeout_s, "host", host, "labels",
+		labels);
 }
 
 /* Below the summary: figures measured under test settings are not this host's. */
@@ -743,7 +792,10 @@ int cmd_run(int argc, char **argv)
 		return VB_EXIT_OK;
 	}
 	if (access(guest_bin, X_OK) < 0)
-		vb_die(VB_EXIT_ENV, "run: cannot find vbench-guest at %s: build it with 'make', or set VBENCH_GUEST", guest_bin);
+		vb_die(VB_EXIT_ENV,
+		       "run: cannot find vbench-guest at %s: build it with 'make', or set "
+		       "VBENCH_GUEST",
+		       guest_bin);
 	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
 		usage_error("--pin: %s", err);
 	/* What killed runs left in /tmp; ours would be named after our pid. */
@@ -813,7 +865,8 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(run.done == n_points));
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
-		vb_die(VB_EXIT_ENV, "run: %s (every row is still in %s/results.jsonl)", err, res.dir);
+		vb_die(VB_EXIT_ENV, "run: %s (every row is still in %s/results.jsonl)", err,
+		       res.dir);
 	if (f.json) {
 		json_t *doc = json_deep_copy(header);
 
@@ -827,15 +880,17 @@ int cmd_run(int argc, char **argv)
 		vb_summary_print_kvm(stdout, res.rows);
 		vb_walk_print(stdout, res.rows);
 		vb_walk_print_pmu_line(stdout, res.rows);
-		test_settings_note(stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
+		test_settings_note(
+			stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
 		findings_print(header, res.rows, plan);
 		estimate_against(&est, vb_now_s() - run.t0, f.out);
 		printf("\nresults: %s/run.json\n", res.dir);
 	}
 	/* Every finished run goes into the history (docs/tracking.md). */
 	if (!interrupted && vb_history_add_run(res.dir, NULL, err, sizeof(err)) < 0)
-		vb_warn("run: not added to the history: %s (add it later with: vbench history add %s)", err,
-			res.dir);
+		vb_warn("run: not added to the history: %s (add it later with: vbench history add "
+			"%s)",
+			err, res.dir);
 	vb_results_close(&res);
 	vb_estimate_free(&est);
 	free(skip);
@@ -849,9 +904,10 @@ int cmd_run(int argc, char **argv)
 		return VB_EXIT_RESTORE;
 	}
 	if (interrupted)
-		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept", run.done, n_points);
+		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept",
+		       run.done, n_points);
 	if (run.hp_short)
-		vb_die(VB_EXIT_ENV, "run: %d point%s skipped: %s", run.hp_short, run.hp_short > 1 ? "s" : "",
-		       run.hp_hint);
+		vb_die(VB_EXIT_ENV, "run: %d point%s skipped: %s", run.hp_short,
+		       run.hp_short > 1 ? "s" : "", run.hp_hint);
 	return run.failed ? VB_EXIT_FAIL : VB_EXIT_OK;
 }

@@ -31,7 +31,8 @@ json_t *vb_cmd_load_run(const char *cmd, int argc, char **argv, char *dir, size_
 
 	*rc = VB_EXIT_USAGE;
 	if (argc - optind != 1) {
-		vb_error("%s: expected one run, got %d: see 'vbench %s --help'", cmd, argc - optind, cmd);
+		vb_error("%s: expected one run, got %d: see 'vbench %s --help'", cmd, argc - optind,
+			 cmd);
 		return NULL;
 	}
 	run = vb_run_load(argv[optind], err, sizeof(err));

@@ -97,7 +97,9 @@ static json_t *str_or_null(const char *s)
 static json_t *capture_cpu(char hypervisor[13])
 {
 	struct vb_arch_cpu c;
-	static const char *const interest[] = { "vmx", "svm", "ept", "npt", "pdpe1gb", "hypervisor" };
+	static const char *const interest[] = {
+		"vmx", "svm", "ept", "npt", "pdpe1gb", "hypervisor"
+	};
 	json_t *cpu = json_object(), *flags = json_object();
 	char buf[8192];
 
@@ -107,8 +109,11 @@ static json_t *capture_cpu(char hypervisor[13])
 	json_object_set_new(cpu, "model_name", str_or_null(c.model_name));
 	json_object_set_new(cpu, "family", c.family < 0 ? json_null() : json_integer(c.family));
 	json_object_set_new(cpu, "model", c.model < 0 ? json_null() : json_integer(c.model));
-	json_object_set_new(cpu, "stepping", c.stepping < 0 ? json_null() : json_integer(c.stepping));
-	json_object_set_new(cpu, "microcode", cpuinfo_field("microcode", buf, sizeof(buf)) ? json_string(buf) : json_null());
+	json_object_set_new(cpu, "stepping",
+			    c.stepping < 0 ? json_null() : json_integer(c.stepping));
+	json_object_set_new(cpu, "microcode",
+			    cpuinfo_field("microcode", buf, sizeof(buf)) ? json_string(buf)
+									 : json_null());
 	/* As the kernel reports them: ept and npt are only there when KVM may use them. */
 	if (!cpuinfo_field("flags", buf, sizeof(buf)))
 		buf[0] = '\0';
@@ -128,13 +133,16 @@ static json_t *capture_kvm(const struct vb_kvm_state *st)
 
 	json_object_set_new(kvm, "present", json_boolean(st->dev_kvm));
 	json_object_set_new(kvm, "flavour",
-			    st->flavour == VB_KVM_NONE ? json_null() : json_string(vb_kvm_flavour_name(st->flavour)));
+			    st->flavour == VB_KVM_NONE
+				    ? json_null()
+				    : json_string(vb_kvm_flavour_name(st->flavour)));
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		if (p[i].value[0])
 			json_object_set_new(params, p[i].name, json_string(p[i].value));
 	json_object_set_new(kvm, "params", params);
 	json_object_set_new(kvm, "paging",
-			    st->paging == VB_MODE_NATIVE ? json_null() : json_string(vb_mode_name(st->paging)));
+			    st->paging == VB_MODE_NATIVE ? json_null()
+							 : json_string(vb_mode_name(st->paging)));
 	if (st->reason[0])
 		json_object_set_new(kvm, "reason", json_string(st->reason));
 	return kvm;
@@ -148,7 +156,8 @@ static json_t *capture_thp(void)
 
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s", files[i]);
-		if (read_line(path, line, sizeof(line)) == 0 && vb_env_bracketed(line, choice, sizeof(choice)) == 0)
+		if (read_line(path, line, sizeof(line)) == 0 &&
+		    vb_env_bracketed(line, choice, sizeof(choice)) == 0)
 			json_object_set_new(thp, files[i], json_string(choice));
 		else
 			json_object_set_new(thp, files[i], json_null());
@@ -207,10 +216,11 @@ static json_t *capture_hugepages(void)
 		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 			long v;
 
-			snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/%s", sizes[i],
-				 fields[f].file);
+			snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/%s",
+				 sizes[i], fields[f].file);
 			v = read_long(path);
-			json_object_set_new(one, fields[f].key, v < 0 ? json_null() : json_integer(v));
+			json_object_set_new(one, fields[f].key,
+					    v < 0 ? json_null() : json_integer(v));
 		}
 		size_key(sizes[i], key, sizeof(key));
 		json_object_set_new(hp, key, one);
@@ -285,8 +295,9 @@ static json_t *hugetlb_verdict(json_t *hugepages, const char *key, long kb)
 
 	if (!pool) {
 		snprintf(reason, sizeof(reason),
-			 "this kernel has no %s hugepage size (/sys/kernel/mm/hugepages/hugepages-%ldkB missing)%s%s", key, kb,
-			 kb == 1048576 ? ": needs " : "",
+			 "this kernel has no %s hugepage size "
+			 "(/sys/kernel/mm/hugepages/hugepages-%ldkB missing)%s%s",
+			 key, kb, kb == 1048576 ? ": needs " : "",
 			 kb == 1048576 ? vb_arch_gigantic_need() : "");
 		return verdict(false, reason);
 	}
@@ -297,12 +308,18 @@ static json_t *hugetlb_verdict(json_t *hugepages, const char *key, long kb)
 		json_object_set_new(v, "free", json_integer(free_pages));
 		return v;
 	}
-	snprintf(cmd, sizeof(cmd), "echo %ld > /sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", total + want, kb);
-	snprintf(reason, sizeof(reason), "no %s hugepages free (%ld reserved, all in use): as root, %s (1 GiB more), or add --reserve-hugepages",
+	snprintf(cmd, sizeof(cmd),
+		 "echo %ld > /sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", total + want,
+		 kb);
+	snprintf(reason, sizeof(reason),
+		 "no %s hugepages free (%ld reserved, all in use): as root, %s (1 GiB more), or "
+		 "add --reserve-hugepages",
 		 key, total, cmd);
 	if (total == 0)
-		snprintf(reason, sizeof(reason), "no %s hugepages reserved: as root, %s (1 GiB), or add --reserve-hugepages",
-			 key, cmd);
+		snprintf(
+			reason, sizeof(reason),
+			"no %s hugepages reserved: as root, %s (1 GiB), or add --reserve-hugepages",
+			key, cmd);
 	v = verdict(false, reason);
 	json_object_set_new(v, "free", json_integer(0));
 	json_object_set_new(v, "reserve", json_string(cmd));
@@ -321,14 +338,19 @@ static json_t *capture_can(const struct vb_kvm_state *st, json_t *thp, json_t *h
 		json_object_set_new(modes, vb_mode_name((enum vb_mode)m), v);
 	}
 	/* arm64 kernels may use the 16K or 64K granule: then no page is 4K. */
-	snprintf(reason, sizeof(reason), "this kernel's base page is %ldK, not 4K (arm64's 16K or 64K "
-		 "granule): 4k pages need a kernel with the 4K granule", sysconf(_SC_PAGESIZE) / 1024);
+	snprintf(reason, sizeof(reason),
+		 "this kernel's base page is %ldK, not 4K (arm64's 16K or 64K "
+		 "granule): 4k pages need a kernel with the 4K granule",
+		 sysconf(_SC_PAGESIZE) / 1024);
 	json_object_set_new(pages, "4k", verdict(sysconf(_SC_PAGESIZE) == 4096, reason));
 	if (!thp_enabled)
-		snprintf(reason, sizeof(reason), "this kernel has no transparent hugepages (/sys/kernel/mm/transparent_hugepage missing)");
+		snprintf(reason, sizeof(reason),
+			 "this kernel has no transparent hugepages "
+			 "(/sys/kernel/mm/transparent_hugepage missing)");
 	else
 		snprintf(reason, sizeof(reason),
-			 "THP is 'never': as root, echo madvise > /sys/kernel/mm/transparent_hugepage/enabled, or use 2m with --hugetlb");
+			 "THP is 'never': as root, echo madvise > "
+			 "/sys/kernel/mm/transparent_hugepage/enabled, or use 2m with --hugetlb");
 	/* vbench asks with MADV_HUGEPAGE, so madvise mode is enough. */
 	v = verdict(thp_enabled && strcmp(thp_enabled, "never"), reason);
 	json_object_set_new(v, "via", json_string("thp"));
@@ -366,7 +388,8 @@ static bool is_default_guest(const char *path)
 	if (slash)
 		*slash = '\0';
 	snprintf(def, sizeof(def), "%s/vbench-guest", self);
-	return stat(path, &a) == 0 && stat(def, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return stat(path, &a) == 0 && stat(def, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 json_t *vb_env_test_settings(bool names_only)
@@ -377,7 +400,8 @@ json_t *vb_env_test_settings(bool names_only)
 	for (size_t i = 0; i < sizeof(test_settings) / sizeof(test_settings[0]); i++) {
 		const char *v = getenv(test_settings[i]);
 
-		if (!v || !v[0] || (!strcmp(test_settings[i], "VBENCH_GUEST") && is_default_guest(v)))
+		if (!v || !v[0] ||
+		    (!strcmp(test_settings[i], "VBENCH_GUEST") && is_default_guest(v)))
 			continue;
 		if (names_only)
 			json_array_append_new(o, json_string(test_settings[i]));

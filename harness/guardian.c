@@ -85,7 +85,8 @@ int vb_guardian_parse(const char *line, struct vb_guardian_msg *m)
 	}
 	if (!strncmp(line, "T /", 3)) {
 		/* An absolute path of printable characters without spaces, that fits. */
-		if (strlen(line + 2) >= sizeof(m->path) || strcspn(line + 2, " \t") != strlen(line + 2))
+		if (strlen(line + 2) >= sizeof(m->path) ||
+		    strcspn(line + 2, " \t") != strlen(line + 2))
 			return -1;
 		for (const char *c = line + 2; *c; c++)
 			if (*c < 0x21 || *c > 0x7e)

@@ -60,8 +60,8 @@ bool vb_guest_bench(const struct vb_guest *g, const char *bench, struct vb_catal
 }
 
 /* Whether this host can run guest gu in mode m now, for `list` and `env`. */
-static json_t *mode_here(const struct vb_guest *gu, const struct vb_catalog_entry *e, enum vb_mode m,
-			 const struct vb_kvm_state *kvm)
+static json_t *mode_here(const struct vb_guest *gu, const struct vb_catalog_entry *e,
+			 enum vb_mode m, const struct vb_kvm_state *kvm)
 {
 	struct vb_run_opts o = { .switch_mode = true };
 	struct vb_point pt = { .bench = e->name, .mode = m, .guest = gu,
@@ -120,10 +120,15 @@ void vb_guests_print(FILE *f, json_t *arr)
 				fprintf(f, "          %-7s not here: %s\n", mode,
 					json_string_value(json_object_get(m, "reason")));
 			else if (json_is_true(json_object_get(m, "declared")))
-				fprintf(f, "          %-7s as declared (the target's hypervisor is not "
-					"visible from here)\n", mode);
+				fprintf(f,
+					"          %-7s as declared (the target's hypervisor is "
+					"not "
+					"visible from here)\n",
+					mode);
 			else
-				fprintf(f, "          %-7s can run here (with --switch-mode where needed)\n",
+				fprintf(f,
+					"          %-7s can run here (with --switch-mode where "
+					"needed)\n",
 					mode);
 		}
 	}

@@ -26,8 +26,8 @@ static bool key_ok(const char *p)
 	if (n == 0 || n > 64)
 		return false;
 	for (; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("_.-:/", *p)))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("_.-:/", *p)))
 			return false;
 	return true;
 }
@@ -59,7 +59,8 @@ static bool counter_key_ok(const char *p)
 }
 
 /* An object of name -> finite number, at most MAX_KEYS entries. */
-static json_t *copy_numbers(json_t *obj, const char *what, bool counter_names, char *err, size_t errlen)
+static json_t *copy_numbers(json_t *obj, const char *what, bool counter_names, char *err,
+			    size_t errlen)
 {
 	const char *k;
 	json_t *v, *out;
@@ -90,7 +91,8 @@ static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) > VB_GUEST_SAMPLES_MAX)
-		return vb_errf(err, errlen, "samples is not an array of at most %d numbers", VB_GUEST_SAMPLES_MAX);
+		return vb_errf(err, errlen, "samples is not an array of at most %d numbers",
+			       VB_GUEST_SAMPLES_MAX);
 	n = json_array_size(arr);
 	x = calloc(n ? n : 1, sizeof(*x));
 	if (!x)
@@ -98,7 +100,8 @@ static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
 	json_array_foreach(arr, i, v) {
 		if (!num_ok(v) || json_number_value(v) < 0) {
 			free(x);
-			return vb_errf(err, errlen, "sample %zu is not a finite non-negative number", i);
+			return vb_errf(err, errlen,
+				       "sample %zu is not a finite non-negative number", i);
 		}
 		x[i] = json_number_value(v);
 	}
@@ -160,7 +163,8 @@ static int take_pages(json_t *g, json_t *row, char *err, size_t errlen)
 		return vb_errf(err, errlen, "pages.honoured is not a boolean");
 	/* Whether the request was honoured is ours to say, from the two texts;
 	 * the guest's word counts only when it had nothing to verify. */
-	if (json_is_string(json_object_get(dst, "verified")) && json_is_string(json_object_get(dst, "requested")))
+	if (json_is_string(json_object_get(dst, "verified")) &&
+	    json_is_string(json_object_get(dst, "requested")))
 		json_object_set_new(dst, "honoured", json_boolean(pages_match(
 			json_string_value(json_object_get(dst, "requested")),
 			json_string_value(json_object_get(dst, "verified")))));
@@ -225,7 +229,8 @@ static json_t *copy_pmu(json_t *v, char *err, size_t errlen)
 		if (!key_ok(k) || !json_is_object(side) || json_object_size(side) > MAX_KEYS)
 			goto bad;
 		json_object_foreach(side, name, c) {
-			if (!counter_key_ok(name) || !(json_is_null(c) || (num_ok(c) && json_number_value(c) >= 0)))
+			if (!counter_key_ok(name) ||
+			    !(json_is_null(c) || (num_ok(c) && json_number_value(c) >= 0)))
 				goto bad;
 			json_object_set(copy, name, c);
 		}
@@ -266,7 +271,9 @@ static json_t *copy_records(json_t *v, const char *what, size_t max, const char 
 				goto bad;
 			switch (types[j]) {
 			case 's': ok = word_ok(f); break;
-			case 'n': ok = json_is_string(f) && counter_key_ok(json_string_value(f)); break;
+			case 'n':
+				ok = json_is_string(f) && counter_key_ok(json_string_value(f));
+				break;
 			case 'e': ok = word_printable(f, 1000); break;
 			case 't': ok = str_ok(f); break;
 			case 'i': ok = num_ok(f); break;
@@ -313,7 +320,8 @@ static int take_counter_detail(const char *k, json_t *v, json_t *out, char *err,
 		json_t *f;
 
 		if (!json_is_array(v) || json_array_size(v) > 8)
-			return vb_errf(err, errlen, "counters.fallbacks is not an array of at most 8");
+			return vb_errf(err, errlen,
+				       "counters.fallbacks is not an array of at most 8");
 		json_array_foreach(v, i, f)
 			if (!str_ok(f))
 				return vb_errf(err, errlen, "counters.fallbacks has a bad entry");
@@ -338,7 +346,8 @@ static int take_latency(json_t *g, json_t *row, char *err, size_t errlen)
 	if (!l)
 		return 0;
 	if (!json_is_object(l) || json_object_size(l) != 5)
-		return vb_errf(err, errlen, "latency is not an object of unit, n, p50, p99 and max");
+		return vb_errf(err, errlen,
+			       "latency is not an object of unit, n, p50, p99 and max");
 	u = json_object_get(l, "unit");
 	if (!json_is_string(u) || strcmp(json_string_value(u), "us"))
 		return vb_errf(err, errlen, "latency.unit is not \"us\"");
@@ -346,13 +355,15 @@ static int take_latency(json_t *g, json_t *row, char *err, size_t errlen)
 		json_t *x = json_object_get(l, nums[i]);
 
 		if (!num_ok(x) || json_number_value(x) < 0)
-			return vb_errf(err, errlen, "latency.%s is not a finite non-negative number", nums[i]);
+			return vb_errf(err, errlen,
+				       "latency.%s is not a finite non-negative number", nums[i]);
 		v[i] = json_number_value(x);
 	}
 	if (v[0] < 1 || v[0] != floor(v[0]) || v[0] > 9e15)
 		return vb_errf(err, errlen, "latency.n is not a count of at least 1");
 	if (!(v[1] <= v[2] && v[2] <= v[3]))
-		return vb_errf(err, errlen, "latency percentiles are out of order (p50 <= p99 <= max)");
+		return vb_errf(err, errlen,
+			       "latency percentiles are out of order (p50 <= p99 <= max)");
 	vb_row_set_latency(row, (uint64_t)v[0], v[1], v[2], v[3]);
 	return 0;
 }
@@ -393,7 +404,8 @@ static int take_counters(json_t *g, json_t *row, char *err, size_t errlen)
 			json_object_foreach(v, src, why) {
 				if (!key_ok(src) || !str_ok(why)) {
 					json_decref(copy);
-					return vb_errf(err, errlen, "counters.errors has a bad entry");
+					return vb_errf(err, errlen,
+						       "counters.errors has a bad entry");
 				}
 				json_object_set(copy, src, why);
 			}
@@ -420,7 +432,8 @@ static int take_result(json_t *g, json_t *row, char *err, size_t errlen)
 		return vb_errf(err, errlen, "result has no valid bench name");
 	if (json_is_string(json_object_get(row, "bench")) &&
 	    strcmp(json_string_value(v), json_string_value(json_object_get(row, "bench"))))
-		return vb_errf(err, errlen, "result is for bench '%s', not '%s'", json_string_value(v),
+		return vb_errf(err, errlen, "result is for bench '%s', not '%s'",
+			       json_string_value(v),
 			       json_string_value(json_object_get(row, "bench")));
 	v = json_object_get(g, "status");
 	if (!json_is_string(v))
@@ -430,7 +443,8 @@ static int take_result(json_t *g, json_t *row, char *err, size_t errlen)
 		return vb_errf(err, errlen, "result has an unknown status");
 	v = json_object_get(g, "reason");
 	if (v && !str_ok(v))
-		return vb_errf(err, errlen, "reason is not a string of at most %d bytes", VB_GUEST_STRING_MAX);
+		return vb_errf(err, errlen, "reason is not a string of at most %d bytes",
+			       VB_GUEST_STRING_MAX);
 	v = json_object_get(g, "unit");
 	if (v && !word_ok(v))
 		return vb_errf(err, errlen, "unit is not a word");
@@ -457,7 +471,8 @@ static int take_result(json_t *g, json_t *row, char *err, size_t errlen)
 			return vb_errf(err, errlen, "params is not an object");
 		json_object_foreach(v, k, pv) {
 			if (json_is_object(mine) && !json_object_get(mine, k))
-				return vb_errf(err, errlen, "result has an unexpected parameter '%.40s'", k);
+				return vb_errf(err, errlen,
+					       "result has an unexpected parameter '%.40s'", k);
 			if (!num_ok(pv) && !word_ok(pv))
 				return vb_errf(err, errlen, "parameter '%.40s' has a bad value", k);
 		}
@@ -533,8 +548,8 @@ static bool env_str_ok(json_t *v)
 
 int vb_guest_env_accept(const char *line, json_t **env, char *err, size_t errlen)
 {
-	static const char *const strs[] = { "hypervisor", "dmi_vendor", "dmi_product", "kernel", "cpu",
-					    "thp", "vpmu_reason" };
+	static const char *const strs[] = { "hypervisor", "dmi_vendor", "dmi_product", "kernel",
+					    "cpu",	  "thp",	"vpmu_reason" };
 	const char *p = strstr(line, VB_GUEST_PREFIX);
 	json_t *g, *out = NULL, *sizes, *v;
 	json_error_t jerr;

@@ -90,14 +90,15 @@ json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index)
 		json_object_set_new(acc, "samples", json_array());
 	} else if (json_is_object(json_object_get(one, "counters")) &&
 		   json_is_object(json_object_get(acc, "counters"))) {
-		add_counts(json_object_get(acc, "counters"), json_object_get(one, "counters"), false);
+		add_counts(json_object_get(acc, "counters"), json_object_get(one, "counters"),
+			   false);
 		vb_trace_merge_json(acc, one);
 	}
 	if (!is_ok(one) && is_ok(acc)) {
 		const char *why = json_string_value(json_object_get(one, "reason"));
 
-		vb_row_status(acc, json_string_value(json_object_get(one, "status")), "invocation %u: %s",
-			      index + 1, why ? why : "no reason given");
+		vb_row_status(acc, json_string_value(json_object_get(one, "status")),
+			      "invocation %u: %s", index + 1, why ? why : "no reason given");
 	}
 	if (json_is_array(samples) && json_array_size(samples)) {
 		json_array_append(json_object_get(acc, "invocations"), samples);
@@ -105,9 +106,11 @@ json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index)
 			json_array_append(json_object_get(acc, "samples"), v);
 	}
 	v = json_object_get(one, "counters");
-	json_array_append_new(json_object_get(acc, "invocation_counters"), v ? json_incref(v) : json_null());
+	json_array_append_new(json_object_get(acc, "invocation_counters"),
+			      v ? json_incref(v) : json_null());
 	v = json_object_get(one, "latency");
-	json_array_append_new(json_object_get(acc, "invocation_latency"), v ? json_incref(v) : json_null());
+	json_array_append_new(json_object_get(acc, "invocation_latency"),
+			      v ? json_incref(v) : json_null());
 	/* The pages must have been what was asked in every invocation. */
 	if (json_is_object(pages_one) && json_is_false(json_object_get(pages_one, "honoured")))
 		json_object_set_new(json_object_get(acc, "pages"), "honoured", json_false());

@@ -15,12 +15,15 @@ static const struct cmd {
 } cmds[] = {
 	{ "run", cmd_run, "run a plan: benches x modes x pages, and write a run folder" },
 	{ "list", cmd_list, "benches, modes, guests, page sizes, and what this host can do" },
-	{ "env", cmd_env, "what this host is: CPU, PMU, KVM flavour and paging mode, THP, hugepages, topology" },
-	{ "compare", cmd_compare, "regression check between two runs (exit 1 on a significant regression)" },
+	{ "env", cmd_env,
+	  "what this host is: CPU, PMU, KVM flavour and paging mode, THP, hugepages, topology" },
+	{ "compare", cmd_compare,
+	  "regression check between two runs (exit 1 on a significant regression)" },
 	{ "plot", cmd_plot, "gnuplot figures from a run" },
 	{ "report", cmd_report, "a readable report of a run (tables and figures)" },
 	{ "baseline", cmd_baseline, "keep a run under a name to compare against: save, list, rm" },
-	{ "history", cmd_history, "every run's rows over time, change points; 'history check' for CI" },
+	{ "history", cmd_history,
+	  "every run's rows over time, change points; 'history check' for CI" },
 };
 
 static void usage(FILE *f)
@@ -31,7 +34,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'vbench <command> --help' shows a command's options.\n"
-		   "exit status: 0 ok, 1 failed rows or a regression, 2 bad input, 3 the host cannot do what was asked, 4 internal error\n");
+		   "exit status: 0 ok, 1 failed rows or a regression, 2 bad input, 3 the host "
+		   "cannot do what was asked, 4 internal error\n");
 }
 
 int main(int argc, char **argv)

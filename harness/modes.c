@@ -72,14 +72,17 @@ int vb_mode_list_parse(const char *s, enum vb_mode *out, int max, char *err, siz
 		size_t len = strcspn(p, ",");
 
 		if (len == 0 || len >= sizeof(word))
-			return vb_errf(err, errlen, "bad mode list '%s': expected e.g. native,shadow,ept", s);
+			return vb_errf(err, errlen,
+				       "bad mode list '%s': expected e.g. native,shadow,ept", s);
 		memcpy(word, p, len);
 		word[len] = '\0';
 		if (n >= max)
 			return vb_errf(err, errlen, "too many modes in '%s'", s);
 		if (vb_mode_parse(word, &out[n]) < 0)
-			return vb_errf(err, errlen, "unknown mode '%s': use native, shadow, ept, npt, tdp or stage2",
-					word);
+			return vb_errf(
+				err, errlen,
+				"unknown mode '%s': use native, shadow, ept, npt, tdp or stage2",
+				word);
 		for (int i = 0; i < n; i++)
 			if (out[i] == out[n])
 				return vb_errf(err, errlen, "mode '%s' given twice", word);
@@ -132,9 +135,11 @@ static void detect_arm(const char *root, struct vb_kvm_state *out)
 	out->flavour = VB_KVM_ARM;
 	out->paging = VB_MODE_STAGE2;
 	if (!out->dev_kvm)
-		snprintf(out->reason, sizeof(out->reason),
-			 "/dev/kvm is missing: this arm64 kernel was not entered at EL2 (dmesg says "
-			 "'HYP mode not available'); boot it at EL2 (QEMU: -M virt,virtualization=on)");
+		snprintf(
+			out->reason, sizeof(out->reason),
+			"/dev/kvm is missing: this arm64 kernel was not entered at EL2 (dmesg says "
+			"'HYP mode not available'); boot it at EL2 (QEMU: -M "
+			"virt,virtualization=on)");
 }
 
 int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
@@ -154,7 +159,8 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
 		   sizeof(out->nx_huge_pages));
 	if (exists(root, "/sys/module/kvm_intel")) {
 		out->flavour = VB_KVM_INTEL;
-		read_param(root, "/sys/module/kvm_intel/parameters/ept", out->ept, sizeof(out->ept));
+		read_param(root, "/sys/module/kvm_intel/parameters/ept", out->ept,
+			   sizeof(out->ept));
 		out->paging = is_yes(out->ept) ? VB_MODE_EPT : VB_MODE_SHADOW;
 	} else if (exists(root, "/sys/module/kvm_amd")) {
 		out->flavour = VB_KVM_AMD;
@@ -166,13 +172,16 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
 		out->paging = VB_MODE_SHADOW;
 	} else if (exists(root, "/sys/module/kvm")) {
 		snprintf(out->reason, sizeof(out->reason),
-			 "kvm is loaded but no vendor module (kvm_intel, kvm_amd, kvm_pvm): load one, e.g. modprobe kvm_intel");
+			 "kvm is loaded but no vendor module (kvm_intel, kvm_amd, kvm_pvm): load "
+			 "one, e.g. modprobe kvm_intel");
 	} else {
 		snprintf(out->reason, sizeof(out->reason),
-			 "KVM is not loaded on this host: modprobe kvm_intel or kvm_amd (needs VMX/SVM)");
+			 "KVM is not loaded on this host: modprobe kvm_intel or kvm_amd (needs "
+			 "VMX/SVM)");
 	}
 	if (out->flavour != VB_KVM_NONE && !out->dev_kvm)
-		snprintf(out->reason, sizeof(out->reason), "/dev/kvm is missing although %s is loaded",
+		snprintf(out->reason, sizeof(out->reason),
+			 "/dev/kvm is missing although %s is loaded",
 			 vb_kvm_flavour_name(out->flavour));
 	return 0;
 }
@@ -182,17 +191,21 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out)
 static bool arm_available(const struct vb_kvm_state *st, enum vb_mode m, char *reason, size_t len)
 {
 	if (m == VB_MODE_SHADOW) {
-		snprintf(reason, len, "KVM/arm64 has no shadow paging (stage-2 translation is always on): "
+		snprintf(reason, len,
+			 "KVM/arm64 has no shadow paging (stage-2 translation is always on): "
 			 "compare native against stage2");
 		return false;
 	}
 	if (m == VB_MODE_EPT || m == VB_MODE_NPT) {
-		snprintf(reason, len, "%s is x86's (%s); this host is arm64, whose SLAT is stage-2: "
-			 "use stage2 or tdp", vb_mode_name(m), m == VB_MODE_EPT ? "Intel VT-x" : "AMD-V");
+		snprintf(reason, len,
+			 "%s is x86's (%s); this host is arm64, whose SLAT is stage-2: "
+			 "use stage2 or tdp",
+			 vb_mode_name(m), m == VB_MODE_EPT ? "Intel VT-x" : "AMD-V");
 		return false;
 	}
 	if (st->flavour == VB_KVM_NONE || !st->dev_kvm) {
-		snprintf(reason, len, "%s", st->reason[0] ? st->reason : "no usable /dev/kvm on this host");
+		snprintf(reason, len, "%s",
+			 st->reason[0] ? st->reason : "no usable /dev/kvm on this host");
 		return false;
 	}
 	return true;
@@ -216,16 +229,21 @@ bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reas
 
 		/* A /dev/kvm would not help PVM to a SLAT mode: say that too. */
 		if (st->flavour == VB_KVM_PVM && m != VB_MODE_SHADOW)
-			snprintf(reason, len, "%s; and PVM has shadow paging only: %s needs kvm_intel or kvm_amd on hardware with VMX/SVM",
+			snprintf(reason, len,
+				 "%s; and PVM has shadow paging only: %s needs kvm_intel or "
+				 "kvm_amd on hardware with VMX/SVM",
 				 why, vb_mode_name(m));
 		else
 			snprintf(reason, len, "%s", why);
 		return false;
 	}
-	if (m == st->paging || (m == VB_MODE_TDP && (st->paging == VB_MODE_EPT || st->paging == VB_MODE_NPT)))
+	if (m == st->paging ||
+	    (m == VB_MODE_TDP && (st->paging == VB_MODE_EPT || st->paging == VB_MODE_NPT)))
 		return true;
 	if (st->flavour == VB_KVM_PVM) {
-		snprintf(reason, len, "KVM here is PVM, which has shadow paging only: %s needs kvm_intel or kvm_amd on hardware with VMX/SVM",
+		snprintf(reason, len,
+			 "KVM here is PVM, which has shadow paging only: %s needs kvm_intel or "
+			 "kvm_amd on hardware with VMX/SVM",
 			 vb_mode_name(m));
 		return false;
 	}
@@ -234,22 +252,28 @@ bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reas
 		return false;
 	}
 	if (m == VB_MODE_NPT && st->flavour == VB_KVM_INTEL) {
-		snprintf(reason, len, "this host is Intel (kvm_intel): npt is AMD's; use ept or tdp");
+		snprintf(reason, len,
+			 "this host is Intel (kvm_intel): npt is AMD's; use ept or tdp");
 		return false;
 	}
 	if (m == VB_MODE_SHADOW)
-		snprintf(reason, len, "%s is in %s mode: reload it with %s=0, or add --switch-mode (root, no VM running)",
-			 flav, vb_mode_name(st->paging), st->flavour == VB_KVM_INTEL ? "ept" : "npt");
+		snprintf(reason, len,
+			 "%s is in %s mode: reload it with %s=0, or add --switch-mode (root, no VM "
+			 "running)",
+			 flav, vb_mode_name(st->paging),
+			 st->flavour == VB_KVM_INTEL ? "ept" : "npt");
 	else
-		snprintf(reason, len, "%s is in shadow mode (%s=%s): reload it with %s=1, or add --switch-mode (root, no VM running)",
+		snprintf(reason, len,
+			 "%s is in shadow mode (%s=%s): reload it with %s=1, or add --switch-mode "
+			 "(root, no VM running)",
 			 flav, st->flavour == VB_KVM_INTEL ? "ept" : "npt",
 			 st->flavour == VB_KVM_INTEL ? st->ept : st->npt,
 			 st->flavour == VB_KVM_INTEL ? "ept" : "npt");
 	return false;
 }
 
-bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode, char *reason,
-		       size_t len)
+bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode,
+		       char *reason, size_t len)
 {
 	bool slat_vendor = st->flavour == VB_KVM_INTEL || st->flavour == VB_KVM_AMD;
 
@@ -266,7 +290,8 @@ bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switc
  * arch/x86/kvm/x86.c), which are levels, not counts. */
 bool vb_kvm_stat_is_level(const char *k)
 {
-	static const char *const instant[] = { "mmu_unsync", "nx_lpage_splits", "guest_mode", "blocking" };
+	static const char *const instant[] = { "mmu_unsync", "nx_lpage_splits", "guest_mode",
+					       "blocking" };
 
 	if (!strncmp(k, "pages_", 6) || !strncmp(k, "max_", 4))
 		return true;

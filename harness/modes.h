@@ -8,8 +8,15 @@
 #include <stddef.h>
 
 /* VB_MODE_STAGE2: arm64's SLAT (KVM/arm64 always translates in two stages). */
-enum vb_mode { VB_MODE_NATIVE, VB_MODE_SHADOW, VB_MODE_EPT, VB_MODE_NPT, VB_MODE_TDP, VB_MODE_STAGE2,
-	       VB_MODE_COUNT };
+enum vb_mode {
+	VB_MODE_NATIVE,
+	VB_MODE_SHADOW,
+	VB_MODE_EPT,
+	VB_MODE_NPT,
+	VB_MODE_TDP,
+	VB_MODE_STAGE2,
+	VB_MODE_COUNT
+};
 
 /* VB_KVM_ARM: KVM/arm64, built into the kernel (no vendor module). */
 enum vb_kvm_flavour { VB_KVM_NONE, VB_KVM_INTEL, VB_KVM_AMD, VB_KVM_PVM, VB_KVM_ARM };
@@ -46,8 +53,8 @@ int vb_kvm_detect(const char *root, struct vb_kvm_state *out);
 bool vb_mode_available(const struct vb_kvm_state *st, enum vb_mode m, char *reason, size_t len);
 /* Available now, or reachable by reloading kvm_intel/kvm_amd when switch_mode
  * (--switch-mode) allows it: what planning asks. reason as above when not. */
-bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode, char *reason,
-		       size_t len);
+bool vb_mode_reachable(const struct vb_kvm_state *st, enum vb_mode m, bool switch_mode,
+		       char *reason, size_t len);
 
 /* A KVM statistic that is a level (pages_*, max_*, mmu_unsync, ...), not a
  * count: by KVM's names, for when no descriptor says. */

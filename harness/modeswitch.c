@@ -74,7 +74,8 @@ static void vm_holders(char *buf, size_t len)
 		int pid;
 
 		if (sscanf(e->d_name, "%d-", &pid) == 1)
-			used += (size_t)snprintf(buf + used, len - used, "%spid %d", used ? ", " : "", pid);
+			used += (size_t)snprintf(buf + used, len - used, "%spid %d",
+						 used ? ", " : "", pid);
 	}
 	closedir(d);
 }
@@ -172,7 +173,8 @@ static int load(enum vb_kvm_flavour f, const char *value, char *err, size_t errl
 		long r;
 
 		if (!find_ko(dir, module_name(f), ko, sizeof(ko), 0))
-			return vb_errf(err, errlen, "no %s.ko (or kvm-%s.ko) under VBENCH_KMOD_DIR=%s",
+			return vb_errf(err, errlen,
+				       "no %s.ko (or kvm-%s.ko) under VBENCH_KMOD_DIR=%s",
 				       module_name(f), f == VB_KVM_INTEL ? "intel" : "amd", dir);
 		fd = open(ko, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -220,7 +222,8 @@ int vb_modeswitch_put_back(enum vb_kvm_flavour f, const char *orig, char *err, s
 		nanosleep(&ms100, NULL);
 	vb_kvm_detect(NULL, &st);
 	now = f == VB_KVM_INTEL ? st.ept : st.npt;
-	if (st.flavour == f && (now[0] == 'Y' || now[0] == 'y' || now[0] == '1') == (orig[0] == '1'))
+	if (st.flavour == f &&
+	    (now[0] == 'Y' || now[0] == 'y' || now[0] == '1') == (orig[0] == '1'))
 		return 0;
 	if (unload(f, err, errlen) < 0)
 		return -1;
@@ -262,10 +265,14 @@ int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t 
 	char holders[256];
 
 	if (st->flavour != VB_KVM_INTEL && st->flavour != VB_KVM_AMD)
-		return vb_errf(err, errlen, "KVM here is %s: only kvm_intel and kvm_amd can switch between SLAT and shadow paging",
+		return vb_errf(err, errlen,
+			       "KVM here is %s: only kvm_intel and kvm_amd can switch between SLAT "
+			       "and shadow paging",
 			       vb_kvm_flavour_name(st->flavour));
-	if ((m == VB_MODE_EPT && st->flavour != VB_KVM_INTEL) || (m == VB_MODE_NPT && st->flavour != VB_KVM_AMD))
-		return vb_errf(err, errlen, "%s cannot give mode %s", vb_kvm_flavour_name(st->flavour), vb_mode_name(m));
+	if ((m == VB_MODE_EPT && st->flavour != VB_KVM_INTEL) ||
+	    (m == VB_MODE_NPT && st->flavour != VB_KVM_AMD))
+		return vb_errf(err, errlen, "%s cannot give mode %s",
+			       vb_kvm_flavour_name(st->flavour), vb_mode_name(m));
 	if (m != VB_MODE_SHADOW && m != VB_MODE_EPT && m != VB_MODE_NPT && m != VB_MODE_TDP)
 		return vb_errf(err, errlen, "mode %s is not a KVM paging mode", vb_mode_name(m));
 	if (geteuid() != 0)
@@ -274,9 +281,13 @@ int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t 
 	if (users != 0) {
 		vm_holders(holders, sizeof(holders));
 		if (users < 0)
-			return vb_errf(err, errlen, "cannot read /sys/module/%s/refcnt: refusing to reload blind",
-				       module_name(st->flavour));
-		return vb_errf(err, errlen, "%s is in use (refcnt %d%s%s): another VM or /dev/kvm user is running; stop it first",
+			return vb_errf(
+				err, errlen,
+				"cannot read /sys/module/%s/refcnt: refusing to reload blind",
+				module_name(st->flavour));
+		return vb_errf(err, errlen,
+			       "%s is in use (refcnt %d%s%s): another VM or /dev/kvm user is "
+			       "running; stop it first",
 			       module_name(st->flavour), users, holders[0] ? ": " : "", holders);
 	}
 	want = m == VB_MODE_SHADOW ? "0" : "1";
@@ -300,8 +311,10 @@ int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t 
 	}
 	vb_kvm_detect(NULL, st);
 	if (m == VB_MODE_SHADOW ? st->paging != VB_MODE_SHADOW : st->paging == VB_MODE_SHADOW)
-		return vb_errf(err, errlen, "reloaded %s with %s=%s, but it runs %s paging (does the CPU have %s?)",
-			       module_name(st->flavour), param_name(st->flavour), want,
-			       vb_mode_name(st->paging), param_name(st->flavour));
+		return vb_errf(
+			err, errlen,
+			"reloaded %s with %s=%s, but it runs %s paging (does the CPU have %s?)",
+			module_name(st->flavour), param_name(st->flavour), want,
+			vb_mode_name(st->paging), param_name(st->flavour));
 	return 0;
 }

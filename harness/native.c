@@ -116,7 +116,8 @@ static void on_line(const char *line, bool truncated, void *arg)
 
 	if (truncated) {
 		if (!c->bad[0])
-			snprintf(c->bad, sizeof(c->bad), "an output line longer than %d bytes", VB_SPAWN_LINE_MAX);
+			snprintf(c->bad, sizeof(c->bad), "an output line longer than %d bytes",
+				 VB_SPAWN_LINE_MAX);
 		return;
 	}
 	r = vb_guest_line_accept(line, c->row, msg, sizeof(msg), err, sizeof(err));
@@ -142,13 +143,16 @@ static const char *last_line(const char *tail, char *buf, size_t len)
 	return buf;
 }
 
-int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o, json_t *row,
-		  const char *who)
+int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o,
+		  json_t *row, const char *who)
 {
 	char why[256], last[512];
 	struct collect c = { .row = row, .log = o->log };
-	struct vb_spawn_opts so = { .timeout_s = o->timeout_s, .on_line = on_line, .arg = &c,
-				    .affinity = stdin_path ? NULL : o->affinity, .stop = o->interrupted,
+	struct vb_spawn_opts so = { .timeout_s = o->timeout_s,
+				    .on_line = on_line,
+				    .arg = &c,
+				    .affinity = stdin_path ? NULL : o->affinity,
+				    .stop = o->interrupted,
 				    .stdin_path = stdin_path };
 	struct vb_spawn_result res;
 
@@ -160,8 +164,8 @@ int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_ru
 	if (res.stopped)
 		vb_row_status(row, "failed", "interrupted");
 	else if (c.bad[0])
-		vb_row_status(row, "failed", "%s printed a malformed result (%s); it ended with %s", who, c.bad,
-			      why);
+		vb_row_status(row, "failed", "%s printed a malformed result (%s); it ended with %s",
+			      who, c.bad, why);
 	else if (c.results > 1)
 		vb_row_status(row, "failed", "%s printed %d results for one point", who, c.results);
 	else

@@ -114,12 +114,14 @@ static const struct vb_param_def *defs_anywhere(const char *bench, const char *p
 }
 
 /* Every comma-separated value must parse for the parameter. */
-static int check_values(const struct vb_param_def *def, const char *values, char *err, size_t errlen)
+static int check_values(const struct vb_param_def *def, const char *values, char *err,
+			size_t errlen)
 {
 	char buf[VB_PLAN_VALUES_MAX], *save = NULL, *tok;
 	uint64_t v;
 
-	if (!values[0] || values[strlen(values) - 1] == ',' || values[0] == ',' || strstr(values, ",,"))
+	if (!values[0] || values[strlen(values) - 1] == ',' || values[0] == ',' ||
+	    strstr(values, ",,"))
 		return vb_errf(err, errlen, "empty value in %s=%s", def->name, values);
 	snprintf(buf, sizeof(buf), "%s", values);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
@@ -128,7 +130,8 @@ static int check_values(const struct vb_param_def *def, const char *values, char
 	return 0;
 }
 
-static int bench_set(struct vb_plan_bench *b, const char *name, const char *values, char *err, size_t errlen)
+static int bench_set(struct vb_plan_bench *b, const char *name, const char *values, char *err,
+		     size_t errlen)
 {
 	const struct vb_param_def *def = defs_anywhere(b->name, name);
 	int i;
@@ -139,10 +142,10 @@ static int bench_set(struct vb_plan_bench *b, const char *name, const char *valu
 
 		if (vb_catalog_any(b->name, &e))
 			for (int k = 0; e.params && e.params[k].name; k++)
-				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
-					 k ? ", " : "", e.params[k].name);
-		return vb_errf(err, errlen, "unknown parameter '%s' for %s: it takes %s", name, b->name,
-			       known[0] ? known : "no parameters");
+				snprintf(known + strlen(known), sizeof(known) - strlen(known),
+					 "%s%s", k ? ", " : "", e.params[k].name);
+		return vb_errf(err, errlen, "unknown parameter '%s' for %s: it takes %s", name,
+			       b->name, known[0] ? known : "no parameters");
 	}
 	if (strlen(values) >= VB_PLAN_VALUES_MAX)
 		return vb_errf(err, errlen, "too many values for %s", name);
@@ -151,7 +154,8 @@ static int bench_set(struct vb_plan_bench *b, const char *name, const char *valu
 	for (const char *c = values; *c; c++)
 		n_values += *c == ',';
 	if (n_values > VB_SWEEP_MAX)
-		return vb_errf(err, errlen, "%d values for %s: a sweep takes at most %d", n_values, name, VB_SWEEP_MAX);
+		return vb_errf(err, errlen, "%d values for %s: a sweep takes at most %d", n_values,
+			       name, VB_SWEEP_MAX);
 	if (check_values(def, values, err, errlen) < 0)
 		return -1;
 	for (i = 0; i < b->n_params; i++)
@@ -175,7 +179,8 @@ int vb_plan_add_bench(struct vb_plan *plan, const char *name, char *err, size_t 
 		char names[512];
 
 		vb_catalog_names(names, sizeof(names));
-		return vb_errf(err, errlen, "unknown bench '%s': known benches are %s", name, names);
+		return vb_errf(err, errlen, "unknown bench '%s': known benches are %s", name,
+			       names);
 	}
 	if (find_bench(plan, name))
 		return vb_errf(err, errlen, "bench '%s' given twice", name);
@@ -187,7 +192,8 @@ int vb_plan_add_bench(struct vb_plan *plan, const char *name, char *err, size_t 
 	return 0;
 }
 
-int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values, char *err, size_t errlen)
+int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values, char *err,
+		      size_t errlen)
 {
 	int hits = 0;
 
@@ -221,7 +227,8 @@ int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, si
 			char names[512];
 
 			vb_catalog_names(names, sizeof(names));
-			return vb_errf(err, errlen, "unknown bench '%s': known benches are %s", tok, names);
+			return vb_errf(err, errlen, "unknown bench '%s': known benches are %s", tok,
+				       names);
 		}
 		for (int i = 0; i < n; i++)
 			if (!strcmp(keep[i].name, tok))
@@ -254,23 +261,30 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 		double d;
 
 		if (!eq)
-			return vb_errf(err, errlen, "bad repeat option '%s': expected min=N, max=N, ci=1%%, time=30s, warmup=N "
-				       "or invocations=N", tok);
+			return vb_errf(err, errlen,
+				       "bad repeat option '%s': expected min=N, max=N, ci=1%%, "
+				       "time=30s, warmup=N "
+				       "or invocations=N",
+				       tok);
 		*eq++ = '\0';
 		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 			if (strcmp(tok, keys[k]))
 				continue;
 			if (seen & (1u << k))
-				return vb_errf(err, errlen, "repeat option '%s' given twice: keep one", tok);
+				return vb_errf(err, errlen,
+					       "repeat option '%s' given twice: keep one", tok);
 			seen |= 1u << k;
 		}
 		if (!strcmp(tok, "min") || !strcmp(tok, "max") || !strcmp(tok, "warmup")) {
 			/* As vbench-guest takes them: samples 1..VB_SAMPLES_MAX, warmup 0..1000. */
-			uint64_t lo = strcmp(tok, "warmup") ? 1 : 0, hi = strcmp(tok, "warmup") ? VB_SAMPLES_MAX : 1000;
+			uint64_t lo = strcmp(tok, "warmup") ? 1 : 0,
+				 hi = strcmp(tok, "warmup") ? VB_SAMPLES_MAX : 1000;
 
 			if (vb_parse_u64(eq, &u) < 0 || u < lo || u > hi)
-				return vb_errf(err, errlen, "bad %s '%s': use a whole number from %llu to %llu", tok, eq,
-					       (unsigned long long)lo, (unsigned long long)hi);
+				return vb_errf(err, errlen,
+					       "bad %s '%s': use a whole number from %llu to %llu",
+					       tok, eq, (unsigned long long)lo,
+					       (unsigned long long)hi);
 			if (!strcmp(tok, "min"))
 				plan->stop.min_runs = (unsigned)u;
 			else if (!strcmp(tok, "max"))
@@ -279,20 +293,27 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 				plan->warmup = (unsigned)u;
 		} else if (!strcmp(tok, "ci")) {
 			if (vb_parse_double(eq, &d) < 0 || d <= 0 || d >= 1)
-				return vb_errf(err, errlen, "bad ci '%s': use a fraction or percentage, e.g. 1%%", eq);
+				return vb_errf(
+					err, errlen,
+					"bad ci '%s': use a fraction or percentage, e.g. 1%%", eq);
 			plan->stop.target_ci = d;
 		} else if (!strcmp(tok, "time")) {
 			if (vb_parse_seconds(eq, &d) < 0 || d <= 0)
-				return vb_errf(err, errlen, "bad time '%s': use seconds, e.g. 30s", eq);
+				return vb_errf(err, errlen, "bad time '%s': use seconds, e.g. 30s",
+					       eq);
 			plan->stop.max_seconds = d;
 		} else if (!strcmp(tok, "invocations")) {
 			if (vb_parse_u64(eq, &u) < 0 || u < 1 || u > VB_INVOCATIONS_MAX)
-				return vb_errf(err, errlen, "bad invocations '%s': use a whole number from 1 to %d", eq,
-					       VB_INVOCATIONS_MAX);
+				return vb_errf(
+					err, errlen,
+					"bad invocations '%s': use a whole number from 1 to %d", eq,
+					VB_INVOCATIONS_MAX);
 			plan->invocations = (unsigned)u;
 		} else {
-			return vb_errf(err, errlen, "unknown repeat option '%s': use min, max, ci, time, warmup "
-				       "or invocations", tok);
+			return vb_errf(err, errlen,
+				       "unknown repeat option '%s': use min, max, ci, time, warmup "
+				       "or invocations",
+				       tok);
 		}
 	}
 	if (plan->stop.min_runs < 1 || plan->stop.max_runs < plan->stop.min_runs)
@@ -307,7 +328,8 @@ static int parse_bench_line(struct vb_plan *plan, char *args, int lineno, char *
 	struct vb_plan_bench *b;
 
 	if (!name)
-		return vb_errf(err, errlen, "bench needs a name, e.g. 'bench ptrchase footprint=512M'");
+		return vb_errf(err, errlen,
+			       "bench needs a name, e.g. 'bench ptrchase footprint=512M'");
 	if (vb_plan_add_bench(plan, name, err, errlen) < 0)
 		return -1;
 	b = &plan->benches[plan->n_benches - 1];
@@ -316,7 +338,8 @@ static int parse_bench_line(struct vb_plan *plan, char *args, int lineno, char *
 		char *eq = strchr(tok, '=');
 
 		if (!eq || eq == tok)
-			return vb_errf(err, errlen, "bad parameter '%s': expected name=value[,value...]", tok);
+			return vb_errf(err, errlen,
+				       "bad parameter '%s': expected name=value[,value...]", tok);
 		*eq = '\0';
 		for (int i = 0; i < b->n_params; i++)
 			if (!strcmp(b->p[i].name, tok))
@@ -327,9 +350,12 @@ static int parse_bench_line(struct vb_plan *plan, char *args, int lineno, char *
 	return 0;
 }
 
-static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *seen, char *err, size_t errlen)
+static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *seen, char *err,
+		      size_t errlen)
 {
-	static const char *const keys[] = { "mode", "pages", "guest", "repeat", "timeout", "bench" };
+	static const char *const keys[] = {
+		"mode", "pages", "guest", "repeat", "timeout", "bench"
+	};
 	char *key, *args;
 	int k;
 
@@ -342,7 +368,10 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		if (!strcmp(key, keys[k]))
 			break;
 	if (k == 6)
-		return vb_errf(err, errlen, "unknown keyword '%s': expected mode, pages, guest, repeat, timeout or bench", key);
+		return vb_errf(err, errlen,
+			       "unknown keyword '%s': expected mode, pages, guest, repeat, timeout "
+			       "or bench",
+			       key);
 	if (k != 5 && (*seen & (1u << k)))
 		return vb_errf(err, errlen, "'%s' given twice", key);
 	*seen |= 1u << k;
@@ -353,7 +382,8 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 		size_t len = strcspn(args, " \t");
 
 		if (args[len + strspn(args + len, " \t")])
-			return vb_errf(err, errlen, "'%s' takes one value (a comma list without spaces)", key);
+			return vb_errf(err, errlen,
+				       "'%s' takes one value (a comma list without spaces)", key);
 		args[len] = '\0';
 	}
 	switch (k) {
@@ -385,7 +415,8 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 	}
 }
 
-int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan, char *err, size_t errlen)
+int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan, char *err,
+		       size_t errlen)
 {
 	char line[2048], why[512];
 	const char *p = text;
@@ -413,12 +444,17 @@ int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan,
 			continue;
 		for (char *c = line; *c; c++)
 			if (!isprint((unsigned char)*c) && *c != '\t')
-				return vb_errf(err, errlen, "%s:%d: unexpected control or non-ASCII character", name, lineno);
+				return vb_errf(err, errlen,
+					       "%s:%d: unexpected control or non-ASCII character",
+					       name, lineno);
 		if (parse_line(plan, line, lineno, &seen, why, sizeof(why)) < 0)
 			return vb_errf(err, errlen, "%s:%d: %s", name, lineno, why);
 	}
 	if (plan->n_benches == 0)
-		return vb_errf(err, errlen, "%s: the plan has no bench line (e.g. 'bench ptrchase footprint=64M')", name);
+		return vb_errf(
+			err, errlen,
+			"%s: the plan has no bench line (e.g. 'bench ptrchase footprint=64M')",
+			name);
 	return 0;
 }
 
@@ -509,12 +545,15 @@ static void guests_of(const char *bench, char *buf, size_t len)
 						 used ? " or " : "", vb_guests[g]->name);
 }
 
-static bool usable(const struct vb_guest *g, const struct vb_point *pt, const struct vb_kvm_state *kvm,
-		   const struct vb_run_opts *o, char *why, size_t len)
+static bool usable(const struct vb_guest *g, const struct vb_point *pt,
+		   const struct vb_kvm_state *kvm, const struct vb_run_opts *o, char *why,
+		   size_t len)
 {
 	if (g->no_thp_guest_pages && pt->pages.guest == VB_PS_THP) {
-		snprintf(why, len, "the %s guest has no thp guest pages (thp is a host backing there, "
-			 "e.g. 2m:thp)", g->name);
+		snprintf(why, len,
+			 "the %s guest has no thp guest pages (thp is a host backing there, "
+			 "e.g. 2m:thp)",
+			 g->name);
 		return false;
 	}
 	return !kvm || !g->usable || g->usable(pt, kvm, o, why, len);
@@ -546,11 +585,13 @@ static const struct vb_guest *place(const struct vb_plan *plan, const struct vb_
 	if (g) {
 		vb_catalog_any(pt->bench, e);
 		if (g->native)
-			snprintf(skip, len, "%s runs only in a guest (%s), in a guest mode: shadow, ept, npt or tdp",
+			snprintf(skip, len,
+				 "%s runs only in a guest (%s), in a guest mode: shadow, ept, npt "
+				 "or tdp",
 				 pt->bench, others);
 		else
-			snprintf(skip, len, "%s does not run %s: use --guest auto (or %s)", pt->bench, g->where,
-				 others);
+			snprintf(skip, len, "%s does not run %s: use --guest auto (or %s)",
+				 pt->bench, g->where, others);
 		return g;
 	}
 	for (int i = 0; vb_guests[i]; i++) {
@@ -575,8 +616,8 @@ static const struct vb_guest *place(const struct vb_plan *plan, const struct vb_
 	/* Only a guest that auto never picks runs it. */
 	for (int i = 0; vb_guests[i]; i++)
 		if (!vb_guests[i]->native && vb_guest_bench(vb_guests[i], pt->bench, e)) {
-			snprintf(skip, len, "%s runs only %s: ask for it with --guest %s", pt->bench,
-				 vb_guests[i]->where, vb_guests[i]->name);
+			snprintf(skip, len, "%s runs only %s: ask for it with --guest %s",
+				 pt->bench, vb_guests[i]->where, vb_guests[i]->name);
 			return vb_guests[i];
 		}
 	vb_catalog_any(pt->bench, e);
@@ -609,8 +650,9 @@ struct expand {
 
 /* The parameters of one combination of sweep values, as the point's guest
  * declares them; a parameter that guest's bench lacks makes a planned skip. */
-static int point_params(struct vb_plan_point *pp, const struct vb_catalog_entry *e, const struct sweep *sw,
-			const int *idx, int n_params, char *err, size_t errlen)
+static int point_params(struct vb_plan_point *pp, const struct vb_catalog_entry *e,
+			const struct sweep *sw, const int *idx, int n_params, char *err,
+			size_t errlen)
 {
 	struct vb_param_values *pv = &pp->pt.params;
 
@@ -620,11 +662,12 @@ static int point_params(struct vb_plan_point *pp, const struct vb_catalog_entry 
 
 		if (di < 0) {
 			if (!pp->skip[0])
-				snprintf(pp->skip, sizeof(pp->skip), "%s %s has no parameter '%s'", e->name,
-					 pp->pt.guest->where, sw[i].name);
+				snprintf(pp->skip, sizeof(pp->skip), "%s %s has no parameter '%s'",
+					 e->name, pp->pt.guest->where, sw[i].name);
 			continue;
 		}
-		if (vb_param_parse_value(&e->params[di], sw[i].vals[idx[i]], &pv->v[di], err, errlen) < 0)
+		if (vb_param_parse_value(&e->params[di], sw[i].vals[idx[i]], &pv->v[di], err,
+					 errlen) < 0)
 			return -1;
 		pv->set[di] = true;
 	}
@@ -639,7 +682,9 @@ static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, e
 	int n_seen = 0;
 
 	for (int pg = 0; pg < x->plan->n_pages; pg++) {
-		struct vb_point at = { .bench = b->name, .mode = mode, .pages = x->plan->pages[pg] };
+		struct vb_point at = { .bench = b->name,
+				       .mode = mode,
+				       .pages = x->plan->pages[pg] };
 		struct vb_catalog_entry e;
 		char skip[256];
 		const struct vb_guest *g;
@@ -664,11 +709,12 @@ static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, e
 				return vb_errf(err, errlen, "out of memory");
 			pp->pt = at;
 			pp->pt.guest = g;
-			pp->pt.target = g->per_target && x->plan->n_targets ? x->plan->targets[t] : NULL;
+			pp->pt.target =
+				g->per_target && x->plan->n_targets ? x->plan->targets[t] : NULL;
 			snprintf(pp->skip, sizeof(pp->skip), "%s", skip);
 			if (g->per_target && !x->plan->n_targets && !pp->skip[0])
-				snprintf(pp->skip, sizeof(pp->skip), "the %s guest needs --target [user@]host[:port]",
-					 g->name);
+				snprintf(pp->skip, sizeof(pp->skip),
+					 "the %s guest needs --target [user@]host[:port]", g->name);
 			if (point_params(pp, &e, sw, idx, b->n_params, err, errlen) < 0)
 				return -1;
 			/* One skipped row says it for every page size. Targets share
@@ -676,7 +722,8 @@ static int expand_combo(const struct expand *x, const struct vb_plan_bench *b, e
 			if (t == 0)
 				repeat = g->guest_pages_only &&
 					 ((pp->skip[0] && n_seen) ||
-					  native_repeat(&e, &pp->pt.params, &pp->pt.pages, seen, n_seen));
+					  native_repeat(&e, &pp->pt.params, &pp->pt.pages, seen,
+							n_seen));
 			if (repeat) {
 				x->ps->n--;
 				continue;
@@ -734,8 +781,9 @@ int vb_plan_set_guest(struct vb_plan *plan, const char *name, char *err, size_t 
 	return 0;
 }
 
-int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm, const struct vb_run_opts *opts,
-		   struct vb_plan_point **out, size_t *n, char *err, size_t errlen)
+int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm,
+		   const struct vb_run_opts *opts, struct vb_plan_point **out, size_t *n, char *err,
+		   size_t errlen)
 {
 	struct vb_plan_point scratch;
 	struct points ps = { 0 }, count = { .scratch = &scratch };
@@ -750,9 +798,10 @@ int vb_plan_expand(const struct vb_plan *plan, const struct vb_kvm_state *kvm, c
 			if (expand_bench(&c, &plan->benches[b], plan->modes[m], err, errlen) < 0)
 				return -1;
 	if (count.n > cap)
-		return vb_errf(err, errlen, "the plan expands to %zu points, more than the cap of %zu: "
-			       "sweep fewer values, or raise the cap with --max-points %zu", count.n, cap,
-			       count.n);
+		return vb_errf(err, errlen,
+			       "the plan expands to %zu points, more than the cap of %zu: "
+			       "sweep fewer values, or raise the cap with --max-points %zu",
+			       count.n, cap, count.n);
 
 	for (int m = 0; m < plan->n_modes; m++)
 		for (int b = 0; b < plan->n_benches; b++)

@@ -66,12 +66,14 @@ void vb_plan_resolve_kvm(struct vb_plan *plan, const struct vb_kvm_state *kvm);
 /* Strict: an unknown keyword, bench, parameter or value is an error
  * "<file>:<line>: <why>". */
 int vb_plan_parse_file(const char *path, struct vb_plan *plan, char *err, size_t errlen);
-int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan, char *err, size_t errlen);
+int vb_plan_parse_text(const char *text, const char *name, struct vb_plan *plan, char *err,
+		       size_t errlen);
 /* Add a bench with default parameters (--bench). */
 int vb_plan_add_bench(struct vb_plan *plan, const char *name, char *err, size_t errlen);
 /* Set a parameter sweep on every bench that takes it (--footprint, --set);
  * an error when none does. */
-int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values, char *err, size_t errlen);
+int vb_plan_set_param(struct vb_plan *plan, const char *name, const char *values, char *err,
+		      size_t errlen);
 /* Keep only the named benches (comma list), adding those the plan lacks. */
 int vb_plan_select_benches(struct vb_plan *plan, const char *list, char *err, size_t errlen);
 

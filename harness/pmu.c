@@ -32,10 +32,12 @@ bool vb_pmu_present(char *reason, size_t len)
 	/* Hybrid Intel parts name their core PMUs cpu_core and cpu_atom. */
 	snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/cpu", vb_sysfs_root());
 	if (stat(path, &st) < 0) {
-		snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/cpu_core", vb_sysfs_root());
+		snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/cpu_core",
+			 vb_sysfs_root());
 		if (stat(path, &st) < 0) {
 			snprintf(reason, len,
-				 "no hardware PMU: /sys/bus/event_source/devices/cpu missing (perf_event_open of cycles fails)");
+				 "no hardware PMU: /sys/bus/event_source/devices/cpu missing "
+				 "(perf_event_open of cycles fails)");
 			return false;
 		}
 	}
@@ -47,7 +49,9 @@ bool vb_pmu_present(char *reason, size_t len)
 	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0) {
 		snprintf(reason, len, "perf_event_open of cycles failed: %s%s", strerror(errno),
-			 errno == EACCES || errno == EPERM ? " (check /proc/sys/kernel/perf_event_paranoid or run as root)" : "");
+			 errno == EACCES || errno == EPERM
+				 ? " (check /proc/sys/kernel/perf_event_paranoid or run as root)"
+				 : "");
 		return false;
 	}
 	close((int)fd);

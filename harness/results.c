@@ -46,7 +46,8 @@ static int make_dirs(const char *path, char *err, size_t errlen)
 
 			*p = '\0';
 			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return vb_errf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+				return vb_errf(err, errlen, "cannot create %s: %s", buf,
+					       strerror(errno));
 			*p = c;
 			if (!c)
 				break;
@@ -58,7 +59,8 @@ static int make_dirs(const char *path, char *err, size_t errlen)
 static void sanitize_host(char *h)
 {
 	for (; *h; h++)
-		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') || (*h >= '0' && *h <= '9') || *h == '-'))
+		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
+		      (*h >= '0' && *h <= '9') || *h == '-'))
 			*h = '-';
 }
 
@@ -131,13 +133,15 @@ int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errle
 			continue;
 		if (n < 0) {
 			free(line);
-			return vb_errf(err, errlen, "cannot write results.jsonl in %s: %s", r->dir, strerror(errno));
+			return vb_errf(err, errlen, "cannot write results.jsonl in %s: %s", r->dir,
+				       strerror(errno));
 		}
 		off += (size_t)n;
 	}
 	free(line);
 	if (fsync(r->jsonl_fd) < 0)
-		return vb_errf(err, errlen, "cannot fsync results.jsonl in %s: %s", r->dir, strerror(errno));
+		return vb_errf(err, errlen, "cannot fsync results.jsonl in %s: %s", r->dir,
+			       strerror(errno));
 	json_array_append(r->rows, row);
 	return 0;
 }
@@ -159,10 +163,12 @@ static int write_line(int fd, const char *line, size_t len)
 	return fsync(fd);
 }
 
-int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv, char *err, size_t errlen)
+int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv, char *err,
+				 size_t errlen)
 {
 	json_t *line_obj = json_pack("{s:I,s:O}", "invocation", (json_int_t)inv, "row", row);
-	char path[4200], *line = line_obj ? json_dumps(line_obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	char path[4200],
+		*line = line_obj ? json_dumps(line_obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	int ret = 0;
 
 	json_decref(line_obj);
@@ -170,17 +176,19 @@ int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv
 		return vb_errf(err, errlen, "cannot encode an invocation row");
 	if (r->inv_fd < 0) {
 		snprintf(path, sizeof(path), "%s/invocations.jsonl", r->dir);
-		r->inv_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+		r->inv_fd =
+			open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	}
 	if (r->inv_fd < 0) {
-		ret = vb_errf(err, errlen, "cannot open invocations.jsonl in %s: %s", r->dir, strerror(errno));
+		ret = vb_errf(err, errlen, "cannot open invocations.jsonl in %s: %s", r->dir,
+			      strerror(errno));
 	} else {
 		size_t len = strlen(line);
 
 		line[len++] = '\n';
 		if (write_line(r->inv_fd, line, len) < 0)
-			ret = vb_errf(err, errlen, "cannot write invocations.jsonl in %s: %s", r->dir,
-				      strerror(errno));
+			ret = vb_errf(err, errlen, "cannot write invocations.jsonl in %s: %s",
+				      r->dir, strerror(errno));
 	}
 	free(line);
 	return ret;

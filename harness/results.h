@@ -26,7 +26,8 @@ int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errle
 /* Append one invocation's row of a point (index inv) to invocations.jsonl,
  * durably, as results.jsonl takes finished rows: what a run killed between
  * invocations has measured is kept there. */
-int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv, char *err, size_t errlen);
+int vb_results_append_invocation(struct vb_results *r, json_t *row, unsigned inv, char *err,
+				 size_t errlen);
 /* Write run.json: header fields plus "results" (the rows), via temp + rename. */
 int vb_results_finish(struct vb_results *r, json_t *header, char *err, size_t errlen);
 void vb_results_close(struct vb_results *r);

@@ -211,8 +211,10 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 	if (pt->guest->kvm_mode && pt->guest->kvm_mode(opts)) {
 		/* Read again for every point: --switch-mode may have reloaded the module. */
 		vb_kvm_detect(NULL, kvm);
-		json_object_set_new(row, "mode_verified", kvm->flavour == VB_KVM_NONE ? json_null() :
-				    json_string(vb_mode_name(kvm->paging)));
+		json_object_set_new(row, "mode_verified",
+				    kvm->flavour == VB_KVM_NONE
+					    ? json_null()
+					    : json_string(vb_mode_name(kvm->paging)));
 	}
 	if (pp->skip[0])
 		return vb_row_status(row, "skipped", "%s", pp->skip), PREP_DONE;
@@ -221,8 +223,10 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 			if (!opts->switch_mode)
 				return vb_row_status(row, "skipped", "%s", reason), PREP_DONE;
 			if (vb_modeswitch_to(kvm, pt->mode, err, sizeof(err)) < 0)
-				return vb_row_status(row, "skipped", "--switch-mode: %s", err), PREP_DONE;
-			json_object_set_new(row, "mode_verified", json_string(vb_mode_name(kvm->paging)));
+				return vb_row_status(row, "skipped", "--switch-mode: %s", err),
+				       PREP_DONE;
+			json_object_set_new(row, "mode_verified",
+					    json_string(vb_mode_name(kvm->paging)));
 		}
 	}
 	if (hugetlb_need(pt, opts->hugetlb, &page_bytes, &need)) {
@@ -230,17 +234,28 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 		const char *size = page_bytes == (1UL << 30) ? "1G" : "2M";
 
 		if (have < 0)
-			return vb_row_status(row, "skipped", "this kernel has no %s hugetlb pages (no %skB pool in /sys/kernel/mm/hugepages: the CPU or kernel offers no such page size)",
-					     size, page_bytes == (1UL << 30) ? "hugepages-1048576" : "hugepages-2048"), PREP_DONE;
+			return vb_row_status(row, "skipped",
+					     "this kernel has no %s hugetlb pages (no %skB pool in "
+					     "/sys/kernel/mm/hugepages: the CPU or kernel offers "
+					     "no such page size)",
+					     size,
+					     page_bytes == (1UL << 30) ? "hugepages-1048576"
+								       : "hugepages-2048"),
+			       PREP_DONE;
 		if (have < need && opts->reserve_hugepages) {
-			/* Grown by a delta the restore guardian gives back, however the run ends. */
+			/* Grown by a delta the restore guardian gives back, however the run
+			 * ends. */
 			if (vb_guardian_grow_pool(page_bytes, need, err, sizeof(err)) < 0)
 				return vb_row_status(row, "skipped", "%s", err), PREP_DONE;
 		} else if (have < need) {
 			/* The pool's new total: pages in use elsewhere stay in use. */
 			long total = vb_hugepages_total(page_bytes) + need - have;
 
-			snprintf(hp_hint, hp_len, "not enough free %s hugepages (need %ld, have %ld): reserve them with: echo %ld > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages (or pass --reserve-hugepages as root)",
+			snprintf(hp_hint, hp_len,
+				 "not enough free %s hugepages (need %ld, have %ld): reserve them "
+				 "with: echo %ld > "
+				 "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages (or pass "
+				 "--reserve-hugepages as root)",
 				 size, need, have, total, page_bytes >> 10);
 			vb_row_status(row, "skipped", "%s", hp_hint);
 			return PREP_HUGEPAGES;
@@ -284,7 +299,8 @@ static bool shares(const struct vb_point *a, const struct vb_point *b)
 
 /* The CPUs a point runs on: the chosen one, grown through hwloc when the
  * bench declares a "cpus" parameter above 1. */
-static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_t *out, char *err, size_t errlen)
+static int point_cpus(const struct vb_point *pt, const cpu_set_t *base, cpu_set_t *out, char *err,
+		      size_t errlen)
 {
 	int ci = vb_param_index(pt->params.defs, "cpus");
 
@@ -314,8 +330,8 @@ static void record(struct vb_run_loop *r, size_t i)
 
 /* Take invocation inv's rows of a batch into their points' rows; a point is
  * recorded after its last invocation, or at once when it did not run ok. */
-static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t n, double secs, unsigned inv,
-		 unsigned invocations)
+static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t n, double secs,
+		 unsigned inv, unsigned invocations)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = idx[k];
@@ -332,12 +348,15 @@ static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t
 		json_object_set_new(rows[k], "seconds", json_real(secs));
 		/* Every invocation's row is kept as it comes, so that a run killed
 		 * between invocations loses no measurement. */
-		if (invocations > 1 && vb_results_append_invocation(r->res, rows[k], inv, NULL, 0) < 0)
+		if (invocations > 1 &&
+		    vb_results_append_invocation(r->res, rows[k], inv, NULL, 0) < 0)
 			vb_warn("run: cannot write invocations.jsonl in %s", r->res->dir);
 		r->acc[i] = vb_invocation_merge(r->acc[i], rows[k], inv);
 		was = json_object_get(r->acc[i], "seconds");
-		if (inv > 0 && json_is_number(was) && json_is_number(json_object_get(rows[k], "seconds")))
-			json_object_set_new(r->acc[i], "seconds", json_real(json_number_value(was) + secs));
+		if (inv > 0 && json_is_number(was) &&
+		    json_is_number(json_object_get(rows[k], "seconds")))
+			json_object_set_new(r->acc[i], "seconds",
+					    json_real(json_number_value(was) + secs));
 		json_decref(rows[k]);
 		if (r->est)
 			r->est_done += !ok ? r->est[i] * (invocations - inv) / invocations
@@ -351,7 +370,8 @@ static void take(struct vb_run_loop *r, const size_t *idx, json_t **rows, size_t
  * connection takes along every later point of this round it can share, so
  * that one Linux guest boot serves all the points of its mode and backing.
  * ran[] marks the points this round has taken. */
-static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned inv, unsigned invocations)
+static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned inv,
+		      unsigned invocations)
 {
 	json_t *rows[VB_BATCH_MAX];
 	const struct vb_point *batch[VB_BATCH_MAX];
@@ -377,7 +397,8 @@ static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned i
 			json_decref(row);
 			continue;
 		} else {
-			pr = prepare_point(&r->points[next], r->opts, row, r->hp_hint, sizeof(r->hp_hint));
+			pr = prepare_point(&r->points[next], r->opts, row, r->hp_hint,
+					   sizeof(r->hp_hint));
 		}
 		if (pr != PREP_RUN) {
 			/* Decided already: alone, in its turn of the round. */
@@ -405,10 +426,12 @@ static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned i
 	got = vb_guest_run(g, batch, rows, n, r->opts);
 	if (got < 0) {
 		for (size_t k = 0; k < n; k++)
-			vb_row_status(rows[k], "failed", "the %s guest stopped: backend error", g->name);
+			vb_row_status(rows[k], "failed", "the %s guest stopped: backend error",
+				      g->name);
 	} else if (got == 0) {
 		for (size_t k = 0; k < n; k++)
-			vb_row_status(rows[k], "failed", "the %s guest ran none of its points", g->name);
+			vb_row_status(rows[k], "failed", "the %s guest ran none of its points",
+				      g->name);
 	} else if ((size_t)got < n) {
 		/* The guest died in a bench: the points it never reached get a boot
 		 * of their own, later in this round. */

@@ -24,14 +24,14 @@ struct vb_run_loop {
 	struct vb_results *res;
 	struct vb_run_opts *opts;
 	const cpu_set_t *cpus;		/* the CPU the run chose; points may grow it */
-	volatile sig_atomic_t *interrupted;	/* Ctrl-C: the point under way stops, none after it */
+	volatile sig_atomic_t *interrupted; /* Ctrl-C: the point under way stops, none after it */
 	bool quiet;			/* no progress lines */
 	bool tty;			/* stderr is a terminal: one status line, rewritten */
 	const double *est;		/* each point's estimated seconds (NULL: none) */
 	double est_total, est_done;	/* estimated seconds of the run, and of what is done */
 	double t0;			/* when the run started (vb_now_s) */
 	unsigned inv, invocations;	/* the round under way, of how many */
-	json_t **acc;			/* each point's row so far; NULL before its first invocation */
+	json_t **acc; /* each point's row so far; NULL before its first invocation */
 	bool *recorded;			/* its row is written: it runs no more */
 	size_t done;			/* rows recorded */
 	int failed, hp_short;		/* failed rows; points skipped for want of hugepages */

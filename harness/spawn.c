@@ -56,7 +56,8 @@ static void tail_append(char *tail, const char *buf, size_t n)
 	tail[have + n] = '\0';
 }
 
-void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line, void *arg)
+void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line,
+		     void *arg)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (data[i] == '\n') {
@@ -186,7 +187,8 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	if (o->log_path) {
 		log_fd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log_fd < 0) {
-			snprintf(res->err, sizeof(res->err), "cannot open %s: %s", o->log_path, strerror(errno));
+			snprintf(res->err, sizeof(res->err), "cannot open %s: %s", o->log_path,
+				 strerror(errno));
 			goto fail_pipes;
 		}
 	}
@@ -201,7 +203,8 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	if (errp[1] >= 0)
 		close(errp[1]);
 	if (o->timeout_s > 0)
-		deadline = now_s() + (o->timeout_s < VB_TIMEOUT_MAX_S ? o->timeout_s : VB_TIMEOUT_MAX_S);
+		deadline = now_s() +
+			   (o->timeout_s < VB_TIMEOUT_MAX_S ? o->timeout_s : VB_TIMEOUT_MAX_S);
 
 	struct pollfd pfd[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
 	int open_fds = errp[0] >= 0 ? 2 : 1;
@@ -272,7 +275,8 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 		res->exited = true;
 		res->exit_code = WEXITSTATUS(status);
 		if (res->exit_code == 127 && strstr(res->tail, "cannot run "))
-			snprintf(res->err, sizeof(res->err), "%s", strstr(res->tail, "cannot run "));
+			snprintf(res->err, sizeof(res->err), "%s",
+				 strstr(res->tail, "cannot run "));
 	} else if (WIFSIGNALED(status)) {
 		res->signal = WTERMSIG(status);
 	}

@@ -65,7 +65,8 @@ struct vb_linebuf {
 
 /* Feed bytes; on_line gets each complete line without its "\n" (or "\r\n");
  * a longer line than the buffer is cut and passed with truncated = true. */
-void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line, void *arg);
+void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line,
+		     void *arg);
 
 /* Start argv[0] (searched in PATH) with stdin /dev/null, stdout on out_fd
  * and stderr on err_fd, killed by the kernel when vbench dies, and in our

@@ -20,7 +20,8 @@ int vb_tmpdir_make(const char *prefix, char *buf, size_t len, char *err, size_t 
 	if ((size_t)snprintf(buf, len, TMP "/%s.%ld.XXXXXX", prefix, (long)getpid()) >= len)
 		return vb_errf(err, errlen, "temporary folder name too long");
 	if (!mkdtemp(buf))
-		return vb_errf(err, errlen, "cannot make a temporary folder %s: %s", buf, strerror(errno));
+		return vb_errf(err, errlen, "cannot make a temporary folder %s: %s", buf,
+			       strerror(errno));
 	return 0;
 }
 

@@ -19,11 +19,13 @@ static void topo_load(void)
 	hwloc_topology_t t;
 
 	if (hwloc_topology_init(&t) < 0) {
-		snprintf(topo_err, sizeof(topo_err), "hwloc_topology_init failed: %s", strerror(errno));
+		snprintf(topo_err, sizeof(topo_err), "hwloc_topology_init failed: %s",
+			 strerror(errno));
 		return;
 	}
 	if (hwloc_topology_load(t) < 0) {
-		snprintf(topo_err, sizeof(topo_err), "hwloc_topology_load failed: %s", strerror(errno));
+		snprintf(topo_err, sizeof(topo_err), "hwloc_topology_load failed: %s",
+			 strerror(errno));
 		hwloc_topology_destroy(t);
 		return;
 	}
@@ -102,7 +104,8 @@ static int default_cpu(hwloc_topology_t t, hwloc_const_bitmap_t allowed)
 	for (int i = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE) - 1; i >= 0; i--) {
 		hwloc_obj_t core = hwloc_get_obj_by_type(t, HWLOC_OBJ_CORE, (unsigned)i);
 
-		for (int pu = hwloc_bitmap_first(core->cpuset); pu >= 0; pu = hwloc_bitmap_next(core->cpuset, pu))
+		for (int pu = hwloc_bitmap_first(core->cpuset); pu >= 0;
+		     pu = hwloc_bitmap_next(core->cpuset, pu))
 			if (hwloc_bitmap_isset(allowed, (unsigned)pu))
 				return pu;
 	}
@@ -126,12 +129,17 @@ int vb_topo_pick_cpu(int requested, cpu_set_t *out, char *err, size_t errlen)
 	if (requested < 0) {
 		cpu = default_cpu(t, allowed);
 		if (cpu < 0)
-			vb_errf(err, errlen, "topology: no CPU is allowed for this process (host CPUs %s)", all);
-	} else if (!hwloc_bitmap_isset(hwloc_topology_get_complete_cpuset(t), (unsigned)requested)) {
-		cpu = vb_errf(err, errlen, "CPU %d does not exist: this host has CPUs %s (allowed here: %s)",
+			vb_errf(err, errlen,
+				"topology: no CPU is allowed for this process (host CPUs %s)", all);
+	} else if (!hwloc_bitmap_isset(hwloc_topology_get_complete_cpuset(t),
+				       (unsigned)requested)) {
+		cpu = vb_errf(err, errlen,
+			      "CPU %d does not exist: this host has CPUs %s (allowed here: %s)",
 			      requested, all, ok);
 	} else if (!hwloc_bitmap_isset(allowed, (unsigned)requested)) {
-		cpu = vb_errf(err, errlen, "CPU %d is not allowed for this process (cgroup or affinity): use one of %s",
+		cpu = vb_errf(err, errlen,
+			      "CPU %d is not allowed for this process (cgroup or affinity): use "
+			      "one of %s",
 			      requested, ok);
 	} else {
 		cpu = requested;
@@ -187,18 +195,21 @@ int vb_topo_add_cpus(int n, cpu_set_t *set, char *err, size_t errlen)
 			hwloc_bitmap_foreach_begin(pu, core->cpuset)
 				busy |= CPU_ISSET(pu, set);
 			hwloc_bitmap_foreach_end();
-			hwloc_bitmap_foreach_begin(pu, core->cpuset)
-				if (have < n && hwloc_bitmap_isset(allowed, (unsigned)pu) && !CPU_ISSET(pu, set) &&
-				    (pass == 1 || !busy)) {
-					CPU_SET(pu, set);
-					have++;
-					busy = true;
-				}
+			hwloc_bitmap_foreach_begin(
+				pu, core->cpuset) if (have < n &&
+						      hwloc_bitmap_isset(allowed, (unsigned)pu) &&
+						      !CPU_ISSET(pu, set) && (pass == 1 || !busy))
+			{
+				CPU_SET(pu, set);
+				have++;
+				busy = true;
+			}
 			hwloc_bitmap_foreach_end();
 		}
 	}
 	hwloc_bitmap_free(allowed);
 	if (have < n)
-		return vb_errf(err, errlen, "this point needs %d CPUs but only %d are allowed here", n, have);
+		return vb_errf(err, errlen, "this point needs %d CPUs but only %d are allowed here",
+			       n, have);
 	return 0;
 }

@@ -82,6 +82,8 @@ bool vb_arch_hypervisor(char sig[13])
 
 const char *vb_arch_gigantic_need(void)
 {
-	return sysconf(_SC_PAGESIZE) == 4096 ? "a kernel with 1G hugetlb pages (the 4K granule has them)"
-		: "the 4K granule: this kernel's base page is not 4K (64K granule: 512M pages instead)";
+	return sysconf(_SC_PAGESIZE) == 4096
+		       ? "a kernel with 1G hugetlb pages (the 4K granule has them)"
+		       : "the 4K granule: this kernel's base page is not 4K (64K granule: 512M "
+			 "pages instead)";
 }

@@ -121,8 +121,9 @@ int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errl
 	pool_path(path, sizeof(path), page_bytes, "nr_hugepages");
 	f = fopen(path, "we");
 	if (!f)
-		return vb_errf(err, errlen, "cannot set %s hugepages: %s: %s%s", size_word(page_bytes),
-			       path, strerror(errno), errno == EACCES ? " (needs root)" : "");
+		return vb_errf(err, errlen, "cannot set %s hugepages: %s: %s%s",
+			       size_word(page_bytes), path, strerror(errno),
+			       errno == EACCES ? " (needs root)" : "");
 	rc = fprintf(f, "%ld\n", total);
 	if (fclose(f) != 0 || rc < 0)
 		return vb_errf(err, errlen, "cannot set %s hugepages to %ld: %s: %s",
@@ -156,9 +157,11 @@ static int growth_fits(size_t page_bytes, long pages, char *err, size_t errlen)
 	if ((long long)pages * (long long)page_bytes <= avail - keep)
 		return 0;
 	errno = ENOMEM;
-	return vb_errf(err, errlen, "growing the %s hugepage pool by %ld pages (%lld MiB) would "
+	return vb_errf(err, errlen,
+		       "growing the %s hugepage pool by %ld pages (%lld MiB) would "
 		       "pin more than the memory available allows (%lld MiB available, "
-		       "%lld MiB kept free): choose a smaller footprint", size_word(page_bytes), pages,
+		       "%lld MiB kept free): choose a smaller footprint",
+		       size_word(page_bytes), pages,
 		       (long long)pages * (long long)(page_bytes >> 10) >> 10, avail >> 20,
 		       keep >> 20);
 }
@@ -168,8 +171,10 @@ int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
 	long nfree = vb_hugepages_free(page_bytes), total, want;
 
 	if (nfree < 0)
-		return vb_errf(err, errlen, "%s hugepages are not available on this kernel (no %s/hugepages-%zukB)",
-			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
+		return vb_errf(
+			err, errlen,
+			"%s hugepages are not available on this kernel (no %s/hugepages-%zukB)",
+			size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
 	if (nfree >= need)
 		return 0;
 	if (growth_fits(page_bytes, need - nfree, err, errlen) < 0)
@@ -180,9 +185,12 @@ int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
 		return -1;
 	nfree = vb_hugepages_free(page_bytes);
 	if (nfree < need)
-		return vb_errf(err, errlen, "asked the kernel for %ld %s hugepages in total but only %ld are free "
-			       "(need %ld): memory is too fragmented or too small; reserve them at boot with hugepagesz=%s hugepages=%ld",
-			       want, size_word(page_bytes), nfree, need, size_word(page_bytes), want);
+		return vb_errf(
+			err, errlen,
+			"asked the kernel for %ld %s hugepages in total but only %ld are free "
+			"(need %ld): memory is too fragmented or too small; reserve them at boot "
+			"with hugepagesz=%s hugepages=%ld",
+			want, size_word(page_bytes), nfree, need, size_word(page_bytes), want);
 	return 0;
 }
 
@@ -194,11 +202,15 @@ static int hugetlb_error(size_t len, size_t page_bytes, int e, char *err, size_t
 	long total = vb_hugepages_total(page_bytes);
 
 	if (nfree < 0)
-		return vb_errf(err, errlen, "%s hugepages are not supported here (no %s/hugepages-%zukB: this CPU or kernel offers no such page size)",
+		return vb_errf(err, errlen,
+			       "%s hugepages are not supported here (no %s/hugepages-%zukB: this "
+			       "CPU or kernel offers no such page size)",
 			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
 	if (e == ENOMEM && nfree < need)
-		return vb_errf(err, errlen, "no free %s hugepages (need %ld, have %ld): reserve them with: "
-			       "echo %ld > %s/hugepages-%zukB/nr_hugepages (or pass --reserve-hugepages as root)",
+		return vb_errf(err, errlen,
+			       "no free %s hugepages (need %ld, have %ld): reserve them with: "
+			       "echo %ld > %s/hugepages-%zukB/nr_hugepages (or pass "
+			       "--reserve-hugepages as root)",
 			       size_word(page_bytes), need, nfree, total + (need - nfree),
 			       HUGEPAGES_DIR, page_bytes / 1024);
 	return vb_errf(err, errlen, "mmap of %zu bytes of %s hugetlb pages failed: %s",
@@ -276,7 +288,9 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 			e = errno;
 			munmap(p, len);
 			errno = e;
-			return vb_errf(err, errlen, "madvise(MADV_HUGEPAGE): %s (is THP compiled in?)", strerror(e));
+			return vb_errf(err, errlen,
+				       "madvise(MADV_HUGEPAGE): %s (is THP compiled in?)",
+				       strerror(e));
 		}
 		break;
 	case VB_BACKING_HUGETLB_2M:
@@ -298,7 +312,8 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 	}
 	if (p == MAP_FAILED) {
 		e = errno;
-		vb_errf(err, errlen, "mmap of %zu bytes (%s): %s", len, vb_backing_name(b), strerror(e));
+		vb_errf(err, errlen, "mmap of %zu bytes (%s): %s", len, vb_backing_name(b),
+			strerror(e));
 		errno = e;
 		return -1;
 	}
@@ -343,7 +358,8 @@ static void account_vma(const struct vma_info *v, uintptr_t lo, uintptr_t hi,
 		return;
 	frac = (double)(b - a) / (double)(v->end - v->start);
 	if (v->hugetlb) {
-		/* hugetlb pages are not in Rss; they show as *_Hugetlb with the pool's page size. */
+		/* hugetlb pages are not in Rss; they show as *_Hugetlb with the pool's page
+		 * size. */
 		huge = (uint64_t)((double)v->hugetlb * frac);
 		if (v->kernel_page >= SZ_1G)
 			out->bytes_1g += huge;
@@ -424,8 +440,8 @@ int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified
 		return 0;
 	f = open_smaps(pid);
 	if (!f)
-		return vb_errf(err, errlen, "cannot read smaps of %s: %s", pid > 0 ? "the process" : "self",
-			       strerror(errno));
+		return vb_errf(err, errlen, "cannot read smaps of %s: %s",
+			       pid > 0 ? "the process" : "self", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		uintptr_t s, e;
 		uint64_t val;
@@ -436,7 +452,8 @@ int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified
 				continue;
 			if (field_kb(line, "Rss", &val))
 				v.rss = val;
-			else if (field_kb(line, "AnonHugePages", &val) || field_kb(line, "ShmemPmdMapped", &val) ||
+			else if (field_kb(line, "AnonHugePages", &val) ||
+				 field_kb(line, "ShmemPmdMapped", &val) ||
 				 field_kb(line, "FilePmdMapped", &val))
 				v.anon_huge += val;
 			else if (field_kb(line, "Private_Hugetlb", &val) ||

@@ -13,10 +13,10 @@
 #include "lib/pages.h"
 
 enum vb_backing {
-	VB_BACKING_ANON,		/* "anonymous": 4K, MADV_NOHUGEPAGE so THP cannot change it */
-	VB_BACKING_THP,			/* "anonymous_thp": 2M-aligned, MADV_HUGEPAGE */
-	VB_BACKING_HUGETLB_2M,		/* "anonymous_hugetlb_2mb": MAP_HUGETLB|MAP_HUGE_2MB */
-	VB_BACKING_HUGETLB_1G,		/* "anonymous_hugetlb_1gb": MAP_HUGETLB|MAP_HUGE_1GB */
+	VB_BACKING_ANON, /* "anonymous": 4K, MADV_NOHUGEPAGE so THP cannot change it */
+	VB_BACKING_THP, /* "anonymous_thp": 2M-aligned, MADV_HUGEPAGE */
+	VB_BACKING_HUGETLB_2M, /* "anonymous_hugetlb_2mb": MAP_HUGETLB|MAP_HUGE_2MB */
+	VB_BACKING_HUGETLB_1G, /* "anonymous_hugetlb_1gb": MAP_HUGETLB|MAP_HUGE_1GB */
 };
 
 /* Which backing a page size request means: 4k->ANON, thp->THP,
@@ -34,7 +34,7 @@ struct vb_mem {
 struct vb_mem_verified {
 	uint64_t bytes_4k, bytes_2m, bytes_1g;	/* resident bytes by page size */
 	uint64_t rss;				/* resident bytes in the range */
-	enum vb_page_size size;			/* the size covering >= 99% of rss; VB_PS_NONE if mixed */
+	enum vb_page_size size; /* the size covering >= 99% of rss; VB_PS_NONE if mixed */
 };
 
 /* Map len bytes with that backing. On failure err says what to do, e.g. for

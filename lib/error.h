@@ -9,7 +9,8 @@ enum vb_exit {
 	VB_EXIT_OK = 0,
 	VB_EXIT_FAIL = 1,	/* run finished with failed rows; compare found a regression */
 	VB_EXIT_USAGE = 2,	/* bad input: flags, plan file, bench/mode/pages names */
-	VB_EXIT_ENV = 3,	/* the host cannot do what was asked (no /dev/kvm, no hugepages, unwritable --out) */
+	/* the host cannot do what was asked (no /dev/kvm, no hugepages, unwritable --out) */
+	VB_EXIT_ENV = 3,
 	VB_EXIT_INTERNAL = 4,	/* a bug or an unexpected system failure */
 	VB_EXIT_RESTORE = 5,	/* the host could not be put back (the message says how) */
 };

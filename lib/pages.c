@@ -50,22 +50,29 @@ int vb_pages_parse(const char *s, struct vb_pages *out, char *err, size_t errlen
 	size_t glen = colon ? (size_t)(colon - s) : strlen(s);
 
 	if (glen == 0 || glen >= sizeof(buf))
-		return vb_errf(err, errlen, "bad pages '%s': expected G[:H] with G and H among 4k, 2m, 1g, thp", s);
+		return vb_errf(err, errlen,
+			       "bad pages '%s': expected G[:H] with G and H among 4k, 2m, 1g, thp",
+			       s);
 	memcpy(buf, s, glen);
 	buf[glen] = '\0';
 	out->guest = vb_page_size_parse(buf);
 	if (out->guest == VB_PS_NONE)
-		return vb_errf(err, errlen, "unknown page size '%s' in '%s': use 4k, 2m, 1g or thp", buf, s);
+		return vb_errf(err, errlen, "unknown page size '%s' in '%s': use 4k, 2m, 1g or thp",
+			       buf, s);
 	if (!colon) {
 		/* "2m" alone means 2m:2m; THP has no guest-dimension meaning of its own. */
 		out->host = out->guest;
 		return 0;
 	}
 	if (colon[1] == '\0')
-		return vb_errf(err, errlen, "bad pages '%s': missing host page size after ':' (e.g. %s:4k)", s, buf);
+		return vb_errf(err, errlen,
+			       "bad pages '%s': missing host page size after ':' (e.g. %s:4k)", s,
+			       buf);
 	out->host = vb_page_size_parse(colon + 1);
 	if (out->host == VB_PS_NONE)
-		return vb_errf(err, errlen, "unknown host page size '%s' in '%s': use 4k, 2m, 1g or thp", colon + 1, s);
+		return vb_errf(err, errlen,
+			       "unknown host page size '%s' in '%s': use 4k, 2m, 1g or thp",
+			       colon + 1, s);
 	return 0;
 }
 
@@ -92,7 +99,8 @@ int vb_pages_list_parse(const char *s, struct vb_pages *out, int max, char *err,
 		if (len >= sizeof(item))
 			return vb_errf(err, errlen, "pages item too long in '%s'", s);
 		if (n >= max)
-			return vb_errf(err, errlen, "too many page sizes in '%s' (at most %d)", s, max);
+			return vb_errf(err, errlen, "too many page sizes in '%s' (at most %d)", s,
+				       max);
 		memcpy(item, p, len);
 		item[len] = '\0';
 		if (vb_pages_parse(item, &out[n], err, errlen) < 0)
@@ -109,7 +117,8 @@ void vb_pages_format(const struct vb_pages *p, char *buf, size_t len)
 	if (p->host == VB_PS_NONE)
 		snprintf(buf, len, "%s", vb_page_size_name(p->guest));
 	else
-		snprintf(buf, len, "%s:%s", vb_page_size_name(p->guest), vb_page_size_name(p->host));
+		snprintf(buf, len, "%s:%s", vb_page_size_name(p->guest),
+			 vb_page_size_name(p->host));
 }
 
 bool vb_pages_equal(const struct vb_pages *a, const struct vb_pages *b)

@@ -204,28 +204,33 @@ int vb_param_parse_value(const struct vb_param_def *def, const char *text, uint6
 	case VB_PARAM_BOOL:
 		if (!strcmp(text, "1") || !strcasecmp(text, "yes") || !strcasecmp(text, "true"))
 			*out = 1;
-		else if (!strcmp(text, "0") || !strcasecmp(text, "no") || !strcasecmp(text, "false"))
+		else if (!strcmp(text, "0") || !strcasecmp(text, "no") ||
+			 !strcasecmp(text, "false"))
 			*out = 0;
 		else
-			return vb_errf(err, errlen, "bad value '%s' for %s: use 0 or 1", text, def->name);
+			return vb_errf(err, errlen, "bad value '%s' for %s: use 0 or 1", text,
+				       def->name);
 		return 0;
 	case VB_PARAM_SIZE:
 		if (vb_parse_size(text, &v) < 0)
-			return vb_errf(err, errlen, "bad size '%s' for %s: use a byte count with an optional K, M, G suffix (e.g. 512M)",
+			return vb_errf(err, errlen,
+				       "bad size '%s' for %s: use a byte count with an optional K, "
+				       "M, G suffix (e.g. 512M)",
 				       text, def->name);
 		break;
 	case VB_PARAM_U64:
 	default:
 		if (vb_parse_u64(text, &v) < 0)
-			return vb_errf(err, errlen, "bad number '%s' for %s: use a non-negative whole number",
+			return vb_errf(err, errlen,
+				       "bad number '%s' for %s: use a non-negative whole number",
 				       text, def->name);
 		break;
 	}
 	if (v < def->min || v > def->max) {
 		vb_param_format(def, def->min, lo, sizeof(lo));
 		vb_param_format(def, def->max, hi, sizeof(hi));
-		return vb_errf(err, errlen, "%s=%s is out of range: use %s to %s%s%s",
-			       def->name, text, lo, hi, def->unit ? " " : "", def->unit ? def->unit : "");
+		return vb_errf(err, errlen, "%s=%s is out of range: use %s to %s%s%s", def->name,
+			       text, lo, hi, def->unit ? " " : "", def->unit ? def->unit : "");
 	}
 	if (def->step > 1 && v % def->step) {
 		vb_errf(err, errlen, "%s=%s is not a multiple of %llu%s%s", def->name, text,

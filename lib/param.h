@@ -64,7 +64,7 @@ bool vb_param_mem_bytes(const struct vb_param_values *pv, uint64_t page_bytes, u
 void vb_param_format(const struct vb_param_def *def, uint64_t v, char *buf, size_t len);
 
 /* Strict number parsing shared by the CLI and plan files. */
-int vb_parse_size(const char *s, uint64_t *out);	/* "512M" -> bytes; -1 if malformed/overflow */
+int vb_parse_size(const char *s, uint64_t *out); /* "512M" -> bytes; -1 if malformed/overflow */
 int vb_parse_u64(const char *s, uint64_t *out);		/* "1000", "10k" -> count */
 int vb_parse_double(const char *s, double *out);	/* "0.01", "1%" -> 0.01 */
 int vb_parse_seconds(const char *s, double *out);	/* "10", "10s", "500ms", "2m" */

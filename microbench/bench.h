@@ -44,7 +44,7 @@ struct vb_bench_ctx {
 struct vb_ops {
 	uint64_t ops;		/* operations in the timed region (loads, forks, switches, ...) */
 	uint64_t sink;		/* a value the compiler cannot discard (e.g. the chase's end) */
-	uint64_t sub_ops;	/* finer operations inside ops (mmapchurn's pages), for .sub_metric */
+	uint64_t sub_ops; /* finer operations inside ops (mmapchurn's pages), for .sub_metric */
 };
 
 struct vb_bench {

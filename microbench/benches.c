@@ -50,7 +50,8 @@ void vb_bench_names(char *buf, size_t len)
 		return;
 	buf[0] = '\0';
 	for (int i = 0; vb_benches[i] && used < len; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", vb_benches[i]->name);
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 vb_benches[i]->name);
 
 		if (n < 0)
 			break;
@@ -94,7 +95,8 @@ int vb_bench_reap(struct vb_bench_ctx *ctx, int pid)
 			return vb_errf(ctx->err, sizeof(ctx->err), "waitpid: %s", strerror(errno));
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return vb_errf(ctx->err, sizeof(ctx->err), "child %d ended badly (status 0x%x)", pid, status);
+		return vb_errf(ctx->err, sizeof(ctx->err), "child %d ended badly (status 0x%x)",
+			       pid, status);
 	return 0;
 }
 

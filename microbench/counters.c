@@ -414,7 +414,8 @@ static void open_group(struct vb_counters *cs, enum vb_scope s, pid_t tid, int g
 		if (lfd < 0) {
 			cause = classify(cs, errno, why, sizeof(why));
 			*no_pmu = !strcmp(cause, "no-pmu") || !strcmp(cause, "permission");
-			if (!is_open(cs, "cycles", s))	/* a later group's leader: group 0's counts */
+			if (!is_open(cs, "cycles",
+				     s)) /* a later group's leader: group 0's counts */
 				unavailable(cs, "cycles", s, cause, "%s", why);
 			for (int i = 0; i < n; i++)
 				unavailable(cs, w[i].name, s, cause, "%s%s", why, *no_pmu ? "" :

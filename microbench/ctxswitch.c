@@ -83,11 +83,13 @@ static int choose_cpus(struct vb_bench_ctx *ctx, struct state *st, uint64_t cpus
 			second = c;
 	}
 	if (first < 0)
-		return vb_errf(ctx->err, sizeof(ctx->err), "no CPU in this process's affinity mask");
+		return vb_errf(ctx->err, sizeof(ctx->err),
+			       "no CPU in this process's affinity mask");
 	if (cpus == 2 && second < 0) {
 		ctx->skip = true;
 		return vb_errf(ctx->err, sizeof(ctx->err),
-			       "cpus=2 needs two CPUs but this process may run on %d (CPU %d)", count, first);
+			       "cpus=2 needs two CPUs but this process may run on %d (CPU %d)",
+			       count, first);
 	}
 	st->cpu_self = first;
 	st->cpu_partner = cpus == 2 ? second : first;
@@ -106,7 +108,8 @@ static int setup(struct vb_bench_ctx *ctx)
 	ctx->state = st;
 	st->ping[0] = st->ping[1] = st->pong[0] = st->pong[1] = -1;
 	if (sched_getaffinity(0, sizeof(st->saved), &st->saved) < 0)
-		return vb_errf(ctx->err, sizeof(ctx->err), "sched_getaffinity: %s", strerror(errno));
+		return vb_errf(ctx->err, sizeof(ctx->err), "sched_getaffinity: %s",
+			       strerror(errno));
 	st->saved_ok = true;
 	if (choose_cpus(ctx, st, vb_param_get(&ctx->params, "cpus")) < 0)
 		return -1;
@@ -115,13 +118,15 @@ static int setup(struct vb_bench_ctx *ctx)
 
 	pin_set(&set, st->cpu_self);
 	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		return vb_errf(ctx->err, sizeof(ctx->err), "pin to CPU %d: %s", st->cpu_self, strerror(errno));
+		return vb_errf(ctx->err, sizeof(ctx->err), "pin to CPU %d: %s", st->cpu_self,
+			       strerror(errno));
 	pin_set(&set, st->cpu_partner);
 
 	if (kind == KIND_THREAD) {
 		e = pthread_create(&st->thread, NULL, thread_main, st);
 		if (e)
-			return vb_errf(ctx->err, sizeof(ctx->err), "pthread_create: %s", strerror(e));
+			return vb_errf(ctx->err, sizeof(ctx->err), "pthread_create: %s",
+				       strerror(e));
 		st->thread_up = true;
 		e = pthread_setaffinity_np(st->thread, sizeof(set), &set);
 		if (e)
@@ -156,9 +161,11 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 
 	for (uint64_t i = 0; i < trips; i++) {
 		if (write(st->ping[1], &c, 1) != 1)
-			return vb_errf(ctx->err, sizeof(ctx->err), "write to partner: %s", strerror(errno));
+			return vb_errf(ctx->err, sizeof(ctx->err), "write to partner: %s",
+				       strerror(errno));
 		if (read(st->pong[0], &c, 1) != 1)
-			return vb_errf(ctx->err, sizeof(ctx->err), "partner did not answer (round trip %lu)",
+			return vb_errf(ctx->err, sizeof(ctx->err),
+				       "partner did not answer (round trip %lu)",
 				       (unsigned long)i + 1);
 	}
 	/* One round trip is two switches: to the partner and back. */

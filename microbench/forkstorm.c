@@ -41,7 +41,8 @@ static int setup(struct vb_bench_ctx *ctx)
 
 /* Children block on the pipe until the parent closes it, so all of them are
  * alive together; a dying parent closes it too, so none is left behind. */
-static int one_round(struct vb_bench_ctx *ctx, struct state *st, uint64_t children, uint64_t *forked)
+static int one_round(struct vb_bench_ctx *ctx, struct state *st, uint64_t children,
+		     uint64_t *forked)
 {
 	int gate[2], rc = 0;
 	uint64_t n = 0;

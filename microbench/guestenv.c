@@ -111,8 +111,12 @@ static json_t *thp_mode(void)
 static bool vpmu_present(char *why, size_t len)
 {
 	struct perf_event_attr attr = {
-		.type = PERF_TYPE_HARDWARE, .size = sizeof(attr), .config = PERF_COUNT_HW_CPU_CYCLES,
-		.disabled = 1, .exclude_kernel = 1, .exclude_hv = 1,
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_HW_CPU_CYCLES,
+		.disabled = 1,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
 	};
 	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 
@@ -138,8 +142,9 @@ json_t *vb_guestenv_read(void)
 	json_object_set_new(o, "hypervisor", hypervisor_signature());
 	json_object_set_new(o, "dmi_vendor", file_word("/sys/class/dmi/id/sys_vendor"));
 	json_object_set_new(o, "dmi_product", file_word("/sys/class/dmi/id/product_name"));
-	json_object_set_new(o, "kernel", uname(&u) == 0 ? clean_string(u.release, sizeof(u.release)) :
-			    json_null());
+	json_object_set_new(o, "kernel",
+			    uname(&u) == 0 ? clean_string(u.release, sizeof(u.release))
+					   : json_null());
 	json_object_set_new(o, "cpu", cpu_model());
 	json_object_set_new(o, "page_sizes", page_sizes());
 	json_object_set_new(o, "thp", thp_mode());

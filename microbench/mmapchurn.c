@@ -47,13 +47,15 @@ static int setup(struct vb_bench_ctx *ctx)
 	 * differ between sizes; alignment is what lets THP use 2M pages. */
 	probe = mmap(NULL, len + pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (probe == MAP_FAILED)
-		return vb_errf(ctx->err, sizeof(ctx->err), "mmap of %zu bytes: %s", len + pg, strerror(errno));
+		return vb_errf(ctx->err, sizeof(ctx->err), "mmap of %zu bytes: %s", len + pg,
+			       strerror(errno));
 	st->at = (void *)(((uintptr_t)probe + pg - 1) & ~(uintptr_t)(pg - 1));
 	st->len = len;
 	munmap(probe, len + pg);
 	st->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
 	if (b == VB_BACKING_HUGETLB_2M || b == VB_BACKING_HUGETLB_1G)
-		st->flags |= MAP_HUGETLB | ((b == VB_BACKING_HUGETLB_1G ? 30 : 21) << MAP_HUGE_SHIFT);
+		st->flags |=
+			MAP_HUGETLB | ((b == VB_BACKING_HUGETLB_1G ? 30 : 21) << MAP_HUGE_SHIFT);
 	else
 		st->advice = b == VB_BACKING_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
 	/* One trial mapping, kept until the first run, so the runner can verify
@@ -70,10 +72,12 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 
 	vb_mem_free(&ctx->mem);
 	for (uint64_t i = 0; i < iters; i++) {
-		volatile uint8_t *p = mmap(st->at, st->len, PROT_READ | PROT_WRITE, st->flags, -1, 0);
+		volatile uint8_t *p =
+			mmap(st->at, st->len, PROT_READ | PROT_WRITE, st->flags, -1, 0);
 
 		if ((void *)p == MAP_FAILED)
-			return vb_errf(ctx->err, sizeof(ctx->err), "mmap of %zu bytes: %s", st->len, strerror(errno));
+			return vb_errf(ctx->err, sizeof(ctx->err), "mmap of %zu bytes: %s", st->len,
+				       strerror(errno));
 		if (st->advice && madvise((void *)p, st->len, st->advice) < 0)
 			return vb_errf(ctx->err, sizeof(ctx->err), "madvise: %s", strerror(errno));
 		/* One write per page of the requested size: one fault each. */
@@ -95,7 +99,8 @@ static void teardown(struct vb_bench_ctx *ctx)
 
 const struct vb_bench vb_bench_mmapchurn = {
 	.name = "mmapchurn",
-	.summary = "mmap, touch K pages, munmap, repeated (one mmap and madvise per iteration at any page size)",
+	.summary = "mmap, touch K pages, munmap, repeated (one mmap and madvise per iteration at "
+		   "any page size)",
 	.unit_kind = VB_UNIT_US_PER_OP,
 	.unit = "us/iteration",
 	.params = params,

@@ -13,13 +13,27 @@
 enum { LAYOUT_PAGE, LAYOUT_LINE };
 
 const struct vb_param_def vb_ptrchase_params[] = {
-	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 64UL << 20, .min = 64UL << 10,
-	  .max = 64UL << 30, .unit = "bytes", .help = "memory the chain spans",
+	{ .name = "footprint",
+	  .type = VB_PARAM_SIZE,
+	  .def = 64UL << 20,
+	  .min = 64UL << 10,
+	  .max = 64UL << 30,
+	  .unit = "bytes",
+	  .help = "memory the chain spans",
 	  .mem = VB_MEM_BYTES },
-	{ .name = "layout", .type = VB_PARAM_CHOICE, .def = LAYOUT_PAGE, .choices = "page,line",
-	  .help = "page: one cache line per 4K page (TLB-bound); line: every cache line (cache-bound)" },
-	{ .name = "loads", .type = VB_PARAM_U64, .def = 1UL << 20, .min = 1000, .max = 1UL << 36,
-	  .unit = "loads", .help = "dependent loads per run" },
+	{ .name = "layout",
+	  .type = VB_PARAM_CHOICE,
+	  .def = LAYOUT_PAGE,
+	  .choices = "page,line",
+	  .help = "page: one cache line per 4K page (TLB-bound); line: every cache line "
+		  "(cache-bound)" },
+	{ .name = "loads",
+	  .type = VB_PARAM_U64,
+	  .def = 1UL << 20,
+	  .min = 1000,
+	  .max = 1UL << 36,
+	  .unit = "loads",
+	  .help = "dependent loads per run" },
 	{ 0 }
 };
 

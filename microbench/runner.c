@@ -40,7 +40,9 @@ void vb_runner_opts_default(struct vb_runner_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->pages = VB_PS_4K;
-	o->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 };
+	o->stop = (struct vb_stop_rule){
+		.min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30
+	};
 	o->warmup = 1;
 	o->seed = 1;
 	o->counters = VB_CSET_DEFAULT;
@@ -128,7 +130,8 @@ static json_t *pages_json(const struct run *r, const struct vb_mem_verified *v, 
 	bool honoured;
 
 	json_object_set_new(p, "requested", json_string(vb_page_size_name(req)));
-	json_object_set_new(p, "backing", json_string(vb_backing_name(vb_backing_for(req, r->ctx.hugetlb))));
+	json_object_set_new(p, "backing",
+			    json_string(vb_backing_name(vb_backing_for(req, r->ctx.hugetlb))));
 	if (!verified) {
 		/* Nothing of the bench's own to verify (ctxswitch, forkwait with no
 		 * footprint): vacuously honoured when the run went ahead, not when
@@ -233,7 +236,8 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 	}
 	r->ctx.lat = r->lat;
 	t_start = now_ns();
-	while (r->n < r->cap && vb_stop_rule_more(stop, r->samples, r->n, (now_ns() - t_start) / 1e9)) {
+	while (r->n < r->cap &&
+	       vb_stop_rule_more(stop, r->samples, r->n, (now_ns() - t_start) / 1e9)) {
 		ns = one_run(r, &ops, cs);
 		if (ns < 0)
 			return;
@@ -249,8 +253,9 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 	(void)sink;
 }
 
-static json_t *build_row(struct run *r, const struct vb_param_values *pv, const struct vb_mem_verified *v,
-			 bool verified, const struct vb_counters *cs, double seconds)
+static json_t *build_row(struct run *r, const struct vb_param_values *pv,
+			 const struct vb_mem_verified *v, bool verified,
+			 const struct vb_counters *cs, double seconds)
 {
 	json_t *row = json_object(), *extra = json_object(), *counters;
 	struct vb_stats st;
@@ -262,7 +267,8 @@ static json_t *build_row(struct run *r, const struct vb_param_values *pv, const 
 	vb_stats_compute(r->samples, r->n, r->o->seed, &st);
 	vb_row_set_stats(row, &st);
 	for (int i = 0; i < r->n_extra; i++)
-		json_object_set_new(extra, r->extra[i].name, jreal(vb_median(r->extra[i].v, r->extra[i].n)));
+		json_object_set_new(extra, r->extra[i].name,
+				    jreal(vb_median(r->extra[i].v, r->extra[i].n)));
 	json_object_set_new(row, "extra", extra);
 	/* Percentiles of every operation of the timed runs, in microseconds. */
 	if (r->lat && r->lat->n)
@@ -319,9 +325,12 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 		} else {
 			verified = verify_pages(&r, &v);
 			if (verified)
-				logf_(o, "%s: pages requested %s, verified %s (4k %llu, 2m %llu, 1g %llu bytes)",
-				      b->name, vb_page_size_name(r.ctx.pages), vb_page_size_name(v.size),
-				      (unsigned long long)v.bytes_4k, (unsigned long long)v.bytes_2m,
+				logf_(o,
+				      "%s: pages requested %s, verified %s (4k %llu, 2m %llu, 1g "
+				      "%llu bytes)",
+				      b->name, vb_page_size_name(r.ctx.pages),
+				      vb_page_size_name(v.size), (unsigned long long)v.bytes_4k,
+				      (unsigned long long)v.bytes_2m,
 				      (unsigned long long)v.bytes_1g);
 			if (!r.status) {
 				counting = true;

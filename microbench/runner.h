@@ -19,7 +19,7 @@ struct vb_runner_opts {
 	struct vb_stop_rule stop;
 	unsigned warmup;		/* untimed runs before the samples */
 	enum vb_counter_set counters;	/* --counters: what is counted (default: VB_CSET_DEFAULT) */
-	const char *events;		/* more PMU events or metrics, comma list, added to the set */
+	const char *events; /* more PMU events or metrics, comma list, added to the set */
 	uint64_t seed;			/* bench randomness and the bootstrap */
 	/* Progress messages ("setup done", ...); NULL: none. */
 	void (*log)(void *arg, const char *msg);

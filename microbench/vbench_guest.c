@@ -43,7 +43,8 @@ static const char usage[] =
 	"                        docs/methodology.md for what each counts and costs\n"
 	"  --events LIST         more metrics or libpfm4 events, added to the set\n"
 	"  --seed N              seed of the bench's randomness and the bootstrap (default 1)\n"
-	"  --reserve-hugepages   as root, grow the hugetlb pool for 1g/--hugetlb runs, restore it after\n"
+	"  --reserve-hugepages   as root, grow the hugetlb pool for 1g/--hugetlb runs, restore it "
+	"after\n"
 	"\n"
 	"Exit status: 0 when a result line was printed (even skipped or failed),\n"
 	"2 for bad arguments, 4 for an internal error.\n";
@@ -253,12 +254,18 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_TARGET_CI:
 			if (vb_parse_double(optarg, &d) < 0 || d < 0 || d >= 1)
-				vb_die(VB_EXIT_USAGE, "--target-ci %s: use a fraction from 0 to below 1 (0.01 or 1%%)", optarg);
+				vb_die(VB_EXIT_USAGE,
+				       "--target-ci %s: use a fraction from 0 to below 1 (0.01 or "
+				       "1%%)",
+				       optarg);
 			o.stop.target_ci = d;
 			break;
 		case OPT_MAX_TIME:
 			if (vb_parse_seconds(optarg, &d) < 0 || d <= 0)
-				vb_die(VB_EXIT_USAGE, "--max-time %s: use a positive duration (30, 30s, 500ms, 2m)", optarg);
+				vb_die(VB_EXIT_USAGE,
+				       "--max-time %s: use a positive duration (30, 30s, 500ms, "
+				       "2m)",
+				       optarg);
 			o.stop.max_seconds = d;
 			break;
 		case OPT_WARMUP:
@@ -266,12 +273,14 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_EVENTS:
 			if (!*optarg || strlen(optarg) > 1000)
-				vb_die(VB_EXIT_USAGE, "--events: give a comma list of libpfm4 event names (at most 1000 characters)");
+				vb_die(VB_EXIT_USAGE, "--events: give a comma list of libpfm4 "
+						      "event names (at most 1000 characters)");
 			o.events = optarg;
 			break;
 		case OPT_COUNTERS:
 			if (vb_counter_set_parse(optarg, &o.counters) < 0)
-				vb_die(VB_EXIT_USAGE, "--counters %s: use none, software, default or all", optarg);
+				vb_die(VB_EXIT_USAGE,
+				       "--counters %s: use none, software, default or all", optarg);
 			break;
 		case OPT_SEED:
 			if (vb_parse_u64(optarg, &seed) < 0)
@@ -285,19 +294,22 @@ static int cmd_run(int argc, char **argv)
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
 		case ':':
-			vb_die(VB_EXIT_USAGE, "%s: needs a value (see vbench-guest --help)", argv[optind - 1]);
+			vb_die(VB_EXIT_USAGE, "%s: needs a value (see vbench-guest --help)",
+			       argv[optind - 1]);
 		default:
-			vb_die(VB_EXIT_USAGE, "%s: unknown option (see vbench-guest --help)", argv[optind - 1]);
+			vb_die(VB_EXIT_USAGE, "%s: unknown option (see vbench-guest --help)",
+			       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		vb_die(VB_EXIT_USAGE, "%s: unexpected argument (one bench per run; see vbench-guest --help)",
+		vb_die(VB_EXIT_USAGE,
+		       "%s: unexpected argument (one bench per run; see vbench-guest --help)",
 		       argv[optind]);
 	if (o.stop.min_runs > o.stop.max_runs) {
 		/* Only two explicit values can contradict; a default gives way. */
 		if (have_min && have_max)
-			vb_die(VB_EXIT_USAGE, "--min-runs %u: more than --max-runs %u", o.stop.min_runs,
-			       o.stop.max_runs);
+			vb_die(VB_EXIT_USAGE, "--min-runs %u: more than --max-runs %u",
+			       o.stop.min_runs, o.stop.max_runs);
 		if (have_min)
 			o.stop.max_runs = o.stop.min_runs;
 		else

@@ -68,8 +68,8 @@ int vb_build_job(int argc, char **argv)
 	char err[256];
 
 	if (!(argc == 5 || verify) || vb_parse_u64(argv[1], &len) < 0 || len < JOB_MIN_HEAP ||
-	    (ps = vb_page_size_parse(argv[2])) == VB_PS_NONE || vb_parse_u64(argv[3], &hugetlb) < 0 ||
-	    hugetlb > 1 || vb_parse_u64(argv[4], &seed) < 0)
+	    (ps = vb_page_size_parse(argv[2])) == VB_PS_NONE ||
+	    vb_parse_u64(argv[3], &hugetlb) < 0 || hugetlb > 1 || vb_parse_u64(argv[4], &seed) < 0)
 		return job_fail(verify, 2, EINVAL, "usage: " VB_BUILD_JOB_CMD
 				" HEAP_BYTES PAGES 0|1 SEED [verify]");
 	if (vb_mem_alloc(&mem, len, vb_backing_for(ps, hugetlb), err, sizeof(err)) < 0)
@@ -81,9 +81,9 @@ int vb_build_job(int argc, char **argv)
 	if (verify) {
 		if (vb_mem_verify(&mem, &v, err, sizeof(err)) < 0)
 			return job_fail(verify, 3, EIO, err);
-		printf("pages %d %llu %llu %llu %llu\n", (int)v.size, (unsigned long long)v.bytes_4k,
-		       (unsigned long long)v.bytes_2m, (unsigned long long)v.bytes_1g,
-		       (unsigned long long)v.rss);
+		printf("pages %d %llu %llu %llu %llu\n", (int)v.size,
+		       (unsigned long long)v.bytes_4k, (unsigned long long)v.bytes_2m,
+		       (unsigned long long)v.bytes_1g, (unsigned long long)v.rss);
 	}
 	vb_mem_free(&mem);
 	return 0;
@@ -130,7 +130,8 @@ static pid_t spawn(struct vb_bench_ctx *ctx, struct state *st, bool verify, int 
 			 verify ? "verify" : NULL, NULL };
 	pid_t pid;
 
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)(ctx->seed * 1000003u + st->started));
+	snprintf(seed, sizeof(seed), "%llu",
+		 (unsigned long long)(ctx->seed * 1000003u + st->started));
 	pid = fork();
 	if (pid < 0) {
 		vb_errf(ctx->err, sizeof(ctx->err), "fork of job %llu: %s",
@@ -179,7 +180,8 @@ static int verify_job(struct vb_bench_ctx *ctx, struct state *st)
 		vb_bench_reap(ctx, pid);
 		ctx->skip = e == ENOMEM || e == EOPNOTSUPP;
 		line[strcspn(line, "\n")] = '\0';
-		return vb_errf(ctx->err, sizeof(ctx->err), "a job's heap: %s", why ? why + 1 : line);
+		return vb_errf(ctx->err, sizeof(ctx->err), "a job's heap: %s",
+			       why ? why + 1 : line);
 	}
 	if (vb_bench_reap(ctx, pid) < 0 ||
 	    sscanf(line, "pages %d %llu %llu %llu %llu", &size, &b4, &b2, &b1, &rss) != 5)
@@ -240,7 +242,8 @@ static int reap_one(struct vb_bench_ctx *ctx, struct state *st, uint64_t paralle
 		vb_bench_latency(ctx, vb_bench_now_ns() - st->running[i].t0);
 		st->running[i].pid = 0;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			return vb_errf(ctx->err, sizeof(ctx->err), "a job ended badly (status 0x%x)", status);
+			return vb_errf(ctx->err, sizeof(ctx->err),
+				       "a job ended badly (status 0x%x)", status);
 		return 1;
 	}
 	return 0;	/* not one of ours */

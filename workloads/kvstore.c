@@ -8,18 +8,43 @@
 #include <string.h>
 
 static const struct vb_param_def params[] = {
-	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 1UL << 30, .min = 1UL << 20,
-	  .max = 256UL << 30, .unit = "bytes",
-	  .help = "the store's table, in the requested page size", .mem = VB_MEM_BYTES },
-	{ .name = "value", .type = VB_PARAM_SIZE, .def = 120, .min = 8, .max = 4096,
-	  .unit = "bytes", .help = "value size, a multiple of 8 (a slot: the value and an 8-byte key)",
+	{ .name = "footprint",
+	  .type = VB_PARAM_SIZE,
+	  .def = 1UL << 30,
+	  .min = 1UL << 20,
+	  .max = 256UL << 30,
+	  .unit = "bytes",
+	  .help = "the store's table, in the requested page size",
+	  .mem = VB_MEM_BYTES },
+	{ .name = "value",
+	  .type = VB_PARAM_SIZE,
+	  .def = 120,
+	  .min = 8,
+	  .max = 4096,
+	  .unit = "bytes",
+	  .help = "value size, a multiple of 8 (a slot: the value and an 8-byte key)",
 	  .step = 8 },
-	{ .name = "requests", .type = VB_PARAM_U64, .def = 200000, .min = 1, .max = 1000000000,
-	  .unit = "requests", .help = "client requests per run, each sent when the last one returned" },
-	{ .name = "reads", .type = VB_PARAM_U64, .def = 95, .min = 0, .max = 100,
-	  .unit = "percent", .help = "share of gets; the rest are puts of a new value" },
-	{ .name = "zipf", .type = VB_PARAM_U64, .def = 99, .min = 0, .max = 99,
-	  .unit = "1/100", .help = "Zipfian skew theta in hundredths (0 uniform, 99 YCSB's 0.99)" },
+	{ .name = "requests",
+	  .type = VB_PARAM_U64,
+	  .def = 200000,
+	  .min = 1,
+	  .max = 1000000000,
+	  .unit = "requests",
+	  .help = "client requests per run, each sent when the last one returned" },
+	{ .name = "reads",
+	  .type = VB_PARAM_U64,
+	  .def = 95,
+	  .min = 0,
+	  .max = 100,
+	  .unit = "percent",
+	  .help = "share of gets; the rest are puts of a new value" },
+	{ .name = "zipf",
+	  .type = VB_PARAM_U64,
+	  .def = 99,
+	  .min = 0,
+	  .max = 99,
+	  .unit = "1/100",
+	  .help = "Zipfian skew theta in hundredths (0 uniform, 99 YCSB's 0.99)" },
 	{ 0 }
 };
 
@@ -95,9 +120,10 @@ static int setup(struct vb_bench_ctx *ctx)
 	st->slots = footprint / (st->slot_words * 8);
 	st->keys = st->slots * LOAD_NUM / LOAD_DEN;
 	if (st->keys < 2)
-		return vb_errf(ctx->err, sizeof(ctx->err), "footprint=%llu holds fewer than 2 keys of "
-			       "value=%llu: raise footprint", (unsigned long long)footprint,
-			       (unsigned long long)value);
+		return vb_errf(ctx->err, sizeof(ctx->err),
+			       "footprint=%llu holds fewer than 2 keys of "
+			       "value=%llu: raise footprint",
+			       (unsigned long long)footprint, (unsigned long long)value);
 	st->val = calloc(st->slot_words, 8);
 	if (!st->val)
 		return vb_errf(ctx->err, sizeof(ctx->err), "out of memory");
@@ -163,12 +189,13 @@ static int check(struct vb_bench_ctx *ctx)
 		uint64_t version = s[1];
 
 		if (s[0] != k + 1 || version > st->version)
-			return vb_errf(ctx->err, sizeof(ctx->err), "key %llu lost or torn after the run",
+			return vb_errf(ctx->err, sizeof(ctx->err),
+				       "key %llu lost or torn after the run",
 				       (unsigned long long)k);
 		for (uint64_t w = 2; w < st->slot_words; w++)
 			if (s[w] != word_of(k, version, w))
-				return vb_errf(ctx->err, sizeof(ctx->err), "key %llu has a torn value",
-					       (unsigned long long)k);
+				return vb_errf(ctx->err, sizeof(ctx->err),
+					       "key %llu has a torn value", (unsigned long long)k);
 	}
 	return 0;
 }

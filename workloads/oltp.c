@@ -44,8 +44,10 @@ static const char schema[] =
 	"PRAGMA page_size = 4096;"
 	"PRAGMA journal_mode = MEMORY;"
 	"CREATE TABLE branches (bid INTEGER PRIMARY KEY, bbalance INTEGER, filler TEXT);"
-	"CREATE TABLE tellers (tid INTEGER PRIMARY KEY, bid INTEGER, tbalance INTEGER, filler TEXT);"
-	"CREATE TABLE accounts (aid INTEGER PRIMARY KEY, bid INTEGER, abalance INTEGER, filler TEXT);"
+	"CREATE TABLE tellers (tid INTEGER PRIMARY KEY, bid INTEGER, tbalance INTEGER, filler "
+	"TEXT);"
+	"CREATE TABLE accounts (aid INTEGER PRIMARY KEY, bid INTEGER, abalance INTEGER, filler "
+	"TEXT);"
 	"CREATE TABLE history (tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime INTEGER,"
 	" filler TEXT);";
 
@@ -54,7 +56,8 @@ static const char schema[] =
 
 static int sql_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
-	return vb_errf(err, errlen, "sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+	return vb_errf(err, errlen, "sqlite: %s: %s", what,
+		       db ? sqlite3_errmsg(db) : "no database");
 }
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -124,7 +127,8 @@ static int step(struct vb_oltp *o, int i, char *err, size_t errlen)
 int vb_oltp_txn(struct vb_oltp *o, char *err, size_t errlen)
 {
 	sqlite3_int64 aid = (sqlite3_int64)vb_rand_below(&o->rng, o->branches * o->accounts) + 1;
-	sqlite3_int64 tid = (sqlite3_int64)vb_rand_below(&o->rng, o->branches * VB_OLTP_TELLERS) + 1;
+	sqlite3_int64 tid =
+		(sqlite3_int64)vb_rand_below(&o->rng, o->branches * VB_OLTP_TELLERS) + 1;
 	sqlite3_int64 bid = (tid - 1) / VB_OLTP_TELLERS + 1;
 	sqlite3_int64 delta = (sqlite3_int64)vb_rand_below(&o->rng, 2 * DELTA_MAX + 1) - DELTA_MAX;
 	sqlite3_stmt **s = o->stmt;
@@ -187,8 +191,10 @@ int vb_oltp_check(struct vb_oltp *o, char *err, size_t errlen)
 		if (scalar(o->db, sums[i], &v, err, errlen) < 0)
 			return -1;
 		if (v != history)
-			return vb_errf(err, errlen, "inconsistent database: %s gives %lld, the history's "
-				       "deltas %lld", sums[i], (long long)v, (long long)history);
+			return vb_errf(err, errlen,
+				       "inconsistent database: %s gives %lld, the history's "
+				       "deltas %lld",
+				       sums[i], (long long)v, (long long)history);
 	}
 	return 0;
 }
@@ -241,12 +247,14 @@ static int setup(struct vb_bench_ctx *ctx)
 	/* Configuration is process-wide and only allowed while SQLite is down. */
 	sqlite3_shutdown();
 	if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK)
-		return vb_errf(ctx->err, sizeof(ctx->err), "sqlite: cannot read the page header size");
+		return vb_errf(ctx->err, sizeof(ctx->err),
+			       "sqlite: cannot read the page header size");
 	slot = (DB_PAGE + hdr + 7) & ~7;
 	if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, ctx->mem.addr, slot,
 			   (int)(ctx->mem.len / (size_t)slot)) != SQLITE_OK ||
 	    sqlite3_initialize() != SQLITE_OK)
-		return vb_errf(ctx->err, sizeof(ctx->err), "sqlite: cannot use the bench's memory as "
+		return vb_errf(ctx->err, sizeof(ctx->err),
+			       "sqlite: cannot use the bench's memory as "
 			       "its page cache");
 	st->configured = true;
 	/* A fresh high-water mark: overflows are this run's alone. */
@@ -262,7 +270,8 @@ static int setup(struct vb_bench_ctx *ctx)
 	}
 	st->o.db = db;
 	if (vb_oltp_load(&st->o, db, vb_param_get(&ctx->params, "branches"),
-			 vb_param_get(&ctx->params, "accounts"), ctx->seed, ctx->err, sizeof(ctx->err)) < 0)
+			 vb_param_get(&ctx->params, "accounts"), ctx->seed, ctx->err,
+			 sizeof(ctx->err)) < 0)
 		return -1;
 	return cache_fits(ctx);
 }

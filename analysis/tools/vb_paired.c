@@ -13,10 +13,11 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vb-paired [--rate] TARGET < PAIRS\n"
-			"  TARGET  largest acceptable cost of B over A, as a fraction (0.02)\n"
-			"  --rate  the figures are rates (higher is better), not times\n"
-			"prints: ratio ci_low ci_high pairs differs(0|1) median_a median_b verdict\n");
+	fprintf(stderr,
+		"usage: vb-paired [--rate] TARGET < PAIRS\n"
+		"  TARGET  largest acceptable cost of B over A, as a fraction (0.02)\n"
+		"  --rate  the figures are rates (higher is better), not times\n"
+		"prints: ratio ci_low ci_high pairs differs(0|1) median_a median_b verdict\n");
 	exit(2);
 }
 

@@ -19,7 +19,7 @@
 #define POWEROFF_TIMEOUT_S 30.0
 #define GARBAGE_MAX (1 << 20)		/* bytes of non-protocol output before we give up */
 #define REPORT_TAIL_LINES 40
-#define EXIT_GRACE_S 5.0		/* a QEMU that closed its report channel has to end by itself */
+#define EXIT_GRACE_S 5.0 /* a QEMU that closed its report channel has to end by itself */
 
 enum stage { ST_BOOT, ST_BETWEEN, ST_ITEM, ST_DONE };
 

@@ -31,8 +31,8 @@ void vb_linux_save_console(struct boot *b, size_t idx, const char *console, cons
 	for (int k = 1; k < 1000 && !f; k++) {
 		int fd;
 
-		snprintf(path, sizeof(path), k == 1 ? "%s/%s-%s-%s.log" : "%s/%s-%s-%s-%d.log", dir, pt->bench,
-			 vb_mode_name(pt->mode), pages, k);
+		snprintf(path, sizeof(path), k == 1 ? "%s/%s-%s-%s.log" : "%s/%s-%s-%s-%d.log", dir,
+			 pt->bench, vb_mode_name(pt->mode), pages, k);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			f = fdopen(fd, "w");
@@ -42,7 +42,9 @@ void vb_linux_save_console(struct boot *b, size_t idx, const char *console, cons
 	if (!f)
 		return;
 	tail = malloc(65536);
-	fprintf(f, "# vbench linux guest: %s\n# why: %s\n\n## QEMU stderr\n%s\n## report channel (ttyS1), last lines\n",
+	fprintf(f,
+		"# vbench linux guest: %s\n# why: %s\n\n## QEMU stderr\n%s\n## report channel "
+		"(ttyS1), last lines\n",
 		pt->bench, b->fail[0] ? b->fail : "a bench failed", qemu_err);
 	for (int k = 0; k < REPORT_TAIL_LINES; k++) {
 		const char *l = b->report[(b->report_next + k) % REPORT_TAIL_LINES];

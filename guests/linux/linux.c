@@ -36,7 +36,8 @@ static void pin_vcpus(struct boot *b)
 		fprintf(b->o->log, "  linux guest: cannot pin vCPUs: %s\n", err);
 	for (int i = 0; i < n; i++)
 		if (sched_setaffinity(tids[i], sizeof(cpu_set_t), b->o->affinity) < 0 && b->o->log)
-			fprintf(b->o->log, "  linux guest: cannot pin vCPU %d (thread %d): %s\n", i, tids[i], strerror(errno));
+			fprintf(b->o->log, "  linux guest: cannot pin vCPU %d (thread %d): %s\n", i,
+				tids[i], strerror(errno));
 }
 
 /* Wait up to `secs` for pid to end by itself; true (and its status) if it did. */
@@ -102,7 +103,8 @@ static bool qmp_attach(struct boot *b, const char *path)
 
 		if (vb_qmp_connect(&b->qmp, path, 0.25, b->kvm_err, sizeof(b->kvm_err)) == 0)
 			return true;
-		if (waitid(P_PID, (id_t)b->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == b->pid)
+		if (waitid(P_PID, (id_t)b->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == b->pid)
 			return false;
 	}
 	return false;
@@ -144,8 +146,9 @@ static void fail_rest(struct boot *b, const char *why, const char *console_name)
 		if (i > b->cur && reached_benches)
 			break;
 		vb_row_status(b->rows[i], "failed", "%s%s%s%s%s", why,
-			      b->items[i].bad[0] ? "; before that, a malformed result: " : "", b->items[i].bad,
-			      console_name[0] ? "; console in " : "", console_name);
+			      b->items[i].bad[0] ? "; before that, a malformed result: " : "",
+			      b->items[i].bad, console_name[0] ? "; console in " : "",
+			      console_name);
 	}
 	if (reached_benches && b->cur + 1 < b->n)
 		b->decided = b->cur + 1;
@@ -165,7 +168,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	struct vb_qemu_cfg cfg = { 0 };
 	struct vb_argv argv = { 0 };
 	char kernel[4096], initrd[4096], err[1024], why[256], tmpl[40];
-	char plan_path[64], console[64], qmp_path[64], qerr_path[64], append[256], qerr[2048], cname[256] = "";
+	char plan_path[64], console[64], qmp_path[64], qerr_path[64], append[256], qerr[2048],
+		cname[256] = "";
 	char *plan = NULL, memobj[256];
 	unsigned long ram = 0;
 	bool made_tmp = false;
@@ -226,7 +230,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	/* 1G pages come from memblock at boot: at run time a free, aligned 1G
 	 * range is luck. Smaller pools the init sets per bench. */
 	if (pool1g)
-		snprintf(append, sizeof(append), "console=ttyS0 panic=-1 quiet hugepagesz=1G hugepages=%ld", pool1g);
+		snprintf(append, sizeof(append),
+			 "console=ttyS0 panic=-1 quiet hugepagesz=1G hugepages=%ld", pool1g);
 	cfg.accel = b.accel;
 	cfg.kernel = kernel;
 	cfg.initrd = initrd;
@@ -239,7 +244,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 	cfg.console_path = console;
 	cfg.qmp_path = qmp_path;
 	if (vb_qemu_argv(&cfg, &argv, err, sizeof(err)) < 0 ||
-	    vb_qemu_memory_object(cfg.host_pages, cfg.hugetlb, &ram, memobj, sizeof(memobj), err, sizeof(err)) < 0) {
+	    vb_qemu_memory_object(cfg.host_pages, cfg.hugetlb, &ram, memobj, sizeof(memobj), err,
+				  sizeof(err)) < 0) {
 		set_all(&b, "failed", err);
 		goto out;
 	}
@@ -251,7 +257,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 		goto out;
 	}
 	if (o->log)
-		fprintf(o->log, "  linux guest: booting %zu point(s) under %s (%s), %lu MiB of %s RAM\n", n,
+		fprintf(o->log,
+			"  linux guest: booting %zu point(s) under %s (%s), %lu MiB of %s RAM\n", n,
 			vb_accel_name(b.accel), why, ram, vb_page_size_name(cfg.host_pages));
 	b.pid = vb_spawn_start(argv.v, pipefd[1], errfd, err, sizeof(err));
 	close(pipefd[1]);
@@ -292,10 +299,12 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 
 		vb_linux_describe_exit(status, ex, sizeof(ex));
 		vb_last_line(qerr, last, sizeof(last));
-		vb_linux_boot_fail(&b, "QEMU ended (%s) during %s%s%s", ex, vb_linux_stage_names[b.stage], last[0] ? ": " : "", last);
+		vb_linux_boot_fail(&b, "QEMU ended (%s) during %s%s%s", ex,
+				   vb_linux_stage_names[b.stage], last[0] ? ": " : "", last);
 	}
 	if (b.fail[0]) {
-		vb_linux_save_console(&b, b.cur < n ? b.cur : n - 1, console, qerr, cname, sizeof(cname));
+		vb_linux_save_console(&b, b.cur < n ? b.cur : n - 1, console, qerr, cname,
+				      sizeof(cname));
 		fail_rest(&b, b.fail, cname);
 	} else {
 		/* The boot went through but a bench failed: keep what the guest said. */
@@ -310,7 +319,8 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
 			if (!cname[0])
 				vb_linux_save_console(&b, i, console, qerr, cname, sizeof(cname));
 			if (cname[0])
-				vb_row_status(rows[i], "failed", "%.900s; console in %s", reason, cname);
+				vb_row_status(rows[i], "failed", "%.900s; console in %s", reason,
+					      cname);
 		}
 	}
 out:
@@ -382,7 +392,9 @@ static bool linux_usable(const struct vb_point *pt, const struct vb_kvm_state *k
 	if (accel == VB_ACCEL_KVM && !vb_mode_reachable(kvm, pt->mode, o->switch_mode, why, len))
 		return false;
 	if (!in_path("qemu-system-x86_64")) {
-		snprintf(why, len, "QEMU is not installed (no qemu-system-x86_64 in PATH): 'make deps' installs it");
+		snprintf(why, len,
+			 "QEMU is not installed (no qemu-system-x86_64 in PATH): 'make deps' "
+			 "installs it");
 		return false;
 	}
 	return vb_linux_image(kernel, sizeof(kernel), initrd, sizeof(initrd), why, len) == 0;
@@ -397,8 +409,9 @@ static uint64_t linux_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, enu
 const struct vb_guest vb_guest_linux = {
 	.name = "linux",
 	.where = "in the Linux guest",
-	.summary = "a Debian kernel under QEMU (KVM, or TCG with --accel tcg) running vbench-guest: "
-		   "every bench",
+	.summary =
+		"a Debian kernel under QEMU (KVM, or TCG with --accel tcg) running vbench-guest: "
+		"every bench",
 	.auto_pick = true,
 	.bench_at = vb_catalog_bench_at,
 	.kvm_mode = linux_kvm_mode,

@@ -34,7 +34,7 @@ int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, s
  * point its 2M pool (0 to empty it), the 1G pool when it uses one (never
  * below the boot's reservation), then its "run" line. Arguments with blanks or control characters
  * are refused. Returns a malloc'd string or NULL with err. */
-char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n, const struct vb_run_opts *opts,
-			 char *err, size_t errlen);
+char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n,
+			 const struct vb_run_opts *opts, char *err, size_t errlen);
 
 #endif

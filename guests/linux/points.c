@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BASE_RAM_MB 1024UL		/* kernel, initramfs, vbench-guest; below 512M Linux turns THP off */
+#define BASE_RAM_MB 1024UL /* kernel, initramfs, vbench-guest; below 512M Linux turns THP off */
 
 int vb_linux_image(char *kernel, size_t klen, char *initrd, size_t ilen, char *err, size_t errlen)
 {
@@ -29,7 +29,9 @@ int vb_linux_image(char *kernel, size_t klen, char *initrd, size_t ilen, char *e
 	else
 		snprintf(initrd, ilen, "%s/linux/initramfs.cpio.gz", dir);
 	if (access(kernel, R_OK) < 0 || access(initrd, R_OK) < 0)
-		return vb_errf(err, errlen, "no Linux guest image (%s, %s): build it with 'make guest-image', or set VBENCH_LINUX_KERNEL and VBENCH_LINUX_INITRD",
+		return vb_errf(err, errlen,
+			       "no Linux guest image (%s, %s): build it with 'make guest-image', "
+			       "or set VBENCH_LINUX_KERNEL and VBENCH_LINUX_INITRD",
 			       kernel, initrd);
 	return 0;
 }
@@ -91,7 +93,8 @@ long vb_linux_boot_pool_1g(const struct vb_point *const *pts, size_t n)
  * boot apart. */
 bool vb_linux_batchable(const struct vb_point *a, const struct vb_point *b)
 {
-	return a->mode == b->mode && a->pages.host == b->pages.host && (a->pages.guest == VB_PS_1G) == (b->pages.guest == VB_PS_1G);
+	return a->mode == b->mode && a->pages.host == b->pages.host &&
+	       (a->pages.guest == VB_PS_1G) == (b->pages.guest == VB_PS_1G);
 }
 
 /* A word the init's "read" and "set -- $rest" keep intact. */
@@ -105,8 +108,8 @@ static bool plain_word(const char *s)
 	return true;
 }
 
-char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n, const struct vb_run_opts *opts,
-			 char *err, size_t errlen)
+char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n,
+			 const struct vb_run_opts *opts, char *err, size_t errlen)
 {
 	struct vb_run_opts o = *opts;
 	char *text = NULL;
@@ -128,7 +131,8 @@ char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n, const stru
 		bool bad = false;
 
 		if (argc < 0) {
-			vb_errf(err, errlen, "%s: vbench-guest command line too long", pts[i]->bench);
+			vb_errf(err, errlen, "%s: vbench-guest command line too long",
+				pts[i]->bench);
 			goto fail;
 		}
 		/* Each point sets the 2M pool it needs, or empties it. The 1G pool
@@ -148,7 +152,9 @@ char *vb_linux_plan_text(const struct vb_point *const *pts, size_t n, const stru
 		for (int a = 0; a < argc; a++)
 			free(argv[a]);
 		if (bad) {
-			vb_errf(err, errlen, "%s: an argument for vbench-guest has blanks or shell characters", pts[i]->bench);
+			vb_errf(err, errlen,
+				"%s: an argument for vbench-guest has blanks or shell characters",
+				pts[i]->bench);
 			goto fail;
 		}
 	}

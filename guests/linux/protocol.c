@@ -18,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const vb_linux_stage_names[] = { "boot", "the pause between benches", "a bench", "power-off" };
+const char *const vb_linux_stage_names[] = { "boot", "the pause between benches", "a bench",
+					     "power-off" };
 
 /* Host page sizes backing guest RAM, from QEMU's smaps: the mapping of
  * exactly the RAM's size (QEMU maps each RAM block as one). */
@@ -70,8 +71,10 @@ static json_t *kvm_snapshot(struct boot *b)
 	/* Which stats are counts and which are levels is QEMU's to say, once a boot. */
 	if (!b->kvm_types_tried) {
 		b->kvm_types_tried = true;
-		if (vb_qmp_kvm_stat_types(&b->qmp, &b->kvm_types, why, sizeof(why)) < 0 && b->o->log)
-			fprintf(b->o->log, "  linux guest: %s: KVM stats told apart by name\n", why);
+		if (vb_qmp_kvm_stat_types(&b->qmp, &b->kvm_types, why, sizeof(why)) < 0 &&
+		    b->o->log)
+			fprintf(b->o->log, "  linux guest: %s: KVM stats told apart by name\n",
+				why);
 	}
 	return s;
 }
@@ -103,7 +106,8 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 	vb_trace_json(b->tr, (uint64_t)json_integer_value(json_object_get(counters, "ops")), row);
 	after = it->stats_before ? kvm_snapshot(b) : NULL;
 	if (it->stats_before && after) {
-		json_object_set_new(counters, "kvm", vb_kvm_stats_delta(it->stats_before, after, b->kvm_types));
+		json_object_set_new(counters, "kvm",
+				    vb_kvm_stats_delta(it->stats_before, after, b->kvm_types));
 	} else {
 		json_t *errs = json_object_get(counters, "errors");
 
@@ -111,8 +115,11 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 			errs = json_object();
 			json_object_set_new(counters, "errors", errs);
 		}
-		json_object_set_new(errs, "kvm", json_string(b->accel == VB_ACCEL_TCG ?
-			"no KVM statistics under TCG" : b->kvm_err[0] ? b->kvm_err : "QMP unavailable"));
+		json_object_set_new(errs, "kvm",
+				    json_string(b->accel == VB_ACCEL_TCG
+							? "no KVM statistics under TCG"
+						: b->kvm_err[0] ? b->kvm_err
+								: "QMP unavailable"));
 	}
 	json_decref(after);
 
@@ -124,9 +131,10 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 	found = host_pages_read(b->pid, b->ram_bytes, &hp);
 	hv = host_pages_word(found, &hp);
 	if (found)
-		json_object_set_new(pages, "host_bytes", json_pack("{s:I,s:I,s:I}", "4k", (json_int_t)hp.bytes_4k,
-								  "2m", (json_int_t)hp.bytes_2m,
-								  "1g", (json_int_t)hp.bytes_1g));
+		json_object_set_new(pages, "host_bytes",
+				    json_pack("{s:I,s:I,s:I}", "4k", (json_int_t)hp.bytes_4k, "2m",
+					      (json_int_t)hp.bytes_2m, "1g",
+					      (json_int_t)hp.bytes_1g));
 	json_object_set_new(pages, "host_verified", hv ? json_string(hv) : json_null());
 	gv = json_string_value(json_object_get(pages, "verified"));
 	if (gv && hv && strcmp(gv, "mixed") && strcmp(hv, "mixed")) {
@@ -134,7 +142,8 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 		bool g_ok = json_is_true(json_object_get(pages, "honoured"));
 		enum vb_page_size h = b->pts[i]->pages.host;
 
-		snprintf(want, sizeof(want), "%s", vb_page_size_name(h == VB_PS_THP ? VB_PS_2M : h));
+		snprintf(want, sizeof(want), "%s",
+			 vb_page_size_name(h == VB_PS_THP ? VB_PS_2M : h));
 		snprintf(both, sizeof(both), "%s:%s", gv, hv);
 		json_object_set_new(pages, "verified", json_string(both));
 		json_object_set_new(pages, "honoured", json_boolean(g_ok && !strcmp(hv, want)));
@@ -149,9 +158,11 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 	if (it->bad[0])
 		vb_row_status(row, "failed", "the guest printed a malformed result (%s)", it->bad);
 	else if (it->results > 1)
-		vb_row_status(row, "failed", "the guest printed %d results for one point", it->results);
+		vb_row_status(row, "failed", "the guest printed %d results for one point",
+			      it->results);
 	else
-		vb_row_status(row, "failed", "vbench-guest in the guest gave no result (exit %d)", exit_status);
+		vb_row_status(row, "failed", "vbench-guest in the guest gave no result (exit %d)",
+			      exit_status);
 }
 
 /* Strict "@vbinit VERB N [M]" numbers. */
@@ -161,7 +172,8 @@ static bool parse_index(const char *s, long *out)
 
 	errno = 0;
 	*out = strtol(s, &end, 10);
-	return s[0] >= '0' && s[0] <= '9' && !errno && *out >= 0 && *out < 1000000 && (*end == '\0' || *end == ' ');
+	return s[0] >= '0' && s[0] <= '9' && !errno && *out >= 0 && *out < 1000000 &&
+	       (*end == '\0' || *end == ' ');
 }
 
 static void on_init_line(struct boot *b, const char *rest)
@@ -177,8 +189,8 @@ static void on_init_line(struct boot *b, const char *rest)
 		/* Pools emptied between benches are not news. */
 		if (b->o->log && got && strcmp(got, " 0"))
 			fprintf(b->o->log, "  linux guest: hugepage pool of %.60s\n", rest + 10);
-	} else if (!strncmp(rest, "begin ", 6) && b->stage == ST_BETWEEN && parse_index(rest + 6, &idx) &&
-		   (size_t)idx == b->cur && b->cur < b->n) {
+	} else if (!strncmp(rest, "begin ", 6) && b->stage == ST_BETWEEN &&
+		   parse_index(rest + 6, &idx) && (size_t)idx == b->cur && b->cur < b->n) {
 		b->stage = ST_ITEM;
 		b->deadline = vb_now_s() + (b->o->timeout_s > 0 ? b->o->timeout_s : 600);
 		b->items[b->cur].stats_before = kvm_snapshot(b);
@@ -188,8 +200,9 @@ static void on_init_line(struct boot *b, const char *rest)
 		}
 		vb_trace_reset(b->tr);
 		vb_trace_start(b->tr);
-	} else if (!strncmp(rest, "end ", 4) && b->stage == ST_ITEM && parse_index(rest + 4, &idx) &&
-		   (size_t)idx == b->cur && strchr(rest + 4, ' ') && parse_index(strchr(rest + 4, ' ') + 1, &st)) {
+	} else if (!strncmp(rest, "end ", 4) && b->stage == ST_ITEM &&
+		   parse_index(rest + 4, &idx) && (size_t)idx == b->cur && strchr(rest + 4, ' ') &&
+		   parse_index(strchr(rest + 4, ' ') + 1, &st)) {
 		item_finish(b, b->cur, (int)st);
 		b->cur++;
 		b->stage = ST_BETWEEN;
@@ -200,8 +213,9 @@ static void on_init_line(struct boot *b, const char *rest)
 	} else if (!strncmp(rest, "error ", 6)) {
 		vb_linux_boot_fail(b, "the guest's init reported: %.200s", rest + 6);
 	} else {
-		vb_linux_boot_fail(b, "the guest broke the report protocol during %s: '@vbinit %.80s'",
-			  vb_linux_stage_names[b->stage], rest);
+		vb_linux_boot_fail(b,
+				   "the guest broke the report protocol during %s: '@vbinit %.80s'",
+				   vb_linux_stage_names[b->stage], rest);
 	}
 }
 
@@ -226,7 +240,8 @@ static void on_line(const char *line, bool truncated, void *arg)
 	}
 	if (!strncmp(line, VB_GUEST_PREFIX, strlen(VB_GUEST_PREFIX)) && b->stage == ST_ITEM) {
 		struct item *it = &b->items[b->cur];
-		int r = vb_guest_line_accept(line, b->rows[b->cur], msg, sizeof(msg), err, sizeof(err));
+		int r = vb_guest_line_accept(line, b->rows[b->cur], msg, sizeof(msg), err,
+					     sizeof(err));
 
 		if (r == 1)
 			it->results++;
@@ -239,7 +254,9 @@ static void on_line(const char *line, bool truncated, void *arg)
 	/* Anything else on the report channel is noise; a flood of it is a broken guest. */
 	b->garbage += len + 1;
 	if (b->garbage > GARBAGE_MAX)
-		vb_linux_boot_fail(b, "the guest printed more than %d bytes of garbage on its report channel", GARBAGE_MAX);
+		vb_linux_boot_fail(
+			b, "the guest printed more than %d bytes of garbage on its report channel",
+			GARBAGE_MAX);
 }
 
 bool vb_linux_stop_asked(const struct boot *b)
@@ -272,10 +289,15 @@ void vb_linux_boot_loop(struct boot *b, int fd, double boot_timeout)
 			break;
 		if (left <= 0) {
 			if (b->stage == ST_ITEM)
-				vb_linux_boot_fail(b, "the bench did not finish within %g s (--timeout)", b->o->timeout_s);
+				vb_linux_boot_fail(
+					b, "the bench did not finish within %g s (--timeout)",
+					b->o->timeout_s);
 			else
-				vb_linux_boot_fail(b, "no progress within %g s during %s", b->stage == ST_BOOT ? boot_timeout :
-					  b->stage == ST_DONE ? POWEROFF_TIMEOUT_S : BETWEEN_TIMEOUT_S, vb_linux_stage_names[b->stage]);
+				vb_linux_boot_fail(b, "no progress within %g s during %s",
+						   b->stage == ST_BOOT	 ? boot_timeout
+						   : b->stage == ST_DONE ? POWEROFF_TIMEOUT_S
+									 : BETWEEN_TIMEOUT_S,
+						   vb_linux_stage_names[b->stage]);
 			break;
 		}
 		/* At most a second at a time: a far deadline needs no huge poll. */

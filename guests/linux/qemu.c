@@ -17,9 +17,10 @@ int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 			 enum vb_accel *out, char *why, size_t whylen)
 {
 	bool hw = kvm->dev_kvm && (kvm->flavour == VB_KVM_INTEL || kvm->flavour == VB_KVM_AMD);
-	const char *no_hw = !kvm->dev_kvm ? "there is no /dev/kvm" :
-			    kvm->flavour == VB_KVM_PVM ? "KVM here is PVM, where a Linux guest kernel runs emulated" :
-			    "KVM here is neither kvm_intel nor kvm_amd";
+	const char *no_hw = !kvm->dev_kvm ? "there is no /dev/kvm"
+			    : kvm->flavour == VB_KVM_PVM
+				    ? "KVM here is PVM, where a Linux guest kernel runs emulated"
+				    : "KVM here is neither kvm_intel nor kvm_amd";
 
 	if (requested && !strcmp(requested, "tcg")) {
 		*out = VB_ACCEL_TCG;
@@ -35,10 +36,15 @@ int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 	}
 	/* No silent fall back to TCG: its rows would not be in the mode asked for. */
 	if (requested)
-		return vb_errf(why, whylen, "--accel kvm cannot boot a Linux guest here: %s; use --accel tcg", no_hw);
-	return vb_errf(why, whylen, "the Linux guest needs kvm_intel or kvm_amd to run a guest mode, and %s: "
-		       "run on a host with VMX/SVM, or add --accel tcg for a functional run under TCG "
-		       "(rows marked tcg, timings meaningless)", no_hw);
+		return vb_errf(why, whylen,
+			       "--accel kvm cannot boot a Linux guest here: %s; use --accel tcg",
+			       no_hw);
+	return vb_errf(
+		why, whylen,
+		"the Linux guest needs kvm_intel or kvm_amd to run a guest mode, and %s: "
+		"run on a host with VMX/SVM, or add --accel tcg for a functional run under TCG "
+		"(rows marked tcg, timings meaningless)",
+		no_hw);
 }
 
 int vb_qemu_memory_object(enum vb_page_size host, bool hugetlb, unsigned long *mem_mb,
@@ -61,15 +67,22 @@ int vb_qemu_memory_object(enum vb_page_size host, bool hugetlb, unsigned long *m
 		break;
 	case VB_PS_2M:
 		if (hugetlb)
-			snprintf(buf, len, "memory-backend-memfd,id=ram0,size=%luM,hugetlb=on,hugetlbsize=2M,prealloc=on", mb);
+			snprintf(buf, len,
+				 "memory-backend-memfd,id=ram0,size=%luM,hugetlb=on,hugetlbsize=2M,"
+				 "prealloc=on",
+				 mb);
 		else	/* THP: QEMU's MADV_HUGEPAGE, then prealloc faults it in 2M-aligned */
 			snprintf(buf, len, "memory-backend-ram,id=ram0,size=%luM,prealloc=on", mb);
 		break;
 	case VB_PS_1G:
-		snprintf(buf, len, "memory-backend-memfd,id=ram0,size=%luM,hugetlb=on,hugetlbsize=1G,prealloc=on", mb);
+		snprintf(buf, len,
+			 "memory-backend-memfd,id=ram0,size=%luM,hugetlb=on,hugetlbsize=1G,"
+			 "prealloc=on",
+			 mb);
 		break;
 	default:
-		return vb_errf(err, errlen, "no host backing for page size '%s'", vb_page_size_name(host));
+		return vb_errf(err, errlen, "no host backing for page size '%s'",
+			       vb_page_size_name(host));
 	}
 	*mem_mb = mb;
 	return 0;
@@ -103,9 +116,11 @@ static int extra_append(char *buf, size_t len, char *err, size_t errlen)
 	n = strlen(env);
 	if (n >= len || strspn(env, WORD_CHARS " ") != n || env[0] == ' ' || env[n - 1] == ' ' ||
 	    strstr(env, "  ") || env[0] == '-' || strstr(env, " -"))
-		return vb_errf(err, errlen, "VBENCH_LINUX_APPEND '%.64s': want kernel parameters: words of "
+		return vb_errf(err, errlen,
+			       "VBENCH_LINUX_APPEND '%.64s': want kernel parameters: words of "
 			       "letters, digits and ._,=:/- one blank apart, none starting with -, "
-			       "under %zu characters in all", env, len);
+			       "under %zu characters in all",
+			       env, len);
 	snprintf(buf, len, "%s", env);
 	return 0;
 }
@@ -116,14 +131,16 @@ int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, 
 	unsigned long mem = cfg->mem_mb;
 	char memobj[256], extra[256];
 
-	if (path_ok("kernel", cfg->kernel, err, errlen) < 0 || path_ok("initrd", cfg->initrd, err, errlen) < 0 ||
+	if (path_ok("kernel", cfg->kernel, err, errlen) < 0 ||
+	    path_ok("initrd", cfg->initrd, err, errlen) < 0 ||
 	    path_ok("console log", cfg->console_path, err, errlen) < 0)
 		return -1;
 	if ((cfg->plan_path && path_ok("plan", cfg->plan_path, err, errlen) < 0) ||
 	    (cfg->script_path && path_ok("script", cfg->script_path, err, errlen) < 0) ||
 	    (cfg->qmp_path && path_ok("QMP socket", cfg->qmp_path, err, errlen) < 0))
 		return -1;
-	if (vb_qemu_memory_object(cfg->host_pages, cfg->hugetlb, &mem, memobj, sizeof(memobj), err, errlen) < 0)
+	if (vb_qemu_memory_object(cfg->host_pages, cfg->hugetlb, &mem, memobj, sizeof(memobj), err,
+				  errlen) < 0)
 		return -1;
 	if (extra_append(extra, sizeof(extra), err, errlen) < 0)
 		return -1;

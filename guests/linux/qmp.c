@@ -85,7 +85,8 @@ static json_t *read_msg(struct vb_qmp *q, double deadline, char *err, size_t err
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
-			vb_errf(err, errlen, "QMP socket closed%s%s", n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+			vb_errf(err, errlen, "QMP socket closed%s%s", n < 0 ? ": " : "",
+				n < 0 ? strerror(errno) : "");
 			return NULL;
 		}
 		q->len += (size_t)n;
@@ -143,13 +144,15 @@ int vb_qmp_execute(struct vb_qmp *q, const char *cmd, json_t *args, double timeo
 			const char *cls = json_string_value(json_object_get(e, "class"));
 			const char *desc = json_string_value(json_object_get(e, "desc"));
 
-			vb_errf(err, errlen, "QMP %s: %s: %.300s", cmd, cls ? cls : "error", desc ? desc : "");
+			vb_errf(err, errlen, "QMP %s: %s: %.300s", cmd, cls ? cls : "error",
+				desc ? desc : "");
 			json_decref(m);
 			return -1;
 		}
 		if (!json_object_get(m, "return")) {
 			json_decref(m);
-			return vb_errf(err, errlen, "QMP %s: reply has neither return nor error", cmd);
+			return vb_errf(err, errlen, "QMP %s: reply has neither return nor error",
+				       cmd);
 		}
 		if (ret)
 			*ret = json_incref(json_object_get(m, "return"));
@@ -201,7 +204,8 @@ int vb_qmp_connect(struct vb_qmp *q, const char *path, double timeout_s, char *e
 			break;
 		close(fd);
 		if ((errno != ENOENT && errno != ECONNREFUSED) || now_s() > deadline)
-			return vb_errf(err, errlen, "cannot connect to QMP at %s: %s", path, strerror(errno));
+			return vb_errf(err, errlen, "cannot connect to QMP at %s: %s", path,
+				       strerror(errno));
 		usleep(20000);
 	}
 	return vb_qmp_open_fd(q, fd, deadline - now_s() > 1 ? deadline - now_s() : 1, err, errlen);
@@ -220,13 +224,16 @@ int vb_qmp_vcpu_tids(struct vb_qmp *q, int *tids, int max, char *err, size_t err
 		return vb_errf(err, errlen, "query-cpus-fast did not return a list");
 	}
 	json_array_foreach(ret, i, c) {
-		json_t *idx = json_object_get(c, "cpu-index"), *tid = json_object_get(c, "thread-id");
+		json_t *idx = json_object_get(c, "cpu-index"),
+		       *tid = json_object_get(c, "thread-id");
 		json_int_t k = json_integer_value(idx);
 
 		if (!json_is_integer(idx) || !json_is_integer(tid) || k < 0 || k >= max ||
 		    json_integer_value(tid) <= 0 || json_integer_value(tid) > (1 << 30)) {
 			json_decref(ret);
-			return vb_errf(err, errlen, "query-cpus-fast: entry %zu lacks a valid cpu-index/thread-id", i);
+			return vb_errf(
+				err, errlen,
+				"query-cpus-fast: entry %zu lacks a valid cpu-index/thread-id", i);
 		}
 		tids[k] = (int)json_integer_value(tid);
 		n = (int)k + 1 > n ? (int)k + 1 : n;
@@ -268,7 +275,8 @@ static void add_stats(json_t *ret, json_t *out)
 			 * past INT64_MAX is no figure KVM gave: drop it, whole. */
 			if (have && !json_is_integer(have))
 				continue;
-			if (__builtin_add_overflow(add, have ? json_integer_value(have) : 0, &sum)) {
+			if (__builtin_add_overflow(add, have ? json_integer_value(have) : 0,
+						   &sum)) {
 				json_object_set_new(out, name, json_null());
 				continue;
 			}
@@ -285,8 +293,8 @@ int vb_qmp_kvm_stats(struct vb_qmp *q, json_t **out, char *err, size_t errlen)
 	for (size_t t = 0; t < 2; t++) {
 		json_t *ret;
 
-		if (vb_qmp_execute(q, "query-stats", json_pack("{s:s}", "target", targets[t]), 5, &ret,
-				   err, errlen) < 0) {
+		if (vb_qmp_execute(q, "query-stats", json_pack("{s:s}", "target", targets[t]), 5,
+				   &ret, err, errlen) < 0) {
 			json_decref(all);
 			return -1;
 		}
@@ -296,7 +304,8 @@ int vb_qmp_kvm_stats(struct vb_qmp *q, json_t **out, char *err, size_t errlen)
 	}
 	if (json_object_size(all) == 0) {
 		json_decref(all);
-		return vb_errf(err, errlen, "query-stats has no kvm statistics (not running under KVM)");
+		return vb_errf(err, errlen,
+			       "query-stats has no kvm statistics (not running under KVM)");
 	}
 	*out = all;
 	return 0;
@@ -321,7 +330,8 @@ int vb_qmp_kvm_stat_types(struct vb_qmp *q, json_t **types, char *err, size_t er
 			const char *name = json_string_value(json_object_get(st, "name"));
 			const char *type = json_string_value(json_object_get(st, "type"));
 
-			if (!name || !type || strlen(name) > 64 || strlen(type) > 32 || json_object_get(all, name))
+			if (!name || !type || strlen(name) > 64 || strlen(type) > 32 ||
+			    json_object_get(all, name))
 				continue;
 			json_object_set_new(all, name, json_string(type));
 		}

@@ -42,7 +42,8 @@ static int prepare(struct vb_micro *m)
 
 		if (i > 0) {
 			if (vb_pt_alloc(pt, &roots[i]) < 0)
-				return vb_errf(m->err, sizeof(m->err), "page tables: pool exhausted");
+				return vb_errf(m->err, sizeof(m->err),
+					       "page tables: pool exhausted");
 			/* Code, stacks and data are shared; only the private slot differs. */
 			*vb_pt_ptr(pt, roots[i]) = *vb_pt_ptr(pt, m->vm.root);
 		}

@@ -351,7 +351,10 @@ vector_\n:
 	pushq	$\n
 	jmp	exc_common
 .endm
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	vector_entry \n
+	.endr
+	.irp n, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	vector_entry \n
 	.endr
 
@@ -378,7 +381,10 @@ vb_guest_entry_off:
 	.quad	entry - vb_guest_code_start
 	.globl	vb_guest_vector_off
 vb_guest_vector_off:
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.quad	vector_\n - vb_guest_code_start
+	.endr
+	.irp n, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad	vector_\n - vb_guest_code_start
 	.endr
 

@@ -114,7 +114,8 @@ static void read_stats(struct micro *m, uint64_t **into)
 	char err[256];
 
 	for (int i = 0; i < 2; i++)
-		if (m->have_stats[i] && vb_kvm_stats_read(&m->st[i], into[i], err, sizeof(err)) < 0) {
+		if (m->have_stats[i] &&
+		    vb_kvm_stats_read(&m->st[i], into[i], err, sizeof(err)) < 0) {
 			json_object_set_new(m->errors, i ? "kvm_vcpu" : "kvm_vm", json_string(err));
 			m->have_stats[i] = false;
 		}
@@ -127,7 +128,7 @@ static void open_pmu(struct micro *m)
 	enum vb_counter_set set = VB_CSET_DEFAULT;
 
 	if (m->m.opts->counters)
-		vb_counter_set_parse(m->m.opts->counters, &set);	/* cmd_run checked the word */
+		vb_counter_set_parse(m->m.opts->counters, &set); /* cmd_run checked the word */
 	vb_counters_init(&m->cs, set);
 	vb_pmu_open_thread(&m->cs, gettid(), true, m->m.opts->events);
 }
@@ -160,16 +161,18 @@ static int pass(struct micro *mi, bool timed, uint64_t ops, double *ns)
 		read_stats(mi, mi->after);
 		for (int i = 0; i < 2; i++)
 			if (mi->have_stats[i])
-				vb_kvm_stats_accumulate(&mi->st[i], mi->before[i], mi->after[i], mi->kvm);
+				vb_kvm_stats_accumulate(&mi->st[i], mi->before[i], mi->after[i],
+							mi->kvm);
 	}
 	*ns = (double)(m->mb[MB_TSC1 / 8] - m->mb[MB_TSC0 / 8]) * 1e6 / m->vm.tsc_khz;
 	host_ns = (t1 - t0) * 1e9;
 	/* The timed region lies inside KVM_RUN: a TSC figure above the host's
 	 * means a wrong TSC frequency, not a slow guest. */
 	if (m->mb[MB_TSC1 / 8] < m->mb[MB_TSC0 / 8] || *ns > host_ns * 1.02 + 20000)
-		return vb_errf(m->err, sizeof(m->err),
-			       "guest TSC disagrees with the host clock (%.0f ns vs %.0f ns at %u kHz)",
-			       *ns, host_ns, m->vm.tsc_khz);
+		return vb_errf(
+			m->err, sizeof(m->err),
+			"guest TSC disagrees with the host clock (%.0f ns vs %.0f ns at %u kHz)",
+			*ns, host_ns, m->vm.tsc_khz);
 	return 0;
 }
 
@@ -236,7 +239,8 @@ static void verify_pages(struct micro *mi, struct verified *out)
 			struct vb_pt_walk w;
 
 			if (vb_pt_walk(&m->vm.pt, m->walk_root[r], m->walk_gva + off, &w) < 0) {
-				out->gb[0] += 4096;	/* unmapped: counted, and makes the size mixed */
+				/* unmapped: counted, and makes the size mixed */
+				out->gb[0] += 4096;
 				off += 4096;
 				continue;
 			}
@@ -276,7 +280,8 @@ static void build_row(struct micro *mi, json_t *row, const struct measured *r,
 	json_object_set_new(extra, m->k->first_pass_metric ? m->k->first_pass_metric : "first_pass",
 			    json_real(r->first));
 	if (m->k->sub_metric)
-		json_object_set_new(extra, m->k->sub_metric, json_real(vb_median(r->per_sub, r->n)));
+		json_object_set_new(extra, m->k->sub_metric,
+				    json_real(vb_median(r->per_sub, r->n)));
 	json_object_set_new(extra, "tsc_khz", json_integer(m->vm.tsc_khz));
 	json_object_set_new(counters, "ops", json_integer((json_int_t)r->total_ops));
 	vb_counters_json(&mi->cs, counters);
@@ -291,14 +296,16 @@ static void build_row(struct micro *mi, json_t *row, const struct measured *r,
 		json_object_set_new(row, "pages", pages);
 	}
 	hname = h == VB_PS_NONE ? "mixed" : vb_page_size_name(h);
-	snprintf(text, sizeof(text), "%s:%s", g == VB_PS_NONE ? "mixed" : vb_page_size_name(g), hname);
+	snprintf(text, sizeof(text), "%s:%s", g == VB_PS_NONE ? "mixed" : vb_page_size_name(g),
+		 hname);
 	honoured = g == m->pt->pages.guest &&
 		   (h == m->pt->pages.host || (m->pt->pages.host == VB_PS_THP && h == VB_PS_2M) ||
 		    (m->pt->pages.host == VB_PS_NONE && h == VB_PS_4K));
 	json_object_set_new(pages, "verified", json_string(text));
 	json_object_set_new(pages, "honoured", json_boolean(honoured));
-	json_object_set_new(pages, "guest_bytes",
-			    vb_row_page_bytes_json(pv->gb[VB_PS_4K], pv->gb[VB_PS_2M], pv->gb[VB_PS_1G]));
+	json_object_set_new(
+		pages, "guest_bytes",
+		vb_row_page_bytes_json(pv->gb[VB_PS_4K], pv->gb[VB_PS_2M], pv->gb[VB_PS_1G]));
 	json_object_set_new(pages, "host_bytes",
 			    vb_row_page_bytes_json(pv->v.bytes_4k, pv->v.bytes_2m, pv->v.bytes_1g));
 	json_object_set_new(pages, "source", json_string(pv->source));

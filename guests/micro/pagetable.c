@@ -86,14 +86,16 @@ int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint6
 		return vb_errf(err, errlen, "page tables: leaf size %s is not 4k, 2m or 1g",
 			       vb_page_size_name(leaf));
 	if ((gva | gpa | len) & (size - 1))
-		return vb_errf(err, errlen, "page tables: gva %#llx gpa %#llx len %#llx not %s aligned",
+		return vb_errf(err, errlen,
+			       "page tables: gva %#llx gpa %#llx len %#llx not %s aligned",
 			       (unsigned long long)gva, (unsigned long long)gpa,
 			       (unsigned long long)len, vb_page_size_name(leaf));
 	for (uint64_t off = 0; off < len; off += size) {
 		uint64_t *e = entry_for(pt, root, gva + off, level, flags);
 
 		if (!e)
-			return vb_errf(err, errlen, "page tables: pool exhausted or overlap at gva %#llx",
+			return vb_errf(err, errlen,
+				       "page tables: pool exhausted or overlap at gva %#llx",
 				       (unsigned long long)(gva + off));
 		*e = (gpa + off) | flags | VB_PTE_P | (level > 1 ? VB_PTE_PS : 0);
 	}

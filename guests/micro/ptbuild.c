@@ -56,7 +56,8 @@ static int prepare(struct vb_micro *m)
 	m->mb[MB_ARG0 / 8] = pool;
 	m->mb[MB_ARG1 / 8] = vb_micro_param(m, "pages");
 	m->mb[MB_ARG2 / 8] = (uint64_t)level;
-	m->mb[MB_ARG3 / 8] = VB_G_DATA | VB_PTE_P | VB_PTE_RW | VB_PTE_U | (level > 1 ? VB_PTE_PS : 0);
+	m->mb[MB_ARG3 / 8] =
+		VB_G_DATA | VB_PTE_P | VB_PTE_RW | VB_PTE_U | (level > 1 ? VB_PTE_PS : 0);
 	m->mb[MB_ARG4 / 8] = frames(m) - 1;
 	m->mb[MB_ARG5 / 8] = VB_PTE_P | VB_PTE_RW | VB_PTE_U;
 	m->ops = m->first_ops = 1;

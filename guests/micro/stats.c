@@ -29,7 +29,8 @@ struct hdr {
  * bound keeps a corrupt descriptor from asking for gigabytes. */
 #define DATA_MAX (16U << 20)
 
-int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, char *err, size_t errlen)
+int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, char *err,
+		       size_t errlen)
 {
 	const uint8_t *b = blob;
 	struct hdr h;
@@ -41,12 +42,16 @@ int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, ch
 		return vb_errf(err, errlen, "kvm stats: %zu bytes is shorter than the header", len);
 	memcpy(&h, b, sizeof(h));
 	if (h.name_size == 0 || h.name_size > 4096 || h.num_desc > 100000)
-		return vb_errf(err, errlen, "kvm stats: implausible header (name_size %u, num_desc %u)",
+		return vb_errf(err, errlen,
+			       "kvm stats: implausible header (name_size %u, num_desc %u)",
 			       h.name_size, h.num_desc);
 	dsz = DESC_FIXED + (uint64_t)h.name_size;
-	if ((uint64_t)h.desc_offset + dsz * h.num_desc > len || (uint64_t)h.id_offset + h.name_size > len)
-		return vb_errf(err, errlen, "kvm stats: descriptors or id beyond the %zu bytes given", len);
-	memcpy(st->id, b + h.id_offset, h.name_size < sizeof(st->id) ? h.name_size : sizeof(st->id));
+	if ((uint64_t)h.desc_offset + dsz * h.num_desc > len ||
+	    (uint64_t)h.id_offset + h.name_size > len)
+		return vb_errf(err, errlen,
+			       "kvm stats: descriptors or id beyond the %zu bytes given", len);
+	memcpy(st->id, b + h.id_offset,
+	       h.name_size < sizeof(st->id) ? h.name_size : sizeof(st->id));
 	st->id[sizeof(st->id) - 1] = '\0';
 	st->stat = calloc(h.num_desc ? h.num_desc : 1, sizeof(*st->stat));
 	if (!st->stat)
@@ -72,7 +77,9 @@ int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, ch
 		/* In 64 bits: offset + 8 * size overflows 32 near the top. */
 		end = (uint64_t)s->offset + 8ULL * s->size;
 		if (end > DATA_MAX) {
-			vb_errf(err, errlen, "kvm stats: stat '%s' at offset %u with %u items ends beyond %u bytes",
+			vb_errf(err, errlen,
+				"kvm stats: stat '%s' at offset %u with %u items ends beyond %u "
+				"bytes",
 				s->name, s->offset, s->size, DATA_MAX);
 			free(st->stat);
 			st->stat = NULL;
@@ -168,7 +175,8 @@ int vb_kvm_stats_read(const struct vb_kvm_stats *st, uint64_t *vals, char *err, 
 	if (st->fd < 0)
 		return vb_errf(err, errlen, "kvm stats: not open");
 	if (st->data_size > DATA_MAX)
-		return vb_errf(err, errlen, "kvm stats: data block of %u bytes is implausible", st->data_size);
+		return vb_errf(err, errlen, "kvm stats: data block of %u bytes is implausible",
+			       st->data_size);
 	buf = malloc(st->data_size ? st->data_size : 8);
 	if (!buf)
 		return vb_errf(err, errlen, "kvm stats: out of memory");
@@ -191,8 +199,8 @@ int vb_kvm_stats_read(const struct vb_kvm_stats *st, uint64_t *vals, char *err, 
 	return 0;
 }
 
-void vb_kvm_stats_accumulate(const struct vb_kvm_stats *st, const uint64_t *before, const uint64_t *after,
-			json_t *obj)
+void vb_kvm_stats_accumulate(const struct vb_kvm_stats *st, const uint64_t *before,
+			     const uint64_t *after, json_t *obj)
 {
 	for (const char *const *n = vb_kvm_stat_names; *n; n++) {
 		int i = vb_kvm_stats_index(st, *n);

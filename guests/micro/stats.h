@@ -12,7 +12,7 @@ struct vb_kvm_stat {
 	char name[64];			/* truncated if KVM's is longer */
 	uint32_t flags;			/* KVM_STATS_TYPE_* | UNIT | BASE */
 	int16_t exponent;
-	uint16_t size;			/* u64 items (histograms have more than one); 0: never read */
+	uint16_t size; /* u64 items (histograms have more than one); 0: never read */
 	uint32_t offset;		/* from the data block */
 };
 
@@ -22,12 +22,13 @@ struct vb_kvm_stats {
 	uint32_t n;
 	struct vb_kvm_stat *stat;
 	uint32_t data_offset;
-	uint32_t data_size;		/* bytes of the data block that cover every stat, at most 16 MiB */
+	uint32_t data_size; /* bytes of the data block that cover every stat, at most 16 MiB */
 };
 
 /* Parse the part of a stats file before the data block (header, id,
  * descriptors), e.g. a captured blob. Every offset comes from the header. */
-int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, char *err, size_t errlen);
+int vb_kvm_stats_parse(const void *blob, size_t len, struct vb_kvm_stats *st, char *err,
+		       size_t errlen);
 /* KVM_GET_STATS_FD on a VM or vCPU fd, then parse its descriptors. */
 int vb_kvm_stats_open(int kvm_fd, struct vb_kvm_stats *st, char *err, size_t errlen);
 /* The raw bytes before the data block of an opened stats fd (for capturing);
@@ -46,7 +47,7 @@ extern const char *const vb_kvm_stat_names[];
 
 /* Add to obj, for each name in vb_kvm_stat_names that st has: after - before
  * for cumulative stats (added to what obj holds), the after-value otherwise. */
-void vb_kvm_stats_accumulate(const struct vb_kvm_stats *st, const uint64_t *before, const uint64_t *after,
-			json_t *obj);
+void vb_kvm_stats_accumulate(const struct vb_kvm_stats *st, const uint64_t *before,
+			     const uint64_t *after, json_t *obj);
 
 #endif

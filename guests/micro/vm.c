@@ -70,25 +70,29 @@ int vb_vm_create(struct vb_vm *vm, uint64_t pt_pages, char *err, size_t errlen)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->sys == MAP_FAILED) {
 		vm->sys = NULL;
-		return vb_errf(err, errlen, "system slot of %zu bytes: %s", vm->sys_size, strerror(errno));
+		return vb_errf(err, errlen, "system slot of %zu bytes: %s", vm->sys_size,
+			       strerror(errno));
 	}
 	/* The guest's page tables live here: under THP=always they would get 2M
 	 * host pages, and the host dimension of every guest table walk would be
 	 * shorter than the 4K the row claims. */
 	if (madvise(vm->sys, vm->sys_size, MADV_NOHUGEPAGE) < 0)
-		return vb_errf(err, errlen, "system slot: madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+		return vb_errf(err, errlen, "system slot: madvise(MADV_NOHUGEPAGE): %s",
+			       strerror(errno));
 	struct kvm_userspace_memory_region r0 = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->sys_size,
 		.userspace_addr = (uintptr_t)vm->sys,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r0) < 0)
-		return vb_errf(err, errlen, "KVM_SET_USER_MEMORY_REGION (system slot): %s", strerror(errno));
+		return vb_errf(err, errlen, "KVM_SET_USER_MEMORY_REGION (system slot): %s",
+			       strerror(errno));
 
 	vb_pt_init(&vm->pt, vm->sys, 0, vm->sys_size, VB_G_PTPOOL, vm->sys_size);
 	if (vb_pt_alloc(&vm->pt, &vm->root) < 0)
 		return vb_errf(err, errlen, "page tables: no room for the root");
 	/* Code, stacks, mailbox and the tables themselves: identity, user-accessible. */
-	if (vb_pt_map(&vm->pt, vm->root, 0, 0, vm->sys_size, VB_PS_4K, VB_PTE_RW | VB_PTE_U, err, errlen) < 0)
+	if (vb_pt_map(&vm->pt, vm->root, 0, 0, vm->sys_size, VB_PS_4K, VB_PTE_RW | VB_PTE_U, err,
+		      errlen) < 0)
 		return -1;
 	/* Its tables are resident now: the check sees what the host gave them. */
 	if (vb_vm_sys_check(vm, err, errlen) < 0)
@@ -121,7 +125,8 @@ static int data_slot(struct vb_vm *vm, uint64_t size, char *err, size_t errlen)
 	};
 
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r1) < 0)
-		return vb_errf(err, errlen, "KVM_SET_USER_MEMORY_REGION (data slot, %llu bytes): %s",
+		return vb_errf(err, errlen,
+			       "KVM_SET_USER_MEMORY_REGION (data slot, %llu bytes): %s",
 			       (unsigned long long)size, strerror(errno));
 	return 0;
 }
@@ -151,9 +156,12 @@ int vb_vm_sys_check(const struct vb_vm *vm, char *err, size_t errlen)
 	if (vb_mem_verify(&sys, &v, err, errlen) < 0)
 		return -1;
 	if (v.bytes_2m || v.bytes_1g)
-		return vb_errf(err, errlen, "system slot (guest page tables, code, stacks) has %llu bytes of huge "
-			       "host pages despite MADV_NOHUGEPAGE: the host dimension of guest table walks is not 4K",
-			       (unsigned long long)(v.bytes_2m + v.bytes_1g));
+		return vb_errf(
+			err, errlen,
+			"system slot (guest page tables, code, stacks) has %llu bytes of huge "
+			"host pages despite MADV_NOHUGEPAGE: the host dimension of guest table "
+			"walks is not 4K",
+			(unsigned long long)(v.bytes_2m + v.bytes_1g));
 	return 0;
 }
 
@@ -193,8 +201,8 @@ static void fill_tables(struct vb_vm *vm)
 	gdt[VB_G_SEL_UCODE >> 3] = seg_desc(true, 3);
 	gdt[VB_G_SEL_UDATA >> 3] = seg_desc(false, 3);
 	/* 64-bit TSS, busy: what KVM_SET_SREGS' tr says too. */
-	gdt[VB_G_SEL_TSS >> 3] = (VB_G_TSS_LIMIT & 0xffff) | ((tss & 0xffffff) << 16) | (0xbULL << 40) | (1ULL << 47) |
-				 (((tss >> 24) & 0xff) << 56);
+	gdt[VB_G_SEL_TSS >> 3] = (VB_G_TSS_LIMIT & 0xffff) | ((tss & 0xffffff) << 16) |
+				 (0xbULL << 40) | (1ULL << 47) | (((tss >> 24) & 0xff) << 56);
 	gdt[(VB_G_SEL_TSS >> 3) + 1] = tss >> 32;
 
 	uint8_t *t = vm->sys + VB_G_TSS;
@@ -288,7 +296,8 @@ int vb_vcpu_setup(struct vb_vm *vm, bool cpl3, char *err, size_t errlen)
 	unsigned dpl = cpl3 ? 3 : 0;
 
 	if ((size_t)(vb_guest_code_end - vb_guest_code_start) > VB_G_CODE_MAX)
-		return vb_errf(err, errlen, "guest code is larger than its %d bytes", VB_G_CODE_MAX);
+		return vb_errf(err, errlen, "guest code is larger than its %d bytes",
+			       VB_G_CODE_MAX);
 	fill_tables(vm);
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return vb_errf(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
@@ -333,7 +342,8 @@ static void describe_exception(const struct vb_vm *vm, char *err, size_t errlen)
 	const uint64_t *mb = (const uint64_t *)(vm->sys + VB_G_MAILBOX);
 	uint64_t v = mb[MB_EXC_VEC / 8];
 
-	vb_errf(err, errlen, "guest exception %s (vector %llu), error code %#llx, rip %#llx, cr2 %#llx",
+	vb_errf(err, errlen,
+		"guest exception %s (vector %llu), error code %#llx, rip %#llx, cr2 %#llx",
 		v < 32 && exc_names[v] ? exc_names[v] : "?", (unsigned long long)v,
 		(unsigned long long)mb[MB_EXC_ERR / 8], (unsigned long long)mb[MB_EXC_RIP / 8],
 		(unsigned long long)mb[MB_EXC_CR2 / 8]);
@@ -369,7 +379,8 @@ static enum vb_vm_exit describe_exit(struct vb_vm *vm, char *err, size_t errlen)
 			run->io.port, regs.rip);
 		break;
 	default:
-		vb_errf(err, errlen, "unexpected KVM exit reason %u, rip %#llx", run->exit_reason, regs.rip);
+		vb_errf(err, errlen, "unexpected KVM exit reason %u, rip %#llx", run->exit_reason,
+			regs.rip);
 	}
 	return VB_VM_ERROR;
 }
@@ -421,7 +432,8 @@ static bool stop_signal_pending(void)
 {
 	sigset_t pending;
 
-	return sigpending(&pending) == 0 && (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1);
+	return sigpending(&pending) == 0 &&
+	       (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1);
 }
 
 enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t errlen)
@@ -455,7 +467,8 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 		if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 			its.it_value.tv_nsec = 1;
 		if (timer_settime(timer, 0, &its, NULL) < 0) {
-			vb_errf(err, errlen, "watchdog timer of %g s: %s", timeout_s, strerror(errno));
+			vb_errf(err, errlen, "watchdog timer of %g s: %s", timeout_s,
+				strerror(errno));
 			timer_delete(timer);
 			return VB_VM_ERROR;
 		}
@@ -478,7 +491,9 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 		 * installs (cmd_run's SIGINT/SIGTERM) bring us back here. */
 		if (r < 0 && errno == EINTR) {
 			if (kick_fired) {
-				vb_errf(err, errlen, "guest did not report back within %g s: stopped", timeout_s);
+				vb_errf(err, errlen,
+					"guest did not report back within %g s: stopped",
+					timeout_s);
 				ret = VB_VM_TIMEOUT;
 				break;
 			}
@@ -495,7 +510,8 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 			ret = VB_VM_ERROR;
 			break;
 		}
-		if (vm->run->exit_reason == KVM_EXIT_IO && vm->run->io.direction == KVM_EXIT_IO_OUT &&
+		if (vm->run->exit_reason == KVM_EXIT_IO &&
+		    vm->run->io.direction == KVM_EXIT_IO_OUT &&
 		    vm->run->io.port == VB_G_PORT_DONE) {
 			ret = VB_VM_DONE;
 			break;

@@ -25,7 +25,7 @@ struct vb_vm {
 	bool gbpages;			/* KVM offers Page1GB: guest 1G leaves work */
 	bool pcid;			/* KVM offers PCID: CR4.PCIDE can be set */
 	bool amd;			/* the CPU is AMD's (or Hygon's): VMMCALL, not VMCALL */
-	volatile sig_atomic_t *stop;	/* when set (Ctrl-C), vb_vm_run ends the pass; NULL: never */
+	volatile sig_atomic_t *stop; /* when set (Ctrl-C), vb_vm_run ends the pass; NULL: never */
 };
 
 /* Why vb_vm_run returned. */

@@ -23,7 +23,7 @@ struct session {
 	struct vb_target t;
 	const char *name;		/* the --target word */
 	const struct vb_run_opts *o;
-	char dir[256];			/* the target's folder holding vbench-guest; "" before the copy */
+	char dir[256]; /* the target's folder holding vbench-guest; "" before the copy */
 	json_t *env;			/* what the target said of itself */
 	char env_err[256];
 };
@@ -41,7 +41,8 @@ static bool dir_ok(const char *d)
 	if (d[0] != '/' || strlen(d) > 200 || !last || strncmp(last, "/vbench-guest.", 14))
 		return false;
 	for (const char *p = d; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-", *p))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-",
+			    *p))
 			return false;
 	return !strstr(d, "..");
 }
@@ -76,7 +77,9 @@ static int ssh_step(struct session *s, const char *command, const char *stdin_pa
 		    bool cleanup, struct vb_spawn_result *res, char *err, size_t errlen)
 {
 	struct step st = { .s = s };
-	struct vb_spawn_opts so = { .timeout_s = STEP_TIMEOUT_S, .on_line = on_step_line, .arg = &st,
+	struct vb_spawn_opts so = { .timeout_s = STEP_TIMEOUT_S,
+				    .on_line = on_step_line,
+				    .arg = &st,
 				    .stop = cleanup ? NULL : s->o->interrupted,
 				    .stdin_path = stdin_path };
 	struct vb_argv argv;
@@ -155,7 +158,8 @@ static void session_close(struct session *s)
 	if (ssh_step(s, cmd, NULL, true, &res, err, sizeof(err)) < 0 || !step_ok(&res)) {
 		step_why(&res, why, sizeof(why));
 		if (s->o->log)
-			fprintf(s->o->log, "  remote %s: could not remove %s: %s\n", s->name, s->dir, why);
+			fprintf(s->o->log, "  remote %s: could not remove %s: %s\n", s->name,
+				s->dir, why);
 	}
 	free(cmd);
 }
@@ -227,7 +231,8 @@ static int remote_run(const struct vb_point *const *pts, json_t *const *rows, si
 	return (int)i;
 }
 
-static json_t *remote_describe(const char *target, const struct vb_run_opts *o, char *why, size_t len)
+static json_t *remote_describe(const char *target, const struct vb_run_opts *o, char *why,
+			       size_t len)
 {
 	struct session s = { .name = target, .o = o };
 	json_t *env = NULL;

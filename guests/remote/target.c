@@ -62,14 +62,16 @@ int vb_target_parse(const char *word, struct vb_target *t, char *why, size_t len
 		return vb_errf(why, len, "longer than 300 characters");
 	if (at) {
 		if (!user_ok(word, (size_t)(at - word)) || strchr(host, '@'))
-			return vb_errf(why, len, "the user must be letters, digits, '.', '_' or '-' "
+			return vb_errf(why, len,
+				       "the user must be letters, digits, '.', '_' or '-' "
 				       "(not first), at most 32");
 		snprintf(t->user, sizeof(t->user), "%.*s", (int)(at - word), word);
 	}
 	if (host[0] == '[') {
 		end = strchr(host, ']');
 		if (!end || !ipv6_ok(host + 1, (size_t)(end - host - 1)))
-			return vb_errf(why, len, "a bracketed host must be an IPv6 address, e.g. [::1]:2222");
+			return vb_errf(why, len,
+				       "a bracketed host must be an IPv6 address, e.g. [::1]:2222");
 		snprintf(t->host, sizeof(t->host), "%.*s", (int)(end - host - 1), host + 1);
 		colon = end[1] ? end + 1 : NULL;
 		if (colon && *colon != ':')
@@ -82,7 +84,8 @@ int vb_target_parse(const char *word, struct vb_target *t, char *why, size_t len
 			return vb_errf(why, len, "the host name is %zu characters long, at most %d",
 				       hn, HOST_MAX);
 		if (!host_ok(host, hn))
-			return vb_errf(why, len, "the host must be a DNS name, an IPv4 address or [IPv6]");
+			return vb_errf(why, len,
+				       "the host must be a DNS name, an IPv4 address or [IPv6]");
 		snprintf(t->host, sizeof(t->host), "%.*s", (int)hn, host);
 	}
 	if (colon) {

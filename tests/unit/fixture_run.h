@@ -19,26 +19,28 @@ static inline json_t *fx_row(const char *bench, const char *mode, const char *pa
 	int i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(samples, json_real(median * (1 + spread * (n > 1 ? 2.0 * i / (n - 1) - 1 : 0))));
+		json_array_append_new(
+			samples,
+			json_real(median * (1 + spread * (n > 1 ? 2.0 * i / (n - 1) - 1 : 0))));
 	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:b, s:s}, s:{s:I, s:s}, s:s, s:o,"
 			 " s:{s:i, s:f, s:f, s:f, s:f, s:f}, s:s}",
-			 "bench", bench, "mode", mode, "guest", strcmp(mode, "native") ? "micro" : "none",
-			 "pages", "requested", pages, "verified", pages, "honoured", 1, "source", "smaps",
-			 "params", "footprint", (json_int_t)512 << 20, "layout", "page",
-			 "unit", unit, "samples", samples,
-			 "stats", "n", n, "median", median, "mean", median,
-			 "ci95_low", median * (1 - spread / 4), "ci95_high", median * (1 + spread / 4),
-			 "ci_halfwidth_rel", spread / 4,
-			 "status", "ok");
+			 "bench", bench, "mode", mode, "guest",
+			 strcmp(mode, "native") ? "micro" : "none", "pages", "requested", pages,
+			 "verified", pages, "honoured", 1, "source", "smaps", "params", "footprint",
+			 (json_int_t)512 << 20, "layout", "page", "unit", unit, "samples", samples,
+			 "stats", "n", n, "median", median, "mean", median, "ci95_low",
+			 median * (1 - spread / 4), "ci95_high", median * (1 + spread / 4),
+			 "ci_halfwidth_rel", spread / 4, "status", "ok");
 }
 
-static inline json_t *fx_skipped(const char *bench, const char *mode, const char *pages, const char *why)
+static inline json_t *fx_skipped(const char *bench, const char *mode, const char *pages,
+				 const char *why)
 {
-	return json_pack("{s:s, s:s, s:s, s:{s:s, s:n, s:b}, s:{s:I, s:s}, s:s, s:s, s:s}",
-			 "bench", bench, "mode", mode, "guest", strcmp(mode, "native") ? "micro" : "none",
-			 "pages", "requested", pages, "verified", "honoured", 0,
-			 "params", "footprint", (json_int_t)512 << 20, "layout", "page",
-			 "unit", "ns/load", "status", "skipped", "reason", why);
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:n, s:b}, s:{s:I, s:s}, s:s, s:s, s:s}", "bench",
+			 bench, "mode", mode, "guest", strcmp(mode, "native") ? "micro" : "none",
+			 "pages", "requested", pages, "verified", "honoured", 0, "params",
+			 "footprint", (json_int_t)512 << 20, "layout", "page", "unit", "ns/load",
+			 "status", "skipped", "reason", why);
 }
 
 /* Steals rows. */

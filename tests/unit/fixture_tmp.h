@@ -44,7 +44,8 @@ static inline char *fx_tmpdir(void)
 		vb_tmpdir_sweep("vbench-test");
 		atexit(fx_tmp_cleanup);
 	}
-	if (fx_tmp_n >= FX_TMP_MAX || vb_tmpdir_make("vbench-test", buf, sizeof(buf), err, sizeof(err)) < 0)
+	if (fx_tmp_n >= FX_TMP_MAX ||
+	    vb_tmpdir_make("vbench-test", buf, sizeof(buf), err, sizeof(err)) < 0)
 		return NULL;
 	fx_tmp_made[fx_tmp_n] = strdup(buf);
 	if (!fx_tmp_made[fx_tmp_n])

@@ -31,7 +31,8 @@ Test(backing, anon_4k_is_verified_4k)
 	struct vb_mem m;
 	struct vb_mem_verified v;
 
-	cr_assert_eq(vb_mem_alloc(&m, 16 * MB + 100, VB_BACKING_ANON, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_mem_alloc(&m, 16 * MB + 100, VB_BACKING_ANON, err, sizeof(err)), 0, "%s",
+		     err);
 	cr_assert_eq(m.len % 4096, 0);
 	cr_assert_geq(m.len, 16 * MB + 100);
 	/* Untouched: nothing resident, so no size can be claimed. */
@@ -69,7 +70,8 @@ Test(backing, thp_is_verified_2m)
 
 	vb_test_host_lock(false);
 	if (!thp_available())
-		cr_skip_test("THP is off here (/sys/kernel/mm/transparent_hugepage/enabled is never or absent)");
+		cr_skip_test("THP is off here (/sys/kernel/mm/transparent_hugepage/enabled is "
+			     "never or absent)");
 	cr_assert_eq(vb_mem_alloc(&m, 32 * MB, VB_BACKING_THP, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq((uintptr_t)m.addr % (2 * MB), 0, "THP mapping not 2M aligned");
 	vb_mem_touch(&m);
@@ -111,7 +113,8 @@ static long kernel_grants(size_t page, long total)
 	char path[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages", page / 1024);
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages",
+		 page / 1024);
 	f = fopen(path, "w");
 	if (f) {
 		fprintf(f, "%ld\n", total);
@@ -135,16 +138,21 @@ static void hugetlb_case(size_t page, enum vb_backing b, enum vb_page_size want)
 		cr_skip_test("no %zukB hugepage pool on this kernel", page / 1024);
 	if (vb_hugepages_free(page) < 1) {
 		if (geteuid() != 0)
-			cr_skip_test("no free %zukB hugepages and not root to reserve one", page / 1024);
+			cr_skip_test("no free %zukB hugepages and not root to reserve one",
+				     page / 1024);
 		if (vb_hugepages_reserve(page, 1, err, sizeof(err)) < 0) {
 			/* A skip only when the kernel itself cannot give the page
 			 * (1G needs 1G of free, aligned memory); else a failure. */
 			granted = kernel_grants(page, before + 1);
 			vb_hugepages_set_total(page, before, NULL, 0);
 			if (granted < before + 1)
-				cr_skip_test("the kernel has no memory for one more %zukB hugepage (asked for %ld, "
-					     "got %ld): %s", page / 1024, before + 1, granted, err);
-			cr_assert_fail("vb_hugepages_reserve failed where the kernel grants the page: %s", err);
+				cr_skip_test("the kernel has no memory for one more %zukB hugepage "
+					     "(asked for %ld, "
+					     "got %ld): %s",
+					     page / 1024, before + 1, granted, err);
+			cr_assert_fail(
+				"vb_hugepages_reserve failed where the kernel grants the page: %s",
+				err);
 		}
 	}
 	rc = vb_mem_alloc(&m, page, b, err, sizeof(err));
@@ -180,12 +188,15 @@ static void missing_hugepages_name_the_command(void)
 	if (before < 0)
 		return;
 	/* Ask for one more page than the pool has free, whatever its state. */
-	cr_assert_eq(vb_mem_alloc(&m, (size_t)(nfree + 1) * page, VB_BACKING_HUGETLB_1G, err, sizeof(err)), -1,
-		     "mapping more 1G pages than are free succeeded");
+	cr_assert_eq(vb_mem_alloc(&m, (size_t)(nfree + 1) * page, VB_BACKING_HUGETLB_1G, err,
+				  sizeof(err)),
+		     -1, "mapping more 1G pages than are free succeeded");
 	cr_assert_eq(errno, ENOMEM);
-	snprintf(want, sizeof(want), "no free 1G hugepages (need %ld, have %ld): reserve them with: "
+	snprintf(want, sizeof(want),
+		 "no free 1G hugepages (need %ld, have %ld): reserve them with: "
 		 "echo %ld > /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages "
-		 "(or pass --reserve-hugepages as root)", nfree + 1, nfree, before + 1);
+		 "(or pass --reserve-hugepages as root)",
+		 nfree + 1, nfree, before + 1);
 	cr_assert_str_eq(err, want);
 }
 

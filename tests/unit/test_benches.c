@@ -22,7 +22,8 @@ static const struct vb_bench *params_for(const char *name, struct vb_param_value
 	cr_assert_not_null(b, "bench %s is not registered", name);
 	vb_param_defaults(pv, b->params);
 	for (int i = 0; sets && sets[i]; i++)
-		cr_assert_eq(vb_param_set(pv, sets[i], err, sizeof(err)), 0, "%s: %s", sets[i], err);
+		cr_assert_eq(vb_param_set(pv, sets[i], err, sizeof(err)), 0, "%s: %s", sets[i],
+			     err);
 	return b;
 }
 
@@ -30,7 +31,9 @@ static const struct vb_bench *params_for(const char *name, struct vb_param_value
 static void quick_opts(struct vb_runner_opts *o, unsigned n, enum vb_page_size ps)
 {
 	vb_runner_opts_default(o);
-	o->stop = (struct vb_stop_rule){ .min_runs = n, .max_runs = n, .target_ci = 0, .max_seconds = 0 };
+	o->stop = (struct vb_stop_rule){
+		.min_runs = n, .max_runs = n, .target_ci = 0, .max_seconds = 0
+	};
 	o->warmup = 1;
 	o->pages = ps;
 	o->seed = 7;
@@ -96,13 +99,15 @@ Test(benches, table_and_lookup)
 
 	cr_assert_null(vb_bench_find("nosuch"));
 	vb_bench_names(names, sizeof(names));
-	cr_assert_str_eq(names, "ptrchase, forkwait, forkstorm, mmapchurn, ctxswitch, pagefault, gups, "
+	cr_assert_str_eq(names,
+			 "ptrchase, forkwait, forkstorm, mmapchurn, ctxswitch, pagefault, gups, "
 			 "build, kvstore, oltp");
 	for (int i = 0; vb_benches[i]; i++) {
 		const struct vb_bench *b = vb_benches[i];
 
 		cr_assert_eq(vb_bench_find(b->name), b);
-		cr_assert(b->summary && b->unit && b->setup && b->run && b->teardown, "%s incomplete", b->name);
+		cr_assert(b->summary && b->unit && b->setup && b->run && b->teardown,
+			  "%s incomplete", b->name);
 		cr_assert_leq(vb_param_count(b->params), VB_PARAMS_MAX);
 	}
 }
@@ -120,7 +125,8 @@ static void assert_single_cycle(void *base, size_t nodes, size_t stride)
 		size_t idx = (size_t)((char *)p - (char *)base) / stride;
 
 		cr_assert_lt(idx, nodes);
-		cr_assert_eq((void *)p, vb_ptrchase_node(base, idx, stride), "pointer off its node");
+		cr_assert_eq((void *)p, vb_ptrchase_node(base, idx, stride),
+			     "pointer off its node");
 		cr_assert_not(seen[idx], "node %zu visited twice after %zu hops", idx, hops);
 		seen[idx] = 1;
 		p = *p;
@@ -270,7 +276,8 @@ Test(mmapchurn, reports_iterations_and_pages)
 	it = jnum(row, "stats", "median");
 	pg = jnum(row, "extra", "us_per_page");
 	/* The same time over 8x as many pages. */
-	cr_assert(pg > it / 8 * 0.5 && pg < it / 8 * 2, "us_per_page %g vs us/iteration %g", pg, it);
+	cr_assert(pg > it / 8 * 0.5 && pg < it / 8 * 2, "us_per_page %g vs us/iteration %g", pg,
+		  it);
 	/* Every touched page faults: the software counter sees at least 8 per iteration. */
 	json_t *sw = json_object_get(json_object_get(row, "counters"), "software");
 
@@ -289,8 +296,8 @@ Test(ctxswitch, process_round_trips)
 	cr_assert_eq(jnum(row, "counters", "ops"), 3 * 200 * 2);
 	sw = json_object_get(json_object_get(row, "counters"), "software");
 	cr_assert_geq(json_integer_value(json_object_get(sw, "context_switches")), 3 * 200 * 2,
-			      "pinned to one CPU, each round trip blocks the parent and the partner once, "
-			      "and the partner's switches are counted too");
+		      "pinned to one CPU, each round trip blocks the parent and the partner once, "
+		      "and the partner's switches are counted too");
 	json_decref(row);
 }
 
@@ -326,7 +333,8 @@ Test(ctxswitch, two_cpus_skip_when_only_one_allowed)
 	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
 	row = run_row("ctxswitch", sets, 3, VB_PS_4K);
 	cr_assert_str_eq(jstr(row, "status", NULL), "skipped");
-	cr_assert(strstr(jstr(row, "reason", NULL), "cpus=2 needs two CPUs"), "%s", jstr(row, "reason", NULL));
+	cr_assert(strstr(jstr(row, "reason", NULL), "cpus=2 needs two CPUs"), "%s",
+		  jstr(row, "reason", NULL));
 	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 0);
 	json_decref(row);
 }
@@ -392,7 +400,8 @@ Test(runner, pmu_absence_is_recorded_not_fatal)
 	u = unavailable_entry(row, "NO_SUCH_EVENT_XYZ");
 	cr_assert_not_null(u, "unknown event left no reason");
 	cr_assert_str_eq(json_string_value(json_object_get(u, "cause")), "libpfm4");
-	cr_assert(strstr(json_string_value(json_object_get(u, "reason")), "does not resolve on PMU skl"));
+	cr_assert(strstr(json_string_value(json_object_get(u, "reason")),
+			 "does not resolve on PMU skl"));
 	cr_assert(json_is_integer(json_object_get(pmu, "INST_RETIRED:ANY_P")) ||
 		  unavailable_entry(row, "INST_RETIRED:ANY_P"));
 	/* --events adds: cycles and instructions are still asked for. */
@@ -430,7 +439,9 @@ Test(runner, hugetlb_1g_without_pages_is_skipped_with_the_command)
 	vb_test_host_lock(false);
 	nfree = vb_hugepages_free(1UL << 30);
 	if (nfree != 0)
-		cr_skip_test("1G pool has %ld free pages (or none exists); the skip path needs exactly 0", nfree);
+		cr_skip_test("1G pool has %ld free pages (or none exists); the skip path needs "
+			     "exactly 0",
+			     nfree);
 	row = run_row("ptrchase", sets, 3, VB_PS_1G);
 	cr_assert_str_eq(jstr(row, "status", NULL), "skipped");
 	cr_assert(strstr(jstr(row, "reason", NULL), "hugepages-1048576kB/nr_hugepages"), "%s",
@@ -447,7 +458,9 @@ Test(runner, stops_early_once_the_ci_is_met)
 	json_t *row;
 
 	vb_runner_opts_default(&o);
-	o.stop = (struct vb_stop_rule){ .min_runs = 3, .max_runs = 200, .target_ci = 0.5, .max_seconds = 20 };
+	o.stop = (struct vb_stop_rule){
+		.min_runs = 3, .max_runs = 200, .target_ci = 0.5, .max_seconds = 20
+	};
 	row = vb_runner_run(b, &pv, &o);
 	cr_assert_str_eq(jstr(row, "status", NULL), "ok");
 	/* A 50% target is met long before 200 samples of an in-cache chase. */

@@ -37,7 +37,8 @@ static int run_cmd(json_t *a, json_t *b, const char *extra)
 
 	fx_save(fx_run("A", json_pack("[o]", a)), da);
 	fx_save(fx_run("B", json_pack("[o]", b)), db);
-	rc = extra ? cmd_compare(4, argv) : (argv[1] = da, argv[2] = db, argv[3] = NULL, cmd_compare(3, argv));
+	rc = extra ? cmd_compare(4, argv)
+		   : (argv[1] = da, argv[2] = db, argv[3] = NULL, cmd_compare(3, argv));
 	free(da);
 	free(db);
 	return rc;
@@ -46,9 +47,12 @@ static int run_cmd(json_t *a, json_t *b, const char *extra)
 Test(compare, unchanged_is_none, .init = cr_redirect_stdout)
 {
 	cr_assert_str_eq(verdict_of(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-				    fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11), NULL), "none");
+				    fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+				    NULL),
+			 "none");
 	cr_assert_eq(run_cmd(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-			     fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11), NULL), 0);
+			     fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11), NULL),
+		     0);
 }
 
 Test(compare, slower_tight_is_regression, .init = cr_redirect_stdout)
@@ -56,18 +60,21 @@ Test(compare, slower_tight_is_regression, .init = cr_redirect_stdout)
 	json_t *report;
 
 	cr_assert_str_eq(verdict_of(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-				    fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11), &report),
+				    fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11),
+				    &report),
 			 "regression");
 	cr_assert_eq(vb_compare_regressions(report), 1);
 	json_decref(report);
 	cr_assert_eq(run_cmd(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-			     fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11), NULL), 1);
+			     fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11), NULL),
+		     1);
 }
 
 Test(compare, faster_is_improvement, .init = cr_redirect_stdout)
 {
 	cr_assert_str_eq(verdict_of(fx_row("forkwait", "native", "4k", "us/fork", 100, 0.01, 11),
-				    fx_row("forkwait", "native", "4k", "us/fork", 80, 0.01, 11), NULL),
+				    fx_row("forkwait", "native", "4k", "us/fork", 80, 0.01, 11),
+				    NULL),
 			 "improvement");
 	cr_assert_eq(run_cmd(fx_row("forkwait", "native", "4k", "us/fork", 100, 0.01, 11),
 			     fx_row("forkwait", "native", "4k", "us/fork", 80, 0.01, 11), NULL), 0);
@@ -76,17 +83,20 @@ Test(compare, faster_is_improvement, .init = cr_redirect_stdout)
 Test(compare, noisy_overlap_is_not_significant)
 {
 	cr_assert_str_eq(verdict_of(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.6, 11),
-				    fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.6, 11), NULL),
+				    fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.6, 11),
+				    NULL),
 			 "not-significant");
 }
 
 Test(compare, throughput_direction)
 {
 	cr_assert_str_eq(verdict_of(fx_row("gups", "native", "4k", "updates/s", 2e8, 0.01, 11),
-				    fx_row("gups", "native", "4k", "updates/s", 1.6e8, 0.01, 11), NULL),
+				    fx_row("gups", "native", "4k", "updates/s", 1.6e8, 0.01, 11),
+				    NULL),
 			 "regression");
 	cr_assert_str_eq(verdict_of(fx_row("gups", "native", "4k", "updates/s", 2e8, 0.01, 11),
-				    fx_row("gups", "native", "4k", "updates/s", 2.4e8, 0.01, 11), NULL),
+				    fx_row("gups", "native", "4k", "updates/s", 2.4e8, 0.01, 11),
+				    NULL),
 			 "improvement");
 }
 
@@ -94,25 +104,32 @@ Test(compare, within_threshold_is_none_even_if_significant, .init = cr_redirect_
 {
 	/* 3% slower with tight samples: significant, but below the 5% default. */
 	cr_assert_str_eq(verdict_of(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.001, 11),
-				    fx_row("ptrchase", "native", "4k", "ns/load", 288.4, 0.001, 11), NULL), "none");
+				    fx_row("ptrchase", "native", "4k", "ns/load", 288.4, 0.001, 11),
+				    NULL),
+			 "none");
 	/* 20% slower but a 25% threshold. */
 	cr_assert_eq(run_cmd(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-			     fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11), "--threshold=25%"), 0);
+			     fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11),
+			     "--threshold=25%"),
+		     0);
 }
 
 Test(compare, skipped_side_is_unavailable)
 {
 	cr_assert_str_eq(verdict_of(fx_skipped("ptrchase", "ept", "4k:4k", "no ept"),
-				    fx_row("ptrchase", "ept", "4k:4k", "ns/load", 336, 0.01, 11), NULL),
+				    fx_row("ptrchase", "ept", "4k:4k", "ns/load", 336, 0.01, 11),
+				    NULL),
 			 "unavailable");
 }
 
 Test(compare, unmatched_rows_are_listed)
 {
-	json_t *ra = fx_run("A", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5),
-					   fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 5)));
-	json_t *rb = fx_run("B", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5),
-					   fx_row("ptrchase", "ept", "4k:4k", "ns/load", 300, 0.01, 5)));
+	json_t *ra = fx_run(
+		"A", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5),
+			       fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 5)));
+	json_t *rb = fx_run(
+		"B", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5),
+			       fx_row("ptrchase", "ept", "4k:4k", "ns/load", 300, 0.01, 5)));
 	json_t *report = vb_compare_runs(ra, rb, &opts);
 
 	cr_assert_eq(json_array_size(json_object_get(report, "rows")), 1);
@@ -145,13 +162,17 @@ Test(compare, json_output, .init = cr_redirect_stdout)
 	FILE *f;
 
 	cr_assert_eq(run_cmd(fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-			     fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11), "--json"), 1);
+			     fx_row("ptrchase", "native", "4k", "ns/load", 336, 0.01, 11),
+			     "--json"),
+		     1);
 	fflush(stdout);
 	f = cr_get_redirected_stdout();
 	out = json_loadf(f, 0, NULL);
 	cr_assert_not_null(out);
 	cr_assert_str_eq(json_string_value(json_object_get(out, "schema")), "vbench.compare/1");
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(out, "counts"), "regression")), 1);
+	cr_assert_eq(
+		json_integer_value(json_object_get(json_object_get(out, "counts"), "regression")),
+		1);
 	json_decref(out);
 }
 
@@ -198,7 +219,8 @@ static int cmd_on(json_t *ra, json_t *rb, const char *opt)
 
 Test(compare_closed, empty_new_run_fails, .init = quiet)
 {
-	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11)));
+	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280,
+							 0.01, 11)));
 	json_t *rb = fx_run("B", json_array());
 	json_t *report = vb_compare_runs(ra, rb, &opts);
 
@@ -218,10 +240,12 @@ Test(compare_closed, failed_and_skipped_rows_are_lost, .init = quiet)
 
 	json_object_set_new(failed, "status", json_string("failed"));
 	json_object_set_new(failed, "reason", json_string("bench crashed"));
-	ra = fx_run("A", json_pack("[o,o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+	ra = fx_run("A", json_pack("[o,o,o]",
+				   fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
 				   fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 11),
 				   fx_row("ptrchase", "native", "1g", "ns/load", 120, 0.01, 11)));
-	rb = fx_run("B", json_pack("[o,o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+	rb = fx_run("B", json_pack("[o,o,o]",
+				   fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
 				   failed, fx_skipped("ptrchase", "native", "1g", "no 1G pages")));
 	report = vb_compare_runs(ra, rb, &opts);
 	cr_assert_eq(vb_compare_lost(report), 2);
@@ -234,26 +258,33 @@ Test(compare_closed, failed_and_skipped_rows_are_lost, .init = quiet)
 
 Test(compare_closed, a_row_skipped_on_both_sides_is_not_lost, .init = quiet)
 {
-	json_t *ra = fx_run("A", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-					   fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
-	json_t *rb = fx_run("B", json_pack("[o,o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
-					   fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+	json_t *ra =
+		fx_run("A", json_pack("[o,o]",
+				      fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+				      fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+	json_t *rb =
+		fx_run("B", json_pack("[o,o]",
+				      fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11),
+				      fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
 
 	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_OK);
 }
 
 Test(compare_closed, only_skipped_rows_is_no_comparison, .init = quiet)
 {
-	json_t *ra = fx_run("A", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
-	json_t *rb = fx_run("B", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+	json_t *ra =
+		fx_run("A", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
+	json_t *rb =
+		fx_run("B", json_pack("[o]", fx_skipped("ptrchase", "ept", "4k:4k", "no ept")));
 
 	cr_assert_eq(cmd_on(ra, rb, NULL), VB_EXIT_FAIL);
 }
 
 Test(compare_closed, non_finite_thresholds_are_refused, .init = cr_redirect_stderr)
 {
-	static const char *const bad[] = { "--threshold=inf%", "--threshold=nan%", "--threshold=inf",
-					   "--threshold=-1%", "--threshold=1e999%" };
+	static const char *const bad[] = { "--threshold=inf%", "--threshold=nan%",
+					   "--threshold=inf", "--threshold=-1%",
+					   "--threshold=1e999%" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *argv[] = { "compare", (char *)bad[i], "a", "b", NULL };
@@ -310,24 +341,34 @@ Test(compare_change, invocations_are_the_unit)
 	const double drift[] = { -5, 0, 5 }, still[] = { -0.1, 0, 0.1 };
 	json_t *report, *r;
 
-	cr_assert_str_eq(verdict_of(with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0, 1),
-						     100, drift, 3),
-				    with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 106, 0, 1),
-						     106, drift, 3), &report), "not-significant");
+	cr_assert_str_eq(
+		verdict_of(
+			with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0, 1),
+					 100, drift, 3),
+			with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 106, 0, 1),
+					 106, drift, 3),
+			&report),
+		"not-significant");
 	r = json_array_get(json_object_get(report, "rows"), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(r, "test")), "welch-invocations");
 	cr_assert_eq(json_integer_value(json_array_get(json_object_get(r, "invocations"), 0)), 3);
 	json_decref(report);
-	cr_assert_str_eq(verdict_of(with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0, 1),
-						     100, still, 3),
-				    with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 106, 0, 1),
-						     106, still, 3), NULL), "regression");
+	cr_assert_str_eq(
+		verdict_of(
+			with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 100, 0, 1),
+					 100, still, 3),
+			with_invocations(fx_row("ptrchase", "native", "4k", "ns/load", 106, 0, 1),
+					 106, still, 3),
+			NULL),
+		"regression");
 }
 
 Test(compare_change, host_differences_warn)
 {
-	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 11)));
-	json_t *rb = fx_run("B", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 100, 0.01, 11)));
+	json_t *ra = fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 100,
+							 0.01, 11)));
+	json_t *rb = fx_run("B", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 100,
+							 0.01, 11)));
 	json_t *report, *w;
 
 	json_object_set_new(json_object_get(ra, "host"), "kernel", json_string("Linux 6.1"));
@@ -350,7 +391,8 @@ Test(compare_closed, garbage_new_run_fails, .init = quiet)
 	char *argv[] = { "compare", da, db, NULL };
 	FILE *f;
 
-	fx_save(fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 11))),
+	fx_save(fx_run("A", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280,
+						    0.01, 11))),
 		da);
 	/* A results.jsonl of one garbage line: whether the loader refuses it or
 	 * reads no row, compare must not pass. */

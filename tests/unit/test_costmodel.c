@@ -31,9 +31,12 @@ static void three(json_t *res, const char *bench, const char *unit, double nat, 
 {
 	json_error_t e;
 
-	json_array_append_new(res, row(bench, "native", "4k", unit, nat, json_loads(params, 0, &e)));
-	json_array_append_new(res, row(bench, "shadow", "4k:4k", unit, sh, json_loads(params, 0, &e)));
-	json_array_append_new(res, row(bench, "ept", "4k:4k", unit, ept, json_loads(params, 0, &e)));
+	json_array_append_new(res,
+			      row(bench, "native", "4k", unit, nat, json_loads(params, 0, &e)));
+	json_array_append_new(res,
+			      row(bench, "shadow", "4k:4k", unit, sh, json_loads(params, 0, &e)));
+	json_array_append_new(res,
+			      row(bench, "ept", "4k:4k", unit, ept, json_loads(params, 0, &e)));
 }
 
 /* Unit costs, ns: switch 2000/10000/3000, thread switch 1500, fault
@@ -47,7 +50,8 @@ static json_t *micro_rows(void)
 	three(res, "pagefault", "ns/fault", 500, 3000, 800, "{\"footprint\":67108864}");
 	three(res, "forkwait", "us/fork", 50, 400, 80, "{\"footprint\":0}");
 	three(res, "forkwait", "us/fork", 500, 4000, 800, "{\"footprint\":67108864}");
-	three(res, "ptrchase", "ns/load", 100, 110, 160, "{\"footprint\":4294967296,\"layout\":\"page\"}");
+	three(res, "ptrchase", "ns/load", 100, 110, 160,
+	      "{\"footprint\":4294967296,\"layout\":\"page\"}");
 	three(res, "ptrchase", "ns/load", 5, 5, 5, "{\"footprint\":16777216,\"layout\":\"page\"}");
 	churn = row("mmapchurn", "shadow", "4k:4k", "us/iteration", 100, NULL);
 	json_object_set_new(churn, "extra", json_pack("{s:f}", "us_per_page", 5.0));
@@ -61,8 +65,9 @@ static json_t *workload(const char *bench, const char *mode, const char *pages, 
 {
 	json_t *r = row(bench, mode, pages, "jobs/s", median, json_pack("{s:i}", "jobs", 64));
 
-	json_object_set_new(r, "counters", json_pack("{s:f,s:{s:f,s:f},s:{}}", "ops", ops, "software",
-		"context_switches", switches, "page_faults", faults, "pmu"));
+	json_object_set_new(r, "counters",
+			    json_pack("{s:f,s:{s:f,s:f},s:{}}", "ops", ops, "software",
+				      "context_switches", switches, "page_faults", faults, "pmu"));
 	/* As counters.c writes it (counters.pmu[side][metric]) and results.c
 	 * derives `walk` from it: the walks are the completed-walk counts. */
 	if (misses >= 0) {
@@ -103,7 +108,8 @@ Test(costmodel, predicts_from_the_native_anchor)
 	struct vb_cost_prediction p;
 
 	/* 10 switches, 1000 faults and one process per job; 10 ms a job natively. */
-	json_array_append_new(res, workload("build", "native", "4k", 100, 100, 1000, 100000, 1, -1));
+	json_array_append_new(res,
+			      workload("build", "native", "4k", 100, 100, 1000, 100000, 1, -1));
 	json_array_append_new(res, workload("build", "ept", "4k:4k", 90, 100, 1000, 100000, 1, -1));
 	sh = workload("build", "shadow", "4k:4k", 50, 100, 1000, 100000, 1, -1);
 	json_array_append_new(res, sh);
@@ -145,7 +151,8 @@ Test(costmodel, falls_back_to_the_slat_anchor_and_counts_walks_with_a_pmu)
 
 Test(costmodel, no_slat_mode_no_prediction)
 {
-	json_t *res = json_array(), *sh = workload("build", "shadow", "4k:4k", 50, 100, 10, 10, 1, -1);
+	json_t *res = json_array(),
+	       *sh = workload("build", "shadow", "4k:4k", 50, 100, 10, 10, 1, -1);
 	struct vb_cost_prediction p;
 
 	json_array_append_new(res, sh);
@@ -160,22 +167,27 @@ Test(costmodel, report_section_and_the_low_activity_claim)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	json_array_append_new(res, workload("build", "native", "4k", 100, 100, 1000, 100000, 1, -1));
+	json_array_append_new(res,
+			      workload("build", "native", "4k", 100, 100, 1000, 100000, 1, -1));
 	json_array_append_new(res, workload("build", "ept", "4k:4k", 90, 100, 1000, 100000, 1, -1));
-	json_array_append_new(res, workload("build", "shadow", "4k:4k", 50, 100, 1000, 100000, 1, -1));
+	json_array_append_new(res,
+			      workload("build", "shadow", "4k:4k", 50, 100, 1000, 100000, 1, -1));
 	/* Little page-table activity (one fault in 1000 ops), measured 2% apart. */
 	json_array_append_new(res, workload("oltp", "ept", "4k:4k", 1000, 1000, 0, 1, 0, -1));
 	json_array_append_new(res, workload("oltp", "shadow", "4k:4k", 980, 1000, 0, 1, 0, -1));
 	vb_costmodel_print_md(f, res);
 	fclose(f);
 	cr_assert(strstr(text, "## Which mode wins, and why"), "%s", text);
-	cr_assert(strstr(text, "| 4k:4k | shadow | 10000.0 | 8500.0 | 3000.0 | 2000.0 | 400k | 110.0 |"),
+	cr_assert(strstr(text,
+			 "| 4k:4k | shadow | 10000.0 | 8500.0 | 3000.0 | 2000.0 | 400k | 110.0 |"),
 		  "%s", text);
 	cr_assert(strstr(text, "| build | jobs=64 | 4k:4k |"), "%s", text);
 	cr_assert(strstr(text, " native | walk |"), "%s", text);
 	cr_assert(strstr(text, "): holds (1 such rows"), "%s", text);
-	/* 50 ns more per walk under ept, 7000 ns less per switch: 7143 switches/s per 1M misses/s. */
-	cr_assert(strstr(text, "| 4k:4k | 7143 |") || strstr(text, "| 4k:4k | 7142.9 |"), "%s", text);
+	/* 50 ns more per walk under ept, 7000 ns less per switch: 7143 switches/s per 1M
+	 * misses/s. */
+	cr_assert(strstr(text, "| 4k:4k | 7143 |") || strstr(text, "| 4k:4k | 7142.9 |"), "%s",
+		  text);
 	free(text);
 	json_decref(res);
 }

@@ -41,7 +41,8 @@ static void pool(const char *size, const char *total, const char *free_pages, co
 	put(path, free_pages);
 	snprintf(path, sizeof(path), "sys/kernel/mm/hugepages/hugepages-%s/resv_hugepages", size);
 	put(path, resv);
-	snprintf(path, sizeof(path), "sys/kernel/mm/hugepages/hugepages-%s/surplus_hugepages", size);
+	snprintf(path, sizeof(path), "sys/kernel/mm/hugepages/hugepages-%s/surplus_hugepages",
+		 size);
 	put(path, "0\n");
 }
 
@@ -54,7 +55,8 @@ static void make_root(void)
 	put("sys/module/kvm/parameters/tdp_mmu", "Y\n");
 	put("sys/module/kvm/parameters/nx_huge_pages", "N\n");
 	put("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
-	put("sys/kernel/mm/transparent_hugepage/defrag", "[always] defer defer+madvise madvise never\n");
+	put("sys/kernel/mm/transparent_hugepage/defrag",
+	    "[always] defer defer+madvise madvise never\n");
 	pool("2048kB", "16\n", "12\n", "2\n");
 	pool("1048576kB", "0\n", "0\n", "0\n");
 }
@@ -99,15 +101,19 @@ Test(env, kvm_intel_ept)
 	cr_assert_str_eq(at(host, "kvm", "params", "ept"), "Y");
 	cr_assert_str_eq(at(host, "kvm", "params", "tdp_mmu"), "Y");
 	cr_assert_str_eq(at(host, "kvm", "params", "nx_huge_pages"), "N");
-	cr_assert_null(json_object_get(json_object_get(json_object_get(host, "kvm"), "params"), "npt"));
+	cr_assert_null(
+		json_object_get(json_object_get(json_object_get(host, "kvm"), "params"), "npt"));
 
 	cr_assert(json_is_true(json_object_get(can(host, "modes", "native"), "ok")));
 	cr_assert(json_is_true(json_object_get(can(host, "modes", "ept"), "ok")));
 	cr_assert(json_is_true(json_object_get(can(host, "modes", "tdp"), "ok")));
 	cr_assert(json_is_false(json_object_get(can(host, "modes", "npt"), "ok")));
-	cr_assert_not_null(strstr(json_string_value(json_object_get(can(host, "modes", "npt"), "reason")), "Intel"));
+	cr_assert_not_null(strstr(
+		json_string_value(json_object_get(can(host, "modes", "npt"), "reason")), "Intel"));
 	cr_assert(json_is_false(json_object_get(can(host, "modes", "shadow"), "ok")));
-	cr_assert_not_null(strstr(json_string_value(json_object_get(can(host, "modes", "shadow"), "reason")), "ept=0"));
+	cr_assert_not_null(
+		strstr(json_string_value(json_object_get(can(host, "modes", "shadow"), "reason")),
+		       "ept=0"));
 	json_decref(host);
 }
 
@@ -178,7 +184,8 @@ Test(env, thp_never)
 	host = vb_env_capture();
 	cr_assert_str_eq(at(host, "thp", "enabled", NULL), "never");
 	cr_assert(json_is_false(json_object_get(can(host, "pages", "2m"), "ok")));
-	cr_assert_not_null(strstr(json_string_value(json_object_get(can(host, "pages", "2m"), "reason")), "never"));
+	cr_assert_not_null(strstr(
+		json_string_value(json_object_get(can(host, "pages", "2m"), "reason")), "never"));
 	cr_assert(json_is_true(json_object_get(can(host, "pages", "4k"), "ok")));
 	json_decref(host);
 }
@@ -193,7 +200,9 @@ Test(env, no_hugepage_sizes)
 	host = vb_env_capture();
 	cr_assert_eq(json_object_size(json_object_get(host, "hugepages")), 0);
 	cr_assert(json_is_false(json_object_get(can(host, "pages", "1g"), "ok")));
-	cr_assert_not_null(strstr(json_string_value(json_object_get(can(host, "pages", "1g"), "reason")), "no 1g hugepage size"));
+	cr_assert_not_null(
+		strstr(json_string_value(json_object_get(can(host, "pages", "1g"), "reason")),
+		       "no 1g hugepage size"));
 	json_decref(host);
 }
 
@@ -203,20 +212,23 @@ Test(env, pmu_absent_in_fake_tree)
 
 	/* The fake tree has no /sys/bus/event_source/devices/cpu. */
 	cr_assert(json_is_false(json_object_get(pmu, "present")));
-	cr_assert_not_null(strstr(json_string_value(json_object_get(pmu, "reason")), "devices/cpu missing"));
+	cr_assert_not_null(
+		strstr(json_string_value(json_object_get(pmu, "reason")), "devices/cpu missing"));
 	json_decref(host);
 }
 
 Test(env, cpu_and_topology_are_filled)
 {
-	json_t *host = vb_env_capture(), *cpu = json_object_get(host, "cpu"), *topo = json_object_get(host, "topology");
+	json_t *host = vb_env_capture(), *cpu = json_object_get(host, "cpu"),
+	       *topo = json_object_get(host, "topology");
 
 	cr_assert(json_is_string(json_object_get(host, "hostname")));
 	cr_assert(json_is_string(json_object_get(host, "kernel")));
 	cr_assert(json_is_string(json_object_get(cpu, "vendor")));
 	cr_assert(json_is_object(json_object_get(cpu, "flags_of_interest")));
 	cr_assert_geq(json_integer_value(json_object_get(topo, "pus")), 1);
-	cr_assert_geq(json_integer_value(json_object_get(topo, "pus")), json_integer_value(json_object_get(topo, "cores")));
+	cr_assert_geq(json_integer_value(json_object_get(topo, "pus")),
+		      json_integer_value(json_object_get(topo, "cores")));
 	json_decref(host);
 }
 
@@ -228,7 +240,9 @@ Test(env_parse, bracketed)
 	cr_assert_str_eq(out, "madvise");
 	cr_assert_eq(vb_env_bracketed("[always] madvise never", out, sizeof(out)), 0);
 	cr_assert_str_eq(out, "always");
-	cr_assert_eq(vb_env_bracketed("always defer defer+madvise madvise [never]", out, sizeof(out)), 0);
+	cr_assert_eq(
+		vb_env_bracketed("always defer defer+madvise madvise [never]", out, sizeof(out)),
+		0);
 	cr_assert_str_eq(out, "never");
 	cr_assert_eq(vb_env_bracketed("always madvise never", out, sizeof(out)), -1);
 	cr_assert_eq(vb_env_bracketed("[]", out, sizeof(out)), -1);

@@ -41,7 +41,8 @@ static void fake_kvm_amd(void)
 	cr_assert_not_null(d);
 	snprintf(root, sizeof(root), "%s", d);
 	free(d);
-	snprintf(path, sizeof(path), "mkdir -p %s/sys/module/kvm_amd/parameters %s/dev", root, root);
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/module/kvm_amd/parameters %s/dev", root,
+		 root);
 	cr_assert_eq(system(path), 0);
 	put("sys/module/kvm_amd/parameters/npt", "N\n");
 	put("sys/module/kvm_amd/refcnt", "0\n");
@@ -164,7 +165,8 @@ Test(guardian, gives_back_the_hugepages_it_added)
 	/* Someone else's pages meanwhile (another run): they must stay. */
 	cr_assert_eq(vb_hugepages_set_total(page, grown + 1, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vb_guardian_finish(), 0);
-	cr_assert_eq(vb_hugepages_total(page), before + 1, "grown from %ld to %ld, then +1", before, grown);
+	cr_assert_eq(vb_hugepages_total(page), before + 1, "grown from %ld to %ld, then +1", before,
+		     grown);
 	cr_assert_eq(vb_hugepages_set_total(page, before, err, sizeof(err)), 0, "%s", err);
 }
 

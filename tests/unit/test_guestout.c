@@ -9,8 +9,8 @@ static char err[512], msg[512];
 
 static json_t *fresh_row(void)
 {
-	return json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested", "4k",
-			 "params", "footprint", 1048576, "status", "failed");
+	return json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested",
+			 "4k", "params", "footprint", 1048576, "status", "failed");
 }
 
 static int accept(json_t *row, const char *line)
@@ -18,11 +18,15 @@ static int accept(json_t *row, const char *line)
 	return vb_guest_line_accept(line, row, msg, sizeof(msg), err, sizeof(err));
 }
 
-#define GOOD "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"unit\":\"ns/load\"," \
-	     "\"samples\":[10,12,11,13,9],\"stats\":{\"median\":999}," \
-	     "\"pages\":{\"verified\":\"4k\",\"honoured\":true,\"guest_bytes\":{\"4k\":1048576},\"source\":\"smaps\"}," \
-	     "\"counters\":{\"software\":{\"page_faults\":3},\"ops\":100,\"errors\":{\"pmu\":\"no PMU\"}}," \
-	     "\"extra\":{\"first_pass_ns_per_load\":40}}"
+#define GOOD                                                                                   \
+	"@vbench "                                                                             \
+	"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"unit\":\"ns/load\","  \
+	"\"samples\":[10,12,11,13,9],\"stats\":{\"median\":999},"                              \
+	"\"pages\":{\"verified\":\"4k\",\"honoured\":true,\"guest_bytes\":{\"4k\":1048576},"   \
+	"\"source\":\"smaps\"},"                                                               \
+	"\"counters\":{\"software\":{\"page_faults\":3},\"ops\":100,\"errors\":{\"pmu\":\"no " \
+	"PMU\"}},"                                                                             \
+	"\"extra\":{\"first_pass_ns_per_load\":40}}"
 
 Test(guestout, accepts_a_valid_result_and_recomputes_stats)
 {
@@ -32,11 +36,19 @@ Test(guestout, accepts_a_valid_result_and_recomputes_stats)
 	cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "ok");
 	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 5);
 	/* The guest's claimed median (999) is ignored: ours comes from the samples. */
-	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(row, "stats"), "median")), 11, 1e-9);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "pages"), "verified")), "4k");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "pages"), "requested")), "4k",
-			 "keeps what the harness wrote");
-	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(row, "counters"), "software"), "page_faults")), 3, 1e-9);
+	cr_assert_float_eq(
+		json_number_value(json_object_get(json_object_get(row, "stats"), "median")), 11,
+		1e-9);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(row, "pages"), "verified")),
+		"4k");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(row, "pages"), "requested")),
+		"4k", "keeps what the harness wrote");
+	cr_assert_float_eq(json_number_value(json_object_get(
+				   json_object_get(json_object_get(row, "counters"), "software"),
+				   "page_faults")),
+			   3, 1e-9);
 	json_decref(row);
 }
 
@@ -70,20 +82,36 @@ Test(guestout, rejects_malformed_and_hostile_lines)
 	expect_reject("@vbench {not json", "unparsable");
 	expect_reject("@vbench [1,2]", "not a JSON object");
 	expect_reject("@vbench {\"type\":\"exec\"}", "unknown type");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"gups\",\"status\":\"ok\",\"samples\":[1]}",
+	expect_reject("@vbench "
+		      "{\"type\":\"result\",\"bench\":\"gups\",\"status\":\"ok\",\"samples\":[1]}",
 		      "not 'ptrchase'");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"pwned\"}", "unknown status");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1,-2]}",
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"pwned\"}",
+		      "unknown status");
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1,-2]}",
+		"sample 1");
+	expect_reject("@vbench "
+		      "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":["
+		      "1,\"2\"]}",
 		      "sample 1");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1,\"2\"]}",
-		      "sample 1");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\"}", "no samples");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],\"params\":{\"evil\":1}}",
+	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\"}",
+		      "no samples");
+	expect_reject("@vbench "
+		      "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":["
+		      "1],\"params\":{\"evil\":1}}",
 		      "unexpected parameter");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"../../etc\",\"status\":\"ok\",\"samples\":[1]}", "bench");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],\"pages\":{\"verified\":\"4k; rm -rf /\"}}",
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"../../etc\",\"status\":\"ok\",\"samples\":[1]}",
+		"bench");
+	expect_reject("@vbench "
+		      "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":["
+		      "1],\"pages\":{\"verified\":\"4k; rm -rf /\"}}",
 		      "pages.verified");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],\"counters\":{\"kvm\":{\"exits\":\"many\"}}}",
+	expect_reject("@vbench "
+		      "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":["
+		      "1],\"counters\":{\"kvm\":{\"exits\":\"many\"}}}",
 		      "bad entry");
 	expect_reject("@vbench {\"type\":\"result\",\"type\":\"log\"}", "unparsable");
 }
@@ -94,7 +122,9 @@ Test(guestout, rejects_oversized_content)
 	char *line = malloc(64 + n * 2 + 256);
 	char *p = line;
 
-	p += sprintf(p, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[");
+	p += sprintf(p,
+		     "@vbench "
+		     "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[");
 	for (size_t i = 0; i < n; i++)
 		p += sprintf(p, "%s1", i ? "," : "");
 	sprintf(p, "]}");
@@ -105,7 +135,11 @@ Test(guestout, rejects_oversized_content)
 	memset(reason, 'a', 9000);
 	reason[9000] = '\0';
 	char *l2 = malloc(10100);
-	sprintf(l2, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"failed\",\"reason\":\"%s\"}", reason);
+	sprintf(l2,
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"failed\",\"reason\":\"%"
+		"s\"}",
+		reason);
 	expect_reject(l2, "reason");
 	free(reason);
 	free(l2);
@@ -117,17 +151,26 @@ Test(guestout, honoured_is_recomputed_from_the_page_sizes)
 
 	/* A guest claiming its 4k result honoured a 2m request is overruled. */
 	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m"));
-	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-				 "\"pages\":{\"verified\":\"4k\",\"honoured\":true}}"), 1, "%s", err);
+	cr_assert_eq(accept(row, "@vbench "
+				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+				 "\"samples\":[1],"
+				 "\"pages\":{\"verified\":\"4k\",\"honoured\":true}}"),
+		     1, "%s", err);
 	cr_assert(json_is_false(json_object_get(json_object_get(row, "pages"), "honoured")));
 	/* THP's pages are 2M pages; a guest's one dimension is compared with the guest part. */
 	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m:4k"));
-	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-				 "\"pages\":{\"verified\":\"2m\",\"honoured\":false}}"), 1, "%s", err);
+	cr_assert_eq(accept(row, "@vbench "
+				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+				 "\"samples\":[1],"
+				 "\"pages\":{\"verified\":\"2m\",\"honoured\":false}}"),
+		     1, "%s", err);
 	cr_assert(json_is_true(json_object_get(json_object_get(row, "pages"), "honoured")));
 	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("thp"));
-	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-				 "\"pages\":{\"verified\":\"2m\"}}"), 1, "%s", err);
+	cr_assert_eq(accept(row, "@vbench "
+				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+				 "\"samples\":[1],"
+				 "\"pages\":{\"verified\":\"2m\"}}"),
+		     1, "%s", err);
 	cr_assert(json_is_true(json_object_get(json_object_get(row, "pages"), "honoured")));
 	json_decref(row);
 }
@@ -136,51 +179,93 @@ Test(guestout, counter_names_may_carry_event_modifiers)
 {
 	json_t *row = fresh_row();
 
-	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-				 "\"counters\":{\"pmu\":{\"all\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1\":123,\"cycles\":null}}}}"),
+	cr_assert_eq(accept(row, "@vbench "
+				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+				 "\"samples\":[1],"
+				 "\"counters\":{\"pmu\":{\"all\":{\"DTLB_LOAD_MISSES:WALK_ACTIVE:c="
+				 "1\":123,\"cycles\":null}}}}"),
 		     1, "%s", err);
-	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(json_object_get(json_object_get(row,
-		"counters"), "pmu"), "all"), "DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")), 123, 1e-9);
-	cr_assert(json_is_null(json_object_get(json_object_get(json_object_get(json_object_get(row, "counters"),
-		"pmu"), "all"), "cycles")), "not counted stays null, not 0");
+	cr_assert_float_eq(
+		json_number_value(json_object_get(
+			json_object_get(json_object_get(json_object_get(row, "counters"), "pmu"),
+					"all"),
+			"DTLB_LOAD_MISSES:WALK_ACTIVE:c=1")),
+		123, 1e-9);
+	cr_assert(json_is_null(json_object_get(
+			  json_object_get(json_object_get(json_object_get(row, "counters"), "pmu"),
+					  "all"),
+			  "cycles")),
+		  "not counted stays null, not 0");
 	json_decref(row);
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-		      "\"counters\":{\"pmu\":{\"all\":{\"a b\":1}}}}", "bad entry");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-		      "\"counters\":{\"pmu\":{\"a b\":1}}}", "bad entry");
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		"\"counters\":{\"pmu\":{\"all\":{\"a b\":1}}}}",
+		"bad entry");
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		"\"counters\":{\"pmu\":{\"a b\":1}}}",
+		"bad entry");
 	/* A stale guest's flat counts are the side "all". */
 	row = fresh_row();
-	cr_assert_eq(accept(row, "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
-				 "\"samples\":[1],\"counters\":{\"pmu\":{\"perf::PERF_COUNT_SW_TASK_CLOCK\":9}}}"),
+	cr_assert_eq(accept(row,
+			    "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+			    "\"samples\":[1],\"counters\":{\"pmu\":{\"perf::PERF_COUNT_SW_TASK_"
+			    "CLOCK\":9}}}"),
 		     1, "%s", err);
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(json_object_get(row,
-		"counters"), "pmu"), "all"), "perf::PERF_COUNT_SW_TASK_CLOCK")), 9);
+	cr_assert_eq(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(json_object_get(row, "counters"), "pmu"),
+					"all"),
+			"perf::PERF_COUNT_SW_TASK_CLOCK")),
+		9);
 	json_decref(row);
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-		      "\"counters\":{\"events\":[{\"name\":\"cycles\",\"shell\":\"rm\"}]}}", "bad entry");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
-		      "\"counters\":{\"unavailable\":[{\"metric\":\"cycles\",\"cause\":\"a b\"}]}}", "bad entry");
-	expect_reject("@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[]}", "no samples");
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		"\"counters\":{\"events\":[{\"name\":\"cycles\",\"shell\":\"rm\"}]}}",
+		"bad entry");
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[1],"
+		"\"counters\":{\"unavailable\":[{\"metric\":\"cycles\",\"cause\":\"a b\"}]}}",
+		"bad entry");
+	expect_reject(
+		"@vbench "
+		"{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\",\"samples\":[]}",
+		"no samples");
 }
 
 Test(guestout, env_lines_are_checked_field_by_field)
 {
-	const char *good = "@vbench {\"type\":\"env\",\"hypervisor\":\"KVMKVMKVM\",\"dmi_vendor\":null,"
-			   "\"dmi_product\":\"Standard PC\",\"kernel\":\"6.1.0\",\"cpu\":\"AMD EPYC\","
-			   "\"page_sizes\":[\"4k\",\"2m\"],\"thp\":\"madvise\",\"vpmu\":false,"
-			   "\"vpmu_reason\":\"no PMU\"}";
+	const char *good =
+		"@vbench {\"type\":\"env\",\"hypervisor\":\"KVMKVMKVM\",\"dmi_vendor\":null,"
+		"\"dmi_product\":\"Standard PC\",\"kernel\":\"6.1.0\",\"cpu\":\"AMD EPYC\","
+		"\"page_sizes\":[\"4k\",\"2m\"],\"thp\":\"madvise\",\"vpmu\":false,"
+		"\"vpmu_reason\":\"no PMU\"}";
 	static const char *const bad[] = {
-		/* a control character, an unknown page size, an extra key, a missing key, a wrong type */
-		"@vbench {\"type\":\"env\",\"hypervisor\":\"KVM\\u001b[2J\",\"dmi_vendor\":null,\"dmi_product\":null,"
-		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[\"4k\"],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null}",
-		"@vbench {\"type\":\"env\",\"hypervisor\":null,\"dmi_vendor\":null,\"dmi_product\":null,"
-		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[\"3m\"],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null}",
-		"@vbench {\"type\":\"env\",\"hypervisor\":null,\"dmi_vendor\":null,\"dmi_product\":null,"
-		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null,"
+		/* a control character, an unknown page size, an extra key, a missing key, a wrong
+		 * type */
+		"@vbench "
+		"{\"type\":\"env\",\"hypervisor\":\"KVM\\u001b[2J\",\"dmi_vendor\":null,\"dmi_"
+		"product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[\"4k\"],\"thp\":null,\"vpmu\":false,"
+		"\"vpmu_reason\":null}",
+		"@vbench "
+		"{\"type\":\"env\",\"hypervisor\":null,\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[\"3m\"],\"thp\":null,\"vpmu\":false,"
+		"\"vpmu_reason\":null}",
+		"@vbench "
+		"{\"type\":\"env\",\"hypervisor\":null,\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[],\"thp\":null,\"vpmu\":false,\"vpmu_"
+		"reason\":null,"
 		"\"x\":1}",
 		"@vbench {\"type\":\"env\",\"hypervisor\":null,\"page_sizes\":[],\"vpmu\":true}",
-		"@vbench {\"type\":\"env\",\"hypervisor\":7,\"dmi_vendor\":null,\"dmi_product\":null,"
-		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[],\"thp\":null,\"vpmu\":false,\"vpmu_reason\":null}",
+		"@vbench "
+		"{\"type\":\"env\",\"hypervisor\":7,\"dmi_vendor\":null,\"dmi_product\":null,"
+		"\"kernel\":null,\"cpu\":null,\"page_sizes\":[],\"thp\":null,\"vpmu\":false,\"vpmu_"
+		"reason\":null}",
 		"@vbench {\"type\":\"result\"}",
 		"@vbench [1,2]",
 	};
@@ -194,7 +279,8 @@ Test(guestout, env_lines_are_checked_field_by_field)
 	cr_assert_eq(vb_guest_env_accept("console noise", &env, err, sizeof(err)), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		env = NULL;
-		cr_assert_lt(vb_guest_env_accept(bad[i], &env, err, sizeof(err)), 0, "accepted %zu", i);
+		cr_assert_lt(vb_guest_env_accept(bad[i], &env, err, sizeof(err)), 0, "accepted %zu",
+			     i);
 		cr_assert_null(env);
 	}
 }
@@ -208,12 +294,16 @@ Test(guestout, counter_events_take_long_libpfm4_names)
 
 	memset(ev, 'A', 300);
 	ev[300] = 0;
-	snprintf(line, sizeof(line), "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
+	snprintf(line, sizeof(line),
+		 "@vbench {\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 		 "\"samples\":[1],\"counters\":{\"set\":\"all\",\"events\":[{\"side\":\"all\","
-		 "\"name\":\"l1_dtlb_misses\",\"event\":\"zen3::%s:u=1\",\"group\":0,\"leader\":false,"
+		 "\"name\":\"l1_dtlb_misses\",\"event\":\"zen3::%s:u=1\",\"group\":0,\"leader\":"
+		 "false,"
 		 "\"value\":null,\"time_enabled\":5,\"time_running\":0,\"scale\":0}],"
-		 "\"unavailable\":[{\"metric\":\"l1_dtlb_misses\",\"side\":\"all\",\"cause\":\"not-counted\","
-		 "\"reason\":\"never ran\"}],\"fallbacks\":[],\"vpmu\":false}}", ev);
+		 "\"unavailable\":[{\"metric\":\"l1_dtlb_misses\",\"side\":\"all\",\"cause\":\"not-"
+		 "counted\","
+		 "\"reason\":\"never ran\"}],\"fallbacks\":[],\"vpmu\":false}}",
+		 ev);
 	cr_assert_eq(accept(row, line), 1, "%s", err);
 	e = json_array_get(json_object_get(json_object_get(row, "counters"), "events"), 0);
 	cr_assert(json_is_null(json_object_get(e, "value")));
@@ -233,27 +323,31 @@ Test(guestout, latency_percentiles_are_checked_field_by_field)
 {
 	json_t *row = fresh_row(), *lat;
 
-	cr_assert_eq(accept_latency(row, "{\"unit\":\"us\",\"n\":100,\"p50\":1.5,\"p99\":9,\"max\":20}"), 1,
-		     "%s", err);
+	cr_assert_eq(
+		accept_latency(row, "{\"unit\":\"us\",\"n\":100,\"p50\":1.5,\"p99\":9,\"max\":20}"),
+		1, "%s", err);
 	lat = json_object_get(row, "latency");
 	cr_assert_float_eq(json_number_value(json_object_get(lat, "p99")), 9, 1e-9);
 	cr_assert_eq(json_integer_value(json_object_get(lat, "n")), 100);
 	json_decref(row);
 
 	static const char *const bad[] = {
-		"{\"unit\":\"ms\",\"n\":100,\"p50\":1,\"p99\":2,\"max\":3}",		/* not us */
-		"{\"unit\":\"us\",\"n\":0,\"p50\":1,\"p99\":2,\"max\":3}",		/* no operations */
-		"{\"unit\":\"us\",\"n\":1.5,\"p50\":1,\"p99\":2,\"max\":3}",		/* not a count */
-		"{\"unit\":\"us\",\"n\":10,\"p50\":5,\"p99\":2,\"max\":3}",		/* out of order */
-		"{\"unit\":\"us\",\"n\":10,\"p50\":-1,\"p99\":2,\"max\":3}",		/* negative */
-		"{\"unit\":\"us\",\"n\":10,\"p50\":1,\"p99\":2}",			/* missing max */
-		"{\"unit\":\"us\",\"n\":10,\"p50\":1,\"p99\":2,\"max\":3,\"p1\":0}",	/* unexpected key */
+		"{\"unit\":\"ms\",\"n\":100,\"p50\":1,\"p99\":2,\"max\":3}", /* not us */
+		"{\"unit\":\"us\",\"n\":0,\"p50\":1,\"p99\":2,\"max\":3}", /* no operations */
+		"{\"unit\":\"us\",\"n\":1.5,\"p50\":1,\"p99\":2,\"max\":3}", /* not a count */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":5,\"p99\":2,\"max\":3}", /* out of order */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":-1,\"p99\":2,\"max\":3}", /* negative */
+		/* missing max */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":1,\"p99\":2}",
+		/* unexpected key */
+		"{\"unit\":\"us\",\"n\":10,\"p50\":1,\"p99\":2,\"max\":3,\"p1\":0}",
 		"[1,2,3]",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		row = fresh_row();
 		cr_assert_eq(accept_latency(row, bad[i]), -1, "accepted %s", bad[i]);
-		cr_assert_null(json_object_get(row, "latency"), "a bad line left latency in the row");
+		cr_assert_null(json_object_get(row, "latency"),
+			       "a bad line left latency in the row");
 		cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "failed");
 		json_decref(row);
 	}

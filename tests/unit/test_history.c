@@ -36,8 +36,10 @@ static json_t *series_run(int i, double level, const char *kernel)
 		json_t *one = json_array();
 
 		for (int j = 0; j < 9; j++) {
-			/* An invocation offset and a sample spread of about +-1%, varying per run. */
-			double v = level * (1 + 0.004 * ((i * 7 + k * 3) % 5 - 2) + 0.002 * (j - 4));
+			/* An invocation offset and a sample spread of about +-1%, varying per
+			 * run. */
+			double v =
+				level * (1 + 0.004 * ((i * 7 + k * 3) % 5 - 2) + 0.002 * (j - 4));
 
 			json_array_append_new(one, json_real(v));
 			json_array_append_new(all, json_real(v));
@@ -85,12 +87,15 @@ Test(history, add_once_and_whole)
 	cr_assert_eq(v, VB_HISTORY_SCHEMA);
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), 1);
-	cr_assert_eq(vb_db_exec(db, "SELECT count(*) FROM results", 0, NULL, &rows, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(vb_db_exec(db, "SELECT count(*) FROM results", 0, NULL, &rows, NULL, err,
+				sizeof(err)),
+		     0);
 	cr_assert_str_eq(json_string_value(json_array_get(json_array_get(rows, 0), 0)), "1");
 	json_decref(rows);
 	/* Both levels' variance are stored for rows with invocations. */
-	cr_assert_eq(vb_db_exec(db, "SELECT var_between, var_within FROM results", 0, NULL, &rows, NULL,
-				err, sizeof(err)), 0);
+	cr_assert_eq(vb_db_exec(db, "SELECT var_between, var_within FROM results", 0, NULL, &rows,
+				NULL, err, sizeof(err)),
+		     0);
 	cr_assert_not_null(json_string_value(json_array_get(json_array_get(rows, 0), 1)));
 	json_decref(rows);
 	json_decref(run);
@@ -98,7 +103,9 @@ Test(history, add_once_and_whole)
 	run = series_run(2, 100, "6.1");
 	json_object_set_new(json_array_get(vb_run_results(run), 0), "bench", json_null());
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -2);	/* the store refused it */
-	cr_assert_eq(vb_db_exec(db, "SELECT count(*) FROM runs", 0, NULL, &rows, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(
+		vb_db_exec(db, "SELECT count(*) FROM runs", 0, NULL, &rows, NULL, err, sizeof(err)),
+		0);
 	cr_assert_str_eq(json_string_value(json_array_get(json_array_get(rows, 0), 0)), "1");
 	json_decref(rows);
 	json_decref(run);
@@ -121,8 +128,8 @@ Test(history, bad_labels_are_refused)
 	json_object_set_new(run, "labels", json_pack("{s:s}", "kernel", "6.1\x1b[2J"));
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
 	json_object_set_new(run, "labels", json_object());
-	json_object_set_new(json_object_get(json_array_get(vb_run_results(run), 0), "params"), "layout",
-			    json_string("page\x1b]0;owned\x07"));
+	json_object_set_new(json_object_get(json_array_get(vb_run_results(run), 0), "params"),
+			    "layout", json_string("page\x1b]0;owned\x07"));
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "params hold control characters"), "%s", err);
 	json_decref(run);
@@ -142,21 +149,27 @@ Test(history, migrates_from_the_first_schema)
 	cr_assert_eq(vb_history_version(db, &v, err, sizeof(err)), 0);
 	cr_assert_eq(v, 1);
 	/* A run as the first schema stored it: labels only as JSON, no invocations. */
-	cr_assert_eq(vb_db_exec(db, "INSERT INTO runs VALUES ('old-run', '2025-01-01T00:00:00Z', 'vm',"
+	cr_assert_eq(vb_db_exec(db,
+				"INSERT INTO runs VALUES ('old-run', '2025-01-01T00:00:00Z', 'vm',"
 				" '{}', '{\"kernel\":\"6.1\"}', '0.0.9', '2025-01-01T00:00:00Z')",
-				0, NULL, NULL, NULL, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(vb_db_exec(db, "INSERT INTO results VALUES ('old-run', 0, 'ptrchase', 'native',"
-				" 'none', '4k', '{\"footprint\":536870912}', 'ns/load', 'ok', NULL, 100,"
-				" 99, 101, 3, '[99,100,101]', NULL)", 0, NULL, NULL, NULL, err,
-				sizeof(err)), 0, "%s", err);
+				0, NULL, NULL, NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(
+		vb_db_exec(db,
+			   "INSERT INTO results VALUES ('old-run', 0, 'ptrchase', 'native',"
+			   " 'none', '4k', '{\"footprint\":536870912}', 'ns/load', 'ok', NULL, 100,"
+			   " 99, 101, 3, '[99,100,101]', NULL)",
+			   0, NULL, NULL, NULL, err, sizeof(err)),
+		0, "%s", err);
 	vb_db_close(db);
 
 	db = vb_history_open(path, false, err, sizeof(err));
 	cr_assert_not_null(db, "%s", err);
 	cr_assert_eq(vb_history_version(db, &v, err, sizeof(err)), 0);
 	cr_assert_eq(v, 2);
-	cr_assert_eq(vb_db_exec(db, "SELECT key, value FROM run_labels WHERE run_id = 'old-run'", 0, NULL,
-				&rows, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(vb_db_exec(db, "SELECT key, value FROM run_labels WHERE run_id = 'old-run'", 0,
+				NULL, &rows, NULL, err, sizeof(err)),
+		     0);
 	cr_assert_eq(json_array_size(rows), 1);
 	cr_assert_str_eq(json_string_value(json_array_get(json_array_get(rows, 0), 1)), "6.1");
 	json_decref(rows);
@@ -184,17 +197,21 @@ Test(history, a_step_is_found_and_flagged_by_check)
 	changes = json_object_get(s, "changes");
 	cr_assert_eq(json_array_size(changes), 1);
 	cr_assert_eq(json_integer_value(json_object_get(json_array_get(changes, 0), "index")), 7);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(changes, 0), "direction")),
-			 "regression");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_array_get(changes, 0), "direction")),
+		"regression");
 	/* The newest run is on the new level: not a regression against its segment. */
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(s, "newest"), "verdict")), "none");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(s, "newest"), "verdict")),
+		"none");
 	json_decref(series);
 	/* One more run, slower again: check flags it. */
 	cr_assert_eq(add_drop(db, series_run(11, 125, "6.2"), err, sizeof(err)), 0, "%s", err);
 	series = all_series(db, NULL);
 	s = json_array_get(series, 0);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(s, "newest"), "verdict")),
-			 "regression");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(s, "newest"), "verdict")),
+		"regression");
 	json_decref(series);
 	/* By kernel, the 6.2 run is a series of its own, too short to judge. */
 	series = all_series(db, "kernel");
@@ -216,8 +233,9 @@ Test(history, a_flat_series_has_no_change)
 			     0, "%s", err);
 	series = all_series(db, NULL);
 	cr_assert_eq(json_array_size(json_object_get(json_array_get(series, 0), "changes")), 0);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(series, 0),
-		"newest"), "verdict")), "none");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_array_get(series, 0), "newest"), "verdict")),
+			 "none");
 	json_decref(series);
 	vb_db_close(db);
 	free(path);
@@ -228,7 +246,8 @@ Test(history, corrupt_and_missing_stores_are_one_line)
 	char *path = db_path(), err[512];
 	FILE *f = fopen(path, "w");
 
-	fputs("this is not an SQLite database, but it is long enough to look like one's header.\n", f);
+	fputs("this is not an SQLite database, but it is long enough to look like one's header.\n",
+	      f);
 	fclose(f);
 	cr_assert_null(vb_history_open(path, true, err, sizeof(err)));
 	cr_assert(strstr(err, "not a usable vbench history"), "%s", err);
@@ -273,7 +292,8 @@ Test(history, urls_are_named_without_their_password)
 {
 	static const char *const cases[][2] = {
 		{ "postgresql://127.0.0.1:1/x?password=S3cret", "postgresql://127.0.0.1:1/x" },
-		{ "postgresql://bob:S3cret@h/x?sslmode=disable", "postgresql://bob@h/x?sslmode=disable" },
+		{ "postgresql://bob:S3cret@h/x?sslmode=disable",
+		  "postgresql://bob@h/x?sslmode=disable" },
 		{ "postgres://h/x?a=1&pass%77ord=S3cret&b=2", "postgres://h/x?a=1&b=2" },
 		{ "postgresql://bob:p@ss/w@h/x", "postgresql://bob@h/x" },
 		{ "results/history.sqlite", "results/history.sqlite" },

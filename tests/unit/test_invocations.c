@@ -11,9 +11,9 @@ static json_t *inv_row(const char *status, double base)
 
 	for (int i = 0; i < 6; i++)
 		json_array_append_new(s, json_real(base + (i % 3)));
-	return json_pack("{s:s,s:s,s:o,s:{s:I},s:{s:s,s:b},s:{s:I}}", "bench", "ptrchase", "status", status,
-			 "samples", s, "stats", "n", (json_int_t)6, "pages", "verified", "4k", "honoured", 1,
-			 "counters", "ops", (json_int_t)6);
+	return json_pack("{s:s,s:s,s:o,s:{s:I},s:{s:s,s:b},s:{s:I}}", "bench", "ptrchase", "status",
+			 status, "samples", s, "stats", "n", (json_int_t)6, "pages", "verified",
+			 "4k", "honoured", 1, "counters", "ops", (json_int_t)6);
 }
 
 Test(invocations, three_ok_invocations_make_one_row_with_both_levels)
@@ -30,8 +30,8 @@ Test(invocations, three_ok_invocations_make_one_row_with_both_levels)
 	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 18);
 	cr_assert_eq(json_array_size(json_object_get(row, "invocations")), 3);
 	cr_assert_eq(json_array_size(json_object_get(row, "invocation_counters")), 3);
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(row, "counters"), "ops")), 18,
-		     "counts add up over the invocations");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(row, "counters"), "ops")),
+		     18, "counts add up over the invocations");
 	st = json_object_get(row, "stats");
 	cr_assert_eq(json_integer_value(json_object_get(st, "invocations")), 3);
 	cr_assert_eq(json_integer_value(json_object_get(st, "n")), 18);
@@ -53,8 +53,10 @@ Test(invocations, a_failed_invocation_fails_the_row_and_says_which)
 	row = vb_invocation_merge(row, b, 1);
 	vb_invocation_finish(row, 1);
 	cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "failed");
-	cr_assert_str_eq(json_string_value(json_object_get(row, "reason")), "invocation 2: guest died");
-	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 6, "what was measured stays");
+	cr_assert_str_eq(json_string_value(json_object_get(row, "reason")),
+			 "invocation 2: guest died");
+	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 6,
+		     "what was measured stays");
 	json_decref(a);
 	json_decref(b);
 	json_decref(row);
@@ -74,7 +76,11 @@ Test(invocations, one_invocation_is_the_plain_row)
 
 Test(invocations, the_sample_budget_is_shared)
 {
-	struct vb_stop_rule row = { .min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 }, one;
+	struct vb_stop_rule row = { .min_runs = 5,
+				    .max_runs = 30,
+				    .target_ci = 0.01,
+				    .max_seconds = 30 },
+			    one;
 
 	vb_invocation_stop(&row, 3, &one);
 	cr_assert_eq(one.min_runs, 2);

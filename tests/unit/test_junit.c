@@ -25,7 +25,9 @@ Test(junit, counts_failures_and_skips_and_escapes_text)
 {
 	const struct vb_junit_case c[] = {
 		{ .classname = "vbench.history.ptrchase", .name = "a <b> & \"c\" 'd'" },
-		{ .classname = "vbench.history.forkwait", .name = "f", .failure = "regression: +30%" },
+		{ .classname = "vbench.history.forkwait",
+		  .name = "f",
+		  .failure = "regression: +30%" },
 		{ .classname = "vbench.history.gups", .name = "g\x01h", .skipped = "too few runs" },
 	};
 	char path[512], err[256], *x;

@@ -21,7 +21,8 @@ static void *slurp(const char *name, size_t *len)
 	FILE *f;
 	void *buf;
 
-	snprintf(path, sizeof(path), "%.*sdata/%s", slash ? (int)(slash - __FILE__ + 1) : 0, __FILE__, name);
+	snprintf(path, sizeof(path), "%.*sdata/%s", slash ? (int)(slash - __FILE__ + 1) : 0,
+		 __FILE__, name);
 	f = fopen(path, "rb");
 	cr_assert_not_null(f, "cannot open %s (run from the repository root)", path);
 	buf = malloc(1 << 16);
@@ -41,8 +42,11 @@ Test(kvmstats, captured_vm_blob)
 	cr_assert(!strncmp(st.id, "kvm-", 4), "id %s", st.id);
 	cr_assert_eq(st.data_offset, len, "the blob is everything before the data block");
 	cr_assert_eq(st.n, 15);
-	for (const char *const *n = (const char *const[]){ "mmu_shadow_zapped", "mmu_pte_write", "mmu_flooded",
-		     "mmu_unsync", "mmu_cache_miss", "pages_4k", "pages_2m", "pages_1g", NULL }; *n; n++)
+	for (const char *const *n =
+		     (const char *const[]){ "mmu_shadow_zapped", "mmu_pte_write", "mmu_flooded",
+					    "mmu_unsync", "mmu_cache_miss", "pages_4k", "pages_2m",
+					    "pages_1g", NULL };
+	     *n; n++)
 		cr_assert_geq(vb_kvm_stats_index(&st, *n), 0, "%s missing", *n);
 	i = vb_kvm_stats_index(&st, "pages_2m");
 	cr_assert_not(vb_kvm_stat_cumulative(&st.stat[i]), "pages_* are instant values");
@@ -66,8 +70,10 @@ Test(kvmstats, captured_vcpu_blob)
 
 	cr_assert_eq(vb_kvm_stats_parse(b, len, &st, err, sizeof(err)), 0, "%s", err);
 	cr_assert(strstr(st.id, "vcpu-0"), "id %s", st.id);
-	for (const char *const *n = (const char *const[]){ "exits", "pf_fixed", "pf_taken", "pf_emulate",
-		     "tlb_flush", "invlpg", "insn_emulation", NULL }; *n; n++)
+	for (const char *const *n =
+		     (const char *const[]){ "exits", "pf_fixed", "pf_taken", "pf_emulate",
+					    "tlb_flush", "invlpg", "insn_emulation", NULL };
+	     *n; n++)
 		cr_assert_geq(vb_kvm_stats_index(&st, *n), 0, "%s missing", *n);
 	i = vb_kvm_stats_index(&st, "halt_poll_success_hist");
 	cr_assert_geq(i, 0);
@@ -154,7 +160,8 @@ Test(kvmstats, deltas_and_instant_values)
 	vb_kvm_stats_accumulate(&st, before, after, o);
 	cr_assert_eq(json_integer_value(json_object_get(o, "exits")), 3);
 	cr_assert_eq(json_integer_value(json_object_get(o, "pf_fixed")), 7);
-	cr_assert_eq(json_integer_value(json_object_get(o, "pages_4k")), 90, "instant: the after-value");
+	cr_assert_eq(json_integer_value(json_object_get(o, "pages_4k")), 90,
+		     "instant: the after-value");
 	cr_assert_null(json_object_get(o, "weird_hist"));
 	/* A second pass adds to the cumulative ones only. */
 	after[0] = 9;

@@ -31,7 +31,8 @@ static void need_kvm(void)
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		cr_skip_test("/dev/kvm cannot be opened here (%s): the micro guest needs KVM", strerror(errno));
+		cr_skip_test("/dev/kvm cannot be opened here (%s): the micro guest needs KVM",
+			     strerror(errno));
 	close(fd);
 	vb_kvm_detect("", &kvm);
 	if (kvm.flavour == VB_KVM_NONE)
@@ -60,7 +61,8 @@ static struct vb_point point(const char *kernel, const char *pages, const char *
 }
 
 /* Run one kernel through the backend; returns the row (caller frees). */
-static json_t *run(const char *kernel, const char *pages, const char *const *sets, const struct vb_run_opts *o)
+static json_t *run(const char *kernel, const char *pages, const char *const *sets,
+		   const struct vb_run_opts *o)
 {
 	struct vb_point pt = point(kernel, pages, sets);
 	json_t *row = json_pack("{s:s,s:{s:s}}", "bench", kernel, "pages", "requested", pages);
@@ -83,7 +85,8 @@ static void assert_ok(json_t *row, const char *verified)
 
 	cr_assert_str_eq(str(row, "status"), "ok", "%s: %s", k, str(row, "reason"));
 	cr_assert_eq(json_array_size(json_object_get(row, "samples")), 2, "%s", k);
-	cr_assert_gt(json_number_value(json_object_get(json_object_get(row, "stats"), "median")), 0, "%s", k);
+	cr_assert_gt(json_number_value(json_object_get(json_object_get(row, "stats"), "median")), 0,
+		     "%s", k);
 	cr_assert_str_eq(json_string_value(json_object_get(pages, "verified")), verified, "%s", k);
 	cr_assert(json_is_true(json_object_get(pages, "honoured")), "%s", k);
 	kv = json_object_get(json_object_get(row, "counters"), "kvm");
@@ -102,7 +105,9 @@ Test(micro, ptrchase_4k_and_2m)
 	need_kvm();
 	row = run("ptrchase", "4k:4k", sets, &opts);
 	assert_ok(row, "4k:4k");
-	cr_assert_gt(json_number_value(json_object_get(json_object_get(row, "extra"), "first_pass_ns_per_load")), 0);
+	cr_assert_gt(json_number_value(json_object_get(json_object_get(row, "extra"),
+						       "first_pass_ns_per_load")),
+		     0);
 	cr_assert_str_eq(str(row, "unit"), "ns/load");
 	json_decref(row);
 	row = run("ptrchase", "2m:thp", sets, &opts);
@@ -185,7 +190,8 @@ Test(micro, exit_cost_kernels)
 	if (pcid)
 		assert_ok(row, "4k:4k");
 	else
-		cr_assert(strstr(str(row, "reason"), "PCID") && !strcmp(str(row, "status"), "skipped"),
+		cr_assert(strstr(str(row, "reason"), "PCID") &&
+				  !strcmp(str(row, "status"), "skipped"),
 			  "%s: %s", str(row, "status"), str(row, "reason"));
 	json_decref(row);
 	row = run("hypercall", "4k:4k", few, &opts);
@@ -224,7 +230,8 @@ Test(micro, guest_1g_pages)
 	if (vm.gbpages)
 		assert_ok(row, "1g:4k");
 	else
-		cr_assert(!strcmp(str(row, "status"), "skipped") && strstr(str(row, "reason"), "pdpe1gb"),
+		cr_assert(!strcmp(str(row, "status"), "skipped") &&
+				  strstr(str(row, "reason"), "pdpe1gb"),
 			  "%s: %s", str(row, "status"), str(row, "reason"));
 	vb_vm_destroy(&vm);
 	json_decref(row);
@@ -234,7 +241,9 @@ Test(micro, unavailable_mode_is_skipped)
 {
 	const char *const sets[] = { "footprint=1M", NULL };
 	const struct vb_micro_kernel *k = vb_micro_kernel_find("ptrchase");
-	struct vb_point pt = { .bench = "ptrchase", .guest = &vb_guest_micro, .pages = { VB_PS_4K, VB_PS_4K } };
+	struct vb_point pt = { .bench = "ptrchase",
+			       .guest = &vb_guest_micro,
+			       .pages = { VB_PS_4K, VB_PS_4K } };
 	json_t *row = json_object();
 
 	need_kvm();
@@ -258,7 +267,8 @@ Test(micro, silent_guest_times_out)
 	o.timeout_s = 0.3;
 	row = run("ptrchase", "4k:4k", sets, &o);
 	cr_assert_str_eq(str(row, "status"), "failed");
-	cr_assert(strstr(str(row, "reason"), "did not report back within 0.3 s"), "%s", str(row, "reason"));
+	cr_assert(strstr(str(row, "reason"), "did not report back within 0.3 s"), "%s",
+		  str(row, "reason"));
 	json_decref(row);
 }
 
@@ -299,7 +309,8 @@ Test(micro, kernel_table)
 
 		cr_assert_eq(vb_micro_kernel_find(k->name), k);
 		cr_assert(k->summary && k->unit && k->params && k->params[0].name, "%s", k->name);
-		cr_assert(k->size && k->prepare, "%s: a kernel sizes and prepares its point", k->name);
+		cr_assert(k->size && k->prepare, "%s: a kernel sizes and prepares its point",
+			  k->name);
 		cr_assert(k->entry >= vb_guest_code_start && k->entry < vb_guest_code_end,
 			  "%s: its function is not in guest.S's code", k->name);
 	}
@@ -314,8 +325,8 @@ Test(micro, kernels_share_the_native_parameters)
 	const char *const shared[] = { "ptrchase", "gups" };
 
 	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
-		cr_assert_eq(vb_micro_kernel_find(shared[i])->params, vb_bench_find(shared[i])->params,
-			     "%s", shared[i]);
+		cr_assert_eq(vb_micro_kernel_find(shared[i])->params,
+			     vb_bench_find(shared[i])->params, "%s", shared[i]);
 }
 
 /* AnonHugePages of /proc/self/smaps over the VMAs that overlap [lo, hi),
@@ -420,7 +431,8 @@ Test(micro, system_slot_has_no_huge_pages_under_thp_always)
 		     (unsigned long long)sys_kb);
 	cr_assert_eq(vb_vm_sys_check(&vm, err, sizeof(err)), 0, "%s", err);
 	if (control_kb == 0)
-		cr_log_warn("control mapping got no huge pages under THP=always: this run proves less");
+		cr_log_warn(
+			"control mapping got no huge pages under THP=always: this run proves less");
 	vb_vm_destroy(&vm);
 }
 
@@ -466,7 +478,8 @@ Test(micro, ctrl_c_ends_a_running_point)
 	cr_assert(stop_flag, "SIGINT never arrived");
 	cr_assert_str_eq(str(row, "status"), "failed");
 	cr_assert_str_eq(str(row, "reason"), "interrupted");
-	cr_assert_lt(secs, 10, "took %.1f s: the signal did not take the vCPU out of KVM_RUN", secs);
+	cr_assert_lt(secs, 10, "took %.1f s: the signal did not take the vCPU out of KVM_RUN",
+		     secs);
 	json_decref(row);
 
 	/* Set before the point starts: no pass runs at all. */
@@ -511,11 +524,13 @@ Test(micro, counters_on_the_vcpu_thread)
 		const char *side = s ? "host" : "guest";
 		json_t *pmu = json_object_get(json_object_get(c, "pmu"), side);
 
-		cr_assert_gt(json_integer_value(json_object_get(pmu, "perf::PERF_COUNT_SW_TASK_CLOCK")), 0,
-			     "the software event counts over the timed passes (%s side)", side);
+		cr_assert_gt(
+			json_integer_value(json_object_get(pmu, "perf::PERF_COUNT_SW_TASK_CLOCK")),
+			0, "the software event counts over the timed passes (%s side)", side);
 		u = unavailable(row, "cycles", side);
 		if (no_cpu) {
-			cr_assert_not_null(u, "no reason for cycles on the %s side without a PMU", side);
+			cr_assert_not_null(u, "no reason for cycles on the %s side without a PMU",
+					   side);
 			cr_assert_str_eq(json_string_value(json_object_get(u, "cause")), "no-pmu");
 		} else {
 			cr_assert(u || json_is_integer(json_object_get(pmu, "cycles")));
@@ -528,11 +543,13 @@ Test(micro, counters_on_the_vcpu_thread)
 	row = run("ptrchase", "4k:4k", sets, &o);
 	assert_ok(row, "4k:4k");
 	u = unavailable(row, "NO_SUCH_EVENT_ANYWHERE", "guest");
-	cr_assert(u && strstr(json_string_value(json_object_get(u, "reason")), "NO_SUCH_EVENT_ANYWHERE"));
+	cr_assert(u && strstr(json_string_value(json_object_get(u, "reason")),
+			      "NO_SUCH_EVENT_ANYWHERE"));
 	json_decref(row);
 }
 
-static uint64_t data_bytes(const char *kernel, const char *pages, const char *const *sets, bool hugetlb)
+static uint64_t data_bytes(const char *kernel, const char *pages, const char *const *sets,
+			   bool hugetlb)
 {
 	struct vb_point pt = point(kernel, pages, sets);
 
@@ -553,7 +570,8 @@ Test(micro, data_slot_bytes)
 
 	cr_assert_eq(data_bytes("ptrchase", "4k:4k", fp3m, false), 3UL << 20);
 	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, true), 4UL << 20, "hugetlb 2M: rounded up");
-	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, false), 4UL << 20, "THP: mapped 2M-rounded too");
+	cr_assert_eq(data_bytes("gups", "4k:2m", fp3m, false), 4UL << 20,
+		     "THP: mapped 2M-rounded too");
 	cr_assert_eq(data_bytes("ptrchase", "2m:1g", fp3m, false), 1UL << 30);
 	/* One frame per space, of the guest page size; 1G leaves share one. */
 	cr_assert_eq(data_bytes("cr3switch", "4k:4k", cr3, false), 3 * 4096);
@@ -565,9 +583,11 @@ Test(micro, data_slot_bytes)
 	/* ptbuild: a power-of-two set of frames, at most 32M. */
 	cr_assert_eq(data_bytes("ptbuild", "4k:4k", build40, false), 32 * 4096);
 	cr_assert_eq(data_bytes("ptbuild", "4k:4k", build1, false), 4096);
-	cr_assert_eq(data_bytes("ptbuild", "2m:2m", build40, true), 32UL << 20, "16 frames of 2M: the 32M cap");
+	cr_assert_eq(data_bytes("ptbuild", "2m:2m", build40, true), 32UL << 20,
+		     "16 frames of 2M: the 32M cap");
 	cr_assert_eq(data_bytes("ptbuild", "4k:4k", big, false), 32UL << 20);
-	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0, "1M 1G leaves do not fit in 511 x 512G");
+	cr_assert_eq(data_bytes("ptbuild", "1g:1g", big, false), 0,
+		     "1M 1G leaves do not fit in 511 x 512G");
 	/* The default 1024 1G leaves span two PML4 entries, on one frame. */
 	cr_assert_eq(data_bytes("ptbuild", "1g:1g", build1024, false), 1UL << 30);
 	/* The exit kernels map one guest page; mmufault a page every 32K at least. */
@@ -602,9 +622,10 @@ Test(micro, data_slot_bytes_match_a_run)
 		cr_assert_str_eq(str(row, "status"), "ok", "%s: %s", c[i].k, str(row, "reason"));
 		hb = json_object_get(json_object_get(row, "pages"), "host_bytes");
 		got = (uint64_t)(json_integer_value(json_object_get(hb, "4k")) +
-				 json_integer_value(json_object_get(hb, "2m")) + json_integer_value(json_object_get(hb, "1g")));
-		cr_assert_eq(got, want, "%s %s: smaps %llu, vb_micro_data_bytes %llu", c[i].k, c[i].pages,
-			     (unsigned long long)got, (unsigned long long)want);
+				 json_integer_value(json_object_get(hb, "2m")) +
+				 json_integer_value(json_object_get(hb, "1g")));
+		cr_assert_eq(got, want, "%s %s: smaps %llu, vb_micro_data_bytes %llu", c[i].k,
+			     c[i].pages, (unsigned long long)got, (unsigned long long)want);
 		json_decref(row);
 	}
 }

@@ -191,9 +191,11 @@ Test(modes, pvm_without_dev_kvm_names_both_limits)
 	cr_assert_eq(st.flavour, VB_KVM_PVM);
 	cr_assert_not(st.dev_kvm);
 	cr_assert_not(avail(&st, VB_MODE_SHADOW));
-	cr_assert(strstr(reason, "/dev/kvm is missing") && !strstr(reason, "shadow paging only"), "%s", reason);
+	cr_assert(strstr(reason, "/dev/kvm is missing") && !strstr(reason, "shadow paging only"),
+		  "%s", reason);
 	cr_assert_not(avail(&st, VB_MODE_EPT));
-	cr_assert(strstr(reason, "/dev/kvm is missing") && strstr(reason, "PVM has shadow paging only: ept needs"),
+	cr_assert(strstr(reason, "/dev/kvm is missing") &&
+			  strstr(reason, "PVM has shadow paging only: ept needs"),
 		  "%s", reason);
 }
 
@@ -239,7 +241,9 @@ Test(modes, module_users_from_refcnt)
 
 Test(modes, switch_refused_where_impossible)
 {
-	struct vb_kvm_state st = { .flavour = VB_KVM_PVM, .paging = VB_MODE_SHADOW, .dev_kvm = true };
+	struct vb_kvm_state st = { .flavour = VB_KVM_PVM,
+				   .paging = VB_MODE_SHADOW,
+				   .dev_kvm = true };
 
 	cr_assert_eq(vb_modeswitch_to(&st, VB_MODE_EPT, reason, sizeof(reason)), -1);
 	cr_assert(strstr(reason, "pvm"), "%s", reason);

@@ -46,8 +46,9 @@ static size_t collect(uint64_t table, int level, uint64_t gva_base, uint64_t fla
 			continue;
 		if (level == 1 || (e & VB_PTE_PS)) {
 			cr_assert(level <= 3, "PS set in a PML4 entry");
-			out[n++] = (struct leaf){ gva, e & VB_PTE_ADDR, 4096ULL << (9 * (level - 1)),
-						  flags & e & (VB_PTE_U | VB_PTE_RW) };
+			out[n++] =
+				(struct leaf){ gva, e & VB_PTE_ADDR, 4096ULL << (9 * (level - 1)),
+					       flags & e & (VB_PTE_U | VB_PTE_RW) };
 			continue;
 		}
 		cr_assert(pt.gpa_base <= (e & VB_PTE_ADDR) && (e & VB_PTE_ADDR) < pt.next,
@@ -65,7 +66,8 @@ static void check_exact(uint64_t gva, uint64_t gpa, uint64_t count, enum vb_page
 	struct leaf *l = calloc(count + 8, sizeof(*l));
 	size_t n;
 
-	cr_assert_eq(vb_pt_map(&pt, root, gva, gpa, count * size, leaf, VB_PTE_RW | VB_PTE_U, err, sizeof(err)),
+	cr_assert_eq(vb_pt_map(&pt, root, gva, gpa, count * size, leaf, VB_PTE_RW | VB_PTE_U, err,
+			       sizeof(err)),
 		     0, "%s", err);
 	n = collect(root, 4, 0, VB_PTE_U | VB_PTE_RW, l, 0);
 	cr_assert_eq(n, count, "found %zu leaves, mapped %llu", n, (unsigned long long)count);
@@ -73,7 +75,8 @@ static void check_exact(uint64_t gva, uint64_t gpa, uint64_t count, enum vb_page
 		struct vb_pt_walk w;
 		uint64_t off = l[i].gva - gva;
 
-		cr_assert_eq(l[i].size, size, "leaf %zu has size %llu", i, (unsigned long long)l[i].size);
+		cr_assert_eq(l[i].size, size, "leaf %zu has size %llu", i,
+			     (unsigned long long)l[i].size);
 		cr_assert(l[i].gva >= gva && off < count * size && off % size == 0);
 		cr_assert_eq(l[i].gpa, gpa + off);
 		cr_assert_eq(l[i].flags, VB_PTE_U | VB_PTE_RW);
@@ -127,9 +130,14 @@ Test(pagetable, mixed_sizes_in_one_tree)
 {
 	struct vb_pt_walk w;
 
-	cr_assert_eq(vb_pt_map(&pt, root, 0, 0, 1UL << 20, VB_PS_4K, VB_PTE_RW | VB_PTE_U, err, sizeof(err)), 0);
-	cr_assert_eq(vb_pt_map(&pt, root, 4 * G, 4 * G, 4 * M2, VB_PS_2M, VB_PTE_RW | VB_PTE_U, err, sizeof(err)), 0);
-	cr_assert_eq(vb_pt_map(&pt, root, 8 * G, 8 * G, G, VB_PS_1G, VB_PTE_RW, err, sizeof(err)), 0);
+	cr_assert_eq(vb_pt_map(&pt, root, 0, 0, 1UL << 20, VB_PS_4K, VB_PTE_RW | VB_PTE_U, err,
+			       sizeof(err)),
+		     0);
+	cr_assert_eq(vb_pt_map(&pt, root, 4 * G, 4 * G, 4 * M2, VB_PS_2M, VB_PTE_RW | VB_PTE_U, err,
+			       sizeof(err)),
+		     0);
+	cr_assert_eq(vb_pt_map(&pt, root, 8 * G, 8 * G, G, VB_PS_1G, VB_PTE_RW, err, sizeof(err)),
+		     0);
 	cr_assert_eq(vb_pt_walk(&pt, root, 0x5000, &w), 0);
 	cr_assert_eq(w.leaf, VB_PS_4K);
 	cr_assert_eq(vb_pt_walk(&pt, root, 4 * G + M2 + 5, &w), 0);
@@ -142,11 +150,13 @@ Test(pagetable, mixed_sizes_in_one_tree)
 
 Test(pagetable, refuses_misaligned_and_overlap)
 {
-	cr_assert_eq(vb_pt_map(&pt, root, M2 + 4096, 0, M2, VB_PS_2M, VB_PTE_RW, err, sizeof(err)), -1);
+	cr_assert_eq(vb_pt_map(&pt, root, M2 + 4096, 0, M2, VB_PS_2M, VB_PTE_RW, err, sizeof(err)),
+		     -1);
 	cr_assert(strstr(err, "aligned"), "%s", err);
 	cr_assert_eq(vb_pt_map(&pt, root, G, G, G, VB_PS_1G, VB_PTE_RW, err, sizeof(err)), 0);
 	/* A 4K leaf inside an existing 1G leaf would need to split it. */
-	cr_assert_eq(vb_pt_map(&pt, root, G + 4096, 0, 4096, VB_PS_4K, VB_PTE_RW, err, sizeof(err)), -1);
+	cr_assert_eq(vb_pt_map(&pt, root, G + 4096, 0, 4096, VB_PS_4K, VB_PTE_RW, err, sizeof(err)),
+		     -1);
 	cr_assert_eq(vb_pt_map(&pt, root, 0, 0, 4096, VB_PS_THP, VB_PTE_RW, err, sizeof(err)), -1);
 }
 
@@ -157,7 +167,9 @@ Test(pagetable, pool_exhaustion_and_sizing)
 	/* Exactly the estimate (plus the root) fits, at a misaligned start. */
 	vb_pt_init(&pt, mem, 0, MEM_SIZE, POOL, POOL + (need + 1) * 4096);
 	cr_assert_eq(vb_pt_alloc(&pt, &root), 0);
-	cr_assert_eq(vb_pt_map(&pt, root, 0x7fff000, 0x1000, len, VB_PS_4K, VB_PTE_RW, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(
+		vb_pt_map(&pt, root, 0x7fff000, 0x1000, len, VB_PS_4K, VB_PTE_RW, err, sizeof(err)),
+		0, "%s", err);
 	/* A pool of two pages cannot hold PDPT, PD and PT. */
 	vb_pt_init(&pt, mem, 0, MEM_SIZE, POOL, POOL + 2 * 4096);
 	cr_assert_eq(vb_pt_alloc(&pt, &root), 0);

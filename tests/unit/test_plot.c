@@ -33,9 +33,11 @@ static json_t *sweep_run(void)
 
 	for (fp = 16; fp <= 1024; fp *= 4) {
 		for (p = 0; p < 2; p++) {
-			json_t *r = fx_row("ptrchase", "native", pages[p], "ns/load", 100.0 + fp / (p + 1), 0.02, 5);
+			json_t *r = fx_row("ptrchase", "native", pages[p], "ns/load",
+					   100.0 + fp / (p + 1), 0.02, 5);
 
-			json_object_set_new(json_object_get(r, "params"), "footprint", json_integer((json_int_t)fp << 20));
+			json_object_set_new(json_object_get(r, "params"), "footprint",
+					    json_integer((json_int_t)fp << 20));
 			json_array_append_new(rows, r);
 		}
 	}
@@ -50,7 +52,8 @@ Test(plot, data_and_script)
 	json_t *run = sweep_run(), *files = json_array();
 	int n = vb_plot_write(run, NULL, d, files, err, sizeof(err));
 
-	/* One sweep + one bar chart per footprint (4) + forkwait's + the native 2m/4k ratio chart. */
+	/* One sweep + one bar chart per footprint (4) + forkwait's + the native 2m/4k ratio
+	 * chart. */
 	cr_assert_eq(n, 7, "%d: %s", n, err);
 	gp = slurp(d, VB_PLOT_SCRIPT);
 	/* Footprints are categories: 16M, 64M, 256M, 1G evenly spaced. */
@@ -79,7 +82,8 @@ Test(plot, data_and_script)
 Test(plot, hostile_names_stay_in_folder)
 {
 	char *d = fx_tmpdir(), err[256], *gp;
-	json_t *row = fx_row("../x'y", "native", "4k", "ns/load", 1, 0.01, 5), *files = json_array();
+	json_t *row = fx_row("../x'y", "native", "4k", "ns/load", 1, 0.01, 5),
+	       *files = json_array();
 	json_t *run = fx_run("P", json_pack("[o]", row));
 	size_t i;
 	json_t *v;

@@ -103,13 +103,15 @@ ParameterizedTest(size_t *pp, pmu, every_metric_resolves_or_says_not_on_pmu)
 			cr_assert(!strncmp(res[m].why, not_on, strlen(not_on)), "%s: %s: %s",
 				  all_pmus[p], vb_metric_defs[m].name, res[m].why);
 		if (want >= 0)
-			cr_assert_eq(res[m].ok, want, "%s: %s resolves %d, want %d (%s)", all_pmus[p],
-				     vb_metric_defs[m].name, res[m].ok, want, res[m].why);
+			cr_assert_eq(res[m].ok, want, "%s: %s resolves %d, want %d (%s)",
+				     all_pmus[p], vb_metric_defs[m].name, res[m].ok, want,
+				     res[m].why);
 	}
 }
 
 /* libpfm4's own code of event ev and of its umask um, from its tables. */
-static void pfm_codes(const char *pmu, const char *ev, const char *um, uint64_t *code, uint64_t *umask)
+static void pfm_codes(const char *pmu, const char *ev, const char *um, uint64_t *code,
+		      uint64_t *umask)
 {
 	char name[256];
 	pfm_event_info_t info;
@@ -144,16 +146,19 @@ static const struct enc_case {
 	const char *ev, *um;
 	uint64_t config;	/* as read off libpfm4 4.13's tables, for the record */
 } cases[] = {
-		{ "hsw", VB_M_EPT_WALKER_MEM_LOADS, "PAGE_WALKER_LOADS", "EPT_DTLB_MEMORY", 0x48bc },
-		{ "skl", VB_M_LOAD_WALKS_4K, "DTLB_LOAD_MISSES", "WALK_COMPLETED_4K", 0x208 },
-		{ "clx", VB_M_EPT_WALK_CYCLES, "EPT", "WALK_PENDING", 0x104f },
-		{ "icl", VB_M_STORE_WALKS_2M, "DTLB_STORE_MISSES", "WALK_COMPLETED_2M_4M", 0x449 },
-		{ "icx", VB_M_LOAD_STLB_HITS, "DTLB_LOAD_MISSES", "STLB_HIT", 0x2008 },
-		{ "spr", VB_M_LOAD_WALKS_1G, "DTLB_LOAD_MISSES", "WALK_COMPLETED_1G", 0x812 },
-		{ "amd64_fam17h_zen1", VB_M_FETCH_WALKS_4K, "L1_ITLB_MISS_L2_ITLB_MISS", "IF4K", 0x185 },
-		{ "amd64_fam17h_zen2", VB_M_DATA_WALKS_2M, "L1_DTLB_MISS", "TLB_RELOAD_2M_L2_MISS", 0x4045 },
-		{ "amd64_fam19h_zen3", VB_M_DATA_WALKS_4K, "L1_DTLB_MISS", "TLB_RELOAD_4K_L2_MISS", 0x1045 },
-		{ "amd64_fam19h_zen4", VB_M_DATA_WALKS_1G, "L1_DTLB_MISS", "TLB_RELOAD_1G_L2_MISS", 0x8045 },
+	{ "hsw", VB_M_EPT_WALKER_MEM_LOADS, "PAGE_WALKER_LOADS", "EPT_DTLB_MEMORY", 0x48bc },
+	{ "skl", VB_M_LOAD_WALKS_4K, "DTLB_LOAD_MISSES", "WALK_COMPLETED_4K", 0x208 },
+	{ "clx", VB_M_EPT_WALK_CYCLES, "EPT", "WALK_PENDING", 0x104f },
+	{ "icl", VB_M_STORE_WALKS_2M, "DTLB_STORE_MISSES", "WALK_COMPLETED_2M_4M", 0x449 },
+	{ "icx", VB_M_LOAD_STLB_HITS, "DTLB_LOAD_MISSES", "STLB_HIT", 0x2008 },
+	{ "spr", VB_M_LOAD_WALKS_1G, "DTLB_LOAD_MISSES", "WALK_COMPLETED_1G", 0x812 },
+	{ "amd64_fam17h_zen1", VB_M_FETCH_WALKS_4K, "L1_ITLB_MISS_L2_ITLB_MISS", "IF4K", 0x185 },
+	{ "amd64_fam17h_zen2", VB_M_DATA_WALKS_2M, "L1_DTLB_MISS", "TLB_RELOAD_2M_L2_MISS",
+	  0x4045 },
+	{ "amd64_fam19h_zen3", VB_M_DATA_WALKS_4K, "L1_DTLB_MISS", "TLB_RELOAD_4K_L2_MISS",
+	  0x1045 },
+	{ "amd64_fam19h_zen4", VB_M_DATA_WALKS_1G, "L1_DTLB_MISS", "TLB_RELOAD_1G_L2_MISS",
+	  0x8045 },
 };
 
 ParameterizedTestParameters(pmu, encodings_are_libpfm4s_event_code_and_umask)
@@ -183,7 +188,8 @@ ParameterizedTest(size_t *ip, pmu, encodings_are_libpfm4s_event_code_and_umask)
 	cr_assert_eq((cfg >> 8) & 0xff, umask & 0xff, "%s: umask of %#llx, libpfm4 %#llx",
 		     cases[i].pmu, (unsigned long long)cfg, (unsigned long long)umask);
 	cr_assert_eq((cfg >> 32) & 0xf, (code >> 8) & 0xf, "%s: high event bits", cases[i].pmu);
-	cr_assert_eq(cfg, cases[i].config, "%s: config %#llx", cases[i].pmu, (unsigned long long)cfg);
+	cr_assert_eq(cfg, cases[i].config, "%s: config %#llx", cases[i].pmu,
+		     (unsigned long long)cfg);
 	cr_assert_eq(res[cases[i].m].attr.exclude_guest, 0, "the scope decides guest mode");
 }
 
@@ -237,15 +243,18 @@ Test(pmu, attr_of_each_scope_field_by_field)
 			cr_assert_eq(a.type, PERF_TYPE_RAW);
 			cr_assert_eq(a.config, 0x208);
 			cr_assert_eq(a.inherit, want[i].inherit, "%s", vb_scope_side(want[i].s));
-			cr_assert_eq(a.exclude_host, want[i].exclude_host, "%s", vb_scope_side(want[i].s));
-			cr_assert_eq(a.exclude_guest, want[i].exclude_guest, "%s", vb_scope_side(want[i].s));
+			cr_assert_eq(a.exclude_host, want[i].exclude_host, "%s",
+				     vb_scope_side(want[i].s));
+			cr_assert_eq(a.exclude_guest, want[i].exclude_guest, "%s",
+				     vb_scope_side(want[i].s));
 			cr_assert_eq(a.exclude_hv, 1);
-			cr_assert_eq(a.exclude_kernel, 0, "kernel counted unless the fallback says so");
+			cr_assert_eq(a.exclude_kernel, 0,
+				     "kernel counted unless the fallback says so");
 			cr_assert_eq(a.exclude_user, 0);
 			cr_assert_eq(a.disabled, 0, "counting from open: samples are read deltas");
 			cr_assert_eq(a.pinned, 0);
-			cr_assert_eq(a.read_format,
-				     PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING);
+			cr_assert_eq(a.read_format, PERF_FORMAT_TOTAL_TIME_ENABLED |
+							    PERF_FORMAT_TOTAL_TIME_RUNNING);
 		}
 	}
 	cr_assert_str_eq(vb_scope_side(VB_SCOPE_PROCESS), "all");
@@ -272,10 +281,10 @@ static double num(json_t *o, const char *k)
 
 Test(pmu, derived_walk_metrics)
 {
-	json_t *c = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "cycles", 10000, "loads", 2000,
-			      "load_walk_cycles", 1500, "store_walk_cycles", 400, "fetch_walk_cycles", 100,
-			      "load_walks_4k", 60, "store_walks_4k", 20, "load_walks_2m", 15,
-			      "load_walks_1g", 5, "ept_walk_cycles", 500);
+	json_t *c = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "cycles", 10000, "loads",
+			      2000, "load_walk_cycles", 1500, "store_walk_cycles", 400,
+			      "fetch_walk_cycles", 100, "load_walks_4k", 60, "store_walks_4k", 20,
+			      "load_walks_2m", 15, "load_walks_1g", 5, "ept_walk_cycles", 500);
 	json_t *d = vb_walk_derive(c, 1000), *mix;
 
 	cr_assert_float_eq(num(d, "walk_cycles"), 2000, 1e-9);
@@ -293,13 +302,15 @@ Test(pmu, derived_walk_metrics)
 	json_decref(c);
 
 	/* AMD: walks from L2 TLB misses, no walk cycles: only what the inputs allow. */
-	c = json_pack("{s:i,s:i,s:i,s:i,s:n}", "cycles", 5000, "data_walks_4k", 30, "data_walks_coalesced",
-		      10, "data_walks_2m", 10, "data_walks_1g");
+	c = json_pack("{s:i,s:i,s:i,s:i,s:n}", "cycles", 5000, "data_walks_4k", 30,
+		      "data_walks_coalesced", 10, "data_walks_2m", 10, "data_walks_1g");
 	d = vb_walk_derive(c, 200);
 	cr_assert_float_eq(num(d, "walks"), 50, 1e-9);
 	cr_assert_float_eq(num(d, "walks_per_kop"), 250, 1e-9);
-	cr_assert_float_eq(num(json_object_get(d, "walk_mix"), "4k"), 0.8, 1e-9, "coalesced are 4K pages");
-	cr_assert_null(json_object_get(json_object_get(d, "walk_mix"), "1g"), "not counted is not 0");
+	cr_assert_float_eq(num(json_object_get(d, "walk_mix"), "4k"), 0.8, 1e-9,
+			   "coalesced are 4K pages");
+	cr_assert_null(json_object_get(json_object_get(d, "walk_mix"), "1g"),
+		       "not counted is not 0");
 	cr_assert_null(json_object_get(d, "walk_cycles"));
 	cr_assert_null(json_object_get(d, "walk_cycle_share"));
 	cr_assert_null(json_object_get(d, "ept_share"));
@@ -310,8 +321,9 @@ Test(pmu, derived_walk_metrics)
 	c = json_pack("{s:{s:{s:n}},s:i}", "pmu", "all", "cycles", "ops", 10);
 	cr_assert_null(vb_walk_row(c));
 	json_decref(c);
-	c = json_pack("{s:{s:{s:i,s:i},s:{s:i,s:i}},s:i}", "pmu", "guest", "cycles", 100, "load_walk_cycles",
-		      50, "host", "cycles", 100, "load_walk_cycles", 10, "ops", 10);
+	c = json_pack("{s:{s:{s:i,s:i},s:{s:i,s:i}},s:i}", "pmu", "guest", "cycles", 100,
+		      "load_walk_cycles", 50, "host", "cycles", 100, "load_walk_cycles", 10, "ops",
+		      10);
 	d = vb_walk_row(c);
 	cr_assert_float_eq(num(json_object_get(d, "guest"), "walk_cycle_share"), 0.5, 1e-9);
 	cr_assert_float_eq(num(json_object_get(d, "host"), "walk_cycle_share"), 0.1, 1e-9);
@@ -374,16 +386,19 @@ Test(pmu, counts_flow_from_the_double_to_the_row)
 		const char *side = s ? "host" : "guest";
 
 		pmu = json_object_get(json_object_get(o, "pmu"), side);
-		cr_assert_eq(json_integer_value(json_object_get(pmu, "cycles")), 3000000, "%s", side);
+		cr_assert_eq(json_integer_value(json_object_get(pmu, "cycles")), 3000000, "%s",
+			     side);
 		cr_assert_eq(json_integer_value(json_object_get(pmu, "load_walk_cycles")), 450000,
 			     "half the time running, scaled back");
 		cr_assert_eq(json_integer_value(json_object_get(pmu, "load_walks_4k")), 9000);
-		cr_assert(json_is_null(json_object_get(pmu, "load_walks_1g")), "never ran: null, not 0");
+		cr_assert(json_is_null(json_object_get(pmu, "load_walks_1g")),
+			  "never ran: null, not 0");
 		ev = find_event(json_object_get(o, "events"), "load_walk_cycles", side);
 		cr_assert_float_eq(json_number_value(json_object_get(ev, "scale")), 2.0, 1e-9);
 		cr_assert_eq(json_integer_value(json_object_get(ev, "time_running")) * 2,
 			     json_integer_value(json_object_get(ev, "time_enabled")));
-		cr_assert(strstr(json_string_value(json_object_get(ev, "event")), "skl::DTLB_LOAD_MISSES:WALK_ACTIVE"));
+		cr_assert(strstr(json_string_value(json_object_get(ev, "event")),
+				 "skl::DTLB_LOAD_MISSES:WALK_ACTIVE"));
 	}
 	/* Groups: each led by cycles, at most 4 events, members not leaders. */
 	json_array_foreach(json_object_get(o, "events"), i, ev) {
@@ -391,9 +406,11 @@ Test(pmu, counts_flow_from_the_double_to_the_row)
 		const char *name = json_string_value(json_object_get(ev, "name"));
 
 		cr_assert_eq(leader, !strcmp(name, "cycles"), "%s leader %d", name, leader);
-		cr_assert_lt(json_integer_value(json_object_get(ev, "group")), 3, "9 events: 3 groups of 4");
+		cr_assert_lt(json_integer_value(json_object_get(ev, "group")), 3,
+			     "9 events: 3 groups of 4");
 	}
-	cr_assert_eq(json_array_size(json_object_get(o, "events")), 2 * (9 + 2), "9 metrics + 2 more leaders");
+	cr_assert_eq(json_array_size(json_object_get(o, "events")), 2 * (9 + 2),
+		     "9 metrics + 2 more leaders");
 	/* What was not counted, and why. */
 	json_array_foreach(json_object_get(o, "unavailable"), i, u) {
 		const char *m = json_string_value(json_object_get(u, "metric"));
@@ -471,8 +488,11 @@ Test(pmu, merge_adds_vcpu_sides_to_in_guest_counts)
 	unlink(double_path);
 	pmu = json_object_get(row, "pmu");
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "all"), "cycles")), 7);
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "guest"), "cycles")), 2000000);
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "host"), "load_walks_4k")), 6000);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(pmu, "guest"), "cycles")),
+		     2000000);
+	cr_assert_eq(
+		json_integer_value(json_object_get(json_object_get(pmu, "host"), "load_walks_4k")),
+		6000);
 	cr_assert_str_eq(json_string_value(json_object_get(row, "set")), "software");
 	cr_assert_gt(json_array_size(json_object_get(row, "events")), 0);
 	cr_assert_gt(json_array_size(json_object_get(row, "unavailable")), 1);
@@ -484,7 +504,8 @@ Test(pmu, every_metric_has_a_name_and_a_line)
 {
 	for (int m = 0; m < VB_M_COUNT; m++) {
 		cr_assert_not_null(vb_metric_defs[m].name, "metric %d has no name", m);
-		cr_assert_not_null(vb_metric_defs[m].what, "%s has no line", vb_metric_defs[m].name);
+		cr_assert_not_null(vb_metric_defs[m].what, "%s has no line",
+				   vb_metric_defs[m].name);
 		cr_assert_eq(vb_metric_by_name(vb_metric_defs[m].name), m, "%s is not unique",
 			     vb_metric_defs[m].name);
 	}
@@ -512,8 +533,9 @@ Test(pmu, user_only_fallback_is_recorded)
 	vb_counters_json(&cs, o);
 	vb_counters_close(&cs);
 	unlink(double_path);
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(o, "pmu"), "all"),
-							"cycles")), 1000000, "counted, user mode only");
+	cr_assert_eq(json_integer_value(json_object_get(
+			     json_object_get(json_object_get(o, "pmu"), "all"), "cycles")),
+		     1000000, "counted, user mode only");
 	cr_assert_eq(json_array_size(json_object_get(o, "fallbacks")), 1);
 	cr_assert(strstr(json_string_value(json_array_get(json_object_get(o, "fallbacks"), 0)),
 			 "user-only counting (perf_event_paranoid="));
@@ -564,9 +586,9 @@ Test(pmu, opening_the_default_set_leaves_nothing_for_fork_to_copy)
 /* ARMv8: DTLB_WALK and ITLB_WALK count walks of any page size, per side. */
 Test(pmu, derived_walks_on_armv8)
 {
-	json_t *c = json_pack("{s:{s:{s:i,s:i,s:i,s:i},s:{s:i,s:i}},s:i}", "pmu",
-			      "guest", "cycles", 8000, "data_walks", 90, "fetch_walks", 10,
-			      "l1_dtlb_misses", 400, "host", "cycles", 2000, "data_walks", 30, "ops", 100);
+	json_t *c = json_pack("{s:{s:{s:i,s:i,s:i,s:i},s:{s:i,s:i}},s:i}", "pmu", "guest", "cycles",
+			      8000, "data_walks", 90, "fetch_walks", 10, "l1_dtlb_misses", 400,
+			      "host", "cycles", 2000, "data_walks", 30, "ops", 100);
 	json_t *d = vb_walk_row(c), *g = json_object_get(d, "guest");
 
 	cr_assert_float_eq(num(g, "walks"), 100, 1e-9);

@@ -76,7 +76,8 @@ Test(qemu, every_option_and_value_is_its_own_element)
 	for (int i = 0; i < a.n; i++) {
 		/* Options never carry their value after a blank ("-accel tcg"). */
 		if (a.v[i][0] == '-')
-			cr_assert_null(strchr(a.v[i], ' '), "element '%s' holds more than one word", a.v[i]);
+			cr_assert_null(strchr(a.v[i], ' '), "element '%s' holds more than one word",
+				       a.v[i]);
 		cr_assert_neq(strcmp(a.v[i], "sh"), 0);
 		cr_assert_neq(strcmp(a.v[i], "-c"), 0, "no shell anywhere");
 	}
@@ -102,9 +103,13 @@ Test(qemu, ram_backing_per_host_page_size)
 		{ VB_PS_4K, false, "memory-backend-memfd,id=ram0,size=1536M", "1536M" },
 		{ VB_PS_THP, false, "memory-backend-ram,id=ram0,size=1536M,prealloc=on", "1536M" },
 		{ VB_PS_2M, false, "memory-backend-ram,id=ram0,size=1536M,prealloc=on", "1536M" },
-		{ VB_PS_2M, true, "memory-backend-memfd,id=ram0,size=1536M,hugetlb=on,hugetlbsize=2M,prealloc=on", "1536M" },
+		{ VB_PS_2M, true,
+		  "memory-backend-memfd,id=ram0,size=1536M,hugetlb=on,hugetlbsize=2M,prealloc=on",
+		  "1536M" },
 		/* 1G backing: RAM rounded up to whole 1G pages. */
-		{ VB_PS_1G, false, "memory-backend-memfd,id=ram0,size=2048M,hugetlb=on,hugetlbsize=1G,prealloc=on", "2048M" },
+		{ VB_PS_1G, false,
+		  "memory-backend-memfd,id=ram0,size=2048M,hugetlb=on,hugetlbsize=1G,prealloc=on",
+		  "2048M" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -125,12 +130,16 @@ Test(qemu, odd_sizes_round_up_to_the_page)
 	unsigned long mb = 1025;
 	char buf[256];
 
-	cr_assert_eq(vb_qemu_memory_object(VB_PS_2M, true, &mb, buf, sizeof(buf), err, sizeof(err)), 0);
+	cr_assert_eq(vb_qemu_memory_object(VB_PS_2M, true, &mb, buf, sizeof(buf), err, sizeof(err)),
+		     0);
 	cr_assert_eq(mb, 1026);
 	mb = 0;
-	cr_assert_lt(vb_qemu_memory_object(VB_PS_4K, false, &mb, buf, sizeof(buf), err, sizeof(err)), 0);
+	cr_assert_lt(
+		vb_qemu_memory_object(VB_PS_4K, false, &mb, buf, sizeof(buf), err, sizeof(err)), 0);
 	mb = 64;
-	cr_assert_lt(vb_qemu_memory_object(VB_PS_NONE, false, &mb, buf, sizeof(buf), err, sizeof(err)), 0);
+	cr_assert_lt(
+		vb_qemu_memory_object(VB_PS_NONE, false, &mb, buf, sizeof(buf), err, sizeof(err)),
+		0);
 }
 
 Test(qemu, paths_that_would_break_an_option_are_refused)
@@ -149,7 +158,9 @@ Test(qemu, paths_that_would_break_an_option_are_refused)
 
 Test(qemu, accel_kvm_only_with_hardware_virtualization)
 {
-	struct vb_kvm_state pvm = { .dev_kvm = true, .flavour = VB_KVM_PVM, .paging = VB_MODE_SHADOW };
+	struct vb_kvm_state pvm = { .dev_kvm = true,
+				    .flavour = VB_KVM_PVM,
+				    .paging = VB_MODE_SHADOW };
 	struct vb_kvm_state amd = { .dev_kvm = true, .flavour = VB_KVM_AMD, .paging = VB_MODE_NPT };
 	struct vb_kvm_state none = { .dev_kvm = false, .flavour = VB_KVM_NONE };
 	enum vb_accel acc;
@@ -170,13 +181,21 @@ Test(qemu, accel_kvm_only_with_hardware_virtualization)
 }
 
 static const struct vb_param_def fp_defs[] = {
-	{ .name = "footprint", .type = VB_PARAM_SIZE, .def = 4 << 20, .min = 0, .max = 1ULL << 36, .unit = "bytes" },
+	{ .name = "footprint",
+	  .type = VB_PARAM_SIZE,
+	  .def = 4 << 20,
+	  .min = 0,
+	  .max = 1ULL << 36,
+	  .unit = "bytes" },
 	{ .name = NULL },
 };
 
-static struct vb_point point(const char *bench, enum vb_page_size g, enum vb_page_size h, uint64_t fp)
+static struct vb_point point(const char *bench, enum vb_page_size g, enum vb_page_size h,
+			     uint64_t fp)
 {
-	struct vb_point p = { .bench = bench, .mode = VB_MODE_SHADOW, .pages = { g, h }, .guest = &vb_guest_linux };
+	struct vb_point p = {
+		.bench = bench, .mode = VB_MODE_SHADOW, .pages = { g, h }, .guest = &vb_guest_linux
+	};
 	const struct vb_bench *b = vb_bench_find(bench);
 
 	/* The bench's own table, whose declaration sizes the guest; a made-up
@@ -198,8 +217,11 @@ static int count(const char *text, const char *needle)
 
 static struct vb_run_opts run_opts(void)
 {
-	struct vb_run_opts o = { .stop = { .min_runs = 3, .max_runs = 3, .target_ci = 0.5, .max_seconds = 2 },
-				 .timeout_s = 60, .seed = 1 };
+	struct vb_run_opts o = {
+		.stop = { .min_runs = 3, .max_runs = 3, .target_ci = 0.5, .max_seconds = 2 },
+		.timeout_s = 60,
+		.seed = 1
+	};
 	return o;
 }
 
@@ -215,11 +237,14 @@ Test(linux_plan, one_run_line_per_point_with_pools)
 	o.hugetlb = true;
 	t = vb_linux_plan_text(pts, 3, &o, err, sizeof(err));
 	cr_assert_not_null(t, "%s", err);
-	cr_assert(strstr(t, "\nrun run ptrchase --pages 4k --hugetlb --set footprint=4M "), "%s", t);
-	cr_assert(strstr(t, "\nrun run ptrchase --pages 1g --hugetlb --set footprint=1G "), "%s", t);
+	cr_assert(strstr(t, "\nrun run ptrchase --pages 4k --hugetlb --set footprint=4M "), "%s",
+		  t);
+	cr_assert(strstr(t, "\nrun run ptrchase --pages 1g --hugetlb --set footprint=1G "), "%s",
+		  t);
 	/* The 1G point asks for its pool (footprint + 1 page of slack), the 2M
 	 * one for its own and the others empty the 2M pool. */
-	cr_assert(strstr(t, "hugepages 2048 0\nhugepages 1048576 2\nrun run ptrchase --pages 1g"), "%s", t);
+	cr_assert(strstr(t, "hugepages 2048 0\nhugepages 1048576 2\nrun run ptrchase --pages 1g"),
+		  "%s", t);
 	cr_assert(strstr(t, "hugepages 2048 12\nrun run ptrchase --pages 2m"), "%s", t);
 	cr_assert(strstr(t, "plan\nhugepages 2048 0\nrun run ptrchase --pages 4k"), "%s", t);
 	/* Points without 1G pages leave the 1G pool alone: a guest may have
@@ -255,7 +280,8 @@ Test(linux_plan, words_the_init_would_split_are_refused)
 		const struct vb_point *pts[] = { &p };
 		struct vb_run_opts o = run_opts();
 
-		cr_assert_null(vb_linux_plan_text(pts, 1, &o, err, sizeof(err)), "'%s' got through", bad[i]);
+		cr_assert_null(vb_linux_plan_text(pts, 1, &o, err, sizeof(err)), "'%s' got through",
+			       bad[i]);
 	}
 }
 
@@ -275,7 +301,9 @@ Test(linux_plan, ram_follows_footprint_and_pools)
 Test(linux_plan, build_reserves_a_page_for_every_running_job)
 {
 	const struct vb_bench *b = vb_bench_find("build");
-	struct vb_point p = { .bench = "build", .mode = VB_MODE_SHADOW, .pages = { VB_PS_1G, VB_PS_4K },
+	struct vb_point p = { .bench = "build",
+			      .mode = VB_MODE_SHADOW,
+			      .pages = { VB_PS_1G, VB_PS_4K },
 			      .guest = &vb_guest_linux };
 	char err[128];
 
@@ -326,8 +354,8 @@ Test(qemu, linux_append_env_adds_checked_words)
 {
 	struct vb_argv a = { 0 };
 	struct vb_qemu_cfg c = base_cfg(VB_ACCEL_KVM, VB_PS_4K);
-	const char *bad[] = { "a;b", "quiet $(x)", " lead", "trail ", "two  blanks", "-- init", "x -y",
-			      "new\nline", "q\"uote" };
+	const char *bad[] = { "a;b",	 "quiet $(x)", " lead",	    "trail ", "two  blanks",
+			      "-- init", "x -y",       "new\nline", "q\"uote" };
 
 	setenv("VBENCH_LINUX_APPEND", "idle=poll clocksource=tsc tsc=reliable", 1);
 	build(c, &a);
@@ -336,7 +364,8 @@ Test(qemu, linux_append_env_adds_checked_words)
 	vb_argv_free(&a);
 	c.append = "console=ttyS0 hugepagesz=1G hugepages=1";
 	build(c, &a);
-	cr_assert_str_eq(value_of(&a, "-append"), "console=ttyS0 hugepagesz=1G hugepages=1 idle=poll clocksource=tsc "
+	cr_assert_str_eq(value_of(&a, "-append"),
+			 "console=ttyS0 hugepagesz=1G hugepages=1 idle=poll clocksource=tsc "
 			 "tsc=reliable");
 	vb_argv_free(&a);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

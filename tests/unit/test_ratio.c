@@ -133,7 +133,8 @@ Test(ratio, view_pairs_and_notes)
 	cr_assert_float_eq(json_number_value(json_object_get(e, "ratio")), 100.0 / 150, 1e-9);
 	cr_assert_leq(json_number_value(json_object_get(e, "ci95_low")), 100.0 / 150);
 	cr_assert_geq(json_number_value(json_object_get(e, "ci95_high")), 100.0 / 150);
-	/* Guest / native at the same guest page size: shadow 4k:4k and npt 4k:4k against native 4k. */
+	/* Guest / native at the same guest page size: shadow 4k:4k and npt 4k:4k against native
+	 * 4k. */
 	e = find_kind(view, "guest/native", "ptrchase", 1);
 	cr_assert_not_null(e);
 	cr_assert_float_eq(json_number_value(json_object_get(e, "ratio")), 3, 1e-9);

@@ -15,25 +15,36 @@ Test(remote, targets_parse_strictly)
 	struct vb_target t;
 	char why[256];
 
-	cr_assert_eq(vb_target_parse("root@vm1.example.org:2222", &t, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(vb_target_parse("root@vm1.example.org:2222", &t, why, sizeof(why)), 0, "%s",
+		     why);
 	cr_assert_str_eq(t.user, "root");
 	cr_assert_str_eq(t.host, "vm1.example.org");
 	cr_assert_eq(t.port, 2222);
 	cr_assert_eq(vb_target_parse("10.0.0.7", &t, why, sizeof(why)), 0, "%s", why);
 	cr_assert_str_eq(t.user, "");
 	cr_assert_eq(t.port, 0);
-	cr_assert_eq(vb_target_parse("bench_user@[fe80::1]:22", &t, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(vb_target_parse("bench_user@[fe80::1]:22", &t, why, sizeof(why)), 0, "%s",
+		     why);
 	cr_assert_str_eq(t.host, "fe80::1");
 	cr_assert_eq(t.port, 22);
 
 	static const char *const bad[] = {
-		"", "-oProxyCommand=x", "-host", "host;id", "a b", "host:0", "host:65536", "host:22x", "host:",
-		"@host", "-u@host", "u@h@h", "[::1", "[zz::1]", "[::1]x", "host.-x", "ho$t", "h`x`", "h'x",
-		"h\nx", "u ser@host",
+		"",	      "-oProxyCommand=x",
+		"-host",      "host;id",
+		"a b",	      "host:0",
+		"host:65536", "host:22x",
+		"host:",      "@host",
+		"-u@host",    "u@h@h",
+		"[::1",	      "[zz::1]",
+		"[::1]x",     "host.-x",
+		"ho$t",	      "h`x`",
+		"h'x",	      "h\nx",
+		"u ser@host",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_lt(vb_target_parse(bad[i], &t, why, sizeof(why)), 0, "accepted '%s'", bad[i]);
+		cr_assert_lt(vb_target_parse(bad[i], &t, why, sizeof(why)), 0, "accepted '%s'",
+			     bad[i]);
 }
 
 /* What /bin/sh makes of the quoted word, through printf %s (sh run from an
@@ -69,8 +80,14 @@ static char *through_sh(const char *word)
 Test(remote, quoted_words_reach_the_shell_unchanged)
 {
 	static const char *const words[] = {
-		"plain", "with space", "'", "''", "a'b", "'; touch /tmp/vbench-pwned; '", "$(id)", "`id`",
-		"$HOME", "\\", "\"", "*", "a\nb", "--set=footprint=1M", "!x", "&|;<>(){}[]~#",
+		"plain", "with space",
+		"'",	 "''",
+		"a'b",	 "'; touch /tmp/vbench-pwned; '",
+		"$(id)", "`id`",
+		"$HOME", "\\",
+		"\"",	 "*",
+		"a\nb",	 "--set=footprint=1M",
+		"!x",	 "&|;<>(){}[]~#",
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {

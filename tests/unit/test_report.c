@@ -40,10 +40,9 @@ Test(report, markdown_sections_and_groups)
 	char *md = report_of(run, VB_REPORT_MD, NULL);
 
 	cr_assert(strstr(md, "## Mode ratios"), "%s", md);
-	cr_assert(
-		strstr(md,
-		       "| shadow/slat | ptrchase | footprint=512M | shadow/micro 4k:4k / ept/micro 4k:4k | 0.667 |"),
-		"%s", md);
+	cr_assert(strstr(md, "| shadow/slat | ptrchase | footprint=512M | shadow/micro 4k:4k / "
+			     "ept/micro 4k:4k | 0.667 |"),
+		  "%s", md);
 	cr_assert(strstr(md, "## The papers' claims"));
 	cr_assert(strstr(md, "## Every row"));
 	cr_assert(strstr(md, "## KVM statistics"));

@@ -26,8 +26,9 @@ static void make_tmp(void)
 
 static json_t *row(int i)
 {
-	return json_pack("{s:s,s:s,s:s,s:[f,f,f],s:{s:i,s:f}}", "bench", "ptrchase", "mode", "native",
-			 "status", "ok", "samples", 1.0 * i, 2.0 * i, 3.0 * i, "stats", "n", 3, "median", 2.0 * i);
+	return json_pack("{s:s,s:s,s:s,s:[f,f,f],s:{s:i,s:f}}", "bench", "ptrchase", "mode",
+			 "native", "status", "ok", "samples", 1.0 * i, 2.0 * i, 3.0 * i, "stats",
+			 "n", 3, "median", 2.0 * i);
 }
 
 static int count_lines(const char *path)
@@ -88,7 +89,8 @@ Test(results, a_killed_writer_loses_no_finished_row)
 	make_tmp();
 	cr_assert_eq(vb_results_open(&r, tmp, err, sizeof(err)), 0, "%s", err);
 	/* As vbench run does: the header goes out first, unfinished. */
-	json_t *hdr = json_pack("{s:s,s:s,s:b}", "schema", "vbench.run/1", "id", r.id, "complete", 0);
+	json_t *hdr =
+		json_pack("{s:s,s:s,s:b}", "schema", "vbench.run/1", "id", r.id, "complete", 0);
 
 	cr_assert_eq(vb_results_finish(&r, hdr, err, sizeof(err)), 0, "%s", err);
 	json_decref(hdr);

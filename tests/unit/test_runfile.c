@@ -23,7 +23,9 @@ Test(runfile, folder_and_file)
 	char *d = fx_tmpdir(), path[512], err[256];
 	json_t *run;
 
-	fx_save(fx_run("R1", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5))), d);
+	fx_save(fx_run("R1", json_pack("[o]", fx_row("ptrchase", "native", "4k", "ns/load", 280,
+						     0.01, 5))),
+		d);
 	run = vb_run_load(d, err, sizeof(err));
 	cr_assert_not_null(run, "%s", err);
 	cr_assert_eq(json_array_size(vb_run_results(run)), 1);
@@ -60,11 +62,15 @@ Test(runfile, bad_inputs)
 	cr_assert_null(vb_run_load(path, err, sizeof(err)));
 	cr_assert(strstr(err, "results is missing or not an array"), "%s", err);
 
-	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": 3, \"mode\": \"native\", \"status\": \"ok\"}]}");
+	write_file(d, "run.json",
+		   "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": 3, \"mode\": "
+		   "\"native\", \"status\": \"ok\"}]}");
 	cr_assert_null(vb_run_load(path, err, sizeof(err)));
 	cr_assert(strstr(err, "results[0]: bench"), "%s", err);
 
-	write_file(d, "run.json", "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": \"x\", \"mode\": \"native\", \"status\": \"ok\", \"samples\": {}}]}");
+	write_file(d, "run.json",
+		   "{\"schema\": \"vbench.run/1\", \"results\": [{\"bench\": \"x\", \"mode\": "
+		   "\"native\", \"status\": \"ok\", \"samples\": {}}]}");
 	cr_assert_null(vb_run_load(path, err, sizeof(err)));
 	cr_assert(strstr(err, "samples has the wrong type"), "%s", err);
 
@@ -91,7 +97,8 @@ Test(runfile, jsonl_rebuild_skips_torn_last_line)
 	l1 = json_dumps(r1, JSON_COMPACT);
 	l2 = json_dumps(r2, JSON_COMPACT);
 	snprintf(text, sizeof(text),
-		 "{\"schema\":\"vbench.run/1\",\"id\":\"T\",\"host\":{\"hostname\":\"h\"}}\n%s\n%s\n%.40s",
+		 "{\"schema\":\"vbench.run/"
+		 "1\",\"id\":\"T\",\"host\":{\"hostname\":\"h\"}}\n%s\n%s\n%.40s",
 		 l1, l2, l2);
 	write_file(d, "results.jsonl", text);
 	run = vb_run_load(d, err, sizeof(err));

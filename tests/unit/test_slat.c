@@ -53,8 +53,10 @@ static void intel(const char *vmx_flags)
 	put("sys/module/kvm_intel/parameters/enable_unrestricted_guest", "Y\n");
 	put("sys/module/kvm/parameters/tdp_mmu", "Y\n");
 	put("sys/module/kvm/parameters/nx_huge_pages", "N\n");
-	snprintf(text, sizeof(text), "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vmx ept\n"
-		 "vmx flags\t: %s\n\nprocessor\t: 1\n", vmx_flags);
+	snprintf(text, sizeof(text),
+		 "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vmx ept\n"
+		 "vmx flags\t: %s\n\nprocessor\t: 1\n",
+		 vmx_flags);
 	cpuinfo(text);
 }
 
@@ -112,23 +114,31 @@ Test(slat, kvm_intel_flags_params_and_msr)
 	cr_assert_eq(st.flavour, VB_KVM_INTEL);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "isa")), "vmx");
 	cr_assert_eq(json_array_size(json_object_get(s, "flags")), 11);
-	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(s, "flags"), 5)), "ept_1gb");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(s, "module"),
-			 "params"), "eptad")), "Y");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(s, "module"),
-			 "params"), "enable_unrestricted_guest")), "Y");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(s, "kvm_params"), "tdp_mmu")),
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(s, "flags"), 5)),
+			 "ept_1gb");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_object_get(s, "module"), "params"), "eptad")),
 			 "Y");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(s, "ept_vpid_cap"), "value")),
-			 "0x230040");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_object_get(s, "module"), "params"),
+				 "enable_unrestricted_guest")),
+			 "Y");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(s, "kvm_params"), "tdp_mmu")),
+		"Y");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(s, "ept_vpid_cap"), "value")),
+		"0x230040");
 	cr_assert(json_is_true(json_object_get(json_object_get(s, "ept_vpid_cap"), "ept_ad")));
 	cr_assert(json_is_false(json_object_get(json_object_get(s, "ept_vpid_cap"), "ept_5level")));
 	cr_assert(json_is_true(json_object_get(s, "ept_1gb")));
 	json_decref(s);
 	/* In the host record, and the fake cpuinfo is a test setting. */
 	host = vb_env_capture();
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(host, "slat"), "isa")), "vmx");
-	cr_assert_not_null(json_object_get(json_object_get(host, "test_settings"), "VBENCH_CPUINFO"));
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(host, "slat"), "isa")),
+			 "vmx");
+	cr_assert_not_null(
+		json_object_get(json_object_get(host, "test_settings"), "VBENCH_CPUINFO"));
 	json_decref(host);
 }
 
@@ -139,8 +149,9 @@ Test(slat, no_msr_says_why_and_flags_decide)
 
 	intel("vnmi ept vpid ept_ad");
 	s = capture(&st);
-	cr_assert_not_null(strstr(json_string_value(json_object_get(json_object_get(s, "ept_vpid_cap"),
-				  "why")), "modprobe msr"));
+	cr_assert_not_null(strstr(
+		json_string_value(json_object_get(json_object_get(s, "ept_vpid_cap"), "why")),
+		"modprobe msr"));
 	cr_assert(json_is_false(json_object_get(s, "ept_1gb")));
 	json_decref(s);
 }
@@ -177,8 +188,9 @@ Test(slat, svm_flags_from_the_flags_line)
 	cr_assert_eq(st.flavour, VB_KVM_AMD);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "isa")), "svm");
 	cr_assert_eq(json_array_size(json_object_get(s, "flags")), 7);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(s, "module"),
-			 "params"), "npt")), "1");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_object_get(s, "module"), "params"), "npt")),
+			 "1");
 	cr_assert(json_is_null(json_object_get(s, "ept_1gb")));
 	cr_assert(json_is_null(json_object_get(s, "ept_vpid_cap")));
 	json_decref(s);

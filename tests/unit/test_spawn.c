@@ -77,7 +77,8 @@ Test(spawn, the_child_dies_with_its_parent)
 	}
 	if (kill(child, 0) == 0)
 		kill(child, SIGKILL);
-	cr_assert_eq(kill(child, 0) == 0 ? 0 : errno, ESRCH, "the child (pid %d) outlived its parent", child);
+	cr_assert_eq(kill(child, 0) == 0 ? 0 : errno, ESRCH,
+		     "the child (pid %d) outlived its parent", child);
 }
 
 static void collect(const char *line, bool truncated, void *arg)
@@ -99,7 +100,8 @@ Test(spawn, no_fd_leaks_into_the_child)
 	int leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC, on purpose */
 
 	cr_assert_geq(leak, 3);
-	snprintf(script, sizeof(script), "[ -e /proc/$$/fd/%d ] && echo leaked || echo clean", leak);
+	snprintf(script, sizeof(script), "[ -e /proc/$$/fd/%d ] && echo leaked || echo clean",
+		 leak);
 	cr_assert_eq(vb_spawn_run(argv, &o, &res), 0, "%s", res.err);
 	close(leak);
 	cr_assert_str_eq(seen, "clean ", "fd %d reached the child", leak);

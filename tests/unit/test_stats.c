@@ -70,7 +70,8 @@ Test(stats, ci_narrows_with_n)
 	vb_stats_compute(x, 10, 5, &small);
 	vb_stats_compute(x, 2000, 5, &big);
 	cr_assert(big.ci_halfwidth_rel < small.ci_halfwidth_rel / 3,
-		  "CI did not narrow: n=10 %g, n=2000 %g", small.ci_halfwidth_rel, big.ci_halfwidth_rel);
+		  "CI did not narrow: n=10 %g, n=2000 %g", small.ci_halfwidth_rel,
+		  big.ci_halfwidth_rel);
 }
 
 Test(stats, deterministic_for_a_seed)
@@ -131,7 +132,9 @@ Test(stats, zero_median_with_spread_is_unbounded)
 
 Test(stop_rule, min_runs_first)
 {
-	const struct vb_stop_rule r = { .min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 };
+	const struct vb_stop_rule r = {
+		.min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30
+	};
 	const double x[] = { 1, 1, 1, 1, 1 };
 
 	/* Identical samples meet any target, but not before min_runs. */
@@ -144,7 +147,9 @@ Test(stop_rule, min_runs_first)
 
 Test(stop_rule, never_on_fewer_than_three)
 {
-	const struct vb_stop_rule r = { .min_runs = 1, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30 };
+	const struct vb_stop_rule r = {
+		.min_runs = 1, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30
+	};
 	const double x[] = { 1, 1, 1 };
 
 	cr_assert(vb_stop_rule_more(&r, x, 1, 0));
@@ -154,7 +159,9 @@ Test(stop_rule, never_on_fewer_than_three)
 
 Test(stop_rule, noisy_continues_until_max_runs_or_time)
 {
-	const struct vb_stop_rule r = { .min_runs = 3, .max_runs = 10, .target_ci = 0.001, .max_seconds = 5 };
+	const struct vb_stop_rule r = {
+		.min_runs = 3, .max_runs = 10, .target_ci = 0.001, .max_seconds = 5
+	};
 	double x[10];
 
 	noisy(x, 10, 100.0, 50.0, 3);
@@ -165,7 +172,9 @@ Test(stop_rule, noisy_continues_until_max_runs_or_time)
 
 Test(stop_rule, stops_once_ci_within_target)
 {
-	const struct vb_stop_rule r = { .min_runs = 3, .max_runs = 1000, .target_ci = 0.01, .max_seconds = 0 };
+	const struct vb_stop_rule r = {
+		.min_runs = 3, .max_runs = 1000, .target_ci = 0.01, .max_seconds = 0
+	};
 	static double x[1000];
 	size_t n = 3;
 
@@ -182,7 +191,9 @@ Test(stop_rule, stops_once_ci_within_target)
 
 Test(stop_rule, zero_target_means_run_to_max)
 {
-	const struct vb_stop_rule r = { .min_runs = 3, .max_runs = 8, .target_ci = 0, .max_seconds = 0 };
+	const struct vb_stop_rule r = {
+		.min_runs = 3, .max_runs = 8, .target_ci = 0, .max_seconds = 0
+	};
 	const double x[] = { 1, 1, 1, 1, 1, 1, 1, 1 };
 
 	cr_assert(vb_stop_rule_more(&r, x, 7, 100));
@@ -302,7 +313,8 @@ Test(stats_hier, covers_what_repeats)
 		hier_in += h.ci_low <= 50 && 50 <= h.ci_high;
 		plain_in += st.ci_low <= 50 && 50 <= st.ci_high;
 	}
-	cr_assert_geq(hier_in, TRIALS * 85 / 100, "hierarchical covered %zu of %d", hier_in, TRIALS);
+	cr_assert_geq(hier_in, TRIALS * 85 / 100, "hierarchical covered %zu of %d", hier_in,
+		      TRIALS);
 	cr_assert_leq(plain_in, TRIALS * 60 / 100, "plain covered %zu of %d", plain_in, TRIALS);
 }
 
@@ -425,8 +437,8 @@ Test(changepoints, a_flat_noisy_series_has_none)
 	 * between runs. No threshold on the size of the change helps here. */
 	for (uint64_t seed = 1; seed <= 20; seed++) {
 		make_series(&s, 16, 2, 0.3, 0.5, 16, 0, seed);
-		cr_assert_eq(vb_changepoints(s.p, 16, 0.01, 0, c, SMAX), 0, "seed %lu: change at %zu, %+g",
-			     seed, c[0].at, c[0].change);
+		cr_assert_eq(vb_changepoints(s.p, 16, 0.01, 0, c, SMAX), 0,
+			     "seed %lu: change at %zu, %+g", seed, c[0].at, c[0].change);
 	}
 }
 
@@ -449,7 +461,8 @@ Test(changepoints, the_newest_run_against_its_segment)
 	cr_assert_eq(vb_change_newest(s.p, 1, 0.01, 0.05, &c, NULL), -1);
 }
 
-/* 10,000 runs of 9 samples with a step at 7,000: found where it is, in seconds (the splits of a segment come from one sorted pass, not
+/* 10,000 runs of 9 samples with a step at 7,000: found where it is, in seconds (the splits of a
+ * segment come from one sorted pass, not
  * from pooling and sorting the samples again for each of them). */
 Test(changepoints, a_ten_thousand_run_series_is_judged_in_seconds, .timeout = 30)
 {

@@ -96,15 +96,19 @@ Test(summary, columns_line_up)
 	snprintf(head, sizeof(head), "%s", line_with(t, "bench", "status"));
 	snprintf(row, sizeof(row), "%s", line_with(t, "2m->2m", NULL));
 	/* Status is left-aligned, the ratio right-aligned under their headers. */
-	cr_assert_eq(column(head, strstr(head, "status")), column(row, strstr(row, "  ok") + 2), "%s\n%s", head, row);
-	cr_assert_eq(column(head, strstr(head, "vs base") + 7), column(row, strstr(row, "0.54x") + 5), "%s\n%s", head, row);
+	cr_assert_eq(column(head, strstr(head, "status")), column(row, strstr(row, "  ok") + 2),
+		     "%s\n%s", head, row);
+	cr_assert_eq(column(head, strstr(head, "vs base") + 7),
+		     column(row, strstr(row, "0.54x") + 5), "%s\n%s", head, row);
 	free(t);
 }
 
 Test(summary, first_row_is_base_without_native)
 {
-	char *t = table_of(json_pack("[o,o]", fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 400, 0.01, 5),
-				     fx_row("ptrchase", "ept", "4k:4k", "ns/load", 500, 0.01, 5)), false);
+	char *t = table_of(json_pack("[o,o]",
+				     fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 400, 0.01, 5),
+				     fx_row("ptrchase", "ept", "4k:4k", "ns/load", 500, 0.01, 5)),
+			   false);
 
 	cr_assert(line_with(t, "shadow", "base"), "%s", t);
 	cr_assert(line_with(t, "ept", "1.25x"), "%s", t);
@@ -141,7 +145,8 @@ Test(summary, markdown_and_row_line)
 	f = open_memstream(&buf, &len);
 	vb_summary_row_line(f, row);
 	fclose(f);
-	cr_assert(strstr(buf, "ptrchase footprint=512M layout=page native 4k->4k 283.4 ns/load"), "%s", buf);
+	cr_assert(strstr(buf, "ptrchase footprint=512M layout=page native 4k->4k 283.4 ns/load"),
+		  "%s", buf);
 	cr_assert(strstr(buf, "n=5 ok"), "%s", buf);
 	free(buf);
 	json_decref(row);
@@ -155,8 +160,9 @@ Test(summary, kvm_table_shows_nonzero_statistics_only)
 	size_t len = 0;
 	FILE *f;
 
-	json_object_set_new(shadow, "counters", json_pack("{s:{s:i,s:i,s:i,s:i}}", "kvm", "exits", 6,
-							  "mmu_pte_write", 393, "invlpg", 192, "pf_fixed", 0));
+	json_object_set_new(shadow, "counters",
+			    json_pack("{s:{s:i,s:i,s:i,s:i}}", "kvm", "exits", 6, "mmu_pte_write",
+				      393, "invlpg", 192, "pf_fixed", 0));
 	json_t *rows = json_pack("[o,o]", native, shadow);
 
 	f = open_memstream(&buf, &len);

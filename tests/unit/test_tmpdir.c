@@ -33,7 +33,8 @@ Test(tmpdir, make_names_the_owner)
 {
 	char dir[128], want[64];
 
-	cr_assert_eq(vb_tmpdir_make("vbench-unit", dir, sizeof(dir), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vb_tmpdir_make("vbench-unit", dir, sizeof(dir), err, sizeof(err)), 0, "%s",
+		     err);
 	snprintf(want, sizeof(want), "/tmp/vbench-unit.%ld.", (long)getpid());
 	cr_assert(!strncmp(dir, want, strlen(want)), "%s", dir);
 	cr_assert_eq(strlen(dir), strlen(want) + 6);

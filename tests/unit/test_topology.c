@@ -100,6 +100,8 @@ Test(topology, to_cpu_set)
 	char err[256];
 
 	cr_assert_not_null(t);
-	cr_assert_eq(vb_topo_to_cpu_set(hwloc_topology_get_complete_cpuset(t), &set, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(
+		vb_topo_to_cpu_set(hwloc_topology_get_complete_cpuset(t), &set, err, sizeof(err)),
+		0, "%s", err);
 	cr_assert_eq(CPU_COUNT(&set), hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU));
 }

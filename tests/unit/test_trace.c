@@ -82,7 +82,8 @@ Test(trace, reason_tables_by_isa)
 	cr_assert_str_eq(vb_exit_reason_name(VB_ISA_SVM, 0x400, b, sizeof(b)), "npf");
 	cr_assert_str_eq(vb_exit_reason_name(VB_ISA_SVM, 0x4e, b, sizeof(b)), "PF excp");
 	cr_assert_str_eq(vb_exit_reason_name(VB_ISA_VMX, 48, b, sizeof(b)), "EPT_VIOLATION");
-	cr_assert_str_eq(vb_exit_reason_name(VB_ISA_VMX, 0x80000021, b, sizeof(b)), "vmx_2147483681");
+	cr_assert_str_eq(vb_exit_reason_name(VB_ISA_VMX, 0x80000021, b, sizeof(b)),
+			 "vmx_2147483681");
 	cr_assert_str_eq(vb_exit_reason_name(VB_ISA_SVM, 0x99, b, sizeof(b)), "svm_0x99");
 	cr_assert_eq(vb_exit_reason_kind(VB_ISA_SVM, 0x13), VB_EXIT_KIND_SHADOW);
 	cr_assert_eq(vb_exit_reason_kind(VB_ISA_VMX, 49), VB_EXIT_KIND_SLAT);
@@ -134,16 +135,18 @@ Test(trace, absent_is_said_not_zero)
 	json_t *row, *e, *u;
 
 	double_of("absent kvm_exit not-fired kvm:kvm_exit did not fire\n"
-		  "absent kvm_mmu_sync_page no-tracepoint this kernel has no kvmmmu:kvm_mmu_sync_page\n");
+		  "absent kvm_mmu_sync_page no-tracepoint this kernel has no "
+		  "kvmmmu:kvm_mmu_sync_page\n");
 	row = row_of(VB_TRACE_COUNTS, VB_KVM_AMD);
 	e = json_object_get(row, "exits");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "unavailable"), "cause")),
-			 "not-fired");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(e, "unavailable"), "cause")),
+		"not-fired");
 	cr_assert_null(json_object_get(e, "total"));
 	u = json_array_get(json_object_get(json_object_get(row, "shadow_mmu"), "unavailable"), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(u, "event")), "sync_page");
-	cr_assert_null(json_object_get(json_object_get(json_object_get(row, "shadow_mmu"), "events"),
-				       "sync_page"));
+	cr_assert_null(json_object_get(
+		json_object_get(json_object_get(row, "shadow_mmu"), "events"), "sync_page"));
 	json_decref(row);
 }
 
@@ -154,8 +157,10 @@ Test(trace, pvm_zero_exits_are_not_fired)
 
 	double_of("event kvm_mmu_pagetable_walk 5\n");
 	row = row_of(VB_TRACE_COUNTS, VB_KVM_PVM);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(row, "exits"),
-			 "unavailable"), "cause")), "not-fired");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(row, "exits"), "unavailable"), "cause")),
+		"not-fired");
 	json_decref(row);
 }
 

@@ -18,9 +18,10 @@ static char path[64];
  * its tracepoint blocks from the double text. */
 static json_t *row(const char *mode, double median, const char *text, enum vb_kvm_flavour f)
 {
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:{},s:{s:f},s:{s:i}}", "bench", "cr3switch",
-			      "mode", mode, "status", "ok", "unit", "ns/switch", "pages", "requested",
-			      "4k:4k", "params", "stats", "median", median, "counters", "ops", 100);
+	json_t *r =
+		json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:{},s:{s:f},s:{s:i}}", "bench", "cr3switch",
+			  "mode", mode, "status", "ok", "unit", "ns/switch", "pages", "requested",
+			  "4k:4k", "params", "stats", "median", median, "counters", "ops", 100);
 	struct vb_trace *t;
 	FILE *fp;
 	int fd;
@@ -92,12 +93,14 @@ Test(why, summary_lines_and_report_tables)
 
 	vb_why_print(f, res);
 	fclose(f);
-	cr_assert_not_null(strstr(buf, "cr3switch shadow 4k:4k: exits/op 1.210 (write_cr3 1.000 (600.0 ns)"),
+	cr_assert_not_null(
+		strstr(buf, "cr3switch shadow 4k:4k: exits/op 1.210 (write_cr3 1.000 (600.0 ns)"),
+		"%s", buf);
+	cr_assert_not_null(
+		strstr(buf, "shadow vs npt, cr3switch 4k:4k: +800.0 ns/op; write_cr3 +1.000/op"),
+		"%s", buf);
+	cr_assert_not_null(strstr(buf, "the exits explain 94% of the difference (untimed: io)"),
 			   "%s", buf);
-	cr_assert_not_null(strstr(buf, "shadow vs npt, cr3switch 4k:4k: +800.0 ns/op; write_cr3 +1.000/op"),
-			   "%s", buf);
-	cr_assert_not_null(strstr(buf, "the exits explain 94% of the difference (untimed: io)"), "%s",
-			   buf);
 	cr_assert_not_null(strstr(buf, "pagetable_walk 3.000"), "%s", buf);
 	free(buf);
 	t = vb_why_tables(res);
@@ -120,9 +123,11 @@ Test(why, absent_said_once)
 	cr_assert_eq(json_array_size(json_object_get(v, "absent")), 1);
 	vb_why_print(f, res);
 	fclose(f);
-	cr_assert_not_null(strstr(buf, "exits: not counted on 2 of 2 rows: kvm:kvm_exit did not fire"),
-			   "%s", buf);
-	cr_assert_not_null(strstr(buf, "exits/op -; shadow MMU/op: pagetable_walk 0.050"), "%s", buf);
+	cr_assert_not_null(
+		strstr(buf, "exits: not counted on 2 of 2 rows: kvm:kvm_exit did not fire"), "%s",
+		buf);
+	cr_assert_not_null(strstr(buf, "exits/op -; shadow MMU/op: pagetable_walk 0.050"), "%s",
+			   buf);
 	free(buf);
 	json_decref(v);
 	json_decref(res);
@@ -130,7 +135,8 @@ Test(why, absent_said_once)
 
 Test(why, untraced_runs_print_nothing)
 {
-	json_t *res = json_pack("[{s:s,s:s,s:s}]", "bench", "ptrchase", "mode", "native", "status", "ok");
+	json_t *res =
+		json_pack("[{s:s,s:s,s:s}]", "bench", "ptrchase", "mode", "native", "status", "ok");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -26,9 +26,12 @@ static json_t *run_row(const char *name, const char *const *sets, unsigned n, en
 	cr_assert_not_null(b, "%s is not registered", name);
 	vb_param_defaults(&pv, b->params);
 	for (int i = 0; sets && sets[i]; i++)
-		cr_assert_eq(vb_param_set(&pv, sets[i], err, sizeof(err)), 0, "%s: %s", sets[i], err);
+		cr_assert_eq(vb_param_set(&pv, sets[i], err, sizeof(err)), 0, "%s: %s", sets[i],
+			     err);
 	vb_runner_opts_default(&o);
-	o.stop = (struct vb_stop_rule){ .min_runs = n, .max_runs = n, .target_ci = 0, .max_seconds = 0 };
+	o.stop = (struct vb_stop_rule){
+		.min_runs = n, .max_runs = n, .target_ci = 0, .max_seconds = 0
+	};
 	o.pages = ps;
 	o.seed = 5;
 	row = vb_runner_run(b, &pv, &o);
@@ -232,8 +235,9 @@ Test(oltp, the_same_seed_gives_the_same_database)
 		cr_assert_eq(vb_oltp_load(&o, db, 1, 50, 77, err, sizeof(err)), 0, "%s", err);
 		for (int i = 0; i < 200; i++)
 			cr_assert_eq(vb_oltp_txn(&o, err, sizeof(err)), 0, "%s", err);
-		cr_assert_eq(sqlite3_prepare_v2(db, "SELECT sum(aid * abalance) FROM accounts", -1, &st,
-						NULL), SQLITE_OK);
+		cr_assert_eq(sqlite3_prepare_v2(db, "SELECT sum(aid * abalance) FROM accounts", -1,
+						&st, NULL),
+			     SQLITE_OK);
 		cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
 		sums[k] = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -261,7 +265,8 @@ Test(zipf, skewed_toward_rank_zero_and_deterministic)
 	/* theta 0.99 over 1000 items: P(rank 0) = 1/zeta(1000) ~ 0.133, ten ranks ~ 0.39. */
 	cr_assert(fabs((double)zero / n - 0.133) < 0.01, "rank 0 drawn %llu of %llu",
 		  (unsigned long long)zero, (unsigned long long)n);
-	cr_assert(fabs((double)low / n - 0.39) < 0.02, "ranks < 10 drawn %llu", (unsigned long long)low);
+	cr_assert(fabs((double)low / n - 0.39) < 0.02, "ranks < 10 drawn %llu",
+		  (unsigned long long)low);
 }
 
 Test(zipf, zeta_beyond_a_million_is_integrated_closely)
