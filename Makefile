@@ -40,11 +40,10 @@ LIB_SRCS     := $(wildcard lib/*.c)
 # workloads/ are benches too: the same table, the same runner, vbench-guest.
 BENCH_SRCS   := $(filter-out microbench/vbench_guest.c,$(wildcard microbench/*.c)) \
 		$(wildcard workloads/*.c)
-STATS_SRCS   := analysis/stats.c
 HOST_SRCS    := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
-		$(filter-out $(STATS_SRCS),$(wildcard analysis/*.c)) \
+		$(wildcard analysis/*.c) \
 		$(wildcard guests/*/*.c guests/*/*.S)
-CORE_SRCS    := $(LIB_SRCS) $(BENCH_SRCS) $(STATS_SRCS)
+CORE_SRCS    := $(LIB_SRCS) $(BENCH_SRCS)
 
 # The architecture built for: this host's, or ARCH=arm64 (cross from x86, see
 # docs/arm64.md). lib/arch-$(ARCH).mk picks the files of one architecture.

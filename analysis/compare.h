@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "analysis/stats.h"
+#include "lib/stats.h"
 
 struct vb_compare_opts {
 	double threshold;	/* relative change that matters: 0.05 = 5% */

@@ -3,7 +3,7 @@
  * cost in that mode; the base cancels out of shadow - SLAT. */
 #include "analysis/costmodel.h"
 #include "analysis/runfile.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "analysis/summary.h"
 #include "lib/error.h"
 

@@ -50,6 +50,13 @@ double vb_fig_yaxis(FILE *gp, double lo, double hi);
  * no marks). */
 void vb_fig_bars(FILE *gp, const char *dat, const char *value_fmt, double mark_y);
 
+/* The longest word of a figure file name. */
+#define NAME_MAX_LEN 96
+
+/* A word of the run made safe for a file name: letters, digits, ".", "_", "-"
+ * (no leading "."), anything else "_". */
+void vb_fig_file_word(const char *in, char *out, size_t len);
+
 /* Text of the run made safe for gnuplot (see vb_plot_label). */
 void vb_fig_label(const char *in, char *out, size_t len);
 

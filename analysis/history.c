@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "analysis/runfile.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "lib/error.h"
 #include "lib/param.h"
 

@@ -4,7 +4,7 @@
  * most of the noise; the median of the log-ratios resists the pair that a
  * burst hit on one side only. */
 #include "analysis/paired.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 
 #include <math.h>
 #include <stdlib.h>

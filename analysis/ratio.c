@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "analysis/runfile.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "analysis/summary.h"
 #include "lib/escape.h"
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "lib/text.h"
+
 /*
  * One line per row: bench, key params (those that vary within the bench, and
  * footprints), mode[/guest], pages requested->verified ("!" when not
@@ -22,8 +24,6 @@ void vb_summary_print_md(FILE *f, json_t *results);
  * "ptrchase footprint=512M native 4k->4k 283.4 ns/load ±0.8% n=12 ok". */
 void vb_summary_row_line(FILE *f, json_t *row);
 
-/* A value with 4 significant figures or so, "283.4", "0.0123", "12.35M". */
-void vb_fmt_value(double v, char *buf, size_t len);
 
 /* A second table for rows with KVM statistics: the deltas that tell shadow
  * paging from SLAT, one column per statistic some row has at non-zero. */

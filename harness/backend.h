@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "harness/modes.h"
 #include "lib/pages.h"
 #include "lib/param.h"

@@ -1,7 +1,7 @@
 /* guestout.c: validate vbench-guest's "@vbench {json}" lines field by field
  * and copy only what passed into the result row. */
 #include "harness/guestout.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "lib/error.h"
 #include "lib/pages.h"
 #include "lib/row.h"

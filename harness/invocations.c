@@ -2,7 +2,7 @@
  * one invocation share its memory placement and the host's state, so the
  * interval must come from how invocations differ too (docs/methodology.md). */
 #include "harness/invocations.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "harness/backend.h"
 #include "harness/modes.h"
 #include "lib/row.h"

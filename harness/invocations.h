@@ -17,7 +17,7 @@
 json_t *vb_invocation_merge(json_t *acc, json_t *one, unsigned index);
 
 /* The row's statistics from all its invocations: with two or more ok ones,
- * median and 95% CI by the hierarchical bootstrap (analysis/stats.c), and
+ * median and 95% CI by the hierarchical bootstrap (lib/stats.c), and
  * `stats.invocations`, `var_between`, `var_within`; a workload's latency
  * from its invocations' (median p50 and p99, largest max, all operations). */
 void vb_invocation_finish(json_t *row, uint64_t seed);

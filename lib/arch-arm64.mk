@@ -4,7 +4,7 @@
 # the bench catalog). From an x86 host it cross-compiles with Debian's
 # gcc-aarch64-linux-gnu and links both binaries statically (see docs/arm64.md).
 LIB_SRCS  := $(filter-out lib/arch-%.c,$(LIB_SRCS)) lib/arch-arm64.c
-CORE_SRCS := $(LIB_SRCS) $(BENCH_SRCS) $(STATS_SRCS)
+CORE_SRCS := $(LIB_SRCS) $(BENCH_SRCS)
 HOST_SRCS := $(filter-out guests/micro/%,$(HOST_SRCS)) guests/micro/kernels.c \
 	     $(wildcard guests/micro/arm64/*.c)
 

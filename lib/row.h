@@ -19,7 +19,7 @@
 
 #include "lib/param.h"
 
-/* The row's `stats` object: filled by analysis/stats.c's vb_stats_compute. */
+/* The row's `stats` object: filled by lib/stats.c's vb_stats_compute. */
 struct vb_stats {
 	size_t n;
 	double median, mean, stdev;	/* stdev: sample (n-1) */

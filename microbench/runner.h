@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "microbench/bench.h"
 #include "microbench/counters.h"
 

@@ -2,8 +2,9 @@
 # check-deps.sh OBJDIR: folders depend one way and files form no circle.
 # docs/layout.md draws the order; this script is what holds the tree to it.
 #  1. Includes: a file may include its own folder and the folders below it:
-#     lib < microbench < workloads < analysis < harness < guests/<name>;
-#     one guest never includes another guest.
+#     lib < microbench and workloads (both benches) < analysis < harness's
+#     services < guests/<name> < harness's commands (the guest table, the plan,
+#     the run loop, cmd_*.c: see rank()); one guest never includes another.
 #  2. Circles: from the objects in OBJDIR (nm), file A uses file B when A
 #     needs a symbol that B defines; tsort must find no loop in those uses.
 # Prints each offence on one line and a closing line; exits 1 on any.
@@ -15,8 +16,7 @@ cd "$top" || exit 2
 rank() {
 	case $1 in
 	lib/*) echo 0 ;;
-	microbench/*) echo 1 ;;
-	workloads/*) echo 2 ;;
+	microbench/* | workloads/*) echo 1 ;;
 	analysis/*) echo 3 ;;
 	harness/*) echo 4 ;;
 	guests/*) echo 5 ;;
@@ -27,7 +27,7 @@ rank() {
 # The folder a path belongs to, one level deeper under guests/.
 folder() {
 	case $1 in
-	guests/*/*) echo "${1%/*}" ;;
+	guests/*/*) echo "guests/$(echo "$1" | cut -d/ -f2)" ;;
 	*) echo "${1%%/*}" ;;
 	esac
 }

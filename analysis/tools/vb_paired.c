@@ -3,7 +3,7 @@
  * of B against A with its 95% CI and the verdict against the target, so the
  * script does no statistics of its own (analysis/paired.c does them). */
 #include "analysis/paired.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>

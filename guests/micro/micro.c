@@ -187,7 +187,7 @@ static double value(const struct vb_micro *m, double ns, uint64_t ops)
 }
 
 /* A first pass (the kernel's own count), --warmup untimed passes, then timed
- * passes until the stop rule (analysis/stats.c) says enough: the same rule,
+ * passes until the stop rule (lib/stats.c) says enough: the same rule,
  * and the same cap (its max_runs), as microbench/runner.c. */
 static int measure(struct micro *mi, struct measured *r)
 {

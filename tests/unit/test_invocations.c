@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "harness/invocations.h"
-#include "analysis/stats.h"
+#include "lib/stats.h"
 
 static json_t *inv_row(const char *status, double base)
 {

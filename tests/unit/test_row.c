@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "lib/row.h"
 
 Test(row, stats_samples_and_latency_read_back)

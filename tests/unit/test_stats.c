@@ -1,10 +1,10 @@
-/* test_stats.c: statistics of samples and the stop rule (analysis/stats.c). */
+/* test_stats.c: statistics of samples and the stop rule (lib/stats.c). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
-#include "analysis/stats.h"
+#include "lib/stats.h"
 
 /* A reproducible noisy series around `center`. */
 static void noisy(double *x, size_t n, double center, double spread, uint64_t seed)

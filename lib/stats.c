@@ -1,6 +1,6 @@
 /* stats.c: summary statistics of repeated samples (median, mean, stdev, a
  * bootstrap 95% CI of the median) and the rule that says when to stop sampling. */
-#include "analysis/stats.h"
+#include "lib/stats.h"
 #include "lib/rand.h"
 
 #include <math.h>
