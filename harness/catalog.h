@@ -1,6 +1,7 @@
 /* catalog.h: benches as the guests of the table run them, with their
- * declared parameters: microbench/ natively and in Linux and remote guests,
- * the micro guest's kernels in the micro guest. */
+ * declared parameters: microbench/ natively and in Linux and remote guests
+ * (vb_catalog_bench_at), the micro guest's kernels in the micro guest
+ * (guests/micro/kernels.h), and lookups over every guest of the table. */
 #ifndef VB_CATALOG_H
 #define VB_CATALOG_H
 
@@ -19,8 +20,7 @@ struct vb_catalog_entry {
 
 /* Entry i of microbench/'s bench table; false past the end. */
 bool vb_catalog_bench_at(int i, struct vb_catalog_entry *out);
-/* Entry i of the micro guest's kernel table; false past the end. */
-bool vb_catalog_kernel_at(int i, struct vb_catalog_entry *out);
+/* Over every guest of the table (harness/guest.c): */
 /* The bench as some guest of the table runs it (the first that has it). */
 bool vb_catalog_any(const char *name, struct vb_catalog_entry *out);
 /* Known to any guest. */

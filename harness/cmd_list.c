@@ -177,7 +177,8 @@ int cmd_list(int argc, char **argv)
 		}
 	}
 	doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "benches", benches_json(vb_catalog_bench_at),
-			"micro_kernels", benches_json(vb_catalog_kernel_at), "modes", modes_json(),
+			"micro_kernels", benches_json(vb_guest_find("micro")->bench_at),
+			"modes", modes_json(),
 			"pages", pages_json(), "guests", vb_guests_json(), "pmu", pmu_json());
 	if (as_json) {
 		vb_cmd_print_json("list", doc, JSON_INDENT(2));

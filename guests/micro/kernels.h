@@ -59,4 +59,9 @@ const struct vb_micro_kernel *vb_micro_kernel_find(const char *name);
  * that does not fit). The system slot (tables, code) is always 4K. */
 uint64_t vb_micro_data_bytes(const struct vb_point *pt, bool hugetlb);
 
+/* The i-th kernel as the bench catalog shows it (the micro guest's bench_at);
+ * false past the last. */
+struct vb_catalog_entry;
+bool vb_micro_kernel_at(int i, struct vb_catalog_entry *out);
+
 #endif

@@ -8,6 +8,7 @@
 #include "harness/guest.h"
 #include "harness/pmu.h"
 #include "harness/trace.h"
+#include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/row.h"
 
@@ -38,44 +39,6 @@ struct measured {
 	double first;			/* the first pass, in the unit */
 	uint64_t total_ops;
 };
-
-uint64_t vb_micro_param(const struct vb_micro *m, const char *name)
-{
-	return vb_param_get(&m->pt->params, name);
-}
-
-int vb_micro_leaf_level(enum vb_page_size ps)
-{
-	return ps == VB_PS_4K ? 1 : ps == VB_PS_2M ? 2 : 3;
-}
-
-void vb_micro_size_data(struct vb_micro *m, uint64_t len)
-{
-	m->data_len = len;
-	m->walk_gva = VB_G_DATA;
-	m->walk_len = len;
-	m->pt_pages = vb_pt_pages_needed((len + m->gsz - 1) / m->gsz * m->gsz, m->gps);
-}
-
-int vb_micro_map_data(struct vb_micro *m)
-{
-	uint64_t len = (m->data_len + m->gsz - 1) / m->gsz * m->gsz;
-
-	if (vb_pt_map(&m->vm.pt, m->vm.root, VB_G_DATA, VB_G_DATA, len, m->gps,
-		      VB_PTE_RW | VB_PTE_U, m->err, sizeof(m->err)) < 0)
-		return -1;
-	m->walk_root[0] = m->vm.root;
-	m->n_walk = 1;
-	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* The data slot, the mailbox, then the kernel's own preparation. */
 static int prepare(struct vb_micro *m)
@@ -148,9 +111,9 @@ static int pass(struct micro *mi, bool timed, uint64_t ops, double *ns)
 		vb_trace_start(mi->tr);
 		vb_counters_start(&mi->cs);
 	}
-	t0 = now_s();
+	t0 = vb_now_s();
 	e = vb_vm_run(&m->vm, m->opts->timeout_s, m->err, sizeof(m->err));
-	t1 = now_s();
+	t1 = vb_now_s();
 	if (timed) {
 		vb_counters_stop(&mi->cs);
 		vb_trace_stop(mi->tr);
@@ -206,8 +169,8 @@ static int measure(struct micro *mi, struct measured *r)
 	for (unsigned w = 0; w < m->opts->warmup; w++)
 		if (pass(mi, false, m->ops, &ns) < 0)
 			return -1;
-	t0 = now_s();
-	while (vb_stop_rule_more(stop, r->x, r->n, now_s() - t0)) {
+	t0 = vb_now_s();
+	while (vb_stop_rule_more(stop, r->x, r->n, vb_now_s() - t0)) {
 		if (pass(mi, true, m->ops, &ns) < 0)
 			return -1;
 		r->x[r->n] = value(m, ns, m->ops);
@@ -480,7 +443,7 @@ const struct vb_guest vb_guest_micro = {
 		   "the CPL0 page-table kernels and the exit costs",
 	.auto_pick = true,
 	.no_thp_guest_pages = true,
-	.bench_at = vb_catalog_kernel_at,
+	.bench_at = vb_micro_kernel_at,
 	.kvm_mode = micro_kvm_mode,
 	.usable = micro_usable,
 	.hugetlb_bytes = micro_hugetlb_bytes,

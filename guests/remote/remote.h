@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "harness/backend.h"
-#include "guests/linux/qemu.h"
+#include "harness/spawn.h"
 
 /* A --target, [user@]host[:port], taken apart. */
 struct vb_target {

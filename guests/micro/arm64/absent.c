@@ -31,7 +31,7 @@ const struct vb_guest vb_guest_micro = {
 	.where = "in the micro guest",
 	.summary = "vbench's own VM on /dev/kvm (x86 only: not on arm64 yet)",
 	.no_thp_guest_pages = true,
-	.bench_at = vb_catalog_kernel_at,
+	.bench_at = vb_micro_kernel_at,
 	.usable = absent_usable,
 	.run_one = absent_run,
 };
