@@ -4,7 +4,7 @@
  * SIGKILL, the socket closes and the guardian puts back what is pending.
  * The message format is in guardian.h. */
 #include "harness/guardian.h"
-#include "harness/modeswitch.h"
+#include "harness/kmod.h"
 #include "lib/backing.h"
 #include "lib/error.h"
 
@@ -208,9 +208,9 @@ static int restore(struct pending *p, int fd)
 
 	/* The module first: a VM that held hugetlb pages is gone once KVM's users are. */
 	if (p->module) {
-		if (vb_modeswitch_put_back(p->flavour, p->orig, err, sizeof(err)) < 0) {
+		if (vb_kmod_put_back(p->flavour, p->orig, err, sizeof(err)) < 0) {
 			one_line(err);
-			vb_modeswitch_left(p->flavour, p->orig, left, sizeof(left));
+			vb_kmod_left(p->flavour, p->orig, left, sizeof(left));
 			vb_error("run: putting %s back failed: %s: %s",
 				 vb_kvm_flavour_name(p->flavour), err, left);
 			rc = -1;

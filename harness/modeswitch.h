@@ -23,19 +23,4 @@ int vb_modeswitch_to(struct vb_kvm_state *st, enum vb_mode m, char *err, size_t 
 /* Reload with the original setting if a switch happened; 0 when nothing to do. */
 int vb_modeswitch_restore(char *err, size_t errlen);
 
-/* The restore guardian's half: once the module of flavour f has no users
- * (waiting up to 10 s; still in use then, it is left alone: -1),
- * reload it with its paging parameter at orig ("0" or
- * "1") unless it already has that value. 0 on success, -1 with err filled. */
-int vb_modeswitch_put_back(enum vb_kvm_flavour f, const char *orig, char *err, size_t errlen);
-
-/* After a failed put-back: what the host is left with and the command that
- * puts the module of flavour f back with its paging parameter at orig, as
- * "the host is left with kvm_amd npt=N: put it back with: ..." in buf. */
-void vb_modeswitch_left(enum vb_kvm_flavour f, const char *orig, char *buf, size_t len);
-
-/* Holders of the vendor module (open /dev/kvm, VMs): its refcnt under root
- * (NULL: vb_sysfs_root()), or -1 when unreadable. */
-int vb_kvm_module_users(const char *root, enum vb_kvm_flavour f);
-
 #endif

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# check-deps.sh OBJDIR: folders depend one way and files form no circle.
+# check-deps.sh OBJDIR [SRCDIR]: folders depend one way and files form no
+# circle. SRCDIR (default: this checkout) is where the sources are read.
 # docs/layout.md draws the order; this script is what holds the tree to it.
 #  1. Includes: a file may include its own folder and the folders below it:
 #     lib < microbench and workloads (both benches) < analysis < harness's
@@ -9,8 +10,8 @@
 #     needs a symbol that B defines; tsort must find no loop in those uses.
 # Prints each offence on one line and a closing line; exits 1 on any.
 set -u
-objdir=${1:?usage: check-deps.sh OBJDIR}
-top=$(cd "$(dirname "$0")/.." && pwd)
+objdir=$(cd "${1:?usage: check-deps.sh OBJDIR [SRCDIR]}" && pwd) || exit 2
+top=${2:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 2
 
 rank() {
@@ -35,7 +36,11 @@ folder() {
 }
 
 bad=0
-files=$(git ls-files '*.c' '*.h' '*.S' | grep -v '^tests/')
+if [ -n "${2:-}" ]; then
+	files=$(find lib microbench workloads analysis harness guests -name '*.[chS]' 2>/dev/null)
+else
+	files=$(git ls-files '*.c' '*.h' '*.S' | grep -v '^tests/')
+fi
 for f in $files; do
 	r=$(rank "$f")
 	[ "$r" -ge 0 ] || continue

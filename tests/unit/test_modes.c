@@ -11,6 +11,7 @@
 
 #include "harness/modes.h"
 #include "harness/modeswitch.h"
+#include "harness/kmod.h"
 
 static char root[64];
 static char reason[512];
