@@ -6,6 +6,7 @@
 #include "harness/guestout.h"
 #include "harness/spawn.h"
 #include "lib/error.h"
+#include "lib/text.h"
 #include "microbench/bench.h"
 
 #include <stdarg.h>
@@ -26,78 +27,54 @@ int vb_row_status(json_t *row, const char *status, const char *fmt, ...)
 	return 0;
 }
 
-/* Growable argv of owned strings. */
-struct argv_buf {
-	char *v[96];
-	int n;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void arg(struct argv_buf *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (a->n >= (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&a->v[a->n], fmt, ap) >= 0)
-		a->n++;
-	va_end(ap);
-	a->v[a->n] = NULL;
-}
-
-static void argv_free(struct argv_buf *a)
-{
-	for (int i = 0; i < a->n; i++)
-		free(a->v[i]);
-}
-
 /* vbench-guest's argv for a point: see docs/guest-protocol.md. Shared with
  * the Linux guest, which runs the same command inside. */
 int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *o, char **out, int max)
 {
-	struct argv_buf a = { .n = 0 };
+	struct vb_argv a = { 0 };
 	const struct vb_param_def *defs = pt->params.defs;
 
-	arg(&a, "%s", o->guest_bin ? o->guest_bin : "vbench-guest");
-	arg(&a, "run");
-	arg(&a, "%s", pt->bench);
-	arg(&a, "--pages");
-	arg(&a, "%s", vb_page_size_name(pt->pages.guest));
+	vb_argv_add(&a, "%s", o->guest_bin ? o->guest_bin : "vbench-guest");
+	vb_argv_add(&a, "run");
+	vb_argv_add(&a, "%s", pt->bench);
+	vb_argv_add(&a, "--pages");
+	vb_argv_add(&a, "%s", vb_page_size_name(pt->pages.guest));
 	if (o->hugetlb)
-		arg(&a, "--hugetlb");
+		vb_argv_add(&a, "--hugetlb");
 	for (int i = 0; defs && defs[i].name; i++) {
 		char val[64];
 
 		vb_param_format(&defs[i], pt->params.v[i], val, sizeof(val));
-		arg(&a, "--set");
-		arg(&a, "%s=%s", defs[i].name, val);
+		vb_argv_add(&a, "--set");
+		vb_argv_add(&a, "%s=%s", defs[i].name, val);
 	}
-	arg(&a, "--min-runs");
-	arg(&a, "%u", o->stop.min_runs);
-	arg(&a, "--max-runs");
-	arg(&a, "%u", o->stop.max_runs);
-	arg(&a, "--target-ci");
-	arg(&a, "%g", o->stop.target_ci);
-	arg(&a, "--max-time");
-	arg(&a, "%g", o->stop.max_seconds);
-	arg(&a, "--warmup");
-	arg(&a, "%u", o->warmup);
-	arg(&a, "--seed");
-	arg(&a, "%lu", o->seed);
+	vb_argv_add(&a, "--min-runs");
+	vb_argv_add(&a, "%u", o->stop.min_runs);
+	vb_argv_add(&a, "--max-runs");
+	vb_argv_add(&a, "%u", o->stop.max_runs);
+	vb_argv_add(&a, "--target-ci");
+	vb_argv_add(&a, "%g", o->stop.target_ci);
+	vb_argv_add(&a, "--max-time");
+	vb_argv_add(&a, "%g", o->stop.max_seconds);
+	vb_argv_add(&a, "--warmup");
+	vb_argv_add(&a, "%u", o->warmup);
+	vb_argv_add(&a, "--seed");
+	vb_argv_add(&a, "%lu", o->seed);
 	if (o->counters) {
-		arg(&a, "--counters");
-		arg(&a, "%s", o->counters);
+		vb_argv_add(&a, "--counters");
+		vb_argv_add(&a, "%s", o->counters);
 	}
 	if (o->events && o->events[0]) {
-		arg(&a, "--events");
-		arg(&a, "%s", o->events);
+		vb_argv_add(&a, "--events");
+		vb_argv_add(&a, "%s", o->events);
 	}
 	if (a.n >= max) {
-		argv_free(&a);
+		vb_argv_free(&a);
 		return -1;
 	}
+	/* The strings pass to the caller; the array they sat in does not. */
 	memcpy(out, a.v, sizeof(char *) * (size_t)(a.n + 1));
+	free(a.v);
 	return a.n;
 }
 
@@ -129,20 +106,6 @@ static void on_line(const char *line, bool truncated, void *arg)
 		snprintf(c->bad, sizeof(c->bad), "%s", err);
 }
 
-/* The last line of a tail, for a reason. */
-static const char *last_line(const char *tail, char *buf, size_t len)
-{
-	const char *end = tail + strlen(tail), *start;
-
-	while (end > tail && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	start = end;
-	while (start > tail && start[-1] != '\n')
-		start--;
-	snprintf(buf, len, "%.*s", (int)(end - start), start);
-	return buf;
-}
-
 int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o,
 		  json_t *row, const char *who)
 {
@@ -170,7 +133,7 @@ int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_ru
 		vb_row_status(row, "failed", "%s printed %d results for one point", who, c.results);
 	else
 		vb_row_status(row, "failed", "%s gave no result: %s: %s", who, why,
-			      last_line(res.tail, last, sizeof(last)));
+			      vb_last_line(res.tail, last, sizeof(last)));
 	return 0;
 }
 

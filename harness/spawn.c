@@ -1,6 +1,7 @@
 /* spawn.c: fork/exec from an argv with a timeout, CPU affinity and line-wise
  * output capture. No shell is ever involved. */
 #include "harness/spawn.h"
+#include "lib/clock.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -15,14 +16,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Milliseconds from now until t, for poll(): never negative, and at most a
  * minute, so that a far deadline cannot overflow an int (which 25 days of
@@ -203,7 +196,7 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	if (errp[1] >= 0)
 		close(errp[1]);
 	if (o->timeout_s > 0)
-		deadline = now_s() +
+		deadline = vb_now_s() +
 			   (o->timeout_s < VB_TIMEOUT_MAX_S ? o->timeout_s : VB_TIMEOUT_MAX_S);
 
 	struct pollfd pfd[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
@@ -211,7 +204,7 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	char chunk[65536];
 
 	while (open_fds > 0) {
-		double now = now_s();
+		double now = vb_now_s();
 		int wait_ms = -1;
 
 		if (kill_at > 0)
@@ -227,7 +220,7 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 
 		if (r < 0 && errno != EINTR)
 			break;
-		now = now_s();
+		now = vb_now_s();
 		if (!kill_at && ((deadline > 0 && now >= deadline) || (o->stop && *o->stop))) {
 			if (o->stop && *o->stop)
 				res->stopped = true;

@@ -76,7 +76,7 @@ struct vb_bench {
 	 * once, when the parameter that declares it (.mem in its params table)
 	 * does not say it (build's jobs each map their own). */
 	uint64_t (*mem_bytes)(const struct vb_param_values *pv, enum vb_page_size ps);
-	/* The bench times its operations one by one through vb_bench_now_ns()
+	/* The bench times its operations one by one through vb_now_ns() (lib/clock.h)
 	 * and vb_bench_latency(); the row then carries `latency` (p50, p99). */
 	bool latency;
 };
@@ -92,9 +92,6 @@ void vb_bench_extra(struct vb_bench_ctx *ctx, const char *name, double value);
  * that size); 0 when it has neither. For reserving hugepages ahead of a run. */
 uint64_t vb_bench_mem_bytes(const struct vb_bench *b, const struct vb_param_values *pv,
 			    enum vb_page_size ps);
-/* The runner's clock (CLOCK_MONOTONIC, ns), for benches with .latency that
- * time each operation; the sample's own time is still the runner's. */
-uint64_t vb_bench_now_ns(void);
 /* Record one operation's latency in ns (nothing when ctx->lat is NULL). */
 static inline void vb_bench_latency(struct vb_bench_ctx *ctx, uint64_t ns)
 {

@@ -2,6 +2,7 @@
  * size, a secondary metric, a child reaped, a clock. Apart from the table
  * (benches.c), which lists the benches that call these. */
 #include "microbench/bench.h"
+#include "lib/clock.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -51,10 +52,3 @@ int vb_bench_reap(struct vb_bench_ctx *ctx, int pid)
 	return 0;
 }
 
-uint64_t vb_bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}

@@ -3,6 +3,7 @@
  * -> teardown, then the row as JSON. */
 #include "microbench/runner.h"
 #include "microbench/counters.h"
+#include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/row.h"
 
@@ -46,14 +47,6 @@ void vb_runner_opts_default(struct vb_runner_opts *o)
 	o->warmup = 1;
 	o->seed = 1;
 	o->counters = VB_CSET_DEFAULT;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -183,7 +176,7 @@ static double plant(const struct vb_counters *cs, double t0, double t1)
 {
 	double until = t1 + (t1 - t0) * (VB_PLANT_OVERHEAD) / 100.0, t = t1;
 
-	while (cs && cs->set >= VB_CSET_DEFAULT && (t = now_ns()) < until)
+	while (cs && cs->set >= VB_CSET_DEFAULT && (t = (double)vb_now_ns()) < until)
 		;
 	return t;
 }
@@ -206,9 +199,9 @@ static double one_run(struct run *r, struct vb_ops *ops, struct vb_counters *cs)
 	ctx->n_extra = 0;
 	if (cs)
 		vb_counters_start(cs);
-	t0 = now_ns();
+	t0 = (double)vb_now_ns();
 	rc = r->b->run(ctx, ops);
-	t1 = plant(cs, t0, now_ns());
+	t1 = plant(cs, t0, (double)vb_now_ns());
 	if (cs)
 		vb_counters_stop(cs);
 	if (rc < 0) {
@@ -235,9 +228,9 @@ static void sample_loop(struct run *r, struct vb_counters *cs)
 		sink ^= ops.sink;
 	}
 	r->ctx.lat = r->lat;
-	t_start = now_ns();
+	t_start = (double)vb_now_ns();
 	while (r->n < r->cap &&
-	       vb_stop_rule_more(stop, r->samples, r->n, (now_ns() - t_start) / 1e9)) {
+	       vb_stop_rule_more(stop, r->samples, r->n, ((double)vb_now_ns() - t_start) / 1e9)) {
 		ns = one_run(r, &ops, cs);
 		if (ns < 0)
 			return;
@@ -292,7 +285,7 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 	struct vb_mem_verified v;
 	struct vb_counters cs;
 	bool verified = false, opened = false, counting = false;
-	double t0 = now_ns();
+	double t0 = (double)vb_now_ns();
 	json_t *row;
 
 	memset(&v, 0, sizeof(v));
@@ -343,7 +336,8 @@ json_t *vb_runner_run(const struct vb_bench *b, const struct vb_param_values *pv
 	}
 	if (b->teardown)
 		b->teardown(&r.ctx);
-	row = build_row(&r, pv, &v, verified, counting ? &cs : NULL, (now_ns() - t0) / 1e9);
+	row = build_row(&r, pv, &v, verified, counting ? &cs : NULL,
+			((double)vb_now_ns() - t0) / 1e9);
 	if (opened)
 		vb_counters_close(&cs);
 	for (int i = 0; i < r.n_extra; i++)

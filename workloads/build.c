@@ -2,6 +2,7 @@
  * started N at a time like `make -j N`, each a fork and exec of a short-lived
  * process that maps, writes and frees a heap as a compiler does. */
 #include "microbench/bench.h"
+#include "lib/clock.h"
 #include "workloads/build.h"
 #include "workloads/zipf.h"
 
@@ -239,7 +240,7 @@ static int reap_one(struct vb_bench_ctx *ctx, struct state *st, uint64_t paralle
 	for (uint64_t i = 0; i < parallel; i++) {
 		if (st->running[i].pid != pid)
 			continue;
-		vb_bench_latency(ctx, vb_bench_now_ns() - st->running[i].t0);
+		vb_bench_latency(ctx, vb_now_ns() - st->running[i].t0);
 		st->running[i].pid = 0;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			return vb_errf(ctx->err, sizeof(ctx->err),
@@ -261,7 +262,7 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 		for (uint64_t i = 0; i < parallel && started < jobs; i++) {
 			if (st->running[i].pid)
 				continue;
-			st->running[i].t0 = vb_bench_now_ns();
+			st->running[i].t0 = vb_now_ns();
 			st->running[i].pid = spawn(ctx, st, false, -1);
 			if (st->running[i].pid < 0) {
 				st->running[i].pid = 0;

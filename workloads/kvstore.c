@@ -2,6 +2,7 @@
  * fixed-size values, memcached-like) in the bench's memory, under a
  * closed-loop client drawing Zipfian keys: the TLB-heavy server workload. */
 #include "microbench/bench.h"
+#include "lib/clock.h"
 #include "workloads/zipf.h"
 
 #include <stdlib.h>
@@ -168,11 +169,11 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 	uint64_t reads = vb_param_get(&ctx->params, "reads");
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t t0 = vb_bench_now_ns();
+		uint64_t t0 = vb_now_ns();
 
 		if (request(ctx, st, reads, &ops->sink) < 0)
 			return -1;
-		vb_bench_latency(ctx, vb_bench_now_ns() - t0);
+		vb_bench_latency(ctx, vb_now_ns() - t0);
 	}
 	ops->ops = n;
 	return 0;

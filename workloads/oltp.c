@@ -2,6 +2,7 @@
  * SQLite, linked from Debian's libsqlite3; the database lives in SQLite's
  * page cache, which is the bench's memory, so --pages governs it. */
 #include "microbench/bench.h"
+#include "lib/clock.h"
 #include "workloads/oltp.h"
 #include "workloads/zipf.h"
 
@@ -282,11 +283,11 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 	uint64_t n = vb_param_get(&ctx->params, "transactions");
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t t0 = vb_bench_now_ns();
+		uint64_t t0 = vb_now_ns();
 
 		if (vb_oltp_txn(&st->o, ctx->err, sizeof(ctx->err)) < 0)
 			return -1;
-		vb_bench_latency(ctx, vb_bench_now_ns() - t0);
+		vb_bench_latency(ctx, vb_now_ns() - t0);
 	}
 	ops->ops = n;
 	return 0;

@@ -29,7 +29,7 @@ rm -f "$out"/{output.log,console.log,rows.jsonl,linux-console.log} \
 # Micro-guest kernels: all of them, since only here do they run on a real
 # /dev/kvm in CI: the page-table ones (where the modes must differ) and the
 # data-path ones; the page mixes show KVM's large pages following the backing.
-LAB_BENCHES=${LAB_BENCHES:-ptrchase,gups,cr3switch,ptewrite,ptbuild}
+LAB_BENCHES=${LAB_BENCHES:-ptrchase,gups,cr3switch,ptewrite,ptbuild,mmufault}
 LAB_PAGES=${LAB_PAGES:-4k:4k,4k:2m,2m:2m,4k:1g}
 # Linux guest benches (QEMU on the lab's KVM): one boot per mode, shared by the benches.
 LAB_LINUX_BENCHES=${LAB_LINUX_BENCHES:-forkwait,mmapchurn}
@@ -122,9 +122,14 @@ preamble() {
 		vb micro "$micro_limit" --mode npt,shadow --guest micro --bench "$benches" \
 			--pages "$pages" --reserve-hugepages
 	}
+	# No --trace for the nested Linux guest: its tracepoints are registered
+	# while QEMU's vCPUs already run it, and that text patching in this TCG
+	# machine was followed by the lab going silent in 3 of 3 first boots of
+	# linux-shadow (none in the micro step, whose events open before KVM_RUN).
+	# The why of the Linux guest is tested on the trace double (trace.bats).
 	step_linux() {
 		vb "linux-$1" "$linux_limit" --mode "$1" --guest linux --accel kvm \
-			--bench "$linux_benches" --pages "$linux_pages"
+			--bench "$linux_benches" --pages "$linux_pages" --trace none
 	}
 	step_linux_npt() { step_linux npt; }
 	step_linux_shadow() { step_linux shadow; }

@@ -2,6 +2,7 @@
  * every read bounded by a deadline and by VB_QMP_MSG_MAX. */
 #include "guests/linux/qmp.h"
 #include "harness/modes.h"
+#include "lib/clock.h"
 #include "lib/error.h"
 
 #include <errno.h>
@@ -13,14 +14,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void vb_qmp_close(struct vb_qmp *q)
 {
@@ -59,7 +52,7 @@ static json_t *read_msg(struct vb_qmp *q, double deadline, char *err, size_t err
 			vb_errf(err, errlen, "QMP message longer than %d bytes", VB_QMP_MSG_MAX);
 			return NULL;
 		}
-		left = deadline - now_s();
+		left = deadline - vb_now_s();
 		if (left <= 0) {
 			vb_errf(err, errlen, "QMP did not answer in time");
 			return NULL;
@@ -111,7 +104,7 @@ static int write_all(int fd, const char *s, size_t n, char *err, size_t errlen)
 int vb_qmp_execute(struct vb_qmp *q, const char *cmd, json_t *args, double timeout_s,
 		   json_t **ret, char *err, size_t errlen)
 {
-	double deadline = now_s() + timeout_s;
+	double deadline = vb_now_s() + timeout_s;
 	json_t *req = json_pack("{s:s}", "execute", cmd);
 	char *text;
 	int rc;
@@ -168,7 +161,7 @@ int vb_qmp_open_fd(struct vb_qmp *q, int fd, double timeout_s, char *err, size_t
 	q->fd = fd;
 	q->buf = NULL;
 	q->len = 0;
-	greeting = read_msg(q, now_s() + timeout_s, err, errlen);
+	greeting = read_msg(q, vb_now_s() + timeout_s, err, errlen);
 	if (!greeting) {
 		vb_qmp_close(q);
 		return -1;
@@ -189,7 +182,7 @@ int vb_qmp_open_fd(struct vb_qmp *q, int fd, double timeout_s, char *err, size_t
 int vb_qmp_connect(struct vb_qmp *q, const char *path, double timeout_s, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	double deadline = now_s() + timeout_s;
+	double deadline = vb_now_s() + timeout_s;
 	int fd;
 
 	q->fd = -1;
@@ -203,12 +196,13 @@ int vb_qmp_connect(struct vb_qmp *q, const char *path, double timeout_s, char *e
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			break;
 		close(fd);
-		if ((errno != ENOENT && errno != ECONNREFUSED) || now_s() > deadline)
+		if ((errno != ENOENT && errno != ECONNREFUSED) || vb_now_s() > deadline)
 			return vb_errf(err, errlen, "cannot connect to QMP at %s: %s", path,
 				       strerror(errno));
 		usleep(20000);
 	}
-	return vb_qmp_open_fd(q, fd, deadline - now_s() > 1 ? deadline - now_s() : 1, err, errlen);
+	return vb_qmp_open_fd(q, fd, deadline - vb_now_s() > 1 ? deadline - vb_now_s() : 1, err,
+			      errlen);
 }
 
 int vb_qmp_vcpu_tids(struct vb_qmp *q, int *tids, int max, char *err, size_t errlen)

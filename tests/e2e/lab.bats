@@ -122,6 +122,8 @@ for s in $(sed -n 's/^step //p' "$script"); do
 	case $s in
 	modules)
 		echo "@lab cpu svm=1 npt=1"
+		# As vbench env printed it in a lab run (TCG's SVM: npt and vgif).
+		echo "@lab slat slat; isa: svm; flags: npt vgif; module params: npt=Y nested=1 nrips=0 avic=N vgif=1 vls=0 lbrv=0 pause_filter_count=0; kvm params: tdp_mmu=Y nx_huge_pages=N eager_page_split=Y; gmet: no;memory;"
 		echo "@lab load npt=1 read=Y devkvm=yes"
 		echo "@lab load npt=0 read=N devkvm=yes"
 		echo "@lab unloaded read=absent"
