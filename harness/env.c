@@ -5,6 +5,7 @@
 #include "harness/pmu.h"
 #include "harness/slat.h"
 #include "harness/topology.h"
+#include "lib/text.h"
 #include "lib/arch.h"
 
 #include <dirent.h>
@@ -53,41 +54,6 @@ int vb_env_bracketed(const char *line, char *out, size_t len)
 	return 0;
 }
 
-/* The value of the first "key\t: value" line of /proc/cpuinfo. /proc is
- * the real one: the fake trees of tests hold /sys and /dev only. */
-static bool cpuinfo_field(const char *key, char *out, size_t len)
-{
-	char line[8192];
-	size_t klen = strlen(key);
-	bool found = false;
-	FILE *f = fopen("/proc/cpuinfo", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, key, klen) || !colon || (line[klen] != '\t' && line[klen] != ' '))
-			continue;
-		colon += 1 + (colon[1] == ' ');
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(out, len, "%s", colon);
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 static json_t *str_or_null(const char *s)
 {
 	return s && s[0] ? json_string(s) : json_null();
@@ -112,13 +78,13 @@ static json_t *capture_cpu(char hypervisor[13])
 	json_object_set_new(cpu, "stepping",
 			    c.stepping < 0 ? json_null() : json_integer(c.stepping));
 	json_object_set_new(cpu, "microcode",
-			    cpuinfo_field("microcode", buf, sizeof(buf)) ? json_string(buf)
+			    vb_text_field(NULL, "microcode", buf, sizeof(buf)) ? json_string(buf)
 									 : json_null());
 	/* As the kernel reports them: ept and npt are only there when KVM may use them. */
-	if (!cpuinfo_field("flags", buf, sizeof(buf)))
+	if (!vb_text_field(NULL, "flags", buf, sizeof(buf)))
 		buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(interest) / sizeof(interest[0]); i++)
-		json_object_set_new(flags, interest[i], json_boolean(has_word(buf, interest[i])));
+		json_object_set_new(flags, interest[i], json_boolean(vb_word_in(buf, interest[i])));
 	json_object_set_new(cpu, "flags_of_interest", flags);
 	return cpu;
 }

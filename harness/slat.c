@@ -2,6 +2,7 @@
  * CPU flags, the vendor module's parameters and, where readable, the
  * IA32_VMX_EPT_VPID_CAP MSR and CPUID 0x8000000A. */
 #include "harness/slat.h"
+#include "lib/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,36 +42,7 @@ static const char *const kvm_params[] = { "tdp_mmu", "nx_huge_pages", "eager_pag
 /* The value of "key : value" in cpuinfo, the first CPU's. */
 static bool cpuinfo(const char *key, char *out, size_t len)
 {
-	const char *path = getenv("VBENCH_CPUINFO");
-	char line[8192];
-	size_t klen = strlen(key);
-	bool found = false;
-	FILE *f = fopen(path && path[0] ? path : "/proc/cpuinfo", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, key, klen) || !colon || (line[klen] != '\t' && line[klen] != ' '))
-			continue;
-		colon += 1 + (colon[1] == ' ');
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(out, len, "%s", colon);
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
+	return vb_text_field(getenv("VBENCH_CPUINFO"), key, out, len);
 }
 
 static json_t *words(const char *list)
@@ -147,11 +119,11 @@ static void flags_of(json_t *slat, bool *vmx, bool *svm, char *list, size_t len)
 	json_t *a;
 
 	*vmx = cpuinfo("vmx flags", list, len);
-	*svm = !*vmx && cpuinfo("flags", flags, sizeof(flags)) && has_word(flags, "svm");
+	*svm = !*vmx && cpuinfo("flags", flags, sizeof(flags)) && vb_word_in(flags, "svm");
 	if (*svm) {
 		list[0] = '\0';
 		for (size_t i = 0; i < N(svm_flags); i++)
-			if (has_word(flags, svm_flags[i]))
+			if (vb_word_in(flags, svm_flags[i]))
 				snprintf(list + strlen(list), len - strlen(list), "%s%s",
 				         list[0] ? " " : "", svm_flags[i]);
 	}
@@ -196,7 +168,7 @@ json_t *vb_slat_capture(const struct vb_kvm_state *st)
 		json_object_set_new(slat, "ept_1gb", json_incref(json_object_get(cap, "ept_1gb")));
 	else
 		json_object_set_new(slat, "ept_1gb",
-		                    vmx ? json_boolean(has_word(list, "ept_1gb")) : json_null());
+		                    vmx ? json_boolean(vb_word_in(list, "ept_1gb")) : json_null());
 	return slat;
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,4 +86,37 @@ void vb_fmt_value(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.3f", v);
 	else
 		snprintf(buf, len, "%.3g", v);
+}
+
+bool vb_text_field(const char *path, const char *key, char *out, size_t len)
+{
+	char line[8192];
+	size_t klen = strlen(key);
+	bool found = false;
+	FILE *f = fopen(path && path[0] ? path : "/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, key, klen) || !colon || (line[klen] != '\t' && line[klen] != ' '))
+			continue;
+		colon += 1 + (colon[1] == ' ');
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(out, len, "%s", colon);
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+bool vb_word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
 }

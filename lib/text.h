@@ -3,6 +3,8 @@
 #ifndef VB_TEXT_H
 #define VB_TEXT_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 /* The last non-empty line of text (trailing newlines and blanks dropped),
@@ -18,5 +20,12 @@ const char *vb_self_dir(void);
 
 /* A value with 4 significant figures or so, "283.4", "0.0123", "12.35M". */
 void vb_fmt_value(double v, char *buf, size_t len);
+
+/* The value of the first "key : value" line of the file at path (NULL or
+ * "": /proc/cpuinfo, the first CPU's) into out; false when absent. */
+bool vb_text_field(const char *path, const char *key, char *out, size_t len);
+
+/* word is one of the space-separated words of list. */
+bool vb_word_in(const char *list, const char *word);
 
 #endif
