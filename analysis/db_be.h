@@ -36,7 +36,7 @@ struct vb_db_be {
 extern const struct vb_db_be vb_db_be_sqlite;
 extern const struct vb_db_be vb_db_be_pg;
 
-/* Every password url holds blanked out of msg in place (db.c). */
+/* Every password url holds blanked out of msg in place (db_url.c). */
 void vb_db_scrub(const char *url, char *msg);
 
 #endif

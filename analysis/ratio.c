@@ -188,7 +188,8 @@ static json_t *entry(enum vb_ratio_kind kind, json_t *row0, json_t *pick)
 	char ptext[256];
 
 	vb_row_params_text(row0, pick, ptext, sizeof(ptext));
-	return json_pack("{s:s, s:s, s:o, s:s}", "kind", kind_names[kind], "bench", vb_row_str(row0, "bench"),
+	return json_pack("{s:s, s:s, s:o, s:s}", "kind", kind_names[kind], "bench",
+			 vb_row_str(row0, "bench"),
 			 "params", json_is_object(params) ? json_incref(params) : json_object(),
 			 "params_text", ptext);
 }
@@ -330,8 +331,8 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 			if (is_slat_row(rows[j]) && vb_row_is_ok(rows[j]) &&
 			    same_side(rows[i], rows[j]) &&
 			    vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
-				json_array_append_new(
-					view, pair_entry(VB_RATIO_SHADOW_SLAT, rows[i], rows[j], pick));
+				json_array_append_new(view, pair_entry(VB_RATIO_SHADOW_SLAT,
+								       rows[i], rows[j], pick));
 				break;
 			}
 	}
@@ -372,8 +373,8 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 			guest_page(vb_row_pages(rows[j], "requested"), np, sizeof(np));
 			if (!strcmp(gp, np) &&
 			    vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
-				json_array_append_new(
-					view, pair_entry(VB_RATIO_GUEST_NATIVE, rows[i], rows[j], pick));
+				json_array_append_new(view, pair_entry(VB_RATIO_GUEST_NATIVE,
+								       rows[i], rows[j], pick));
 				break;
 			}
 		}
@@ -465,7 +466,8 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 				unlike = true;
 				continue;
 			}
-			json_array_append_new(view, pair_entry(VB_RATIO_PAGES, rows[j], base, pick));
+			json_array_append_new(view,
+					      pair_entry(VB_RATIO_PAGES, rows[j], base, pick));
 		}
 	}
 	free(done);
