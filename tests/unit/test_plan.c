@@ -19,10 +19,11 @@ Test(plan, stop_rule_defaults_are_the_runners)
 {
 	struct vb_runner_opts o;
 	const char *say = "(default " VB_STOP_TEXT(VB_STOP_MIN_RUNS) ", "
-			  VB_STOP_TEXT(VB_STOP_MAX_RUNS) ", " VB_STOP_TEXT(VB_STOP_TARGET_CI_PCT) "%)";
+			  VB_STOP_TEXT(VB_STOP_MAX_RUNS) ", "
+			  VB_STOP_TEXT(VB_STOP_TARGET_CI_PCT) "%)";
 
-	cr_assert_eq(vb_plan_parse_text("bench ptrchase\n", "t.conf", &plan, err, sizeof(err)), 0,
-		     "%s", err);
+	cr_assert_eq(vb_plan_parse_text("bench ptrchase\n", "t.conf", &plan, err, sizeof(err)),
+		     0, "%s", err);
 	vb_runner_opts_default(&o);
 	cr_assert_eq(plan.stop.min_runs, 5);
 	cr_assert_eq(plan.stop.max_runs, 30);
