@@ -10,10 +10,11 @@
 #include "analysis/ratio.h"
 #include "analysis/runfile.h"
 
-/* Which ratio of the view: kind, bench, a's pages (b's for "pages" is 4k:4k),
+/* Which ratio of the view: kind, bench, a's pages (b's for VB_RATIO_PAGES is 4k:4k),
  * and a param that must have a value ("kind" = "process"), or NULL. */
 struct want {
-	const char *kind, *bench, *pages, *param, *value;
+	enum vb_ratio_kind kind;
+	const char *bench, *pages, *param, *value;
 };
 
 struct found {
@@ -47,7 +48,7 @@ static bool matches(json_t *e, const struct want *w)
 	const char *ma = json_string_value(json_object_get(a, "mode"));
 	const char *pa = json_string_value(json_object_get(a, "pages"));
 
-	if (strcmp(json_string_value(json_object_get(e, "kind")), w->kind) ||
+	if (vb_ratio_kind_of(e) != w->kind ||
 	    strcmp(json_string_value(json_object_get(e, "bench")), w->bench) ||
 	    !param_is(e, w->param, w->value))
 		return false;
@@ -55,7 +56,7 @@ static bool matches(json_t *e, const struct want *w)
 		return true;	/* a note on what is missing */
 	if (strcmp(pa, w->pages))
 		return false;
-	if (!strcmp(w->kind, "pages"))
+	if (w->kind == VB_RATIO_PAGES)
 		return vb_mode_is_slat(ma) &&
 		       !strcmp(json_string_value(json_object_get(b, "pages")), "4k:4k");
 	return true;
@@ -83,7 +84,7 @@ static bool find(json_t *results, json_t *view, const struct want *w, struct fou
 
 	memset(f, 0, sizeof(*f));
 	f->c = f->lo = f->hi = NAN;
-	if (!strcmp(w->kind, "pages"))
+	if (w->kind == VB_RATIO_PAGES)
 		snprintf(f->name, sizeof(f->name), "SLAT %s/4k:4k of %s", w->pages, w->bench);
 	else
 		snprintf(f->name, sizeof(f->name), "shadow/SLAT of %s at %s", w->bench, w->pages);
@@ -132,11 +133,11 @@ static bool find(json_t *results, json_t *view, const struct want *w, struct fou
 		snprintf(f->why, sizeof(f->why),
 			 "%s %s=%s has no ok %s pair at %s in this run (add --set %s=%s)", w->bench,
 			 w->param, w->value,
-			 !strcmp(w->kind, "pages") ? "SLAT page-mix" : "shadow and SLAT", w->pages,
+			 w->kind == VB_RATIO_PAGES ? "SLAT page-mix" : "shadow and SLAT", w->pages,
 			 w->param, w->value);
 	else
 		snprintf(f->why, sizeof(f->why), "%s has no ok %s pair at %s in this run", w->bench,
-			 !strcmp(w->kind, "pages") ? "SLAT page-mix" : "shadow and SLAT", w->pages);
+			 w->kind == VB_RATIO_PAGES ? "SLAT page-mix" : "shadow and SLAT", w->pages);
 	return false;
 }
 
@@ -235,17 +236,17 @@ static const struct single {
 } singles[] = {
 	{ 1, "MMU-intensive benchmarks (kernel and Apache compiles) gain with SLAT",
 	  "up to 42% (RVI) / 48% (EPT)", "shadow/SLAT of build parallel=4 at 4k:4k",
-	  { "shadow/slat", "build", "4k:4k", "parallel", "4" }, slat_faster },
+	  { VB_RATIO_SHADOW_SLAT, "build", "4k:4k", "parallel", "4" }, slat_faster },
 	{ 4, "SLAT makes a TLB miss dearer: TLB-heavy workloads can lose",
 	  "TLB misses dearer under SLAT", "shadow/SLAT of ptrchase at 4k:4k, largest footprint",
-	  { "shadow/slat", "ptrchase", "4k:4k", NULL, NULL }, slat_dearer },
+	  { VB_RATIO_SHADOW_SLAT, "ptrchase", "4k:4k", NULL, NULL }, slat_dearer },
 	{ 7, "database (OLTP) workloads gain with SLAT", "OLTP faster with SLAT",
-	  "shadow/SLAT of oltp at 4k:4k", { "shadow/slat", "oltp", "4k:4k", NULL, NULL },
+	  "shadow/SLAT of oltp at 4k:4k", { VB_RATIO_SHADOW_SLAT, "oltp", "4k:4k", NULL, NULL },
 	  slat_faster },
 	{ 9, "shadow paging costs little for a workload with little page-table activity",
 	  "shadow within 10% of SLAT",
 	  "shadow/SLAT of kvstore at 2m:2m (the cost model's prediction is in its own section)",
-	  { "shadow/slat", "kvstore", "2m:2m", NULL, NULL }, kvstore_tie },
+	  { VB_RATIO_SHADOW_SLAT, "kvstore", "2m:2m", NULL, NULL }, kvstore_tie },
 };
 
 static json_t *single_claim(json_t *res, json_t *view, const struct single *d)
@@ -275,7 +276,7 @@ static json_t *claim_2(json_t *res, json_t *view)
 			"vmware-rvi-2008.conf run them)";
 
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
-		struct want w = { "shadow/slat", benches[i], "4k:4k", NULL, NULL };
+		struct want w = { VB_RATIO_SHADOW_SLAT, benches[i], "4k:4k", NULL, NULL };
 
 		if (find(res, view, &w, &f)) {
 			if (!best.e || f.c > best.c)
@@ -295,8 +296,8 @@ static json_t *claim_2(json_t *res, json_t *view)
 
 static json_t *claim_3(json_t *res, json_t *view)
 {
-	struct want wp = { "shadow/slat", "ctxswitch", "4k:4k", "kind", "process" };
-	struct want wt = { "shadow/slat", "ctxswitch", "4k:4k", "kind", "thread" };
+	struct want wp = { VB_RATIO_SHADOW_SLAT, "ctxswitch", "4k:4k", "kind", "process" };
+	struct want wt = { VB_RATIO_SHADOW_SLAT, "ctxswitch", "4k:4k", "kind", "thread" };
 	json_t *c = claim(
 		3, "an address-space switch traps under shadow paging, a thread switch does not",
 		"process switches dearer under shadow",
@@ -329,9 +330,9 @@ static json_t *claim_3(json_t *res, json_t *view)
 
 static json_t *claim_5(json_t *res, json_t *view)
 {
-	struct want w4 = { "shadow/slat", "ptrchase", "4k:4k", NULL, NULL };
-	struct want w2 = { "shadow/slat", "ptrchase", "2m:2m", NULL, NULL };
-	struct want wp = { "pages", "ptrchase", "2m:2m", NULL, NULL };
+	struct want w4 = { VB_RATIO_SHADOW_SLAT, "ptrchase", "4k:4k", NULL, NULL };
+	struct want w2 = { VB_RATIO_SHADOW_SLAT, "ptrchase", "2m:2m", NULL, NULL };
+	struct want wp = { VB_RATIO_PAGES, "ptrchase", "2m:2m", NULL, NULL };
 	json_t *c = claim(
 		5, "large pages in the guest and the hypervisor take most of the TLB cost back",
 		"large pages in both dimensions best",
@@ -371,9 +372,9 @@ static json_t *claim_5(json_t *res, json_t *view)
 
 static json_t *claim_6(json_t *res, json_t *view)
 {
-	struct want wa = { "pages", "ptrchase", "4k:2m", NULL, NULL };
-	struct want wb = { "pages", "ptrchase", "2m:4k", NULL, NULL };
-	struct want wp = { "pages", "ptrchase", "2m:2m", NULL, NULL };
+	struct want wa = { VB_RATIO_PAGES, "ptrchase", "4k:2m", NULL, NULL };
+	struct want wb = { VB_RATIO_PAGES, "ptrchase", "2m:4k", NULL, NULL };
+	struct want wp = { VB_RATIO_PAGES, "ptrchase", "2m:2m", NULL, NULL };
 	json_t *c = claim(
 		6, "large pages in one dimension only help part of the way",
 		"one dimension helps less than both",
@@ -407,9 +408,9 @@ static json_t *claim_6(json_t *res, json_t *view)
 
 static json_t *claim_8(json_t *res, json_t *view)
 {
-	struct want wb = { "shadow/slat", "build", "2m:2m", NULL, NULL };
-	struct want wo = { "shadow/slat", "oltp", "2m:2m", NULL, NULL };
-	struct want wk = { "shadow/slat", "kvstore", "2m:2m", NULL, NULL };
+	struct want wb = { VB_RATIO_SHADOW_SLAT, "build", "2m:2m", NULL, NULL };
+	struct want wo = { VB_RATIO_SHADOW_SLAT, "oltp", "2m:2m", NULL, NULL };
+	struct want wk = { VB_RATIO_SHADOW_SLAT, "kvstore", "2m:2m", NULL, NULL };
 	json_t *c = claim(8, "with large pages, SLAT wins or ties on the macro workloads",
 			  "SLAT wins or ties at 2m:2m",
 			  "shadow/SLAT of build, oltp and kvstore at 2m:2m");

@@ -46,9 +46,9 @@ static void ratio_text(double r, double lo, double hi, char *buf, size_t len)
 /* What a cost ratio (> 1: the first side is slower) says, in words. */
 static void meaning(json_t *e, double c, double lo, double hi, char *buf, size_t len)
 {
-	const char *kind = json_string_value(json_object_get(e, "kind"));
-	const char *what = !strcmp(kind, "shadow/slat")	   ? "shadow paging against SLAT"
-			   : !strcmp(kind, "guest/native") ? "the guest against native"
+	enum vb_ratio_kind kind = vb_ratio_kind_of(e);
+	const char *what = kind == VB_RATIO_SHADOW_SLAT	   ? "shadow paging against SLAT"
+			   : kind == VB_RATIO_GUEST_NATIVE ? "the guest against native"
 							   : "the larger pages against 4k";
 
 	if (!isfinite(lo) || !isfinite(hi))
@@ -232,13 +232,13 @@ json_t *vb_findings(json_t *run)
 	size_t i;
 
 	json_array_foreach(view, i, e) {
-		const char *kind = json_string_value(json_object_get(e, "kind"));
+		enum vb_ratio_kind kind = vb_ratio_kind_of(e);
 		const char *why = json_string_value(json_object_get(e, "missing"));
 		char cause[512], cmd[256];
 
-		if (!kind)
+		if (kind == VB_RATIO_COUNT)
 			continue;
-		if (!strcmp(kind, "pages")) {
+		if (kind == VB_RATIO_PAGES) {
 			json_t *m = why ? NULL : measured_entry(e);
 
 			if (m && json_array_size(pages) < PAGES_SHOWN)
@@ -251,7 +251,7 @@ json_t *vb_findings(json_t *run)
 
 			if (m)
 				json_array_append_new(measured, m);
-		} else if (!strcmp(kind, "shadow/slat")) {
+		} else if (kind == VB_RATIO_SHADOW_SLAT) {
 			slat_cause(run, why, cause, sizeof(cause), cmd, sizeof(cmd));
 			cause_add(causes, cause, json_string_value(json_object_get(e, "bench")),
 				cmd,

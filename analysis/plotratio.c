@@ -9,6 +9,7 @@
 #include "analysis/ratio.h"
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
+#include "lib/array.h"
 
 static const char *const sizes[] = { "4k", "2m", "1g" };
 
@@ -175,22 +176,24 @@ int vb_fig_heatmaps(struct vb_fig *g, json_t *results)
 	return rc < 0 ? -1 : figs;
 }
 
-static const char *const kinds[] = { "shadow/slat", "guest/native", "pages" };
 static const char *const kind_titles[] = {
-	"shadow / SLAT at the same page mix: what shadow paging costs against SLAT",
-	"guest / native at the same guest page size: what running in the guest costs",
-	"page mix / 4k:4k in the same mode: what large pages buy back",
+	[VB_RATIO_SHADOW_SLAT] =
+		"shadow / SLAT at the same page mix: what shadow paging costs against SLAT",
+	[VB_RATIO_GUEST_NATIVE] =
+		"guest / native at the same guest page size: what running in the guest costs",
+	[VB_RATIO_PAGES] = "page mix / 4k:4k in the same mode: what large pages buy back",
 };
+_Static_assert(ARRAY_SIZE(kind_titles) == VB_RATIO_COUNT, "a chart title for every ratio kind");
 
 /* A bar's label: the first row's mode, guest and pages; the second row is
  * implied by the kind (the same pages in SLAT, native at the guest page
  * size, 4k:4k in the same mode). */
-static void short_pair(json_t *e, int kind, char *buf, size_t len)
+static void short_pair(json_t *e, enum vb_ratio_kind kind, char *buf, size_t len)
 {
 	json_t *a = json_object_get(e, "a"), *b = json_object_get(e, "b");
 	const char *g = json_string_value(json_object_get(a, "guest"));
 
-	if (kind == 0)
+	if (kind == VB_RATIO_SHADOW_SLAT)
 		snprintf(buf, len, "%s / %s", json_string_value(json_object_get(a, "pages")),
 			 json_string_value(json_object_get(b, "mode")));
 	else
@@ -201,7 +204,7 @@ static void short_pair(json_t *e, int kind, char *buf, size_t len)
 
 /* One chart per kind of ratio: a bar per ratio (cost ratio, > 1: the first
  * is slower), its CI as whiskers, a line at 1, coloured by the first's mode. */
-static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
+static int ratio_chart(struct vb_fig *g, json_t *view, enum vb_ratio_kind kind)
 {
 	json_t *e;
 	size_t i, nbars = 0;
@@ -218,7 +221,7 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 		double c, l, h;
 		const char *pt = json_string_value(json_object_get(e, "params_text"));
 
-		if (strcmp(json_string_value(json_object_get(e, "kind")), kinds[kind]) ||
+		if (vb_ratio_kind_of(e) != kind ||
 		    !vb_ratio_cost(e, &c, &l, &h))
 			continue;
 		snprintf(one, sizeof(one), "%s%s%s", json_string_value(json_object_get(e, "bench")),
@@ -232,11 +235,11 @@ static int ratio_chart(struct vb_fig *g, json_t *view, int kind)
 		char pair[256], label[400], clean[400];
 		const char *pt = json_string_value(json_object_get(e, "params_text"));
 
-		if (strcmp(json_string_value(json_object_get(e, "kind")), kinds[kind]) ||
+		if (vb_ratio_kind_of(e) != kind ||
 		    !vb_ratio_cost(e, &c, &l, &h))
 			continue;
 		if (!f) {
-			vb_fig_name(g, name, sizeof(name), "ratio", kinds[kind],
+			vb_fig_name(g, name, sizeof(name), "ratio", vb_ratio_kind_name(kind),
 				    (const char *)NULL);
 			snprintf(dat, sizeof(dat), "%s.dat", name);
 			f = vb_fig_data(g, &a, dat);
@@ -288,8 +291,8 @@ int vb_fig_ratio_charts(struct vb_fig *g, json_t *view)
 {
 	int figs = 0;
 
-	for (int k = 0; k < 3; k++) {
-		int rc = ratio_chart(g, view, k);
+	for (int k = 0; k < VB_RATIO_COUNT; k++) {
+		int rc = ratio_chart(g, view, (enum vb_ratio_kind)k);
 
 		if (rc < 0)
 			return -1;

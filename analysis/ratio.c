@@ -10,7 +10,39 @@
 #include "analysis/runfile.h"
 #include "lib/stats.h"
 #include "analysis/summary.h"
+#include "lib/array.h"
 #include "lib/escape.h"
+
+static const char *const kind_names[] = {
+	[VB_RATIO_SHADOW_SLAT] = "shadow/slat",
+	[VB_RATIO_GUEST_NATIVE] = "guest/native",
+	[VB_RATIO_PAGES] = "pages",
+};
+_Static_assert(ARRAY_SIZE(kind_names) == VB_RATIO_COUNT, "a name for every ratio kind");
+
+/* How the terminal table heads each kind's line. */
+static const char *const kind_titles[] = {
+	[VB_RATIO_SHADOW_SLAT] = "shadow / SLAT",
+	[VB_RATIO_GUEST_NATIVE] = "guest / native",
+	[VB_RATIO_PAGES] = "page mix / 4k",
+};
+_Static_assert(ARRAY_SIZE(kind_titles) == VB_RATIO_COUNT, "a title for every ratio kind");
+
+const char *vb_ratio_kind_name(enum vb_ratio_kind k)
+{
+	return (unsigned)k < VB_RATIO_COUNT ? kind_names[k] : NULL;
+}
+
+enum vb_ratio_kind vb_ratio_kind_of(json_t *entry)
+{
+	const char *kind = json_string_value(json_object_get(entry, "kind"));
+	unsigned k;
+
+	for (k = 0; kind && k < VB_RATIO_COUNT; k++)
+		if (!strcmp(kind, kind_names[k]))
+			return (enum vb_ratio_kind)k;
+	return VB_RATIO_COUNT;
+}
 
 int vb_ratio_of_samples(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
 			struct vb_ratio *out)
@@ -150,13 +182,14 @@ static json_t *side(json_t *row)
 }
 
 /* A new entry for one group, without ratio fields yet. */
-static json_t *entry(const char *kind, json_t *row0, json_t *pick)
+static json_t *entry(enum vb_ratio_kind kind, json_t *row0, json_t *pick)
 {
 	json_t *params = vb_row_params(row0);
 	char ptext[256];
 
 	vb_row_params_text(row0, pick, ptext, sizeof(ptext));
-	return json_pack("{s:s, s:s, s:o, s:s}", "kind", kind, "bench", vb_row_str(row0, "bench"),
+	return json_pack("{s:s, s:s, s:o, s:s}", "kind", kind_names[kind], "bench",
+			 vb_row_str(row0, "bench"),
 			 "params", json_is_object(params) ? json_incref(params) : json_object(),
 			 "params_text", ptext);
 }
@@ -177,7 +210,7 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *pair_entry(const char *kind, json_t *a, json_t *b, json_t *pick)
+static json_t *pair_entry(enum vb_ratio_kind kind, json_t *a, json_t *b, json_t *pick)
 {
 	json_t *e = entry(kind, a, pick);
 	struct vb_ratio r;
@@ -210,7 +243,7 @@ static json_t *pair_entry(const char *kind, json_t *a, json_t *b, json_t *pick)
 	return e;
 }
 
-static void missing_entry(json_t *view, const char *kind, json_t *row0, json_t *pick,
+static void missing_entry(json_t *view, enum vb_ratio_kind kind, json_t *row0, json_t *pick,
 			  const char *why)
 {
 	json_t *e = entry(kind, row0, pick);
@@ -277,7 +310,7 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 				: "run where KVM has EPT or NPT with --mode ept,shadow or "
 				  "npt,shadow and --switch-mode, or in the lab: make lab-run "
 				  "ARGS='run --mode npt,shadow ...'");
-		missing_entry(view, "shadow/slat", rows[0], pick, why);
+		missing_entry(view, VB_RATIO_SHADOW_SLAT, rows[0], pick, why);
 		return;
 	}
 	if (slat && !shadow) {
@@ -288,7 +321,7 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 				: "add shadow to --mode with --switch-mode (root: reloads "
 				  "kvm_intel/kvm_amd with ept=0/npt=0), or make lab-run with "
 				  "LAB_NPT=0");
-		missing_entry(view, "shadow/slat", rows[0], pick, why);
+		missing_entry(view, VB_RATIO_SHADOW_SLAT, rows[0], pick, why);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -298,8 +331,8 @@ static void shadow_vs_slat(json_t *view, json_t **rows, size_t n, json_t *pick)
 			if (is_slat_row(rows[j]) && vb_row_is_ok(rows[j]) &&
 			    same_side(rows[i], rows[j]) &&
 			    vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
-				json_array_append_new(
-					view, pair_entry("shadow/slat", rows[i], rows[j], pick));
+				json_array_append_new(view, pair_entry(VB_RATIO_SHADOW_SLAT,
+								       rows[i], rows[j], pick));
 				break;
 			}
 	}
@@ -325,7 +358,7 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 		else
 			snprintf(why, sizeof(why),
 				 "no native row in this run: add native to --mode");
-		missing_entry(view, "guest/native", rows[0], pick, why);
+		missing_entry(view, VB_RATIO_GUEST_NATIVE, rows[0], pick, why);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -340,8 +373,8 @@ static void guest_vs_native(json_t *view, json_t **rows, size_t n, json_t *pick)
 			guest_page(vb_row_pages(rows[j], "requested"), np, sizeof(np));
 			if (!strcmp(gp, np) &&
 			    vb_ratio_same_work(rows[i], rows[j], why, sizeof(why))) {
-				json_array_append_new(
-					view, pair_entry("guest/native", rows[i], rows[j], pick));
+				json_array_append_new(view, pair_entry(VB_RATIO_GUEST_NATIVE,
+								       rows[i], rows[j], pick));
 				break;
 			}
 		}
@@ -371,7 +404,7 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 			if (vb_row_is_ok(rows[i]) && vb_row_pages(rows[i], "requested") &&
 			    !is_base_pages(rows[i])) {
 				missing_entry(
-					view, "pages", rows[0], pick,
+					view, VB_RATIO_PAGES, rows[0], pick,
 					"footprint 0: the bench maps no memory of its own, so the "
 					"page "
 					"size has nothing to apply to; rows at other page sizes "
@@ -413,7 +446,7 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 				 : strcmp(mode, "native") ? "4k:4k"
 							  : "4k",
 				 r ? "" : " to --pages");
-			missing_entry(view, "pages", rows[i], pick, why);
+			missing_entry(view, VB_RATIO_PAGES, rows[i], pick, why);
 			continue;
 		}
 		for (size_t j = i; j < n; j++) {
@@ -428,12 +461,13 @@ static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 
 					snprintf(m, sizeof(m), "%s: page mixes of %s left out: %s",
 						 vb_row_str(base, "bench"), mode, why);
-					missing_entry(view, "pages", base, pick, m);
+					missing_entry(view, VB_RATIO_PAGES, base, pick, m);
 				}
 				unlike = true;
 				continue;
 			}
-			json_array_append_new(view, pair_entry("pages", rows[j], base, pick));
+			json_array_append_new(view,
+					      pair_entry(VB_RATIO_PAGES, rows[j], base, pick));
 		}
 	}
 	free(done);
@@ -498,22 +532,13 @@ void vb_ratio_pair_text(json_t *e, char *buf, size_t len)
 	snprintf(sa, sizeof(sa), "%s%s%s %s", json_string_value(json_object_get(a, "mode")),
 		 strcmp(ga, "none") ? "/" : "", strcmp(ga, "none") ? ga : "",
 		 json_string_value(json_object_get(a, "pages")));
-	if (!strcmp(json_string_value(json_object_get(e, "kind")), "pages"))
+	if (vb_ratio_kind_of(e) == VB_RATIO_PAGES)
 		snprintf(sb, sizeof(sb), "%s", json_string_value(json_object_get(b, "pages")));
 	else
 		snprintf(sb, sizeof(sb), "%s%s%s %s", json_string_value(json_object_get(b, "mode")),
 			 strcmp(gb, "none") ? "/" : "", strcmp(gb, "none") ? gb : "",
 			 json_string_value(json_object_get(b, "pages")));
 	snprintf(buf, len, "%s / %s", sa, sb);
-}
-
-static const char *kind_title(const char *kind)
-{
-	if (!strcmp(kind, "shadow/slat"))
-		return "shadow / SLAT";
-	if (!strcmp(kind, "guest/native"))
-		return "guest / native";
-	return "page mix / 4k";
 }
 
 void vb_ratio_print(FILE *f, json_t *view)
@@ -540,6 +565,7 @@ void vb_ratio_print(FILE *f, json_t *view)
 		const char *ptext = json_string_value(json_object_get(e, "params_text"));
 		double r = json_number_value(json_object_get(e, "ratio"));
 		json_t *lo = json_object_get(e, "ci95_low"), *hi = json_object_get(e, "ci95_high");
+		enum vb_ratio_kind k = vb_ratio_kind_of(e);
 		char a[32], b[32], clean[800];
 
 		snprintf(group, sizeof(group), "%s%s%s",
@@ -549,7 +575,7 @@ void vb_ratio_print(FILE *f, json_t *view)
 			fprintf(f, "%s\n", vb_escape_ctrl(group, clean, sizeof(clean)));
 			snprintf(last, sizeof(last), "%s", group);
 		}
-		fprintf(f, "  %-15s ", kind_title(json_string_value(json_object_get(e, "kind"))));
+		fprintf(f, "  %-15s ", kind_titles[k < VB_RATIO_COUNT ? k : VB_RATIO_PAGES]);
 		if (miss) {
 			fprintf(f, "%s\n", vb_escape_ctrl(miss, clean, sizeof(clean)));
 			continue;

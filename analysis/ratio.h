@@ -10,6 +10,20 @@
 #include <stdio.h>
 #include <jansson.h>
 
+/* What a view entry compares. Its "kind" in the JSON is vb_ratio_kind_name(). */
+enum vb_ratio_kind {
+	VB_RATIO_SHADOW_SLAT,	/* "shadow/slat": shadow paging / SLAT at the same pages */
+	VB_RATIO_GUEST_NATIVE,	/* "guest/native": the guest / native at its page size */
+	VB_RATIO_PAGES,		/* "pages": a page mix / 4k:4k in the same mode */
+	VB_RATIO_COUNT,
+};
+
+/* The kind's word in the JSON ("shadow/slat"); NULL for none. */
+const char *vb_ratio_kind_name(enum vb_ratio_kind k);
+
+/* The kind of a view entry, from its "kind"; VB_RATIO_COUNT when it names none. */
+enum vb_ratio_kind vb_ratio_kind_of(json_t *entry);
+
 struct vb_ratio {
 	double ratio;		/* median of a / median of b */
 	double lo, hi;		/* 95% CI of the ratio; NAN when a side has no samples */

@@ -6,6 +6,7 @@
 #include "harness/spawn.h"
 #include "harness/slat.h"
 #include "lib/error.h"
+#include "lib/stats.h"
 #include "microbench/runner.h"
 
 #include <ctype.h>
@@ -25,8 +26,7 @@ void vb_plan_defaults(struct vb_plan *plan)
 	plan->pages[0] = (struct vb_pages){ VB_PS_4K, VB_PS_4K };
 	plan->n_pages = 1;
 	plan->guest = NULL;		/* auto */
-	plan->stop = (struct vb_stop_rule){ .min_runs = 5, .max_runs = 30, .target_ci = 0.01,
-					    .max_seconds = 30 };
+	plan->stop = VB_STOP_DEFAULT;
 	plan->warmup = 1;
 	plan->invocations = VB_INVOCATIONS_DEFAULT;
 	plan->timeout_s = 600;

@@ -118,6 +118,24 @@ struct vb_stop_rule {
 	double max_seconds;	/* stop once this much time went into the samples */
 };
 
+/*
+ * The stop rule's defaults, in one place: a plan's (harness/plan.c), the
+ * runner's (microbench/runner.c), and the numbers the usage texts of
+ * `vbench run` and vbench-guest state, as string literals through
+ * VB_STOP_TEXT: "(default " VB_STOP_TEXT(VB_STOP_MIN_RUNS) ")".
+ */
+#define VB_STOP_MIN_RUNS	5
+#define VB_STOP_MAX_RUNS	30
+#define VB_STOP_TARGET_CI	0.01	/* VB_STOP_TARGET_CI_PCT percent */
+#define VB_STOP_TARGET_CI_PCT	1
+#define VB_STOP_MAX_SECONDS	30
+#define VB_STOP_DEFAULT                                                                  \
+	((struct vb_stop_rule){ .min_runs = VB_STOP_MIN_RUNS, .max_runs = VB_STOP_MAX_RUNS, \
+				.target_ci = VB_STOP_TARGET_CI,                              \
+				.max_seconds = VB_STOP_MAX_SECONDS })
+#define VB_STOP_TEXT_(x)	#x
+#define VB_STOP_TEXT(x)		VB_STOP_TEXT_(x)
+
 /* True when another sample should be taken, given the samples so far and the
  * seconds spent on them. */
 bool vb_stop_rule_more(const struct vb_stop_rule *r, const double *x, size_t n, double elapsed);

@@ -6,6 +6,7 @@
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/row.h"
+#include "lib/stats.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -41,9 +42,7 @@ void vb_runner_opts_default(struct vb_runner_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->pages = VB_PS_4K;
-	o->stop = (struct vb_stop_rule){
-		.min_runs = 5, .max_runs = 30, .target_ci = 0.01, .max_seconds = 30
-	};
+	o->stop = VB_STOP_DEFAULT;
 	o->warmup = 1;
 	o->seed = 1;
 	o->counters = VB_CSET_DEFAULT;

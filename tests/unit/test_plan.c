@@ -7,9 +7,32 @@
 
 #include "harness/guest.h"
 #include "harness/plan.h"
+#include "lib/stats.h"
+#include "microbench/runner.h"
 
 static struct vb_plan plan;
 static char err[1024];
+
+/* A plan without a repeat line stops as the runner does by itself, and as
+ * the usage texts say: lib/stats.h's defaults. */
+Test(plan, stop_rule_defaults_are_the_runners)
+{
+	struct vb_runner_opts o;
+	const char *say = "(default " VB_STOP_TEXT(VB_STOP_MIN_RUNS) ", "
+			  VB_STOP_TEXT(VB_STOP_MAX_RUNS) ", "
+			  VB_STOP_TEXT(VB_STOP_TARGET_CI_PCT) "%)";
+
+	cr_assert_eq(vb_plan_parse_text("bench ptrchase\n", "t.conf", &plan, err, sizeof(err)),
+		     0, "%s", err);
+	vb_runner_opts_default(&o);
+	cr_assert_eq(plan.stop.min_runs, 5);
+	cr_assert_eq(plan.stop.max_runs, 30);
+	cr_assert_float_eq(plan.stop.target_ci, 0.01, 1e-12);
+	cr_assert_float_eq(plan.stop.max_seconds, 30, 1e-12);
+	cr_assert_float_eq(VB_STOP_TARGET_CI * 100, VB_STOP_TARGET_CI_PCT, 1e-12);
+	cr_assert_eq(memcmp(&plan.stop, &o.stop, sizeof(o.stop)), 0);
+	cr_assert_str_eq(say, "(default 5, 30, 1%)");
+}
 
 Test(plan, parses_a_full_plan)
 {

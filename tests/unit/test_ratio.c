@@ -238,3 +238,24 @@ Test(ratio, stage2_is_slat)
 	cr_assert_not(vb_mode_is_slat("shadow"));
 	cr_assert_not(vb_mode_is_slat("native"));
 }
+
+Test(ratio, kind_words_are_the_json_words)
+{
+	/* The JSON keeps its words, each kind reads back as itself, and a word
+	 * no kind has is none. */
+	const char *words[VB_RATIO_COUNT] = { "shadow/slat", "guest/native", "pages" };
+	json_t *odd = json_pack("{s:s}", "kind", "slat/shadow"), *none = json_object();
+
+	for (int k = 0; k < VB_RATIO_COUNT; k++) {
+		json_t *e = json_pack("{s:s}", "kind", words[k]);
+
+		cr_assert_str_eq(vb_ratio_kind_name((enum vb_ratio_kind)k), words[k]);
+		cr_assert_eq(vb_ratio_kind_of(e), (enum vb_ratio_kind)k);
+		json_decref(e);
+	}
+	cr_assert_eq(vb_ratio_kind_of(odd), VB_RATIO_COUNT);
+	cr_assert_eq(vb_ratio_kind_of(none), VB_RATIO_COUNT);
+	cr_assert_null(vb_ratio_kind_name(VB_RATIO_COUNT));
+	json_decref(odd);
+	json_decref(none);
+}
