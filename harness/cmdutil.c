@@ -5,7 +5,96 @@
 #include "lib/error.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The usage's option column: help text starts after it. */
+#define VB_OPT_COL 19
+
+void vb_opt_usage(FILE *out, const char *head, const struct vb_opt *opts)
+{
+	fputs(head, out);
+	for (const struct vb_opt *o = opts; o->name || o->letter; o++) {
+		char left[128];
+		const char *h = o->help, *nl;
+
+		if (o->name)
+			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "-%c%s%s", o->letter, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(out, "  %-*s  ", VB_OPT_COL, left);
+		while ((nl = strchr(h, '\n'))) {
+			fprintf(out, "%.*s\n%*s", (int)(nl - h), h, VB_OPT_COL + 4, "");
+			h = nl + 1;
+		}
+		fprintf(out, "%s\n", h);
+	}
+}
+
+/* The getopt_long table and short-option string of opts. */
+static int opt_tables(const struct vb_opt *opts, struct option *lo, char *shorts, size_t len)
+{
+	int n = 0, nl = 0;
+	size_t k = 0;
+
+	for (; opts[n].name || opts[n].letter; n++) {
+		if (n >= VB_OPTS_MAX)
+			vb_die(VB_EXIT_INTERNAL, "more than %d options in one table", VB_OPTS_MAX);
+		if (opts[n].name)
+			lo[nl++] = (struct option){ opts[n].name,
+						    opts[n].arg ? required_argument : no_argument,
+						    NULL, 256 + n };
+		if (opts[n].letter && k + 3 < len) {
+			shorts[k++] = opts[n].letter;
+			if (opts[n].arg)
+				shorts[k++] = ':';
+		}
+	}
+	lo[nl] = (struct option){ NULL, 0, NULL, 0 };
+	shorts[k] = '\0';
+	return n;
+}
+
+int vb_opt_parse(const char *cmd, const char *head, const struct vb_opt *opts, int argc,
+		 char **argv, void *flags)
+{
+	struct option lo[VB_OPTS_MAX + 1];
+	char shorts[2 * VB_OPTS_MAX + 1];
+	bool seen[VB_OPTS_MAX] = { false };
+	int n = opt_tables(opts, lo, shorts, sizeof(shorts)), c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		int i = c - 256;
+
+		if (c < 256)
+			for (i = 0; i < n && opts[i].letter != c; i++)
+				;
+		if (c == '?' || i < 0 || i >= n)
+			exit(vb_cmd_bad_option(cmd, shorts, argv));
+		const struct vb_opt *o = &opts[i];
+
+		if (seen[i] && !o->repeat) {
+			if (o->name)
+				vb_die(VB_EXIT_USAGE, "%s: --%s given twice: give it once", cmd,
+				       o->name);
+			vb_die(VB_EXIT_USAGE, "%s: -%c given twice: give it once", cmd, o->letter);
+		}
+		seen[i] = true;
+		switch (o->kind) {
+		case VB_OPT_STR: *(const char **)((char *)flags + o->field) = optarg; break;
+		case VB_OPT_BOOL: *(bool *)((char *)flags + o->field) = true; break;
+		case VB_OPT_FN: o->set(flags, optarg); break;
+		case VB_OPT_HELP:
+			vb_opt_usage(stdout, head, opts);
+			exit(0);
+		}
+	}
+	return optind;
+}
 
 int vb_cmd_bad_option(const char *cmd, const char *optstring, char **argv)
 {

@@ -3,8 +3,39 @@
 #ifndef VB_CMDUTIL_H
 #define VB_CMDUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
+
+/* One option of a command, declared once: the getopt_long table, the usage
+ * text and the "given twice" check are all made from an array of these,
+ * ended by a row of zeros. A row stores its value at a field of the
+ * command's flags struct (VB_OPT_STR, VB_OPT_BOOL) or hands it to set(). */
+enum vb_opt_kind { VB_OPT_STR, VB_OPT_BOOL, VB_OPT_FN, VB_OPT_HELP };
+
+struct vb_opt {
+	const char *name;	/* long name without "--", or NULL for a letter only */
+	char letter;		/* short name, or 0 */
+	const char *arg;	/* the value's name in the usage; NULL: takes no value */
+	enum vb_opt_kind kind;
+	size_t field;		/* STR, BOOL: offsetof() the flags struct's field */
+	void (*set)(void *flags, const char *arg); /* FN: checks and stores arg */
+	bool repeat;		/* may be given more than once */
+	const char *help;	/* usage text; '\n' starts an indented line */
+};
+
+#define VB_OPTS_MAX 64
+
+/* Print head, then one line (or more) per option: "  --name ARG  help". */
+void vb_opt_usage(FILE *out, const char *head, const struct vb_opt *opts);
+
+/* getopt_long over opts, storing into flags. --help prints the usage and
+ * exits 0; an unknown option, a missing value or an option given twice
+ * (without repeat) exits with VB_EXIT_USAGE and one line naming cmd.
+ * Returns optind: the first argument that is not an option. */
+int vb_opt_parse(const char *cmd, const char *head, const struct vb_opt *opts, int argc,
+		 char **argv, void *flags);
 
 /* After getopt_long returned '?' (with opterr = 0): print "vbench: <cmd>:
  * unknown option 'X'" or "option 'X' needs a value", with a pointer to
