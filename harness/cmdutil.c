@@ -18,7 +18,10 @@ void vb_opt_usage(FILE *out, const char *head, const struct vb_opt *opts)
 		char left[128];
 		const char *h = o->help, *nl;
 
-		if (o->name)
+		if (o->name && o->letter)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->letter, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else if (o->name)
 			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
 		else
