@@ -35,6 +35,8 @@ static const struct vb_opt list_options[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
 };
 
+static const struct vb_opt_cmd list_cmd = { "list", list_usage, list_options, NULL };
+
 static const char *type_name(enum vb_param_type t)
 {
 	switch (t) {
@@ -173,14 +175,17 @@ int cmd_list(int argc, char **argv)
 {
 	struct list_flags f = { false };
 	bool as_json;
+	int n;
 	json_t *doc;
 	size_t i;
 	json_t *v;
 
 	if (argc > 1 && !strcmp(argv[1], "events"))
 		return cmd_list_events(argc - 1, argv + 1);
-	if (vb_opt_parse("list", list_usage, list_options, argc, argv, &f) < argc) {
-		vb_error("list: unexpected argument '%s': see 'vbench list --help'", argv[optind]);
+	if ((n = vb_opt_parse(&list_cmd, argc, argv, &f)) <= 0)
+		return n ? VB_EXIT_USAGE : VB_EXIT_OK;
+	if (n < argc) {
+		vb_error("list: unexpected argument '%s': see 'vbench list --help'", argv[n]);
 		return VB_EXIT_USAGE;
 	}
 	as_json = f.json;

@@ -34,6 +34,8 @@ static const struct vb_opt events_options[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
 };
 
+static const struct vb_opt_cmd events_cmd = { "list events", usage, events_options, NULL };
+
 static void print_text(const char *pmu, bool forced, json_t *arr)
 {
 	size_t i;
@@ -69,8 +71,10 @@ int cmd_list_events(int argc, char **argv)
 	bool as_json;
 	char err[1024];
 	json_t *arr;
+	int n = vb_opt_parse(&events_cmd, argc, argv, &f);
 
-	vb_opt_parse("list events", usage, events_options, argc, argv, &f);
+	if (n <= 0)
+		return n ? VB_EXIT_USAGE : VB_EXIT_OK;
 	pmu = f.pmu;
 	as_json = f.json;
 	if (optind < argc) {

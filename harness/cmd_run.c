@@ -124,34 +124,37 @@ static void label_check(const char *l)
 }
 
 /* The handlers of the options that check their value or count it. */
-static void set_target(void *p, const char *a)
+static int set_target(void *p, const char *a)
 {
 	struct run_flags *f = p;
 
 	if (f->n_targets >= VB_TARGETS_MAX)
 		usage_error("more than %d --target options", VB_TARGETS_MAX);
 	f->targets[f->n_targets++] = a;
+	return 0;
 }
 
-static void set_ssh_opt(void *p, const char *a)
+static int set_ssh_opt(void *p, const char *a)
 {
 	struct run_flags *f = p;
 
 	if (f->n_ssh_opts >= VB_SSH_OPTS_MAX)
 		usage_error("more than %d -o options", VB_SSH_OPTS_MAX);
 	f->ssh_opts[f->n_ssh_opts++] = a;
+	return 0;
 }
 
-static void set_set(void *p, const char *a)
+static int set_set(void *p, const char *a)
 {
 	struct run_flags *f = p;
 
 	if (f->n_sets >= VB_PARAMS_MAX)
 		usage_error("too many --set options");
 	f->sets[f->n_sets++] = a;
+	return 0;
 }
 
-static void set_label(void *p, const char *a)
+static int set_label(void *p, const char *a)
 {
 	struct run_flags *f = p;
 
@@ -159,103 +162,119 @@ static void set_label(void *p, const char *a)
 		usage_error("more than %d --label options", VB_LABELS_MAX);
 	label_check(a);
 	f->labels[f->n_labels++] = a;
+	return 0;
 }
 
-static void set_repeat(void *p, const char *a)
+static int set_repeat(void *p, const char *a)
 {
 	((struct run_flags *)p)->repeat = parse_count("--repeat", a, 1, VB_SAMPLES_MAX);
+	return 0;
 }
 
-static void set_min_runs(void *p, const char *a)
+static int set_min_runs(void *p, const char *a)
 {
 	((struct run_flags *)p)->min_runs = parse_count("--min-runs", a, 1, VB_SAMPLES_MAX);
+	return 0;
 }
 
-static void set_warmup(void *p, const char *a)
+static int set_warmup(void *p, const char *a)
 {
 	((struct run_flags *)p)->warmup = parse_count("--warmup", a, 0, 1000);
+	return 0;
 }
 
-static void set_pin(void *p, const char *a)
+static int set_pin(void *p, const char *a)
 {
 	((struct run_flags *)p)->pin = parse_count("--pin", a, 0, 65535);
+	return 0;
 }
 
-static void set_seed(void *p, const char *a)
+static int set_seed(void *p, const char *a)
 {
 	((struct run_flags *)p)->seed = (unsigned long)parse_count("--seed", a, 0, 1L << 30);
+	return 0;
 }
 
-static void set_invocations(void *p, const char *a)
+static int set_invocations(void *p, const char *a)
 {
 	((struct run_flags *)p)->invocations =
 		parse_count("--invocations", a, 1, VB_INVOCATIONS_MAX);
+	return 0;
 }
 
-static void set_max_points(void *p, const char *a)
+static int set_max_points(void *p, const char *a)
 {
 	((struct run_flags *)p)->max_points = parse_count("--max-points", a, 1, 100000000);
+	return 0;
 }
 
-static void set_target_ci(void *p, const char *a)
+static int set_target_ci(void *p, const char *a)
 {
 	struct run_flags *f = p;
 
 	if (vb_parse_double(a, &f->target_ci) < 0 || f->target_ci <= 0 || f->target_ci >= 1)
 		usage_error("bad --target-ci '%s': use a fraction or a percentage, e.g. 1%%", a);
+	return 0;
 }
 
-static void set_max_time(void *p, const char *a)
+static int set_max_time(void *p, const char *a)
 {
 	((struct run_flags *)p)->max_time = parse_secs("--max-time", a);
+	return 0;
 }
 
-static void set_timeout(void *p, const char *a)
+static int set_timeout(void *p, const char *a)
 {
 	((struct run_flags *)p)->timeout = parse_secs("--timeout", a);
+	return 0;
 }
 
-static void set_accel(void *p, const char *a)
+static int set_accel(void *p, const char *a)
 {
 	if (strcmp(a, "kvm") && strcmp(a, "tcg"))
 		usage_error("unknown accel '%s': use kvm or tcg", a);
 	((struct run_flags *)p)->accel = a;
+	return 0;
 }
 
-static void set_events(void *p, const char *a)
+static int set_events(void *p, const char *a)
 {
 	char why[512];
 
 	if (vb_counters_check_events(a, why, sizeof(why)) < 0)
 		usage_error("--events: %s", why);
 	((struct run_flags *)p)->events = a;
+	return 0;
 }
 
-static void set_trace(void *p, const char *a)
+static int set_trace(void *p, const char *a)
 {
 	enum vb_trace_depth d;
 
 	if (vb_trace_depth_parse(a, &d) < 0)
 		usage_error("unknown --trace '%s': use none, counts or latency", a);
 	((struct run_flags *)p)->trace = a;
+	return 0;
 }
 
-static void set_counters(void *p, const char *a)
+static int set_counters(void *p, const char *a)
 {
 	enum vb_counter_set set;
 
 	if (vb_counter_set_parse(a, &set) < 0)
 		usage_error("unknown --counters '%s': use none, software, default or all", a);
 	((struct run_flags *)p)->counters = a;
+	return 0;
 }
 
-static void set_machine(void *p, const char *a)
+static int set_machine(void *p, const char *a)
 {
 	char why[256];
 
 	if (vb_machine_name_check(a, why, sizeof(why)) < 0)
 		usage_error("%s", why);
 	((struct run_flags *)p)->machine = a;
+	return 0;
 }
 
 /* A row that stores its value in a field, sets a flag, or calls a handler
@@ -327,6 +346,8 @@ static const struct vb_opt run_options[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
 };
 
+static const struct vb_opt_cmd run_cmd = { "run", run_usage, run_options, NULL };
+
 static void parse_flags(int argc, char **argv, struct run_flags *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -335,7 +356,9 @@ static void parse_flags(int argc, char **argv, struct run_flags *f)
 	f->seed = 1;
 	f->max_points = 0;
 	f->out = "results";
-	optind = vb_opt_parse("run", run_usage, run_options, argc, argv, f);
+	optind = vb_opt_parse(&run_cmd, argc, argv, f);
+	if (optind <= 0)
+		exit(optind < 0 ? VB_EXIT_USAGE : VB_EXIT_OK);
 	if (optind < argc)
 		usage_error("unexpected argument '%s': see 'vbench run --help'", argv[optind]);
 }

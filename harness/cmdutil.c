@@ -5,19 +5,20 @@
 #include "lib/error.h"
 
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* The usage's option column: help text starts after it. */
 #define VB_OPT_COL 19
 
-void vb_opt_usage(FILE *out, const char *head, const struct vb_opt *opts)
+void vb_opt_usage(FILE *out, const struct vb_opt_cmd *c)
 {
-	fputs(head, out);
-	for (const struct vb_opt *o = opts; o->name || o->letter; o++) {
+	fputs(c->head, out);
+	for (const struct vb_opt *o = c->opts; o->name || o->letter; o++) {
 		char left[128];
 		const char *h = o->help, *nl;
 
+		if (!h)
+			continue;
 		if (o->name && o->letter)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->letter, o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -34,10 +35,12 @@ void vb_opt_usage(FILE *out, const char *head, const struct vb_opt *opts)
 		}
 		fprintf(out, "%s\n", h);
 	}
+	if (c->tail)
+		fputs(c->tail, out);
 }
 
-/* The getopt_long table and short-option string of opts. */
-static int opt_tables(const struct vb_opt *opts, struct option *lo, char *shorts, size_t len)
+/* The getopt_long table and short-option string of opts; returns the rows. */
+static int opt_tables(const struct vb_opt *opts, struct option *lo, char *shorts)
 {
 	int n = 0, nl = 0;
 	size_t k = 0;
@@ -49,7 +52,7 @@ static int opt_tables(const struct vb_opt *opts, struct option *lo, char *shorts
 			lo[nl++] = (struct option){ opts[n].name,
 						    opts[n].arg ? required_argument : no_argument,
 						    NULL, 256 + n };
-		if (opts[n].letter && k + 3 < len) {
+		if (opts[n].letter) {
 			shorts[k++] = opts[n].letter;
 			if (opts[n].arg)
 				shorts[k++] = ':';
@@ -60,40 +63,52 @@ static int opt_tables(const struct vb_opt *opts, struct option *lo, char *shorts
 	return n;
 }
 
-int vb_opt_parse(const char *cmd, const char *head, const struct vb_opt *opts, int argc,
-		 char **argv, void *flags)
+/* The row getopt_long's return value c stands for, or -1. */
+static int opt_row(const struct vb_opt *opts, int n, int c)
+{
+	if (c >= 256)
+		return c - 256 < n ? c - 256 : -1;
+	for (int i = 0; i < n && c != '?'; i++)
+		if (opts[i].letter == c)
+			return i;
+	return -1;
+}
+
+int vb_opt_parse(const struct vb_opt_cmd *cmd, int argc, char **argv, void *flags)
 {
 	struct option lo[VB_OPTS_MAX + 1];
 	char shorts[2 * VB_OPTS_MAX + 1];
 	bool seen[VB_OPTS_MAX] = { false };
-	int n = opt_tables(opts, lo, shorts, sizeof(shorts)), c;
+	int n = opt_tables(cmd->opts, lo, shorts), c, i;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-		int i = c - 256;
+		const struct vb_opt *o;
 
-		if (c < 256)
-			for (i = 0; i < n && opts[i].letter != c; i++)
-				;
-		if (c == '?' || i < 0 || i >= n)
-			exit(vb_cmd_bad_option(cmd, shorts, argv));
-		const struct vb_opt *o = &opts[i];
-
+		if ((i = opt_row(cmd->opts, n, c)) < 0) {
+			vb_cmd_bad_option(cmd->name, shorts, argv);
+			return -1;
+		}
+		o = &cmd->opts[i];
 		if (seen[i] && !o->repeat) {
 			if (o->name)
-				vb_die(VB_EXIT_USAGE, "%s: --%s given twice: give it once", cmd,
-				       o->name);
-			vb_die(VB_EXIT_USAGE, "%s: -%c given twice: give it once", cmd, o->letter);
+				vb_error("%s: --%s given twice: give it once", cmd->name, o->name);
+			else
+				vb_error("%s: -%c given twice: give it once", cmd->name, o->letter);
+			return -1;
 		}
 		seen[i] = true;
 		switch (o->kind) {
 		case VB_OPT_STR: *(const char **)((char *)flags + o->field) = optarg; break;
 		case VB_OPT_BOOL: *(bool *)((char *)flags + o->field) = true; break;
-		case VB_OPT_FN: o->set(flags, optarg); break;
+		case VB_OPT_FN:
+			if (o->set(flags, optarg) < 0)
+				return -1;
+			break;
 		case VB_OPT_HELP:
-			vb_opt_usage(stdout, head, opts);
-			exit(0);
+			vb_opt_usage(stdout, cmd);
+			return 0;
 		}
 	}
 	return optind;
