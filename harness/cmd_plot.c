@@ -41,7 +41,8 @@ static const struct vb_opt plot_options[] = {
 	{ "no-render", 'n', NULL, VB_OPT_BOOL, offsetof(struct plot_flags, no_render), NULL, false,
 	  "write the .dat files and the script only" },
 	{ "out", 'o', "DIR", VB_OPT_STR, offsetof(struct plot_flags, out), NULL, false,
-	  "write into DIR, made when missing, never a symbolic link\n(default: the folder of RUN)" },
+	  "write into DIR, made when missing, never a symbolic link\n"
+	  "(default: the folder of RUN)" },
 	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
 	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
 };

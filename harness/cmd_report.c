@@ -63,7 +63,8 @@ static const struct vb_opt report_options[] = {
 	{ "format", 'f', "FMT", VB_OPT_FN, 0, set_format, false,
 	  "html or md: write only that one (default: both)" },
 	{ "out", 'o', "DIR", VB_OPT_STR, offsetof(struct flags, out), NULL, false,
-	  "write into DIR, made when missing, never a symbolic link\n(default: the folder of RUN)" },
+	  "write into DIR, made when missing, never a symbolic link\n"
+	  "(default: the folder of RUN)" },
 	{ "no-figures", 'n', NULL, VB_OPT_FN, 0, set_no_figures, false, "do not run gnuplot" },
 	{ "stdout", 's', NULL, VB_OPT_BOOL, offsetof(struct flags, to_stdout), NULL, false,
 	  "print the report (Markdown unless --format html) instead of writing it" },
