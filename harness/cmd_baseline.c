@@ -19,7 +19,6 @@ static const char usage[] =
 	"Keep a run under a name, to compare later runs against it with\n"
 	"'vbench compare --baseline NAME RUN'. A baseline is an ordinary run folder,\n"
 	"DIR/NAME/run.json; NAME is 1 to 64 of letters, digits, '.', '_', '-'.\n"
-	"\n"
 	"\n";
 
 struct baseline_flags {

@@ -33,7 +33,6 @@ static const char usage[] =
 	"in the new run are listed as LOST and fail the comparison, and so does a\n"
 	"pair of runs without a single comparable row. A different host CPU, kernel,\n"
 	"KVM flavour or vbench version is warned about on stderr.\n"
-	"\n"
 	"\n";
 
 /* "5%" is a percentage, "0.05" a fraction; a bare "5" is refused because

@@ -23,7 +23,6 @@ static const char env_usage[] =
 	"run now, and what each guest can do here (with the reason and the fix for\n"
 	"what it cannot). With --target: what a remote guest's VM says of itself\n"
 	"(hypervisor CPUID signature, DMI, kernel, page sizes, vPMU), through ssh.\n"
-	"\n"
 	"\n";
 
 #define ENV_SSH_OPTS_MAX 16

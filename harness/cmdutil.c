@@ -82,7 +82,7 @@ int vb_opt_parse(const struct vb_opt_cmd *cmd, int argc, char **argv, void *flag
 	int n = opt_tables(cmd->opts, lo, shorts), c, i;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* 0: GNU getopt starts afresh, permuting */
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		const struct vb_opt *o;
 
