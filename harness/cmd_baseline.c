@@ -1,6 +1,7 @@
 /* cmd_baseline.c: `vbench baseline save RUN NAME | list | rm NAME`, named runs
  * kept under results/baselines/ for `vbench compare --baseline NAME`. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,14 +19,32 @@ static const char usage[] =
 	"Keep a run under a name, to compare later runs against it with\n"
 	"'vbench compare --baseline NAME RUN'. A baseline is an ordinary run folder,\n"
 	"DIR/NAME/run.json; NAME is 1 to 64 of letters, digits, '.', '_', '-'.\n"
+	"\n";
+
+struct baseline_flags {
+	const char *dir;
+	bool force, json;
+};
+
+static const struct vb_opt baseline_options[] = {
+	{ "baseline-dir", 'd', "DIR", VB_OPT_STR, offsetof(struct baseline_flags, dir), NULL,
+	  false, "where baselines are kept (default " VB_BASELINE_DIR ");\n"
+	  "(--dir, its older name, is kept as an alias)" },
+	/* One name in every command: compare says --baseline-dir too; --dir stays. */
+	{ "dir", 0, "DIR", VB_OPT_STR, offsetof(struct baseline_flags, dir), NULL, false, NULL },
+	{ "force", 'f', NULL, VB_OPT_BOOL, offsetof(struct baseline_flags, force), NULL, false,
+	  "save: replace a baseline of the same name" },
+	{ "json", 'j', NULL, VB_OPT_BOOL, offsetof(struct baseline_flags, json), NULL, false,
+	  "list: print JSON" },
+	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd baseline_cmd = {
+	"baseline", usage, baseline_options,
 	"\n"
-	"  -d, --baseline-dir DIR  where baselines are kept (default " VB_BASELINE_DIR ");\n"
-	"                  (--dir, its older name, is kept as an alias)\n"
-	"  -f, --force     save: replace a baseline of the same name\n"
-	"  -j, --json      list: print JSON\n"
-	"  -h, --help      this text\n"
-	"\n"
-	"Exit status: 0 done, 2 bad input (no such run or baseline, bad name, exists).\n";
+	"Exit status: 0 done, 2 bad input (no such run or baseline, bad name, exists).\n",
+};
 
 /* A field of a baseline's run.json, escaped: the file is not ours to trust. */
 static const char *field(json_t *b, const char *key, char *buf, size_t len)
@@ -75,40 +94,17 @@ static int list(const char *dir, bool as_json)
 
 int cmd_baseline(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		/* One name in every command: compare says --baseline-dir too; --dir stays. */
-		{ "baseline-dir", required_argument, NULL, 'd' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dir = VB_BASELINE_DIR, *sub;
-	bool force = false, as_json = false;
+	struct baseline_flags f = { VB_BASELINE_DIR, false, false };
+	const char *dir, *sub;
+	bool force, as_json;
 	char err[1024];
-	int c, nargs;
+	int nargs, n;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:fjh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return VB_EXIT_OK;
-		default:
-			return vb_cmd_bad_option("baseline", "d:fjh", argv);
-		}
-	}
+	if ((n = vb_opt_parse(&baseline_cmd, argc, argv, &f)) <= 0)
+		return n ? VB_EXIT_USAGE : VB_EXIT_OK;
+	dir = f.dir;
+	force = f.force;
+	as_json = f.json;
 	if (optind >= argc) {
 		vb_error("baseline: expected save, list or rm: see 'vbench baseline --help'");
 		return VB_EXIT_USAGE;

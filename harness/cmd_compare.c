@@ -1,6 +1,7 @@
 /* cmd_compare.c: `vbench compare A B`, the regression check between two runs;
  * exit 1 on a significant regression so CI can gate on it. */
 #include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,18 +33,7 @@ static const char usage[] =
 	"in the new run are listed as LOST and fail the comparison, and so does a\n"
 	"pair of runs without a single comparable row. A different host CPU, kernel,\n"
 	"KVM flavour or vbench version is warned about on stderr.\n"
-	"\n"
-	"  -t, --threshold PCT   relative change that matters: \"5%\" or 0.05 (default 5%)\n"
-	"  -b, --baseline NAME   compare against the baseline NAME ('vbench baseline')\n"
-	"      --baseline-dir D  where baselines are kept (default " VB_BASELINE_DIR ")\n"
-	"  -j, --json            print the comparison as JSON (schema vbench.compare/1)\n"
-	"      --junit FILE      also write JUnit XML: one test case a row (failed: a\n"
-	"                        regression or a lost row; skipped: not comparable)\n"
-	"      --markdown FILE   also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
-	"  -h, --help            this text\n"
-	"\n"
-	"Exit status: 0 no significant regression and nothing lost; 1 a regression,\n"
-	"a lost row or no comparable row; 2 bad input.\n";
+	"\n";
 
 /* "5%" is a percentage, "0.05" a fraction; a bare "5" is refused because
  * it is ambiguous (500% or 5%?). */
@@ -187,59 +177,67 @@ static json_t *load(const char *path)
 	return run;
 }
 
+struct compare_flags {
+	double threshold;
+	const char *base_name, *base_dir, *junit, *markdown;
+	bool json;
+};
+
+static int set_threshold(void *p, const char *a)
+{
+	if (parse_threshold(a, &((struct compare_flags *)p)->threshold))
+		return vb_error("compare: bad --threshold '%s': give a percentage (5%%) "
+				"or a fraction (0.05)", a);
+	return 0;
+}
+
+#define CMP_STR(n, l, arg, fld, h) \
+	{ n, l, arg, VB_OPT_STR, offsetof(struct compare_flags, fld), NULL, false, h }
+
+static const struct vb_opt compare_options[] = {
+	{ "threshold", 't', "PCT", VB_OPT_FN, 0, set_threshold, false,
+	  "relative change that matters: \"5%\" or 0.05 (default 5%)" },
+	CMP_STR("baseline", 'b', "NAME", base_name,
+		"compare against the baseline NAME ('vbench baseline')"),
+	CMP_STR("baseline-dir", 0, "D", base_dir,
+		"where baselines are kept (default " VB_BASELINE_DIR ")"),
+	{ "json", 'j', NULL, VB_OPT_BOOL, offsetof(struct compare_flags, json), NULL, false,
+	  "print the comparison as JSON (schema vbench.compare/1)" },
+	CMP_STR("junit", 0, "FILE", junit, "also write JUnit XML: one test case a row (failed: a\n"
+		"regression or a lost row; skipped: not comparable)"),
+	CMP_STR("markdown", 0, "FILE", markdown,
+		"also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"),
+	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd compare_cmd = {
+	"compare", usage, compare_options,
+	"\n"
+	"Exit status: 0 no significant regression and nothing lost; 1 a regression,\n"
+	"a lost row or no comparable row; 2 bad input.\n",
+};
+
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "threshold", required_argument, NULL, 't' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "baseline-dir", required_argument, NULL, 'B' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "markdown", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *junit = NULL, *markdown = NULL;
+	struct compare_flags f = { .threshold = VB_COMPARE_THRESHOLD,
+				   .base_dir = VB_BASELINE_DIR };
+	const char *junit, *markdown;
 	struct vb_compare_opts opts = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
-	const char *base_name = NULL, *base_dir = VB_BASELINE_DIR, *pa, *pb;
+	const char *base_name, *base_dir, *pa, *pb;
 	json_t *a, *b, *report;
-	bool as_json = false;
+	bool as_json;
 	char err[1024], base_path[4096];
-	int c, rc, want;
+	int rc, want;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "t:b:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (parse_threshold(optarg, &opts.threshold)) {
-				vb_error("compare: bad --threshold '%s': give a percentage (5%%) "
-					 "or a fraction (0.05)", optarg);
-				return VB_EXIT_USAGE;
-			}
-			break;
-		case 'b':
-			base_name = optarg;
-			break;
-		case 'B':
-			base_dir = optarg;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'J':
-			junit = optarg;
-			break;
-		case 'M':
-			markdown = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return VB_EXIT_OK;
-		default:
-			return vb_cmd_bad_option("compare", "t:b:jh", argv);
-		}
-	}
+	if ((rc = vb_opt_parse(&compare_cmd, argc, argv, &f)) <= 0)
+		return rc ? VB_EXIT_USAGE : VB_EXIT_OK;
+	opts.threshold = f.threshold;
+	base_name = f.base_name;
+	base_dir = f.base_dir;
+	junit = f.junit;
+	markdown = f.markdown;
+	as_json = f.json;
 	want = base_name ? 1 : 2;
 	if (argc - optind != want) {
 		vb_error("compare: expected %s, got %d argument(s): see vbench compare --help",

@@ -8,6 +8,7 @@
 #include "lib/error.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -22,22 +23,40 @@ static const char env_usage[] =
 	"run now, and what each guest can do here (with the reason and the fix for\n"
 	"what it cannot). With --target: what a remote guest's VM says of itself\n"
 	"(hypervisor CPUID signature, DMI, kernel, page sizes, vPMU), through ssh.\n"
-	"\n"
-	"  --json             print the host record of run.json (docs/result-schema.md)\n"
-	"  --target T         a VM reached by ssh, as for 'vbench run --guest remote'\n"
-	"  --identity FILE    ssh private key (ssh -i)\n"
-	"  -o OPTION          an ssh option, e.g. -o ProxyJump=gw (repeatable)\n"
-	"  --help             this text\n";
-
-static const struct option env_options[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "target", required_argument, NULL, 't' },
-	{ "identity", required_argument, NULL, 'i' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+	"\n";
 
 #define ENV_SSH_OPTS_MAX 16
+
+struct env_flags {
+	bool json;
+	const char *target, *identity, *ssh_opts[ENV_SSH_OPTS_MAX];
+	int n_ssh_opts;
+};
+
+static int set_ssh_opt(void *p, const char *a)
+{
+	struct env_flags *f = p;
+
+	if (f->n_ssh_opts >= ENV_SSH_OPTS_MAX)
+		vb_die(VB_EXIT_USAGE, "env: more than %d -o options", ENV_SSH_OPTS_MAX);
+	f->ssh_opts[f->n_ssh_opts++] = a;
+	return 0;
+}
+
+static const struct vb_opt env_options[] = {
+	{ "json", 0, NULL, VB_OPT_BOOL, offsetof(struct env_flags, json), NULL, false,
+	  "print the host record of run.json (docs/result-schema.md)" },
+	{ "target", 0, "T", VB_OPT_STR, offsetof(struct env_flags, target), NULL, false,
+	  "a VM reached by ssh, as for 'vbench run --guest remote'" },
+	{ "identity", 0, "FILE", VB_OPT_STR, offsetof(struct env_flags, identity), NULL, false,
+	  "ssh private key (ssh -i)" },
+	{ NULL, 'o', "OPTION", VB_OPT_FN, 0, set_ssh_opt, true,
+	  "an ssh option, e.g. -o ProxyJump=gw (repeatable)" },
+	{ "help", 0, NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd env_cmd = { "env", env_usage, env_options, NULL };
 
 __attribute__((format(printf, 3, 4)))
 static void kv(FILE *f, const char *key, const char *fmt, ...)
@@ -354,33 +373,20 @@ static int env_target(const char *target, const struct vb_run_opts *o, bool as_j
 
 int cmd_env(int argc, char **argv)
 {
-	bool as_json = false;
-	const char *target = NULL, *ssh_opts[ENV_SSH_OPTS_MAX];
-	struct vb_run_opts o = { .ssh_opts = ssh_opts };
+	struct env_flags f = { false };
+	bool as_json;
+	const char *target;
+	struct vb_run_opts o = { .ssh_opts = f.ssh_opts };
 	char guest_bin[4096];
 	json_t *host;
-	int c;
+	int n;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:", env_options, NULL)) != -1) {
-		switch (c) {
-		case 'j': as_json = true; break;
-		case 't': target = optarg; break;
-		case 'i': o.identity = optarg; break;
-		case 'o':
-			if (o.n_ssh_opts >= ENV_SSH_OPTS_MAX)
-				vb_die(VB_EXIT_USAGE, "env: more than %d -o options",
-				       ENV_SSH_OPTS_MAX);
-			ssh_opts[o.n_ssh_opts++] = optarg;
-			break;
-		case 'h':
-			fputs(env_usage, stdout);
-			return VB_EXIT_OK;
-		default:
-			return vb_cmd_bad_option("env", "o:", argv);
-		}
-	}
+	if ((n = vb_opt_parse(&env_cmd, argc, argv, &f)) <= 0)
+		return n ? VB_EXIT_USAGE : VB_EXIT_OK;
+	as_json = f.json;
+	target = f.target;
+	o.identity = f.identity;
+	o.n_ssh_opts = f.n_ssh_opts;
 	if (optind < argc)
 		vb_die(VB_EXIT_USAGE, "env: unexpected argument '%s': see 'vbench env --help'",
 		       argv[optind]);

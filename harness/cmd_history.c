@@ -1,6 +1,7 @@
 /* cmd_history.c: `vbench history [add RUN... | check]`: every run's rows over
  * time from the history store, their change points, and a CI gate on the newest run. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,29 +37,7 @@ static const char usage[] =
 	"splits tried, by at least the threshold. 'history check' judges the\n"
 	"newest run of each series against the segment it follows and exits 1\n"
 	"when it is a significant regression.\n"
-	"\n"
-	"  --db URL          the store: an SQLite file, or postgresql://... (default:\n"
-	"                    $VBENCH_DB, else " VB_HISTORY_DB ")\n"
-	"  --bench B         only this bench\n"
-	"  --mode M          only this mode\n"
-	"  --pages G[:H]     only rows that requested these pages (as recorded: 4k, 4k:2m)\n"
-	"  --params K=V,...  only rows whose params have these values (footprint=16M)\n"
-	"  --by LABEL        one series per value of this run label (kernel, commit)\n"
-	"  --x LABEL         order each series by this label's value (versions: 6.9 before\n"
-	"                    6.12; runs without it first), not by time: what a bisect walks\n"
-	"  --junit FILE      (check) also write the verdicts as JUnit XML, one test case a series\n"
-	"  --markdown FILE   (check) also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
-	"  --threshold PCT   smallest change that counts: \"5%\" or 0.05 (default 5%)\n"
-	"  --json            print JSON (schema vbench.history/1)\n"
-	"  --plot FILE       also draw the series into FILE (PNG, gnuplot)\n"
-	"  -h, --help        this text\n"
-	"\n"
-	"A series is one machine's: the run's --machine, else its machine class (CPU\n"
-	"model and microcode, memory, kernel, hypervisor, KVM flavour and parameters,\n"
-	"vbench version), so throwaway CI runners of one kind build one series.\n"
-	"\n"
-	"Exit status: 0 ok; 1 (check) a regression in a newest run; 2 bad input;\n"
-	"3 the store cannot be used (locked, corrupt, unreachable).\n";
+	"\n";
 
 struct opts {
 	const char *db, *plot, *junit, *markdown;
@@ -67,65 +46,71 @@ struct opts {
 	bool json;
 };
 
+static int set_params(void *p, const char *a)
+{
+	struct opts *o = p;
+
+	if (vb_history_params_parse(a, &o->f.params))
+		return vb_error("history: bad --params '%s': give "
+				"NAME=VALUE[,NAME=VALUE...], e.g. footprint=16M", a);
+	return 0;
+}
+
+static int set_threshold(void *p, const char *a)
+{
+	struct opts *o = p;
+
+	if (vb_parse_double(a, &o->threshold) || o->threshold < 0 ||
+	    (!strchr(a, '%') && o->threshold >= 1))
+		return vb_error("history: bad --threshold '%s': give a percentage (5%%) "
+				"or a fraction (0.05)", a);
+	return 0;
+}
+
+#define H_STR(n, arg, fld, h) { n, 0, arg, VB_OPT_STR, offsetof(struct opts, fld), NULL, false, h }
+
+static const struct vb_opt history_options[] = {
+	H_STR("db", "URL", db, "the store: an SQLite file, or postgresql://... (default:\n"
+	      "$VBENCH_DB, else " VB_HISTORY_DB ")"),
+	H_STR("bench", "B", f.bench, "only this bench"),
+	H_STR("mode", "M", f.mode, "only this mode"),
+	H_STR("pages", "G[:H]", f.pages,
+	      "only rows that requested these pages (as recorded: 4k, 4k:2m)"),
+	{ "params", 0, "K=V,...", VB_OPT_FN, 0, set_params, false,
+	  "only rows whose params have these values (footprint=16M)" },
+	H_STR("by", "LABEL", f.by, "one series per value of this run label (kernel, commit)"),
+	H_STR("x", "LABEL", f.x, "order each series by this label's value (versions: 6.9 "
+	      "before\n6.12; runs without it first), not by time: what a bisect walks"),
+	H_STR("junit", "FILE", junit,
+	      "(check) also write the verdicts as JUnit XML, one test case a series"),
+	H_STR("markdown", "FILE", markdown,
+	      "(check) also append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"),
+	{ "threshold", 0, "PCT", VB_OPT_FN, 0, set_threshold, false,
+	  "smallest change that counts: \"5%\" or 0.05 (default 5%)" },
+	{ "json", 0, NULL, VB_OPT_BOOL, offsetof(struct opts, json), NULL, false,
+	  "print JSON (schema vbench.history/1)" },
+	H_STR("plot", "FILE", plot, "also draw the series into FILE (PNG, gnuplot)"),
+	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd history_cmd = {
+	"history", usage, history_options,
+	"\n"
+	"A series is one machine's: the run's --machine, else its machine class (CPU\n"
+	"model and microcode, memory, kernel, hypervisor, KVM flavour and parameters,\n"
+	"vbench version), so throwaway CI runners of one kind build one series.\n"
+	"\n"
+	"Exit status: 0 ok; 1 (check) a regression in a newest run; 2 bad input;\n"
+	"3 the store cannot be used (locked, corrupt, unreachable).\n",
+};
+
+/* 0 after the options, 1 after --help, -1 after an error line. */
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "bench", required_argument, NULL, 'b' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "pages", required_argument, NULL, 'p' },
-		{ "params", required_argument, NULL, 'P' },
-		{ "by", required_argument, NULL, 'y' },
-		{ "x", required_argument, NULL, 'x' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "markdown", required_argument, NULL, 'M' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "plot", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int n = vb_opt_parse(&history_cmd, argc, argv, o);
 
-	optind = 0;	/* 0: GNU getopt starts afresh, permuting */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'D': o->db = optarg; break;
-		case 'b': o->f.bench = optarg; break;
-		case 'm': o->f.mode = optarg; break;
-		case 'p': o->f.pages = optarg; break;
-		case 'y': o->f.by = optarg; break;
-		case 'x': o->f.x = optarg; break;
-		case 'J': o->junit = optarg; break;
-		case 'M': o->markdown = optarg; break;
-		case 'j': o->json = true; break;
-		case 'o': o->plot = optarg; break;
-		case 'P':
-			json_decref(o->f.params);
-			if (vb_history_params_parse(optarg, &o->f.params)) {
-				vb_error("history: bad --params '%s': give "
-					 "NAME=VALUE[,NAME=VALUE...], e.g. footprint=16M", optarg);
-				return -1;
-			}
-			break;
-		case 't':
-			if (vb_parse_double(optarg, &o->threshold) || o->threshold < 0 ||
-			    (!strchr(optarg, '%') && o->threshold >= 1)) {
-				vb_error("history: bad --threshold '%s': give a percentage (5%%) "
-					 "or a fraction (0.05)", optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		default:
-			vb_cmd_bad_option("history", "h", argv);
-			return -1;
-		}
-	}
-	return 0;
+	return n > 0 ? 0 : n == 0 ? 1 : -1;
 }
 
 static int add(const struct opts *o, int n, char **runs)

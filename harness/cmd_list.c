@@ -11,6 +11,7 @@
 #include "lib/error.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +21,21 @@ static const char list_usage[] =
 "\n"
 "Lists the benches (natively, in Linux and remote guests) and the micro guest's\n"
 "kernels with their parameters, the modes and page sizes, the guests, and what\n"
-"this host can run in each.\n";
+"this host can run in each.\n"
+"\n";
+
+struct list_flags {
+	bool json;
+};
+
+static const struct vb_opt list_options[] = {
+	{ "json", 0, NULL, VB_OPT_BOOL, offsetof(struct list_flags, json), NULL, false,
+	  "print the same as JSON" },
+	{ "help", 0, NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd list_cmd = { "list", list_usage, list_options, NULL };
 
 static const char *type_name(enum vb_param_type t)
 {
@@ -158,24 +173,22 @@ static void print_benches(json_t *arr, const char *title)
 
 int cmd_list(int argc, char **argv)
 {
-	bool as_json = false;
+	struct list_flags f = { false };
+	bool as_json;
+	int n;
 	json_t *doc;
 	size_t i;
 	json_t *v;
 
 	if (argc > 1 && !strcmp(argv[1], "events"))
 		return cmd_list_events(argc - 1, argv + 1);
-	for (int a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--json"))
-			as_json = true;
-		else if (!strcmp(argv[a], "--help")) {
-			fputs(list_usage, stdout);
-			return 0;
-		} else {
-			vb_error("list: unknown option '%s': see 'vbench list --help'", argv[a]);
-			return VB_EXIT_USAGE;
-		}
+	if ((n = vb_opt_parse(&list_cmd, argc, argv, &f)) <= 0)
+		return n ? VB_EXIT_USAGE : VB_EXIT_OK;
+	if (n < argc) {
+		vb_error("list: unexpected argument '%s': see 'vbench list --help'", argv[n]);
+		return VB_EXIT_USAGE;
 	}
+	as_json = f.json;
 	doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "benches", benches_json(vb_catalog_bench_at),
 			"micro_kernels", benches_json(vb_guest_find("micro")->bench_at),
 			"modes", modes_json(),

@@ -8,6 +8,7 @@
 #include "microbench/metrics.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,10 +17,24 @@ static const char usage[] =
 "\n"
 "Lists every PMU metric vbench counts, the libpfm4 event it resolves to and\n"
 "its encoding, or why not (\"not on <pmu>\").\n"
-"\n"
-"  --pmu NAME   resolve on libpfm4's PMU NAME instead of this CPU's (as\n"
-"               LIBPFM_FORCE_PMU=NAME does), e.g. skl, spr, amd64_fam19h_zen3\n"
-"  --json       print JSON\n";
+"\n";
+
+struct events_flags {
+	const char *pmu;
+	bool json;
+};
+
+static const struct vb_opt events_options[] = {
+	{ "pmu", 'p', "NAME", VB_OPT_STR, offsetof(struct events_flags, pmu), NULL, false,
+	  "resolve on libpfm4's PMU NAME instead of this CPU's (as\n"
+	  "LIBPFM_FORCE_PMU=NAME does), e.g. skl, spr, amd64_fam19h_zen3" },
+	{ "json", 'j', NULL, VB_OPT_BOOL, offsetof(struct events_flags, json), NULL, false,
+	  "print JSON" },
+	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd events_cmd = { "list events", usage, events_options, NULL };
 
 static void print_text(const char *pmu, bool forced, json_t *arr)
 {
@@ -51,35 +66,17 @@ static void print_text(const char *pmu, bool forced, json_t *arr)
 
 int cmd_list_events(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pmu", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *pmu = NULL;
-	bool as_json = false;
+	struct events_flags f = { NULL, false };
+	const char *pmu;
+	bool as_json;
 	char err[1024];
 	json_t *arr;
-	int c;
+	int n = vb_opt_parse(&events_cmd, argc, argv, &f);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			pmu = optarg;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return vb_cmd_bad_option("list events", "p:jh", argv);
-		}
-	}
+	if (n <= 0)
+		return n ? VB_EXIT_USAGE : VB_EXIT_OK;
+	pmu = f.pmu;
+	as_json = f.json;
 	if (optind < argc) {
 		vb_error("list events: unexpected argument '%s': see 'vbench list events --help'",
 			 argv[optind]);

@@ -1,5 +1,6 @@
 /* cmd_plot.c: `vbench plot RUN`, gnuplot figures written into the run folder. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,14 +30,29 @@ static const char usage[] =
 	"                           which SLAT wins, per page mix (runs with shadow and SLAT "
 	"rows)\n"
 	"with their .dat files and the script " VB_PLOT_SCRIPT ", then run gnuplot on it.\n"
-	"\n"
-	"  -n, --no-render  write the .dat files and the script only\n"
-	"  -o, --out DIR    write into DIR, made when missing, never a symbolic link\n"
-	"                   (default: the folder of RUN)\n"
-	"  -h, --help       this text\n"
+	"\n";
+
+struct plot_flags {
+	bool no_render;
+	const char *out;
+};
+
+static const struct vb_opt plot_options[] = {
+	{ "no-render", 'n', NULL, VB_OPT_BOOL, offsetof(struct plot_flags, no_render), NULL, false,
+	  "write the .dat files and the script only" },
+	{ "out", 'o', "DIR", VB_OPT_STR, offsetof(struct plot_flags, out), NULL, false,
+	  "write into DIR, made when missing, never a symbolic link\n"
+	  "(default: the folder of RUN)" },
+	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd plot_cmd = {
+	"plot", usage, plot_options,
 	"\n"
 	"Exit status: 0 written, 2 bad input, 3 gnuplot missing or --out not a writable folder,\n"
-	"4 gnuplot or a write failed.\n";
+	"4 gnuplot or a write failed.\n",
+};
 
 /* The cost model's crossover (analysis/costmodel.c), written and rendered
  * the way the other figures are (no link in the folder is followed). */
@@ -70,36 +86,19 @@ static int costmodel_figure(json_t *run, const char *dir, json_t *files, bool re
 
 int cmd_plot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "no-render", no_argument, NULL, 'n' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool render = true;
-	const char *out = NULL;
+	struct plot_flags f = { false, NULL };
+	bool render;
+	const char *out;
 	char err[1024], dir[4096];
 	json_t *run, *files, *v;
-	int c, figures, rc = VB_EXIT_OK;
+	int figures, rc = VB_EXIT_OK;
 	size_t i;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "no:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			render = false;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return VB_EXIT_OK;
-		default:
-			return vb_cmd_bad_option("plot", "no:h", argv);
-		}
-	}
+	if ((rc = vb_opt_parse(&plot_cmd, argc, argv, &f)) <= 0)
+		return rc ? VB_EXIT_USAGE : VB_EXIT_OK;
+	rc = VB_EXIT_OK;
+	render = !f.no_render;
+	out = f.out;
 	run = vb_cmd_load_run("plot", argc, argv, dir, sizeof(dir), &rc);
 	if (!run)
 		return rc;

@@ -1,6 +1,7 @@
 /* cmd_report.c: `vbench report RUN [--against RUN2] [--format html|md] [--out DIR]`,
  * the HTML page and its Markdown twin, with the figures of `vbench plot`. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,20 +29,7 @@ static const char usage[] =
 	"guest / native, page mixes against 4k:4k, with bootstrap 95% CIs), the VMware papers'\n"
 	"claims checked, every row with its CI, the walk metrics and KVM statistics, skipped and\n"
 	"failed rows grouped by reason, the host record and the plan. Prints the paths written.\n"
-	"\n"
-	"  -a, --against RUN2  also compare RUN against the baseline RUN2 (as `vbench compare RUN2 "
-	"RUN`)\n"
-	"  -f, --format FMT    html or md: write only that one (default: both)\n"
-	"  -o, --out DIR       write into DIR, made when missing, never a symbolic link\n"
-	"                      (default: the folder of RUN)\n"
-	"  -n, --no-figures    do not run gnuplot\n"
-	"  -s, --stdout        print the report (Markdown unless --format html) instead of writing "
-	"it\n"
-	"  -j, --json          print what the report says as JSON (schema vbench.report/1)\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"Without gnuplot the report is written without figures, and says so.\n"
-	"Exit status: 0 written, 2 bad input, 3 --out not a writable folder, 4 a write failed.\n";
+	"\n";
 
 struct flags {
 	const char *against, *out;
@@ -49,48 +37,58 @@ struct flags {
 	bool figures, to_stdout, json;
 };
 
+static int set_format(void *p, const char *a)
+{
+	struct flags *fl = p;
+
+	if (!strcmp(a, "md"))
+		fl->formats = 1;
+	else if (!strcmp(a, "html"))
+		fl->formats = 2;
+	else
+		return vb_error("report: --format '%s': expected html or md", a);
+	return 0;
+}
+
+static int set_no_figures(void *p, const char *a)
+{
+	(void)a;
+	((struct flags *)p)->figures = false;
+	return 0;
+}
+
+static const struct vb_opt report_options[] = {
+	{ "against", 'a', "RUN2", VB_OPT_STR, offsetof(struct flags, against), NULL, false,
+	  "also compare RUN against the baseline RUN2 (as `vbench compare RUN2 RUN`)" },
+	{ "format", 'f', "FMT", VB_OPT_FN, 0, set_format, false,
+	  "html or md: write only that one (default: both)" },
+	{ "out", 'o', "DIR", VB_OPT_STR, offsetof(struct flags, out), NULL, false,
+	  "write into DIR, made when missing, never a symbolic link\n"
+	  "(default: the folder of RUN)" },
+	{ "no-figures", 'n', NULL, VB_OPT_FN, 0, set_no_figures, false, "do not run gnuplot" },
+	{ "stdout", 's', NULL, VB_OPT_BOOL, offsetof(struct flags, to_stdout), NULL, false,
+	  "print the report (Markdown unless --format html) instead of writing it" },
+	{ "json", 'j', NULL, VB_OPT_BOOL, offsetof(struct flags, json), NULL, false,
+	  "print what the report says as JSON (schema vbench.report/1)" },
+	{ "help", 'h', NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd report_cmd = {
+	"report", usage, report_options,
+	"\n"
+	"Without gnuplot the report is written without figures, and says so.\n"
+	"Exit status: 0 written, 2 bad input, 3 --out not a writable folder, 4 a write failed.\n",
+};
+
+/* VB_EXIT_OK, -1 after --help, or VB_EXIT_USAGE. */
 static int parse(int argc, char **argv, struct flags *fl)
 {
-	static const struct option longopts[] = {
-		{ "against", required_argument, NULL, 'a' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "no-figures", no_argument, NULL, 'n' },
-		{ "stdout", no_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-
-	int c;
+	int n;
 
 	*fl = (struct flags){ .formats = 3, .figures = true };
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "a:f:o:nsjh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': fl->against = optarg; break;
-		case 'o': fl->out = optarg; break;
-		case 'n': fl->figures = false; break;
-		case 's': fl->to_stdout = true; break;
-		case 'j': fl->json = true; break;
-		case 'f':
-			if (!strcmp(optarg, "md")) {
-				fl->formats = 1;
-			} else if (!strcmp(optarg, "html")) {
-				fl->formats = 2;
-			} else {
-				vb_error("report: --format '%s': expected html or md", optarg);
-				return VB_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		default:
-			return vb_cmd_bad_option("report", "a:f:o:nsjh", argv);
-		}
-	}
+	if ((n = vb_opt_parse(&report_cmd, argc, argv, fl)) <= 0)
+		return n ? VB_EXIT_USAGE : -1;
 	return VB_EXIT_OK;
 }
 

@@ -34,6 +34,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,125 +47,7 @@ static const char run_usage[] =
 "Runs a plan (benches x modes x pages x parameters) and writes a run folder\n"
 "results/<UTC time>-<host>-<id>/ with run.json. Without --plan or --bench it\n"
 "runs the default plan, configs/quick.conf.\n"
-"\n"
-"  --plan FILE          plan file (docs/plan-format.md)\n"
-"  --bench LIST         benches to run, e.g. ptrchase,forkwait ('vbench list')\n"
-"  --mode LIST          native, shadow, ept, npt, tdp (default: native)\n"
-"  --pages LIST         G[:H] items among 4k, 2m, 1g, thp, or 'all' (default: 4k)\n"
-"  --guest KIND         auto, micro, linux or remote: how guest modes run (default: auto,\n"
-"                       the micro guest where it has the bench, else the Linux guest)\n"
-"  --target [USER@]HOST[:PORT]  remote guest: a VM reached by ssh (repeatable)\n"
-"  --identity FILE      remote guest: ssh private key (ssh -i)\n"
-"  -o OPTION            remote guest: an ssh option, e.g. -o ProxyJump=gw (repeatable)\n"
-"  --footprint LIST     memory footprint sweep, e.g. 16M,512M (benches that take one)\n"
-"  --set NAME=LIST      any bench parameter, e.g. --set children=4,16 (repeatable)\n"
-"  --repeat N           at most N timed samples per point (default 30)\n"
-"  --min-runs N         at least N samples (default 5)\n"
-"  --target-ci F        stop when the 95% CI of the median is within F (default 1%)\n"
-"  --max-time S         at most S seconds of samples per point (default 30)\n"
-"  --warmup N           untimed runs before sampling (default 1)\n"
-"  --timeout S          kill a bench or guest that runs longer (default 600, at most 7 days)\n"
-"  --pin CPU            run on this CPU (default: one chosen through hwloc)\n"
-"  --hugetlb            2m means hugetlbfs pages, not THP\n"
-"  --reserve-hugepages  grow the hugetlb pools as needed (root)\n"
-"  --switch-mode        reload kvm_intel/kvm_amd to reach a mode (root, no VM running)\n"
-"  --accel KIND         linux guest: kvm or tcg (default: kvm where it can boot Linux)\n"
-"  --counters SET       none, software, default or all (default: default): what is\n"
-"                       counted around each sample; docs/methodology.md has each cost\n"
-"  --trace DEPTH        none, counts or latency (default: counts): KVM's tracepoints on\n"
-"                       the vCPU threads: exits by reason, the shadow MMU's work, and\n"
-"                       with latency the time per exit reason (docs/methodology.md)\n"
-"  --events LIST        metrics or libpfm4 events added to the set (vbench list events)\n"
-"  --out DIR            where run folders go (default: results)\n"
-"  --seed N             seed of the random layouts (default 1)\n"
-"  --max-points N       refuse a plan that expands to more points (default 100000)\n"
-"  --invocations N      independent invocations per point, interleaved across the plan;\n"
-"                       the samples are shared among them and the CI covers both\n"
-"                       levels (default 3; 1 to 100)\n"
-"  --machine NAME       the history series this run belongs to (default: the machine\n"
-"                       class: CPU model and microcode, memory, kernel, hypervisor, KVM\n"
-"                       flavour and parameters, vbench version; docs/tracking.md)\n"
-"  --label KEY=VALUE    tag the run for the history, e.g. kernel=6.12 (repeatable)\n"
-"  --json               print run.json to stdout instead of the summary, with the\n"
-"                       mode-ratio view under \"ratios\" (not stored in run.json)\n"
-"  --quiet              no progress lines\n"
-"  --dry-run            print the expanded plan, what will be skipped and why, and an\n"
-"                       estimate of its time from earlier runs in --out; run nothing\n"
-"  --help               this text\n";
-
-enum {
-	OPT_PLAN = 256,
-	OPT_BENCH,
-	OPT_MODE,
-	OPT_PAGES,
-	OPT_GUEST,
-	OPT_FOOTPRINT,
-	OPT_SET,
-	OPT_REPEAT,
-	OPT_MIN_RUNS,
-	OPT_TARGET_CI,
-	OPT_MAX_TIME,
-	OPT_WARMUP,
-	OPT_TIMEOUT,
-	OPT_PIN,
-	OPT_HUGETLB,
-	OPT_RESERVE,
-	OPT_SWITCH,
-	OPT_ACCEL,
-	OPT_EVENTS,
-	OPT_COUNTERS,
-	OPT_OUT,
-	OPT_SEED,
-	OPT_JSON,
-	OPT_QUIET,
-	OPT_HELP,
-	OPT_TARGET,
-	OPT_IDENTITY,
-	OPT_MAX_POINTS,
-	OPT_INVOCATIONS,
-	OPT_LABEL,
-	OPT_TRACE,
-	OPT_DRY_RUN,
-	OPT_MACHINE,
-	OPT_SSH_OPT = 'o',
-};
-
-static const struct option run_options[] = {
-	{ "plan", required_argument, NULL, OPT_PLAN },
-	{ "bench", required_argument, NULL, OPT_BENCH },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "pages", required_argument, NULL, OPT_PAGES },
-	{ "guest", required_argument, NULL, OPT_GUEST },
-	{ "target", required_argument, NULL, OPT_TARGET },
-	{ "identity", required_argument, NULL, OPT_IDENTITY },
-	{ "footprint", required_argument, NULL, OPT_FOOTPRINT },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "repeat", required_argument, NULL, OPT_REPEAT },
-	{ "min-runs", required_argument, NULL, OPT_MIN_RUNS },
-	{ "target-ci", required_argument, NULL, OPT_TARGET_CI },
-	{ "max-time", required_argument, NULL, OPT_MAX_TIME },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "pin", required_argument, NULL, OPT_PIN },
-	{ "hugetlb", no_argument, NULL, OPT_HUGETLB },
-	{ "reserve-hugepages", no_argument, NULL, OPT_RESERVE },
-	{ "switch-mode", no_argument, NULL, OPT_SWITCH },
-	{ "accel", required_argument, NULL, OPT_ACCEL },
-	{ "events", required_argument, NULL, OPT_EVENTS },
-	{ "counters", required_argument, NULL, OPT_COUNTERS },
-	{ "trace", required_argument, NULL, OPT_TRACE },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
-	{ "invocations", required_argument, NULL, OPT_INVOCATIONS },
-	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "machine", required_argument, NULL, OPT_MACHINE },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
-};
+"\n";
 
 #define VB_SSH_OPTS_MAX 16
 #define VB_LABELS_MAX 32
@@ -231,24 +114,6 @@ static double parse_secs(const char *opt, const char *s)
 	return d;
 }
 
-/* An option given twice is a mistake to point out, not to settle by
- * keeping the last one; only --set repeats. */
-static void once(int c)
-{
-	static unsigned long long seen;
-	int bit = c - OPT_PLAN;
-
-	/* --set, --target, --label and -o repeat; -o is a letter, not an OPT_ number. */
-	if (c == OPT_SET || c == OPT_TARGET || c == OPT_LABEL || bit < 0 || bit >= 64)
-		return;
-	if (seen & (1ULL << bit)) {
-		for (const struct option *o = run_options; o->name; o++)
-			if (o->val == c)
-				usage_error("--%s given twice: give it once", o->name);
-	}
-	seen |= 1ULL << bit;
-}
-
 /* KEY=VALUE: a key of [A-Za-z0-9_.-], a printable value, both short. */
 static void label_check(const char *l)
 {
@@ -258,130 +123,242 @@ static void label_check(const char *l)
 		usage_error("bad --label %s", why);
 }
 
+/* The handlers of the options that check their value or count it. */
+static int set_target(void *p, const char *a)
+{
+	struct run_flags *f = p;
+
+	if (f->n_targets >= VB_TARGETS_MAX)
+		usage_error("more than %d --target options", VB_TARGETS_MAX);
+	f->targets[f->n_targets++] = a;
+	return 0;
+}
+
+static int set_ssh_opt(void *p, const char *a)
+{
+	struct run_flags *f = p;
+
+	if (f->n_ssh_opts >= VB_SSH_OPTS_MAX)
+		usage_error("more than %d -o options", VB_SSH_OPTS_MAX);
+	f->ssh_opts[f->n_ssh_opts++] = a;
+	return 0;
+}
+
+static int set_set(void *p, const char *a)
+{
+	struct run_flags *f = p;
+
+	if (f->n_sets >= VB_PARAMS_MAX)
+		usage_error("too many --set options");
+	f->sets[f->n_sets++] = a;
+	return 0;
+}
+
+static int set_label(void *p, const char *a)
+{
+	struct run_flags *f = p;
+
+	if (f->n_labels >= VB_LABELS_MAX)
+		usage_error("more than %d --label options", VB_LABELS_MAX);
+	label_check(a);
+	f->labels[f->n_labels++] = a;
+	return 0;
+}
+
+static int set_repeat(void *p, const char *a)
+{
+	((struct run_flags *)p)->repeat = parse_count("--repeat", a, 1, VB_SAMPLES_MAX);
+	return 0;
+}
+
+static int set_min_runs(void *p, const char *a)
+{
+	((struct run_flags *)p)->min_runs = parse_count("--min-runs", a, 1, VB_SAMPLES_MAX);
+	return 0;
+}
+
+static int set_warmup(void *p, const char *a)
+{
+	((struct run_flags *)p)->warmup = parse_count("--warmup", a, 0, 1000);
+	return 0;
+}
+
+static int set_pin(void *p, const char *a)
+{
+	((struct run_flags *)p)->pin = parse_count("--pin", a, 0, 65535);
+	return 0;
+}
+
+static int set_seed(void *p, const char *a)
+{
+	((struct run_flags *)p)->seed = (unsigned long)parse_count("--seed", a, 0, 1L << 30);
+	return 0;
+}
+
+static int set_invocations(void *p, const char *a)
+{
+	((struct run_flags *)p)->invocations =
+		parse_count("--invocations", a, 1, VB_INVOCATIONS_MAX);
+	return 0;
+}
+
+static int set_max_points(void *p, const char *a)
+{
+	((struct run_flags *)p)->max_points = parse_count("--max-points", a, 1, 100000000);
+	return 0;
+}
+
+static int set_target_ci(void *p, const char *a)
+{
+	struct run_flags *f = p;
+
+	if (vb_parse_double(a, &f->target_ci) < 0 || f->target_ci <= 0 || f->target_ci >= 1)
+		usage_error("bad --target-ci '%s': use a fraction or a percentage, e.g. 1%%", a);
+	return 0;
+}
+
+static int set_max_time(void *p, const char *a)
+{
+	((struct run_flags *)p)->max_time = parse_secs("--max-time", a);
+	return 0;
+}
+
+static int set_timeout(void *p, const char *a)
+{
+	((struct run_flags *)p)->timeout = parse_secs("--timeout", a);
+	return 0;
+}
+
+static int set_accel(void *p, const char *a)
+{
+	if (strcmp(a, "kvm") && strcmp(a, "tcg"))
+		usage_error("unknown accel '%s': use kvm or tcg", a);
+	((struct run_flags *)p)->accel = a;
+	return 0;
+}
+
+static int set_events(void *p, const char *a)
+{
+	char why[512];
+
+	if (vb_counters_check_events(a, why, sizeof(why)) < 0)
+		usage_error("--events: %s", why);
+	((struct run_flags *)p)->events = a;
+	return 0;
+}
+
+static int set_trace(void *p, const char *a)
+{
+	enum vb_trace_depth d;
+
+	if (vb_trace_depth_parse(a, &d) < 0)
+		usage_error("unknown --trace '%s': use none, counts or latency", a);
+	((struct run_flags *)p)->trace = a;
+	return 0;
+}
+
+static int set_counters(void *p, const char *a)
+{
+	enum vb_counter_set set;
+
+	if (vb_counter_set_parse(a, &set) < 0)
+		usage_error("unknown --counters '%s': use none, software, default or all", a);
+	((struct run_flags *)p)->counters = a;
+	return 0;
+}
+
+static int set_machine(void *p, const char *a)
+{
+	char why[256];
+
+	if (vb_machine_name_check(a, why, sizeof(why)) < 0)
+		usage_error("%s", why);
+	((struct run_flags *)p)->machine = a;
+	return 0;
+}
+
+/* A row that stores its value in a field, sets a flag, or calls a handler
+ * (FNR: one that may repeat). */
+#define STR(n, arg, fld, h) \
+	{ n, 0, arg, VB_OPT_STR, offsetof(struct run_flags, fld), NULL, false, h }
+#define BOOL(n, fld, h) \
+	{ n, 0, NULL, VB_OPT_BOOL, offsetof(struct run_flags, fld), NULL, false, h }
+#define FN(n, arg, fn, h) { n, 0, arg, VB_OPT_FN, 0, fn, false, h }
+#define FNR(n, l, arg, fn, h) { n, l, arg, VB_OPT_FN, 0, fn, true, h }
+
+/* Every option of run, in the order of its usage text: one row each. */
+static const struct vb_opt run_options[] = {
+	STR("plan", "FILE", plan, "plan file (docs/plan-format.md)"),
+	STR("bench", "LIST", bench, "benches to run, e.g. ptrchase,forkwait ('vbench list')"),
+	STR("mode", "LIST", mode, "native, shadow, ept, npt, tdp (default: native)"),
+	STR("pages", "LIST", pages, "G[:H] items among 4k, 2m, 1g, thp, or 'all' (default: 4k)"),
+	STR("guest", "KIND", guest, "auto, micro, linux or remote: how guest modes run "
+	    "(default: auto,\nthe micro guest where it has the bench, else the Linux guest)"),
+	FNR("target", 0, "[USER@]HOST[:PORT]", set_target,
+	    "remote guest: a VM reached by ssh (repeatable)"),
+	STR("identity", "FILE", identity, "remote guest: ssh private key (ssh -i)"),
+	FNR(NULL, 'o', "OPTION", set_ssh_opt,
+	    "remote guest: an ssh option, e.g. -o ProxyJump=gw (repeatable)"),
+	STR("footprint", "LIST", footprint,
+	    "memory footprint sweep, e.g. 16M,512M (benches that take one)"),
+	FNR("set", 0, "NAME=LIST", set_set,
+	    "any bench parameter, e.g. --set children=4,16 (repeatable)"),
+	FN("repeat", "N", set_repeat, "at most N timed samples per point (default 30)"),
+	FN("min-runs", "N", set_min_runs, "at least N samples (default 5)"),
+	FN("target-ci", "F", set_target_ci,
+	   "stop when the 95% CI of the median is within F (default 1%)"),
+	FN("max-time", "S", set_max_time, "at most S seconds of samples per point (default 30)"),
+	FN("warmup", "N", set_warmup, "untimed runs before sampling (default 1)"),
+	FN("timeout", "S", set_timeout,
+	   "kill a bench or guest that runs longer (default 600, at most 7 days)"),
+	FN("pin", "CPU", set_pin, "run on this CPU (default: one chosen through hwloc)"),
+	BOOL("hugetlb", hugetlb, "2m means hugetlbfs pages, not THP"),
+	BOOL("reserve-hugepages", reserve, "grow the hugetlb pools as needed (root)"),
+	BOOL("switch-mode", switch_mode,
+	     "reload kvm_intel/kvm_amd to reach a mode (root, no VM running)"),
+	FN("accel", "KIND", set_accel,
+	   "linux guest: kvm or tcg (default: kvm where it can boot Linux)"),
+	FN("counters", "SET", set_counters, "none, software, default or all (default: default): "
+	   "what is\ncounted around each sample; docs/methodology.md has each cost"),
+	FN("trace", "DEPTH", set_trace, "none, counts or latency (default: counts): KVM's "
+	   "tracepoints on\nthe vCPU threads: exits by reason, the shadow MMU's work, and\n"
+	   "with latency the time per exit reason (docs/methodology.md)"),
+	FN("events", "LIST", set_events,
+	   "metrics or libpfm4 events added to the set (vbench list events)"),
+	STR("out", "DIR", out, "where run folders go (default: results)"),
+	FN("seed", "N", set_seed, "seed of the random layouts (default 1)"),
+	FN("max-points", "N", set_max_points,
+	   "refuse a plan that expands to more points (default 100000)"),
+	FN("invocations", "N", set_invocations, "independent invocations per point, "
+	   "interleaved across the plan;\nthe samples are shared among them and the CI "
+	   "covers both\nlevels (default 3; 1 to 100)"),
+	FN("machine", "NAME", set_machine, "the history series this run belongs to (default: "
+	   "the machine\nclass: CPU model and microcode, memory, kernel, hypervisor, KVM\n"
+	   "flavour and parameters, vbench version; docs/tracking.md)"),
+	FNR("label", 0, "KEY=VALUE", set_label,
+	    "tag the run for the history, e.g. kernel=6.12 (repeatable)"),
+	BOOL("json", json, "print run.json to stdout instead of the summary, with the\n"
+	     "mode-ratio view under \"ratios\" (not stored in run.json)"),
+	BOOL("quiet", quiet, "no progress lines"),
+	BOOL("dry-run", dry_run, "print the expanded plan, what will be skipped and why, "
+	     "and an\nestimate of its time from earlier runs in --out; run nothing"),
+	{ "help", 0, NULL, VB_OPT_HELP, 0, NULL, false, "this text" },
+	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
+};
+
+static const struct vb_opt_cmd run_cmd = { "run", run_usage, run_options, NULL };
+
 static void parse_flags(int argc, char **argv, struct run_flags *f)
 {
-	int c;
-
 	memset(f, 0, sizeof(*f));
 	f->repeat = f->min_runs = f->warmup = f->pin = -1;
 	f->target_ci = f->max_time = f->timeout = -1;
 	f->seed = 1;
 	f->max_points = 0;
 	f->out = "results";
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:", run_options, NULL)) != -1) {
-		once(c);
-		switch (c) {
-		case OPT_PLAN: f->plan = optarg; break;
-		case OPT_BENCH: f->bench = optarg; break;
-		case OPT_MODE: f->mode = optarg; break;
-		case OPT_PAGES: f->pages = optarg; break;
-		case OPT_GUEST: f->guest = optarg; break;
-		case OPT_TARGET:
-			if (f->n_targets >= VB_TARGETS_MAX)
-				usage_error("more than %d --target options", VB_TARGETS_MAX);
-			f->targets[f->n_targets++] = optarg;
-			break;
-		case OPT_IDENTITY: f->identity = optarg; break;
-		case OPT_SSH_OPT:
-			if (f->n_ssh_opts >= VB_SSH_OPTS_MAX)
-				usage_error("more than %d -o options", VB_SSH_OPTS_MAX);
-			f->ssh_opts[f->n_ssh_opts++] = optarg;
-			break;
-		case OPT_FOOTPRINT: f->footprint = optarg; break;
-		case OPT_SET:
-			if (f->n_sets >= VB_PARAMS_MAX)
-				usage_error("too many --set options");
-			f->sets[f->n_sets++] = optarg;
-			break;
-		case OPT_REPEAT:
-			f->repeat = parse_count("--repeat", optarg, 1, VB_SAMPLES_MAX);
-			break;
-		case OPT_MIN_RUNS:
-			f->min_runs = parse_count("--min-runs", optarg, 1, VB_SAMPLES_MAX);
-			break;
-		case OPT_WARMUP: f->warmup = parse_count("--warmup", optarg, 0, 1000); break;
-		case OPT_PIN: f->pin = parse_count("--pin", optarg, 0, 65535); break;
-		case OPT_SEED:
-			f->seed = (unsigned long)parse_count("--seed", optarg, 0, 1L << 30);
-			break;
-		case OPT_INVOCATIONS:
-			f->invocations =
-				parse_count("--invocations", optarg, 1, VB_INVOCATIONS_MAX);
-			break;
-		case OPT_LABEL:
-			if (f->n_labels >= VB_LABELS_MAX)
-				usage_error("more than %d --label options", VB_LABELS_MAX);
-			label_check(optarg);
-			f->labels[f->n_labels++] = optarg;
-			break;
-		case OPT_MAX_POINTS:
-			f->max_points = parse_count("--max-points", optarg, 1, 100000000);
-			break;
-		case OPT_TARGET_CI:
-			if (vb_parse_double(optarg, &f->target_ci) < 0 || f->target_ci <= 0 ||
-			    f->target_ci >= 1)
-				usage_error("bad --target-ci '%s': use a fraction or a percentage, "
-					    "e.g. 1%%",
-					    optarg);
-			break;
-		case OPT_MAX_TIME: f->max_time = parse_secs("--max-time", optarg); break;
-		case OPT_TIMEOUT: f->timeout = parse_secs("--timeout", optarg); break;
-		case OPT_HUGETLB: f->hugetlb = true; break;
-		case OPT_RESERVE: f->reserve = true; break;
-		case OPT_SWITCH: f->switch_mode = true; break;
-		case OPT_ACCEL:
-			if (strcmp(optarg, "kvm") && strcmp(optarg, "tcg"))
-				usage_error("unknown accel '%s': use kvm or tcg", optarg);
-			f->accel = optarg;
-			break;
-		case OPT_EVENTS: {
-			char why[512];
-
-			if (vb_counters_check_events(optarg, why, sizeof(why)) < 0)
-				usage_error("--events: %s", why);
-			f->events = optarg;
-			break;
-		}
-		case OPT_TRACE: {
-			enum vb_trace_depth d;
-
-			if (vb_trace_depth_parse(optarg, &d) < 0)
-				usage_error("unknown --trace '%s': use none, counts or latency",
-					    optarg);
-			f->trace = optarg;
-			break;
-		}
-		case OPT_COUNTERS: {
-			enum vb_counter_set set;
-
-			if (vb_counter_set_parse(optarg, &set) < 0)
-				usage_error("unknown --counters '%s': use none, software, default "
-					    "or all",
-					    optarg);
-			f->counters = optarg;
-			break;
-		}
-		case OPT_OUT: f->out = optarg; break;
-		case OPT_JSON: f->json = true; break;
-		case OPT_QUIET: f->quiet = true; break;
-		case OPT_DRY_RUN: f->dry_run = true; break;
-		case OPT_MACHINE: {
-			char why[256];
-
-			if (vb_machine_name_check(optarg, why, sizeof(why)) < 0)
-				usage_error("%s", why);
-			f->machine = optarg;
-			break;
-		}
-		case OPT_HELP:
-			fputs(run_usage, stdout);
-			exit(0);
-		default:
-			exit(vb_cmd_bad_option("run", "o:", argv));
-		}
-	}
+	optind = vb_opt_parse(&run_cmd, argc, argv, f);
+	if (optind <= 0)
+		exit(optind < 0 ? VB_EXIT_USAGE : VB_EXIT_OK);
 	if (optind < argc)
 		usage_error("unexpected argument '%s': see 'vbench run --help'", argv[optind]);
 }
