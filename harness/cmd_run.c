@@ -26,6 +26,7 @@
 #include "lib/backing.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/stats.h"
 #include "lib/escape.h"
 #include "microbench/runner.h"
 
@@ -303,11 +304,15 @@ static const struct vb_opt run_options[] = {
 	    "memory footprint sweep, e.g. 16M,512M (benches that take one)"),
 	FNR("set", 0, "NAME=LIST", set_set,
 	    "any bench parameter, e.g. --set children=4,16 (repeatable)"),
-	FN("repeat", "N", set_repeat, "at most N timed samples per point (default 30)"),
-	FN("min-runs", "N", set_min_runs, "at least N samples (default 5)"),
+	FN("repeat", "N", set_repeat,
+	   "at most N timed samples per point (default " VB_STOP_TEXT(VB_STOP_MAX_RUNS) ")"),
+	FN("min-runs", "N", set_min_runs,
+	   "at least N samples (default " VB_STOP_TEXT(VB_STOP_MIN_RUNS) ")"),
 	FN("target-ci", "F", set_target_ci,
-	   "stop when the 95% CI of the median is within F (default 1%)"),
-	FN("max-time", "S", set_max_time, "at most S seconds of samples per point (default 30)"),
+	   "stop when the 95% CI of the median is within F (default "
+	   VB_STOP_TEXT(VB_STOP_TARGET_CI_PCT) "%)"),
+	FN("max-time", "S", set_max_time, "at most S seconds of samples per point (default "
+	   VB_STOP_TEXT(VB_STOP_MAX_SECONDS) ")"),
 	FN("warmup", "N", set_warmup, "untimed runs before sampling (default 1)"),
 	FN("timeout", "S", set_timeout,
 	   "kill a bench or guest that runs longer (default 600, at most 7 days)"),
