@@ -45,7 +45,7 @@ static void chan_init(struct chan *c, size_t n)
 				       "status", "failed");
 	}
 	c->o.log = open_memstream(&c->log, &c->loglen);
-	c->o.timeout_s = 30;
+	c->o.timeout_s = 5;
 	c->b = (struct boot){ .pts = c->pp, .rows = c->rows, .n = n, .o = &c->o,
 			      .items = c->items, .accel = VB_ACCEL_TCG,
 			      /* no QEMU: no smaps mapping of this size, no QMP, no trace */
@@ -95,7 +95,7 @@ static void feed(struct chan *c, const char *data, size_t fill, char filler, boo
 		_exit(0);
 	}
 	close(p[1]);
-	vb_linux_boot_loop(&c->b, p[0], 30);
+	vb_linux_boot_loop(&c->b, p[0], 5);
 	close(p[0]);
 	if (keep_open)
 		kill(pid, SIGKILL);
