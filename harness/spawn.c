@@ -158,12 +158,110 @@ void vb_argv_free(struct vb_argv *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* The child's stdout and stderr pipes being read, the run log their bytes
+ * go to, and the line splitter of its stdout. */
+struct child_io {
+	struct pollfd pfd[2];
+	int open_fds, log_fd;
+	struct vb_linebuf lb;
+};
+
+/* How long to wait for output: until the next kill step or the deadline, at
+ * most 100 ms once SIGKILL is sent or while a stop may come; -1: no end. */
+static int poll_ms(const struct vb_spawn_opts *o, double deadline, double kill_at, double now)
+{
+	int wait_ms = -1;
+
+	if (kill_at > 0)
+		wait_ms = ms_until(kill_at, now);
+	else if (kill_at < 0)
+		wait_ms = 100;	/* SIGKILL sent: wait for EOF, without spinning */
+	else if (deadline > 0)
+		wait_ms = ms_until(deadline, now);
+	/* A stop request must not wait for output that may never come. */
+	if (o->stop && (wait_ms < 0 || wait_ms > 100))
+		wait_ms = 100;
+	return wait_ms;
+}
+
+/* SIGTERM to the child and its group at the deadline or a stop request,
+ * SIGKILL 2 s later. *kill_at is 0 before, then when SIGKILL is due, then
+ * minus when it was sent. False: stop reading, 10 s after SIGKILL (a
+ * descendant that left the group may hold the pipe forever). */
+static bool kill_steps(pid_t pid, const struct vb_spawn_opts *o, double deadline, double now,
+		       double *kill_at, struct vb_spawn_result *res)
+{
+	if (!*kill_at && ((deadline > 0 && now >= deadline) || (o->stop && *o->stop))) {
+		if (o->stop && *o->stop)
+			res->stopped = true;
+		else
+			res->timed_out = true;
+		kill(-pid, SIGTERM);
+		kill(pid, SIGTERM);
+		*kill_at = now + 2.0;
+	}
+	if (*kill_at > 0 && now >= *kill_at) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		*kill_at = -now;	/* sent at -kill_at */
+	}
+	return !(*kill_at < 0 && now + *kill_at > 10.0);
+}
+
+/* Read what each pipe has into res's tail and the log, and stdout's lines
+ * to on_line; a pipe at its end is closed. */
+static void read_ready(struct child_io *io, const struct vb_spawn_opts *o,
+		       struct vb_spawn_result *res)
+{
+	char chunk[65536];
+
+	for (int i = 0; i < 2; i++) {
+		struct pollfd *p = &io->pfd[i];
+		ssize_t n;
+
+		if (p->fd < 0 || !(p->revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(p->fd, chunk, sizeof(chunk));
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			close(p->fd);
+			p->fd = -1;
+			io->open_fds--;
+			continue;
+		}
+		tail_append(res->tail, chunk, (size_t)n);
+		if (io->log_fd >= 0 && write(io->log_fd, chunk, (size_t)n) < 0)
+			io->log_fd = -1;	/* a lost log must not lose the measurement */
+		if (i == 0)
+			vb_linebuf_feed(&io->lb, chunk, (size_t)n, o->on_line, o->arg);
+	}
+}
+
+/* Wait for the child and say how it ended. */
+static void reap(pid_t pid, struct vb_spawn_result *res)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->exit_code = WEXITSTATUS(status);
+		if (res->exit_code == 127 && strstr(res->tail, "cannot run "))
+			snprintf(res->err, sizeof(res->err), "%s",
+				 strstr(res->tail, "cannot run "));
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+	}
+}
+
 int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb_spawn_result *res)
 {
 	static const struct vb_spawn_opts none;
 	const struct vb_spawn_opts *o = opts ? opts : &none;
-	int out[2], errp[2] = { -1, -1 }, log_fd = -1, status = 0;
-	struct vb_linebuf lb = { 0 };
+	int out[2], errp[2] = { -1, -1 };
+	struct child_io io = { .log_fd = -1 };
 	double deadline = 0, kill_at = 0;
 	pid_t pid, self = getpid();
 
@@ -172,14 +270,14 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
 		return -1;
 	}
-	lb.buf = malloc(VB_SPAWN_LINE_MAX);
-	if (!lb.buf) {
+	io.lb.buf = malloc(VB_SPAWN_LINE_MAX);
+	if (!io.lb.buf) {
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		goto fail_pipes;
 	}
 	if (o->log_path) {
-		log_fd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (log_fd < 0) {
+		io.log_fd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (io.log_fd < 0) {
 			snprintf(res->err, sizeof(res->err), "cannot open %s: %s", o->log_path,
 				 strerror(errno));
 			goto fail_pipes;
@@ -198,93 +296,34 @@ int vb_spawn_run(char *const argv[], const struct vb_spawn_opts *opts, struct vb
 	if (o->timeout_s > 0)
 		deadline = vb_now_s() +
 			   (o->timeout_s < VB_TIMEOUT_MAX_S ? o->timeout_s : VB_TIMEOUT_MAX_S);
-
-	struct pollfd pfd[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
-	int open_fds = errp[0] >= 0 ? 2 : 1;
-	char chunk[65536];
-
-	while (open_fds > 0) {
-		double now = vb_now_s();
-		int wait_ms = -1;
-
-		if (kill_at > 0)
-			wait_ms = ms_until(kill_at, now);
-		else if (kill_at < 0)
-			wait_ms = 100;	/* SIGKILL sent: wait for EOF, without spinning */
-		else if (deadline > 0)
-			wait_ms = ms_until(deadline, now);
-		/* A stop request must not wait for output that may never come. */
-		if (o->stop && (wait_ms < 0 || wait_ms > 100))
-			wait_ms = 100;
-		int r = poll(pfd, 2, wait_ms);
+	io.pfd[0] = (struct pollfd){ out[0], POLLIN, 0 };
+	io.pfd[1] = (struct pollfd){ errp[0], POLLIN, 0 };
+	io.open_fds = errp[0] >= 0 ? 2 : 1;
+	while (io.open_fds > 0) {
+		int r = poll(io.pfd, 2, poll_ms(o, deadline, kill_at, vb_now_s()));
 
 		if (r < 0 && errno != EINTR)
 			break;
-		now = vb_now_s();
-		if (!kill_at && ((deadline > 0 && now >= deadline) || (o->stop && *o->stop))) {
-			if (o->stop && *o->stop)
-				res->stopped = true;
-			else
-				res->timed_out = true;
-			kill(-pid, SIGTERM);
-			kill(pid, SIGTERM);
-			kill_at = now + 2.0;
-		}
-		if (kill_at > 0 && now >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			kill_at = -now;	/* sent at -kill_at */
-		}
-		/* A descendant that left the group may hold the pipe forever: give up
-		 * reading 10 s after SIGKILL and reap the child. */
-		if (kill_at < 0 && now + kill_at > 10.0)
+		if (!kill_steps(pid, o, deadline, vb_now_s(), &kill_at, res))
 			break;
-		for (int i = 0; i < 2; i++) {
-			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			ssize_t n = read(pfd[i].fd, chunk, sizeof(chunk));
-
-			if (n <= 0) {
-				if (n < 0 && errno == EINTR)
-					continue;
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-				open_fds--;
-				continue;
-			}
-			tail_append(res->tail, chunk, (size_t)n);
-			if (log_fd >= 0 && write(log_fd, chunk, (size_t)n) < 0)
-				log_fd = -1;	/* a lost log must not lose the measurement */
-			if (i == 0)
-				vb_linebuf_feed(&lb, chunk, (size_t)n, o->on_line, o->arg);
-		}
+		read_ready(&io, o, res);
 	}
 	/* A last line without '\n' still counts. */
-	if (lb.len > 0)
-		vb_linebuf_feed(&lb, "\n", 1, o->on_line, o->arg);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status)) {
-		res->exited = true;
-		res->exit_code = WEXITSTATUS(status);
-		if (res->exit_code == 127 && strstr(res->tail, "cannot run "))
-			snprintf(res->err, sizeof(res->err), "%s",
-				 strstr(res->tail, "cannot run "));
-	} else if (WIFSIGNALED(status)) {
-		res->signal = WTERMSIG(status);
-	}
+	if (io.lb.len > 0)
+		vb_linebuf_feed(&io.lb, "\n", 1, o->on_line, o->arg);
+	reap(pid, res);
 	for (int i = 0; i < 2; i++)
-		if (pfd[i].fd >= 0)
-			close(pfd[i].fd);
-	if (log_fd >= 0)
-		close(log_fd);
-	free(lb.buf);
+		if (io.pfd[i].fd >= 0)
+			close(io.pfd[i].fd);
+	if (io.log_fd >= 0)
+		close(io.log_fd);
+	free(io.lb.buf);
 	return 0;
 
 fail_pipes:
-	free(lb.buf);
-	if (log_fd >= 0)
-		close(log_fd);
+	free(io.lb.buf);
+	if (io.log_fd >= 0)
+		close(io.log_fd);
 	close(out[0]);
 	close(out[1]);
 	if (errp[0] >= 0) {

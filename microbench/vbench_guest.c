@@ -199,17 +199,123 @@ static size_t hugetlb_page_bytes(const struct vb_runner_opts *o)
 	return 0;
 }
 
+/* What run's options say besides the runner's options. */
+struct run_flags {
+	bool reserve;			/* --reserve-hugepages */
+	bool have_min, have_max;	/* --min-runs, --max-runs given */
+};
+
+/* One option c of run (its value in optarg) into pv, o or f; dies on a bad
+ * value or an unknown option. */
+static void run_flag(int c, char **argv, struct vb_param_values *pv, struct vb_runner_opts *o,
+		     struct run_flags *f)
+{
+	char err[512];
+	double d;
+	uint64_t seed;
+
+	switch (c) {
+	case OPT_PAGES:
+		o->pages = pages_arg(optarg);
+		break;
+	case OPT_HUGETLB:
+		o->hugetlb = true;
+		break;
+	case OPT_SET:
+		if (vb_param_set(pv, optarg, err, sizeof(err)) < 0)
+			vb_die(VB_EXIT_USAGE, "--set %s: %s", optarg, err);
+		break;
+	case OPT_MIN_RUNS:
+		o->stop.min_runs = count_arg("--min-runs", optarg, 1, VB_SAMPLES_MAX);
+		f->have_min = true;
+		break;
+	case OPT_MAX_RUNS:
+		o->stop.max_runs = count_arg("--max-runs", optarg, 1, VB_SAMPLES_MAX);
+		f->have_max = true;
+		break;
+	case OPT_TARGET_CI:
+		if (vb_parse_double(optarg, &d) < 0 || d < 0 || d >= 1)
+			vb_die(VB_EXIT_USAGE,
+			       "--target-ci %s: use a fraction from 0 to below 1 (0.01 or 1%%)",
+			       optarg);
+		o->stop.target_ci = d;
+		break;
+	case OPT_MAX_TIME:
+		if (vb_parse_seconds(optarg, &d) < 0 || d <= 0)
+			vb_die(VB_EXIT_USAGE,
+			       "--max-time %s: use a positive duration (30, 30s, 500ms, 2m)",
+			       optarg);
+		o->stop.max_seconds = d;
+		break;
+	case OPT_WARMUP:
+		o->warmup = count_arg("--warmup", optarg, 0, 1000);
+		break;
+	case OPT_EVENTS:
+		if (!*optarg || strlen(optarg) > 1000)
+			vb_die(VB_EXIT_USAGE, "--events: give a comma list of libpfm4 "
+					      "event names (at most 1000 characters)");
+		o->events = optarg;
+		break;
+	case OPT_COUNTERS:
+		if (vb_counter_set_parse(optarg, &o->counters) < 0)
+			vb_die(VB_EXIT_USAGE, "--counters %s: use none, software, default or all",
+			       optarg);
+		break;
+	case OPT_SEED:
+		if (vb_parse_u64(optarg, &seed) < 0)
+			vb_die(VB_EXIT_USAGE, "--seed %s: not a whole number", optarg);
+		o->seed = seed;
+		break;
+	case OPT_RESERVE:
+		f->reserve = true;
+		break;
+	case ':':
+		vb_die(VB_EXIT_USAGE, "%s: needs a value (see vbench-guest --help)",
+		       argv[optind - 1]);
+	default:
+		vb_die(VB_EXIT_USAGE, "%s: unknown option (see vbench-guest --help)",
+		       argv[optind - 1]);
+	}
+}
+
+/* --min-runs above --max-runs: only two explicit values can contradict; a
+ * default gives way. */
+static void runs_agree(struct vb_stop_rule *s, const struct run_flags *f)
+{
+	if (s->min_runs <= s->max_runs)
+		return;
+	if (f->have_min && f->have_max)
+		vb_die(VB_EXIT_USAGE, "--min-runs %u: more than --max-runs %u", s->min_runs,
+		       s->max_runs);
+	if (f->have_min)
+		s->max_runs = s->min_runs;
+	else
+		s->min_runs = s->max_runs;
+}
+
+/* --reserve-hugepages: the hugetlb pool of hp-byte pages grown to what the
+ * bench maps. Returns the pool's size before, to restore; -1 when untouched. */
+static long pool_grow(const struct vb_bench *b, const struct vb_param_values *pv,
+		      const struct vb_runner_opts *o, size_t hp)
+{
+	uint64_t bytes = vb_bench_mem_bytes(b, pv, o->pages);
+	long need = (long)((bytes + hp - 1) / hp), before = vb_hugepages_total(hp);
+	char err[512];
+
+	if (need > 0 && vb_hugepages_reserve(hp, need, err, sizeof(err)) < 0)
+		log_line(NULL, err);	/* the run then skips with the exact command */
+	return before;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const struct vb_bench *b;
 	struct vb_param_values pv;
 	struct vb_runner_opts o;
-	bool reserve = false, have_min = false, have_max = false;
+	struct run_flags f = { 0 };
 	size_t hp = 0;
 	long pool_before = -1;
 	char err[512], names[256];
-	double d;
-	uint64_t seed;
 	json_t *row, *out;
 	int c;
 
@@ -233,99 +339,21 @@ static int cmd_run(int argc, char **argv)
 	optind = 2;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", run_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PAGES:
-			o.pages = pages_arg(optarg);
-			break;
-		case OPT_HUGETLB:
-			o.hugetlb = true;
-			break;
-		case OPT_SET:
-			if (vb_param_set(&pv, optarg, err, sizeof(err)) < 0)
-				vb_die(VB_EXIT_USAGE, "--set %s: %s", optarg, err);
-			break;
-		case OPT_MIN_RUNS:
-			o.stop.min_runs = count_arg("--min-runs", optarg, 1, VB_SAMPLES_MAX);
-			have_min = true;
-			break;
-		case OPT_MAX_RUNS:
-			o.stop.max_runs = count_arg("--max-runs", optarg, 1, VB_SAMPLES_MAX);
-			have_max = true;
-			break;
-		case OPT_TARGET_CI:
-			if (vb_parse_double(optarg, &d) < 0 || d < 0 || d >= 1)
-				vb_die(VB_EXIT_USAGE,
-				       "--target-ci %s: use a fraction from 0 to below 1 (0.01 or "
-				       "1%%)",
-				       optarg);
-			o.stop.target_ci = d;
-			break;
-		case OPT_MAX_TIME:
-			if (vb_parse_seconds(optarg, &d) < 0 || d <= 0)
-				vb_die(VB_EXIT_USAGE,
-				       "--max-time %s: use a positive duration (30, 30s, 500ms, "
-				       "2m)",
-				       optarg);
-			o.stop.max_seconds = d;
-			break;
-		case OPT_WARMUP:
-			o.warmup = count_arg("--warmup", optarg, 0, 1000);
-			break;
-		case OPT_EVENTS:
-			if (!*optarg || strlen(optarg) > 1000)
-				vb_die(VB_EXIT_USAGE, "--events: give a comma list of libpfm4 "
-						      "event names (at most 1000 characters)");
-			o.events = optarg;
-			break;
-		case OPT_COUNTERS:
-			if (vb_counter_set_parse(optarg, &o.counters) < 0)
-				vb_die(VB_EXIT_USAGE,
-				       "--counters %s: use none, software, default or all", optarg);
-			break;
-		case OPT_SEED:
-			if (vb_parse_u64(optarg, &seed) < 0)
-				vb_die(VB_EXIT_USAGE, "--seed %s: not a whole number", optarg);
-			o.seed = seed;
-			break;
-		case OPT_RESERVE:
-			reserve = true;
-			break;
-		case OPT_HELP:
+		if (c == OPT_HELP) {
 			fputs(usage, stdout);
 			return VB_EXIT_OK;
-		case ':':
-			vb_die(VB_EXIT_USAGE, "%s: needs a value (see vbench-guest --help)",
-			       argv[optind - 1]);
-		default:
-			vb_die(VB_EXIT_USAGE, "%s: unknown option (see vbench-guest --help)",
-			       argv[optind - 1]);
 		}
+		run_flag(c, argv, &pv, &o, &f);
 	}
 	if (optind < argc)
 		vb_die(VB_EXIT_USAGE,
 		       "%s: unexpected argument (one bench per run; see vbench-guest --help)",
 		       argv[optind]);
-	if (o.stop.min_runs > o.stop.max_runs) {
-		/* Only two explicit values can contradict; a default gives way. */
-		if (have_min && have_max)
-			vb_die(VB_EXIT_USAGE, "--min-runs %u: more than --max-runs %u",
-			       o.stop.min_runs, o.stop.max_runs);
-		if (have_min)
-			o.stop.max_runs = o.stop.min_runs;
-		else
-			o.stop.min_runs = o.stop.max_runs;
-	}
+	runs_agree(&o.stop, &f);
 
 	hp = hugetlb_page_bytes(&o);
-	if (reserve && hp) {
-		uint64_t bytes = vb_bench_mem_bytes(b, &pv, o.pages);
-		long need = (long)((bytes + hp - 1) / hp);
-
-		pool_before = vb_hugepages_total(hp);
-		if (need > 0 && vb_hugepages_reserve(hp, need, err, sizeof(err)) < 0)
-			log_line(NULL, err);	/* the run then skips with the exact command */
-	}
-
+	if (f.reserve && hp)
+		pool_before = pool_grow(b, &pv, &o, hp);
 	row = vb_runner_run(b, &pv, &o);
 	if (pool_before >= 0 && vb_hugepages_total(hp) != pool_before &&
 	    vb_hugepages_set_total(hp, pool_before, err, sizeof(err)) < 0)

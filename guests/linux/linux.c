@@ -160,199 +160,268 @@ static void set_all(struct boot *b, const char *status, const char *why)
 		vb_row_status(b->rows[i], status, "%s", why);
 }
 
-int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, size_t n,
-		       const struct vb_run_opts *o)
+/* Whether this host can boot the batch at all: the image built, an
+ * accelerator (--accel's, or the automatic one, with why in why), and under
+ * KVM the points' mode. When not, every row is skipped with the reason. */
+static bool batch_bootable(struct boot *b, char *kernel, char *initrd, size_t pathlen, char *why,
+			   size_t whylen)
 {
-	struct boot b = { .pts = pts, .rows = rows, .n = n, .o = o, .pid = -1, .decided = n };
 	struct vb_kvm_state kvm;
-	struct vb_qemu_cfg cfg = { 0 };
-	struct vb_argv argv = { 0 };
-	char kernel[4096], initrd[4096], err[1024], why[256], tmpl[40];
-	char plan_path[64], console[64], qmp_path[64], qerr_path[64], append[256], qerr[2048],
-		cname[256] = "";
-	char *plan = NULL, memobj[256];
-	unsigned long ram = 0;
-	bool made_tmp = false;
-	long pool1g = vb_linux_boot_pool_1g(pts, n);
-	int pipefd[2] = { -1, -1 }, errfd = -1, status = 0;
-	bool reaped = false;
+	char err[1024];
 
-	if (n == 0)
-		return 0;
-	if (vb_linux_image(kernel, sizeof(kernel), initrd, sizeof(initrd), err, sizeof(err)) < 0) {
-		set_all(&b, "skipped", err);
-		return (int)n;
+	if (vb_linux_image(kernel, pathlen, initrd, pathlen, err, sizeof(err)) < 0) {
+		set_all(b, "skipped", err);
+		return false;
 	}
 	vb_kvm_detect(vb_sysfs_root(), &kvm);
-	if (vb_qemu_accel_choose(o->accel, &kvm, &b.accel, why, sizeof(why)) < 0) {
-		set_all(&b, "skipped", why);
-		return (int)n;
+	if (vb_qemu_accel_choose(b->o->accel, &kvm, &b->accel, why, whylen) < 0) {
+		set_all(b, "skipped", why);
+		return false;
 	}
-	if (b.accel == VB_ACCEL_KVM && kvm_mode(&b, &kvm, err, sizeof(err)) < 0) {
-		set_all(&b, "skipped", err);
-		return (int)n;
+	if (b->accel == VB_ACCEL_KVM && kvm_mode(b, &kvm, err, sizeof(err)) < 0) {
+		set_all(b, "skipped", err);
+		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned long r = vb_linux_ram_mb(pts[i], o->hugetlb);
+	return true;
+}
+
+/* Every row says which accelerator runs it. The boot's RAM in MiB: the
+ * largest any point needs. */
+static unsigned long rows_accel(struct boot *b)
+{
+	unsigned long ram = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		unsigned long r = vb_linux_ram_mb(b->pts[i], b->o->hugetlb);
 
 		ram = r > ram ? r : ram;
-		json_object_set_new(rows[i], "accel", json_string(vb_accel_name(b.accel)));
+		json_object_set_new(b->rows[i], "accel", json_string(vb_accel_name(b->accel)));
 		/* Under TCG nothing is a hardware figure and no KVM mode is in play. */
-		if (b.accel == VB_ACCEL_TCG) {
-			json_object_set_new(rows[i], "mode_verified", json_string("tcg"));
-			json_object_set_new(rows[i], "emulated_cpl0", json_true());
+		if (b->accel == VB_ACCEL_TCG) {
+			json_object_set_new(b->rows[i], "mode_verified", json_string("tcg"));
+			json_object_set_new(b->rows[i], "emulated_cpl0", json_true());
 		}
 	}
-	b.items = calloc(n, sizeof(*b.items));
-	plan = vb_linux_plan_text(pts, n, o, err, sizeof(err));
-	if (!b.items || !plan) {
-		set_all(&b, "failed", plan ? "out of memory" : err);
-		goto out;
-	}
-	/* Named after our pid: the next run removes it if a kill left it behind. */
-	if (vb_tmpdir_make("vbench-linux", tmpl, sizeof(tmpl), err, sizeof(err)) < 0) {
-		set_all(&b, "failed", err);
-		goto out;
-	}
-	made_tmp = true;
-	snprintf(plan_path, sizeof(plan_path), "%s/plan", tmpl);
-	snprintf(console, sizeof(console), "%s/console.log", tmpl);
-	snprintf(qmp_path, sizeof(qmp_path), "%s/qmp.sock", tmpl);
-	snprintf(qerr_path, sizeof(qerr_path), "%s/qemu.err", tmpl);
-	{
-		FILE *f = fopen(plan_path, "we");
+	return ram;
+}
 
-		if (!f || fputs(plan, f) < 0 || fclose(f) != 0) {
-			set_all(&b, "failed", "cannot write the guest plan");
-			goto out;
-		}
-	}
+/* The batch's temporary folder: the guest's plan, QEMU's console, its QMP
+ * socket and its stderr. */
+struct batch_files {
+	char dir[40], plan[64], console[64], qmp[64], qerr[64];
+	bool made;
+};
+
+/* The folder, named after our pid (the next run removes it if a kill left it
+ * behind), with the plan written in it. */
+static int files_make(struct batch_files *f, const char *plan, char *err, size_t errlen)
+{
+	FILE *fp;
+
+	if (vb_tmpdir_make("vbench-linux", f->dir, sizeof(f->dir), err, errlen) < 0)
+		return -1;
+	f->made = true;
+	snprintf(f->plan, sizeof(f->plan), "%s/plan", f->dir);
+	snprintf(f->console, sizeof(f->console), "%s/console.log", f->dir);
+	snprintf(f->qmp, sizeof(f->qmp), "%s/qmp.sock", f->dir);
+	snprintf(f->qerr, sizeof(f->qerr), "%s/qemu.err", f->dir);
+	fp = fopen(f->plan, "we");
+	if (!fp || fputs(plan, fp) < 0 || fclose(fp) != 0)
+		return vb_errf(err, errlen, "cannot write the guest plan");
+	return 0;
+}
+
+static void files_remove(const struct batch_files *f)
+{
+	if (!f->made)
+		return;
+	unlink(f->plan);
+	unlink(f->console);
+	unlink(f->qmp);
+	unlink(f->qerr);
+	rmdir(f->dir);
+}
+
+/* Start QEMU on the batch's files with ram MiB (rounded to its backing, into
+ * b->ram_bytes), its stderr in f->qerr; b->pid is QEMU. Returns the read end
+ * of its report channel, or -1 with err. */
+static int qemu_start(struct boot *b, const struct batch_files *f, const char *kernel,
+		      const char *initrd, unsigned long ram, const char *why, char *err,
+		      size_t errlen)
+{
+	struct vb_qemu_cfg cfg = { .accel = b->accel, .kernel = kernel, .initrd = initrd,
+				   .vcpus = 1, .host_pages = b->pts[0]->pages.host,
+				   .hugetlb = b->o->hugetlb, .plan_path = f->plan,
+				   .console_path = f->console, .qmp_path = f->qmp };
+	struct vb_argv argv = { 0 };
+	long pool1g = vb_linux_boot_pool_1g(b->pts, b->n);
+	char append[256], memobj[256];
+	int pipefd[2] = { -1, -1 }, errfd = -1;
+
 	/* 1G pages come from memblock at boot: at run time a free, aligned 1G
 	 * range is luck. Smaller pools the init sets per bench. */
 	if (pool1g)
 		snprintf(append, sizeof(append),
 			 "console=ttyS0 panic=-1 quiet hugepagesz=1G hugepages=%ld", pool1g);
-	cfg.accel = b.accel;
-	cfg.kernel = kernel;
-	cfg.initrd = initrd;
 	cfg.append = pool1g ? append : NULL;
 	cfg.mem_mb = ram;
-	cfg.vcpus = 1;
-	cfg.host_pages = pts[0]->pages.host;
-	cfg.hugetlb = o->hugetlb;
-	cfg.plan_path = plan_path;
-	cfg.console_path = console;
-	cfg.qmp_path = qmp_path;
-	if (vb_qemu_argv(&cfg, &argv, err, sizeof(err)) < 0 ||
+	if (vb_qemu_argv(&cfg, &argv, err, errlen) < 0 ||
 	    vb_qemu_memory_object(cfg.host_pages, cfg.hugetlb, &ram, memobj, sizeof(memobj), err,
-				  sizeof(err)) < 0) {
-		set_all(&b, "failed", err);
-		goto out;
-	}
-	b.ram_bytes = (uint64_t)ram << 20;
+				  errlen) < 0)
+		goto fail;
+	b->ram_bytes = (uint64_t)ram << 20;
 	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
-	    (errfd = open(qerr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		snprintf(err, sizeof(err), "pipe: %s", strerror(errno));
-		set_all(&b, "failed", err);
-		goto out;
+	    (errfd = open(f->qerr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		vb_errf(err, errlen, "pipe: %s", strerror(errno));
+		goto fail;
 	}
-	if (o->log)
-		fprintf(o->log,
-			"  linux guest: booting %zu point(s) under %s (%s), %lu MiB of %s RAM\n", n,
-			vb_accel_name(b.accel), why, ram, vb_page_size_name(cfg.host_pages));
-	b.pid = vb_spawn_start(argv.v, pipefd[1], errfd, err, sizeof(err));
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	if (b.pid < 0) {
-		set_all(&b, "failed", err);
-		goto out;
+	if (b->o->log)
+		fprintf(b->o->log,
+			"  linux guest: booting %zu point(s) under %s (%s), %lu MiB of %s RAM\n",
+			b->n, vb_accel_name(b->accel), why, ram,
+			vb_page_size_name(cfg.host_pages));
+	b->pid = vb_spawn_start(argv.v, pipefd[1], errfd, err, errlen);
+	if (b->pid >= 0) {
+		close(pipefd[1]);
+		close(errfd);
+		vb_argv_free(&argv);
+		return pipefd[0];
 	}
-	b.qmp_ok = qmp_attach(&b, qmp_path);
-	pin_vcpus(&b);
-	open_vcpu_counters(&b);
-	vb_linux_boot_loop(&b, pipefd[0], boot_timeout_for(b.accel));
+fail:
+	for (int k = 0; k < 2; k++)
+		if (pipefd[k] >= 0)
+			close(pipefd[k]);
+	if (errfd >= 0)
+		close(errfd);
+	vb_argv_free(&argv);
+	return -1;
+}
+
+/* The boot: QMP attached, vCPUs pinned and counted, the report channel read
+ * until the boot ends, then QEMU reaped: by itself when it closed the channel
+ * with nothing failed, else killed. Returns QEMU's wait status. */
+static int boot_and_reap(struct boot *b, int fd, const char *qmp_path)
+{
+	int status = 0;
+	bool reaped = false;
+
+	b->qmp_ok = qmp_attach(b, qmp_path);
+	pin_vcpus(b);
+	open_vcpu_counters(b);
+	vb_linux_boot_loop(b, fd, boot_timeout_for(b->accel));
 	/* QEMU shares our process group, so Ctrl-C may have ended it before
 	 * the loop saw the flag: an end during a stop is the stop. */
-	if (!b.fail[0] && b.stage != ST_DONE && vb_linux_stop_asked(&b))
-		b.interrupted = true;
+	if (!b->fail[0] && b->stage != ST_DONE && vb_linux_stop_asked(b))
+		b->interrupted = true;
 	/* The channel closed with nothing failed yet: QEMU is ending by itself,
 	 * and its own status says why (a SIGKILL from us would hide it). */
-	if (!b.interrupted && !b.fail[0] && b.stage != ST_DONE)
-		reaped = reap_within(b.pid, EXIT_GRACE_S, &status);
-	if (!reaped && (b.interrupted || b.fail[0] || b.stage != ST_DONE))
-		kill(b.pid, SIGKILL);
-	while (!reaped && waitpid(b.pid, &status, 0) < 0 && errno == EINTR)
+	if (!b->interrupted && !b->fail[0] && b->stage != ST_DONE)
+		reaped = reap_within(b->pid, EXIT_GRACE_S, &status);
+	if (!reaped && (b->interrupted || b->fail[0] || b->stage != ST_DONE))
+		kill(b->pid, SIGKILL);
+	while (!reaped && waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	b.pid = -1;
-	vb_file_tail(qerr_path, qerr, sizeof(qerr));
-	if (b.interrupted) {
+	b->pid = -1;
+	return status;
+}
+
+/* The rows' outcome once QEMU has ended with status: the point under way
+ * interrupted, or the boot's failure on the rows it did not finish, or the
+ * guest's own failures, each with the console kept. */
+static void rows_settle(struct boot *b, const struct batch_files *f, int status)
+{
+	char qerr[2048], cname[256] = "";
+
+	vb_file_tail(f->qerr, qerr, sizeof(qerr));
+	if (b->interrupted) {
 		/* Not a measurement and not the guest's fault: the point under way
 		 * says so, and the rows after it were never reached. */
-		if (b.cur < n) {
-			vb_row_status(rows[b.cur], "failed", "interrupted");
-			b.decided = b.cur + 1;
+		if (b->cur < b->n) {
+			vb_row_status(b->rows[b->cur], "failed", "interrupted");
+			b->decided = b->cur + 1;
 		}
-		goto out;
+		return;
 	}
-	if (!b.fail[0] && b.stage != ST_DONE) {
+	if (!b->fail[0] && b->stage != ST_DONE) {
 		char ex[64], last[256];
 
 		vb_linux_describe_exit(status, ex, sizeof(ex));
 		vb_last_line(qerr, last, sizeof(last));
-		vb_linux_boot_fail(&b, "QEMU ended (%s) during %s%s%s", ex,
-				   vb_linux_stage_names[b.stage], last[0] ? ": " : "", last);
+		vb_linux_boot_fail(b, "QEMU ended (%s) during %s%s%s", ex,
+				   vb_linux_stage_names[b->stage], last[0] ? ": " : "", last);
 	}
-	if (b.fail[0]) {
-		vb_linux_save_console(&b, b.cur < n ? b.cur : n - 1, console, qerr, cname,
+	if (b->fail[0]) {
+		vb_linux_save_console(b, b->cur < b->n ? b->cur : b->n - 1, f->console, qerr, cname,
 				      sizeof(cname));
-		fail_rest(&b, b.fail, cname);
-	} else {
-		/* The boot went through but a bench failed: keep what the guest said. */
-		for (size_t i = 0; i < n; i++) {
-			const char *st = json_string_value(json_object_get(rows[i], "status"));
-			const char *why = json_string_value(json_object_get(rows[i], "reason"));
-			char reason[1024];
+		fail_rest(b, b->fail, cname);
+		return;
+	}
+	/* The boot went through but a bench failed: keep what the guest said. */
+	for (size_t i = 0; i < b->n; i++) {
+		const char *st = json_string_value(json_object_get(b->rows[i], "status"));
+		const char *why = json_string_value(json_object_get(b->rows[i], "reason"));
+		char reason[1024];
 
-			if (st && strcmp(st, "failed"))
-				continue;
-			snprintf(reason, sizeof(reason), "%s", why ? why : "failed");
-			if (!cname[0])
-				vb_linux_save_console(&b, i, console, qerr, cname, sizeof(cname));
-			if (cname[0])
-				vb_row_status(rows[i], "failed", "%.900s; console in %s", reason,
-					      cname);
-		}
+		if (st && strcmp(st, "failed"))
+			continue;
+		snprintf(reason, sizeof(reason), "%s", why ? why : "failed");
+		if (!cname[0])
+			vb_linux_save_console(b, i, f->console, qerr, cname, sizeof(cname));
+		if (cname[0])
+			vb_row_status(b->rows[i], "failed", "%.900s; console in %s", reason, cname);
 	}
-out:
-	if (b.pid > 0) {
-		kill(b.pid, SIGKILL);
-		waitpid(b.pid, NULL, 0);
+}
+
+/* What a boot holds besides its files: QEMU if still there, QMP, counters,
+ * the trace, the KVM snapshots and the report's last lines. */
+static void boot_release(struct boot *b)
+{
+	if (b->pid > 0) {
+		kill(b->pid, SIGKILL);
+		waitpid(b->pid, NULL, 0);
 	}
-	if (b.qmp_ok)
-		vb_qmp_close(&b.qmp);
-	json_decref(b.kvm_types);
-	vb_counters_close(&b.vcpu);
-	vb_trace_free(b.tr);
-	for (size_t i = 0; b.items && i < n; i++)
-		json_decref(b.items[i].stats_before);
+	if (b->qmp_ok)
+		vb_qmp_close(&b->qmp);
+	json_decref(b->kvm_types);
+	vb_counters_close(&b->vcpu);
+	vb_trace_free(b->tr);
+	for (size_t i = 0; b->items && i < b->n; i++)
+		json_decref(b->items[i].stats_before);
 	for (int k = 0; k < REPORT_TAIL_LINES; k++)
-		free(b.report[k]);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	if (errfd >= 0)
-		close(errfd);
-	vb_argv_free(&argv);
+		free(b->report[k]);
+	free(b->items);
+}
+
+int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, size_t n,
+		       const struct vb_run_opts *o)
+{
+	struct boot b = { .pts = pts, .rows = rows, .n = n, .o = o, .pid = -1, .decided = n };
+	struct batch_files f = { .made = false };
+	char kernel[4096], initrd[4096], err[1024], why[256];
+	char *plan;
+	unsigned long ram;
+	int fd = -1;
+
+	if (n == 0)
+		return 0;
+	if (!batch_bootable(&b, kernel, initrd, sizeof(kernel), why, sizeof(why)))
+		return (int)n;
+	ram = rows_accel(&b);
+	b.items = calloc(n, sizeof(*b.items));
+	plan = vb_linux_plan_text(pts, n, o, err, sizeof(err));
+	if (!b.items || !plan)
+		set_all(&b, "failed", plan ? "out of memory" : err);
+	else if (files_make(&f, plan, err, sizeof(err)) < 0)
+		set_all(&b, "failed", err);
+	else if ((fd = qemu_start(&b, &f, kernel, initrd, ram, why, err, sizeof(err))) < 0)
+		set_all(&b, "failed", err);
+	else
+		rows_settle(&b, &f, boot_and_reap(&b, fd, f.qmp));
+	if (fd >= 0)
+		close(fd);
+	boot_release(&b);
 	free(plan);
-	free(b.items);
-	if (made_tmp) {
-		unlink(plan_path);
-		unlink(console);
-		unlink(qmp_path);
-		unlink(qerr_path);
-		rmdir(tmpl);
-	}
+	files_remove(&f);
 	return (int)b.decided;
 }
 

@@ -79,17 +79,12 @@ static json_t *kvm_snapshot(struct boot *b)
 	return s;
 }
 
-/* Counters and pages of a finished item, then its status. */
-static void item_finish(struct boot *b, size_t i, int exit_status)
+/* The host's counters of a finished item: its vCPU threads' PMU counts,
+ * KVM's tracepoints and the KVM statistics over the bench (or why none). */
+static void item_counters(struct boot *b, struct item *it, json_t *row)
 {
-	struct item *it = &b->items[i];
-	json_t *row = b->rows[i], *counters, *pages, *after;
-	struct vb_mem_verified hp;
-	bool found;
-	const char *hv, *gv;
-	char want[16];
+	json_t *counters, *after;
 
-	it->finished = true;
 	counters = json_object_get(row, "counters");
 	if (!json_is_object(counters)) {
 		counters = json_object();
@@ -122,6 +117,17 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 								: "QMP unavailable"));
 	}
 	json_decref(after);
+}
+
+/* The host's side of a finished item's pages: QEMU's backing of guest RAM,
+ * joined to the guest's own verification as "guest:host". */
+static void item_pages(struct boot *b, size_t i, json_t *row)
+{
+	json_t *pages;
+	struct vb_mem_verified hp;
+	bool found;
+	const char *hv, *gv;
+	char want[16];
 
 	pages = json_object_get(row, "pages");
 	if (!json_is_object(pages)) {
@@ -152,7 +158,17 @@ static void item_finish(struct boot *b, size_t i, int exit_status)
 		json_object_set_new(pages, "honoured", json_false());
 	}
 	json_object_set_new(pages, "source", json_string("guest smaps + QEMU smaps"));
+}
 
+/* Counters and pages of a finished item, then its status. */
+static void item_finish(struct boot *b, size_t i, int exit_status)
+{
+	struct item *it = &b->items[i];
+	json_t *row = b->rows[i];
+
+	it->finished = true;
+	item_counters(b, it, row);
+	item_pages(b, i, row);
 	if (it->results == 1 && !it->bad[0])
 		return;		/* the guest's own status (ok, skipped or failed) stands */
 	if (it->bad[0])
