@@ -36,12 +36,21 @@ static void again(const struct vb_guardian_msg *m)
 	case VB_GMSG_DONE_POOL:
 		snprintf(line, sizeof(line), "done P %zu", m->page_bytes);
 		break;
+	case VB_GMSG_MOUNT:
+		snprintf(line, sizeof(line), "T %s", m->path);
+		break;
+	case VB_GMSG_MOUNT_CLEAR:
+		snprintf(line, sizeof(line), "t");
+		break;
+	case VB_GMSG_DONE_MOUNT:
+		snprintf(line, sizeof(line), "done T");
+		break;
 	case VB_GMSG_COUNT:
 		abort();
 	}
 	must(vb_guardian_parse(line, &r) == 0);
 	must(r.kind == m->kind && r.flavour == m->flavour && r.page_bytes == m->page_bytes &&
-	     r.added == m->added && !strcmp(r.orig, m->orig));
+	     r.added == m->added && !strcmp(r.orig, m->orig) && !strcmp(r.path, m->path));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -62,6 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     (!strcmp(m.orig, "0") || !strcmp(m.orig, "1")));
 	if (m.kind == VB_GMSG_POOL || m.kind == VB_GMSG_DONE_POOL)
 		must(m.page_bytes >= 65536 && !(m.page_bytes & (m.page_bytes - 1)) && m.added >= 0);
+	if (m.kind == VB_GMSG_MOUNT) {
+		must(m.path[0] == '/');
+		for (const char *c = m.path; *c; c++)
+			must(*c > 0x20 && *c < 0x7f);
+	}
 	again(&m);
 	return 0;
 }
