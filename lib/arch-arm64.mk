@@ -1,12 +1,10 @@
 # arch-arm64.mk: the arm64 build (ARCH=arm64; included by the Makefile before
 # the object lists): lib/arch-arm64.c, and the micro guest's entry without its
-# x86 VM and kernels (guests/micro/arm64/absent.c; its kernel table stays, for
-# the bench catalog). From an x86 host it cross-compiles with Debian's
-# gcc-aarch64-linux-gnu and links both binaries statically (see docs/arm64.md).
+# x86 VM, kernels and kernel table (guests/micro/arm64/absent.c). From an x86
+# host it cross-compiles with Debian's gcc-aarch64-linux-gnu and links both binaries statically (see docs/arm64.md).
 LIB_SRCS  := $(filter-out lib/arch-%.c,$(LIB_SRCS)) lib/arch-arm64.c
 CORE_SRCS := $(LIB_SRCS) $(BENCH_SRCS)
-HOST_SRCS := $(filter-out guests/micro/%,$(HOST_SRCS)) guests/micro/kernels.c \
-	     $(wildcard guests/micro/arm64/*.c)
+HOST_SRCS := $(filter-out guests/micro/%,$(HOST_SRCS)) $(wildcard guests/micro/arm64/*.c)
 
 ifneq ($(shell uname -m),aarch64)
 # Objects of another architecture go to their own folder unless BUILD is given.

@@ -6,7 +6,8 @@
 # Idempotent through scripts/deps.sh.
 set -euo pipefail
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjansson-dev:arm64 libpfm4-dev:arm64
-	libhwloc-dev:arm64 libsqlite3-dev:arm64 qemu-system-arm qemu-user)
+	libhwloc-dev:arm64 libsqlite3-dev:arm64 libtracefs-dev:arm64 libtraceevent-dev:arm64
+	qemu-system-arm qemu-user)
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "vbench: deps: the arm64 architecture is not enabled: as root, dpkg --add-architecture arm64" >&2
