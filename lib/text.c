@@ -84,8 +84,15 @@ void vb_fmt_value(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.2f", v);
 	else if (a >= 0.01 || a == 0)
 		snprintf(buf, len, "%.3f", v);
-	else
+	else if (a >= 1e-4)
 		snprintf(buf, len, "%.3g", v);
+	/* SI prefixes below: %g would print e-notation there. */
+	else if (a >= 1e-7)
+		snprintf(buf, len, "%.3gu", v * 1e6);
+	else if (a >= 1e-10)
+		snprintf(buf, len, "%.3gn", v * 1e9);
+	else
+		snprintf(buf, len, "%.3gp", a >= 1e-13 ? v * 1e12 : 0.0);
 }
 
 bool vb_text_field(const char *path, const char *key, char *out, size_t len)

@@ -18,7 +18,8 @@ void vb_file_tail(const char *path, char *buf, size_t max);
  * Linux guest image are found next to it); "." when unknown. */
 const char *vb_self_dir(void);
 
-/* A value with 4 significant figures or so, "283.4", "0.0123", "12.35M". */
+/* A value with 4 significant figures or so, "283.4", "0.0123", "12.35M",
+ * "3.81u": SI prefixes, never e-notation. */
 void vb_fmt_value(double v, char *buf, size_t len);
 
 /* The value of the first "key : value" line of the file at path (NULL or

@@ -234,3 +234,20 @@ Test(summary, vs_base_only_between_like_work)
 	cr_assert(strstr(line_with(t, "ptrchase", "2m"), "0.50x"), "%s", t);
 	free(t);
 }
+
+/* Issue 18: numbers are plain digits or SI suffixes, never e-notation
+ * (the why view printed "pagetable_walk 3.81e-06" per operation). */
+Test(summary, values_never_in_e_notation)
+{
+	const double v[] = { 0, 3.81e-6, -2.5e-9, 7e-12, 1e-15, 4.2e-4, 0.0123, 283.4,
+			     1.234e5, 1.235e7, 3e10, 5e13 };
+	const char *want[] = { "0.000", "3.81u", "-2.5n", "7p", "0p", "0.00042", "0.012", "283.4",
+			       "123.4k", "12.35M", "30G", "50T" };
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		vb_fmt_value(v[i], buf, sizeof(buf));
+		cr_assert_str_eq(buf, want[i], "%g: %s", v[i], buf);
+		cr_assert_null(strchr(buf, 'e'), "%g printed as %s", v[i], buf);
+	}
+}
