@@ -18,6 +18,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -243,6 +244,32 @@ static int restore(struct pending *p, int fd)
 	return rc;
 }
 
+/* Unmap what a guardian forked mid-run inherited of KVM: a vCPU's mmap'd
+ * kvm_run holds its file, so the VM, so the vendor module, open after the
+ * fds are closed, and the module could never be reloaded. Plain read(2):
+ * this runs in a child forked from a threaded process. */
+static void unmap_kvm(void)
+{
+	char buf[65536], *line, *save = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (maps < 0)
+		return;
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(maps, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(maps);
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long lo, hi;
+
+		if (strstr(line, "anon_inode:kvm") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			munmap((void *)lo, hi - lo);
+	}
+}
+
 static void guardian(int fd)
 {
 	struct pending p = { 0 };
@@ -274,6 +301,7 @@ static void guardian(int fd)
 	for (int i = 3; i < 1024; i++)
 		if (i != fd)
 			close(i);
+	unmap_kvm();
 	for (;;) {
 		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		char *nl;

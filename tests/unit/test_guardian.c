@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -350,4 +354,55 @@ Test(guardian, unmounts_what_vbench_mounted_after_a_kill)
 	cr_assert_not(mounted(d), "%s is still mounted", d);
 	rmdir(d);
 	free(d);
+}
+
+/* The guardian's mappings that hold a KVM file (a vCPU's kvm_run). */
+static int kvm_maps(pid_t pid)
+{
+	char path[64], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "anon_inode:kvm") != NULL;
+	fclose(f);
+	return n;
+}
+
+/* A guardian forked while a VM runs (a replacement, mid-run) must hold no
+ * vCPU mapping: it would keep the module in use, and the reload would be
+ * refused (seen in the lab: npt left N after the guardian was killed). */
+Test(guardian, holds_no_kvm_mapping_when_forked_mid_run, .timeout = 30)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, vcpu, size;
+	void *run;
+	pid_t gp;
+
+	if (kvm < 0)
+		cr_skip_test("no usable /dev/kvm on this host");
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	cr_assert_geq(vm, 0);
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	cr_assert_geq(vcpu, 0);
+	size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	cr_assert_neq(run, MAP_FAILED);
+	cr_assert_gt(kvm_maps(getpid()), 0, "the vCPU's kvm_run is not listed as anon_inode:kvm");
+	cr_assert_eq(vb_guardian_start(err, sizeof(err)), 0, "%s", err);
+	gp = guardian_pid();
+	cr_assert_gt(gp, 0);
+	for (int i = 0; i < 100 && kvm_maps(gp) > 0; i++) {
+		struct timespec ms10 = { 0, 10000000 };
+
+		nanosleep(&ms10, NULL);
+	}
+	cr_assert_eq(kvm_maps(gp), 0, "the guardian still maps a vCPU of vbench's");
+	cr_assert_eq(vb_guardian_finish(), 0);
+	munmap(run, (size_t)size);
+	close(vcpu);
+	close(vm);
+	close(kvm);
 }
