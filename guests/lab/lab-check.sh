@@ -125,7 +125,8 @@ preamble() {
 	# No --trace for the nested Linux guest: its tracepoints are registered
 	# while QEMU's vCPUs already run it, and that text patching in this TCG
 	# machine was followed by the lab going silent in 3 of 3 first boots of
-	# linux-shadow (none in the micro step, whose events open before KVM_RUN).
+	# linux-shadow (none in the micro step, whose events open before KVM_RUN;
+	# the step also hung once with no tracing at all: a suspect, not the cause).
 	# The why of the Linux guest is tested on the trace double (trace.bats).
 	step_linux() {
 		vb "linux-$1" "$linux_limit" --mode "$1" --guest linux --accel kvm \
