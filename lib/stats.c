@@ -151,9 +151,7 @@ struct ranked {
 
 static int cmp_ranked(const void *a, const void *b)
 {
-	double x = ((const struct ranked *)a)->v, y = ((const struct ranked *)b)->v;
-
-	return (x > y) - (x < y);
+	return cmp_double(&((const struct ranked *)a)->v, &((const struct ranked *)b)->v);
 }
 
 /* P(U <= u) under H0 for sample sizes m, n without ties: the counts of U are
@@ -613,9 +611,7 @@ struct sample_at {
 
 static int cmp_sample_at(const void *a, const void *b)
 {
-	double x = ((const struct sample_at *)a)->v, y = ((const struct sample_at *)b)->v;
-
-	return (x > y) - (x < y);
+	return cmp_double(&((const struct sample_at *)a)->v, &((const struct sample_at *)b)->v);
 }
 
 /* A Fenwick tree of counts over the sorted samples: the k-th smallest of
