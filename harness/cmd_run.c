@@ -1,12 +1,12 @@
 /* cmd_run.c: `vbench run`: build the plan from a file and flags, run each
- * point through its backend, write every row as it finishes, then summarize. */
+ * point through its guest, write every row as it finishes, then summarize. */
 #include "analysis/findings.h"
 #include "analysis/history.h"
 #include "analysis/ratio.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
 #include "microbench/counters.h"
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/cmds.h"
 #include "harness/cmdutil.h"
 #include "harness/env.h"

@@ -1,12 +1,12 @@
 /* guest.c: the guest table and its look-ups. An entry lives with its guest
- * (harness/native.c, guests/<name>/); this file only lists them. */
+ * (harness/noguest.c, guests/<name>/); this file only lists them. */
 #include "harness/guest.h"
 
 #include <stdio.h>
 #include <string.h>
 
 const struct vb_guest *const vb_guests[] = {
-	&vb_guest_native,
+	&vb_guest_none,
 	&vb_guest_micro,
 	&vb_guest_linux,
 	&vb_guest_remote,

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/catalog.h"
 #include "harness/modes.h"
 
@@ -62,12 +62,12 @@ struct vb_guest {
 int vb_guest_run(const struct vb_guest *g, const struct vb_point *const *pts, json_t *const *rows,
 		 size_t n, const struct vb_run_opts *o);
 
-/* The table, NULL-terminated: native first, then in --guest auto's order. */
+/* The table, NULL-terminated: none (natively) first, then in --guest auto's order. */
 extern const struct vb_guest *const vb_guests[];
 
-extern const struct vb_guest vb_guest_native, vb_guest_micro, vb_guest_linux, vb_guest_remote;
+extern const struct vb_guest vb_guest_none, vb_guest_micro, vb_guest_linux, vb_guest_remote;
 
-/* The entry of that name (native: "none"), or NULL. */
+/* The entry of that name (natively: "none"), or NULL. */
 const struct vb_guest *vb_guest_find(const char *name);
 /* "micro, linux, remote": the names --guest takes (auto aside). */
 void vb_guest_names(char *buf, size_t len);

@@ -18,7 +18,7 @@
 int vb_guest_line_accept(const char *line, json_t *row, char *msg, size_t msglen,
 			 char *err, size_t errlen);
 
-/* Shorthand for backends that only care about results: 1 result merged,
+/* Shorthand for guests that only care about results: 1 result merged,
  * 0 anything else that is harmless, -1 malformed. */
 int vb_guest_result_accept(const char *line, json_t *row, char *err, size_t errlen);
 

@@ -2,7 +2,7 @@
  * it: the row's status, vbench-guest's argv for a point
  * (docs/guest-protocol.md), and running it with its output read as untrusted
  * input (harness/guestout.c). The native, Linux and remote guests share it. */
-#include "harness/backend.h"
+#include "harness/guestrun.h"
 #include "harness/guest.h"
 #include "harness/guestout.h"
 #include "harness/spawn.h"

@@ -3,7 +3,8 @@
  * interval must come from how invocations differ too (docs/methodology.md). */
 #include "harness/invocations.h"
 #include "lib/stats.h"
-#include "harness/backend.h"
+#include "harness/guestrun.h"
+#include "harness/point.h"
 #include "harness/modes.h"
 #include "lib/row.h"
 #include "harness/trace.h"

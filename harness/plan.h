@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "harness/backend.h"
+#include "harness/point.h"
 
 #define VB_PLAN_BENCHES_MAX 64
 #define VB_PLAN_VALUES_MAX 512

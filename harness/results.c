@@ -114,7 +114,7 @@ int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errle
 	size_t len, off = 0;
 	json_t *walk;
 
-	/* The derived walk metrics, from the counts every backend left in the
+	/* The derived walk metrics, from the counts every guest left in the
 	 * row: computed here, once for all guests (docs/methodology.md). */
 	walk = vb_walk_row(json_object_get(row, "counters"));
 	if (walk)

@@ -7,6 +7,7 @@
 #include "harness/estimate.h"
 #include "harness/guardian.h"
 #include "harness/guest.h"
+#include "harness/guestrun.h"
 #include "harness/invocations.h"
 #include "harness/modeswitch.h"
 #include "harness/topology.h"
@@ -196,7 +197,7 @@ void vb_run_loop_end(struct vb_run_loop *r)
 
 enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };
 
-/* Everything decided before a backend runs a point: planned skips, the mode,
+/* Everything decided before a guest runs a point: planned skips, the mode,
  * hugepages. PREP_DONE when the row already has its final (skipped) status,
  * PREP_HUGEPAGES when a hugepage shortfall skipped it. */
 static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opts *opts,
@@ -426,8 +427,8 @@ static void run_batch(struct vb_run_loop *r, size_t first, bool *ran, unsigned i
 	got = vb_guest_run(g, batch, rows, n, r->opts);
 	if (got < 0) {
 		for (size_t k = 0; k < n; k++)
-			vb_row_status(rows[k], "failed", "the %s guest stopped: backend error",
-				      g->name);
+			vb_row_status(rows[k], "failed", "the %s guest stopped: %s", g->name,
+				      "an error that ends the run");
 	} else if (got == 0) {
 		for (size_t k = 0; k < n; k++)
 			vb_row_status(rows[k], "failed", "the %s guest ran none of its points",

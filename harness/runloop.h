@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/plan.h"
 #include "harness/results.h"
 

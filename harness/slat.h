@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/modes.h"
 
 /* The slat object for a host of flavour st: {isa, flags [..] | null,

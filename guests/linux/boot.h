@@ -12,7 +12,7 @@
 
 #include "guests/linux/qemu.h"
 #include "guests/linux/qmp.h"
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/pmu.h"
 
 #define BETWEEN_TIMEOUT_S 60.0		/* from one bench's end to the next one's start */

@@ -5,6 +5,7 @@
 #include "guests/linux/boot.h"
 #include "guests/linux/linux.h"
 #include "harness/guest.h"
+#include "harness/guestrun.h"
 #include "harness/modes.h"
 #include "harness/tmpdir.h"
 #include "harness/trace.h"

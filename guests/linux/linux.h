@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "harness/backend.h"
+#include "harness/point.h"
 
 /* Where the image is: $VBENCH_LINUX_KERNEL / $VBENCH_LINUX_INITRD, else
  * <dir>/linux/vmlinuz and <dir>/linux/initramfs.cpio.gz next to vbench. */

@@ -3,6 +3,7 @@
  * plan text the guest's init reads from fw_cfg. */
 #include "guests/linux/boot.h"
 #include "guests/linux/linux.h"
+#include "harness/guestrun.h"
 #include "lib/error.h"
 #include "lib/text.h"
 #include "microbench/bench.h"

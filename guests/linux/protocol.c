@@ -4,6 +4,7 @@
  * garbage end the boot. */
 #include "guests/linux/boot.h"
 #include "harness/guestout.h"
+#include "harness/guestrun.h"
 #include "harness/spawn.h"
 #include "harness/trace.h"
 #include "lib/backing.h"

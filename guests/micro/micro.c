@@ -1,4 +1,4 @@
-/* micro.c: the micro guest backend (--guest micro): one VM per row, built
+/* micro.c: the micro guest (--guest micro): one VM per row, built
  * for the kernel and page mix asked, timed passes read from the guest's TSC,
  * KVM statistics read around each timed pass. What differs between kernels
  * is in their rows (kernels.h); this file is the VM, the pass and the
@@ -6,6 +6,7 @@
 #include "guests/micro/micro.h"
 #include "guests/micro/stats.h"
 #include "harness/guest.h"
+#include "harness/guestrun.h"
 #include "harness/pmu.h"
 #include "harness/trace.h"
 #include "lib/clock.h"
@@ -338,7 +339,7 @@ static bool point(struct vb_micro *m, const struct vb_point *pt, char *why, size
 	return true;
 }
 
-int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row)
+int vb_micro_run(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row)
 {
 	struct micro *mi;
 	struct vb_kvm_state st;
@@ -447,5 +448,5 @@ const struct vb_guest vb_guest_micro = {
 	.kvm_mode = micro_kvm_mode,
 	.usable = micro_usable,
 	.hugetlb_bytes = micro_hugetlb_bytes,
-	.run_one = vb_backend_micro,
+	.run_one = vb_micro_run,
 };

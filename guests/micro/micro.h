@@ -1,16 +1,17 @@
 /* micro.h: one micro-guest row while it runs, as a kernel's host-side hooks
  * (guests/micro/kernels.h) see it: the VM, the mailbox, the page size asked
- * for, and what the hooks fill in for micro.c. */
+ * for, and what the hooks fill in for micro.c; and the guest's run_one. */
 #ifndef VB_MICRO_MICRO_H
 #define VB_MICRO_MICRO_H
 
 #include <stdint.h>
+#include <jansson.h>
 
 #include "guests/micro/guest.h"
 #include "guests/micro/kernels.h"
 #include "guests/micro/pagetable.h"
 #include "guests/micro/vm.h"
-#include "harness/backend.h"
+#include "harness/point.h"
 
 #define VB_MICRO_WALK_ROOTS 512
 
@@ -46,5 +47,11 @@ void vb_micro_size_data(struct vb_micro *m, uint64_t len);
 int vb_micro_map_data(struct vb_micro *m);
 /* Page-table level of a leaf size: 1 for 4K, 2 for 2M, 3 for 1G. */
 int vb_micro_leaf_level(enum vb_page_size ps);
+
+/* The micro guest's run_one (harness/guest.h): fills `row` (already holding
+ * bench, mode, guest, pages.requested, params, started) with samples, stats,
+ * pages.verified, counters, status and reason. Returns 0 whenever it wrote a
+ * status (ok, skipped or failed); -1 only for errors that must stop the run. */
+int vb_micro_run(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
 
 #endif

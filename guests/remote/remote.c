@@ -4,6 +4,7 @@
 #include "guests/remote/remote.h"
 #include "harness/guest.h"
 #include "harness/guestout.h"
+#include "harness/guestrun.h"
 #include "harness/spawn.h"
 #include "lib/error.h"
 

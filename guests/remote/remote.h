@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/spawn.h"
 
 /* A --target, [user@]host[:port], taken apart. */

@@ -1,5 +1,5 @@
 /* test_micro.c: the micro guest for real on /dev/kvm: every kernel at tiny
- * sizes through vb_backend_micro, the watchdog, Ctrl-C, --events, exception
+ * sizes through vb_micro_run, the watchdog, Ctrl-C, --events, exception
  * reporting, the stats fd of a live VM, the system slot's host pages and the
  * data slot's size. Skipped, with the reason, without a usable /dev/kvm. */
 #include <criterion/criterion.h>
@@ -17,9 +17,9 @@
 #include "harness/guest.h"
 #include "guests/micro/guest.h"
 #include "guests/micro/kernels.h"
+#include "guests/micro/micro.h"
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
-#include "harness/backend.h"
 #include "microbench/bench.h"
 #include "tests/unit/hostlock.h"
 
@@ -60,14 +60,14 @@ static struct vb_point point(const char *kernel, const char *pages, const char *
 	return pt;
 }
 
-/* Run one kernel through the backend; returns the row (caller frees). */
+/* Run one kernel through the micro guest; returns the row (caller frees). */
 static json_t *run(const char *kernel, const char *pages, const char *const *sets,
 		   const struct vb_run_opts *o)
 {
 	struct vb_point pt = point(kernel, pages, sets);
 	json_t *row = json_pack("{s:s,s:{s:s}}", "bench", kernel, "pages", "requested", pages);
 
-	cr_assert_eq(vb_backend_micro(&pt, o, row), 0);
+	cr_assert_eq(vb_micro_run(&pt, o, row), 0);
 	return row;
 }
 
@@ -250,7 +250,7 @@ Test(micro, unavailable_mode_is_skipped)
 	(void)sets;
 	vb_param_defaults(&pt.params, k->params);
 	pt.mode = kvm.paging == VB_MODE_SHADOW ? VB_MODE_EPT : VB_MODE_SHADOW;
-	cr_assert_eq(vb_backend_micro(&pt, &opts, row), 0);
+	cr_assert_eq(vb_micro_run(&pt, &opts, row), 0);
 	cr_assert_str_eq(str(row, "status"), "skipped");
 	cr_assert_neq(strlen(str(row, "reason")), 0);
 	cr_assert_str_eq(str(row, "mode_verified"), vb_mode_name(kvm.paging));

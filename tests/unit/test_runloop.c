@@ -249,7 +249,8 @@ Test(runloop, a_guest_error_fails_every_row_of_its_batch)
 	cr_assert_eq(l.r.failed, 2);
 	for (size_t i = 0; i < 2; i++) {
 		cr_assert_str_eq(str(l.acc[i], "status"), "failed");
-		cr_assert_str_eq(str(l.acc[i], "reason"), "the fake guest stopped: backend error");
+		cr_assert_str_eq(str(l.acc[i], "reason"),
+				 "the fake guest stopped: an error that ends the run");
 	}
 	loop_fini(&l);
 }

@@ -4,8 +4,9 @@
  * guest.S). The entry keeps the name and lists no benches: a plan that asks
  * for the micro guest is told why; --guest auto picks the Linux guest
  * instead. Built instead of guests/micro/ by ARCH=arm64. */
-#include "harness/backend.h"
+#include "harness/point.h"
 #include "harness/guest.h"
+#include "harness/guestrun.h"
 
 #include <stdio.h>
 

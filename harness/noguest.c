@@ -1,8 +1,10 @@
-/* native.c: the native guest's entry. Each point runs in a fresh vbench-guest
- * child (the same binary that runs inside Linux guests), through
- * guestrun.c's vb_guest_argv and vb_guest_exec, as a remote guest's do. */
-#include "harness/backend.h"
+/* noguest.c: the guest table's `none` entry: a point run natively, with no
+ * guest. Each point runs in a fresh vbench-guest child (the same binary that
+ * runs inside Linux guests), through guestrun.c's vb_guest_argv and
+ * vb_guest_exec, as a remote guest's points do. */
+#include "harness/point.h"
 #include "harness/guest.h"
+#include "harness/guestrun.h"
 #include "lib/error.h"
 #include "microbench/bench.h"
 
@@ -10,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *o, json_t *row)
+/* Run the point in a vbench-guest child and take its row (harness/guest.h's
+ * run_one). */
+static int none_run(const struct vb_point *pt, const struct vb_run_opts *o, json_t *row)
 {
 	char *argv[96];
 	int n = vb_guest_argv(pt, o, argv, 96);
@@ -34,7 +38,7 @@ static uint64_t native_hugetlb_bytes(const struct vb_point *pt, bool hugetlb, en
 	return b ? vb_bench_mem_bytes(b, &pt->params, pt->pages.guest) : 0;
 }
 
-const struct vb_guest vb_guest_native = {
+const struct vb_guest vb_guest_none = {
 	.name = "none",
 	.where = "natively",
 	.summary = "no guest: a vbench-guest child process on this host (mode native)",
@@ -42,5 +46,5 @@ const struct vb_guest vb_guest_native = {
 	.guest_pages_only = true,
 	.bench_at = vb_catalog_bench_at,
 	.hugetlb_bytes = native_hugetlb_bytes,
-	.run_one = vb_backend_native,
+	.run_one = none_run,
 };

@@ -1,7 +1,7 @@
-/* backend.h: how `vbench run` hands plan points to the guest that runs them
- * (harness/guest.h: natively, micro, Linux, remote) and gets result rows back. */
-#ifndef VB_BACKEND_H
-#define VB_BACKEND_H
+/* point.h: what `vbench run` hands the guest that runs a point (harness/guest.h:
+ * none, micro, Linux, remote): the plan point and the options of the run. */
+#ifndef VB_POINT_H
+#define VB_POINT_H
 
 #include <sched.h>
 #include <signal.h>
@@ -26,7 +26,7 @@ struct vb_point {
 	const char *target;			/* remote guest: [user@]host[:port]; else NULL */
 };
 
-/* Options of the run that every backend honours. */
+/* Options of the run that every guest honours. */
 struct vb_run_opts {
 	struct vb_stop_rule stop;
 	unsigned warmup;
@@ -50,29 +50,5 @@ struct vb_run_opts {
 	int n_ssh_opts;
 	unsigned long seed;
 };
-
-/* A guest's run() fills each `row` (already holding bench, mode, guest,
- * pages.requested, params, started) with samples, stats, pages.verified,
- * counters, status and reason. These run one point and return 0 whenever they
- * wrote a status (ok, skipped or failed); -1 only for errors that must stop
- * the whole run. */
-int vb_backend_native(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
-int vb_backend_micro(const struct vb_point *pt, const struct vb_run_opts *opts, json_t *row);
-
-/* vbench-guest's argv for a point (docs/guest-protocol.md), argv[0] being
- * opts->guest_bin; strings are malloc'd, out is NULL-terminated. Returns argc or -1. */
-int vb_guest_argv(const struct vb_point *pt, const struct vb_run_opts *opts, char **out, int max);
-
-/* Run a vbench-guest command line (argv: vbench-guest itself, or ssh running
- * it on a target) and take its one result into row as untrusted output; on
- * anything else the row fails with a reason naming `who`. stdin_path feeds
- * the child (NULL: /dev/null, and the child is pinned to o->affinity).
- * Returns 0 once the row has a status. */
-int vb_guest_exec(char *const argv[], const char *stdin_path, const struct vb_run_opts *o,
-		  json_t *row, const char *who);
-
-/* Set status "skipped"/"failed" with a printf reason; returns 0. */
-__attribute__((format(printf, 3, 4)))
-int vb_row_status(json_t *row, const char *status, const char *fmt, ...);
 
 #endif
