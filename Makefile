@@ -188,11 +188,13 @@ check: deps
 	scripts/check-skips.sh $(CHECK_DIR) $(abspath $(VBENCH))
 
 # The house rules (../shared/STYLE.md) that a tool can check: cppcheck clean,
-# no line over 100 columns (.clang-format formats to it), folders that depend
-# one way and files that form no circle (docs/layout.md; needs the objects).
+# no line over 100 columns (.clang-format formats to it), no function over 80
+# lines, folders that depend one way and files that form no circle
+# (docs/layout.md; needs the objects).
 lint: all
 	scripts/cppcheck.sh
 	scripts/check-lines.sh
+	scripts/check-funcs.sh
 	scripts/check-deps.sh $(BUILD)/obj
 
 # The run folders and --json outputs the tests above made, against the schema

@@ -416,17 +416,10 @@ static void ident_cells(json_t *r, char c[][96])
 	}
 }
 
-void vb_compare_print(FILE *f, json_t *report)
+/* Which two runs, and the rule the verdicts follow. */
+static void print_heading(FILE *f, json_t *report)
 {
-	json_t *rows = json_object_get(report, "rows"), *r,
-	       *counts = json_object_get(report, "counts");
-	size_t n = json_array_size(rows), i, w[K_COUNT];
-	char (*cells)[K_COUNT][96] = calloc(n + 1, sizeof(*cells));
-	int k;
-
-	if (!cells)
-		return;
-	for (k = 0; k < 2; k++) {
+	for (int k = 0; k < 2; k++) {
 		const char *which = k ? "new" : "baseline";
 		char pk[32];
 
@@ -444,50 +437,56 @@ void vb_compare_print(FILE *f, json_t *report)
 		json_number_value(json_object_get(report, "threshold")) * 100,
 		json_string_value(json_object_get(report, "method")),
 		json_number_value(json_object_get(report, "alpha")));
-	for (k = 0; k < K_COUNT; k++)
-		snprintf(cells[0][k], 96, "%s", k_head[k]);
-	json_array_foreach(rows, i, r) {
-		char (*c)[96] = cells[i + 1];
-		json_t *ch = json_object_get(r, "change"), *p = json_object_get(r, "p_value");
-		json_t *ci = json_object_get(r, "change_ci95");
-		const char *note = json_string_value(json_object_get(r, "note"));
+}
 
-		ident_cells(r, c);
-		snprintf(c[K_UNIT], 96, "%s", json_string_value(json_object_get(r, "unit")));
-		fmt_side(json_object_get(r, "baseline"), c[K_BASE], 96);
-		fmt_side(json_object_get(r, "new"), c[K_NEW], 96);
-		if (json_is_number(ch))
-			snprintf(c[K_CHANGE], 96, "%+.1f%%", json_number_value(ch) * 100);
-		else
-			snprintf(c[K_CHANGE], 96, "-");
-		if (json_is_array(ci))
-			snprintf(c[K_CI], 96, "[%+.1f%%, %+.1f%%]",
-				 json_number_value(json_array_get(ci, 0)) * 100,
-				 json_number_value(json_array_get(ci, 1)) * 100);
-		else
-			snprintf(c[K_CI], 96, "-");
-		if (json_is_number(p))
-			snprintf(c[K_P], 96, json_number_value(p) < 0.001 ? "%.1e" : "%.3f",
-				 json_number_value(p));
-		else
-			snprintf(c[K_P], 96, "-");
-		snprintf(c[K_VERDICT], 96, "%s%s%s",
-			 json_string_value(json_object_get(r, "verdict")), note ? ": " : "",
-			 note ? note : "");
-		for (k = K_UNIT; k < K_COUNT; k++) {
-			char clean[96];
+/* One compared row's cells, control characters escaped. */
+static void row_cells(json_t *r, char c[K_COUNT][96])
+{
+	json_t *ch = json_object_get(r, "change"), *p = json_object_get(r, "p_value");
+	json_t *ci = json_object_get(r, "change_ci95");
+	const char *note = json_string_value(json_object_get(r, "note"));
 
-			memcpy(c[k], vb_escape_ctrl(c[k], clean, sizeof(clean)), sizeof(clean));
-		}
+	ident_cells(r, c);
+	snprintf(c[K_UNIT], 96, "%s", json_string_value(json_object_get(r, "unit")));
+	fmt_side(json_object_get(r, "baseline"), c[K_BASE], 96);
+	fmt_side(json_object_get(r, "new"), c[K_NEW], 96);
+	if (json_is_number(ch))
+		snprintf(c[K_CHANGE], 96, "%+.1f%%", json_number_value(ch) * 100);
+	else
+		snprintf(c[K_CHANGE], 96, "-");
+	if (json_is_array(ci))
+		snprintf(c[K_CI], 96, "[%+.1f%%, %+.1f%%]",
+			 json_number_value(json_array_get(ci, 0)) * 100,
+			 json_number_value(json_array_get(ci, 1)) * 100);
+	else
+		snprintf(c[K_CI], 96, "-");
+	if (json_is_number(p))
+		snprintf(c[K_P], 96, json_number_value(p) < 0.001 ? "%.1e" : "%.3f",
+			 json_number_value(p));
+	else
+		snprintf(c[K_P], 96, "-");
+	snprintf(c[K_VERDICT], 96, "%s%s%s", json_string_value(json_object_get(r, "verdict")),
+		 note ? ": " : "", note ? note : "");
+	for (int k = K_UNIT; k < K_COUNT; k++) {
+		char clean[96];
+
+		memcpy(c[k], vb_escape_ctrl(c[k], clean, sizeof(clean)), sizeof(clean));
 	}
-	for (k = 0; k < K_COUNT; k++) {
+}
+
+/* n + 1 lines of cells (the head first) in aligned columns, numbers to the right. */
+static void print_table(FILE *f, char (*cells)[K_COUNT][96], size_t n)
+{
+	size_t w[K_COUNT];
+
+	for (int k = 0; k < K_COUNT; k++) {
 		w[k] = 0;
-		for (i = 0; i <= n; i++)
+		for (size_t i = 0; i <= n; i++)
 			if (strlen(cells[i][k]) > w[k])
 				w[k] = strlen(cells[i][k]);
 	}
-	for (i = 0; i <= n; i++) {
-		for (k = 0; k < K_COUNT; k++) {
+	for (size_t i = 0; i <= n; i++) {
+		for (int k = 0; k < K_COUNT; k++) {
 			bool right = k >= K_BASE && k <= K_P && k != K_CI;
 
 			if (k == K_VERDICT)
@@ -498,8 +497,15 @@ void vb_compare_print(FILE *f, json_t *report)
 				fprintf(f, "%-*s  ", (int)w[k], cells[i][k]);
 		}
 	}
-	free(cells);
-	for (k = 0; k < 2; k++) {
+}
+
+/* The points only one run has, and those ok in the baseline but not in the new run. */
+static void print_unmatched(FILE *f, json_t *report)
+{
+	size_t i;
+	json_t *r;
+
+	for (int k = 0; k < 2; k++) {
 		json_t *only = json_object_get(report, k ? "only_new" : "only_baseline");
 
 		json_array_foreach(only, i, r) {
@@ -522,6 +528,25 @@ void vb_compare_print(FILE *f, json_t *report)
 			c[K_PARAMS][0] ? " " : "", c[K_PARAMS], c[K_MODE], c[K_PAGES],
 			why ? ": " : "", why ? why : "");
 	}
+}
+
+void vb_compare_print(FILE *f, json_t *report)
+{
+	json_t *rows = json_object_get(report, "rows"), *r,
+	       *counts = json_object_get(report, "counts");
+	size_t n = json_array_size(rows), i;
+	char (*cells)[K_COUNT][96] = calloc(n + 1, sizeof(*cells));
+
+	if (!cells)
+		return;
+	print_heading(f, report);
+	for (int k = 0; k < K_COUNT; k++)
+		snprintf(cells[0][k], 96, "%s", k_head[k]);
+	json_array_foreach(rows, i, r)
+		row_cells(r, cells[i + 1]);
+	print_table(f, cells, n);
+	free(cells);
+	print_unmatched(f, report);
 	fprintf(f,
 		"\n%lld regression(s), %lld improvement(s), %lld unchanged, %lld not significant, "
 		"%lld unavailable, %lld lost\n",

@@ -164,6 +164,22 @@ static void plot_curve(struct vb_fig *g, FILE *f, const char *dat, const char *k
 		idx, style, title);
 }
 
+/* The x axis of a sweep: the nfp footprints as evenly spaced categories,
+ * each labelled with its value as a parameter reads (e.g. 64M). */
+static void footprint_tics(FILE *gp, const json_int_t *fps, size_t nfp)
+{
+	fprintf(gp, "set xrange [-0.3:%zu.3]\nset xtics (", nfp - 1);
+	for (size_t k = 0; k < nfp; k++) {
+		char t[32];
+		json_t *v = json_integer(fps[k]);
+
+		vb_param_value_text(v, t, sizeof(t));
+		json_decref(v);
+		fprintf(gp, "%s'%s' %zu", k ? ", " : "", t, k);
+	}
+	fprintf(gp, ")\n");
+}
+
 /*
  * Median vs footprint for one bench: one curve per mode x pages (and per
  * value of any other swept param), coloured by mode. The footprints are
@@ -176,7 +192,7 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 	json_t *series = json_object(), *row, *rows, *pick = vb_params_key_names(results, bench);
 	json_t *mixes = json_object();
 	json_int_t fps[VB_PLOT_FP_MAX];
-	size_t nfp = footprints(results, bench, fps, VB_PLOT_FP_MAX), i, idx = 0, k;
+	size_t nfp = footprints(results, bench, fps, VB_PLOT_FP_MAX), i, idx = 0;
 	char name[NAME_MAX_LEN * 2], dat[NAME_MAX_LEN * 2 + 8], unit[64] = "", base[NAME_MAX_LEN];
 	const char *key;
 	double lo = INFINITY, hi = 0;
@@ -232,16 +248,7 @@ static int plot_sweep(struct vb_fig *g, json_t *results, const char *bench)
 	fprintf(g->gp, "set title '%s: %s by footprint (median, 95%% CI)'\n", base, unit);
 	fprintf(g->gp, "set xlabel 'footprint'\nset ylabel '%s'\nset key top left\nset grid\n",
 		unit);
-	fprintf(g->gp, "set xrange [-0.3:%zu.3]\nset xtics (", nfp - 1);
-	for (k = 0; k < nfp; k++) {
-		char t[32];
-		json_t *v = json_integer(fps[k]);
-
-		vb_param_value_text(v, t, sizeof(t));
-		json_decref(v);
-		fprintf(g->gp, "%s'%s' %zu", k ? ", " : "", t, k);
-	}
-	fprintf(g->gp, ")\n");
+	footprint_tics(g->gp, fps, nfp);
 	vb_fig_yaxis(g->gp, lo, hi);
 	fprintf(g->gp, "plot");
 	json_object_foreach(series, key, rows)

@@ -33,11 +33,43 @@ static bool cell_of(json_t *row, int *gi, int *hi)
 	return *gi >= 0 && *hi >= 0;
 }
 
+/* The heatmap's data: one line per cell (host, guest, log2 of the ratio to
+ * 4k:4k, the median and the ratio as labels, and whether it is not ok). The
+ * first unit found goes into unit. */
+static void heatmap_cells(FILE *f, json_t *cell[3][3], int dim, double base, char *unit,
+			  size_t ulen)
+{
+	fprintf(f, "# host guest log2(median / 4k:4k median) \"median\" \"ratio\" not-ok\n");
+	for (int gi = 0; gi < dim; gi++)
+		for (int hi = 0; hi < dim; hi++) {
+			json_t *r = cell[gi][hi];
+			char med[32] = "", ratio[32] = "";
+			double m;
+
+			if (r && vb_row_is_ok(r)) {
+				vb_row_stat(r, "median", &m);
+				vb_fmt_value(m, med, sizeof(med));
+				if (isfinite(base) && base > 0 && m > 0)
+					snprintf(ratio, sizeof(ratio), "%.2fx", m / base);
+				fprintf(f, "%d %d %.6g \"%s\" \"%s\" NaN\n", hi, gi,
+					isfinite(base) && base > 0 && m > 0 ? log2(m / base) : 0.0,
+					med, ratio);
+				if (!unit[0] && vb_row_str(r, "unit"))
+					vb_fig_label(vb_row_str(r, "unit"), unit, ulen);
+			} else {
+				fprintf(f, "%d %d NaN \"%s\" \"\" 1\n", hi, gi,
+					!r					      ? "not run"
+					: !strcmp(vb_row_str(r, "status"), "skipped") ? "skipped"
+										      : "failed");
+			}
+		}
+}
+
 /* One heatmap: the rows of one bench, params, mode and guest, by page mix. */
 static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 {
 	json_t *cell[3][3] = { { NULL } };
-	double base = NAN, m;
+	double base = NAN;
 	int gi, hi, dim = 2, ok = 0;
 	char name[256], dat[270], params[200], title[400], t[200], unit[64] = "";
 	struct vb_atomic a;
@@ -62,29 +94,7 @@ static int heatmap(struct vb_fig *g, json_t **rows, size_t n, json_t *pick)
 	f = vb_fig_data(g, &a, dat);
 	if (!f)
 		return -1;
-	fprintf(f, "# host guest log2(median / 4k:4k median) \"median\" \"ratio\" not-ok\n");
-	for (gi = 0; gi < dim; gi++)
-		for (hi = 0; hi < dim; hi++) {
-			json_t *r = cell[gi][hi];
-			char med[32] = "", ratio[32] = "";
-
-			if (r && vb_row_is_ok(r)) {
-				vb_row_stat(r, "median", &m);
-				vb_fmt_value(m, med, sizeof(med));
-				if (isfinite(base) && base > 0 && m > 0)
-					snprintf(ratio, sizeof(ratio), "%.2fx", m / base);
-				fprintf(f, "%d %d %.6g \"%s\" \"%s\" NaN\n", hi, gi,
-					isfinite(base) && base > 0 && m > 0 ? log2(m / base) : 0.0,
-					med, ratio);
-				if (!unit[0] && vb_row_str(r, "unit"))
-					vb_fig_label(vb_row_str(r, "unit"), unit, sizeof(unit));
-			} else {
-				fprintf(f, "%d %d NaN \"%s\" \"\" 1\n", hi, gi,
-					!r					      ? "not run"
-					: !strcmp(vb_row_str(r, "status"), "skipped") ? "skipped"
-										      : "failed");
-			}
-		}
+	heatmap_cells(f, cell, dim, base, unit, sizeof(unit));
 	vb_fig_label(params, t, sizeof(t));
 	snprintf(title, sizeof(title), "%s%s%s in %s%s%s: median %s, and ratio to 4k:4k",
 		 vb_row_str(rows[0], "bench"), t[0] ? " " : "", t, vb_row_str(rows[0], "mode"),
@@ -202,6 +212,31 @@ static void short_pair(json_t *e, enum vb_ratio_kind kind, char *buf, size_t len
 			 json_string_value(json_object_get(a, "pages")));
 }
 
+/* Whether every bar of that kind is of one bench and params: then group
+ * holds them ("bench params"). */
+static bool one_group(json_t *view, enum vb_ratio_kind kind, char *group, size_t len)
+{
+	char one[400];
+	bool same = true;
+	size_t i;
+	json_t *e;
+
+	group[0] = '\0';
+	json_array_foreach(view, i, e) {
+		double c, l, h;
+		const char *pt = json_string_value(json_object_get(e, "params_text"));
+
+		if (vb_ratio_kind_of(e) != kind || !vb_ratio_cost(e, &c, &l, &h))
+			continue;
+		snprintf(one, sizeof(one), "%s%s%s", json_string_value(json_object_get(e, "bench")),
+			 pt && *pt ? " " : "", pt ? pt : "");
+		if (group[0] && strcmp(group, one))
+			same = false;
+		snprintf(group, len, "%s", one);
+	}
+	return same;
+}
+
 /* One chart per kind of ratio: a bar per ratio (cost ratio, > 1: the first
  * is slower), its CI as whiskers, a line at 1, coloured by the first's mode. */
 static int ratio_chart(struct vb_fig *g, json_t *view, enum vb_ratio_kind kind)
@@ -212,24 +247,10 @@ static int ratio_chart(struct vb_fig *g, json_t *view, enum vb_ratio_kind kind)
 	char name[256], dat[270];
 	struct vb_atomic a;
 	FILE *f = NULL;
-
-	char group[400] = "", one[400];
-	bool same = true;
-
+	char group[400], one[400];
 	/* When every bar is of one bench and params, they go in the title. */
-	json_array_foreach(view, i, e) {
-		double c, l, h;
-		const char *pt = json_string_value(json_object_get(e, "params_text"));
+	bool same = one_group(view, kind, group, sizeof(group));
 
-		if (vb_ratio_kind_of(e) != kind ||
-		    !vb_ratio_cost(e, &c, &l, &h))
-			continue;
-		snprintf(one, sizeof(one), "%s%s%s", json_string_value(json_object_get(e, "bench")),
-			 pt && *pt ? " " : "", pt ? pt : "");
-		if (group[0] && strcmp(group, one))
-			same = false;
-		snprintf(group, sizeof(group), "%s", one);
-	}
 	json_array_foreach(view, i, e) {
 		double c, l, h;
 		char pair[256], label[400], clean[400];

@@ -389,29 +389,36 @@ static bool is_base_pages(json_t *row)
 	return !strcmp(p, "4k") || !strcmp(p, "4k:4k");
 }
 
+/* A bench that maps no memory of its own: a page mix changes nothing it
+ * touches, so its rows at other page sizes get one entry saying so instead of
+ * ratios. True for such a bench. */
+static bool no_memory_of_its_own(json_t *view, json_t **rows, size_t n, json_t *pick)
+{
+	double mem;
+
+	if (!vb_row_mem_bytes(rows[0], &mem) || mem != 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (vb_row_is_ok(rows[i]) && vb_row_pages(rows[i], "requested") &&
+		    !is_base_pages(rows[i])) {
+			missing_entry(view, VB_RATIO_PAGES, rows[0], pick,
+				      "footprint 0: the bench maps no memory of its own, so the "
+				      "page size has nothing to apply to; rows at other page "
+				      "sizes repeat the 4k one");
+			break;
+		}
+	return true;
+}
+
 /* Each page mix of one mode and guest against its 4k:4k (native: 4k) row. */
 static void pages_vs_base(json_t *view, json_t **rows, size_t n, json_t *pick)
 {
 	bool *done = calloc(n ? n : 1, sizeof(*done));
 	char why[512];
-	double mem;
 
 	if (!done)
 		return;
-	if (vb_row_mem_bytes(rows[0], &mem) && mem == 0) {
-		/* No memory of its own: a page mix changes nothing the bench touches. */
-		for (size_t i = 0; i < n; i++)
-			if (vb_row_is_ok(rows[i]) && vb_row_pages(rows[i], "requested") &&
-			    !is_base_pages(rows[i])) {
-				missing_entry(
-					view, VB_RATIO_PAGES, rows[0], pick,
-					"footprint 0: the bench maps no memory of its own, so the "
-					"page "
-					"size has nothing to apply to; rows at other page sizes "
-					"repeat "
-					"the 4k one");
-				break;
-			}
+	if (no_memory_of_its_own(view, rows, n, pick)) {
 		free(done);
 		return;
 	}

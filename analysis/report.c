@@ -695,6 +695,48 @@ static void write_not_ok(struct out *o, json_t *model)
 	table_end(o);
 }
 
+/* One compared row of the table: medians, change, its CI, p, test, verdict. */
+static void compare_row(struct out *o, json_t *r)
+{
+	char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "";
+	char ci[48] = "-";
+	json_t *cr = json_object_get(r, "change_ci95");
+
+	if (json_is_number(json_object_get(json_object_get(r, "baseline"), "median")))
+		vb_fmt_value(json_number_value(json_object_get(
+				     json_object_get(r, "baseline"), "median")),
+			     b, sizeof(b));
+	if (json_is_number(json_object_get(json_object_get(r, "new"), "median")))
+		vb_fmt_value(json_number_value(
+				     json_object_get(json_object_get(r, "new"), "median")),
+			     n, sizeof(n));
+	if (json_is_number(json_object_get(r, "change")))
+		snprintf(ch, sizeof(ch), "%+.1f%%",
+			 json_number_value(json_object_get(r, "change")) * 100);
+	if (json_array_size(cr) == 2)
+		snprintf(ci, sizeof(ci), "%+.1f%% .. %+.1f%%",
+			 json_number_value(json_array_get(cr, 0)) * 100,
+			 json_number_value(json_array_get(cr, 1)) * 100);
+	if (json_is_number(json_object_get(r, "p_value")))
+		snprintf(p, sizeof(p), "%.3g",
+			 json_number_value(json_object_get(r, "p_value")));
+	if (json_is_object(json_object_get(r, "params")))
+		vb_row_params_text(r, NULL, pt, sizeof(pt));
+	row_begin(o, json_string_value(json_object_get(r, "verdict")));
+	cell(o, json_string_value(json_object_get(r, "bench")), false);
+	cell(o, pt, false);
+	cell(o, json_string_value(json_object_get(r, "mode")), false);
+	cell(o, json_string_value(json_object_get(r, "pages")), false);
+	cell(o, b, true);
+	cell(o, n, true);
+	cell(o, ch, true);
+	cell(o, ci, true);
+	cell(o, p, true);
+	cell(o, json_string_value(json_object_get(r, "test")), false);
+	cell(o, json_string_value(json_object_get(r, "verdict")), false);
+	row_end(o);
+}
+
 static void write_compare(struct out *o, json_t *model)
 {
 	static const char *const head[] = { "bench", "params", "mode", "pages", "baseline",
@@ -721,45 +763,8 @@ static void write_compare(struct out *o, json_t *model)
 		 json_string_value(json_object_get(cmp, "method")) ?: "?");
 	para(o, line);
 	table_begin(o, "compare", 11, head, right);
-	json_array_foreach(json_object_get(cmp, "rows"), i, r) {
-		char b[32] = "-", n[32] = "-", ch[32] = "-", p[32] = "-", pt[200] = "";
-		char ci[48] = "-";
-		json_t *cr = json_object_get(r, "change_ci95");
-
-		if (json_is_number(json_object_get(json_object_get(r, "baseline"), "median")))
-			vb_fmt_value(json_number_value(json_object_get(
-					     json_object_get(r, "baseline"), "median")),
-				     b, sizeof(b));
-		if (json_is_number(json_object_get(json_object_get(r, "new"), "median")))
-			vb_fmt_value(json_number_value(
-					     json_object_get(json_object_get(r, "new"), "median")),
-				     n, sizeof(n));
-		if (json_is_number(json_object_get(r, "change")))
-			snprintf(ch, sizeof(ch), "%+.1f%%",
-				 json_number_value(json_object_get(r, "change")) * 100);
-		if (json_array_size(cr) == 2)
-			snprintf(ci, sizeof(ci), "%+.1f%% .. %+.1f%%",
-				 json_number_value(json_array_get(cr, 0)) * 100,
-				 json_number_value(json_array_get(cr, 1)) * 100);
-		if (json_is_number(json_object_get(r, "p_value")))
-			snprintf(p, sizeof(p), "%.3g",
-				 json_number_value(json_object_get(r, "p_value")));
-		if (json_is_object(json_object_get(r, "params")))
-			vb_row_params_text(r, NULL, pt, sizeof(pt));
-		row_begin(o, json_string_value(json_object_get(r, "verdict")));
-		cell(o, json_string_value(json_object_get(r, "bench")), false);
-		cell(o, pt, false);
-		cell(o, json_string_value(json_object_get(r, "mode")), false);
-		cell(o, json_string_value(json_object_get(r, "pages")), false);
-		cell(o, b, true);
-		cell(o, n, true);
-		cell(o, ch, true);
-		cell(o, ci, true);
-		cell(o, p, true);
-		cell(o, json_string_value(json_object_get(r, "test")), false);
-		cell(o, json_string_value(json_object_get(r, "verdict")), false);
-		row_end(o);
-	}
+	json_array_foreach(json_object_get(cmp, "rows"), i, r)
+		compare_row(o, r);
 	table_end(o);
 	line[0] = '\0';
 	json_object_foreach(json_object_get(cmp, "counts"), k, v) {

@@ -212,26 +212,14 @@ static void fill_cells(struct srow *r, json_t *pick)
 	}
 }
 
-/* Rows of one bench+params group become adjacent, groups in order of first
- * appearance, so the plan's order still reads top to bottom. */
-static int build(json_t *results, struct table *t)
+/* Each result's group (gid[i]): the index of its bench+params key in keys,
+ * new keys appended in order of first appearance. picks gets each bench's
+ * parameters worth a column. Returns the number of groups. */
+static size_t group_rows(json_t *results, char **keys, size_t *gid, json_t *picks)
 {
-	size_t nrows = json_array_size(results), i, j, ngroups = 0;
-	char **keys;
-	size_t *gid;
-	json_t *picks = json_object(), *row;
+	size_t i, j, ngroups = 0;
+	json_t *row;
 
-	memset(t, 0, sizeof(*t));
-	t->rows = calloc(nrows ? nrows : 1, sizeof(*t->rows));
-	keys = calloc(nrows ? nrows : 1, sizeof(*keys));
-	gid = calloc(nrows ? nrows : 1, sizeof(*gid));
-	if (!t->rows || !keys || !gid) {
-		free(t->rows);
-		free(keys);
-		free(gid);
-		json_decref(picks);
-		return -1;
-	}
 	json_array_foreach(results, i, row) {
 		const char *bench = vb_row_str(row, "bench");
 		char *pk = vb_row_params_key(row);
@@ -252,6 +240,51 @@ static int build(json_t *results, struct table *t)
 		if (!json_object_get(picks, bench))
 			json_object_set_new(picks, bench, vb_params_key_names(results, bench));
 	}
+	return ngroups;
+}
+
+/* The ratio column of one group's rows [first, end): each ok row's median
+ * over the base row's, when both did the same work. */
+static void ratio_cells(struct srow *first, struct srow *end, const struct srow *base)
+{
+	for (struct srow *r = first; r < end; r++) {
+		char why[512];
+		double m, b;
+
+		if (!vb_row_is_ok(r->row))
+			continue;
+		vb_row_stat(r->row, "median", &m);
+		vb_row_stat(base->row, "median", &b);
+		if (r == base)
+			snprintf(r->cell[C_RATIO], CELL, "base");
+		else if (!vb_ratio_same_work(r->row, base->row, why, sizeof(why)))
+			snprintf(r->cell[C_RATIO], CELL, "n/a");
+		else if (b != 0)
+			snprintf(r->cell[C_RATIO], CELL, "%.2fx", m / b);
+	}
+}
+
+/* Rows of one bench+params group become adjacent, groups in order of first
+ * appearance, so the plan's order still reads top to bottom. */
+static int build(json_t *results, struct table *t)
+{
+	size_t nrows = json_array_size(results), i, j, ngroups = 0;
+	char **keys;
+	size_t *gid;
+	json_t *picks = json_object(), *row;
+
+	memset(t, 0, sizeof(*t));
+	t->rows = calloc(nrows ? nrows : 1, sizeof(*t->rows));
+	keys = calloc(nrows ? nrows : 1, sizeof(*keys));
+	gid = calloc(nrows ? nrows : 1, sizeof(*gid));
+	if (!t->rows || !keys || !gid) {
+		free(t->rows);
+		free(keys);
+		free(gid);
+		json_decref(picks);
+		return -1;
+	}
+	ngroups = group_rows(results, keys, gid, picks);
 	for (j = 0; j < ngroups; j++) {
 		struct srow *base = NULL, *first = t->rows + t->n;
 		size_t ok = 0;
@@ -278,21 +311,7 @@ static int build(json_t *results, struct table *t)
 		if (ok < 2)
 			continue;
 		t->have_ratio = true;
-		for (struct srow *r = first; r < t->rows + t->n; r++) {
-			char why[512];
-			double m, b;
-
-			if (!vb_row_is_ok(r->row))
-				continue;
-			vb_row_stat(r->row, "median", &m);
-			vb_row_stat(base->row, "median", &b);
-			if (r == base)
-				snprintf(r->cell[C_RATIO], CELL, "base");
-			else if (!vb_ratio_same_work(r->row, base->row, why, sizeof(why)))
-				snprintf(r->cell[C_RATIO], CELL, "n/a");
-			else if (b != 0)
-				snprintf(r->cell[C_RATIO], CELL, "%.2fx", m / b);
-		}
+		ratio_cells(first, t->rows + t->n, base);
 	}
 	for (j = 0; j < ngroups; j++)
 		free(keys[j]);

@@ -423,6 +423,56 @@ static void default_plan_path(char *buf, size_t len)
 	snprintf(buf, len, "configs/quick.conf");
 }
 
+/* The stop rule, warmup, invocations, timeout and point cap the flags set
+ * over the plan's, checked. */
+static void plan_stop_rule(const struct run_flags *f, struct vb_plan *plan)
+{
+	if (f->repeat >= 0)
+		plan->stop.max_runs = (unsigned)f->repeat;
+	if (f->min_runs >= 0)
+		plan->stop.min_runs = (unsigned)f->min_runs;
+	if (f->repeat >= 0 && f->min_runs < 0 && plan->stop.min_runs > plan->stop.max_runs)
+		plan->stop.min_runs = plan->stop.max_runs;
+	if (plan->stop.max_runs < 1 || plan->stop.min_runs > plan->stop.max_runs)
+		usage_error("need 1 <= --min-runs <= --repeat (have %u and %u)",
+			    plan->stop.min_runs, plan->stop.max_runs);
+	if (f->target_ci > 0)
+		plan->stop.target_ci = f->target_ci;
+	if (f->max_time > 0)
+		plan->stop.max_seconds = f->max_time;
+	if (f->warmup >= 0)
+		plan->warmup = (unsigned)f->warmup;
+	if (f->invocations > 0)
+		plan->invocations = (unsigned)f->invocations;
+	if (f->timeout > 0)
+		plan->timeout_s = f->timeout;
+	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
+		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s,
+			    plan->source, VB_TIMEOUT_MAX_S);
+	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
+}
+
+/* A guest that builds its own page tables from 4K, 2M and 1G pages (the
+ * micro guest) has thp as a host backing (2m:thp), never as a guest page size. */
+static void thp_guest_pages_check(const struct vb_plan *plan)
+{
+	for (int m = 0; plan->guest && plan->guest->no_thp_guest_pages && m < plan->n_modes; m++) {
+		if (plan->modes[m] == VB_MODE_NATIVE)
+			continue;
+		for (int p = 0; p < plan->n_pages; p++) {
+			char pages[32];
+
+			if (plan->pages[p].guest != VB_PS_THP)
+				continue;
+			vb_pages_format(&plan->pages[p], pages, sizeof(pages));
+			usage_error("pages '%s' in mode %s: the %s guest has no thp guest pages: "
+				    "use 4k, 2m "
+				    "or 1g as the guest size (e.g. 2m:thp), or --guest auto",
+				    pages, vb_mode_name(plan->modes[m]), plan->guest->name);
+		}
+	}
+}
+
 static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 {
 	char err[1024], path[4096];
@@ -483,46 +533,8 @@ static void build_plan(const struct run_flags *f, struct vb_plan *plan)
 		if (vb_plan_set_param(plan, name, eq + 1, err, sizeof(err)) < 0)
 			usage_error("--set: %s", err);
 	}
-	if (f->repeat >= 0)
-		plan->stop.max_runs = (unsigned)f->repeat;
-	if (f->min_runs >= 0)
-		plan->stop.min_runs = (unsigned)f->min_runs;
-	if (f->repeat >= 0 && f->min_runs < 0 && plan->stop.min_runs > plan->stop.max_runs)
-		plan->stop.min_runs = plan->stop.max_runs;
-	if (plan->stop.max_runs < 1 || plan->stop.min_runs > plan->stop.max_runs)
-		usage_error("need 1 <= --min-runs <= --repeat (have %u and %u)",
-			    plan->stop.min_runs, plan->stop.max_runs);
-	if (f->target_ci > 0)
-		plan->stop.target_ci = f->target_ci;
-	if (f->max_time > 0)
-		plan->stop.max_seconds = f->max_time;
-	if (f->warmup >= 0)
-		plan->warmup = (unsigned)f->warmup;
-	if (f->invocations > 0)
-		plan->invocations = (unsigned)f->invocations;
-	if (f->timeout > 0)
-		plan->timeout_s = f->timeout;
-	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
-		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s,
-			    plan->source, VB_TIMEOUT_MAX_S);
-	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
-	/* The micro guest builds its own page tables from 4K, 2M and 1G pages:
-	 * thp is a host backing there (2m:thp), never a guest page size. */
-	for (int m = 0; plan->guest && plan->guest->no_thp_guest_pages && m < plan->n_modes; m++) {
-		if (plan->modes[m] == VB_MODE_NATIVE)
-			continue;
-		for (int p = 0; p < plan->n_pages; p++) {
-			char pages[32];
-
-			if (plan->pages[p].guest != VB_PS_THP)
-				continue;
-			vb_pages_format(&plan->pages[p], pages, sizeof(pages));
-			usage_error("pages '%s' in mode %s: the %s guest has no thp guest pages: "
-				    "use 4k, 2m "
-				    "or 1g as the guest size (e.g. 2m:thp), or --guest auto",
-				    pages, vb_mode_name(plan->modes[m]), plan->guest->name);
-		}
-	}
+	plan_stop_rule(f, plan);
+	thp_guest_pages_check(plan);
 }
 
 /* The plan's guest as recorded: "none" when every mode is native. */
@@ -722,18 +734,181 @@ static bool trace_wanted(const struct vb_plan_point *points, size_t n, const cha
 	return false;
 }
 
+/* The options every guest honours, from the plan and the flags. */
+static void run_opts_init(struct vb_run_opts *o, const struct vb_plan *plan,
+			  const struct run_flags *f, const char *guest_bin)
+{
+	memset(o, 0, sizeof(*o));
+	o->stop = plan->stop;
+	o->warmup = plan->warmup;
+	o->timeout_s = plan->timeout_s;
+	o->hugetlb = f->hugetlb;
+	o->switch_mode = f->switch_mode;
+	o->reserve_hugepages = f->reserve;
+	o->pin_cpu = (int)f->pin;
+	o->events = f->events;
+	o->counters = f->counters;
+	o->trace = f->trace;
+	o->guest_bin = guest_bin;
+	o->accel = f->accel;
+	o->identity = f->identity;
+	o->ssh_opts = f->ssh_opts;
+	o->n_ssh_opts = f->n_ssh_opts;
+	o->seed = f->seed;
+	o->interrupted = &interrupted;
+}
+
+/* Before the first point: vbench-guest is there, the CPU is chosen, what
+ * killed runs left is swept, the guardian watches over every change to the
+ * host, and KVM's tracepoints are ready. */
+static void host_prepare(const struct run_flags *f, const struct vb_plan_point *points, size_t n,
+			 const char *guest_bin, cpu_set_t *cpus)
+{
+	char err[1024];
+
+	if (access(guest_bin, X_OK) < 0)
+		vb_die(VB_EXIT_ENV,
+		       "run: cannot find vbench-guest at %s: build it with 'make', or set "
+		       "VBENCH_GUEST",
+		       guest_bin);
+	if (vb_topo_pick_cpu((int)f->pin, cpus, err, sizeof(err)) < 0)
+		usage_error("--pin: %s", err);
+	/* What killed runs left in /tmp; ours would be named after our pid. */
+	vb_tmpdir_sweep("vbench-linux");
+	/* Before the first change to the host: however vbench ends, it is put back. */
+	if ((f->switch_mode || f->reserve) && vb_guardian_start(err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_INTERNAL, "run: %s", err);
+	if (trace_wanted(points, n, f->trace) &&
+	    vb_trace_host_prepare(vb_trace_depth_of(f->trace), err, sizeof(err)) < 0)
+		vb_warn("run: KVM's tracepoints will not be counted: %s", err);
+}
+
+/* The run folder opened, the host recorded and run.json written at once: a
+ * run killed before its first row still says what it was. Returns the run's
+ * header; the guests' options now name the folder, its log and the CPUs. */
+static json_t *run_begin(int argc, char **argv, const struct run_flags *f,
+			 const struct vb_plan *plan, size_t n, struct vb_results *res,
+			 struct vb_run_opts *opts, const cpu_set_t *cpus)
+{
+	char err[1024];
+	json_t *header, *host;
+
+	if (vb_results_open(res, f->out, err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
+	opts->affinity = cpus;
+	opts->run_dir = res->dir;
+	opts->log = res->log;
+	host = vb_env_capture();
+	if (host)
+		vb_machine_record(host, f->machine);
+	header = header_new(argc, argv, plan, n, res, host, f);
+	if (vb_results_finish(res, header, err, sizeof(err)) < 0)
+		vb_die(VB_EXIT_ENV, "run: %s", err);
+	return header;
+}
+
+/* Every invocation of every point, each row written as it finishes (run's
+ * tallies say how it went). est and skip hold the estimate the progress lines
+ * count down from; the caller frees them. */
+static void run_points(struct vb_run_loop *run, struct vb_plan *plan,
+		       const struct vb_plan_point *points, size_t n, const struct run_flags *f,
+		       struct vb_run_opts *opts, struct vb_estimate *est, bool *skip)
+{
+	run->quiet = f->quiet;
+	run->tty = isatty(STDERR_FILENO);
+	run->t0 = vb_now_s();
+	estimate(points, n, plan, f, opts, est, skip);
+	run->est = est->seconds;
+	run->est_total = est->total;
+	run->interrupted = &interrupted;
+	run->points = points;
+	run->n_points = n;
+	run->opts = opts;
+	run->acc = calloc(n, sizeof(*run->acc));
+	run->recorded = calloc(n, sizeof(*run->recorded));
+	if (!run->acc || !run->recorded)
+		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
+	/* Invocations interleave: every point once, then every point again. */
+	vb_invocation_stop(&plan->stop, plan->invocations, &opts->stop);
+	for (unsigned inv = 0; inv < plan->invocations && !interrupted; inv++)
+		vb_run_round(run, inv, plan->invocations);
+	vb_run_loop_end(run);
+	for (size_t i = 0; i < n; i++)
+		json_decref(run->acc[i]);
+	free(run->acc);
+	free(run->recorded);
+}
+
+/* Put the vendor module back as it was before any --switch-mode reload,
+ * then let the guardian give back the hugepages this run added. A failure
+ * here is left to the guardian, which tries again and, failing too, says in
+ * one line what the host is left with and how to fix it. True when the host
+ * could not be put back. */
+static bool host_restore(const struct run_flags *f, struct vb_results *res)
+{
+	char err[1024];
+
+	if (f->switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
+		vb_results_log(res, "putting the module back: %s", err);
+	return vb_guardian_finish() < 0;
+}
+
+/* The finished run: the whole document with --json, else the summary, the
+ * KVM and walk views, the findings and the time against the estimate. */
+static void run_print(const struct run_flags *f, json_t *header, const struct vb_results *res,
+		      const struct vb_plan *plan, const struct vb_estimate *est, double t0)
+{
+	if (f->json) {
+		json_t *doc = json_deep_copy(header);
+
+		json_object_set(doc, "results", res->rows);
+		/* Derived, for tools: the mode-ratio view (analysis/ratio.h). */
+		json_object_set_new(doc, "ratios", vb_ratio_view(res->rows));
+		vb_cmd_print_json("run", doc, JSON_INDENT(2));
+		json_decref(doc);
+		return;
+	}
+	vb_summary_print(stdout, res->rows);
+	vb_summary_print_kvm(stdout, res->rows);
+	vb_walk_print(stdout, res->rows);
+	vb_walk_print_pmu_line(stdout, res->rows);
+	test_settings_note(stdout, json_object_get(json_object_get(header, "host"),
+						   "test_settings"));
+	findings_print(header, res->rows, plan);
+	estimate_against(est, vb_now_s() - t0, f->out);
+	printf("\nresults: %s/run.json\n", res->dir);
+}
+
+/* The exit code of a run that got to its end or was interrupted. */
+static int run_exit(const struct vb_run_loop *run, bool restore_failed)
+{
+	if (restore_failed) {
+		if (interrupted)
+			vb_error("run: interrupted after %zu of %zu points; finished rows are kept",
+				 run->done, run->n_points);
+		return VB_EXIT_RESTORE;
+	}
+	if (interrupted)
+		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept",
+		       run->done, run->n_points);
+	if (run->hp_short)
+		vb_die(VB_EXIT_ENV, "run: %d point%s skipped: %s", run->hp_short,
+		       run->hp_short > 1 ? "s" : "", run->hp_hint);
+	return run->failed ? VB_EXIT_FAIL : VB_EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_flags f;
 	struct vb_plan *plan = calloc(1, sizeof(*plan));
 	struct vb_plan_point *points = NULL;
 	struct vb_results res;
-	struct vb_run_opts opts = { 0 };
+	struct vb_run_opts opts;
 	char err[1024], guest_bin[4096];
 	size_t n_points = 0;
 	struct vb_run_loop run = { 0 };
 	bool restore_failed;
-	json_t *header, *host;
+	json_t *header;
 	cpu_set_t cpus;
 	struct vb_kvm_state kvm;
 	struct vb_estimate est;
@@ -744,23 +919,7 @@ int cmd_run(int argc, char **argv)
 	parse_flags(argc, argv, &f);
 	build_plan(&f, plan);
 	guest_bin_path(guest_bin, sizeof(guest_bin));
-	opts.stop = plan->stop;
-	opts.warmup = plan->warmup;
-	opts.timeout_s = plan->timeout_s;
-	opts.hugetlb = f.hugetlb;
-	opts.switch_mode = f.switch_mode;
-	opts.reserve_hugepages = f.reserve;
-	opts.pin_cpu = (int)f.pin;
-	opts.events = f.events;
-	opts.counters = f.counters;
-	opts.trace = f.trace;
-	opts.guest_bin = guest_bin;
-	opts.accel = f.accel;
-	opts.identity = f.identity;
-	opts.ssh_opts = f.ssh_opts;
-	opts.n_ssh_opts = f.n_ssh_opts;
-	opts.seed = f.seed;
-	opts.interrupted = &interrupted;
+	run_opts_init(&opts, plan, &f, guest_bin);
 	/* What this host can run decides where --guest auto puts each bench. */
 	vb_kvm_detect(vb_sysfs_root(), &kvm);
 	if (vb_plan_expand(plan, &kvm, &opts, &points, &n_points, err, sizeof(err)) < 0)
@@ -773,101 +932,28 @@ int cmd_run(int argc, char **argv)
 		free(plan);
 		return VB_EXIT_OK;
 	}
-	if (access(guest_bin, X_OK) < 0)
-		vb_die(VB_EXIT_ENV,
-		       "run: cannot find vbench-guest at %s: build it with 'make', or set "
-		       "VBENCH_GUEST",
-		       guest_bin);
-	if (vb_topo_pick_cpu((int)f.pin, &cpus, err, sizeof(err)) < 0)
-		usage_error("--pin: %s", err);
-	/* What killed runs left in /tmp; ours would be named after our pid. */
-	vb_tmpdir_sweep("vbench-linux");
-	/* Before the first change to the host: however vbench ends, it is put back. */
-	if ((f.switch_mode || f.reserve) && vb_guardian_start(err, sizeof(err)) < 0)
-		vb_die(VB_EXIT_INTERNAL, "run: %s", err);
-	if (trace_wanted(points, n_points, f.trace) &&
-	    vb_trace_host_prepare(vb_trace_depth_of(f.trace), err, sizeof(err)) < 0)
-		vb_warn("run: KVM's tracepoints will not be counted: %s", err);
-	if (vb_results_open(&res, f.out, err, sizeof(err)) < 0)
-		vb_die(VB_EXIT_ENV, "run: %s: choose a writable folder with --out", err);
-
-	opts.affinity = &cpus;
-	opts.run_dir = res.dir;
-	opts.log = res.log;
-
-	host = vb_env_capture();
-	if (host)
-		vb_machine_record(host, f.machine);
-	header = header_new(argc, argv, plan, n_points, &res, host, &f);
-	/* Write run.json at once: a run killed before its first row still says what it was. */
-	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
-		vb_die(VB_EXIT_ENV, "run: %s", err);
+	host_prepare(&f, points, n_points, guest_bin, &cpus);
+	header = run_begin(argc, argv, &f, plan, n_points, &res, &opts, &cpus);
 	/* Ctrl-C, kill and a closed terminal end the run the same way: the point
 	 * under way stops, finished rows stay, the host is put back. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	vb_results_log(&res, "run %s: %zu points from %s", res.id, n_points, plan->source);
-	run.quiet = f.quiet;
-	run.tty = isatty(STDERR_FILENO);
-	run.t0 = vb_now_s();
 	skip = calloc(n_points, sizeof(*skip));
 	if (!skip)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
-	estimate(points, n_points, plan, &f, &opts, &est, skip);
-	run.est = est.seconds;
-	run.est_total = est.total;
-	run.interrupted = &interrupted;
-	run.points = points;
-	run.n_points = n_points;
 	run.res = &res;
-	run.opts = &opts;
 	run.cpus = &cpus;
-	run.acc = calloc(n_points, sizeof(*run.acc));
-	run.recorded = calloc(n_points, sizeof(*run.recorded));
-	if (!run.acc || !run.recorded)
-		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
-	/* Invocations interleave: every point once, then every point again. */
-	vb_invocation_stop(&plan->stop, plan->invocations, &opts.stop);
-	for (unsigned inv = 0; inv < plan->invocations && !interrupted; inv++)
-		vb_run_round(&run, inv, plan->invocations);
-	vb_run_loop_end(&run);
-	for (size_t i = 0; i < n_points; i++)
-		json_decref(run.acc[i]);
-	free(run.acc);
-	free(run.recorded);
-	/* Put the vendor module back as it was before any --switch-mode reload,
-	 * then let the guardian give back the hugepages this run added. */
-	/* A failure here is left to the guardian, which tries again and, failing
-	 * too, says in one line what the host is left with and how to fix it. */
-	if (f.switch_mode && vb_modeswitch_restore(err, sizeof(err)) < 0)
-		vb_results_log(&res, "putting the module back: %s", err);
-	restore_failed = vb_guardian_finish() < 0;
+	run_points(&run, plan, points, n_points, &f, &opts, &est, skip);
+	restore_failed = host_restore(&f, &res);
 	vb_utc_now(err, sizeof(err));
 	json_object_set_new(header, "finished", json_string(err));
 	json_object_set_new(header, "complete", json_boolean(run.done == n_points));
 	if (vb_results_finish(&res, header, err, sizeof(err)) < 0)
 		vb_die(VB_EXIT_ENV, "run: %s (every row is still in %s/results.jsonl)", err,
 		       res.dir);
-	if (f.json) {
-		json_t *doc = json_deep_copy(header);
-
-		json_object_set(doc, "results", res.rows);
-		/* Derived, for tools: the mode-ratio view (analysis/ratio.h). */
-		json_object_set_new(doc, "ratios", vb_ratio_view(res.rows));
-		vb_cmd_print_json("run", doc, JSON_INDENT(2));
-		json_decref(doc);
-	} else {
-		vb_summary_print(stdout, res.rows);
-		vb_summary_print_kvm(stdout, res.rows);
-		vb_walk_print(stdout, res.rows);
-		vb_walk_print_pmu_line(stdout, res.rows);
-		test_settings_note(
-			stdout, json_object_get(json_object_get(header, "host"), "test_settings"));
-		findings_print(header, res.rows, plan);
-		estimate_against(&est, vb_now_s() - run.t0, f.out);
-		printf("\nresults: %s/run.json\n", res.dir);
-	}
+	run_print(&f, header, &res, plan, &est, run.t0);
 	/* Every finished run goes into the history (docs/tracking.md). */
 	if (!interrupted && vb_history_add_run(res.dir, NULL, err, sizeof(err)) < 0)
 		vb_warn("run: not added to the history: %s (add it later with: vbench history add "
@@ -879,17 +965,5 @@ int cmd_run(int argc, char **argv)
 	json_decref(header);
 	free(points);
 	free(plan);
-	if (restore_failed) {
-		if (interrupted)
-			vb_error("run: interrupted after %zu of %zu points; finished rows are kept",
-				 run.done, n_points);
-		return VB_EXIT_RESTORE;
-	}
-	if (interrupted)
-		vb_die(130, "run: interrupted after %zu of %zu points; finished rows are kept",
-		       run.done, n_points);
-	if (run.hp_short)
-		vb_die(VB_EXIT_ENV, "run: %d point%s skipped: %s", run.hp_short,
-		       run.hp_short > 1 ? "s" : "", run.hp_hint);
-	return run.failed ? VB_EXIT_FAIL : VB_EXIT_OK;
+	return run_exit(&run, restore_failed);
 }

@@ -237,6 +237,39 @@ static void *map_aligned_2m(size_t len)
 	return (void *)start;
 }
 
+/* Whether len bytes of ordinary memory fit in what the host has available:
+ * touched, more would push it into swap or the OOM killer. False with
+ * errno ENOMEM and err when not. */
+static bool fits_in_memory(size_t len, char *err, size_t errlen)
+{
+	long long avail = vb_mem_available();
+
+	if (avail < 0 || (long long)len <= avail)
+		return true;
+	errno = ENOMEM;
+	vb_errf(err, errlen, "%zu MiB is more than the memory available "
+		"(%lld MiB, MemAvailable): choose a smaller footprint",
+		len >> 20, avail >> 20);
+	return false;
+}
+
+/* madvise a fresh mapping; when that fails, unmap it and say why (what: the
+ * call, hint: appended to the reason), keeping errno. */
+static int advise(void *p, size_t len, int advice, const char *what, const char *hint,
+		  char *err, size_t errlen)
+{
+	int e;
+
+	if (madvise(p, len, advice) == 0)
+		return 0;
+	e = errno;
+	munmap(p, len);
+	errno = e;
+	vb_errf(err, errlen, "%s: %s%s", what, strerror(e), hint);
+	errno = e;
+	return -1;
+}
+
 int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, size_t errlen)
 {
 	size_t pg = backing_page_bytes(b);
@@ -256,42 +289,25 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 	}
 	len = (len + pg - 1) & ~(pg - 1);
 
-	if (b == VB_BACKING_ANON || b == VB_BACKING_THP) {
-		long long avail = vb_mem_available();
-
-		/* Touched, it would push the host into swap or the OOM killer. */
-		if (avail >= 0 && (long long)len > avail) {
-			errno = ENOMEM;
-			return vb_errf(err, errlen, "%zu MiB is more than the memory available "
-				       "(%lld MiB, MemAvailable): choose a smaller footprint",
-				       len >> 20, avail >> 20);
-		}
-	}
+	if ((b == VB_BACKING_ANON || b == VB_BACKING_THP) && !fits_in_memory(len, err, errlen))
+		return -1;
 	switch (b) {
 	case VB_BACKING_ANON:
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (p == MAP_FAILED)
 			break;
 		/* Without this, THP=always would silently turn a 4K run into a 2M one. */
-		if (madvise(p, len, MADV_NOHUGEPAGE) < 0) {
-			e = errno;
-			munmap(p, len);
-			errno = e;
-			return vb_errf(err, errlen, "madvise(MADV_NOHUGEPAGE): %s", strerror(e));
-		}
+		if (advise(p, len, MADV_NOHUGEPAGE, "madvise(MADV_NOHUGEPAGE)", "", err,
+			   errlen) < 0)
+			return -1;
 		break;
 	case VB_BACKING_THP:
 		p = map_aligned_2m(len);
 		if (p == MAP_FAILED)
 			break;
-		if (madvise(p, len, MADV_HUGEPAGE) < 0) {
-			e = errno;
-			munmap(p, len);
-			errno = e;
-			return vb_errf(err, errlen,
-				       "madvise(MADV_HUGEPAGE): %s (is THP compiled in?)",
-				       strerror(e));
-		}
+		if (advise(p, len, MADV_HUGEPAGE, "madvise(MADV_HUGEPAGE)",
+			   " (is THP compiled in?)", err, errlen) < 0)
+			return -1;
 		break;
 	case VB_BACKING_HUGETLB_2M:
 	case VB_BACKING_HUGETLB_1G:

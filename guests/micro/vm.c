@@ -436,6 +436,37 @@ static bool stop_signal_pending(void)
 	       (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1);
 }
 
+/* A timer that kicks this thread out of KVM_RUN after timeout_s: -1 with err
+ * when it cannot be set, for a pass with no watchdog must not run. */
+static int arm_watchdog(double timeout_s, timer_t *timer, char *err, size_t errlen)
+{
+	struct sigevent sev;
+	struct itimerspec its = { 0 };
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = VB_KICK_SIGNAL;
+	sev._sigev_un._tid = gettid();
+	if (install_kick() < 0 || timer_create(CLOCK_MONOTONIC, &sev, timer) < 0) {
+		vb_errf(err, errlen, "watchdog timer: %s", strerror(errno));
+		return -1;
+	}
+	/* Clamped: a huge value would make timer_settime fail (EINVAL), and
+	 * an unchecked failure is a pass with no watchdog at all. */
+	if (timeout_s > VB_TIMEOUT_MAX_S)
+		timeout_s = VB_TIMEOUT_MAX_S;
+	its.it_value.tv_sec = (time_t)timeout_s;
+	its.it_value.tv_nsec = (long)((timeout_s - (double)(time_t)timeout_s) * 1e9);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	if (timer_settime(*timer, 0, &its, NULL) < 0) {
+		vb_errf(err, errlen, "watchdog timer of %g s: %s", timeout_s, strerror(errno));
+		timer_delete(*timer);
+		return -1;
+	}
+	return 0;
+}
+
 enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t errlen)
 {
 	timer_t timer;
@@ -447,31 +478,8 @@ enum vb_vm_exit vb_vm_run(struct vb_vm *vm, double timeout_s, char *err, size_t 
 	vm->run->immediate_exit = 0;
 	kick_run = vm->run;
 	if (timeout_s > 0) {
-		struct sigevent sev;
-		struct itimerspec its = { 0 };
-
-		memset(&sev, 0, sizeof(sev));
-		sev.sigev_notify = SIGEV_THREAD_ID;
-		sev.sigev_signo = VB_KICK_SIGNAL;
-		sev._sigev_un._tid = gettid();
-		if (install_kick() < 0 || timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0) {
-			vb_errf(err, errlen, "watchdog timer: %s", strerror(errno));
+		if (arm_watchdog(timeout_s, &timer, err, errlen) < 0)
 			return VB_VM_ERROR;
-		}
-		/* Clamped: a huge value would make timer_settime fail (EINVAL), and
-		 * an unchecked failure is a pass with no watchdog at all. */
-		if (timeout_s > VB_TIMEOUT_MAX_S)
-			timeout_s = VB_TIMEOUT_MAX_S;
-		its.it_value.tv_sec = (time_t)timeout_s;
-		its.it_value.tv_nsec = (long)((timeout_s - (double)(time_t)timeout_s) * 1e9);
-		if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-			its.it_value.tv_nsec = 1;
-		if (timer_settime(timer, 0, &its, NULL) < 0) {
-			vb_errf(err, errlen, "watchdog timer of %g s: %s", timeout_s,
-				strerror(errno));
-			timer_delete(timer);
-			return VB_VM_ERROR;
-		}
 		armed = true;
 	}
 	held = hold_stop_signals(vm, &saved);

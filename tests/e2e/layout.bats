@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The house rules' checks (make lint): check-deps.sh fails on an include that
-# points the wrong way and on files that use each other, and passes the tree.
+# points the wrong way and on files that use each other, and passes the tree;
+# check-funcs.sh fails on a function over 80 lines.
 load helpers
 
 setup() {
@@ -43,4 +44,23 @@ setup() {
 	run "$REPO/scripts/cppcheck.sh"
 	echo "$output"
 	[ "$status" -eq 0 ]
+}
+
+@test "check-funcs passes the tree and fails on a planted 81-line function, naming it" {
+	run "$REPO/scripts/check-funcs.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"check-funcs: 0 functions over 80 lines"* ]]
+	run "$REPO/scripts/check-funcs.sh" "$T"
+	[ "$status" -eq 0 ]
+	{
+		printf 'static int planted_long(int x)\n{\n'
+		for i in $(seq 77); do printf '\tx += %d;\n' "$i"; done
+		printf '\treturn x;\n}\n'
+	} >>"$T/lib/text.c"
+	run "$REPO/scripts/check-funcs.sh" "$T"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"81 lines lib/text.c:"*" planted_long"* ]]
+	[[ "$output" == *"check-funcs: 1 functions over 80 lines"* ]]
 }
