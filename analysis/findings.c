@@ -266,25 +266,16 @@ json_t *vb_findings(json_t *run)
 			 "pages", pages);
 }
 
-/* Text of the run made safe for the format: control characters escaped
- * (lib/escape.h), then what Markdown or HTML would read as markup. */
+/* Text of the run made safe for the format (lib/escape.h). */
 static void put(FILE *f, enum vb_findings_format fmt, const char *s)
 {
-	size_t cap = s ? 4 * strlen(s) + 1 : 1;
-	char *clean = malloc(cap);
+	static const enum vb_markup markup[] = {
+		[VB_FINDINGS_TEXT] = VB_MARKUP_NONE,
+		[VB_FINDINGS_MD] = VB_MARKUP_MD,
+		[VB_FINDINGS_HTML] = VB_MARKUP_HTML,
+	};
 
-	if (!clean)
-		return;
-	vb_escape_ctrl(s ? s : "", clean, cap);
-	for (const char *p = clean; *p; p++) {
-		if (fmt == VB_FINDINGS_HTML && strchr("&<>\"'", *p))
-			fprintf(f, "&#%d;", *p);
-		else if (fmt == VB_FINDINGS_MD && strchr("\\`*_[]<>|#", *p))
-			fprintf(f, "\\%c", *p);
-		else
-			fputc(*p, f);
-	}
-	free(clean);
+	vb_fputs_markup(f, s, markup[fmt]);
 }
 
 static const char *const mark[3][6] = {

@@ -10,27 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Text as an XML attribute value or element text: control characters
- * escaped first (XML 1.0 admits none but tab and newlines), then markup. */
+/* Text as an XML attribute value or element text (lib/escape.h). */
 static void xml(FILE *f, const char *s)
 {
-	size_t cap = s ? 4 * strlen(s) + 1 : 1;
-	char *clean = malloc(cap);
-
-	if (!clean)
-		return;
-	vb_escape_ctrl(s ? s : "", clean, cap);
-	for (const char *p = clean; *p; p++) {
-		switch (*p) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default: fputc(*p, f);
-		}
-	}
-	free(clean);
+	vb_fputs_markup(f, s, VB_MARKUP_XML);
 }
 
 static void one_case(FILE *f, const struct vb_junit_case *c)

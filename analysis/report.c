@@ -30,33 +30,10 @@ struct out {
 	int cols;		/* columns of the open table */
 };
 
-/* Text from the run: control characters escaped first (lib/escape.h), then
- * what the format would read as markup. */
+/* Text from the run, made safe for the format (lib/escape.h). */
 static void text(struct out *o, const char *s)
 {
-	size_t cap = s ? 4 * strlen(s) + 1 : 1;
-	char *clean = malloc(cap);
-
-	if (!clean)
-		return;
-	vb_escape_ctrl(s ? s : "", clean, cap);
-	for (const char *p = clean; *p; p++) {
-		if (o->html) {
-			switch (*p) {
-			case '&': fputs("&amp;", o->f); break;
-			case '<': fputs("&lt;", o->f); break;
-			case '>': fputs("&gt;", o->f); break;
-			case '"': fputs("&quot;", o->f); break;
-			case '\'': fputs("&#39;", o->f); break;
-			default: fputc(*p, o->f);
-			}
-		} else if (strchr("\\`*_[]<>|#", *p)) {
-			fprintf(o->f, "\\%c", *p);
-		} else {
-			fputc(*p, o->f);
-		}
-	}
-	free(clean);
+	vb_fputs_markup(o->f, s, o->html ? VB_MARKUP_HTML : VB_MARKUP_MD);
 }
 
 static void h2(struct out *o, const char *title, const char *id)

@@ -119,21 +119,49 @@ char *vb_escape_ctrl(const char *in, char *out, size_t len)
 	return out;
 }
 
-void vb_fputs_escaped(FILE *f, const char *in)
+/* One byte of escaped text, made literal for the markup. */
+static void put_markup(FILE *f, char c, enum vb_markup m)
+{
+	if ((m == VB_MARKUP_HTML || m == VB_MARKUP_XML) && c && strchr("&<>\"'", c)) {
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputs(m == VB_MARKUP_XML ? "&apos;" : "&#39;", f);
+		}
+	} else if (m == VB_MARKUP_MD && c && strchr("\\`*_[]<>|#", c)) {
+		fputc('\\', f);
+		fputc(c, f);
+	} else {
+		fputc(c, f);
+	}
+}
+
+void vb_fputs_markup(FILE *f, const char *in, enum vb_markup m)
 {
 	const unsigned char *s = (const unsigned char *)in;
 
 	while (s && *s) {
 		char esc[8];
-		size_t step;
+		size_t step, n;
+		const char *p;
 
 		one(s, esc, &step);
-		if (esc[0])
-			fputs(esc, f);
+		p = esc[0] ? esc : (const char *)s;
+		n = esc[0] ? strlen(esc) : step;
+		if (m == VB_MARKUP_NONE)
+			fwrite(p, 1, n, f);
 		else
-			fwrite(s, 1, step, f);
+			for (size_t i = 0; i < n; i++)
+				put_markup(f, p[i], m);
 		s += step;
 	}
+}
+
+void vb_fputs_escaped(FILE *f, const char *s)
+{
+	vb_fputs_markup(f, s, VB_MARKUP_NONE);
 }
 
 int vb_text_is_clean(const char *in)

@@ -20,6 +20,19 @@ char *vb_escape_ctrl(const char *in, char *out, size_t len);
 /* The same escaping, written to f without a length limit. */
 void vb_fputs_escaped(FILE *f, const char *s);
 
+/* What text of a run is written into. */
+enum vb_markup {
+	VB_MARKUP_NONE,		/* plain text: vb_fputs_escaped */
+	VB_MARKUP_MD,		/* Markdown: \`*_[]<>|# behind a backslash */
+	VB_MARKUP_HTML,		/* HTML: &<>"' as &amp; &lt; &gt; &quot; &#39; */
+	VB_MARKUP_XML,		/* XML: the same, with &apos; */
+};
+
+/* s written to f escaped as vb_fputs_escaped does (XML 1.0 admits no control
+ * character but tab and newlines), then what the markup would read as markup
+ * made literal: the one escaper of the report, the findings and JUnit. */
+void vb_fputs_markup(FILE *f, const char *s, enum vb_markup m);
+
 /* True when s holds nothing vb_escape_ctrl would change. */
 int vb_text_is_clean(const char *s);
 

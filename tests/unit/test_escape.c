@@ -44,6 +44,44 @@ Test(escape, to_a_stream)
 	free(buf);
 }
 
+static char *markup(const char *s, enum vb_markup m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vb_fputs_markup(f, s, m);
+	fclose(f);
+	return buf;
+}
+
+/* One escaper for the report, the findings and JUnit: control characters
+ * first, then the markup's own characters, the escapes' backslashes too. */
+Test(escape, into_markup)
+{
+	static const struct {
+		enum vb_markup m;
+		const char *want;
+	} cases[] = {
+		{ VB_MARKUP_NONE, "a<b>&\"c\" 'd' *e*|\\n" },
+		{ VB_MARKUP_MD, "a\\<b\\>&\"c\" 'd' \\*e\\*\\|\\\\n" },
+		{ VB_MARKUP_HTML, "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39; *e*|\\n" },
+		{ VB_MARKUP_XML, "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos; *e*|\\n" },
+	};
+
+	char *got;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = markup("a<b>&\"c\" 'd' *e*|\n", cases[i].m);
+
+		cr_assert_str_eq(got, cases[i].want, "markup %d", (int)cases[i].m);
+		free(got);
+	}
+	got = markup(NULL, VB_MARKUP_HTML);
+	cr_assert_str_eq(got, "");
+	free(got);
+}
+
 Test(label, checks_and_quotes_escaped)
 {
 	char why[256], long_value[400];
