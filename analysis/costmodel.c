@@ -5,11 +5,13 @@
 #include "analysis/runfile.h"
 #include "lib/stats.h"
 #include "analysis/summary.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SLAT_MODES "ept", "npt", "tdp", "stage2"
 #define LOW_ACTIVITY 0.05	/* modelled difference under 5% of the time per op */
@@ -474,25 +476,10 @@ void vb_costmodel_print_md(FILE *f, json_t *results)
 	print_crossover(f, results, slat, mix, n);
 }
 
-int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t errlen)
+/* The crossover lines, one block per page mix. */
+static void write_dat(FILE *dat, json_t *results, const char *slat, const char *const *drawn,
+		      int nd)
 {
-	const char *slat = run_slat(results), *mix[MIXES_MAX], *drawn[MIXES_MAX];
-	char path[4096];
-	int n = slat ? mixes(results, mix) : 0, nd = 0;
-	FILE *dat, *gp;
-
-	for (int k = 0; k < n; k++) {
-		double s = crossover_slope(results, slat, mix[k]);
-
-		if (mix_ok(mix[k]) && isfinite(s) && s > 0)
-			drawn[nd++] = mix[k];
-	}
-	if (!nd)
-		return 0;
-	snprintf(path, sizeof(path), "%s/costmodel.dat", dir);
-	dat = fopen(path, "we");
-	if (!dat)
-		return vb_errf(err, errlen, "%s: cannot write", path);
 	for (int k = 0; k < nd; k++) {
 		double s = crossover_slope(results, slat, drawn[k]);
 
@@ -502,12 +489,10 @@ int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t 
 			fprintf(dat, "%g %g\n", w, s * w);
 		fputs("\n\n", dat);
 	}
-	if (fclose(dat))
-		return vb_errf(err, errlen, "%s: write failed", path);
-	snprintf(path, sizeof(path), "%s/%s", dir, VB_COSTMODEL_SCRIPT);
-	gp = fopen(path, "we");
-	if (!gp)
-		return vb_errf(err, errlen, "%s: cannot write", path);
+}
+
+static void write_script(FILE *gp, const char *slat, const char *const *drawn, int nd)
+{
 	fprintf(gp,
 		"# The cost model's crossover, written by vbench; run here as: gnuplot %s\n"
 		"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
@@ -524,7 +509,38 @@ int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t 
 		fprintf(gp, "%s'costmodel.dat' index 'curve %d:' with linespoints title 'pages %s'",
 			k ? ", \\\n     " : "", k, drawn[k]);
 	fputc('\n', gp);
-	if (fclose(gp))
-		return vb_errf(err, errlen, "%s: write failed", path);
-	return nd;
+}
+
+int vb_costmodel_plot_write(json_t *results, const char *dir, char *err, size_t errlen)
+{
+	const char *slat = run_slat(results), *mix[MIXES_MAX], *drawn[MIXES_MAX];
+	int n = slat ? mixes(results, mix) : 0, nd = 0, dirfd, rc = -1;
+	struct vb_atomic a;
+
+	for (int k = 0; k < n; k++) {
+		double s = crossover_slope(results, slat, mix[k]);
+
+		if (mix_ok(mix[k]) && isfinite(s) && s > 0)
+			drawn[nd++] = mix[k];
+	}
+	if (!nd)
+		return 0;
+	/* Written as the other figure files are (lib/atomicfile.h): whole or not
+	 * at all, never through a link left in the folder. */
+	dirfd = vb_dir_open(dir, err, errlen);
+	if (dirfd < 0)
+		return -1;
+	if (vb_atomic_open(&a, dirfd, "costmodel.dat", err, errlen) < 0)
+		goto out;
+	write_dat(a.f, results, slat, drawn, nd);
+	if (vb_atomic_commit(&a, err, errlen) < 0 ||
+	    vb_atomic_open(&a, dirfd, VB_COSTMODEL_SCRIPT, err, errlen) < 0)
+		goto out;
+	write_script(a.f, slat, drawn, nd);
+	if (vb_atomic_commit(&a, err, errlen) < 0)
+		goto out;
+	rc = nd;
+out:
+	close(dirfd);
+	return rc;
 }

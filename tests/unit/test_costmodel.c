@@ -260,3 +260,22 @@ Test(costmodel, remote_rows_at_their_guest_page_size)
 	cr_assert_float_eq(p.per_op[VB_COST_WALK], 5, 1e-9, "500 walks over 100 requests");
 	json_decref(res);
 }
+
+/* The figure files are written as the others are (lib/atomicfile.h): a link
+ * left where one goes is refused, and nothing is written through it. */
+Test(costmodel, crossover_figure_follows_no_link)
+{
+	json_t *res = micro_rows();
+	char dir[] = "/tmp/vbench-costmodel-XXXXXX", link[256], target[256], err[256] = "";
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/costmodel.dat", dir);
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(vb_costmodel_plot_write(res, dir, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "costmodel.dat"), "%s", err);
+	cr_assert_neq(access(target, F_OK), 0, "written through the link");
+	unlink(link);
+	rmdir(dir);
+	json_decref(res);
+}
