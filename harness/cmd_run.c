@@ -180,7 +180,7 @@ static int set_min_runs(void *p, const char *a)
 
 static int set_warmup(void *p, const char *a)
 {
-	((struct run_flags *)p)->warmup = parse_count("--warmup", a, 0, 1000);
+	((struct run_flags *)p)->warmup = parse_count("--warmup", a, 0, VB_WARMUP_MAX);
 	return 0;
 }
 
@@ -313,7 +313,8 @@ static const struct vb_opt run_options[] = {
 	   VB_STOP_TEXT(VB_STOP_TARGET_CI_PCT) "%)"),
 	FN("max-time", "S", set_max_time, "at most S seconds of samples per point (default "
 	   VB_STOP_TEXT(VB_STOP_MAX_SECONDS) ")"),
-	FN("warmup", "N", set_warmup, "untimed runs before sampling (default 1)"),
+	FN("warmup", "N", set_warmup,
+	   "untimed runs before sampling (default " VB_STOP_TEXT(VB_WARMUP_DEFAULT) ")"),
 	FN("timeout", "S", set_timeout,
 	   "kill a bench or guest that runs longer (default 600, at most 7 days)"),
 	FN("pin", "CPU", set_pin, "run on this CPU (default: one chosen through hwloc)"),

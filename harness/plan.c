@@ -27,7 +27,7 @@ void vb_plan_defaults(struct vb_plan *plan)
 	plan->n_pages = 1;
 	plan->guest = NULL;		/* auto */
 	plan->stop = VB_STOP_DEFAULT;
-	plan->warmup = 1;
+	plan->warmup = VB_WARMUP_DEFAULT;
 	plan->invocations = VB_INVOCATIONS_DEFAULT;
 	plan->timeout_s = 600;
 }
@@ -276,9 +276,10 @@ static int parse_repeat(struct vb_plan *plan, char *args, char *err, size_t errl
 			seen |= 1u << k;
 		}
 		if (!strcmp(tok, "min") || !strcmp(tok, "max") || !strcmp(tok, "warmup")) {
-			/* As vbench-guest takes them: samples 1..VB_SAMPLES_MAX, warmup 0..1000. */
+			/* As vbench-guest takes them: samples 1..VB_SAMPLES_MAX,
+			 * warmup 0..VB_WARMUP_MAX. */
 			uint64_t lo = strcmp(tok, "warmup") ? 1 : 0,
-				 hi = strcmp(tok, "warmup") ? VB_SAMPLES_MAX : 1000;
+				 hi = strcmp(tok, "warmup") ? VB_SAMPLES_MAX : VB_WARMUP_MAX;
 
 			if (vb_parse_u64(eq, &u) < 0 || u < lo || u > hi)
 				return vb_errf(err, errlen,

@@ -43,7 +43,7 @@ void vb_runner_opts_default(struct vb_runner_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pages = VB_PS_4K;
 	o->stop = VB_STOP_DEFAULT;
-	o->warmup = 1;
+	o->warmup = VB_WARMUP_DEFAULT;
 	o->seed = 1;
 	o->counters = VB_CSET_DEFAULT;
 }

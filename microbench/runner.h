@@ -12,6 +12,10 @@
 #include "microbench/counters.h"
 
 #define VB_SAMPLES_MAX 10000	/* the harness refuses rows with more */
+/* Untimed runs before the samples: the default and the most taken, for the
+ * runner, the plan and both usage texts (VB_STOP_TEXT makes them strings). */
+#define VB_WARMUP_DEFAULT 1
+#define VB_WARMUP_MAX 1000
 
 struct vb_runner_opts {
 	enum vb_page_size pages;	/* VB_PS_NONE means 4k */

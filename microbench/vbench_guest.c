@@ -34,11 +34,16 @@ static const char usage[] =
 	"  --pages SIZE          page size of the bench's memory (default 4k); 2m is THP\n"
 	"  --hugetlb             2m from hugetlbfs (MAP_HUGETLB) instead of THP\n"
 	"  --set NAME=VALUE      set a bench parameter (repeatable)\n"
-	"  --min-runs N          at least N timed samples (default 5)\n"
-	"  --max-runs N          at most N timed samples (default 30, at most 10000)\n"
-	"  --target-ci FRACTION  stop once the 95% CI of the median is within this (default 0.01)\n"
-	"  --max-time SECONDS    stop once this much time went into samples (default 30)\n"
-	"  --warmup N            untimed runs first (default 1)\n"
+	"  --min-runs N          at least N timed samples (default "
+	VB_STOP_TEXT(VB_STOP_MIN_RUNS) ")\n"
+	"  --max-runs N          at most N timed samples (default " VB_STOP_TEXT(VB_STOP_MAX_RUNS)
+	", at most " VB_STOP_TEXT(VB_SAMPLES_MAX) ")\n"
+	"  --target-ci FRACTION  stop once the 95% CI of the median is within this (default "
+	VB_STOP_TEXT(VB_STOP_TARGET_CI) ")\n"
+	"  --max-time SECONDS    stop once this much time went into samples (default "
+	VB_STOP_TEXT(VB_STOP_MAX_SECONDS) ")\n"
+	"  --warmup N            untimed runs first (default " VB_STOP_TEXT(VB_WARMUP_DEFAULT)
+	")\n"
 	"  --counters SET        none, software, default or all (default: default); see\n"
 	"                        docs/methodology.md for what each counts and costs\n"
 	"  --events LIST         more metrics or libpfm4 events, added to the set\n"
@@ -248,7 +253,7 @@ static void run_flag(int c, char **argv, struct vb_param_values *pv, struct vb_r
 		o->stop.max_seconds = d;
 		break;
 	case OPT_WARMUP:
-		o->warmup = count_arg("--warmup", optarg, 0, 1000);
+		o->warmup = count_arg("--warmup", optarg, 0, VB_WARMUP_MAX);
 		break;
 	case OPT_EVENTS:
 		if (!*optarg || strlen(optarg) > 1000)

@@ -14,7 +14,7 @@ static struct vb_plan plan;
 static char err[1024];
 
 /* A plan without a repeat line stops as the runner does by itself, and as
- * the usage texts say: lib/stats.h's defaults. */
+ * the usage texts say: lib/stats.h's defaults, and runner.h's warmup. */
 Test(plan, stop_rule_defaults_are_the_runners)
 {
 	struct vb_runner_opts o;
@@ -31,6 +31,8 @@ Test(plan, stop_rule_defaults_are_the_runners)
 	cr_assert_float_eq(plan.stop.max_seconds, 30, 1e-12);
 	cr_assert_float_eq(VB_STOP_TARGET_CI * 100, VB_STOP_TARGET_CI_PCT, 1e-12);
 	cr_assert_eq(memcmp(&plan.stop, &o.stop, sizeof(o.stop)), 0);
+	cr_assert_eq(plan.warmup, o.warmup);
+	cr_assert_eq(o.warmup, VB_WARMUP_DEFAULT);
 	cr_assert_str_eq(say, "(default 5, 30, 1%)");
 }
 
