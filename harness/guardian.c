@@ -191,7 +191,7 @@ static int restore_pool(size_t pb, long added)
 	char err[512];
 	long total = vb_hugepages_total(pb) - added;
 
-	if (vb_hugepages_set_total(pb, total < 0 ? 0 : total, err, sizeof(err)) == 0)
+	if (vb_hugepages_give_back(pb, added, err, sizeof(err)) == 0)
 		return 0;
 	one_line(err);
 	vb_error("run: giving back the %ld hugepages of %zu kB this run added failed: %s: "
@@ -540,7 +540,7 @@ void vb_guardian_note_mount(const char *path)
 
 int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen)
 {
-	long nfree = vb_hugepages_free(page_bytes), before, after;
+	long nfree = vb_hugepages_free(page_bytes), added;
 	int slot, rc;
 
 	if (nfree < 0 || nfree >= need)
@@ -549,14 +549,11 @@ int vb_guardian_grow_pool(size_t page_bytes, long need, char *err, size_t errlen
 	if (slot < 0)
 		return vb_errf(err, errlen, "internal: more than %d hugepage sizes", POOLS_MAX);
 	g.p.pools[slot].page_bytes = page_bytes;
-	before = vb_hugepages_total(page_bytes);
 	/* Write-ahead: what this grows the pool by, if the kernel gives it all. */
 	say("P %zu %ld\n", page_bytes, g.p.pools[slot].added + need - nfree);
-	rc = vb_hugepages_reserve(page_bytes, need, err, errlen);
-	after = vb_hugepages_total(page_bytes);
+	rc = vb_hugepages_grow(page_bytes, need, &added, err, errlen);
 	/* Then what it did grow by: the kernel may give fewer pages than asked. */
-	if (after > before)
-		g.p.pools[slot].added += after - before;
+	g.p.pools[slot].added += added;
 	say("P %zu %ld\n", page_bytes, g.p.pools[slot].added);
 	return rc;
 }

@@ -27,10 +27,11 @@ static bool hugetlb_need(const struct vb_point *pt, bool hugetlb, size_t *page_b
 {
 	enum vb_page_size ps = VB_PS_NONE;
 	uint64_t bytes = pt->guest->hugetlb_bytes ? pt->guest->hugetlb_bytes(pt, hugetlb, &ps) : 0;
+	enum vb_backing b = vb_backing_for(ps, hugetlb);
 
-	if (!bytes || !(ps == VB_PS_1G || (ps == VB_PS_2M && hugetlb)))
+	if (!bytes || !vb_backing_is_hugetlb(b))
 		return false;
-	*page_bytes = vb_page_size_bytes(ps);
+	*page_bytes = vb_backing_page_bytes(b);
 	*count = (long)((bytes + *page_bytes - 1) / *page_bytes);
 	return true;
 }
@@ -232,16 +233,14 @@ static enum prep prepare_point(const struct vb_plan_point *pp, struct vb_run_opt
 	}
 	if (hugetlb_need(pt, opts->hugetlb, &page_bytes, &need)) {
 		long have = vb_hugepages_free(page_bytes);
-		const char *size = page_bytes == (1UL << 30) ? "1G" : "2M";
+		const char *size = vb_page_bytes_word(page_bytes);
 
 		if (have < 0)
 			return vb_row_status(row, "skipped",
-					     "this kernel has no %s hugetlb pages (no %skB pool in "
-					     "/sys/kernel/mm/hugepages: the CPU or kernel offers "
-					     "no such page size)",
-					     size,
-					     page_bytes == (1UL << 30) ? "hugepages-1048576"
-								       : "hugepages-2048"),
+					     "this kernel has no %s hugetlb pages (no "
+					     "hugepages-%zukB pool in /sys/kernel/mm/hugepages: "
+					     "the CPU or kernel offers no such page size)",
+					     size, page_bytes >> 10),
 			       PREP_DONE;
 		if (have < need && opts->reserve_hugepages) {
 			/* Grown by a delta the restore guardian gives back, however the run
@@ -287,7 +286,7 @@ bool vb_point_will_skip(const struct vb_plan_point *pp, const struct vb_run_opts
 		return false;
 	/* One cause for every point short of the pool, whatever each needs. */
 	snprintf(why, len, "not enough free %s hugepages (have %ld): reserve them, or pass "
-		 "--reserve-hugepages as root", page_bytes == (1UL << 30) ? "1G" : "2M",
+		 "--reserve-hugepages as root", vb_page_bytes_word(page_bytes),
 		 have < 0 ? 0 : have);
 	return true;
 }

@@ -58,7 +58,7 @@ const char *vb_backing_name(enum vb_backing b)
 	return "unknown";
 }
 
-static size_t backing_page_bytes(enum vb_backing b)
+size_t vb_backing_page_bytes(enum vb_backing b)
 {
 	switch (b) {
 	case VB_BACKING_THP:
@@ -72,7 +72,19 @@ static size_t backing_page_bytes(enum vb_backing b)
 	}
 }
 
-static const char *size_word(size_t page_bytes)
+bool vb_backing_is_hugetlb(enum vb_backing b)
+{
+	return b == VB_BACKING_HUGETLB_2M || b == VB_BACKING_HUGETLB_1G;
+}
+
+int vb_backing_mmap_flags(enum vb_backing b)
+{
+	if (!vb_backing_is_hugetlb(b))
+		return 0;
+	return MAP_HUGETLB | (b == VB_BACKING_HUGETLB_1G ? MAP_HUGE_1GB : MAP_HUGE_2MB);
+}
+
+const char *vb_page_bytes_word(size_t page_bytes)
 {
 	return page_bytes == SZ_1G ? "1G" : page_bytes == SZ_2M ? "2M" : "4K";
 }
@@ -122,12 +134,12 @@ int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errl
 	f = fopen(path, "we");
 	if (!f)
 		return vb_errf(err, errlen, "cannot set %s hugepages: %s: %s%s",
-			       size_word(page_bytes), path, strerror(errno),
+			       vb_page_bytes_word(page_bytes), path, strerror(errno),
 			       errno == EACCES ? " (needs root)" : "");
 	rc = fprintf(f, "%ld\n", total);
 	if (fclose(f) != 0 || rc < 0)
 		return vb_errf(err, errlen, "cannot set %s hugepages to %ld: %s: %s",
-			       size_word(page_bytes), total, path, strerror(errno));
+			       vb_page_bytes_word(page_bytes), total, path, strerror(errno));
 	return 0;
 }
 
@@ -161,7 +173,7 @@ static int growth_fits(size_t page_bytes, long pages, char *err, size_t errlen)
 		       "growing the %s hugepage pool by %ld pages (%lld MiB) would "
 		       "pin more than the memory available allows (%lld MiB available, "
 		       "%lld MiB kept free): choose a smaller footprint",
-		       size_word(page_bytes), pages,
+		       vb_page_bytes_word(page_bytes), pages,
 		       (long long)pages * (long long)(page_bytes >> 10) >> 10, avail >> 20,
 		       keep >> 20);
 }
@@ -174,7 +186,7 @@ int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
 		return vb_errf(
 			err, errlen,
 			"%s hugepages are not available on this kernel (no %s/hugepages-%zukB)",
-			size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
+			vb_page_bytes_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
 	if (nfree >= need)
 		return 0;
 	if (growth_fits(page_bytes, need - nfree, err, errlen) < 0)
@@ -190,8 +202,28 @@ int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen)
 			"asked the kernel for %ld %s hugepages in total but only %ld are free "
 			"(need %ld): memory is too fragmented or too small; reserve them at boot "
 			"with hugepagesz=%s hugepages=%ld",
-			want, size_word(page_bytes), nfree, need, size_word(page_bytes), want);
+			want, vb_page_bytes_word(page_bytes), nfree, need,
+			vb_page_bytes_word(page_bytes), want);
 	return 0;
+}
+
+int vb_hugepages_grow(size_t page_bytes, long need, long *added, char *err, size_t errlen)
+{
+	long before = vb_hugepages_total(page_bytes), after;
+	int rc = vb_hugepages_reserve(page_bytes, need, err, errlen);
+
+	after = vb_hugepages_total(page_bytes);
+	*added = before >= 0 && after > before ? after - before : 0;
+	return rc;
+}
+
+int vb_hugepages_give_back(size_t page_bytes, long added, char *err, size_t errlen)
+{
+	long total = vb_hugepages_total(page_bytes) - added;
+
+	if (added <= 0)
+		return 0;
+	return vb_hugepages_set_total(page_bytes, total < 0 ? 0 : total, err, errlen);
 }
 
 /* The error for a failed hugetlb mmap: when the pool is short, say exactly how to fill it. */
@@ -205,16 +237,16 @@ static int hugetlb_error(size_t len, size_t page_bytes, int e, char *err, size_t
 		return vb_errf(err, errlen,
 			       "%s hugepages are not supported here (no %s/hugepages-%zukB: this "
 			       "CPU or kernel offers no such page size)",
-			       size_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
+			       vb_page_bytes_word(page_bytes), HUGEPAGES_DIR, page_bytes / 1024);
 	if (e == ENOMEM && nfree < need)
 		return vb_errf(err, errlen,
 			       "no free %s hugepages (need %ld, have %ld): reserve them with: "
 			       "echo %ld > %s/hugepages-%zukB/nr_hugepages (or pass "
 			       "--reserve-hugepages as root)",
-			       size_word(page_bytes), need, nfree, total + (need - nfree),
+			       vb_page_bytes_word(page_bytes), need, nfree, total + (need - nfree),
 			       HUGEPAGES_DIR, page_bytes / 1024);
 	return vb_errf(err, errlen, "mmap of %zu bytes of %s hugetlb pages failed: %s",
-		       len, size_word(page_bytes), strerror(e));
+		       len, vb_page_bytes_word(page_bytes), strerror(e));
 }
 
 /* Over-map by 2M and trim, so the range starts on a 2M boundary and THP can back all of it. */
@@ -272,7 +304,7 @@ static int advise(void *p, size_t len, int advice, const char *what, const char 
 
 int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, size_t errlen)
 {
-	size_t pg = backing_page_bytes(b);
+	size_t pg = vb_backing_page_bytes(b);
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	void *p;
 	int e;
@@ -311,7 +343,7 @@ int vb_mem_alloc(struct vb_mem *m, size_t len, enum vb_backing b, char *err, siz
 		break;
 	case VB_BACKING_HUGETLB_2M:
 	case VB_BACKING_HUGETLB_1G:
-		flags |= MAP_HUGETLB | (b == VB_BACKING_HUGETLB_1G ? MAP_HUGE_1GB : MAP_HUGE_2MB);
+		flags |= vb_backing_mmap_flags(b);
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (p == MAP_FAILED) {
 			e = errno;

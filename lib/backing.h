@@ -23,6 +23,16 @@ enum vb_backing {
  * 2m->THP (or HUGETLB_2M when hugetlb), 1g->HUGETLB_1G. */
 enum vb_backing vb_backing_for(enum vb_page_size ps, bool hugetlb);
 const char *vb_backing_name(enum vb_backing b);
+/* The bytes of the pages a backing maps, the one place they are derived:
+ * 4K, 2M (THP and hugetlb 2M) or 1G. vb_mem_alloc rounds a length to them. */
+size_t vb_backing_page_bytes(enum vb_backing b);
+/* Whether it maps from a hugetlb pool, of vb_backing_page_bytes pages. */
+bool vb_backing_is_hugetlb(enum vb_backing b);
+/* The mmap flags that ask for its pages: MAP_HUGETLB with the size for a
+ * hugetlb backing, 0 for the others (they take madvise instead). */
+int vb_backing_mmap_flags(enum vb_backing b);
+/* "4K", "2M" or "1G": a page size in messages. */
+const char *vb_page_bytes_word(size_t page_bytes);
 
 struct vb_mem {
 	void *addr;
@@ -67,8 +77,15 @@ long long vb_mem_available(void);
 #define VB_MEM_KEEP_FREE 8	/* 1/8 */
 int vb_hugepages_reserve(size_t page_bytes, long need, char *err, size_t errlen);
 /* The pool's size (nr_hugepages), or -1 if the size is absent; and setting it
- * (root), e.g. to restore it after vb_hugepages_reserve. */
+ * (root). */
 long vb_hugepages_total(size_t page_bytes);
 int vb_hugepages_set_total(size_t page_bytes, long total, char *err, size_t errlen);
+/* vb_hugepages_reserve, saying in *added how many pages the pool grew by (0
+ * when it did not; the kernel may give fewer than asked, and then this
+ * returns -1 with err but *added still counts what it gave). */
+int vb_hugepages_grow(size_t page_bytes, long need, long *added, char *err, size_t errlen);
+/* Give back the `added` pages a vb_hugepages_grow put in the pool: pages
+ * others added since stay. 0, or -1 with err (the pool is left as it is). */
+int vb_hugepages_give_back(size_t page_bytes, long added, char *err, size_t errlen);
 
 #endif

@@ -68,8 +68,8 @@ uint64_t vb_bench_mem_bytes(const struct vb_bench *b, const struct vb_param_valu
 		return 0;
 	if (b->mem_bytes)
 		return b->mem_bytes(pv, ps);
-	/* THP and 2M hugetlb both map 2M pages. */
-	if (vb_param_mem_bytes(pv, vb_page_size_bytes(ps == VB_PS_THP ? VB_PS_2M : ps), &bytes))
+	/* THP and 2M hugetlb both map 2M pages (lib/pages.c's table says so). */
+	if (vb_param_mem_bytes(pv, vb_page_size_bytes(ps), &bytes))
 		return bytes;
 	return 0;
 }

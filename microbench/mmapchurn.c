@@ -20,9 +20,6 @@ static const struct vb_param_def params[] = {
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT 26
-#endif
 
 struct state {
 	void *at;	/* a free range aligned to the page size, found in setup */
@@ -53,9 +50,8 @@ static int setup(struct vb_bench_ctx *ctx)
 	st->len = len;
 	munmap(probe, len + pg);
 	st->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
-	if (b == VB_BACKING_HUGETLB_2M || b == VB_BACKING_HUGETLB_1G)
-		st->flags |=
-			MAP_HUGETLB | ((b == VB_BACKING_HUGETLB_1G ? 30 : 21) << MAP_HUGE_SHIFT);
+	if (vb_backing_is_hugetlb(b))
+		st->flags |= vb_backing_mmap_flags(b);
 	else
 		st->advice = b == VB_BACKING_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
 	/* One trial mapping, kept until the first run, so the runner can verify

@@ -197,11 +197,7 @@ static size_t hugetlb_page_bytes(const struct vb_runner_opts *o)
 {
 	enum vb_backing b = vb_backing_for(o->pages, o->hugetlb);
 
-	if (b == VB_BACKING_HUGETLB_1G)
-		return 1UL << 30;
-	if (b == VB_BACKING_HUGETLB_2M)
-		return 2UL << 20;
-	return 0;
+	return vb_backing_is_hugetlb(b) ? vb_backing_page_bytes(b) : 0;
 }
 
 /* What run's options say besides the runner's options. */
@@ -299,17 +295,17 @@ static void runs_agree(struct vb_stop_rule *s, const struct run_flags *f)
 }
 
 /* --reserve-hugepages: the hugetlb pool of hp-byte pages grown to what the
- * bench maps. Returns the pool's size before, to restore; -1 when untouched. */
+ * bench maps. Returns how many pages it added, for vb_hugepages_give_back. */
 static long pool_grow(const struct vb_bench *b, const struct vb_param_values *pv,
 		      const struct vb_runner_opts *o, size_t hp)
 {
 	uint64_t bytes = vb_bench_mem_bytes(b, pv, o->pages);
-	long need = (long)((bytes + hp - 1) / hp), before = vb_hugepages_total(hp);
+	long need = (long)((bytes + hp - 1) / hp), added = 0;
 	char err[512];
 
-	if (need > 0 && vb_hugepages_reserve(hp, need, err, sizeof(err)) < 0)
+	if (need > 0 && vb_hugepages_grow(hp, need, &added, err, sizeof(err)) < 0)
 		log_line(NULL, err);	/* the run then skips with the exact command */
-	return before;
+	return added;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -319,7 +315,7 @@ static int cmd_run(int argc, char **argv)
 	struct vb_runner_opts o;
 	struct run_flags f = { 0 };
 	size_t hp = 0;
-	long pool_before = -1;
+	long pool_added = 0;
 	char err[512], names[256];
 	json_t *row, *out;
 	int c;
@@ -358,10 +354,9 @@ static int cmd_run(int argc, char **argv)
 
 	hp = hugetlb_page_bytes(&o);
 	if (f.reserve && hp)
-		pool_before = pool_grow(b, &pv, &o, hp);
+		pool_added = pool_grow(b, &pv, &o, hp);
 	row = vb_runner_run(b, &pv, &o);
-	if (pool_before >= 0 && vb_hugepages_total(hp) != pool_before &&
-	    vb_hugepages_set_total(hp, pool_before, err, sizeof(err)) < 0)
+	if (vb_hugepages_give_back(hp, pool_added, err, sizeof(err)) < 0)
 		log_line(NULL, err);
 	if (!row)
 		vb_die(VB_EXIT_INTERNAL, "out of memory building the result");

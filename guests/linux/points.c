@@ -4,6 +4,7 @@
 #include "guests/linux/boot.h"
 #include "guests/linux/linux.h"
 #include "harness/guestrun.h"
+#include "lib/backing.h"
 #include "lib/error.h"
 #include "lib/text.h"
 #include "microbench/bench.h"
@@ -51,18 +52,15 @@ static uint64_t mem_of(const struct vb_point *pt)
 /* The guest's hugetlb pool for a point: page size in kB and count (0: none). */
 static long guest_pool(const struct vb_point *pt, bool hugetlb, unsigned long *kb)
 {
-	uint64_t fp = mem_of(pt);
+	enum vb_backing b = vb_backing_for(pt->pages.guest, hugetlb);
+	uint64_t fp = mem_of(pt), pg = vb_backing_page_bytes(b);
 
-	if (pt->pages.guest == VB_PS_1G) {
-		*kb = 1UL << 20;
-		return (long)((fp + (1ULL << 30) - 1) >> 30) + 1;
-	}
-	if (pt->pages.guest == VB_PS_2M && hugetlb) {
-		*kb = 2048;
-		return (long)((fp + (2ULL << 20) - 1) >> 21) + 8;
-	}
 	*kb = 0;
-	return 0;
+	if (!vb_backing_is_hugetlb(b))
+		return 0;
+	*kb = (unsigned long)(pg >> 10);
+	/* The footprint, and the pool's spare pages: one 1G page, or eight 2M ones. */
+	return (long)((fp + pg - 1) / pg) + (b == VB_BACKING_HUGETLB_1G ? 1 : 8);
 }
 
 unsigned long vb_linux_ram_mb(const struct vb_point *pt, bool hugetlb)

@@ -406,12 +406,7 @@ uint64_t vb_micro_data_bytes(const struct vb_point *pt, bool hugetlb)
 	if (point(m, pt, why, sizeof(why)) && m->k->size(m) == 0 && m->data_len) {
 		/* As vb_vm_add_data -> vb_mem_alloc rounds the slot: to the
 		 * backing's page, THP's being 2M. */
-		switch (vb_backing_for(host, hugetlb)) {
-		case VB_BACKING_HUGETLB_1G: pg = 1ULL << 30; break;
-		case VB_BACKING_HUGETLB_2M:
-		case VB_BACKING_THP: pg = 2ULL << 20; break;
-		default: pg = 4096; break;
-		}
+		pg = vb_backing_page_bytes(vb_backing_for(host, hugetlb));
 		bytes = (m->data_len + pg - 1) / pg * pg;
 	}
 	free(m);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/backing.h"
@@ -24,6 +25,32 @@ Test(backing, names_and_mapping_from_pages)
 	cr_assert_str_eq(vb_backing_name(VB_BACKING_THP), "anonymous_thp");
 	cr_assert_str_eq(vb_backing_name(VB_BACKING_HUGETLB_2M), "anonymous_hugetlb_2mb");
 	cr_assert_str_eq(vb_backing_name(VB_BACKING_HUGETLB_1G), "anonymous_hugetlb_1gb");
+}
+
+/* The one place a backing's page size, pool and mmap flags are derived. */
+Test(backing, page_size_pool_and_flags_of_a_backing)
+{
+	long added = 5;
+
+	cr_assert_eq(vb_backing_page_bytes(VB_BACKING_ANON), 4096);
+	cr_assert_eq(vb_backing_page_bytes(VB_BACKING_THP), 2 * MB);
+	cr_assert_eq(vb_backing_page_bytes(VB_BACKING_HUGETLB_2M), 2 * MB);
+	cr_assert_eq(vb_backing_page_bytes(VB_BACKING_HUGETLB_1G), 1024 * MB);
+	cr_assert(!vb_backing_is_hugetlb(VB_BACKING_ANON));
+	cr_assert(!vb_backing_is_hugetlb(VB_BACKING_THP));
+	cr_assert(vb_backing_is_hugetlb(VB_BACKING_HUGETLB_2M));
+	cr_assert(vb_backing_is_hugetlb(VB_BACKING_HUGETLB_1G));
+	cr_assert_eq(vb_backing_mmap_flags(VB_BACKING_ANON), 0);
+	cr_assert_eq(vb_backing_mmap_flags(VB_BACKING_THP), 0);
+	cr_assert_eq(vb_backing_mmap_flags(VB_BACKING_HUGETLB_2M), MAP_HUGETLB | (21 << 26));
+	cr_assert_eq(vb_backing_mmap_flags(VB_BACKING_HUGETLB_1G), MAP_HUGETLB | (30 << 26));
+	cr_assert_str_eq(vb_page_bytes_word(2 * MB), "2M");
+	cr_assert_str_eq(vb_page_bytes_word(1024 * MB), "1G");
+	/* Nothing added, nothing given back: the pool is not even read. */
+	cr_assert_eq(vb_hugepages_give_back(2 * MB, 0, err, sizeof(err)), 0);
+	/* A page size no pool has: not grown, and said so. */
+	cr_assert_eq(vb_hugepages_grow(3 * MB, 1, &added, err, sizeof(err)), -1);
+	cr_assert_eq(added, 0);
 }
 
 Test(backing, anon_4k_is_verified_4k)
