@@ -2,6 +2,8 @@
  * the invocation merge use, and the accessors every consumer reads with. */
 #include "lib/row.h"
 
+#include "lib/stats.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +191,132 @@ void vb_row_finish_timing(json_t *row, bool host_tcg)
 		vb_row_set_timing(row, VB_EMU_PVM_CPL0);
 	else
 		vb_row_set_timing(row, VB_EMU_NONE);
+}
+
+void vb_row_set_measured(json_t *row, const double *x, size_t n, uint64_t seed)
+{
+	struct vb_stats st;
+
+	vb_row_set_samples(row, x, n);
+	vb_stats_compute(x, n, seed, &st);
+	vb_row_set_stats(row, &st);
+	json_object_del(row, "invocations");
+	json_object_del(row, "invocation_counters");
+	json_object_del(row, "invocation_latency");
+}
+
+int vb_row_set_invocations(json_t *row, const double *x, const size_t *len, size_t k,
+			   uint64_t seed)
+{
+	json_t *inv = json_array();
+	struct vb_hier_stats h;
+	struct vb_stats st;
+	size_t n = 0;
+
+	if (k < 2) {
+		vb_row_set_measured(row, x, k ? len[0] : 0, seed);
+		json_decref(inv);
+		return 0;
+	}
+	for (size_t i = 0; i < k; i++) {
+		json_t *one = json_array();
+
+		for (size_t j = 0; j < len[i]; j++)
+			json_array_append_new(one, jreal(x[n + j]));
+		json_array_append_new(inv, one);
+		n += len[i];
+	}
+	if (vb_stats_hier(x, len, k, seed, &h) < 0) {
+		json_decref(inv);
+		return -1;
+	}
+	vb_row_set_samples(row, x, n);
+	json_object_set_new(row, "invocations", inv);
+	/* Mean, spread and range of the pooled samples; the median and its
+	 * interval from the two-level bootstrap. */
+	vb_stats_compute(x, n, seed, &st);
+	st.median = h.median;
+	st.ci_low = h.ci_low;
+	st.ci_high = h.ci_high;
+	st.ci_halfwidth_rel = h.ci_halfwidth_rel;
+	vb_row_set_stats(row, &st);
+	vb_row_set_stats_spread(row, k, h.var_between, h.var_within);
+	return 0;
+}
+
+int vb_row_set_str(json_t *row, const char *key, const char *value)
+{
+	const struct vb_row_key *k;
+
+	for (k = vb_row_keys; k->key; k++)
+		if (!strcmp(k->key, key) && strchr(k->types, 's') && !strchr(key, '.'))
+			break;
+	if (!k->key)
+		return -1;
+	if (value)
+		json_object_set_new(row, key, json_string(value));
+	else
+		json_object_del(row, key);
+	return 0;
+}
+
+void vb_row_set_pages(json_t *row, const char *requested, const char *verified, bool honoured)
+{
+	json_t *p = json_object();
+
+	json_object_set_new(row, "pages", p);
+	json_object_set_new(p, "requested", json_string(requested));
+	json_object_set_new(p, "verified", verified ? json_string(verified) : json_null());
+	json_object_set_new(p, "honoured", json_boolean(honoured));
+}
+
+void vb_row_set_params(json_t *row, json_t *params)
+{
+	json_object_set_new(row, "params", params);
+}
+
+void vb_row_set_param(json_t *row, const char *name, json_t *value)
+{
+	json_t *p = json_object_get(row, "params");
+
+	if (!json_is_object(p)) {
+		p = json_object();
+		json_object_set_new(row, "params", p);
+	}
+	json_object_set_new(p, name, value);
+}
+
+/* The row's `counters`, made (empty, as vb_row_counters_json) when absent. */
+static json_t *counters_of(json_t *row)
+{
+	json_t *c = json_object_get(row, "counters");
+
+	if (!json_is_object(c)) {
+		c = vb_row_counters_json(0);
+		json_object_set_new(row, "counters", c);
+	}
+	return c;
+}
+
+void vb_row_set_counters(json_t *row, json_t *c)
+{
+	json_object_set_new(row, "counters", c);
+}
+
+void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v)
+{
+	json_t *c = counters_of(row), *k = json_object_get(c, "kvm");
+
+	if (!json_is_object(k)) {
+		k = json_object();
+		json_object_set_new(c, "kvm", k);
+	}
+	json_object_set_new(k, stat, json_integer((json_int_t)v));
+}
+
+void vb_row_set_ops(json_t *row, uint64_t ops)
+{
+	json_object_set_new(counters_of(row), "ops", json_integer((json_int_t)ops));
 }
 
 const char *vb_row_str(json_t *row, const char *key)

@@ -74,6 +74,46 @@ void vb_row_set_timing(json_t *row, enum vb_row_emulation e);
  * `timing` accordingly. Called once per row, where rows are written. */
 void vb_row_finish_timing(json_t *row, bool host_tcg);
 
+/* ---- changing a row's figures ----
+ * What a producer measured replaced the way the producer wrote it; tests
+ * use these to derive controlled rows from a run folder vbench made. */
+
+/* `samples` x[0..n) and the `stats` lib/stats.c's vb_stats_compute makes of
+ * them with seed, as the runner writes a point; drops `invocations`,
+ * `invocation_counters` and `invocation_latency`, which no longer hold. */
+void vb_row_set_measured(json_t *row, const double *x, size_t n, uint64_t seed);
+
+/* k >= 2 independent invocations of len[i] samples each, concatenated in x:
+ * `invocations`, `samples` and the two-level `stats` the invocation merge
+ * writes (vb_stats_hier's median and interval, vb_row_set_stats_spread).
+ * k < 2: as vb_row_set_measured. -1 when the statistics cannot be made. */
+int vb_row_set_invocations(json_t *row, const double *x, const size_t *len, size_t k,
+			   uint64_t seed);
+
+/* A top-level string key of vb_row_keys (bench, mode, mode_verified, guest,
+ * unit, accel, target, ...): value NULL removes it. -1 for any other key. */
+int vb_row_set_str(json_t *row, const char *key, const char *value);
+
+/* `pages` replaced by requested, verified (NULL: null) and honoured; the
+ * page bytes and source of what was there before no longer hold. */
+void vb_row_set_pages(json_t *row, const char *requested, const char *verified,
+		      bool honoured);
+
+/* `params` replaced by params (vb_row_params_json's); steals params. */
+void vb_row_set_params(json_t *row, json_t *params);
+
+/* params[name] = value (a number or a word); steals value. */
+void vb_row_set_param(json_t *row, const char *name, json_t *value);
+
+/* `counters` replaced by c (vb_row_counters_json's, filled); steals c. */
+void vb_row_set_counters(json_t *row, json_t *c);
+
+/* counters.kvm[stat] = v; makes `counters` and `kvm` when absent. */
+void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v);
+
+/* counters.ops = ops; makes `counters` when absent. */
+void vb_row_set_ops(json_t *row, uint64_t ops);
+
 /* ---- checking what is read back ---- */
 
 /* One key a row may hold and the JSON types it may have: 's' string, 'n'
