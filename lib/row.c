@@ -44,7 +44,10 @@ const char *const vb_row_keys_read[] = {
 	"counters", "counters.ops", "counters.pmu", "counters.pmu.*.*", "counters.kvm",
 	"counters.kvm.*", "counters.software.*", "counters.set", "counters.unavailable",
 	"counters.fallbacks",
-	"walk", "walk.*.walks_per_kop", "exits", "shadow_mmu", "target", "extra.*", "latency.n",
+	"walk", "walk.*.walks_per_kop", "exits", "exits.per_op", "exits.unavailable.reason",
+	"exits.reasons", "exits.reasons.reason", "exits.reasons.kind", "exits.reasons.per_op",
+	"exits.reasons.mean_ns", "shadow_mmu", "shadow_mmu.per_op", "shadow_mmu.unavailable",
+	"shadow_mmu.unavailable.reason", "target", "extra.*", "latency.n",
 	"latency.p50", "latency.p99",
 	"latency.max",
 	NULL
@@ -585,6 +588,71 @@ json_t *vb_row_shadow_mmu(json_t *row)
 
 	read_key("shadow_mmu", NULL);
 	return json_is_object(m) ? m : NULL;
+}
+
+bool vb_row_exits_num(json_t *row, const char *key, double *out)
+{
+	read_key("exits", key);
+	return num(json_object_get(vb_row_exits(row), key), out);
+}
+
+const char *vb_row_exits_unavailable(json_t *row, const char *key)
+{
+	read_key("exits.unavailable", key);
+	return json_string_value(json_object_get(
+		json_object_get(vb_row_exits(row), "unavailable"), key));
+}
+
+static json_t *exit_reasons(json_t *row)
+{
+	json_t *r = json_object_get(vb_row_exits(row), "reasons");
+
+	read_key("exits", "reasons");
+	return json_is_array(r) ? r : NULL;
+}
+
+size_t vb_row_exit_reasons(json_t *row)
+{
+	return json_array_size(exit_reasons(row));
+}
+
+const char *vb_row_exit_str(json_t *row, size_t i, const char *key)
+{
+	read_key("exits.reasons", key);
+	return json_string_value(json_object_get(json_array_get(exit_reasons(row), i), key));
+}
+
+bool vb_row_exit_num(json_t *row, size_t i, const char *key, double *out)
+{
+	read_key("exits.reasons", key);
+	return num(json_object_get(json_array_get(exit_reasons(row), i), key), out);
+}
+
+json_t *vb_row_shadow_mmu_per_op(json_t *row)
+{
+	json_t *m = json_object_get(vb_row_shadow_mmu(row), "per_op");
+
+	read_key("shadow_mmu", "per_op");
+	return json_is_object(m) ? m : NULL;
+}
+
+static json_t *mmu_unavailable(json_t *row)
+{
+	json_t *u = json_object_get(vb_row_shadow_mmu(row), "unavailable");
+
+	read_key("shadow_mmu", "unavailable");
+	return json_is_array(u) ? u : NULL;
+}
+
+size_t vb_row_shadow_mmu_unavailable(json_t *row)
+{
+	return json_array_size(mmu_unavailable(row));
+}
+
+const char *vb_row_shadow_mmu_unavailable_str(json_t *row, size_t i, const char *key)
+{
+	read_key("shadow_mmu.unavailable", key);
+	return json_string_value(json_object_get(json_array_get(mmu_unavailable(row), i), key));
 }
 
 json_t *vb_row_walk(json_t *row)

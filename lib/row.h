@@ -184,7 +184,20 @@ const char *vb_row_counter_set(json_t *row);		/* counters.set */
 json_t *vb_row_counter_unavailable(json_t *row);	/* counters.unavailable (borrowed) */
 json_t *vb_row_counter_fallbacks(json_t *row);		/* counters.fallbacks (borrowed) */
 json_t *vb_row_exits(json_t *row);			/* `exits` (borrowed): --trace's exits */
+bool vb_row_exits_num(json_t *row, const char *key, double *out);	/* exits.total, .per_op */
+/* exits.unavailable.cause or .reason: why kvm_exit could not be counted;
+ * NULL when it was (or the row has no `exits`). */
+const char *vb_row_exits_unavailable(json_t *row, const char *key);
+size_t vb_row_exit_reasons(json_t *row);		/* entries of exits.reasons */
+/* Entry i of exits.reasons: a word (`reason`, `kind`) or a number (`count`,
+ * `per_op`, `mean_ns`, `time_ns`, `timed`); NULL / false when absent or null. */
+const char *vb_row_exit_str(json_t *row, size_t i, const char *key);
+bool vb_row_exit_num(json_t *row, size_t i, const char *key, double *out);
 json_t *vb_row_shadow_mmu(json_t *row);			/* `shadow_mmu` (borrowed) */
+json_t *vb_row_shadow_mmu_per_op(json_t *row);		/* shadow_mmu.per_op: event -> number */
+size_t vb_row_shadow_mmu_unavailable(json_t *row);	/* entries of shadow_mmu.unavailable */
+/* Entry i of shadow_mmu.unavailable: `event`, `cause` or `reason`. */
+const char *vb_row_shadow_mmu_unavailable_str(json_t *row, size_t i, const char *key);
 json_t *vb_row_walk(json_t *row);			/* `walk`, by side (borrowed) */
 bool vb_row_walk_num(json_t *row, const char *side, const char *key, double *out);
 bool vb_row_extra(json_t *row, const char *name, double *out);	/* extra[name] */
