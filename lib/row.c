@@ -322,6 +322,66 @@ void vb_row_set_ops(json_t *row, uint64_t ops)
 	json_object_set_new(counters_of(row), "ops", json_integer((json_int_t)ops));
 }
 
+void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v)
+{
+	json_t *c = counters_of(row), *p = json_object_get(c, "pmu"), *s;
+
+	if (!json_is_object(p)) {
+		p = json_object();
+		json_object_set_new(c, "pmu", p);
+	}
+	s = json_object_get(p, side);
+	if (!json_is_object(s)) {
+		s = json_object();
+		json_object_set_new(p, side, s);
+	}
+	json_object_set_new(s, name, jreal(v));
+}
+
+void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
+			    const char *cause, const char *reason)
+{
+	json_t *c = counters_of(row), *u = json_object_get(c, "unavailable");
+
+	if (!json_is_array(u)) {
+		u = json_array();
+		json_object_set_new(c, "unavailable", u);
+	}
+	json_array_append_new(u, json_pack("{s:s,s:s,s:s,s:s}", "metric", metric, "side", side,
+					   "cause", cause, "reason", reason));
+}
+
+void vb_row_set_walk(json_t *row, json_t *walk)
+{
+	if (walk)
+		json_object_set_new(row, "walk", walk);
+	else
+		json_object_del(row, "walk");
+}
+
+void vb_row_set_trace(json_t *row, json_t *exits, json_t *shadow_mmu)
+{
+	if (exits)
+		json_object_set_new(row, "exits", exits);
+	else
+		json_object_del(row, "exits");
+	if (shadow_mmu)
+		json_object_set_new(row, "shadow_mmu", shadow_mmu);
+	else
+		json_object_del(row, "shadow_mmu");
+}
+
+void vb_row_clear_measured(json_t *row)
+{
+	static const char *const keys[] = { "samples", "stats", "invocations",
+					    "invocation_counters", "invocation_latency",
+					    "extra", "latency", "counters", "walk", "exits",
+					    "shadow_mmu" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_del(row, keys[i]);
+}
+
 const char *vb_row_str(json_t *row, const char *key)
 {
 	read_key(key, NULL);

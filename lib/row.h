@@ -114,6 +114,27 @@ void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v);
 /* counters.ops = ops; makes `counters` when absent. */
 void vb_row_set_ops(json_t *row, uint64_t ops);
 
+/* counters.pmu[side][name] = v (side "all", "guest" or "host"). */
+void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v);
+
+/* One more entry of counters.unavailable: metric on side was not counted, for
+ * cause ("no-pmu", "not-on-pmu", ...) and reason. */
+void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
+			    const char *cause, const char *reason);
+
+/* `walk` replaced by walk (vb_walk_row's, from the row's counters); steals
+ * walk, NULL removes it. */
+void vb_row_set_walk(json_t *row, json_t *walk);
+
+/* `exits` and `shadow_mmu` (harness/trace.c's) replaced; steals both, NULL
+ * removes either. */
+void vb_row_set_trace(json_t *row, json_t *exits, json_t *shadow_mmu);
+
+/* A row that measured nothing, as a skipped or failed point is written:
+ * no `samples`, `stats`, invocations, `extra`, `latency`, `counters`,
+ * `walk`, `exits` or `shadow_mmu`. */
+void vb_row_clear_measured(json_t *row);
+
 /* ---- checking what is read back ---- */
 
 /* One key a row may hold and the JSON types it may have: 's' string, 'n'
