@@ -289,6 +289,18 @@ void vb_row_set_param(json_t *row, const char *name, json_t *value)
 	json_object_set_new(p, name, value);
 }
 
+/* obj[name], an object made when absent. */
+static json_t *object_in(json_t *obj, const char *name)
+{
+	json_t *o = json_object_get(obj, name);
+
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(obj, name, o);
+	}
+	return o;
+}
+
 /* The row's `counters`, made (empty, as vb_row_counters_json) when absent. */
 static json_t *counters_of(json_t *row)
 {
@@ -303,18 +315,15 @@ static json_t *counters_of(json_t *row)
 
 void vb_row_set_counters(json_t *row, json_t *c)
 {
-	json_object_set_new(row, "counters", c);
+	if (c)
+		json_object_set_new(row, "counters", c);
+	else
+		json_object_del(row, "counters");
 }
 
 void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v)
 {
-	json_t *c = counters_of(row), *k = json_object_get(c, "kvm");
-
-	if (!json_is_object(k)) {
-		k = json_object();
-		json_object_set_new(c, "kvm", k);
-	}
-	json_object_set_new(k, stat, json_integer((json_int_t)v));
+	json_object_set_new(object_in(counters_of(row), "kvm"), stat, json_integer((json_int_t)v));
 }
 
 void vb_row_set_ops(json_t *row, uint64_t ops)
@@ -322,20 +331,19 @@ void vb_row_set_ops(json_t *row, uint64_t ops)
 	json_object_set_new(counters_of(row), "ops", json_integer((json_int_t)ops));
 }
 
+void vb_row_set_software(json_t *row, const char *name, double v)
+{
+	json_object_set_new(object_in(counters_of(row), "software"), name, jreal(v));
+}
+
+void vb_row_set_extra(json_t *row, const char *name, double v)
+{
+	json_object_set_new(object_in(row, "extra"), name, jreal(v));
+}
+
 void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v)
 {
-	json_t *c = counters_of(row), *p = json_object_get(c, "pmu"), *s;
-
-	if (!json_is_object(p)) {
-		p = json_object();
-		json_object_set_new(c, "pmu", p);
-	}
-	s = json_object_get(p, side);
-	if (!json_is_object(s)) {
-		s = json_object();
-		json_object_set_new(p, side, s);
-	}
-	json_object_set_new(s, name, jreal(v));
+	json_object_set_new(object_in(object_in(counters_of(row), "pmu"), side), name, jreal(v));
 }
 
 void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
@@ -349,6 +357,17 @@ void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
 	}
 	json_array_append_new(u, json_pack("{s:s,s:s,s:s,s:s}", "metric", metric, "side", side,
 					   "cause", cause, "reason", reason));
+}
+
+void vb_row_add_fallback(json_t *row, const char *what)
+{
+	json_t *c = counters_of(row), *f = json_object_get(c, "fallbacks");
+
+	if (!json_is_array(f)) {
+		f = json_array();
+		json_object_set_new(c, "fallbacks", f);
+	}
+	json_array_append_new(f, json_string(what));
 }
 
 void vb_row_set_walk(json_t *row, json_t *walk)

@@ -105,7 +105,8 @@ void vb_row_set_params(json_t *row, json_t *params);
 /* params[name] = value (a number or a word); steals value. */
 void vb_row_set_param(json_t *row, const char *name, json_t *value);
 
-/* `counters` replaced by c (vb_row_counters_json's, filled); steals c. */
+/* `counters` replaced by c (vb_row_counters_json's, filled); steals c,
+ * NULL removes `counters`. */
 void vb_row_set_counters(json_t *row, json_t *c);
 
 /* counters.kvm[stat] = v; makes `counters` and `kvm` when absent. */
@@ -114,6 +115,12 @@ void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v);
 /* counters.ops = ops; makes `counters` when absent. */
 void vb_row_set_ops(json_t *row, uint64_t ops);
 
+/* counters.software[name] = v; makes `counters` when absent. */
+void vb_row_set_software(json_t *row, const char *name, double v);
+
+/* extra[name] = v: a bench's own figure beside its unit. */
+void vb_row_set_extra(json_t *row, const char *name, double v);
+
 /* counters.pmu[side][name] = v (side "all", "guest" or "host"). */
 void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v);
 
@@ -121,6 +128,9 @@ void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v);
  * cause ("no-pmu", "not-on-pmu", ...) and reason. */
 void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
 			    const char *cause, const char *reason);
+
+/* One more entry of counters.fallbacks: how counting was weakened to go ahead. */
+void vb_row_add_fallback(json_t *row, const char *what);
 
 /* `walk` replaced by walk (vb_walk_row's, from the row's counters); steals
  * walk, NULL removes it. */

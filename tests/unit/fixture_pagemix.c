@@ -142,8 +142,9 @@ static void only(json_t *a, const char *mode, const char *pages)
 {
 	for (size_t i = json_array_size(a); i-- > 0;) {
 		json_t *r = json_array_get(a, i);
+		const char *p = vb_row_pages(r, "requested");
 
-		if (strcmp(vb_row_str(r, "mode"), mode) || strcmp(vb_row_pages(r, "requested"), pages))
+		if (strcmp(vb_row_str(r, "mode"), mode) || strcmp(p, pages))
 			json_array_remove(a, i);
 	}
 }
