@@ -269,7 +269,9 @@ void vb_row_set_pages(json_t *row, const char *requested, const char *verified, 
 
 	json_object_set_new(row, "pages", p);
 	json_object_set_new(p, "requested", json_string(requested));
-	json_object_set_new(p, "verified", verified ? json_string(verified) : json_null());
+	if (!verified)
+		return;
+	json_object_set_new(p, "verified", json_string(verified));
 	json_object_set_new(p, "honoured", json_boolean(honoured));
 }
 

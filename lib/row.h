@@ -94,8 +94,9 @@ int vb_row_set_invocations(json_t *row, const double *x, const size_t *len, size
  * unit, accel, target, ...): value NULL removes it. -1 for any other key. */
 int vb_row_set_str(json_t *row, const char *key, const char *value);
 
-/* `pages` replaced by requested, verified (NULL: null) and honoured; the
- * page bytes and source of what was there before no longer hold. */
+/* `pages` replaced by requested, verified and honoured; verified NULL: only
+ * `requested`, as a point is written before (or without) being measured.
+ * The page bytes and source of what was there before no longer hold. */
 void vb_row_set_pages(json_t *row, const char *requested, const char *verified,
 		      bool honoured);
 

@@ -48,6 +48,30 @@ static inline json_t *fx_producer_row(const char *name, const char *bench, const
 	return copy;
 }
 
+/* A copy of the row of the first invocation of fixture name
+ * (invocations.jsonl) with this bench and mode; NULL when there is none. */
+static inline json_t *fx_producer_invocation(const char *name, const char *bench,
+					     const char *mode)
+{
+	char path[256], line[1 << 16];
+	json_t *row = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/invocations.jsonl", FX_RUNS, name);
+	f = fopen(path, "r");
+	while (f && !row && fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, NULL), *r = json_object_get(o, "row");
+		const char *b = vb_row_str(r, "bench"), *m = vb_row_str(r, "mode");
+
+		if (b && m && !strcmp(b, bench) && !strcmp(m, mode))
+			row = json_deep_copy(r);
+		json_decref(o);
+	}
+	if (f)
+		fclose(f);
+	return row;
+}
+
 /* Give row (a producer's) this point: bench, mode, the guest that runs it
  * (none natively, micro otherwise), pages asked and what was verified, and
  * the parameters of the native fixture's ptrchase row at a footprint of

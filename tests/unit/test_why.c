@@ -140,8 +140,7 @@ Test(why, absent_said_once)
 
 Test(why, untraced_runs_print_nothing)
 {
-	json_t *res =
-		json_pack("[{s:s,s:s,s:s}]", "bench", "ptrchase", "mode", "native", "status", "ok");
+	json_t *res = json_pack("[o]", fx_producer_row("native", "ptrchase", "native", "ok"));
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
