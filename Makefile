@@ -71,6 +71,7 @@ CHECK_DIR  ?= $(CURDIR)/build/check
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # What the bats tests derive their fixture runs with (tests/e2e/fixtures.bash).
 FIXTURE_PAGEMIX := $(BUILD)/tests/fixture_pagemix
+FIXTURE_EDIT    := $(BUILD)/tests/fixture_edit
 # Every run folder and --json output a test makes is copied here
 # (harness/spool.c) and checked against schema/vbench.schema.json at the end of `make check`.
 SCHEMA_SPOOL ?= $(CHECK_DIR)/schema-spool
@@ -164,8 +165,9 @@ deps:
 unit: $(UNIT_TESTS) $(VBENCH_GUEST) $(VBENCH)
 	@VB_CHECK_DIR=$(CHECK_DIR) scripts/run-unit.sh $(UNIT_TESTS)
 
-e2e: all $(FIXTURE_PAGEMIX)
+e2e: all $(FIXTURE_PAGEMIX) $(FIXTURE_EDIT)
 	VBENCH=$(abspath $(VBENCH)) VB_FIXTURE_PAGEMIX=$(abspath $(FIXTURE_PAGEMIX)) \
+		VB_FIXTURE_EDIT=$(abspath $(FIXTURE_EDIT)) \
 		scripts/run-e2e.sh $(CHECK_DIR) \
 		$(sort $(wildcard tests/e2e/*.bats))
 
