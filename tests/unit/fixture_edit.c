@@ -8,13 +8,20 @@
  *   samples=X,Y,...  the row's samples, and the statistics the runner makes of
  *                    them (its invocations no longer hold and are dropped)
  *   status=S:REASON  the row's status and reason; not ok: nothing measured
- * Run OPs: id=ID, started=TIME, label=NAME=VALUE (the run's labels). */
+ *   str=KEY:VALUE    a string key (bench, mode, unit, ...)
+ *   params=          no params; param=NAME:VALUE one (a number or a word)
+ *   ops=N, software=NAME:V, extra=NAME:V, latency=N:P50:P99:MAX
+ * Run OPs: id=ID, started=TIME, label=NAME=VALUE (the run's labels),
+ * drop=all (no rows), add=BENCH,MODE,PAGES,UNIT,MEDIAN (a producer's row,
+ * tests/unit/fixture_run.h, with 5 samples at MEDIAN and nothing else
+ * measured; the row OPs after it apply to it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/runfile.h"
 #include "lib/row.h"
+#include "tests/unit/fixture_run.h"
 
 #define SAMPLES_MAX 256
 
@@ -33,12 +40,58 @@ static int parse_samples(const char *text, double *x)
 	return n;
 }
 
+/* A number when text is all number, else the word. */
+static json_t *value(const char *text)
+{
+	char *end;
+	double d = strtod(text, &end);
+
+	if (end != text && !*end)
+		return d == (double)(json_int_t)d ? json_integer((json_int_t)d) : json_real(d);
+	return json_string(text);
+}
+
+/* NAME:V ops: vb_row_set_software, vb_row_set_extra, vb_row_set_param. */
+static int named_op(json_t *row, const char *op)
+{
+	char name[64];
+	int n = 0;
+
+	if (sscanf(op, "%*[a-z]=%63[^:]:%n", name, &n) != 1 || !n)
+		return -1;
+	if (!strncmp(op, "software=", 9))
+		vb_row_set_software(row, name, strtod(op + n, NULL));
+	else if (!strncmp(op, "extra=", 6))
+		vb_row_set_extra(row, name, strtod(op + n, NULL));
+	else if (!strncmp(op, "param=", 6))
+		vb_row_set_param(row, name, value(op + n));
+	else if (!strncmp(op, "str=", 4))
+		return vb_row_set_str(row, name, op + n);
+	else
+		return -1;
+	return 0;
+}
+
 static int row_op(json_t *row, const char *op)
 {
 	static double x[SAMPLES_MAX];
+	double p50, p99, max;
+	unsigned long long ops;
 	char status[16];
 	int n;
 
+	if (!strcmp(op, "params=")) {
+		vb_row_set_params(row, json_object());
+		return 0;
+	}
+	if (sscanf(op, "ops=%llu", &ops) == 1) {
+		vb_row_set_ops(row, ops);
+		return 0;
+	}
+	if (sscanf(op, "latency=%llu:%lf:%lf:%lf", &ops, &p50, &p99, &max) == 4) {
+		vb_row_set_latency(row, ops, p50, p99, max);
+		return 0;
+	}
 	if (!strncmp(op, "samples=", 8)) {
 		n = parse_samples(op + 8, x);
 		if (n < 1)
@@ -52,7 +105,28 @@ static int row_op(json_t *row, const char *op)
 		vb_row_set_status(row, status, op + n);
 		return 0;
 	}
-	return -1;
+	return named_op(row, op);
+}
+
+/* add=BENCH,MODE,PAGES,UNIT,MEDIAN: the row, appended; -1 when malformed. */
+static long add_row(json_t *results, const char *op)
+{
+	char bench[64], mode[16], pages[16], unit[32];
+	double median, x[5];
+	json_t *r;
+
+	if (sscanf(op, "add=%63[^,],%15[^,],%15[^,],%31[^,],%lf", bench, mode, pages, unit,
+		   &median) != 5)
+		return -1;
+	r = fx_row(bench, mode, pages, unit, median, 0, 5);
+	if (!r)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		x[i] = median;
+	vb_row_clear_measured(r);
+	vb_row_set_measured(r, x, 5, 1);
+	json_array_append_new(results, r);
+	return (long)json_array_size(results) - 1;
 }
 
 static int run_op(json_t *run, const char *op)
@@ -121,6 +195,18 @@ int main(int argc, char **argv)
 		}
 		if (!strncmp(argv[i], "row=", 4)) {
 			row = strtol(argv[i] + 4, NULL, 10);
+			continue;
+		}
+		if (!strcmp(argv[i], "drop=all")) {
+			json_array_clear(vb_run_results(run));
+			continue;
+		}
+		if (!strncmp(argv[i], "add=", 4)) {
+			row = add_row(vb_run_results(run), argv[i]);
+			if (row < 0) {
+				fprintf(stderr, "fixture_edit: cannot apply %s\n", argv[i]);
+				return 2;
+			}
 			continue;
 		}
 		rc = run_op(run, argv[i]);
