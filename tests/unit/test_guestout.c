@@ -157,7 +157,7 @@ Test(guestout, honoured_is_recomputed_from_the_page_sizes)
 	json_t *row = fresh_row();
 
 	/* A guest claiming its 4k result honoured a 2m request is overruled. */
-	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m"));
+	vb_row_set_pages(row, "2m", NULL, false);
 	cr_assert_eq(accept(row, "@vbench "
 				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 				 "\"samples\":[1],"
@@ -165,14 +165,14 @@ Test(guestout, honoured_is_recomputed_from_the_page_sizes)
 		     1, "%s", err);
 	cr_assert(json_is_false(json_object_get(json_object_get(row, "pages"), "honoured")));
 	/* THP's pages are 2M pages; a guest's one dimension is compared with the guest part. */
-	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m:4k"));
+	vb_row_set_pages(row, "2m:4k", NULL, false);
 	cr_assert_eq(accept(row, "@vbench "
 				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 				 "\"samples\":[1],"
 				 "\"pages\":{\"verified\":\"2m\",\"honoured\":false}}"),
 		     1, "%s", err);
 	cr_assert(json_is_true(json_object_get(json_object_get(row, "pages"), "honoured")));
-	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("thp"));
+	vb_row_set_pages(row, "thp", NULL, false);
 	cr_assert_eq(accept(row, "@vbench "
 				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 				 "\"samples\":[1],"
