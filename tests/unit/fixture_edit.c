@@ -172,6 +172,14 @@ static int apply(json_t *results, long row, const char *op)
 	return 0;
 }
 
+/* Say what could not be done, drop the run; returns rc. */
+static int fail(json_t *run, const char *what, const char *arg, int rc)
+{
+	fprintf(stderr, "fixture_edit: %s %s\n", what, arg);
+	json_decref(run);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512], path[4096];
@@ -203,25 +211,19 @@ int main(int argc, char **argv)
 		}
 		if (!strncmp(argv[i], "add=", 4)) {
 			row = add_row(vb_run_results(run), argv[i]);
-			if (row < 0) {
-				fprintf(stderr, "fixture_edit: cannot apply %s\n", argv[i]);
-				return 2;
-			}
+			if (row < 0)
+				return fail(run, "cannot apply", argv[i], 2);
 			continue;
 		}
 		rc = run_op(run, argv[i]);
 		if (rc == 1)
 			rc = apply(vb_run_results(run), row, argv[i]);
-		if (rc < 0) {
-			fprintf(stderr, "fixture_edit: cannot apply %s\n", argv[i]);
-			return 2;
-		}
+		if (rc < 0)
+			return fail(run, "cannot apply", argv[i], 2);
 	}
 	snprintf(path, sizeof(path), "%s/run.json", argv[2]);
-	if (json_dump_file(run, path, JSON_INDENT(1)) < 0) {
-		fprintf(stderr, "fixture_edit: cannot write %s\n", path);
-		return 1;
-	}
+	if (json_dump_file(run, path, JSON_INDENT(1)) < 0)
+		return fail(run, "cannot write", path, 1);
 	json_decref(run);
 	return 0;
 }
