@@ -11,7 +11,7 @@
  *   str=KEY:VALUE    a string key (bench, mode, unit, ...)
  *   params=          no params; param=NAME:VALUE one (a number or a word)
  *   ops=N, software=NAME:V, extra=NAME:V, latency=N:P50:P99:MAX
- * Run OPs: id=ID, started=TIME, label=NAME=VALUE (the run's labels),
+ * Run OPs: id=ID, started=TIME, hostname=NAME, label=NAME=VALUE (the run's labels),
  * drop=all (no rows), add=BENCH,MODE,PAGES,UNIT,MEDIAN (a producer's row,
  * tests/unit/fixture_run.h, with 5 samples at MEDIAN and nothing else
  * measured; the row OPs after it apply to it). */
@@ -139,6 +139,10 @@ static int run_op(json_t *run, const char *op)
 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - op), op);
 		json_object_set_new(run, key, json_string(eq + 1));
+		return 0;
+	}
+	if (!strncmp(op, "hostname=", 9)) {
+		json_object_set_new(json_object_get(run, "host"), "hostname", json_string(eq + 1));
 		return 0;
 	}
 	if (!strncmp(op, "label=", 6) && strchr(eq + 1, '=')) {
