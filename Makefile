@@ -69,6 +69,9 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 # TAP reports of the unit and e2e tests, read by scripts/check-skips.sh.
 CHECK_DIR  ?= $(CURDIR)/build/check
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# What the bats tests derive their fixture runs with (tests/e2e/fixtures.bash).
+FIXTURE_PAGEMIX := $(BUILD)/tests/fixture_pagemix
+FIXTURE_EDIT    := $(BUILD)/tests/fixture_edit
 # Every run folder and --json output a test makes is copied here
 # (harness/spool.c) and checked against schema/vbench.schema.json at the end of `make check`.
 SCHEMA_SPOOL ?= $(CHECK_DIR)/schema-spool
@@ -162,8 +165,10 @@ deps:
 unit: $(UNIT_TESTS) $(VBENCH_GUEST) $(VBENCH)
 	@VB_CHECK_DIR=$(CHECK_DIR) scripts/run-unit.sh $(UNIT_TESTS)
 
-e2e: all
-	VBENCH=$(abspath $(VBENCH)) scripts/run-e2e.sh $(CHECK_DIR) \
+e2e: all $(FIXTURE_PAGEMIX) $(FIXTURE_EDIT)
+	VBENCH=$(abspath $(VBENCH)) VB_FIXTURE_PAGEMIX=$(abspath $(FIXTURE_PAGEMIX)) \
+		VB_FIXTURE_EDIT=$(abspath $(FIXTURE_EDIT)) \
+		scripts/run-e2e.sh $(CHECK_DIR) \
 		$(sort $(wildcard tests/e2e/*.bats))
 
 # -Werror under clang as well; objects only go to their own folder.

@@ -865,10 +865,10 @@ static json_t *walk_metrics(json_t *results)
 	size_t i, j;
 
 	json_array_foreach(results, i, row) {
-		json_t *c = json_object_get(row, "counters"), *vals = json_object();
+		json_t *c = vb_row_counters(row), *vals = json_object();
 
-		flatten(json_object_get(c, "pmu"), "", 0, vals, names, seen);
-		flatten(json_object_get(row, "walk"), "walk", 0, vals, names, seen);
+		flatten(vb_row_pmu_sides(row), "", 0, vals, names, seen);
+		flatten(vb_row_walk(row), "walk", 0, vals, names, seen);
 		if (json_object_size(vals)) {
 			char params[256], mode[96];
 			const char *g = vb_row_str(row, "guest"),
@@ -886,7 +886,7 @@ static json_t *walk_metrics(json_t *results)
 		}
 		count_reason(reasons, json_string_value(json_object_get(
 					      json_object_get(c, "errors"), "pmu")));
-		json_array_foreach(json_object_get(c, "unavailable"), j, u)
+		json_array_foreach(vb_row_counter_unavailable(row), j, u)
 			count_reason(reasons, json_string_value(json_object_get(u, "reason")));
 	}
 	json_decref(seen);

@@ -522,7 +522,7 @@ void vb_param_value_text(json_t *v, char *buf, size_t len)
 /* Append "name=value" of the params chosen by pick (NULL: all). */
 void vb_row_params_text(json_t *row, json_t *pick, char *buf, size_t len)
 {
-	json_t *params = json_object_get(row, "params"), *v;
+	json_t *params = vb_row_params(row), *v;
 	const char *k;
 	size_t used = 0;
 
@@ -554,7 +554,7 @@ json_t *vb_params_key_names(json_t *results, const char *bench)
 	size_t i;
 
 	json_array_foreach(results, i, row) {
-		json_t *p = json_object_get(row, "params");
+		json_t *p = vb_row_params(row);
 
 		/* Rows skipped before their params were expanded carry {}: they say nothing. */
 		if (strcmp(vb_row_str(row, "bench"), bench) != 0 || !json_is_object(p) ||

@@ -81,19 +81,23 @@ static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
 }
 
 /* A row's exit reasons with their time per operation (null without latency). */
-static json_t *row_reasons(json_t *e)
+static json_t *row_reasons(json_t *row)
 {
-	json_t *out = json_array(), *r;
-	size_t i;
+	json_t *out = json_array();
+	size_t n = vb_row_exit_reasons(row);
 
-	json_array_foreach(json_object_get(e, "reasons"), i, r) {
-		double per = num(r, "per_op"), mean = num(r, "mean_ns");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = vb_row_exit_str(row, i, "reason");
+		const char *kind = vb_row_exit_str(row, i, "kind");
+		double per = NAN, mean = NAN;
 
-		if (!json_is_string(json_object_get(r, "reason")))
+		if (!name)
 			continue;
+		vb_row_exit_num(row, i, "per_op", &per);
+		vb_row_exit_num(row, i, "mean_ns", &mean);
 		json_array_append_new(
-		    out, json_pack("{s:O,s:O,s:o,s:o,s:o}", "reason", json_object_get(r, "reason"),
-		                   "kind", json_object_get(r, "kind") ?: json_null(), "per_op",
+		    out, json_pack("{s:s,s:o,s:o,s:o,s:o}", "reason", name,
+		                   "kind", kind ? json_string(kind) : json_null(), "per_op",
 		                   isfinite(per) ? json_real(per) : json_null(), "mean_ns",
 		                   isfinite(mean) ? json_real(mean) : json_null(), "ns_per_op",
 		                   isfinite(per * mean) ? json_real(per * mean) : json_null()));
@@ -104,18 +108,18 @@ static json_t *row_reasons(json_t *e)
 
 static json_t *row_entry(json_t *row)
 {
-	json_t *e = exits_of(row),
-	       *m = json_object_get(vb_row_shadow_mmu(row), "per_op");
+	json_t *m = vb_row_shadow_mmu_per_op(row);
 	char *pk = vb_row_params_key(row);
-	double per = num(e, "per_op");
+	double per = NAN;
 	json_t *o;
 
+	vb_row_exits_num(row, "per_op", &per);
 	o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:O}", "bench", vb_row_str(row, "bench"), "params",
 	              pk ? pk : "{}", "mode", vb_row_str(row, "mode"), "pages",
 	              vb_row_pages(row, "requested") ?: "?", "exits_per_op",
-	              isfinite(per) && !json_object_get(e, "unavailable") ? json_real(per)
-	                                                                  : json_null(),
-	              "reasons", row_reasons(e), "shadow_mmu", json_is_object(m) ? m : json_null());
+	              isfinite(per) && !vb_row_exits_unavailable(row, "reason") ? json_real(per)
+	                                                                        : json_null(),
+	              "reasons", row_reasons(row), "shadow_mmu", m ? m : json_null());
 	free(pk);
 	return o;
 }
@@ -226,10 +230,9 @@ static json_t *pair_entry(json_t *srow, json_t *trow, json_t *s, json_t *t)
 		lat, "untimed", untimed);
 }
 
-/* Each reason a tracepoint could not count, once, with the rows it hit. */
-static void note_absent(json_t *absent, const char *what, json_t *un, size_t of)
+/* Each reason why a tracepoint could not count, once, with the rows it hit. */
+static void note_absent(json_t *absent, const char *what, const char *why, size_t of)
 {
-	const char *why = json_string_value(json_object_get(un, "reason"));
 	json_t *a;
 	size_t i;
 
@@ -262,15 +265,14 @@ json_t *vb_why_view(json_t *results)
 	size_t i, j, of = traced_rows(results);
 
 	json_array_foreach(results, i, row) {
-		json_t *e = exits_of(row), *un;
 		size_t k;
 
-		if (!e && !vb_row_shadow_mmu(row))
+		if (!exits_of(row) && !vb_row_shadow_mmu(row))
 			continue;
-		note_absent(absent, "exits", json_object_get(e, "unavailable"), of);
-		json_array_foreach(
-		    json_object_get(vb_row_shadow_mmu(row), "unavailable"), k, un)
-		    note_absent(absent, "shadow_mmu", un, of);
+		note_absent(absent, "exits", vb_row_exits_unavailable(row, "reason"), of);
+		for (k = 0; k < vb_row_shadow_mmu_unavailable(row); k++)
+			note_absent(absent, "shadow_mmu",
+				    vb_row_shadow_mmu_unavailable_str(row, k, "reason"), of);
 		if (vb_row_is_ok(row))
 			json_array_append_new(rows, row_entry(row));
 	}

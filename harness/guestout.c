@@ -86,7 +86,6 @@ static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
 	json_t *arr = json_object_get(g, "samples"), *v;
 	size_t i, n;
 	double *x;
-	struct vb_stats st;
 
 	if (!arr)
 		return 0;
@@ -105,10 +104,8 @@ static int take_samples(json_t *g, json_t *row, char *err, size_t errlen)
 		}
 		x[i] = json_number_value(v);
 	}
-	vb_row_set_samples(row, x, n);
 	/* Never trust the guest's arithmetic: the statistics are ours. */
-	vb_stats_compute(x, n, 1, &st);
-	vb_row_set_stats(row, &st);
+	vb_row_set_measured(row, x, n, 1);
 	free(x);
 	return 0;
 }

@@ -122,8 +122,6 @@ void vb_invocation_finish(json_t *row, uint64_t seed)
 {
 	json_t *inv = json_object_get(row, "invocations"), *a, *v;
 	size_t k = json_array_size(inv), n = 0, i, j;
-	struct vb_hier_stats h;
-	struct vb_stats st;
 	double *x;
 	size_t *len;
 
@@ -156,17 +154,8 @@ void vb_invocation_finish(json_t *row, uint64_t seed)
 		json_array_foreach(a, j, v)
 			x[n++] = json_number_value(v);
 	}
-	if (vb_stats_hier(x, len, k, seed, &h) < 0)
-		goto out;
-	/* Mean, spread and range of the pooled samples; the median and its
-	 * interval from the two-level bootstrap. */
-	vb_stats_compute(x, n, seed, &st);
-	st.median = h.median;
-	st.ci_low = h.ci_low;
-	st.ci_high = h.ci_high;
-	st.ci_halfwidth_rel = h.ci_halfwidth_rel;
-	vb_row_set_stats(row, &st);
-	vb_row_set_stats_spread(row, k, h.var_between, h.var_within);
+	/* The same samples, now with the two-level statistics. */
+	vb_row_set_invocations(row, x, len, k, seed);
 out:
 	free(x);
 	free(len);

@@ -116,9 +116,9 @@ int vb_results_append(struct vb_results *r, json_t *row, char *err, size_t errle
 
 	/* The derived walk metrics, from the counts every guest left in the
 	 * row: computed here, once for all guests (docs/methodology.md). */
-	walk = vb_walk_row(json_object_get(row, "counters"));
+	walk = vb_walk_row(vb_row_counters(row));
 	if (walk)
-		json_object_set_new(row, "walk", walk);
+		vb_row_set_walk(row, walk);
 	vb_row_finish_timing(row, r->host_tcg);
 	line = json_dumps(row, JSON_COMPACT | JSON_ENSURE_ASCII);
 

@@ -4,6 +4,7 @@
  * at the latency depth kvm_exit and kvm_entry also write sampled records to
  * one ring buffer per thread, decoded with libtraceevent after the region. */
 #include "harness/trace.h"
+#include "lib/row.h"
 #include "harness/exitreason.h"
 #include "harness/guardian.h"
 #include "lib/error.h"
@@ -741,8 +742,7 @@ void vb_trace_json(const struct vb_trace *t, uint64_t ops, json_t *row)
 {
 	if (!t)
 		return;
-	json_object_set_new(row, "exits", exits_json(t, ops));
-	json_object_set_new(row, "shadow_mmu", mmu_json(t, ops));
+	vb_row_set_trace(row, exits_json(t, ops), mmu_json(t, ops));
 }
 
 /* ---- invocations: one row from several ---- */

@@ -2,6 +2,8 @@
  * the invocation merge use, and the accessors every consumer reads with. */
 #include "lib/row.h"
 
+#include "lib/stats.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,10 @@ const char *const vb_row_keys_read[] = {
 	"counters", "counters.ops", "counters.pmu", "counters.pmu.*.*", "counters.kvm",
 	"counters.kvm.*", "counters.software.*", "counters.set", "counters.unavailable",
 	"counters.fallbacks",
-	"walk", "walk.*.walks_per_kop", "exits", "shadow_mmu", "target", "extra.*", "latency.n",
+	"walk", "walk.*.walks_per_kop", "exits", "exits.per_op", "exits.unavailable.reason",
+	"exits.reasons", "exits.reasons.reason", "exits.reasons.kind", "exits.reasons.per_op",
+	"exits.reasons.mean_ns", "shadow_mmu", "shadow_mmu.per_op", "shadow_mmu.unavailable",
+	"shadow_mmu.unavailable.reason", "target", "extra.*", "latency.n",
 	"latency.p50", "latency.p99",
 	"latency.max",
 	NULL
@@ -189,6 +194,213 @@ void vb_row_finish_timing(json_t *row, bool host_tcg)
 		vb_row_set_timing(row, VB_EMU_PVM_CPL0);
 	else
 		vb_row_set_timing(row, VB_EMU_NONE);
+}
+
+void vb_row_set_measured(json_t *row, const double *x, size_t n, uint64_t seed)
+{
+	struct vb_stats st;
+
+	vb_row_set_samples(row, x, n);
+	vb_stats_compute(x, n, seed, &st);
+	vb_row_set_stats(row, &st);
+	json_object_del(row, "invocations");
+	json_object_del(row, "invocation_counters");
+	json_object_del(row, "invocation_latency");
+}
+
+int vb_row_set_invocations(json_t *row, const double *x, const size_t *len, size_t k,
+			   uint64_t seed)
+{
+	json_t *inv = json_array();
+	struct vb_hier_stats h;
+	struct vb_stats st;
+	size_t n = 0;
+
+	if (k < 2) {
+		vb_row_set_measured(row, x, k ? len[0] : 0, seed);
+		json_decref(inv);
+		return 0;
+	}
+	for (size_t i = 0; i < k; i++) {
+		json_t *one = json_array();
+
+		for (size_t j = 0; j < len[i]; j++)
+			json_array_append_new(one, jreal(x[n + j]));
+		json_array_append_new(inv, one);
+		n += len[i];
+	}
+	if (vb_stats_hier(x, len, k, seed, &h) < 0) {
+		json_decref(inv);
+		return -1;
+	}
+	vb_row_set_samples(row, x, n);
+	json_object_set_new(row, "invocations", inv);
+	/* Mean, spread and range of the pooled samples; the median and its
+	 * interval from the two-level bootstrap. */
+	vb_stats_compute(x, n, seed, &st);
+	st.median = h.median;
+	st.ci_low = h.ci_low;
+	st.ci_high = h.ci_high;
+	st.ci_halfwidth_rel = h.ci_halfwidth_rel;
+	vb_row_set_stats(row, &st);
+	vb_row_set_stats_spread(row, k, h.var_between, h.var_within);
+	return 0;
+}
+
+int vb_row_set_str(json_t *row, const char *key, const char *value)
+{
+	const struct vb_row_key *k;
+
+	for (k = vb_row_keys; k->key; k++)
+		if (!strcmp(k->key, key) && strchr(k->types, 's') && !strchr(key, '.'))
+			break;
+	if (!k->key)
+		return -1;
+	if (value)
+		json_object_set_new(row, key, json_string(value));
+	else
+		json_object_del(row, key);
+	return 0;
+}
+
+void vb_row_set_pages(json_t *row, const char *requested, const char *verified, bool honoured)
+{
+	json_t *p = json_object();
+
+	json_object_set_new(row, "pages", p);
+	json_object_set_new(p, "requested", json_string(requested));
+	if (!verified)
+		return;
+	json_object_set_new(p, "verified", json_string(verified));
+	json_object_set_new(p, "honoured", json_boolean(honoured));
+}
+
+void vb_row_set_params(json_t *row, json_t *params)
+{
+	json_object_set_new(row, "params", params);
+}
+
+void vb_row_set_param(json_t *row, const char *name, json_t *value)
+{
+	json_t *p = json_object_get(row, "params");
+
+	if (!json_is_object(p)) {
+		p = json_object();
+		json_object_set_new(row, "params", p);
+	}
+	json_object_set_new(p, name, value);
+}
+
+/* obj[name], an object made when absent. */
+static json_t *object_in(json_t *obj, const char *name)
+{
+	json_t *o = json_object_get(obj, name);
+
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(obj, name, o);
+	}
+	return o;
+}
+
+/* The row's `counters`, made (empty, as vb_row_counters_json) when absent. */
+static json_t *counters_of(json_t *row)
+{
+	json_t *c = json_object_get(row, "counters");
+
+	if (!json_is_object(c)) {
+		c = vb_row_counters_json(0);
+		json_object_set_new(row, "counters", c);
+	}
+	return c;
+}
+
+void vb_row_set_counters(json_t *row, json_t *c)
+{
+	if (c)
+		json_object_set_new(row, "counters", c);
+	else
+		json_object_del(row, "counters");
+}
+
+void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v)
+{
+	json_object_set_new(object_in(counters_of(row), "kvm"), stat, json_integer((json_int_t)v));
+}
+
+void vb_row_set_ops(json_t *row, uint64_t ops)
+{
+	json_object_set_new(counters_of(row), "ops", json_integer((json_int_t)ops));
+}
+
+void vb_row_set_software(json_t *row, const char *name, double v)
+{
+	json_object_set_new(object_in(counters_of(row), "software"), name, jreal(v));
+}
+
+void vb_row_set_extra(json_t *row, const char *name, double v)
+{
+	json_object_set_new(object_in(row, "extra"), name, jreal(v));
+}
+
+void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v)
+{
+	json_object_set_new(object_in(object_in(counters_of(row), "pmu"), side), name, jreal(v));
+}
+
+void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
+			    const char *cause, const char *reason)
+{
+	json_t *c = counters_of(row), *u = json_object_get(c, "unavailable");
+
+	if (!json_is_array(u)) {
+		u = json_array();
+		json_object_set_new(c, "unavailable", u);
+	}
+	json_array_append_new(u, json_pack("{s:s,s:s,s:s,s:s}", "metric", metric, "side", side,
+					   "cause", cause, "reason", reason));
+}
+
+void vb_row_add_fallback(json_t *row, const char *what)
+{
+	json_t *c = counters_of(row), *f = json_object_get(c, "fallbacks");
+
+	if (!json_is_array(f)) {
+		f = json_array();
+		json_object_set_new(c, "fallbacks", f);
+	}
+	json_array_append_new(f, json_string(what));
+}
+
+void vb_row_set_walk(json_t *row, json_t *walk)
+{
+	if (walk)
+		json_object_set_new(row, "walk", walk);
+	else
+		json_object_del(row, "walk");
+}
+
+void vb_row_set_trace(json_t *row, json_t *exits, json_t *shadow_mmu)
+{
+	if (exits)
+		json_object_set_new(row, "exits", exits);
+	else
+		json_object_del(row, "exits");
+	if (shadow_mmu)
+		json_object_set_new(row, "shadow_mmu", shadow_mmu);
+	else
+		json_object_del(row, "shadow_mmu");
+}
+
+void vb_row_clear_measured(json_t *row)
+{
+	static const char *const keys[] = { "samples", "stats", "invocations",
+					    "invocation_counters", "invocation_latency",
+					    "extra", "latency", "counters", "walk", "exits",
+					    "shadow_mmu" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_del(row, keys[i]);
 }
 
 const char *vb_row_str(json_t *row, const char *key)
@@ -457,6 +669,71 @@ json_t *vb_row_shadow_mmu(json_t *row)
 
 	read_key("shadow_mmu", NULL);
 	return json_is_object(m) ? m : NULL;
+}
+
+bool vb_row_exits_num(json_t *row, const char *key, double *out)
+{
+	read_key("exits", key);
+	return num(json_object_get(vb_row_exits(row), key), out);
+}
+
+const char *vb_row_exits_unavailable(json_t *row, const char *key)
+{
+	read_key("exits.unavailable", key);
+	return json_string_value(json_object_get(
+		json_object_get(vb_row_exits(row), "unavailable"), key));
+}
+
+static json_t *exit_reasons(json_t *row)
+{
+	json_t *r = json_object_get(vb_row_exits(row), "reasons");
+
+	read_key("exits", "reasons");
+	return json_is_array(r) ? r : NULL;
+}
+
+size_t vb_row_exit_reasons(json_t *row)
+{
+	return json_array_size(exit_reasons(row));
+}
+
+const char *vb_row_exit_str(json_t *row, size_t i, const char *key)
+{
+	read_key("exits.reasons", key);
+	return json_string_value(json_object_get(json_array_get(exit_reasons(row), i), key));
+}
+
+bool vb_row_exit_num(json_t *row, size_t i, const char *key, double *out)
+{
+	read_key("exits.reasons", key);
+	return num(json_object_get(json_array_get(exit_reasons(row), i), key), out);
+}
+
+json_t *vb_row_shadow_mmu_per_op(json_t *row)
+{
+	json_t *m = json_object_get(vb_row_shadow_mmu(row), "per_op");
+
+	read_key("shadow_mmu", "per_op");
+	return json_is_object(m) ? m : NULL;
+}
+
+static json_t *mmu_unavailable(json_t *row)
+{
+	json_t *u = json_object_get(vb_row_shadow_mmu(row), "unavailable");
+
+	read_key("shadow_mmu", "unavailable");
+	return json_is_array(u) ? u : NULL;
+}
+
+size_t vb_row_shadow_mmu_unavailable(json_t *row)
+{
+	return json_array_size(mmu_unavailable(row));
+}
+
+const char *vb_row_shadow_mmu_unavailable_str(json_t *row, size_t i, const char *key)
+{
+	read_key("shadow_mmu.unavailable", key);
+	return json_string_value(json_object_get(json_array_get(mmu_unavailable(row), i), key));
 }
 
 json_t *vb_row_walk(json_t *row)

@@ -74,6 +74,78 @@ void vb_row_set_timing(json_t *row, enum vb_row_emulation e);
  * `timing` accordingly. Called once per row, where rows are written. */
 void vb_row_finish_timing(json_t *row, bool host_tcg);
 
+/* ---- changing a row's figures ----
+ * What a producer measured replaced the way the producer wrote it; tests
+ * use these to derive controlled rows from a run folder vbench made. */
+
+/* `samples` x[0..n) and the `stats` lib/stats.c's vb_stats_compute makes of
+ * them with seed, as the runner writes a point; drops `invocations`,
+ * `invocation_counters` and `invocation_latency`, which no longer hold. */
+void vb_row_set_measured(json_t *row, const double *x, size_t n, uint64_t seed);
+
+/* k >= 2 independent invocations of len[i] samples each, concatenated in x:
+ * `invocations`, `samples` and the two-level `stats` the invocation merge
+ * writes (vb_stats_hier's median and interval, vb_row_set_stats_spread).
+ * k < 2: as vb_row_set_measured. -1 when the statistics cannot be made. */
+int vb_row_set_invocations(json_t *row, const double *x, const size_t *len, size_t k,
+			   uint64_t seed);
+
+/* A top-level string key of vb_row_keys (bench, mode, mode_verified, guest,
+ * unit, accel, target, ...): value NULL removes it. -1 for any other key. */
+int vb_row_set_str(json_t *row, const char *key, const char *value);
+
+/* `pages` replaced by requested, verified and honoured; verified NULL: only
+ * `requested`, as a point is written before (or without) being measured.
+ * The page bytes and source of what was there before no longer hold. */
+void vb_row_set_pages(json_t *row, const char *requested, const char *verified,
+		      bool honoured);
+
+/* `params` replaced by params (vb_row_params_json's); steals params. */
+void vb_row_set_params(json_t *row, json_t *params);
+
+/* params[name] = value (a number or a word); steals value. */
+void vb_row_set_param(json_t *row, const char *name, json_t *value);
+
+/* `counters` replaced by c (vb_row_counters_json's, filled); steals c,
+ * NULL removes `counters`. */
+void vb_row_set_counters(json_t *row, json_t *c);
+
+/* counters.kvm[stat] = v; makes `counters` and `kvm` when absent. */
+void vb_row_set_kvm(json_t *row, const char *stat, uint64_t v);
+
+/* counters.ops = ops; makes `counters` when absent. */
+void vb_row_set_ops(json_t *row, uint64_t ops);
+
+/* counters.software[name] = v; makes `counters` when absent. */
+void vb_row_set_software(json_t *row, const char *name, double v);
+
+/* extra[name] = v: a bench's own figure beside its unit. */
+void vb_row_set_extra(json_t *row, const char *name, double v);
+
+/* counters.pmu[side][name] = v (side "all", "guest" or "host"). */
+void vb_row_set_pmu(json_t *row, const char *side, const char *name, double v);
+
+/* One more entry of counters.unavailable: metric on side was not counted, for
+ * cause ("no-pmu", "not-on-pmu", ...) and reason. */
+void vb_row_add_unavailable(json_t *row, const char *metric, const char *side,
+			    const char *cause, const char *reason);
+
+/* One more entry of counters.fallbacks: how counting was weakened to go ahead. */
+void vb_row_add_fallback(json_t *row, const char *what);
+
+/* `walk` replaced by walk (vb_walk_row's, from the row's counters); steals
+ * walk, NULL removes it. */
+void vb_row_set_walk(json_t *row, json_t *walk);
+
+/* `exits` and `shadow_mmu` (harness/trace.c's) replaced; steals both, NULL
+ * removes either. */
+void vb_row_set_trace(json_t *row, json_t *exits, json_t *shadow_mmu);
+
+/* A row that measured nothing, as a skipped or failed point is written:
+ * no `samples`, `stats`, invocations, `extra`, `latency`, `counters`,
+ * `walk`, `exits` or `shadow_mmu`. */
+void vb_row_clear_measured(json_t *row);
+
 /* ---- checking what is read back ---- */
 
 /* One key a row may hold and the JSON types it may have: 's' string, 'n'
@@ -144,7 +216,20 @@ const char *vb_row_counter_set(json_t *row);		/* counters.set */
 json_t *vb_row_counter_unavailable(json_t *row);	/* counters.unavailable (borrowed) */
 json_t *vb_row_counter_fallbacks(json_t *row);		/* counters.fallbacks (borrowed) */
 json_t *vb_row_exits(json_t *row);			/* `exits` (borrowed): --trace's exits */
+bool vb_row_exits_num(json_t *row, const char *key, double *out);	/* exits.total, .per_op */
+/* exits.unavailable.cause or .reason: why kvm_exit could not be counted;
+ * NULL when it was (or the row has no `exits`). */
+const char *vb_row_exits_unavailable(json_t *row, const char *key);
+size_t vb_row_exit_reasons(json_t *row);		/* entries of exits.reasons */
+/* Entry i of exits.reasons: a word (`reason`, `kind`) or a number (`count`,
+ * `per_op`, `mean_ns`, `time_ns`, `timed`); NULL / false when absent or null. */
+const char *vb_row_exit_str(json_t *row, size_t i, const char *key);
+bool vb_row_exit_num(json_t *row, size_t i, const char *key, double *out);
 json_t *vb_row_shadow_mmu(json_t *row);			/* `shadow_mmu` (borrowed) */
+json_t *vb_row_shadow_mmu_per_op(json_t *row);		/* shadow_mmu.per_op: event -> number */
+size_t vb_row_shadow_mmu_unavailable(json_t *row);	/* entries of shadow_mmu.unavailable */
+/* Entry i of shadow_mmu.unavailable: `event`, `cause` or `reason`. */
+const char *vb_row_shadow_mmu_unavailable_str(json_t *row, size_t i, const char *key);
 json_t *vb_row_walk(json_t *row);			/* `walk`, by side (borrowed) */
 bool vb_row_walk_num(json_t *row, const char *side, const char *key, double *out);
 bool vb_row_extra(json_t *row, const char *name, double *out);	/* extra[name] */

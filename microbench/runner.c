@@ -250,14 +250,11 @@ static json_t *build_row(struct run *r, const struct vb_param_values *pv,
 			 const struct vb_counters *cs, double seconds)
 {
 	json_t *row = json_object(), *extra = json_object(), *counters;
-	struct vb_stats st;
 
 	json_object_set_new(row, "bench", json_string(r->b->name));
 	json_object_set_new(row, "params", vb_row_params_json(pv));
 	json_object_set_new(row, "unit", json_string(r->b->unit));
-	vb_row_set_samples(row, r->samples, r->n);
-	vb_stats_compute(r->samples, r->n, r->o->seed, &st);
-	vb_row_set_stats(row, &st);
+	vb_row_set_measured(row, r->samples, r->n, r->o->seed);
 	for (int i = 0; i < r->n_extra; i++)
 		json_object_set_new(extra, r->extra[i].name,
 				    jreal(vb_median(r->extra[i].v, r->extra[i].n)));

@@ -231,7 +231,6 @@ static void build_row(struct micro *mi, json_t *row, const struct measured *r,
 {
 	const struct vb_micro *m = &mi->m;
 	json_t *extra = json_object(), *counters, *pages;
-	struct vb_stats st;
 	enum vb_page_size g = pv->g, h = pv->v.size;
 	const char *hname;
 	char text[32];
@@ -250,9 +249,7 @@ static void build_row(struct micro *mi, json_t *row, const struct measured *r,
 	json_object_set_new(counters, "ops", json_integer((json_int_t)r->total_ops));
 	vb_counters_json(&mi->cs, counters);
 	vb_trace_json(mi->tr, r->total_ops, row);
-	vb_row_set_samples(row, r->x, r->n);
-	vb_stats_compute(r->x, r->n, m->opts->seed, &st);
-	vb_row_set_stats(row, &st);
+	vb_row_set_measured(row, r->x, r->n, m->opts->seed);
 
 	pages = json_object_get(row, "pages");
 	if (!pages) {

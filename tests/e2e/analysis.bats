@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # compare, plot and report on real runs.
 load helpers
+load fixtures
 
 tiny_run() {
 	"$VBENCH" run --bench ptrchase,forkwait --footprint 1M,2M --pages 4k --repeat 5 --min-runs 5 --out "$1" --quiet >/dev/null
@@ -19,13 +20,9 @@ tiny_run() {
 	a=$(tiny_run "$OUT/a")
 	mkdir -p "$OUT/base" "$OUT/slow" "$OUT/fast"
 	# Tight synthetic samples on a real run's rows, so the verdict does not hang on this host's noise.
-	set_samples() {
-		jq --argjson s "$2" '.results |= map(.samples = $s | .stats.median = $s[2]
-			| del(.invocations) | .stats |= del(.invocations))' "$a/run.json" > "$1/run.json"
-	}
-	set_samples "$OUT/base" '[100,101,99,100,102,98,100,101]'
-	set_samples "$OUT/slow" '[150,151,149,150,152,148,150,151]'
-	set_samples "$OUT/fast" '[50,51,49,50,52,48,50,51]'
+	fixture_edit "$a" "$OUT/base" samples=100,101,99,100,102,98,100,101
+	fixture_edit "$a" "$OUT/slow" samples=150,151,149,150,152,148,150,151
+	fixture_edit "$a" "$OUT/fast" samples=50,51,49,50,52,48,50,51
 	run "$VBENCH" compare "$OUT/base" "$OUT/slow"
 	echo "$output"
 	[ "$status" -eq 1 ]

@@ -3,6 +3,7 @@
 # --x orders a series by a label; `history check --junit` and --markdown for CI.
 load helpers
 load tracking_helpers
+load fixtures
 
 # Debian's JUnit reader (python3-junitparser, make deps), not ours.
 junit_reader() {

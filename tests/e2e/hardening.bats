@@ -5,6 +5,7 @@
 # refusals. Each case reproduces a finding of the audit.
 load helpers
 load tracking_helpers
+load fixtures
 
 @test "secrets: a ?password= or user:pw@ password is in no history message" {
 	for url in 'postgresql://127.0.0.1:1/x?password=S3cret' \
@@ -99,10 +100,8 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' > "$BATS_TEST_TMPDIR/port
 # A copy of run $1 in folder $2 whose id, host and first row's bench hold an
 # OSC title sequence, a CSI and a newline.
 hostile_copy() {
-	mkdir -p "$2"
-	jq '.id = "evil\u001b]0;pwned\u0007\u001b[2J\nid" | .host.hostname = "h\u001b[31m\nx"
-		| .results[0].bench = "ptr\u001b]0;pwned\u0007\nchase"
-		| .results[0].mode = "na\u001b[2Jtive"' "$1/run.json" > "$2/run.json"
+	fixture_edit "$1" "$2" id=$'evil\e]0;pwned\a\e[2J\nid' hostname=$'h\e[31m\nx' \
+		row=0 str=bench:$'ptr\e]0;pwned\a\nchase' str=mode:$'na\e[2Jtive'
 }
 
 @test "escapes: compare's 'only in' lines and baseline list print no raw escape or newline" {

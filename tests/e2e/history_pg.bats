@@ -3,6 +3,7 @@
 # socket in a temporary folder, run as an unprivileged user (postgres refuses root).
 load helpers
 load tracking_helpers
+load fixtures
 
 PGBIN=/usr/lib/postgresql/15/bin
 

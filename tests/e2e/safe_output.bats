@@ -2,16 +2,11 @@
 # plot and report on crafted run folders: links refused, names escaped,
 # nothing vbench inherited reaches gnuplot.
 load helpers
+load fixtures
 
-# A small run with a footprint sweep, written straight as run.json.
+# A small run with a footprint sweep: vbench's own (tests/fixtures/runs/sweep).
 fixture_run() {
-	mkdir -p "$1"
-	jq -n '{schema: "vbench.run/1", id: "FX", complete: true, host: {hostname: "h"},
-		results: [range(0; 3) as $i | {bench: "ptrchase", mode: "native", guest: "none",
-			pages: {requested: "4k", verified: "4k", honoured: true},
-			params: {footprint: (1048576 * pow(2; $i))}, unit: "ns/load",
-			samples: [10, 11, 12], stats: {n: 3, median: (11 + $i), ci95_low: 10, ci95_high: 12},
-			status: "ok"}]}' > "$1/run.json"
+	fixture_edit "$REPO/tests/fixtures/runs/sweep" "$1"
 }
 
 @test "plot refuses a symbolic link in the run folder and leaves its target alone" {
@@ -71,9 +66,9 @@ fixture_run() {
 
 @test "control characters from a run are escaped in report.md" {
 	fixture_run "$OUT/r"
-	jq '.results[0].bench = "evil\u001b[2J\nname|x" | .results[1].status = "failed"
-	    | .results[1].reason = "boom\u0007\nsecond line"' "$OUT/r/run.json" > "$OUT/r/x"
-	mv "$OUT/r/x" "$OUT/r/run.json"
+	# Rows 6 and 7: native forkwait, ok.
+	fixture_edit "$OUT/r" "$OUT/r" row=6 str=bench:$'evil\e[2J\nname|x' \
+		row=7 status=failed:$'boom\a\nsecond line'
 	run "$VBENCH" report --stdout "$OUT/r"
 	[ "$status" -eq 0 ]
 	! printf '%s' "$output" | grep -q $'\x1b'

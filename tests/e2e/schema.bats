@@ -18,7 +18,7 @@ fresh() {
 		<("$REPO/scripts/fixture-shape.py" "$BATS_TEST_TMPDIR/fx/$1")
 }
 
-@test "the fixtures are what vbench writes now (native, counter double, remote)" {
+@test "the fixtures are what vbench writes now (native, counter double, remote, software)" {
 	run fresh native
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -26,6 +26,9 @@ fresh() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	run fresh remote
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run fresh software
 	echo "$output"
 	[ "$status" -eq 0 ]
 }

@@ -2,6 +2,7 @@
 # Regression tracking: compare failing closed, baselines, the history store.
 load helpers
 load tracking_helpers
+load fixtures
 
 @test "compare fails closed: an empty new run exits 1 and lists what was lost" {
 	a=$(tiny_run "$OUT/a")
@@ -17,15 +18,14 @@ load tracking_helpers
 @test "compare fails closed: a run whose rows all failed exits 1" {
 	a=$(tiny_run "$OUT/a")
 	mkdir -p "$OUT/failed"
-	jq '.results |= map(.status = "failed" | .reason = "guest crashed" | del(.samples, .stats))' \
-		"$a/run.json" > "$OUT/failed/run.json"
+	fixture_edit "$a" "$OUT/failed" "status=failed:guest crashed"
 	run "$VBENCH" compare "$a" "$OUT/failed"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$(printf '%s\n' "$output" | grep -c '^LOST (ok in baseline, failed in new)')" -eq 2 ]
 	[[ "$output" == *"guest crashed"* ]]
 	# One lost row among ok ones still fails, with the row named.
-	jq '.results[1] |= (.status = "skipped" | .reason = "no 2M pages")' "$a/run.json" > "$OUT/failed/run.json"
+	fixture_edit "$a" "$OUT/failed" row=1 "status=skipped:no 2M pages"
 	run "$VBENCH" compare "$a" "$OUT/failed"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"1 row(s) ok in the baseline are missing, failed or skipped"* ]]

@@ -9,24 +9,19 @@ tiny_run() {
 }
 
 # Copies of one real run as a series in time: copy i gets id/started of
-# minute i, label kernel=K and its samples scaled by F (i:F:K ...).
+# minute i, label kernel=K and, on each ok row, 9 samples around 100 x F
+# with the statistics vbench makes of them (i:F:K ...; tests/e2e/fixtures.bash).
 make_series() {
-	local src=$1 dest=$2 spec i f k
+	local src=$1 dest=$2 spec i f k samples
 	shift 2
 	for spec in "$@"; do
 		IFS=: read -r i f k <<< "$spec"
-		mkdir -p "$dest/r$i"
-		jq --arg id "20260101T00$(printf %02d "$i")00Z-test-$(printf %06d "$i")" \
-			--arg st "2026-01-01T00:$(printf %02d "$i"):00Z" --arg k "$k" \
-			--argjson f "$f" --argjson i "$i" '
-			.id = $id | .started = $st | .labels = {kernel: $k}
-			| .results |= map(if .status == "ok" then
-				del(.invocations, .invocation_counters)
-				| .stats |= del(.invocations, .var_between, .var_within)
-				| (.samples |= [range(0; 9) as $j | 100 * $f * (1 + 0.003 * ((($i * 7 + $j * 3) % 5) - 2))])
-				| .stats.median = (.samples | sort | .[4])
-				| .stats.ci95_low = .stats.median * 0.99 | .stats.ci95_high = .stats.median * 1.01
-				else . end)' "$src/run.json" > "$dest/r$i/run.json"
+		samples=$(awk -v i="$i" -v f="$f" 'BEGIN { for (j = 0; j < 9; j++)
+			printf "%s%.6f", j ? "," : "", 100 * f * (1 + 0.003 * (((i * 7 + j * 3) % 5) - 2)) }')
+		fixture_edit "$src" "$dest/r$i" \
+			id="20260101T00$(printf %02d "$i")00Z-test-$(printf %06d "$i")" \
+			started="2026-01-01T00:$(printf %02d "$i"):00Z" label=kernel="$k" \
+			samples="$samples"
 	done
 }
 

@@ -2,6 +2,7 @@
 # The workloads (build, kvstore, oltp) natively at tiny sizes: rows with
 # throughput, latency percentiles and verified pages; parameter errors.
 load helpers
+load fixtures
 
 tiny_workloads() {
 	"$VBENCH" run --bench build,kvstore,oltp --set jobs=4 --set footprint=4M \
@@ -41,26 +42,30 @@ tiny_workloads() {
 
 # A run with shadow and ept rows at 4k:4k: microbenchmarks with known unit
 # costs and one workload (10 switches, 1000 faults, one process per job).
+# Derived from the native fixture vbench made (tests/e2e/fixtures.bash).
 costmodel_run() {
-	local d=$1
-	mkdir -p "$d"
-	jq -n '
-	def row(b; m; p; u; v; params): {bench: b, mode: m, status: "ok", unit: u,
-		stats: {median: v, n: 5}, samples: [v, v, v, v, v], params: params,
-		pages: {requested: p, verified: p, honoured: true}};
-	def three(b; u; n; s; e; params): row(b; "native"; "4k"; u; n; params),
-		row(b; "shadow"; "4k:4k"; u; s; params), row(b; "ept"; "4k:4k"; u; e; params);
-	def job(m; p; v): row("build"; m; p; "jobs/s"; v; {jobs: 64}) + {
-		counters: {ops: 100, software: {context_switches: 1000, page_faults: 100000}},
-		extra: {processes_per_op: 1},
-		latency: {unit: "us", n: 100, p50: 1000, p99: 2000, max: 3000}};
-	{schema: "vbench.run/1", complete: true, results: [
-		three("ctxswitch"; "us/switch"; 2; 10; 3; {kind: "process"}),
-		three("pagefault"; "ns/fault"; 500; 3000; 800; {footprint: 67108864}),
-		three("forkwait"; "us/fork"; 50; 400; 80; {footprint: 0}),
-		three("ptrchase"; "ns/load"; 100; 110; 160; {footprint: 4294967296, layout: "page"}),
-		job("native"; "4k"; 100), job("ept"; "4k:4k"; 90), job("shadow"; "4k:4k"; 50)]}' \
-		>"$d/run.json"
+	local ops=(drop=all)
+	# three BENCH UNIT NATIVE SHADOW EPT PARAM...: the bench in the three modes.
+	three() {
+		local b=$1 u=$2 n=$3 s=$4 e=$5
+		shift 5
+		ops+=("add=$b,native,4k,$u,$n" params= "$@" "add=$b,shadow,4k:4k,$u,$s" params= "$@"
+		      "add=$b,ept,4k:4k,$u,$e" params= "$@")
+	}
+	# job MODE PAGES JOBS/S: a build row with its counters and latency.
+	job() {
+		ops+=("add=build,$1,$2,jobs/s,$3" params= param=jobs:64 ops=100
+		      software=context_switches:1000 software=page_faults:100000
+		      extra=processes_per_op:1 latency=100:1000:2000:3000)
+	}
+	three ctxswitch us/switch 2 10 3 param=kind:process
+	three pagefault ns/fault 500 3000 800 param=footprint:67108864
+	three forkwait us/fork 50 400 80 param=footprint:0
+	three ptrchase ns/load 100 110 160 param=footprint:4294967296 param=layout:page
+	job native 4k 100
+	job ept 4k:4k 90
+	job shadow 4k:4k 50
+	fixture_edit "$REPO/tests/fixtures/runs/native" "$1" "${ops[@]}"
 }
 
 @test "report: the cost model's prediction beside the measured shadow/SLAT, and the crossover" {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness/guestout.h"
+#include "lib/row.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,8 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(line, data, size);
 	line[size] = '\0';
-	row = json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested",
-			"4k", "params", "footprint", 1048576, "status", "failed");
+	/* The row a point starts as (harness/runloop.c). */
+	row = json_object();
+	vb_row_set_str(row, "bench", "ptrchase");
+	vb_row_set_pages(row, "4k", NULL, false);
+	vb_row_set_param(row, "footprint", json_integer(1048576));
+	vb_row_set_status(row, "failed", NULL);
 	err[0] = '\0';
 	r = vb_guest_line_accept(line, row, msg, sizeof(msg), err, sizeof(err));
 	if ((r == -1 && !err[0]) || r < -1 || r > 2)

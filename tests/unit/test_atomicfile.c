@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "lib/atomicfile.h"
-#include "tests/unit/fixture_run.h"
+#include "tests/unit/fixture_tmp.h"
 
 static int count_entries(const char *dir)
 {

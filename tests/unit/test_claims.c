@@ -38,10 +38,8 @@ Test(claims, hold_fail_and_unmeasured)
 	json_array_append_new(rows,
 			      fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 10, 0.2, 7));
 	json_array_append_new(rows, fx_row("ctxswitch", "ept", "4k:4k", "us/switch", 10, 0.2, 7));
-	json_object_set_new(json_object_get(json_array_get(rows, 4), "params"), "kind",
-			    json_string("process"));
-	json_object_set_new(json_object_get(json_array_get(rows, 5), "params"), "kind",
-			    json_string("process"));
+	vb_row_set_param(json_array_get(rows, 4), "kind", json_string("process"));
+	vb_row_set_param(json_array_get(rows, 5), "kind", json_string("process"));
 	claims = check(rows);
 	cr_assert_eq(json_array_size(claims), 9);
 	cr_assert_str_eq(verdict(claims, 2), "holds");
@@ -102,8 +100,7 @@ Test(claims, emulated_timings_are_mechanism_only)
 			      fx_row("ctxswitch", "shadow", "4k:4k", "us/switch", 30, 0.01, 7));
 	json_array_append_new(rows, fx_row("ctxswitch", "ept", "4k:4k", "us/switch", 10, 0.01, 7));
 	for (i = 4; i < 6; i++)
-		json_object_set_new(json_object_get(json_array_get(rows, i), "params"), "kind",
-				    json_string("process"));
+		vb_row_set_param(json_array_get(rows, i), "kind", json_string("process"));
 	/* As results.c marks every row of a run on a QEMU TCG host. */
 	json_array_foreach(rows, i, row)
 		vb_row_finish_timing(row, true);

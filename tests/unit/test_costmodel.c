@@ -10,18 +10,20 @@
 
 #include "analysis/costmodel.h"
 #include "microbench/metrics.h"
+#include "tests/unit/fixture_run.h"
 
-/* An ok, honoured row. pages: "4k" for native, "G:H" for a guest mode. */
+/* An ok, honoured row, a producer's (tests/unit/fixture_run.h) with only
+ * what the cost model is given here: the median, params (steals; NULL:
+ * none) and no counters. pages: "4k" for native, "G:H" for a guest mode. */
 static json_t *row(const char *bench, const char *mode, const char *pages, const char *unit,
 		   double median, json_t *params)
 {
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:{s:f},s:{s:s,s:s,s:b},s:o}",
-			      "bench", bench, "mode", mode,
-			      "status", "ok", "unit", unit, "stats", "median", median, "pages",
-			      "requested", pages, "verified", pages, "honoured", 1, "params",
-			      params ? params : json_object());
+	json_t *r = fx_row(bench, mode, pages, unit, median, 0, 1);
 
-	cr_assert_not_null(r);
+	cr_assert_not_null(r, "%s (scripts/make-fixtures.sh makes it)", FX_RUNS);
+	vb_row_clear_measured(r);
+	vb_row_set_measured(r, &median, 1, 1);
+	vb_row_set_params(r, params ? params : json_object());
 	return r;
 }
 
@@ -54,7 +56,7 @@ static json_t *micro_rows(void)
 	      "{\"footprint\":4294967296,\"layout\":\"page\"}");
 	three(res, "ptrchase", "ns/load", 5, 5, 5, "{\"footprint\":16777216,\"layout\":\"page\"}");
 	churn = row("mmapchurn", "shadow", "4k:4k", "us/iteration", 100, NULL);
-	json_object_set_new(churn, "extra", json_pack("{s:f}", "us_per_page", 5.0));
+	vb_row_set_extra(churn, "us_per_page", 5.0);
 	json_array_append_new(res, churn);
 	return res;
 }
@@ -65,20 +67,18 @@ static json_t *workload(const char *bench, const char *mode, const char *pages, 
 {
 	json_t *r = row(bench, mode, pages, "jobs/s", median, json_pack("{s:i}", "jobs", 64));
 
-	json_object_set_new(r, "counters",
-			    json_pack("{s:f,s:{s:f,s:f},s:{}}", "ops", ops, "software",
-				      "context_switches", switches, "page_faults", faults, "pmu"));
+	vb_row_set_counters(r, vb_row_counters_json((uint64_t)ops));
+	vb_row_set_software(r, "context_switches", switches);
+	vb_row_set_software(r, "page_faults", faults);
 	/* As counters.c writes it (counters.pmu[side][metric]) and results.c
 	 * derives `walk` from it: the walks are the completed-walk counts. */
 	if (misses >= 0) {
-		json_object_set_new(json_object_get(r, "counters"), "pmu",
-				    json_pack("{s:{s:f}}", "all", "load_walks_4k", misses));
-		json_object_set_new(r, "walk", vb_walk_row(json_object_get(r, "counters")));
+		vb_row_set_pmu(r, "all", "load_walks_4k", misses);
+		vb_row_set_walk(r, vb_walk_row(vb_row_counters(r)));
 	}
 	if (forks > 0)
-		json_object_set_new(r, "extra", json_pack("{s:f}", "processes_per_op", forks));
-	json_object_set_new(r, "latency", json_pack("{s:s,s:i,s:f,s:f,s:f}", "unit", "us", "n", 10,
-						    "p50", 1.0, "p99", 2.0, "max", 3.0));
+		vb_row_set_extra(r, "processes_per_op", forks);
+	vb_row_set_latency(r, 10, 1.0, 2.0, 3.0);
 	return r;
 }
 

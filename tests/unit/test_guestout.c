@@ -4,13 +4,20 @@
 #include <string.h>
 
 #include "harness/guestout.h"
+#include "lib/row.h"
 
 static char err[512], msg[512];
 
+/* The row a point starts as before its guest reports (harness/runloop.c). */
 static json_t *fresh_row(void)
 {
-	return json_pack("{s:s,s:{s:s},s:{s:i},s:s}", "bench", "ptrchase", "pages", "requested",
-			 "4k", "params", "footprint", 1048576, "status", "failed");
+	json_t *row = json_object();
+
+	vb_row_set_str(row, "bench", "ptrchase");
+	vb_row_set_pages(row, "4k", NULL, false);
+	vb_row_set_param(row, "footprint", json_integer(1048576));
+	vb_row_set_status(row, "failed", NULL);
+	return row;
 }
 
 static int accept(json_t *row, const char *line)
@@ -150,7 +157,7 @@ Test(guestout, honoured_is_recomputed_from_the_page_sizes)
 	json_t *row = fresh_row();
 
 	/* A guest claiming its 4k result honoured a 2m request is overruled. */
-	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m"));
+	vb_row_set_pages(row, "2m", NULL, false);
 	cr_assert_eq(accept(row, "@vbench "
 				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 				 "\"samples\":[1],"
@@ -158,14 +165,14 @@ Test(guestout, honoured_is_recomputed_from_the_page_sizes)
 		     1, "%s", err);
 	cr_assert(json_is_false(json_object_get(json_object_get(row, "pages"), "honoured")));
 	/* THP's pages are 2M pages; a guest's one dimension is compared with the guest part. */
-	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("2m:4k"));
+	vb_row_set_pages(row, "2m:4k", NULL, false);
 	cr_assert_eq(accept(row, "@vbench "
 				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 				 "\"samples\":[1],"
 				 "\"pages\":{\"verified\":\"2m\",\"honoured\":false}}"),
 		     1, "%s", err);
 	cr_assert(json_is_true(json_object_get(json_object_get(row, "pages"), "honoured")));
-	json_object_set_new(json_object_get(row, "pages"), "requested", json_string("thp"));
+	vb_row_set_pages(row, "thp", NULL, false);
 	cr_assert_eq(accept(row, "@vbench "
 				 "{\"type\":\"result\",\"bench\":\"ptrchase\",\"status\":\"ok\","
 				 "\"samples\":[1],"

@@ -28,26 +28,17 @@ static char *db_path(void)
  * a small deterministic spread, so the statistics have something to chew. */
 static json_t *series_run(int i, double level, const char *kernel)
 {
-	json_t *row = fx_row("ptrchase", "native", "4k", "ns/load", level, 0, 1);
-	json_t *inv = json_array(), *all = json_array(), *run;
+	json_t *row = fx_row("ptrchase", "native", "4k", "ns/load", level, 0, 1), *run;
+	double x[3 * 9];
+	size_t len[3] = { 9, 9, 9 }, n = 0;
 	char id[64], started[32];
 
-	for (int k = 0; k < 3; k++) {
-		json_t *one = json_array();
-
-		for (int j = 0; j < 9; j++) {
+	for (int k = 0; k < 3; k++)
+		for (int j = 0; j < 9; j++)
 			/* An invocation offset and a sample spread of about +-1%, varying per
 			 * run. */
-			double v =
-				level * (1 + 0.004 * ((i * 7 + k * 3) % 5 - 2) + 0.002 * (j - 4));
-
-			json_array_append_new(one, json_real(v));
-			json_array_append_new(all, json_real(v));
-		}
-		json_array_append_new(inv, one);
-	}
-	json_object_set_new(row, "invocations", inv);
-	json_object_set_new(row, "samples", all);
+			x[n++] = level * (1 + 0.004 * ((i * 7 + k * 3) % 5 - 2) + 0.002 * (j - 4));
+	vb_row_set_invocations(row, x, len, 3, 1);
 	snprintf(id, sizeof(id), "20260101T%06dZ-test-%06x", i, i);
 	snprintf(started, sizeof(started), "2026-01-01T00:00:%02dZ", i);
 	run = fx_run(id, json_pack("[o]", row));
@@ -101,7 +92,7 @@ Test(history, add_once_and_whole)
 	json_decref(run);
 	/* A row the store refuses rolls the whole run back. */
 	run = series_run(2, 100, "6.1");
-	json_object_set_new(json_array_get(vb_run_results(run), 0), "bench", json_null());
+	vb_row_set_str(json_array_get(vb_run_results(run), 0), "bench", NULL);
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -2);	/* the store refused it */
 	cr_assert_eq(
 		vb_db_exec(db, "SELECT count(*) FROM runs", 0, NULL, &rows, NULL, err, sizeof(err)),
@@ -128,8 +119,8 @@ Test(history, bad_labels_are_refused)
 	json_object_set_new(run, "labels", json_pack("{s:s}", "kernel", "6.1\x1b[2J"));
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
 	json_object_set_new(run, "labels", json_object());
-	json_object_set_new(json_object_get(json_array_get(vb_run_results(run), 0), "params"),
-			    "layout", json_string("page\x1b]0;owned\x07"));
+	vb_row_set_param(json_array_get(vb_run_results(run), 0), "layout",
+			 json_string("page\x1b]0;owned\x07"));
 	cr_assert_eq(vb_history_add(db, run, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "params hold control characters"), "%s", err);
 	json_decref(run);

@@ -4,16 +4,22 @@
 
 #include "harness/invocations.h"
 #include "lib/stats.h"
+#include "tests/unit/fixture_run.h"
 
+/* One invocation's row as vbench wrote it (the native fixture's
+ * invocations.jsonl), with 6 samples base + 0, 1, 2 and 6 operations. */
 static json_t *inv_row(const char *status, double base)
 {
-	json_t *s = json_array();
+	json_t *r = fx_producer_invocation("native", "ptrchase", "native");
+	double x[6];
 
+	cr_assert_not_null(r, "%s/native (scripts/make-fixtures.sh makes it)", FX_RUNS);
 	for (int i = 0; i < 6; i++)
-		json_array_append_new(s, json_real(base + (i % 3)));
-	return json_pack("{s:s,s:s,s:o,s:{s:I},s:{s:s,s:b},s:{s:I}}", "bench", "ptrchase", "status",
-			 status, "samples", s, "stats", "n", (json_int_t)6, "pages", "verified",
-			 "4k", "honoured", 1, "counters", "ops", (json_int_t)6);
+		x[i] = base + (i % 3);
+	vb_row_set_measured(r, x, 6, 1);
+	vb_row_set_counters(r, vb_row_counters_json(6));
+	vb_row_set_status(r, status, NULL);
+	return r;
 }
 
 Test(invocations, three_ok_invocations_make_one_row_with_both_levels)
@@ -47,8 +53,8 @@ Test(invocations, a_failed_invocation_fails_the_row_and_says_which)
 {
 	json_t *a = inv_row("ok", 100), *b = inv_row("failed", 0), *row;
 
-	json_object_set_new(b, "reason", json_string("guest died"));
-	json_object_del(b, "samples");
+	vb_row_set_status(b, "failed", "guest died");
+	vb_row_clear_measured(b);
 	row = vb_invocation_merge(NULL, a, 0);
 	row = vb_invocation_merge(row, b, 1);
 	vb_invocation_finish(row, 1);

@@ -20,6 +20,7 @@
 #include "guests/micro/micro.h"
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
+#include "lib/row.h"
 #include "microbench/bench.h"
 #include "tests/unit/hostlock.h"
 
@@ -65,7 +66,10 @@ static json_t *run(const char *kernel, const char *pages, const char *const *set
 		   const struct vb_run_opts *o)
 {
 	struct vb_point pt = point(kernel, pages, sets);
-	json_t *row = json_pack("{s:s,s:{s:s}}", "bench", kernel, "pages", "requested", pages);
+	json_t *row = json_object();
+
+	vb_row_set_str(row, "bench", kernel);
+	vb_row_set_pages(row, pages, NULL, false);
 
 	cr_assert_eq(vb_micro_run(&pt, o, row), 0);
 	return row;

@@ -36,8 +36,7 @@ static json_t *sweep_run(void)
 			json_t *r = fx_row("ptrchase", "native", pages[p], "ns/load",
 					   100.0 + fp / (p + 1), 0.02, 5);
 
-			json_object_set_new(json_object_get(r, "params"), "footprint",
-					    json_integer((json_int_t)fp << 20));
+			vb_row_set_param(r, "footprint", json_integer((json_int_t)fp << 20));
 			json_array_append_new(rows, r);
 		}
 	}
@@ -133,8 +132,8 @@ Test(plot, footprint_zero_kept_and_log_y_beyond_a_decade)
 	for (int i = 0; i < 3; i++) {
 		json_t *r = fx_row("forkwait", "native", "4k", "us/fork", med[i], 0.01, 5);
 
-		json_object_set_new(json_object_get(r, "params"), "footprint",
-				    json_integer(i ? (json_int_t)1 << (i == 1 ? 26 : 30) : 0));
+		vb_row_set_param(r, "footprint",
+				 json_integer(i ? (json_int_t)1 << (i == 1 ? 26 : 30) : 0));
 		json_array_append_new(rows, r);
 	}
 	run = fx_run("P", rows);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness/pmu.h"
+#include "lib/row.h"
 #include "microbench/counters.h"
 #include "microbench/metrics.h"
 
@@ -318,13 +319,18 @@ Test(pmu, derived_walk_metrics)
 	json_decref(c);
 
 	/* Nothing counted: nothing derived, and a row gets no walk key. */
-	c = json_pack("{s:{s:{s:n}},s:i}", "pmu", "all", "cycles", "ops", 10);
-	cr_assert_null(vb_walk_row(c));
+	c = json_object();
+	vb_row_set_counters(c, vb_row_counters_json(10));
+	vb_row_set_pmu(c, "all", "cycles", NAN);
+	cr_assert_null(vb_walk_row(vb_row_counters(c)));
 	json_decref(c);
-	c = json_pack("{s:{s:{s:i,s:i},s:{s:i,s:i}},s:i}", "pmu", "guest", "cycles", 100,
-		      "load_walk_cycles", 50, "host", "cycles", 100, "load_walk_cycles", 10, "ops",
-		      10);
-	d = vb_walk_row(c);
+	c = json_object();
+	vb_row_set_counters(c, vb_row_counters_json(10));
+	vb_row_set_pmu(c, "guest", "cycles", 100);
+	vb_row_set_pmu(c, "guest", "load_walk_cycles", 50);
+	vb_row_set_pmu(c, "host", "cycles", 100);
+	vb_row_set_pmu(c, "host", "load_walk_cycles", 10);
+	d = vb_walk_row(vb_row_counters(c));
 	cr_assert_float_eq(num(json_object_get(d, "guest"), "walk_cycle_share"), 0.5, 1e-9);
 	cr_assert_float_eq(num(json_object_get(d, "host"), "walk_cycle_share"), 0.1, 1e-9);
 	json_decref(d);
@@ -586,10 +592,17 @@ Test(pmu, opening_the_default_set_leaves_nothing_for_fork_to_copy)
 /* ARMv8: DTLB_WALK and ITLB_WALK count walks of any page size, per side. */
 Test(pmu, derived_walks_on_armv8)
 {
-	json_t *c = json_pack("{s:{s:{s:i,s:i,s:i,s:i},s:{s:i,s:i}},s:i}", "pmu", "guest", "cycles",
-			      8000, "data_walks", 90, "fetch_walks", 10, "l1_dtlb_misses", 400,
-			      "host", "cycles", 2000, "data_walks", 30, "ops", 100);
-	json_t *d = vb_walk_row(c), *g = json_object_get(d, "guest");
+	json_t *c = json_object(), *d, *g;
+
+	vb_row_set_counters(c, vb_row_counters_json(100));
+	vb_row_set_pmu(c, "guest", "cycles", 8000);
+	vb_row_set_pmu(c, "guest", "data_walks", 90);
+	vb_row_set_pmu(c, "guest", "fetch_walks", 10);
+	vb_row_set_pmu(c, "guest", "l1_dtlb_misses", 400);
+	vb_row_set_pmu(c, "host", "cycles", 2000);
+	vb_row_set_pmu(c, "host", "data_walks", 30);
+	d = vb_walk_row(vb_row_counters(c));
+	g = json_object_get(d, "guest");
 
 	cr_assert_float_eq(num(g, "walks"), 100, 1e-9);
 	cr_assert_float_eq(num(g, "walks_per_kop"), 1000, 1e-9);

@@ -65,7 +65,7 @@ Test(ratio, wider_spread_wider_ci)
 
 static json_t *with_ops(json_t *row, double ops)
 {
-	json_object_set_new(row, "counters", json_pack("{s:f}", "ops", ops));
+	vb_row_set_ops(row, (uint64_t)ops);
 	return row;
 }
 
@@ -90,7 +90,7 @@ Test(ratio, unlike_work_refused)
 	with_ops(p2, 10000);
 	cr_assert(!vb_ratio_same_work(p2, p4, why, sizeof(why)));
 	cr_assert(strstr(why, "operations per sample"), "%s", why);
-	json_object_set_new(json_object_get(p2, "params"), "footprint", json_integer(1 << 30));
+	vb_row_set_param(p2, "footprint", json_integer(1 << 30));
 	cr_assert(!vb_ratio_same_work(p2, p4, why, sizeof(why)));
 	json_decref(m4);
 	json_decref(m2);
@@ -180,8 +180,7 @@ Test(ratio, footprint_zero_has_no_page_effect)
 	json_array_append_new(rows, fx_row("forkwait", "native", "4k", "us/fork", 80, 0.01, 5));
 	json_array_append_new(rows, fx_row("forkwait", "native", "2m", "us/fork", 81, 0.01, 5));
 	for (size_t i = 0; i < 2; i++)
-		json_object_set_new(json_object_get(json_array_get(rows, i), "params"), "footprint",
-				    json_integer(0));
+		vb_row_set_param(json_array_get(rows, i), "footprint", json_integer(0));
 	view = vb_ratio_view(rows);
 	e = find_kind(view, "pages", "forkwait", 0);
 	cr_assert_not_null(e);
@@ -213,7 +212,7 @@ Test(ratio, remedies_fit_what_was_run)
 
 	json_array_append_new(rows, fx_row("ptrchase", "shadow", "4k:4k", "ns/load", 100, 0.01, 5));
 	r = fx_skipped("ptrchase", "native", "4k", "the bench crashed");
-	json_object_set_new(r, "status", json_string("failed"));
+	vb_row_set_status(r, "failed", "the bench crashed");
 	json_array_append_new(rows, r);
 	view = vb_ratio_view(rows);
 	why = missing_of(view, "guest/native");
@@ -222,7 +221,7 @@ Test(ratio, remedies_fit_what_was_run)
 	json_decref(view);
 
 	json_array_remove(rows, 1);
-	json_object_set_new(json_array_get(rows, 0), "guest", json_string("remote"));
+	vb_row_set_str(json_array_get(rows, 0), "guest", "remote");
 	view = vb_ratio_view(rows);
 	why = missing_of(view, "shadow/slat");
 	cr_assert(why && strstr(why, "a remote guest runs in its hypervisor's mode"), "%s", why);

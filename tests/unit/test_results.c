@@ -11,7 +11,7 @@
 
 #include "analysis/runfile.h"
 #include "harness/results.h"
-#include "tests/unit/fixture_tmp.h"
+#include "tests/unit/fixture_run.h"
 
 static char tmp[256], err[512];
 
@@ -24,11 +24,15 @@ static void make_tmp(void)
 	free(d);
 }
 
+/* The native fixture's ptrchase row (vbench's) with samples i, 2i, 3i. */
 static json_t *row(int i)
 {
-	return json_pack("{s:s,s:s,s:s,s:[f,f,f],s:{s:i,s:f}}", "bench", "ptrchase", "mode",
-			 "native", "status", "ok", "samples", 1.0 * i, 2.0 * i, 3.0 * i, "stats",
-			 "n", 3, "median", 2.0 * i);
+	json_t *r = fx_producer_row("native", "ptrchase", "native", "ok");
+	const double x[] = { 1.0 * i, 2.0 * i, 3.0 * i };
+
+	cr_assert_not_null(r, "%s/native (scripts/make-fixtures.sh makes it)", FX_RUNS);
+	vb_row_set_measured(r, x, 3, 1);
+	return r;
 }
 
 static int count_lines(const char *path)

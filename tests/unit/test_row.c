@@ -44,11 +44,12 @@ Test(row, params_and_memory)
 		{ 0 },
 	};
 	struct vb_param_values pv;
-	json_t *row = json_pack("{s:{s:s}}", "pages", "requested", "2m:2m");
+	json_t *row = json_object();
 	double v;
 
+	vb_row_set_pages(row, "2m:2m", NULL, false);
 	vb_param_defaults(&pv, defs);
-	json_object_set_new(row, "params", vb_row_params_json(&pv));
+	vb_row_set_params(row, vb_row_params_json(&pv));
 	cr_assert_str_eq(json_string_value(vb_row_param(row, "kind")), "b");
 	cr_assert(vb_row_param_num(row, "pages", &v));
 	cr_assert(vb_row_mem_bytes(row, &v));
@@ -63,8 +64,8 @@ Test(row, counters_and_walk)
 
 	json_object_set_new(json_object_get(c, "pmu"), "all",
 			    json_pack("{s:f}", "dtlb_load_walk_cycles", 5000.0));
-	json_object_set_new(c, "kvm", json_pack("{s:i}", "pf_fixed", 7));
-	json_object_set_new(row, "counters", c);
+	vb_row_set_counters(row, c);
+	vb_row_set_kvm(row, "pf_fixed", 7);
 	cr_assert(vb_row_ops(row, &v) && v == 1000);
 	cr_assert(vb_row_pmu(row, "all", "dtlb_load_walk_cycles", &v) && v == 5000);
 	cr_assert_not(vb_row_pmu(row, "guest", "dtlb_load_walk_cycles", &v));
@@ -90,5 +91,56 @@ Test(row, timing_says_what_emulated_it)
 	cr_assert_str_eq(vb_row_str(row, "timing"), "hardware");
 	vb_row_finish_timing(row, true);
 	cr_assert_str_eq(vb_row_emulated_by(row), "tcg", "a TCG host emulates native rows too");
+	json_decref(row);
+}
+
+/* The setters a test derives rows with write what the producers write: the
+ * runner's statistics, the invocation merge's two levels. */
+Test(row, setters_rebuild_what_the_producers_build)
+{
+	json_t *row = json_object();
+	double x[] = { 10, 11, 12, 13, 30, 31, 32, 33 }, v;
+	size_t len[] = { 4, 4 };
+	struct vb_stats st;
+	struct vb_hier_stats h;
+
+	vb_row_set_measured(row, x, 4, 7);
+	vb_stats_compute(x, 4, 7, &st);
+	cr_assert(vb_row_stat(row, "median", &v));
+	cr_assert_float_eq(v, st.median, 1e-12);
+	cr_assert(vb_row_stat(row, "ci95_high", &v));
+	cr_assert_float_eq(v, st.ci_high, 1e-12);
+	cr_assert_eq(vb_row_samples_count(row), 4);
+
+	cr_assert_eq(vb_row_set_invocations(row, x, len, 2, 7), 0);
+	cr_assert_eq(vb_stats_hier(x, len, 2, 7, &h), 0);
+	cr_assert(vb_row_stat(row, "median", &v));
+	cr_assert_float_eq(v, h.median, 1e-12);
+	cr_assert(vb_row_stat(row, "invocations", &v) && v == 2);
+	cr_assert_eq(json_array_size(vb_row_invocations_json(row)), 2);
+	cr_assert_eq(vb_row_samples_count(row), 8);
+	/* New samples without invocations: the old invocations no longer hold. */
+	vb_row_set_measured(row, x, 3, 7);
+	cr_assert_null(vb_row_invocations_json(row));
+	cr_assert_not(vb_row_stat(row, "invocations", &v));
+
+	cr_assert_eq(vb_row_set_str(row, "mode", "shadow"), 0);
+	cr_assert_str_eq(vb_row_str(row, "mode"), "shadow");
+	cr_assert_eq(vb_row_set_str(row, "stats", "x"), -1, "not a string key");
+	cr_assert_eq(vb_row_set_str(row, "pages.requested", "4k"), -1, "not a top-level key");
+	cr_assert_eq(vb_row_set_str(row, "no_such_key", "x"), -1);
+	vb_row_set_pages(row, "1g", "2m", false);
+	cr_assert_str_eq(vb_row_pages(row, "verified"), "2m");
+	cr_assert_not(vb_row_honoured(row));
+	vb_row_set_param(row, "footprint", json_integer(1 << 20));
+	cr_assert(vb_row_mem_bytes(row, &v) && v == 1 << 20);
+	vb_row_set_kvm(row, "exits", 5);
+	vb_row_set_ops(row, 100);
+	cr_assert(vb_row_kvm(row, "exits", &v) && v == 5);
+	cr_assert(vb_row_ops(row, &v) && v == 100);
+	cr_assert_eq(vb_row_check(row, (char[128]){ 0 }, 128), -1, "no status yet");
+	vb_row_set_status(row, "ok", NULL);
+	vb_row_set_str(row, "bench", "ptrchase");
+	cr_assert_eq(vb_row_check(row, (char[128]){ 0 }, 128), 0);
 	json_decref(row);
 }

@@ -10,6 +10,7 @@
 #include "harness/results.h"
 #include "harness/runloop.h"
 #include "lib/backing.h"
+#include "lib/row.h"
 #include "tests/unit/fixture_tmp.h"
 
 #define MAXCALLS 32
@@ -54,9 +55,7 @@ static int fake_run(const struct vb_point *const *pts, json_t *const *rows, size
 	for (size_t k = 0; k < reached; k++) {
 		bool fail = fk.fail_bench && !strcmp(pts[k]->bench, fk.fail_bench);
 
-		json_object_set_new(rows[k], "status", json_string(fail ? "failed" : "ok"));
-		if (fail)
-			json_object_set_new(rows[k], "reason", json_string("told to fail"));
+		vb_row_set_status(rows[k], fail ? "failed" : "ok", fail ? "told to fail" : NULL);
 	}
 	if (fk.interrupt_on_run) {
 		*fk.interrupt_on_run = 1;

@@ -12,6 +12,7 @@
 #include "analysis/runfile.h"
 #include "analysis/summary.h"
 #include "analysis/walk.h"
+#include "analysis/why.h"
 #include "lib/row.h"
 #include "tests/unit/fixture_tmp.h"
 
@@ -44,7 +45,8 @@ static json_t *deref(json_t *sch, json_t *node)
 	return node;
 }
 
-/* The schema node of a dotted row path ("counters.pmu.*.*": "*" for any name). */
+/* The schema node of a dotted row path ("counters.pmu.*.*": "*" for any name;
+ * through an array, its items: "exits.reasons.kind"). */
 static json_t *node_at(json_t *sch, const char *path)
 {
 	json_t *n = json_object_get(json_object_get(sch, "$defs"), "row");
@@ -52,8 +54,11 @@ static json_t *node_at(json_t *sch, const char *path)
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (char *k = strtok_r(buf, ".", &save); k && n; k = strtok_r(NULL, ".", &save)) {
-		json_t *props = json_object_get(n, "properties"), *next;
+		json_t *props, *next;
 
+		if (json_is_object(json_object_get(n, "items")))
+			n = deref(sch, json_object_get(n, "items"));
+		props = json_object_get(n, "properties");
 		next = strcmp(k, "*") ? json_object_get(props, k) : NULL;
 		if (!next) {
 			next = json_object_get(n, "additionalProperties");
@@ -177,7 +182,7 @@ static json_t *produced_rows(void)
 static json_t *keys_read(void)
 {
 	json_t *seen = json_object();
-	const char *names[] = { "native", "counter-double", "micro-shadow" };
+	const char *names[] = { "native", "counter-double", "micro-shadow", "traced" };
 	struct vb_compare_opts co = { VB_COMPARE_THRESHOLD, VB_COMPARE_ALPHA };
 	FILE *null = fopen("/dev/null", "w");
 	char path[256], err[256], *dir = fx_tmpdir();
@@ -193,6 +198,7 @@ static json_t *keys_read(void)
 		vb_summary_print_kvm(null, vb_run_results(run));
 		vb_walk_print(null, vb_run_results(run));
 		vb_walk_print_pmu_line(null, vb_run_results(run));
+		vb_why_print(null, vb_run_results(run));
 		m = vb_report_model(run, NULL);
 		c = vb_compare_runs(run, run, &co);
 		vb_report_write(null, run, VB_REPORT_MD, NULL);

@@ -40,8 +40,7 @@ static json_t *sample_rows(void)
 {
 	json_t *unhonoured = fx_row("ptrchase", "native", "1g", "ns/load", 140, 0.01, 5);
 
-	json_object_set_new(json_object_get(unhonoured, "pages"), "verified", json_string("2m"));
-	json_object_set_new(json_object_get(unhonoured, "pages"), "honoured", json_false());
+	vb_row_set_pages(unhonoured, "1g", "2m", false);
 	return json_pack("[o,o,o,o,o]",
 			 fx_row("ptrchase", "native", "4k", "ns/load", 280, 0.01, 5),
 			 fx_row("ptrchase", "native", "2m", "ns/load", 150, 0.01, 5),
@@ -122,8 +121,8 @@ Test(summary, groups_by_params)
 	json_t *c = fx_row("ptrchase", "native", "2m", "ns/load", 50, 0.01, 5);
 	char *t;
 
-	json_object_set_new(json_object_get(a, "params"), "footprint", json_integer(16 << 20));
-	json_object_set_new(json_object_get(c, "params"), "footprint", json_integer(16 << 20));
+	vb_row_set_param(a, "footprint", json_integer(16 << 20));
+	vb_row_set_param(c, "footprint", json_integer(16 << 20));
 	/* The 16M 2m row sits after the 16M 4k row, not after the 512M one. */
 	t = table_of(json_pack("[o,o,o]", a, b, c), false);
 	cr_assert(line_with(t, "footprint=16M", "0.50x"), "%s", t);
@@ -145,7 +144,8 @@ Test(summary, markdown_and_row_line)
 	f = open_memstream(&buf, &len);
 	vb_summary_row_line(f, row);
 	fclose(f);
-	cr_assert(strstr(buf, "ptrchase footprint=512M layout=page native 4k->4k 283.4 ns/load"),
+	cr_assert(strstr(buf, "ptrchase footprint=512M layout=page loads=1M native 4k->4k"
+			      " 283.4 ns/load"),
 		  "%s", buf);
 	cr_assert(strstr(buf, "n=5 ok"), "%s", buf);
 	free(buf);
@@ -160,9 +160,11 @@ Test(summary, kvm_table_shows_nonzero_statistics_only)
 	size_t len = 0;
 	FILE *f;
 
-	json_object_set_new(shadow, "counters",
-			    json_pack("{s:{s:i,s:i,s:i,s:i}}", "kvm", "exits", 6, "mmu_pte_write",
-				      393, "invlpg", 192, "pf_fixed", 0));
+	vb_row_set_counters(shadow, vb_row_counters_json(0));
+	vb_row_set_kvm(shadow, "exits", 6);
+	vb_row_set_kvm(shadow, "mmu_pte_write", 393);
+	vb_row_set_kvm(shadow, "invlpg", 192);
+	vb_row_set_kvm(shadow, "pf_fixed", 0);
 	json_t *rows = json_pack("[o,o]", native, shadow);
 
 	f = open_memstream(&buf, &len);

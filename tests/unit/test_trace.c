@@ -11,6 +11,7 @@
 
 #include "harness/exitreason.h"
 #include "harness/trace.h"
+#include "lib/row.h"
 
 static char path[64];
 
@@ -171,7 +172,7 @@ Test(trace, invocations_add_up)
 	double_of("isa svm\nexit 1024 1000\nexit 1024 3000\nevent kvm_mmu_pagetable_walk 1\n");
 	a = row_of(VB_TRACE_LATENCY, VB_KVM_AMD);
 	b = row_of(VB_TRACE_LATENCY, VB_KVM_AMD);
-	json_object_set_new(a, "counters", json_pack("{s:i}", "ops", 20));
+	vb_row_set_counters(a, vb_row_counters_json(20));
 	vb_trace_merge_json(a, b);
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(a, "exits"), "total")), 8);
 	r = reason(a, "npf");

@@ -11,21 +11,26 @@
 
 #include "analysis/why.h"
 #include "harness/trace.h"
+#include "tests/unit/fixture_run.h"
 
 static char path[64];
 
-/* A micro-guest row of mode at median ns per switch over 100 switches,
- * its tracepoint blocks from the double text. */
+/* The traced fixture's cr3switch row (the micro guest, made by vbench) as a
+ * row of mode at median ns per switch over 100 switches, its tracepoint
+ * blocks from the double text. */
 static json_t *row(const char *mode, double median, const char *text, enum vb_kvm_flavour f)
 {
-	json_t *r =
-		json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:{},s:{s:f},s:{s:i}}", "bench", "cr3switch",
-			  "mode", mode, "status", "ok", "unit", "ns/switch", "pages", "requested",
-			  "4k:4k", "params", "stats", "median", median, "counters", "ops", 100);
+	json_t *r = fx_producer_row("traced", "cr3switch", "shadow", "ok");
+	const double x[] = { median, median, median };
 	struct vb_trace *t;
 	FILE *fp;
 	int fd;
 
+	cr_assert_not_null(r, "%s/traced (scripts/make-fixtures.sh makes it)", FX_RUNS);
+	vb_row_set_str(r, "mode", mode);
+	vb_row_set_str(r, "mode_verified", mode);
+	vb_row_set_measured(r, x, 3, 1);
+	vb_row_set_ops(r, 100);
 	snprintf(path, sizeof(path), "/tmp/vb-why-XXXXXX");
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
@@ -135,8 +140,7 @@ Test(why, absent_said_once)
 
 Test(why, untraced_runs_print_nothing)
 {
-	json_t *res =
-		json_pack("[{s:s,s:s,s:s}]", "bench", "ptrchase", "mode", "native", "status", "ok");
+	json_t *res = json_pack("[o]", fx_producer_row("native", "ptrchase", "native", "ok"));
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
