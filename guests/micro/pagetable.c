@@ -1,41 +1,10 @@
 /* pagetable.c: build and walk x86-64 4-level page tables in guest memory
- * (the micro guest's own tables, as in the KVM selftests' virt_pg_map). */
+ * (the micro guest's own tables, as in the KVM selftests' virt_pg_map). The
+ * pool they come from is ptpool.c; arm64's format is arm64/pagetable.c. */
 #include "guests/micro/pagetable.h"
 #include "lib/error.h"
 
 #include <string.h>
-
-void vb_pt_init(struct vb_pt *pt, void *mem, uint64_t gpa_base, uint64_t gpa_end,
-		uint64_t pool, uint64_t pool_end)
-{
-	pt->mem = mem;
-	pt->gpa_base = gpa_base;
-	pt->gpa_end = gpa_end;
-	pt->next = pool;
-	pt->pool_end = pool_end;
-}
-
-uint64_t *vb_pt_ptr(const struct vb_pt *pt, uint64_t gpa)
-{
-	if (gpa < pt->gpa_base || gpa + 8 > pt->gpa_end)
-		return NULL;
-	return (uint64_t *)(pt->mem + (gpa - pt->gpa_base));
-}
-
-int vb_pt_alloc(struct vb_pt *pt, uint64_t *gpa)
-{
-	uint64_t *p;
-
-	if (pt->next + 4096 > pt->pool_end)
-		return -1;
-	p = vb_pt_ptr(pt, pt->next);
-	if (!p)
-		return -1;
-	memset(p, 0, 4096);
-	*gpa = pt->next;
-	pt->next += 4096;
-	return 0;
-}
 
 /* Level of the leaf entry: 1 for 4K (PT), 2 for 2M (PD), 3 for 1G (PDPT). */
 static int leaf_level(enum vb_page_size leaf)
@@ -125,18 +94,4 @@ int vb_pt_walk(const struct vb_pt *pt, uint64_t root, uint64_t gva, struct vb_pt
 		table = *e & VB_PTE_ADDR;
 	}
 	return -1;
-}
-
-uint64_t vb_pt_pages_needed(uint64_t len, enum vb_page_size leaf)
-{
-	int level = leaf_level(leaf);
-	uint64_t n = len / (vb_page_size_bytes(leaf) ? vb_page_size_bytes(leaf) : 4096) + 1;
-	uint64_t pages = 0;
-
-	/* One more table per level than a perfectly aligned range needs. */
-	for (int l = level; l <= 3; l++) {
-		n = (n + 511) / 512;
-		pages += n + 1;
-	}
-	return pages + 1;
 }
