@@ -17,6 +17,16 @@ static int leaf_level(enum vb_page_size leaf)
 	}
 }
 
+uint64_t vb_pt_leaf(uint64_t gpa, enum vb_page_size leaf, uint64_t flags)
+{
+	return gpa | flags | VB_PTE_P | (leaf_level(leaf) > 1 ? VB_PTE_PS : 0);
+}
+
+uint64_t vb_pt_table(uint64_t gpa, uint64_t flags)
+{
+	return gpa | (flags & (VB_PTE_RW | VB_PTE_U)) | VB_PTE_P;
+}
+
 static unsigned idx(uint64_t gva, int level)
 {
 	return (gva >> (12 + 9 * (level - 1))) & 511;
@@ -36,7 +46,7 @@ static uint64_t *entry_for(struct vb_pt *pt, uint64_t root, uint64_t gva, int le
 		if (!(*e & VB_PTE_P)) {
 			if (vb_pt_alloc(pt, &page) < 0)
 				return NULL;
-			*e = page | (flags & (VB_PTE_RW | VB_PTE_U)) | VB_PTE_P;
+			*e = vb_pt_table(page, flags);
 		} else if (*e & VB_PTE_PS) {
 			return NULL;	/* already covered by a larger leaf */
 		}
@@ -66,7 +76,7 @@ int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint6
 			return vb_errf(err, errlen,
 				       "page tables: pool exhausted or overlap at gva %#llx",
 				       (unsigned long long)(gva + off));
-		*e = (gpa + off) | flags | VB_PTE_P | (level > 1 ? VB_PTE_PS : 0);
+		*e = vb_pt_leaf(gpa + off, leaf, flags);
 	}
 	return 0;
 }

@@ -29,6 +29,7 @@ struct vb_vm {
 	bool gbpages;			/* guest 1G leaves work (x86: KVM offers Page1GB) */
 	bool pcid;			/* x86: KVM offers PCID: CR4.PCIDE can be set */
 	bool amd;			/* x86: the CPU is AMD's (or Hygon's): VMMCALL */
+	unsigned asid_bits;		/* arm64: the TLB's ASID width, 8 or 16; x86: 0 */
 	volatile sig_atomic_t *stop; /* when set (Ctrl-C), vb_vm_run ends the pass; NULL: never */
 };
 

@@ -22,15 +22,19 @@
 #define VB_A64_AP_RO		0x080ULL	/* AP[2]: read-only */
 #define VB_A64_SH_INNER		0x300ULL
 #define VB_A64_AF		0x400ULL	/* access flag: clear would fault */
+#define VB_A64_NG		0x800ULL	/* not global: tagged with the ASID */
 #define VB_A64_ADDR		0x0000fffffffff000ULL
 
 /* MAIR_EL1: index 0 normal write-back memory, 1 Device-nGnRE. */
 #define VB_A64_MAIR		0x04ffULL
 /* TCR_EL1: T0SZ 16 (48-bit VA), TTBR0 walks write-back cacheable inner
  * shareable, 4K granule, TTBR1 walks off (EPD1), IPS 40-bit (KVM's default
- * IPA size). */
+ * IPA size); the ASID from TTBR0 (A1 clear). VB_A64_TCR_AS16: 16-bit ASIDs,
+ * set where ID_AA64MMFR0_EL1 offers them. */
 #define VB_A64_TCR		(16ULL | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | \
 				 (1ULL << 23) | (2ULL << 32))
+#define VB_A64_TCR_AS16		(1ULL << 36)
+#define VB_A64_ASID_SHIFT	48	/* TTBR0_EL1's ASID field */
 /* SCTLR_EL1 bits the VMM sets over the reset value: M (MMU), C, I (caches). */
 #define VB_A64_SCTLR_ON		((1ULL << 0) | (1ULL << 2) | (1ULL << 12))
 /* PSTATE: EL1 on SP_EL1, D, A, I and F masked. */

@@ -3,7 +3,9 @@
  * 1G blocks: the arm64 side of guests/micro/pagetable.h. The flags of
  * vb_pt_map keep x86's names: VB_PTE_RW (clear: AP[2], read-only) and
  * VB_PTE_U, which is not encoded, since every arm64 kernel runs at EL1 and
- * a page EL0 may write is one EL1 may not execute. */
+ * a page EL0 may write is one EL1 may not execute. Leaves are not global
+ * (nG): their TLB entries belong to the ASID they were walked under, which
+ * is what lets cr3switch and ptbuild switch TTBR0 without a flush. */
 #include "guests/micro/arm64/arm64.h"
 #include "guests/micro/pagetable.h"
 #include "lib/error.h"
@@ -40,7 +42,7 @@ static uint64_t *entry_for(struct vb_pt *pt, uint64_t root, uint64_t gva, int le
 		if (!(*e & VB_A64_VALID)) {
 			if (vb_pt_alloc(pt, &page) < 0)
 				return NULL;
-			*e = page | VB_A64_TABLE | VB_A64_VALID;
+			*e = vb_pt_table(page, 0);
 		} else if (!(*e & VB_A64_TABLE)) {
 			return NULL;	/* already covered by a block */
 		}
@@ -49,12 +51,27 @@ static uint64_t *entry_for(struct vb_pt *pt, uint64_t root, uint64_t gva, int le
 	return vb_pt_ptr(pt, table + 8 * idx(gva, level));
 }
 
+uint64_t vb_pt_leaf(uint64_t gpa, enum vb_page_size leaf, uint64_t flags)
+{
+	uint64_t e = gpa | VB_A64_ATTR(0) | VB_A64_SH_INNER | VB_A64_AF | VB_A64_NG | VB_A64_VALID;
+
+	if (!(flags & VB_PTE_RW))
+		e |= VB_A64_AP_RO;
+	/* A page (level 3) has the TABLE bit set; a block (2M, 1G) has it clear. */
+	return leaf_level(leaf) == 1 ? e | VB_A64_TABLE : e;
+}
+
+uint64_t vb_pt_table(uint64_t gpa, uint64_t flags)
+{
+	(void)flags;
+	return gpa | VB_A64_TABLE | VB_A64_VALID;
+}
+
 int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint64_t len,
 	      enum vb_page_size leaf, uint64_t flags, char *err, size_t errlen)
 {
 	int level = leaf_level(leaf);
 	uint64_t size = vb_page_size_bytes(leaf);
-	uint64_t attrs = VB_A64_ATTR(0) | VB_A64_SH_INNER | VB_A64_AF | VB_A64_VALID;
 
 	if (!level)
 		return vb_errf(err, errlen, "page tables: leaf size %s is not 4k, 2m or 1g",
@@ -64,11 +81,6 @@ int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint6
 			       "page tables: gva %#llx gpa %#llx len %#llx not %s aligned",
 			       (unsigned long long)gva, (unsigned long long)gpa,
 			       (unsigned long long)len, vb_page_size_name(leaf));
-	if (!(flags & VB_PTE_RW))
-		attrs |= VB_A64_AP_RO;
-	/* A page (level 3) has the TABLE bit set; a block (2M, 1G) has it clear. */
-	if (level == 1)
-		attrs |= VB_A64_TABLE;
 	for (uint64_t off = 0; off < len; off += size) {
 		uint64_t *e = entry_for(pt, root, gva + off, level);
 
@@ -76,7 +88,7 @@ int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint6
 			return vb_errf(err, errlen,
 				       "page tables: pool exhausted or overlap at gva %#llx",
 				       (unsigned long long)(gva + off));
-		*e = (gpa + off) | attrs;
+		*e = vb_pt_leaf(gpa + off, leaf, flags);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #define TCR_EL1		ARM64_SYS_REG(3, 0, 2, 0, 2)
 #define MAIR_EL1	ARM64_SYS_REG(3, 0, 10, 2, 0)
 #define VBAR_EL1	ARM64_SYS_REG(3, 0, 12, 0, 0)
+#define ID_AA64MMFR0_EL1 ARM64_SYS_REG(3, 0, 0, 7, 0)
 
 static int get_reg(const struct vb_vm *vm, uint64_t id, uint64_t *v)
 {
@@ -43,7 +44,7 @@ static int set_reg(struct vb_vm *vm, uint64_t id, uint64_t v, const char *name, 
 int vb_vcpu_init(struct vb_vm *vm, char *err, size_t errlen)
 {
 	struct kvm_vcpu_init init;
-	uint64_t frq;
+	uint64_t frq, mmfr0;
 
 	memset(&init, 0, sizeof(init));
 	if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
@@ -51,6 +52,11 @@ int vb_vcpu_init(struct vb_vm *vm, char *err, size_t errlen)
 	if (ioctl(vm->vcpu_fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return vb_errf(err, errlen, "KVM_ARM_VCPU_INIT (target %u): %s", init.target,
 			       strerror(errno));
+	/* ASIDBits, as the guest sees it: 2 means 16-bit ASIDs. */
+	if (get_reg(vm, ID_AA64MMFR0_EL1, &mmfr0) < 0)
+		return vb_errf(err, errlen, "KVM_GET_ONE_REG ID_AA64MMFR0_EL1: %s",
+			       strerror(errno));
+	vm->asid_bits = ((mmfr0 >> 4) & 0xf) == 2 ? 16 : 8;
 	/* The guest reads the virtual counter, which ticks at the host's CNTFRQ. */
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
 	if (frq < 1000 || frq / 1000 > UINT32_MAX)
@@ -79,7 +85,8 @@ int vb_vcpu_setup(struct vb_vm *vm, bool cpl3, char *err, size_t errlen)
 	if (get_reg(vm, SCTLR_EL1, &sctlr) < 0)
 		return vb_errf(err, errlen, "KVM_GET_ONE_REG SCTLR_EL1: %s", strerror(errno));
 	if (set_reg(vm, MAIR_EL1, VB_A64_MAIR, "MAIR_EL1", err, errlen) < 0 ||
-	    set_reg(vm, TCR_EL1, VB_A64_TCR, "TCR_EL1", err, errlen) < 0 ||
+	    set_reg(vm, TCR_EL1, VB_A64_TCR | (vm->asid_bits == 16 ? VB_A64_TCR_AS16 : 0),
+		    "TCR_EL1", err, errlen) < 0 ||
 	    set_reg(vm, TTBR0_EL1, vm->root, "TTBR0_EL1", err, errlen) < 0 ||
 	    set_reg(vm, VBAR_EL1, VB_G_CODE + vb_guest_vbar_off, "VBAR_EL1", err, errlen) < 0 ||
 	    set_reg(vm, SCTLR_EL1, sctlr | VB_A64_SCTLR_ON, "SCTLR_EL1", err, errlen) < 0 ||
