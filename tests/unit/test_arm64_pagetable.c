@@ -52,7 +52,8 @@ static size_t collect(uint64_t table, int lvl, uint64_t va_base, struct leaf *ou
 			continue;
 		if (lvl == 3 || (e & 3) == 1) {
 			cr_assert(lvl == 3 ? (e & 3) == 3 : lvl >= 1,
-				  "level %d entry %#llx is no valid leaf", lvl, (unsigned long long)e);
+				  "level %d entry %#llx is no valid leaf", lvl,
+				  (unsigned long long)e);
 			out[n++] = (struct leaf){ va, e & OA & ~(size - 1), size, e };
 			continue;
 		}
