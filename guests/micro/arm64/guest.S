@@ -261,6 +261,50 @@ kernel mmufault
 	str	x8, [x28, #MB_SINK]
 	b	done
 
+/* Exit costs, as kvm-unit-tests' arm/micro-bench.c has them: ARG0
+ * operations of one instruction each. */
+
+/* hypercall: HVC #0 with ARG1 as the SMCCC function (SMCCC_VERSION), which
+ * KVM answers without leaving the kernel. */
+kernel hypercall
+	ldr	x8, [x28, #MB_ARG0]
+	ldr	x9, [x28, #MB_ARG1]
+	cnt_store MB_TSC0
+1:	mov	x0, x9
+	hvc	#0
+	subs	x8, x8, #1
+	b.ne	1b
+	cnt_store MB_TSC1
+	str	x0, [x28, #MB_SINK]
+	b	done
+
+/* mmio: a write to the exit page's resume address, each an exit to vbench
+ * and a new KVM_RUN. */
+kernel mmio
+	ldr	x8, [x28, #MB_ARG0]
+	mov32	x9, VB_G_MMIO_NOP
+	cnt_store MB_TSC0
+1:	str	xzr, [x9]
+	subs	x8, x8, #1
+	b.ne	1b
+	cnt_store MB_TSC1
+	b	done
+
+/* tlbi: TLBI VAE1IS of ARG1's page (ASID 0) between DSBs, as ptewrite does
+ * it, without the entry change. */
+kernel tlbi
+	ldr	x8, [x28, #MB_ARG0]
+	ldr	x9, [x28, #MB_ARG1]
+	lsr	x9, x9, #12
+	cnt_store MB_TSC0
+1:	dsb	ishst
+	tlbi	vae1is, x9
+	dsb	ish
+	subs	x8, x8, #1
+	b.ne	1b
+	cnt_store MB_TSC1
+	b	done
+
 /* Exceptions: VBAR_EL1 points here. Each of the 16 vectors records its
  * number, ESR_EL1, ELR_EL1 and FAR_EL1 in the mailbox and writes to the
  * exception exit; the VMM fails the row with them and never resumes. */

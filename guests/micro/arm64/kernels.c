@@ -1,8 +1,8 @@
 /* kernels.c: the table of arm64 micro guest kernels, one line each. Each is
  * a function in arm64/guest.S and a row in its own file: the rows and host
  * sides are the x86 guest's (guests/micro/ptrchase.c, ...), which know only
- * the mailbox, the data slot and pagetable.h; the exit-cost kernels
- * (exitcost.c: CPUID, RDMSR, port I/O) are x86's alone. */
+ * the mailbox, the data slot and pagetable.h; the exit-cost kernels are
+ * each architecture's own (x86: exitcost.c; arm64: arm64/exitcost.c). */
 #include "guests/micro/kernels.h"
 
 extern const struct vb_micro_kernel vb_mk_ptrchase;
@@ -11,6 +11,9 @@ extern const struct vb_micro_kernel vb_mk_cr3switch;
 extern const struct vb_micro_kernel vb_mk_ptewrite;
 extern const struct vb_micro_kernel vb_mk_ptbuild;
 extern const struct vb_micro_kernel vb_mk_mmufault;
+extern const struct vb_micro_kernel vb_mk_hypercall;
+extern const struct vb_micro_kernel vb_mk_mmio;
+extern const struct vb_micro_kernel vb_mk_tlbi;
 
 const struct vb_micro_kernel *const vb_micro_kernels[] = {
 	&vb_mk_ptrchase,
@@ -19,5 +22,8 @@ const struct vb_micro_kernel *const vb_micro_kernels[] = {
 	&vb_mk_ptewrite,
 	&vb_mk_ptbuild,
 	&vb_mk_mmufault,
+	&vb_mk_hypercall,
+	&vb_mk_mmio,
+	&vb_mk_tlbi,
 	NULL,
 };

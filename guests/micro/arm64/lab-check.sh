@@ -26,10 +26,17 @@ vb() {
 		--out "/tmp/$name" --quiet "$@" >"/tmp/$name.out" 2>&1
 	echo "@lab $name exit $?"
 	sed "s/^/@log /" "/tmp/$name.out"
-	for f in /tmp/$name/*/results.jsonl; do [ -f "$f" ] && sed "s/^/@row /" "$f"; done
+	# Without the per-invocation counters and the PMU's list of what it
+	# could not count (no PMU in the lab), 2K of a row's 15-19K: rows that
+	# long lost pieces on the report channel (in two of five boots).
+	for f in /tmp/$name/*/results.jsonl; do
+		[ -f "$f" ] && sed -e 's/"unavailable":\[[^]]*\]/"unavailable":[]/' \
+			-e 's/"invocation_counters":.*,"timing"/"timing"/' -e 's/^/@row /' "$f"
+	done
 }
 vb chase --bench ptrchase --pages 4k,2m,4k:2m,2m:thp --footprint 16M
 vb kernels --bench gups,cr3switch,ptewrite,ptbuild,mmufault --pages 4k,2m --footprint 16M
+vb exits --bench hypercall,mmio,tlbi --pages 4k --set ops=200
 exit 0
 LAB
 
@@ -54,10 +61,12 @@ check() {
 		fails=$((fails + 1))
 	fi
 }
-# row BENCH PAGES JQ: the jq test on that row is true.
+# row BENCH PAGES JQ: the jq test on that row is true. A line the report
+# channel broke is not JSON: skipped, so only its own row's checks fail.
 row() {
-	[ "$(jq -r --arg b "$1" --arg p "$2" \
-		"select(.bench == \$b and .pages.requested == \$p) | $3" "$out/rows.jsonl")" = true ]
+	[ "$(jq -R -r --arg b "$1" --arg p "$2" \
+		"fromjson? | select(.bench == \$b and .pages.requested == \$p) | $3" \
+		"$out/rows.jsonl")" = true ]
 }
 ok='.status == "ok" and .guest == "micro" and .mode_verified == "stage2" and
 	.pages.honoured and (.counters.kvm.exits > 0) and
@@ -74,5 +83,15 @@ for b in gups cr3switch ptewrite ptbuild mmufault; do
 done
 check "mmufault: a stage-2 fault per page, so more exits than pages touched" \
 	row mmufault 4k:4k '.counters.kvm.exits > .counters.ops'
+for b in hypercall mmio tlbi; do
+	check "$b 4k:4k: ok, pages verified" row "$b" 4k:4k "$ok"
+done
+check "hypercall: an HVC that KVM answers (hvc_exit_stat), none to vbench" \
+	row hypercall 4k:4k '.counters.kvm.hvc_exit_stat >= .counters.ops and
+		.counters.kvm.mmio_exit_user == (.samples | length)'
+check "mmio: an exit to vbench (mmio_exit_user) per operation" \
+	row mmio 4k:4k '.counters.kvm.mmio_exit_user >= .counters.ops'
+check "ptrchase: each timed pass ended by one write to the exit page (mmio_exit_user)" \
+	row ptrchase 4k:4k '.counters.kvm.mmio_exit_user == (.samples | length)'
 [ "$fails" = 0 ] || { echo "lab-check-arm64: micro: $fails check(s) failed; logs in $out"; exit 1; }
 echo "lab-check-arm64: micro: all checks passed"
