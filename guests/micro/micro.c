@@ -440,7 +440,7 @@ const struct vb_guest vb_guest_micro = {
 	.name = "micro",
 	.where = "in the micro guest",
 	.summary = "vbench's own VM on /dev/kvm: exact pages in both dimensions; ptrchase, gups, "
-		   "the CPL0 page-table kernels and (x86) the exit costs",
+		   "the CPL0 page-table kernels and the exit costs",
 	.auto_pick = true,
 	.no_thp_guest_pages = true,
 	.bench_at = vb_micro_kernel_at,
