@@ -1,10 +1,17 @@
 # arch-arm64.mk: the arm64 build (ARCH=arm64; included by the Makefile before
-# the object lists): lib/arch-arm64.c, and the micro guest's entry without its
-# x86 VM, kernels and kernel table (guests/micro/arm64/absent.c). From an x86
-# host it cross-compiles with Debian's gcc-aarch64-linux-gnu and links both binaries statically (see docs/arm64.md).
+# the object lists): lib/arch-arm64.c, and the micro guest's files that every
+# architecture shares (MICRO_SHARED: the VM, the run, the table pool and the
+# host sides of the kernels arm64 has) with its arm64 vCPU, tables, guest code
+# and kernel table (guests/micro/arm64/); the x86 ones (guest.S, vcpu.c,
+# pagetable.c, kernels.c and exitcost.c's exit-cost kernels) stay out. From an x86 host
+# it cross-compiles with Debian's gcc-aarch64-linux-gnu and links both
+# binaries statically (see docs/arm64.md).
 LIB_SRCS  := $(filter-out lib/arch-%.c,$(LIB_SRCS)) lib/arch-arm64.c
 CORE_SRCS := $(LIB_SRCS) $(BENCH_SRCS)
-HOST_SRCS := $(filter-out guests/micro/%,$(HOST_SRCS)) $(wildcard guests/micro/arm64/*.c)
+MICRO_SHARED := $(addprefix guests/micro/,micro.c vm.c stats.c prepare.c lookup.c ptpool.c \
+		ptrchase.c gups.c cr3switch.c ptewrite.c ptbuild.c mmufault.c)
+HOST_SRCS := $(filter-out guests/micro/%,$(HOST_SRCS)) $(MICRO_SHARED) \
+	     $(wildcard guests/micro/arm64/*.c guests/micro/arm64/*.S)
 
 ifneq ($(shell uname -m),aarch64)
 # Objects of another architecture go to their own folder unless BUILD is given.

@@ -88,3 +88,7 @@ check "stage2 ptrchase: a row skipped with a reason" jqt \
 	'.status + " " + (.reason | length > 0 | tostring)' "$out/stage2.jsonl" "skipped true"
 [ "$fails" = 0 ] || { echo "lab-check-arm64: $fails check(s) failed; logs in $out"; exit 1; }
 echo "lab-check-arm64: all checks passed"
+
+# The micro guest on KVM/arm64: a boot of its own, with its own checks
+# (guests/micro/arm64/lab-check.sh).
+"$here/../micro/arm64/lab-check.sh" "$kernel" "$initrd" "$out/micro"

@@ -3,6 +3,8 @@
 #include "guests/micro/micro.h"
 #include "lib/error.h"
 
+#include <stdio.h>
+
 VB_GUEST_KERNEL(cr3switch);
 
 /* CPL0 defaults are small: on PVM every CPL0 instruction is emulated (~6.5 us). */
@@ -62,10 +64,24 @@ static int prepare(struct vb_micro *m)
 	return 0;
 }
 
+/* arm64 tags each space's TLB entries with its own ASID (its index): no
+ * more spaces than ASIDs. x86 writes CR3 without PCID, which flushes. */
+static bool valid(const struct vb_micro *m, char *why, size_t len)
+{
+	uint64_t n = vb_micro_param(m, "spaces");
+
+	if (m->vm.asid_bits && n > (1ULL << m->vm.asid_bits)) {
+		snprintf(why, len, "%llu spaces need as many ASIDs; this CPU has %u-bit ASIDs",
+			 (unsigned long long)n, m->vm.asid_bits);
+		return false;
+	}
+	return true;
+}
+
 const struct vb_micro_kernel vb_mk_cr3switch = {
 	.name = "cr3switch",
 	.summary = "switch CR3 among N address spaces, touching a page in each (context switch), "
-		   "at CPL0",
+		   "at CPL0 (arm64: TTBR0 with an ASID per space, at EL1)",
 	.unit = "ns/switch",
 	.unit_kind = VB_UNIT_NS_PER_OP,
 	.params = params,
@@ -73,4 +89,5 @@ const struct vb_micro_kernel vb_mk_cr3switch = {
 	.entry = vb_gk_cr3switch,
 	.size = size,
 	.prepare = prepare,
+	.valid = valid,
 };

@@ -30,7 +30,8 @@ static int prepare(struct vb_micro *m)
 const struct vb_micro_kernel vb_mk_gups = {
 	.name = "gups",
 	.summary =
-		"random read-modify-write updates over a table (HPCC RandomAccess style), at CPL3",
+		"random read-modify-write updates over a table (HPCC RandomAccess style), at CPL3 "
+		"(arm64: EL1)",
 	.unit = "updates/s",
 	.unit_kind = VB_UNIT_OPS_PER_SEC,
 	.params = vb_gups_params,

@@ -1,9 +1,7 @@
-/* kernels.c: the table of micro guest kernels, one line each. Each kernel is
- * a function in guest.S and a row in its own file here (ptrchase.c, ...). */
+/* kernels.c: the table of x86 micro guest kernels, one line each. Each kernel
+ * is a function in guest.S and a row in its own file here (ptrchase.c, ...).
+ * arm64's table is guests/micro/arm64/kernels.c; lookup.c reads either. */
 #include "guests/micro/kernels.h"
-#include "harness/catalog.h"
-
-#include <string.h>
 
 extern const struct vb_micro_kernel vb_mk_ptrchase;
 extern const struct vb_micro_kernel vb_mk_gups;
@@ -35,24 +33,3 @@ const struct vb_micro_kernel *const vb_micro_kernels[] = {
 	&vb_mk_mmufault,
 	NULL,
 };
-
-const struct vb_micro_kernel *vb_micro_kernel_find(const char *name)
-{
-	for (int i = 0; vb_micro_kernels[i]; i++)
-		if (!strcmp(vb_micro_kernels[i]->name, name))
-			return vb_micro_kernels[i];
-	return NULL;
-}
-
-bool vb_micro_kernel_at(int i, struct vb_catalog_entry *out)
-{
-	for (int k = 0; vb_micro_kernels[k]; k++)
-		if (k == i) {
-			const struct vb_micro_kernel *m = vb_micro_kernels[k];
-
-			*out = (struct vb_catalog_entry){ m->name,   m->summary, m->unit,
-							  m->params, m->cpl0,	 true };
-			return true;
-		}
-	return false;
-}

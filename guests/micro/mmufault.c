@@ -47,7 +47,7 @@ static int before_pass(struct vb_micro *m, uint64_t ops)
 const struct vb_micro_kernel vb_mk_mmufault = {
 	.name = "mmufault",
 	.summary = "first touch of guest pages KVM has not mapped (a shadow or a nested page "
-		   "fault each), at CPL3",
+		   "fault each), at CPL3 (arm64: EL1)",
 	.unit = "ns/fault",
 	.unit_kind = VB_UNIT_NS_PER_OP,
 	.params = params,

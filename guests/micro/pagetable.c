@@ -1,41 +1,10 @@
 /* pagetable.c: build and walk x86-64 4-level page tables in guest memory
- * (the micro guest's own tables, as in the KVM selftests' virt_pg_map). */
+ * (the micro guest's own tables, as in the KVM selftests' virt_pg_map). The
+ * pool they come from is ptpool.c; arm64's format is arm64/pagetable.c. */
 #include "guests/micro/pagetable.h"
 #include "lib/error.h"
 
 #include <string.h>
-
-void vb_pt_init(struct vb_pt *pt, void *mem, uint64_t gpa_base, uint64_t gpa_end,
-		uint64_t pool, uint64_t pool_end)
-{
-	pt->mem = mem;
-	pt->gpa_base = gpa_base;
-	pt->gpa_end = gpa_end;
-	pt->next = pool;
-	pt->pool_end = pool_end;
-}
-
-uint64_t *vb_pt_ptr(const struct vb_pt *pt, uint64_t gpa)
-{
-	if (gpa < pt->gpa_base || gpa + 8 > pt->gpa_end)
-		return NULL;
-	return (uint64_t *)(pt->mem + (gpa - pt->gpa_base));
-}
-
-int vb_pt_alloc(struct vb_pt *pt, uint64_t *gpa)
-{
-	uint64_t *p;
-
-	if (pt->next + 4096 > pt->pool_end)
-		return -1;
-	p = vb_pt_ptr(pt, pt->next);
-	if (!p)
-		return -1;
-	memset(p, 0, 4096);
-	*gpa = pt->next;
-	pt->next += 4096;
-	return 0;
-}
 
 /* Level of the leaf entry: 1 for 4K (PT), 2 for 2M (PD), 3 for 1G (PDPT). */
 static int leaf_level(enum vb_page_size leaf)
@@ -46,6 +15,16 @@ static int leaf_level(enum vb_page_size leaf)
 	case VB_PS_1G: return 3;
 	default: return 0;
 	}
+}
+
+uint64_t vb_pt_leaf(uint64_t gpa, enum vb_page_size leaf, uint64_t flags)
+{
+	return gpa | flags | VB_PTE_P | (leaf_level(leaf) > 1 ? VB_PTE_PS : 0);
+}
+
+uint64_t vb_pt_table(uint64_t gpa, uint64_t flags)
+{
+	return gpa | (flags & (VB_PTE_RW | VB_PTE_U)) | VB_PTE_P;
 }
 
 static unsigned idx(uint64_t gva, int level)
@@ -67,7 +46,7 @@ static uint64_t *entry_for(struct vb_pt *pt, uint64_t root, uint64_t gva, int le
 		if (!(*e & VB_PTE_P)) {
 			if (vb_pt_alloc(pt, &page) < 0)
 				return NULL;
-			*e = page | (flags & (VB_PTE_RW | VB_PTE_U)) | VB_PTE_P;
+			*e = vb_pt_table(page, flags);
 		} else if (*e & VB_PTE_PS) {
 			return NULL;	/* already covered by a larger leaf */
 		}
@@ -97,7 +76,7 @@ int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint6
 			return vb_errf(err, errlen,
 				       "page tables: pool exhausted or overlap at gva %#llx",
 				       (unsigned long long)(gva + off));
-		*e = (gpa + off) | flags | VB_PTE_P | (level > 1 ? VB_PTE_PS : 0);
+		*e = vb_pt_leaf(gpa + off, leaf, flags);
 	}
 	return 0;
 }
@@ -125,18 +104,4 @@ int vb_pt_walk(const struct vb_pt *pt, uint64_t root, uint64_t gva, struct vb_pt
 		table = *e & VB_PTE_ADDR;
 	}
 	return -1;
-}
-
-uint64_t vb_pt_pages_needed(uint64_t len, enum vb_page_size leaf)
-{
-	int level = leaf_level(leaf);
-	uint64_t n = len / (vb_page_size_bytes(leaf) ? vb_page_size_bytes(leaf) : 4096) + 1;
-	uint64_t pages = 0;
-
-	/* One more table per level than a perfectly aligned range needs. */
-	for (int l = level; l <= 3; l++) {
-		n = (n + 511) / 512;
-		pages += n + 1;
-	}
-	return pages + 1;
 }

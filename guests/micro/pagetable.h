@@ -1,5 +1,8 @@
-/* pagetable.h: x86-64 4-level guest page tables built by the VMM in guest
- * memory, with 4K, 2M or 1G leaves, and a walker to read them back. */
+/* pagetable.h: the guest's 4-level page tables built by the VMM in guest
+ * memory, with 4K, 2M or 1G leaves, and a walker to read them back: x86-64's
+ * (pagetable.c) or arm64's stage-1 with the 4K granule (arm64/pagetable.c),
+ * whichever the build's architecture is. The VB_PTE_* bits are x86's; the
+ * flags vb_pt_map and vb_pt_leaf take are VB_PTE_RW and VB_PTE_U on both. */
 #ifndef VB_MICRO_PAGETABLE_H
 #define VB_MICRO_PAGETABLE_H
 
@@ -44,6 +47,11 @@ int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint6
 int vb_pt_walk(const struct vb_pt *pt, uint64_t root, uint64_t gva, struct vb_pt_walk *w);
 /* Pool pages enough for mapping len bytes at one aligned gva with that leaf. */
 uint64_t vb_pt_pages_needed(uint64_t len, enum vb_page_size leaf);
+/* The entry of this architecture's format for a leaf of that size mapping
+ * gpa with flags, and for a table entry pointing at the table page at gpa:
+ * what a guest that builds its own tree (ptbuild) writes. */
+uint64_t vb_pt_leaf(uint64_t gpa, enum vb_page_size leaf, uint64_t flags);
+uint64_t vb_pt_table(uint64_t gpa, uint64_t flags);
 /* Host pointer of a GPA inside the tables' memory, or NULL. */
 uint64_t *vb_pt_ptr(const struct vb_pt *pt, uint64_t gpa);
 

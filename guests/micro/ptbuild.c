@@ -56,10 +56,9 @@ static int prepare(struct vb_micro *m)
 	m->mb[MB_ARG0 / 8] = pool;
 	m->mb[MB_ARG1 / 8] = vb_micro_param(m, "pages");
 	m->mb[MB_ARG2 / 8] = (uint64_t)level;
-	m->mb[MB_ARG3 / 8] =
-		VB_G_DATA | VB_PTE_P | VB_PTE_RW | VB_PTE_U | (level > 1 ? VB_PTE_PS : 0);
+	m->mb[MB_ARG3 / 8] = vb_pt_leaf(VB_G_DATA, m->gps, VB_PTE_RW | VB_PTE_U);
 	m->mb[MB_ARG4 / 8] = frames(m) - 1;
-	m->mb[MB_ARG5 / 8] = VB_PTE_P | VB_PTE_RW | VB_PTE_U;
+	m->mb[MB_ARG5 / 8] = vb_pt_table(0, VB_PTE_RW | VB_PTE_U);
 	m->ops = m->first_ops = 1;
 	m->sub_ops = vb_micro_param(m, "pages");
 	return 0;
@@ -77,7 +76,7 @@ static const char *verify(const struct vb_micro *m, uint64_t gb[4], enum vb_page
 const struct vb_micro_kernel vb_mk_ptbuild = {
 	.name = "ptbuild",
 	.summary = "build a page-table tree, run on it touching every page, tear it down "
-		   "(fork + exit), at CPL0",
+		   "(fork + exit), at CPL0 (arm64: EL1, the tree on its own ASID)",
 	.unit = "us/tree",
 	.unit_kind = VB_UNIT_US_PER_OP,
 	.params = params,

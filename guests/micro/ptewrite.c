@@ -57,7 +57,7 @@ static int prepare(struct vb_micro *m)
 const struct vb_micro_kernel vb_mk_ptewrite = {
 	.name = "ptewrite",
 	.summary = "clear a leaf entry, INVLPG, set it again and touch the page (munmap + fault), "
-		   "at CPL0",
+		   "at CPL0 (arm64: TLBI VAE1IS between DSBs, at EL1)",
 	.unit = "ns/remap",
 	.unit_kind = VB_UNIT_NS_PER_OP,
 	.params = params,

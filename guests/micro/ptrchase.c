@@ -44,7 +44,8 @@ static int before_pass(struct vb_micro *m, uint64_t ops)
 
 const struct vb_micro_kernel vb_mk_ptrchase = {
 	.name = "ptrchase",
-	.summary = "dependent loads over a random cycle, one cache line per page, at CPL3",
+	.summary = "dependent loads over a random cycle, one cache line per page, at CPL3 "
+		   "(arm64: EL1)",
 	.unit = "ns/load",
 	.unit_kind = VB_UNIT_NS_PER_OP,
 	.params = vb_ptrchase_params,

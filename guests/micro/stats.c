@@ -16,6 +16,9 @@ const char *const vb_kvm_stat_names[] = {
 	"mmu_shadow_zapped", "mmu_pte_write", "mmu_pde_zapped", "mmu_flooded", "mmu_recycled",
 	"mmu_unsync", "mmu_cache_miss", "nx_lpage_splits",
 	"pages_4k", "pages_2m", "pages_1g",
+	/* KVM/arm64's: exits to vbench (the exit page) or handled in the kernel
+	 * (the vGIC's MMIO), HVCs, WFIs. Its stage-2 has no pages_* statistic. */
+	"mmio_exit_user", "mmio_exit_kernel", "hvc_exit_stat", "wfi_exit_stat",
 	NULL,
 };
 

@@ -1,5 +1,7 @@
 /* vm.h: one micro guest on /dev/kvm: a system slot (tables, code, stacks),
- * a data slot with the requested host backing, one vCPU in long mode. */
+ * a data slot with the requested host backing, one vCPU (x86: long mode;
+ * arm64: EL1 with the MMU on). vm.c is the VM; each architecture's vcpu.c
+ * (guests/micro/vcpu.c, guests/micro/arm64/vcpu.c) is the vCPU. */
 #ifndef VB_MICRO_VM_H
 #define VB_MICRO_VM_H
 
@@ -21,10 +23,13 @@ struct vb_vm {
 	bool have_data;
 	struct vb_pt pt;		/* builds tables in the system slot */
 	uint64_t root;			/* GPA of the PML4 the guest starts on */
-	uint32_t tsc_khz;		/* guest TSC frequency, from KVM_GET_TSC_KHZ */
-	bool gbpages;			/* KVM offers Page1GB: guest 1G leaves work */
-	bool pcid;			/* KVM offers PCID: CR4.PCIDE can be set */
-	bool amd;			/* the CPU is AMD's (or Hygon's): VMMCALL, not VMCALL */
+	/* The guest's timestamp counter frequency: x86's TSC (KVM_GET_TSC_KHZ),
+	 * arm64's virtual counter CNTVCT_EL0 (CNTFRQ_EL0). */
+	uint32_t tsc_khz;
+	bool gbpages;			/* guest 1G leaves work (x86: KVM offers Page1GB) */
+	bool pcid;			/* x86: KVM offers PCID: CR4.PCIDE can be set */
+	bool amd;			/* x86: the CPU is AMD's (or Hygon's): VMMCALL */
+	unsigned asid_bits;		/* arm64: the TLB's ASID width, 8 or 16; x86: 0 */
 	volatile sig_atomic_t *stop; /* when set (Ctrl-C), vb_vm_run ends the pass; NULL: never */
 };
 
@@ -50,9 +55,21 @@ int vb_vm_add_data(struct vb_vm *vm, size_t len, enum vb_backing b, char *err, s
 int vb_vm_data_forget(struct vb_vm *vm, char *err, size_t errlen);
 /* Host pointer of a guest-physical address, NULL outside the slots. */
 void *vb_vm_gpa(const struct vb_vm *vm, uint64_t gpa, size_t len);
-/* GDT, IDT, TSS, CPUID, control registers, segments and RIP/RSP for a
- * kernel at CPL3 (user segments, IOPL 3) or CPL0. Call after the tables are built. */
+/* The architecture's vCPU (its vcpu.c). */
+/* Once the vCPU exists, from vb_vm_create: x86 sets KVM's CPUID and reads the
+ * TSC frequency; arm64 initialises the vCPU as KVM's preferred target and maps
+ * the exit page. -1 with err. */
+int vb_vcpu_init(struct vb_vm *vm, char *err, size_t errlen);
+/* Registers for a kernel at the guest's user level (cpl3: x86's CPL3 with
+ * user segments and IOPL 3) or its kernel level: x86's GDT, IDT, TSS,
+ * control registers, segments, RIP and RSP; arm64's system registers (MMU on
+ * vm->root), PC and SP at EL1, where every arm64 kernel runs (cpl3 is not
+ * used). Call after the tables are built. */
 int vb_vcpu_setup(struct vb_vm *vm, bool cpl3, char *err, size_t errlen);
+/* What a KVM_RUN exit other than KVM_EXIT_INTR means: true when the pass ends,
+ * with *e (VB_VM_EXCEPTION and VB_VM_ERROR described in err); false when the
+ * guest is to be entered again (an exit for its own sake). */
+bool vb_vcpu_exit(struct vb_vm *vm, enum vb_vm_exit *e, char *err, size_t errlen);
 /* One KVM_RUN until the guest's next report; timeout_s 0 means none.
  * Returns VB_VM_INTERRUPTED, before entering the guest or when a signal
  * (SIGINT) brings the vCPU out, once *vm->stop is set. */
