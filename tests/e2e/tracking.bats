@@ -176,6 +176,27 @@ load tracking_helpers
 	[[ "$(file "$BATS_TEST_TMPDIR/h.png")" == *"PNG image data"* ]]
 }
 
+@test "history --plot leaves only the PNG and refuses a link at its name" {
+	command -v gnuplot >/dev/null || skip "gnuplot is not installed (make deps installs it)"
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	make_series "$a" "$OUT/s" 1:1:a 2:1.01:a 3:0.99:a
+	"$VBENCH" history --db "$db" add "$OUT"/s/r* >/dev/null
+	mkdir "$OUT/fig"
+	run "$VBENCH" history --db "$db" --plot "$OUT/fig/h.png"
+	[ "$status" -eq 0 ]
+	[ "$(ls -A "$OUT/fig")" = h.png ]
+	echo precious > "$BATS_TEST_TMPDIR/victim"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$OUT/fig/l.png"
+	run "$VBENCH" history --db "$db" --plot "$OUT/fig/l.png"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"l.png is a symbolic link"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+	[ "$(ls -A "$OUT/fig")" = "$(printf 'h.png\nl.png')" ]
+}
+
 @test "history: a locked, corrupt or missing store is one line" {
 	a=$(tiny_run "$OUT/a")
 	db="$BATS_TEST_TMPDIR/h.sqlite"
