@@ -111,7 +111,8 @@ static double parse_secs(const char *opt, const char *s)
 	if (vb_parse_seconds(s, &d) < 0 || d <= 0)
 		usage_error("bad %s '%s': use seconds, e.g. 30 or 30s", opt, s);
 	if (d > VB_TIMEOUT_MAX_S)
-		usage_error("bad %s '%s': at most %.0f s (7 days)", opt, s, VB_TIMEOUT_MAX_S);
+		usage_error("bad %s '%s': at most %.0f s (%d days)", opt, s, VB_TIMEOUT_MAX_S,
+			    VB_TIMEOUT_MAX_DAYS);
 	return d;
 }
 
@@ -316,7 +317,8 @@ static const struct vb_opt run_options[] = {
 	FN("warmup", "N", set_warmup,
 	   "untimed runs before sampling (default " VB_STOP_TEXT(VB_WARMUP_DEFAULT) ")"),
 	FN("timeout", "S", set_timeout,
-	   "kill a bench or guest that runs longer (default 600, at most 7 days)"),
+	   "kill a bench or guest that runs longer (default " VB_STOP_TEXT(VB_TIMEOUT_DEFAULT_S)
+	   ", at most " VB_STOP_TEXT(VB_TIMEOUT_MAX_DAYS) " days)"),
 	FN("pin", "CPU", set_pin, "run on this CPU (default: one chosen through hwloc)"),
 	BOOL("hugetlb", hugetlb, "2m means hugetlbfs pages, not THP"),
 	BOOL("reserve-hugepages", reserve, "grow the hugetlb pools as needed (root)"),
@@ -448,8 +450,8 @@ static void plan_stop_rule(const struct run_flags *f, struct vb_plan *plan)
 	if (f->timeout > 0)
 		plan->timeout_s = f->timeout;
 	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
-		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s,
-			    plan->source, VB_TIMEOUT_MAX_S);
+		usage_error("timeout %.0f s in %s: at most %.0f s (%d days)", plan->timeout_s,
+			    plan->source, VB_TIMEOUT_MAX_S, VB_TIMEOUT_MAX_DAYS);
 	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
 }
 

@@ -209,7 +209,8 @@ static void on_init_line(struct boot *b, const char *rest)
 	} else if (!strncmp(rest, "begin ", 6) && b->stage == ST_BETWEEN &&
 		   parse_index(rest + 6, &idx) && (size_t)idx == b->cur && b->cur < b->n) {
 		b->stage = ST_ITEM;
-		b->deadline = vb_now_s() + (b->o->timeout_s > 0 ? b->o->timeout_s : 600);
+		b->deadline = vb_now_s() +
+			      (b->o->timeout_s > 0 ? b->o->timeout_s : VB_TIMEOUT_DEFAULT_S);
 		b->items[b->cur].stats_before = kvm_snapshot(b);
 		if (b->vcpu_open) {
 			vb_counters_reset(&b->vcpu);
