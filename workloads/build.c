@@ -298,8 +298,7 @@ static void teardown(struct vb_bench_ctx *ctx)
 
 	if (st)
 		free(st->running);
-	free(st);
-	ctx->state = NULL;
+	vb_bench_teardown(ctx);
 }
 
 const struct vb_bench vb_bench_build = {
