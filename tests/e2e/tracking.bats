@@ -256,26 +256,8 @@ time.sleep(8)' "$db" > "$BATS_TEST_TMPDIR/lock.out" &
 }
 
 @test "history: two concurrent writers on SQLite lose nothing and add each run once" {
-	a=$(tiny_run "$OUT/a")
 	db="$BATS_TEST_TMPDIR/h.sqlite"
-	specs=()
-	for i in $(seq 1 10); do specs+=("$i:1:k"); done
-	make_series "$a" "$OUT/s" "${specs[@]}"
-	fwd=() rev=()
-	for i in $(seq 1 10); do fwd+=("$OUT/s/r$i"); rev=("$OUT/s/r$i" "${rev[@]}"); done
-	"$VBENCH" history --db "$db" add "${fwd[@]}" > "$BATS_TEST_TMPDIR/w1" 2>&1 &
-	p1=$!
-	"$VBENCH" history --db "$db" add "${rev[@]}" > "$BATS_TEST_TMPDIR/w2" 2>&1 &
-	p2=$!
-	wait "$p1"
-	s1=$?
-	wait "$p2"
-	s2=$?
-	cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2"
-	[ "$s1" -eq 0 ]
-	[ "$s2" -eq 0 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c ': added (2 rows)')" -eq 10 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c 'already in the history')" -eq 10 ]
+	two_writers "$db" 10
 	run "$VBENCH" history --db "$db" --json
 	[ "$(echo "$output" | jq '[.series[].points | length] | add')" -eq 20 ]
 }
