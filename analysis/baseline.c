@@ -169,8 +169,7 @@ json_t *vb_baseline_list(const char *dir, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	json_t *list = json_array(), **v;
-	size_t n;
+	json_t *list = json_array();
 
 	if (!d) {
 		if (errno == ENOENT)
@@ -189,17 +188,7 @@ json_t *vb_baseline_list(const char *dir, char *err, size_t errlen)
 		json_array_append_new(list, describe(dir, e->d_name));
 	}
 	closedir(d);
-	n = json_array_size(list);
-	v = malloc((n ? n : 1) * sizeof(*v));
-	if (!v)
-		return list;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(list, i));
-	qsort(v, n, sizeof(*v), cmp_name);
-	json_array_clear(list);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, v[i]);
-	free(v);
+	vb_json_array_sort(list, cmp_name);
 	return list;
 }
 

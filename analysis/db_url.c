@@ -56,25 +56,37 @@ static void query_without_password(const char *q, char *out, size_t len, size_t 
 	}
 }
 
+/* Where the parts of a URL start: *auth after "://", *q at its query ('?',
+ * or the end), and *at at the '@' that ends the user information, NULL
+ * without one. That is the last '@' before the query: a password with an
+ * unencoded '@' or '/' is still cut off whole. false when there is no "://". */
+static bool url_parts(const char *url, const char **auth, const char **q, const char **at)
+{
+	const char *scheme = strstr(url, "://");
+
+	if (!scheme)
+		return false;
+	*auth = scheme + 3;
+	*q = *auth + strcspn(*auth, "?");
+	*at = NULL;
+	for (const char *p = *auth; p < *q; p++)
+		if (*p == '@')
+			*at = p;
+	return true;
+}
+
 void vb_db_url_name(const char *url, char *out, size_t len)
 {
-	const char *scheme = strstr(url, "://"), *auth, *q, *at = NULL, *colon;
+	const char *auth, *q, *at, *colon;
 	size_t o = 0, n;
 
 	if (!len)
 		return;
 	out[0] = '\0';
-	if (!scheme) {
+	if (!url_parts(url, &auth, &q, &at)) {
 		put(out, len, &o, url, strlen(url));
 		return;
 	}
-	auth = scheme + 3;
-	q = auth + strcspn(auth, "?");
-	/* The user information ends at the last '@' before the query: a password
-	 * with an unencoded '@' or '/' is still cut off whole. */
-	for (const char *p = auth; p < q; p++)
-		if (*p == '@')
-			at = p;
 	n = (size_t)(auth - url);
 	put(out, len, &o, url, n);
 	if (at) {
@@ -97,16 +109,11 @@ static void blank(char *msg, const char *secret)
  * may quote a part of the URL in its message. */
 void vb_db_scrub(const char *url, char *msg)
 {
-	const char *scheme = strstr(url, "://"), *auth, *q, *at = NULL, *colon;
+	const char *auth, *q, *at, *colon;
 	char secret[256];
 
-	if (!scheme)
+	if (!url_parts(url, &auth, &q, &at))
 		return;
-	auth = scheme + 3;
-	q = auth + strcspn(auth, "?");
-	for (const char *p = auth; p < q; p++)
-		if (*p == '@')
-			at = p;
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	if (colon) {
 		decode(colon + 1, (size_t)(at - colon - 1), secret, sizeof(secret));

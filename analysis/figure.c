@@ -100,13 +100,22 @@ void vb_fig_name(struct vb_fig *g, char *buf, size_t len, const char *prefix, ..
 	json_object_set_new(g->used, buf, json_true());
 }
 
-void vb_fig_begin(struct vb_fig *g, const char *name, int w, int h)
+void vb_fig_png(FILE *gp, const char *file, int w, int h)
 {
 	/* gnuplot-nox may lack cairo on some builds; libgd png is the fallback. */
-	fprintf(g->gp, "reset\nif (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+	fprintf(gp, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
 		"    set terminal pngcairo size %d,%d noenhanced font ',10'\n"
 		"} else {\n    set terminal png size %d,%d noenhanced\n}\n"
-		"set output '%s.png'\n", w, h, w, h, name);
+		"set output '%s'\n", w, h, w, h, file);
+}
+
+void vb_fig_begin(struct vb_fig *g, const char *name, int w, int h)
+{
+	char file[NAME_MAX_LEN * 4 + 8];
+
+	snprintf(file, sizeof(file), "%s.png", name);
+	fputs("reset\n", g->gp);
+	vb_fig_png(g->gp, file, w, h);
 }
 
 void vb_fig_end(struct vb_fig *g, const char *name, int w, int h)

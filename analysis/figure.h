@@ -30,6 +30,8 @@ int vb_fig_data_close(struct vb_fig *g, struct vb_atomic *a);
  * buf (no extension). parts end with NULL; empty parts are left out. */
 void vb_fig_name(struct vb_fig *g, char *buf, size_t len, const char *prefix, ...);
 
+/* The PNG terminal of w x h (pngcairo where gnuplot has it) writing file. */
+void vb_fig_png(FILE *gp, const char *file, int w, int h);
 /* Start a figure: a fresh gnuplot state, PNG terminal of w x h, output name.png. */
 void vb_fig_begin(struct vb_fig *g, const char *name, int w, int h);
 /* After its plot command: the same figure again as name.svg; both files are listed. */

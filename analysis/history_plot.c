@@ -2,29 +2,17 @@
  * 95% CI band per series, change points marked. */
 #include "analysis/history_plot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/figure.h"
 #include "analysis/plot.h"
 #include "analysis/runfile.h"
+#include "lib/atomicfile.h"
 #include "lib/error.h"
-
-/* Text inside a gnuplot '...' string: no quotes, backslashes, control
- * characters or the characters gnuplot's enhanced text would interpret. */
-static void clean(const char *in, char *out, size_t len)
-{
-	size_t n = 0;
-
-	for (; in && *in && n + 1 < len; in++)
-		out[n++] = strchr("'\"\\`$@^_{}&", *in) || (unsigned char)*in < 0x20 ? ' ' : *in;
-	out[n] = '\0';
-}
 
 /* The fields every series key has; any other is a --by label. */
 static bool fixed_field(const char *k)
@@ -58,98 +46,119 @@ static void title_of(json_t *s, char *buf, size_t len)
 		if (n < sizeof(raw) && !fixed_field(k))
 			n += (size_t)snprintf(raw + n, sizeof(raw) - n, " %s=%s", k,
 					      json_is_string(v) ? json_string_value(v) : "-");
-	clean(raw, buf, len);
+	vb_plot_label(raw, buf, len);
 }
 
-static int write_data(const char *dir, size_t i, json_t *s, char *err, size_t errlen)
+#define SCRIPT "history.gp"
+
+struct history_fig {
+	json_t *series;
+	const char *name;	/* the PNG: one path component */
+};
+
+static int write_data(int dir, size_t i, json_t *s, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	struct vb_atomic a;
+	char name[32];
 	json_t *pt;
 	size_t j;
-	FILE *f;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/s%zu.dat", dir, i);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f)
-		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	fprintf(f, "# index median ci95_low ci95_high change_point\n");
+	snprintf(name, sizeof(name), "s%zu.dat", i);
+	if (vb_atomic_open(&a, dir, name, err, errlen) < 0)
+		return -1;
+	fprintf(a.f, "# index median ci95_low ci95_high change_point\n");
 	json_array_foreach(json_object_get(s, "points"), j, pt) {
 		double m = json_number_value(json_object_get(pt, "median"));
 		json_t *lo = json_object_get(pt, "ci95_low");
 		json_t *hi = json_object_get(pt, "ci95_high");
 
-		fprintf(f, "%lld %.10g %.10g %.10g %s\n",
+		fprintf(a.f, "%lld %.10g %.10g %.10g %s\n",
 			(long long)json_integer_value(json_object_get(pt, "index")), m,
 			json_is_number(lo) ? json_number_value(lo) : m,
 			json_is_number(hi) ? json_number_value(hi) : m,
 			json_is_true(json_object_get(pt, "change_point")) ? "1" : "0");
 	}
-	if (fclose(f))
-		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	return 0;
+	return vb_atomic_commit(&a, err, errlen);
 }
 
-static int write_script(const char *dir, json_t *series, const char *out, char *err, size_t errlen)
+static int write_script(int dir, const struct history_fig *h, char *err, size_t errlen)
 {
-	char path[PATH_MAX], title[256], unit[64];
+	char title[256], unit[64];
+	struct vb_atomic a;
 	json_t *s;
 	size_t i;
-	FILE *f;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/history.gp", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f)
-		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	clean(json_string_value(json_object_get(json_array_get(series, 0), "unit")), unit,
-	      sizeof(unit));
-	fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-		"    set terminal pngcairo size 1000,600 noenhanced font ',10'\n"
-		"} else {\n    set terminal png size 1000,600 noenhanced\n}\n"
-		"set output '%s'\nset title 'vbench history: median and 95%% CI per run, "
+	if (vb_atomic_open(&a, dir, SCRIPT, err, errlen) < 0)
+		return -1;
+	vb_plot_label(json_string_value(json_object_get(json_array_get(h->series, 0), "unit")),
+		      unit, sizeof(unit));
+	vb_fig_png(a.f, h->name, 1000, 600);
+	fprintf(a.f, "set title 'vbench history: median and 95%% CI per run, "
 		"change points circled'\nset xlabel 'run (oldest first)'\nset ylabel '%s'\n"
 		"set key below horizontal\nset grid\nset xtics 1\nset offsets 0.3, 0.3, 0, 0\n"
-		"set style fill transparent solid 0.2 noborder\nplot ", out, unit);
-	json_array_foreach(series, i, s) {
+		"set style fill transparent solid 0.2 noborder\nplot ", unit);
+	json_array_foreach(h->series, i, s) {
 		title_of(s, title, sizeof(title));
-		fprintf(f, "%s's%zu.dat' using 1:3:4 with filledcurves lc %zu notitle, "
+		fprintf(a.f, "%s's%zu.dat' using 1:3:4 with filledcurves lc %zu notitle, "
 			"'s%zu.dat' using 1:2 with linespoints lw 2 pt 7 lc %zu title '%s', "
 			"'s%zu.dat' using 1:($5 > 0 ? $2 : 1/0) with points pt 6 ps 4 lw 2 "
 			"lc rgb 'red' %s",
 			i ? ", \\\n     " : "", i, i + 1, i, i + 1, title, i,
 			i ? "notitle" : "title 'change point'");
 	}
-	fputc('\n', f);
-	if (fclose(f))
-		return vb_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	return 0;
+	fputc('\n', a.f);
+	return vb_atomic_commit(&a, err, errlen);
 }
 
-/* Remove what write_data and write_script put in dir, then dir. */
-static void cleanup(const char *dir, size_t nseries)
+/* The data files and the script, in vb_plot_fresh's work folder; only the
+ * PNG is listed, so the rest is removed with the folder. */
+static int write_history(void *arg, const char *work, json_t *files, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	struct history_fig *h = arg;
+	int dir = vb_dir_open(work, err, errlen), rc = 0;
+	json_t *s;
+	size_t i;
 
-	for (size_t i = 0; i < nseries; i++) {
-		snprintf(path, sizeof(path), "%s/s%zu.dat", dir, i);
-		unlink(path);
+	if (dir < 0)
+		return -1;
+	json_array_foreach(h->series, i, s)
+		if (!rc)
+			rc = write_data(dir, i, s, err, errlen);
+	if (!rc)
+		rc = write_script(dir, h, err, errlen);
+	close(dir);
+	if (rc)
+		return -1;
+	json_array_append_new(files, json_string(h->name));
+	return 1;
+}
+
+/* The PNG's name stands in the script as a gnuplot '...' string, and next to
+ * the script and data files in the work folder. */
+static int name_usable(const struct history_fig *h, char *err, size_t errlen)
+{
+	char scratch[32];
+
+	for (const char *c = h->name; *c; c++)
+		if (*c == '\'' || (unsigned char)*c < 0x20)
+			return vb_errf(err, errlen, "%s: unusable file name for gnuplot", h->name);
+	for (size_t i = 0; i <= json_array_size(h->series); i++) {
+		snprintf(scratch, sizeof(scratch), "s%zu.dat", i);
+		if (!strcmp(h->name, SCRIPT) || !strcmp(h->name, scratch))
+			return vb_errf(err, errlen, "%s is a name the figure's own data takes: "
+				       "choose another", h->name);
 	}
-	snprintf(path, sizeof(path), "%s/history.gp", dir);
-	unlink(path);
-	rmdir(dir);
+	return 0;
 }
 
 int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
 {
-	char tmpl[] = "/tmp/vbench-history-XXXXXX", out[PATH_MAX], dirpart[PATH_MAX];
-	char tmp_png[2 * PATH_MAX + 64];
-	const char *base = strrchr(png, '/');
-	json_t *s;
+	const char *slash = strrchr(png, '/');
+	struct history_fig h = { series, slash ? slash + 1 : png };
+	char dir[PATH_MAX];
+	json_t *s, *files;
 	size_t i;
-	int rc = -1;
+	int n;
 
 	if (!json_array_size(series))
 		return vb_errf(err, errlen, "no series to plot: widen the filters");
@@ -161,30 +170,16 @@ int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
 				       json_string_value(json_object_get(json_array_get(series, 0),
 									 "unit")),
 				       json_string_value(json_object_get(s, "unit")));
-	/* gnuplot runs in the temporary folder: the output path must be absolute. */
-	snprintf(dirpart, sizeof(dirpart), "%.*s", base ? (int)(base - png) : 1, base ? png : ".");
-	if (!realpath(base == png ? "/" : dirpart, out))
-		return vb_errf(err, errlen, "%s: %s", dirpart, strerror(errno));
-	snprintf(tmp_png, sizeof(tmp_png), "%s/.%s.tmp.%d", out, base ? base + 1 : png,
-		 (int)getpid());
-	if (strchr(tmp_png, '\'') || strlen(tmp_png) + 1 >= sizeof(tmp_png))
-		return vb_errf(err, errlen, "%s: unusable output path for gnuplot", png);
-	if (!mkdtemp(tmpl))
-		return vb_errf(err, errlen, "cannot create a temporary folder: %s",
-			       strerror(errno));
-	json_array_foreach(series, i, s)
-		if (write_data(tmpl, i, s, err, errlen))
-			goto out;
-	if (write_script(tmpl, series, tmp_png, err, errlen) ||
-	    vb_plot_render(tmpl, "history.gp", err, errlen))
-		goto out;
-	if (rename(tmp_png, png)) {
-		vb_errf(err, errlen, "cannot write %s: %s", png, strerror(errno));
-		unlink(tmp_png);
-		goto out;
-	}
-	rc = 0;
-out:
-	cleanup(tmpl, json_array_size(series));
-	return rc;
+	if (strlen(png) >= sizeof(dir))
+		return vb_errf(err, errlen, "%.64s...: path too long", png);
+	snprintf(dir, sizeof(dir), "%.*s", slash == png ? 1 : slash ? (int)(slash - png) : 1,
+		 slash ? png : ".");
+	if (name_usable(&h, err, errlen))
+		return -1;
+	/* Written and rendered as every figure is: in a fresh folder next to
+	 * the PNG, then renamed into place (a link there is refused). */
+	files = json_array();
+	n = vb_plot_fresh(dir, write_history, &h, SCRIPT, true, files, err, errlen);
+	json_decref(files);
+	return n < 0 ? -1 : 0;
 }

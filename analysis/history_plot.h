@@ -9,8 +9,9 @@
 /*
  * A PNG at png of series (from vb_history_series): x is the run index
  * (oldest first), one line per series with its 95% CI band, change points
- * marked. The data and script go to a temporary folder that is removed
- * after; png is replaced by rename. Needs gnuplot. 0, or -1 with err set.
+ * marked. Written as every figure is (vb_plot_fresh): the data and script in
+ * a fresh folder next to png, removed after; png is renamed into place, and
+ * refused when it is a symbolic link. Needs gnuplot. 0, or -1 with err set.
  */
 int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen);
 

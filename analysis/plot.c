@@ -3,6 +3,7 @@
  * rises with footprint, the bars every mode and page mix of one point. */
 #include "analysis/plot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -482,15 +483,24 @@ int vb_plot_render(const char *dir, const char *script, char *err, size_t errlen
 	return 0;
 }
 
-/* Remove what a work folder still holds (names from files), then the folder. */
-static void work_remove(int wfd, const char *work, json_t *files)
+/* Empty the work folder and remove it: the files not moved into out (a
+ * writer's scratch data, gnuplot's run.log) go with it. After a failed
+ * render, run.log and the folder stay, since the message points to them. */
+static void work_remove(int wfd, const char *work, bool keep_log)
 {
-	json_t *v;
-	size_t i;
+	DIR *d = fdopendir(wfd);
+	struct dirent *e;
 
-	json_array_foreach(files, i, v)
-		unlinkat(wfd, json_string_value(v), 0);
-	close(wfd);
+	if (!d) {
+		close(wfd);
+		rmdir(work);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    !(keep_log && !strcmp(e->d_name, "run.log")))
+			unlinkat(wfd, e->d_name, 0);
+	closedir(d);
 	rmdir(work);
 }
 
@@ -499,6 +509,7 @@ int vb_plot_fresh(const char *out, vb_plot_writer write, void *arg, const char *
 {
 	char work[4200], why[512];
 	int dfd, wfd, figures;
+	bool failed_render = false;
 	json_t *v;
 	size_t i;
 
@@ -527,8 +538,10 @@ int vb_plot_fresh(const char *out, vb_plot_writer write, void *arg, const char *
 			vb_errf(err, errlen, "%s/%s", out, why);
 			figures = -1;
 		}
-	if (figures > 0 && render && vb_plot_render(work, script, err, errlen))
+	if (figures > 0 && render && vb_plot_render(work, script, err, errlen)) {
 		figures = -1;
+		failed_render = true;
+	}
 	json_array_foreach(files, i, v) {
 		const char *name = json_string_value(v);
 
@@ -539,7 +552,7 @@ int vb_plot_fresh(const char *out, vb_plot_writer write, void *arg, const char *
 			figures = -1;
 		}
 	}
-	work_remove(wfd, work, files);
+	work_remove(wfd, work, failed_render);
 	fsync(dfd);
 	close(dfd);
 	return figures;

@@ -34,14 +34,16 @@ int vb_plot_write(json_t *run, json_t *compare, const char *dir, json_t *files, 
 int vb_plot_make(json_t *run, json_t *compare, const char *out, bool render, json_t *files,
 		 char *err, size_t errlen);
 
-/* Writes a script and its data into the folder work (names appended to
- * files): the number of figures, 0 for none, -1 with err. */
+/* Writes a script and its data into the folder work, appending to files the
+ * names that are to end up in out (a file it does not list is scratch, removed
+ * with the folder): the number of figures, 0 for none, -1 with err. */
 typedef int (*vb_plot_writer)(void *arg, const char *work, json_t *files, char *err, size_t errlen);
 
 /* The way vb_plot_make works, for any writer: write in a fresh folder inside
- * out, refuse a link at any name, render script there with gnuplot when
- * render is set, and rename every file into out. Returns write's count, or
- * -1 with err. */
+ * out, refuse a link at any name listed in files, render script there with
+ * gnuplot when render is set, rename every listed file into out, and remove
+ * the folder with whatever else it holds (after a failed render, its run.log
+ * stays for the message). Returns write's count, or -1 with err. */
 int vb_plot_fresh(const char *out, vb_plot_writer write, void *arg, const char *script, bool render,
 		  json_t *files, char *err, size_t errlen);
 

@@ -583,6 +583,22 @@ bool vb_unit_higher_is_better(const char *unit)
 	return unit && ends_with(unit, "/s");
 }
 
+void vb_json_array_sort(json_t *arr, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_array_size(arr);
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), cmp);
+	json_array_clear(arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, v[i]);
+	free(v);
+}
+
 json_t *vb_run_parse(const char *buf, size_t len, bool jsonl, const char *name, char *err,
 		     size_t errlen)
 {

@@ -61,4 +61,8 @@ json_t *vb_params_key_names(json_t *results, const char *bench);
 /* Lower is better (times per operation) unless the unit is a rate ("/s"). */
 bool vb_unit_higher_is_better(const char *unit);
 
+/* Sort the array's elements in place with cmp, which is given two json_t **
+ * as qsort gives them. Out of memory leaves the array as it was. */
+void vb_json_array_sort(json_t *arr, int (*cmp)(const void *, const void *));
+
 #endif

@@ -63,23 +63,6 @@ static int by_weight(const void *a, const void *b)
 	return tx < ty ? 1 : tx > ty ? -1 : 0;
 }
 
-/* The array's elements sorted by cmp, in place. */
-static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
-{
-	size_t n = json_array_size(arr);
-	json_t **v = calloc(n ? n : 1, sizeof(*v));
-
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(arr, i));
-	qsort(v, n, sizeof(*v), cmp);
-	json_array_clear(arr);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, v[i]);
-	free(v);
-}
-
 /* A row's exit reasons with their time per operation (null without latency). */
 static json_t *row_reasons(json_t *row)
 {
@@ -102,7 +85,7 @@ static json_t *row_reasons(json_t *row)
 		                   isfinite(mean) ? json_real(mean) : json_null(), "ns_per_op",
 		                   isfinite(per * mean) ? json_real(per * mean) : json_null()));
 	}
-	sort_array(out, by_weight);
+	vb_json_array_sort(out, by_weight);
 	return out;
 }
 
@@ -192,7 +175,7 @@ static json_t *pair_reasons(json_t *s, json_t *t)
 		if (!find_reason(s, name))
 			json_array_append_new(out, pair_reason(name, NULL, r));
 	}
-	sort_array(out, by_delta);
+	vb_json_array_sort(out, by_delta);
 	return out;
 }
 

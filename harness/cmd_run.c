@@ -19,6 +19,7 @@
 #include "harness/plan.h"
 #include "harness/results.h"
 #include "harness/runloop.h"
+#include "harness/skips.h"
 #include "harness/spawn.h"
 #include "harness/tmpdir.h"
 #include "harness/topology.h"
@@ -111,7 +112,8 @@ static double parse_secs(const char *opt, const char *s)
 	if (vb_parse_seconds(s, &d) < 0 || d <= 0)
 		usage_error("bad %s '%s': use seconds, e.g. 30 or 30s", opt, s);
 	if (d > VB_TIMEOUT_MAX_S)
-		usage_error("bad %s '%s': at most %.0f s (7 days)", opt, s, VB_TIMEOUT_MAX_S);
+		usage_error("bad %s '%s': at most %.0f s (%d days)", opt, s, VB_TIMEOUT_MAX_S,
+			    VB_TIMEOUT_MAX_DAYS);
 	return d;
 }
 
@@ -316,7 +318,8 @@ static const struct vb_opt run_options[] = {
 	FN("warmup", "N", set_warmup,
 	   "untimed runs before sampling (default " VB_STOP_TEXT(VB_WARMUP_DEFAULT) ")"),
 	FN("timeout", "S", set_timeout,
-	   "kill a bench or guest that runs longer (default 600, at most 7 days)"),
+	   "kill a bench or guest that runs longer (default " VB_STOP_TEXT(VB_TIMEOUT_DEFAULT_S)
+	   ", at most " VB_STOP_TEXT(VB_TIMEOUT_MAX_DAYS) " days)"),
 	FN("pin", "CPU", set_pin, "run on this CPU (default: one chosen through hwloc)"),
 	BOOL("hugetlb", hugetlb, "2m means hugetlbfs pages, not THP"),
 	BOOL("reserve-hugepages", reserve, "grow the hugetlb pools as needed (root)"),
@@ -448,8 +451,8 @@ static void plan_stop_rule(const struct run_flags *f, struct vb_plan *plan)
 	if (f->timeout > 0)
 		plan->timeout_s = f->timeout;
 	if (plan->timeout_s > VB_TIMEOUT_MAX_S)
-		usage_error("timeout %.0f s in %s: at most %.0f s (7 days)", plan->timeout_s,
-			    plan->source, VB_TIMEOUT_MAX_S);
+		usage_error("timeout %.0f s in %s: at most %.0f s (%d days)", plan->timeout_s,
+			    plan->source, VB_TIMEOUT_MAX_S, VB_TIMEOUT_MAX_DAYS);
 	plan->max_points = (size_t)(f->max_points > 0 ? f->max_points : 0);
 }
 
@@ -661,18 +664,17 @@ static void dry_run(const struct vb_plan_point *points, size_t n, const struct v
 {
 	struct vb_estimate e;
 	bool *skip = calloc(n, sizeof(*skip));
-	json_t *causes = json_object(), *order = json_array(), *v;
+	struct vb_skips skips;
 	char why[512], pages[32], t[24];
-	size_t k;
 
 	if (!skip)
 		vb_die(VB_EXIT_INTERNAL, "run: out of memory");
 	estimate(points, n, plan, f, opts, &e, skip);
 	printf("plan %s: %zu points, %u invocation%s each\n", plan->source, n, plan->invocations,
 	       plan->invocations == 1 ? "" : "s");
+	vb_skips_init(&skips);
 	for (size_t i = 0; i < n; i++) {
 		const struct vb_point *pt = &points[i].pt;
-		json_t *c;
 
 		vb_pages_format(&pt->pages, pages, sizeof(pages));
 		vb_fmt_duration(e.seconds[i], t, sizeof(t));
@@ -692,24 +694,12 @@ static void dry_run(const struct vb_plan_point *points, size_t n, const struct v
 		if (!skip[i])
 			continue;
 		vb_point_will_skip(&points[i], opts, why, sizeof(why));
-		if (!(c = json_object_get(causes, why))) {
-			json_object_set_new(causes, why, json_integer(0));
-			json_array_append_new(order, json_string(why));
-			c = json_object_get(causes, why);
-		}
-		json_integer_set(c, json_integer_value(c) + 1);
+		vb_skips_add(&skips, why);
 	}
-	json_array_foreach(order, k, v) {
-		json_int_t c = json_integer_value(json_object_get(causes, json_string_value(v)));
-
-		printf("skipped, %lld point%s: ", (long long)c, c == 1 ? "" : "s");
-		vb_fputs_escaped(stdout, json_string_value(v));
-		putchar('\n');
-	}
+	vb_skips_print(&skips, stdout);
 	estimate_line(stdout, &e, f->out);
 	printf("nothing run (--dry-run)\n");
-	json_decref(causes);
-	json_decref(order);
+	vb_skips_free(&skips);
 	vb_estimate_free(&e);
 	free(skip);
 }

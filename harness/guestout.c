@@ -117,14 +117,10 @@ static bool pages_match(const char *requested, const char *verified)
 
 	if (vb_pages_parse(requested, &r, NULL, 0) < 0 || vb_pages_parse(verified, &v, NULL, 0) < 0)
 		return false;
-	if (r.guest == VB_PS_THP)
-		r.guest = VB_PS_2M;
-	if (r.host == VB_PS_THP)
-		r.host = VB_PS_2M;
-	if (v.guest == VB_PS_THP)
-		v.guest = VB_PS_2M;
-	if (v.host == VB_PS_THP)
-		v.host = VB_PS_2M;
+	r.guest = vb_page_size_honoured_by(r.guest);
+	r.host = vb_page_size_honoured_by(r.host);
+	v.guest = vb_page_size_honoured_by(v.guest);
+	v.host = vb_page_size_honoured_by(v.host);
 	/* A guest reports its own dimension only ("2m"): the host's is checked
 	 * by whoever ran the guest. */
 	if (!strchr(verified, ':'))

@@ -29,7 +29,7 @@ void vb_plan_defaults(struct vb_plan *plan)
 	plan->stop = VB_STOP_DEFAULT;
 	plan->warmup = VB_WARMUP_DEFAULT;
 	plan->invocations = VB_INVOCATIONS_DEFAULT;
-	plan->timeout_s = 600;
+	plan->timeout_s = VB_TIMEOUT_DEFAULT_S;
 }
 
 int vb_plan_set_modes(struct vb_plan *plan, const char *list, char *err, size_t errlen)
@@ -408,8 +408,8 @@ static int parse_line(struct vb_plan *plan, char *line, int lineno, unsigned *se
 				       args);
 		/* Refused as written, not as a number of 300 digits. */
 		if (plan->timeout_s > VB_TIMEOUT_MAX_S)
-			return vb_errf(err, errlen, "bad timeout '%.40s': at most %.0f s (7 days)",
-				       args, VB_TIMEOUT_MAX_S);
+			return vb_errf(err, errlen, "bad timeout '%.40s': at most %.0f s (%d days)",
+				       args, VB_TIMEOUT_MAX_S, VB_TIMEOUT_MAX_DAYS);
 		return 0;
 	default:
 		return parse_bench_line(plan, args, lineno, err, errlen);

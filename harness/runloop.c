@@ -10,12 +10,12 @@
 #include "harness/guestrun.h"
 #include "harness/invocations.h"
 #include "harness/modeswitch.h"
+#include "harness/skips.h"
 #include "harness/topology.h"
 #include "lib/backing.h"
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/row.h"
-#include "lib/escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,43 +157,23 @@ static void progress(struct vb_run_loop *r, size_t i, json_t *row)
 
 void vb_run_loop_end(struct vb_run_loop *r)
 {
-	json_t *causes = json_object(), *order = json_array(), *v;
-	size_t k;
+	struct vb_skips skips;
 
-	if (r->quiet) {
-		json_decref(causes);
-		json_decref(order);
+	if (r->quiet)
 		return;
-	}
 	if (r->tty)
 		fputs("\r\033[K", stderr);
 	/* Skipped points by cause, in plan order, once each. */
+	vb_skips_init(&skips);
 	for (size_t i = 0; i < r->n_points; i++) {
 		json_t *row = r->acc[i];
-		const char *why = json_string_value(json_object_get(row, "reason"));
-		json_t *c;
 
-		if (!row || strcmp(json_string_value(json_object_get(row, "status")) ?: "",
-			"skipped"))
-			continue;
-		why = why ? why : "no reason given";
-		c = json_object_get(causes, why);
-		if (!c) {
-			json_object_set_new(causes, why, json_integer(0));
-			json_array_append_new(order, json_string(why));
-			c = json_object_get(causes, why);
-		}
-		json_integer_set(c, json_integer_value(c) + 1);
+		if (row && !strcmp(json_string_value(json_object_get(row, "status")) ?: "",
+				   "skipped"))
+			vb_skips_add(&skips, json_string_value(json_object_get(row, "reason")));
 	}
-	json_array_foreach(order, k, v) {
-		json_int_t n = json_integer_value(json_object_get(causes, json_string_value(v)));
-
-		fprintf(stderr, "skipped, %lld point%s: ", (long long)n, n == 1 ? "" : "s");
-		vb_fputs_escaped(stderr, json_string_value(v));
-		fputc('\n', stderr);
-	}
-	json_decref(causes);
-	json_decref(order);
+	vb_skips_print(&skips, stderr);
+	vb_skips_free(&skips);
 }
 
 enum prep { PREP_RUN, PREP_DONE, PREP_HUGEPAGES };

@@ -17,7 +17,11 @@ typedef void (*vb_line_fn)(const char *line, bool truncated, void *arg);
 
 /* The longest timeout anything in vbench accepts (--timeout, a plan's
  * `timeout`, a guest's watchdog): 7 days. Documented in docs/cli.md. */
-#define VB_TIMEOUT_MAX_S (7 * 24 * 3600.0)
+#define VB_TIMEOUT_MAX_DAYS	7
+#define VB_TIMEOUT_MAX_S	(VB_TIMEOUT_MAX_DAYS * 24 * 3600.0)
+/* The timeout of a plan that names none, in seconds. Bare numbers, so that
+ * usage texts state them through VB_STOP_TEXT (lib/stats.h). */
+#define VB_TIMEOUT_DEFAULT_S	600
 #define VB_SPAWN_TAIL 8192
 
 struct vb_spawn_opts {

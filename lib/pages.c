@@ -10,11 +10,12 @@ static const struct {
 	const char *name;
 	enum vb_page_size ps;
 	size_t bytes;
+	enum vb_page_size pages;	/* the size of the pages that honour it */
 } sizes[] = {
-	{ "4k", VB_PS_4K, 4096UL },
-	{ "2m", VB_PS_2M, 2UL << 20 },
-	{ "1g", VB_PS_1G, 1UL << 30 },
-	{ "thp", VB_PS_THP, 2UL << 20 },
+	{ "4k", VB_PS_4K, 4096UL, VB_PS_4K },
+	{ "2m", VB_PS_2M, 2UL << 20, VB_PS_2M },
+	{ "1g", VB_PS_1G, 1UL << 30, VB_PS_1G },
+	{ "thp", VB_PS_THP, 2UL << 20, VB_PS_2M },
 };
 
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
@@ -41,6 +42,14 @@ size_t vb_page_size_bytes(enum vb_page_size ps)
 		if (sizes[i].ps == ps)
 			return sizes[i].bytes;
 	return 0;
+}
+
+enum vb_page_size vb_page_size_honoured_by(enum vb_page_size ps)
+{
+	for (size_t i = 0; i < N_SIZES; i++)
+		if (sizes[i].ps == ps)
+			return sizes[i].pages;
+	return VB_PS_NONE;
 }
 
 int vb_pages_parse(const char *s, struct vb_pages *out, char *err, size_t errlen)

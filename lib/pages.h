@@ -29,6 +29,9 @@ enum vb_page_size vb_page_size_parse(const char *s);
 const char *vb_page_size_name(enum vb_page_size ps);
 /* Bytes of one page of that size (THP: 2M). 0 for VB_PS_NONE. */
 size_t vb_page_size_bytes(enum vb_page_size ps);
+/* The size of the pages that honour a request for ps, as smaps reports them:
+ * THP's are 2M pages; every other size is its own (VB_PS_NONE stays). */
+enum vb_page_size vb_page_size_honoured_by(enum vb_page_size ps);
 
 /* One item: "2m" means 2m:2m, "4k:thp", ... Errors name the bad token. */
 int vb_pages_parse(const char *s, struct vb_pages *out, char *err, size_t errlen);

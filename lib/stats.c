@@ -184,11 +184,33 @@ static double exact_cdf(size_t m, size_t n, double u)
 	return below / total;
 }
 
+/* The Mann-Whitney U test's normal approximation (with continuity correction
+ * and the tie term) from the rank sum ra of the first sample. */
+static double mw_normal_p(double ra, size_t na, size_t nb, double ties)
+{
+	size_t n = na + nb;
+	double ua, mu, var, z, p;
+
+	if (!na || !nb)
+		return 1;
+	ua = ra - (double)na * (double)(na + 1) / 2;
+	mu = (double)na * (double)nb / 2;
+	var = (double)na * (double)nb / 12 *
+	      ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
+	if (var <= 0)
+		return 1;
+	z = (fabs(ua - mu) - 0.5) / sqrt(var);
+	if (z < 0)
+		z = 0;
+	p = erfc(z / sqrt(2));
+	return p > 1 ? 1 : p;
+}
+
 double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 {
 	size_t n = na + nb, i, j;
 	struct ranked *r;
-	double ra = 0, ties = 0, ua, u, mu, var, z, p;
+	double ra = 0, ties = 0, ua, u, p;
 
 	if (!na || !nb)
 		return 1;
@@ -220,16 +242,7 @@ double vb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 		p = 2 * exact_cdf(na, nb, u);
 		return p > 1 ? 1 : p;
 	}
-	mu = (double)na * (double)nb / 2;
-	var = (double)na * (double)nb / 12 *
-	      ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
-	if (var <= 0)
-		return 1;
-	z = (fabs(ua - mu) - 0.5) / sqrt(var);
-	if (z < 0)
-		z = 0;
-	p = erfc(z / sqrt(2));
-	return p > 1 ? 1 : p;
+	return mw_normal_p(ra, na, nb, ties);
 }
 
 /*
@@ -646,27 +659,6 @@ static double fen_median(const struct fenwick *f, const struct sample_at *s, siz
 	if (n % 2)
 		return s[fen_kth(f, n / 2)].v;
 	return (s[fen_kth(f, n / 2 - 1)].v + s[fen_kth(f, n / 2)].v) / 2.0;
-}
-
-/* vb_mann_whitney_p's normal approximation from a rank sum (n > EXACT_MAX_N). */
-static double mw_normal_p(double ra, size_t na, size_t nb, double ties)
-{
-	size_t n = na + nb;
-	double ua, mu, var, z, p;
-
-	if (!na || !nb)
-		return 1;
-	ua = ra - (double)na * (double)(na + 1) / 2;
-	mu = (double)na * (double)nb / 2;
-	var = (double)na * (double)nb / 12 *
-	      ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
-	if (var <= 0)
-		return 1;
-	z = (fabs(ua - mu) - 0.5) / sqrt(var);
-	if (z < 0)
-		z = 0;
-	p = erfc(z / sqrt(2));
-	return p > 1 ? 1 : p;
 }
 
 /* vb_student_p from sums of the points' medians less shift. */

@@ -100,6 +100,11 @@ static inline void vb_bench_latency(struct vb_bench_ctx *ctx, uint64_t ns)
 }
 /* waitpid(pid) and insist it exited with 0; -1 with ctx->err otherwise. */
 int vb_bench_reap(struct vb_bench_ctx *ctx, int pid);
+/* The end of every bench's teardown: free ctx->state (one malloc'd block, or
+ * NULL) and unmap ctx->mem (nothing when it was never mapped). A bench whose
+ * state holds more releases that first; one with nothing more uses this as
+ * its teardown. */
+void vb_bench_teardown(struct vb_bench_ctx *ctx);
 
 /* The table, in benches.c. */
 extern const struct vb_bench *const vb_benches[];

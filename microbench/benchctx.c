@@ -1,12 +1,13 @@
 /* benchctx.c: what a bench calls while it runs: memory of the asked page
- * size, a secondary metric, a child reaped, a clock. Apart from the table
- * (benches.c), which lists the benches that call these. */
+ * size, a secondary metric, a child reaped, a clock, the common teardown.
+ * Apart from the table (benches.c), which lists the benches that call these. */
 #include "microbench/bench.h"
 #include "lib/clock.h"
 #include "lib/error.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,5 +51,12 @@ int vb_bench_reap(struct vb_bench_ctx *ctx, int pid)
 		return vb_errf(ctx->err, sizeof(ctx->err), "child %d ended badly (status 0x%x)",
 			       pid, status);
 	return 0;
+}
+
+void vb_bench_teardown(struct vb_bench_ctx *ctx)
+{
+	free(ctx->state);
+	ctx->state = NULL;
+	vb_mem_free(&ctx->mem);
 }
 

@@ -198,8 +198,7 @@ static void teardown(struct vb_bench_ctx *ctx)
 	close_fd(&st->pong[1]);
 	if (st->saved_ok)
 		sched_setaffinity(0, sizeof(st->saved), &st->saved);
-	free(st);
-	ctx->state = NULL;
+	vb_bench_teardown(ctx);
 }
 
 const struct vb_bench vb_bench_ctxswitch = {

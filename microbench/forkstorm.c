@@ -94,9 +94,7 @@ static void teardown(struct vb_bench_ctx *ctx)
 
 	if (st)
 		free(st->pids);
-	free(st);
-	ctx->state = NULL;
-	vb_mem_free(&ctx->mem);
+	vb_bench_teardown(ctx);
 }
 
 const struct vb_bench vb_bench_forkstorm = {

@@ -42,11 +42,6 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 	return 0;
 }
 
-static void teardown(struct vb_bench_ctx *ctx)
-{
-	vb_mem_free(&ctx->mem);
-}
-
 const struct vb_bench vb_bench_forkwait = {
 	.name = "forkwait",
 	.summary = "fork + child exit + wait, with a touched parent footprint",
@@ -56,5 +51,5 @@ const struct vb_bench vb_bench_forkwait = {
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,
-	.teardown = teardown,
+	.teardown = vb_bench_teardown,
 };

@@ -60,13 +60,6 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 	return 0;
 }
 
-static void teardown(struct vb_bench_ctx *ctx)
-{
-	free(ctx->state);
-	ctx->state = NULL;
-	vb_mem_free(&ctx->mem);
-}
-
 const struct vb_bench vb_bench_gups = {
 	.name = "gups",
 	.summary = "random read-modify-write updates over a table",
@@ -76,5 +69,5 @@ const struct vb_bench vb_bench_gups = {
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,
-	.teardown = teardown,
+	.teardown = vb_bench_teardown,
 };

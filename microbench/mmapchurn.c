@@ -86,13 +86,6 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 	return 0;
 }
 
-static void teardown(struct vb_bench_ctx *ctx)
-{
-	free(ctx->state);
-	ctx->state = NULL;
-	vb_mem_free(&ctx->mem);
-}
-
 const struct vb_bench vb_bench_mmapchurn = {
 	.name = "mmapchurn",
 	.summary = "mmap, touch K pages, munmap, repeated (one mmap and madvise per iteration at "
@@ -103,6 +96,6 @@ const struct vb_bench vb_bench_mmapchurn = {
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,
-	.teardown = teardown,
+	.teardown = vb_bench_teardown,
 	.sub_metric = "us_per_page",
 };

@@ -63,13 +63,6 @@ static int verify(struct vb_bench_ctx *ctx, struct vb_mem_verified *out)
 	return vb_mem_verify(&ctx->mem, out, ctx->err, sizeof(ctx->err));
 }
 
-static void teardown(struct vb_bench_ctx *ctx)
-{
-	free(ctx->state);
-	ctx->state = NULL;
-	vb_mem_free(&ctx->mem);
-}
-
 const struct vb_bench vb_bench_pagefault = {
 	.name = "pagefault",
 	.summary = "first-touch faults on fresh anonymous memory",
@@ -79,7 +72,7 @@ const struct vb_bench vb_bench_pagefault = {
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,
-	.teardown = teardown,
+	.teardown = vb_bench_teardown,
 	.verify = verify,
 	.prepare = prepare,
 };

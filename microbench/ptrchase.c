@@ -118,13 +118,6 @@ static int run(struct vb_bench_ctx *ctx, struct vb_ops *ops)
 	return 0;
 }
 
-static void teardown(struct vb_bench_ctx *ctx)
-{
-	free(ctx->state);
-	ctx->state = NULL;
-	vb_mem_free(&ctx->mem);
-}
-
 const struct vb_bench vb_bench_ptrchase = {
 	.name = "ptrchase",
 	.summary = "dependent loads over a random cycle, one cache line per page (or every line)",
@@ -134,5 +127,5 @@ const struct vb_bench vb_bench_ptrchase = {
 	.uses_pages = true,
 	.setup = setup,
 	.run = run,
-	.teardown = teardown,
+	.teardown = vb_bench_teardown,
 };

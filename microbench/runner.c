@@ -116,7 +116,7 @@ static void extra_add(struct run *r, const char *name, double v)
 static json_t *pages_json(const struct run *r, const struct vb_mem_verified *v, bool verified)
 {
 	enum vb_page_size req = r->ctx.pages;
-	enum vb_page_size want = req == VB_PS_THP ? VB_PS_2M : req;
+	enum vb_page_size want = vb_page_size_honoured_by(req);
 	json_t *p = json_object();
 	json_t *ver;
 	bool honoured;

@@ -115,7 +115,7 @@ static uint64_t job_heap(const struct vb_param_values *pv)
 /* Every running job maps its own heap, rounded up to whole pages. */
 static uint64_t mem_bytes(const struct vb_param_values *pv, enum vb_page_size ps)
 {
-	uint64_t pg = vb_page_size_bytes(ps == VB_PS_THP ? VB_PS_2M : ps);
+	uint64_t pg = vb_page_size_bytes(ps);
 	uint64_t each = job_heap(pv);
 
 	if (pg)
@@ -298,8 +298,7 @@ static void teardown(struct vb_bench_ctx *ctx)
 
 	if (st)
 		free(st->running);
-	free(st);
-	ctx->state = NULL;
+	vb_bench_teardown(ctx);
 }
 
 const struct vb_bench vb_bench_build = {

@@ -315,9 +315,7 @@ static void teardown(struct vb_bench_ctx *ctx)
 			sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 		}
 	}
-	free(st);
-	ctx->state = NULL;
-	vb_mem_free(&ctx->mem);
+	vb_bench_teardown(ctx);
 }
 
 const struct vb_bench vb_bench_oltp = {

@@ -128,7 +128,6 @@ static void item_pages(struct boot *b, size_t i, json_t *row)
 	struct vb_mem_verified hp;
 	bool found;
 	const char *hv, *gv;
-	char want[16];
 
 	pages = json_object_get(row, "pages");
 	if (!json_is_object(pages)) {
@@ -147,13 +146,11 @@ static void item_pages(struct boot *b, size_t i, json_t *row)
 	if (gv && hv && strcmp(gv, "mixed") && strcmp(hv, "mixed")) {
 		char both[32];
 		bool g_ok = json_is_true(json_object_get(pages, "honoured"));
-		enum vb_page_size h = b->pts[i]->pages.host;
+		enum vb_page_size want = vb_page_size_honoured_by(b->pts[i]->pages.host);
 
-		snprintf(want, sizeof(want), "%s",
-			 vb_page_size_name(h == VB_PS_THP ? VB_PS_2M : h));
 		snprintf(both, sizeof(both), "%s:%s", gv, hv);
 		json_object_set_new(pages, "verified", json_string(both));
-		json_object_set_new(pages, "honoured", json_boolean(g_ok && !strcmp(hv, want)));
+		json_object_set_new(pages, "honoured", json_boolean(g_ok && hp.size == want));
 	} else if (gv && hv) {
 		json_object_set_new(pages, "verified", json_string("mixed"));
 		json_object_set_new(pages, "honoured", json_false());
@@ -209,7 +206,8 @@ static void on_init_line(struct boot *b, const char *rest)
 	} else if (!strncmp(rest, "begin ", 6) && b->stage == ST_BETWEEN &&
 		   parse_index(rest + 6, &idx) && (size_t)idx == b->cur && b->cur < b->n) {
 		b->stage = ST_ITEM;
-		b->deadline = vb_now_s() + (b->o->timeout_s > 0 ? b->o->timeout_s : 600);
+		b->deadline = vb_now_s() +
+			      (b->o->timeout_s > 0 ? b->o->timeout_s : VB_TIMEOUT_DEFAULT_S);
 		b->items[b->cur].stats_before = kvm_snapshot(b);
 		if (b->vcpu_open) {
 			vb_counters_reset(&b->vcpu);

@@ -65,6 +65,15 @@ npt() {
 	cat "$ROOT/sys/module/kvm_amd/parameters/npt" 2>/dev/null || echo absent
 }
 
+# A usable /dev/kvm with a vendor module, or skip with the reason; mode is
+# then the paging mode KVM gives now (the real host's, not a fake root's).
+need_kvm() {
+	[ -e /dev/kvm ] || skip "no /dev/kvm on this host"
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to $(id -un)"
+	mode=$(VBENCH_SYSFS_ROOT= "$VBENCH" env --json | jq -r .kvm.paging)
+	[ "$mode" != null ] || skip "KVM has no usable vendor module here"
+}
+
 # The Linux guest image beside $VBENCH and QEMU, or skip with the reason.
 linux_setup() {
 	BIN=$(dirname "$VBENCH")

@@ -91,29 +91,10 @@ sql() {
 
 @test "postgresql: two concurrent writers lose nothing and add each run once" {
 	fresh_db
-	a=$(tiny_run "$OUT/a")
-	specs=()
-	for i in $(seq 1 12); do specs+=("$i:1:k"); done
-	make_series "$a" "$OUT/s" "${specs[@]}"
-	# Both writers start on an empty database (both migrate) and add the same
-	# twelve runs in opposite orders.
-	fwd=() rev=()
-	for i in $(seq 1 12); do fwd+=("$OUT/s/r$i"); rev=("$OUT/s/r$i" "${rev[@]}"); done
-	"$VBENCH" history --db "$DB" add "${fwd[@]}" > "$BATS_TEST_TMPDIR/w1" 2>&1 &
-	p1=$!
-	"$VBENCH" history --db "$DB" add "${rev[@]}" > "$BATS_TEST_TMPDIR/w2" 2>&1 &
-	p2=$!
-	wait "$p1"
-	s1=$?
-	wait "$p2"
-	s2=$?
-	cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2"
-	[ "$s1" -eq 0 ]
-	[ "$s2" -eq 0 ]
+	# Both writers start on an empty database (both migrate).
+	two_writers "$DB" 12
 	[ "$(sql 'SELECT count(*) FROM runs')" -eq 12 ]
 	[ "$(sql 'SELECT count(*) FROM results')" -eq 24 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c ': added (2 rows)')" -eq 12 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c 'already in the history')" -eq 12 ]
 }
 
 @test "postgresql: an unreachable server is one line and exit 3" {

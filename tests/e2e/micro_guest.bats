@@ -2,13 +2,6 @@
 # The micro guest through the CLI: real runs on /dev/kvm when this host has it.
 load helpers
 
-need_kvm() {
-	[ -e /dev/kvm ] || skip "no /dev/kvm on this host"
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to $(id -un)"
-	mode=$(VBENCH_SYSFS_ROOT= "$VBENCH" env --json | jq -r .kvm.paging)
-	[ "$mode" != null ] || skip "KVM has no usable vendor module here"
-}
-
 @test "micro guest: ptrchase and gups in the host's mode, with verified pages and KVM stats" {
 	need_kvm
 	run "$VBENCH" run --mode "$mode" --guest micro --bench ptrchase,gups --footprint 8M --pages 4k,2m:thp --repeat 3 --min-runs 3 --out "$OUT" --quiet

@@ -37,6 +37,18 @@ fixture_run() {
 	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
 }
 
+@test "plot leaves no work folder behind, gnuplot's run.log included" {
+	command -v gnuplot >/dev/null || skip "gnuplot is not installed (make deps installs it)"
+	fixture_run "$OUT/r"
+	run "$VBENCH" plot "$OUT/r"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -s "$OUT/r/sweep-ptrchase.png" ]
+	run ls -A "$OUT/r"
+	echo "$output"
+	[[ "$output" != *".vbench-plot"* ]]
+}
+
 @test "report refuses a symbolic link at report.md" {
 	fixture_run "$OUT/r"
 	echo precious > "$BATS_TEST_TMPDIR/victim"

@@ -5,13 +5,6 @@
 # tracepoints on this host; tracefs put back as it was; the SLAT features in env.
 load helpers
 
-need_kvm() {
-	[ -e /dev/kvm ] || skip "no /dev/kvm on this host"
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to $(id -un)"
-	mode=$(VBENCH_SYSFS_ROOT= "$VBENCH" env --json | jq -r .kvm.paging)
-	[ "$mode" != null ] || skip "KVM has no usable vendor module here"
-}
-
 tracefs_mounts() {
 	grep -c ' tracefs ' /proc/mounts || true
 }

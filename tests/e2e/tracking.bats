@@ -176,6 +176,27 @@ load fixtures
 	[[ "$(file "$BATS_TEST_TMPDIR/h.png")" == *"PNG image data"* ]]
 }
 
+@test "history --plot leaves only the PNG and refuses a link at its name" {
+	command -v gnuplot >/dev/null || skip "gnuplot is not installed (make deps installs it)"
+	a=$(tiny_run "$OUT/a")
+	db="$BATS_TEST_TMPDIR/h.sqlite"
+	make_series "$a" "$OUT/s" 1:1:a 2:1.01:a 3:0.99:a
+	"$VBENCH" history --db "$db" add "$OUT"/s/r* >/dev/null
+	mkdir "$OUT/fig"
+	run "$VBENCH" history --db "$db" --plot "$OUT/fig/h.png"
+	[ "$status" -eq 0 ]
+	[ "$(ls -A "$OUT/fig")" = h.png ]
+	echo precious > "$BATS_TEST_TMPDIR/victim"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$OUT/fig/l.png"
+	run "$VBENCH" history --db "$db" --plot "$OUT/fig/l.png"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"l.png is a symbolic link"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+	[ "$(ls -A "$OUT/fig")" = "$(printf 'h.png\nl.png')" ]
+}
+
 @test "history: a locked, corrupt or missing store is one line" {
 	a=$(tiny_run "$OUT/a")
 	db="$BATS_TEST_TMPDIR/h.sqlite"
@@ -235,26 +256,8 @@ time.sleep(8)' "$db" > "$BATS_TEST_TMPDIR/lock.out" &
 }
 
 @test "history: two concurrent writers on SQLite lose nothing and add each run once" {
-	a=$(tiny_run "$OUT/a")
 	db="$BATS_TEST_TMPDIR/h.sqlite"
-	specs=()
-	for i in $(seq 1 10); do specs+=("$i:1:k"); done
-	make_series "$a" "$OUT/s" "${specs[@]}"
-	fwd=() rev=()
-	for i in $(seq 1 10); do fwd+=("$OUT/s/r$i"); rev=("$OUT/s/r$i" "${rev[@]}"); done
-	"$VBENCH" history --db "$db" add "${fwd[@]}" > "$BATS_TEST_TMPDIR/w1" 2>&1 &
-	p1=$!
-	"$VBENCH" history --db "$db" add "${rev[@]}" > "$BATS_TEST_TMPDIR/w2" 2>&1 &
-	p2=$!
-	wait "$p1"
-	s1=$?
-	wait "$p2"
-	s2=$?
-	cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2"
-	[ "$s1" -eq 0 ]
-	[ "$s2" -eq 0 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c ': added (2 rows)')" -eq 10 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c 'already in the history')" -eq 10 ]
+	two_writers "$db" 10
 	run "$VBENCH" history --db "$db" --json
 	[ "$(echo "$output" | jq '[.series[].points | length] | add')" -eq 20 ]
 }

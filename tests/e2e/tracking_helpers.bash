@@ -51,3 +51,29 @@ pg_stop() {
 		>/dev/null 2>&1 || true
 	rm -rf "$PGDIR"
 }
+
+# Two writers add the same N copies of one real run (a series made in
+# $OUT/s) into history store $1 at once, in opposite orders: both must exit
+# 0, each run be added by one of them and found already there by the other.
+two_writers() {
+	local db=$1 n=$2 a i s1 s2
+	local -a specs=() fwd=() rev=()
+	a=$(tiny_run "$OUT/a")
+	for i in $(seq 1 "$n"); do specs+=("$i:1:k"); done
+	make_series "$a" "$OUT/s" "${specs[@]}"
+	for i in $(seq 1 "$n"); do fwd+=("$OUT/s/r$i"); rev=("$OUT/s/r$i" "${rev[@]}"); done
+	"$VBENCH" history --db "$db" add "${fwd[@]}" > "$BATS_TEST_TMPDIR/w1" 2>&1 &
+	local p1=$!
+	"$VBENCH" history --db "$db" add "${rev[@]}" > "$BATS_TEST_TMPDIR/w2" 2>&1 &
+	local p2=$!
+	wait "$p1"
+	s1=$?
+	wait "$p2"
+	s2=$?
+	cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2"
+	[ "$s1" -eq 0 ]
+	[ "$s2" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c ': added (2 rows)')" -eq "$n" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/w1" "$BATS_TEST_TMPDIR/w2" | grep -c 'already in the history')" \
+		-eq "$n" ]
+}

@@ -3,11 +3,6 @@
 # progress, --dry-run and its estimate.
 load helpers
 
-need_kvm() {
-	[ -e /dev/kvm ] || skip "no /dev/kvm on this host"
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to $(id -un)"
-}
-
 # The default plan, cut to two benches and a short budget.
 quick() {
 	"$VBENCH" run --plan "$REPO/configs/quick.conf" --bench ptrchase,cr3switch --footprint 16M \

@@ -10,25 +10,13 @@
 
 #include "harness/cmds.h"
 #include "harness/env.h"
+#include "tests/unit/fixture_sysfs.h"
 
 static char root[64];
 
-/* Write text to <root>/<path>, making the folders on the way. */
 static void put(const char *path, const char *text)
 {
-	char full[512];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s/%s", root, path);
-	for (char *p = full + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(full, 0755);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	cr_assert_not_null(f, "cannot create %s", full);
-	fputs(text, f);
-	fclose(f);
+	fx_put(root, path, text);
 }
 
 static void pool(const char *size, const char *total, const char *free_pages, const char *resv)

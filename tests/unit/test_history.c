@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analysis/db.h"
+#include "analysis/db_be.h"
 #include "analysis/history.h"
 #include "analysis/runfile.h"
 #include "harness/cmds.h"
@@ -295,4 +296,16 @@ Test(history, urls_are_named_without_their_password)
 		vb_db_url_name(cases[i][0], out, sizeof(out));
 		cr_assert_str_eq(out, cases[i][1]);
 	}
+}
+
+/* A message that quotes the URL loses every password it holds, decoded. */
+Test(history, messages_lose_the_urls_passwords)
+{
+	char msg[] = "connect to bob:p@ss/w@h failed (password=S3cret, user bob)";
+
+	vb_db_scrub("postgresql://bob:p%40ss%2Fw@h/x?sslmode=disable&password=S3cret", msg);
+	cr_assert_str_eq(msg, "connect to bob:******@h failed (password=******, user bob)");
+	strcpy(msg, "no password here");
+	vb_db_scrub("results/history.sqlite", msg);
+	cr_assert_str_eq(msg, "no password here");
 }

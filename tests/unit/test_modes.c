@@ -12,29 +12,14 @@
 #include "harness/modes.h"
 #include "harness/modeswitch.h"
 #include "harness/kmod.h"
+#include "tests/unit/fixture_sysfs.h"
 
 static char root[64];
 static char reason[512];
 
 static void put(const char *path, const char *content)
 {
-	char full[512];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s%s", root, path);
-	for (char *p = full + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(full, 0755);
-		*p = '/';
-	}
-	if (!content) {
-		mkdir(full, 0755);
-		return;
-	}
-	f = fopen(full, "w");
-	cr_assert_not_null(f, "%s: %s", full, strerror(errno));
-	fputs(content, f);
-	fclose(f);
+	fx_put(root, path, content);
 }
 
 static void setup(void)

@@ -77,3 +77,12 @@ Test(pages, sizes_in_bytes)
 	cr_assert_eq(vb_page_size_bytes(VB_PS_1G), 1u << 30);
 	cr_assert_eq(vb_page_size_bytes(VB_PS_NONE), 0);
 }
+
+Test(pages, thp_is_honoured_by_2m_pages)
+{
+	cr_assert_eq(vb_page_size_honoured_by(VB_PS_THP), VB_PS_2M);
+	cr_assert_eq(vb_page_size_honoured_by(VB_PS_4K), VB_PS_4K);
+	cr_assert_eq(vb_page_size_honoured_by(VB_PS_2M), VB_PS_2M);
+	cr_assert_eq(vb_page_size_honoured_by(VB_PS_1G), VB_PS_1G);
+	cr_assert_eq(vb_page_size_honoured_by(VB_PS_NONE), VB_PS_NONE);
+}

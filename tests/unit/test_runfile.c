@@ -236,3 +236,26 @@ Test(runfile, a_bad_row_stops_the_reading_at_once, .timeout = 30)
 	cr_assert_lt(ru.ru_maxrss, 600 * 1024, "peak RSS %ld KiB", ru.ru_maxrss);
 	free(buf);
 }
+
+static int by_int(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(*(json_t *const *)a);
+	json_int_t y = json_integer_value(*(json_t *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+Test(runfile, json_array_sort_in_place)
+{
+	static const json_int_t sorted[] = { 1, 1, 2, 3 };
+	json_t *arr = json_pack("[i,i,i,i]", 3, 1, 2, 1), *empty = json_array();
+
+	vb_json_array_sort(arr, by_int);
+	cr_assert_eq(json_array_size(arr), 4);
+	for (size_t i = 0; i < 4; i++)
+		cr_assert_eq(json_integer_value(json_array_get(arr, i)), sorted[i]);
+	vb_json_array_sort(empty, by_int);
+	cr_assert_eq(json_array_size(empty), 0);
+	json_decref(arr);
+	json_decref(empty);
+}

@@ -13,24 +13,13 @@
 
 #include "harness/env.h"
 #include "harness/slat.h"
+#include "tests/unit/fixture_sysfs.h"
 
 static char root[64];
 
 static void put(const char *path, const char *text)
 {
-	char full[512];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s/%s", root, path);
-	for (char *p = full + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(full, 0755);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	cr_assert_not_null(f, "cannot create %s", full);
-	fputs(text, f);
-	fclose(f);
+	fx_put(root, path, text);
 }
 
 static void cpuinfo(const char *text)
