@@ -259,8 +259,9 @@ static void build_row(struct micro *mi, json_t *row, const struct measured *r,
 	hname = h == VB_PS_NONE ? "mixed" : vb_page_size_name(h);
 	snprintf(text, sizeof(text), "%s:%s", g == VB_PS_NONE ? "mixed" : vb_page_size_name(g),
 		 hname);
+	/* no host size asked: the default backing, 4K pages */
 	honoured = g == m->pt->pages.guest &&
-		   (h == m->pt->pages.host || (m->pt->pages.host == VB_PS_THP && h == VB_PS_2M) ||
+		   (h == vb_page_size_honoured_by(m->pt->pages.host) ||
 		    (m->pt->pages.host == VB_PS_NONE && h == VB_PS_4K));
 	json_object_set_new(pages, "verified", json_string(text));
 	json_object_set_new(pages, "honoured", json_boolean(honoured));
