@@ -9,21 +9,35 @@
 LAB_ARM64_CACHE  := guests/lab-arm64/cache
 LAB_ARM64_DIR    := build/lab-arm64
 LAB_ARM64_INITRD := $(LAB_ARM64_DIR)/initramfs.cpio.gz
+# The Linux guest's image inside the lab: the lab's own kernel, and the Linux
+# guest's initramfs recipe with the arm64 busybox and vbench-guest.
+LAB_ARM64_GUEST  := $(LAB_ARM64_DIR)/linux/initramfs.cpio.gz
 # Where make cross-arm64 puts the binaries (the build folder itself on an arm64 host).
 LAB_ARM64_BIN    := $(if $(filter aarch64,$(shell uname -m)),$(BUILD),build/arm64)
+LAB_ARM64_KERNEL  = $(LAB_ARM64_CACHE)/root/boot/vmlinuz-$$(cat $(LAB_ARM64_CACHE)/kernel.version)
+# What the init loads: the virt machine's virtio transport, the virtio
+# console the report channel is on, and fw_cfg.
+LAB_ARM64_MODS   := -l virtio_mmio -l virtio_console -l qemu_fw_cfg
 
 .PHONY: lab-arm64 lab-check-arm64
 
-# The initramfs is remade every time (2 s): the cross build decides by itself
-# whether the binaries changed.
+# The initramfs are remade every time (a few seconds): the cross build decides
+# by itself whether the binaries changed. In the lab: vbench, vbench-guest,
+# the plans, QEMU for arm64 (from the fetched sysroot) and the Linux guest's
+# image where vbench finds it through VBENCH_LINUX_KERNEL/INITRD.
 lab-arm64: cross-arm64
 	guests/lab-arm64/fetch-arm64.sh $(LAB_ARM64_CACHE)
+	guests/linux/mkinitramfs.sh -o $(LAB_ARM64_GUEST) -k $(LAB_ARM64_CACHE)/root \
+		-i guests/linux/init -b $(LAB_ARM64_CACHE)/busybox:/bin/busybox \
+		-b $(LAB_ARM64_BIN)/vbench-guest:/bin/vbench-guest $(LAB_ARM64_MODS)
 	guests/linux/mkinitramfs.sh -o $(LAB_ARM64_INITRD) -k $(LAB_ARM64_CACHE)/root \
 		-i guests/linux/init -b $(LAB_ARM64_CACHE)/busybox:/bin/busybox \
 		-b $(LAB_ARM64_BIN)/vbench:/bin/vbench -b $(LAB_ARM64_BIN)/vbench-guest:/bin/vbench-guest \
-		-a configs:/configs -l virtio_mmio -l virtio_console -l qemu_fw_cfg
+		-a configs:/configs $(LAB_ARM64_MODS) \
+		-r $(LAB_ARM64_CACHE)/qemu-root \
+		-d $(LAB_ARM64_CACHE)/qemu-root/usr/bin/qemu-system-aarch64:/usr/bin/qemu-system-aarch64 \
+		-b $(LAB_ARM64_KERNEL):/lib/vbench/linux/vmlinuz \
+		-b $(LAB_ARM64_GUEST):/lib/vbench/linux/initramfs.cpio.gz
 
 lab-check-arm64: lab-arm64
-	guests/lab-arm64/lab-check.sh \
-		$(LAB_ARM64_CACHE)/root/boot/vmlinuz-$$(cat $(LAB_ARM64_CACHE)/kernel.version) \
-		$(LAB_ARM64_INITRD) $(LAB_ARM64_DIR)/check
+	guests/lab-arm64/lab-check.sh $(LAB_ARM64_KERNEL) $(LAB_ARM64_INITRD) $(LAB_ARM64_DIR)/check

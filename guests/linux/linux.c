@@ -261,8 +261,8 @@ static int qemu_start(struct boot *b, const struct batch_files *f, const char *k
 	/* 1G pages come from memblock at boot: at run time a free, aligned 1G
 	 * range is luck. Smaller pools the init sets per bench. */
 	if (pool1g)
-		snprintf(append, sizeof(append),
-			 "console=ttyS0 panic=-1 quiet hugepagesz=1G hugepages=%ld", pool1g);
+		snprintf(append, sizeof(append), "console=%s panic=-1 quiet hugepagesz=1G hugepages=%ld",
+			 vb_qemu_arch_host()->console, pool1g);
 	cfg.append = pool1g ? append : NULL;
 	cfg.mem_mb = ram;
 	if (vb_qemu_argv(&cfg, &argv, err, errlen) < 0 ||
@@ -460,10 +460,9 @@ static bool linux_usable(const struct vb_point *pt, const struct vb_kvm_state *k
 		return false;
 	if (accel == VB_ACCEL_KVM && !vb_mode_reachable(kvm, pt->mode, o->switch_mode, why, len))
 		return false;
-	if (!in_path("qemu-system-x86_64")) {
-		snprintf(why, len,
-			 "QEMU is not installed (no qemu-system-x86_64 in PATH): 'make deps' "
-			 "installs it");
+	if (!in_path(vb_qemu_arch_host()->binary)) {
+		snprintf(why, len, "QEMU is not installed (no %s in PATH): 'make deps' installs it",
+			 vb_qemu_arch_host()->binary);
 		return false;
 	}
 	return vb_linux_image(kernel, sizeof(kernel), initrd, sizeof(initrd), why, len) == 0;
