@@ -261,7 +261,8 @@ static int qemu_start(struct boot *b, const struct batch_files *f, const char *k
 	/* 1G pages come from memblock at boot: at run time a free, aligned 1G
 	 * range is luck. Smaller pools the init sets per bench. */
 	if (pool1g)
-		snprintf(append, sizeof(append), "console=%s panic=-1 quiet hugepagesz=1G hugepages=%ld",
+		snprintf(append, sizeof(append),
+			 "console=%s panic=-1 quiet hugepagesz=1G hugepages=%ld",
 			 vb_qemu_arch_host()->console, pool1g);
 	cfg.append = pool1g ? append : NULL;
 	cfg.mem_mb = ram;

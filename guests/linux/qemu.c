@@ -49,8 +49,8 @@ int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 	return vb_errf(
 		why, whylen,
 		"the Linux guest needs kvm_intel or kvm_amd (on arm64, KVM/arm64) to run a guest "
-		"mode, and %s: run on a host with VMX/SVM (or KVM at EL2), or add --accel tcg for a functional run under TCG "
-		"(rows marked tcg, timings meaningless)",
+		"mode, and %s: run on a host with VMX/SVM (or KVM at EL2), or add --accel tcg "
+		"for a functional run under TCG (rows marked tcg, timings meaningless)",
 		no_hw);
 }
 
@@ -173,7 +173,9 @@ int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, 
 		snprintf(append, sizeof(append), "%s", cfg->append);
 	else
 		snprintf(append, sizeof(append), "console=%s panic=-1 quiet", arch->console);
-	if (arch->report_append && strlen(append) + strlen(arch->report_append) + 2 < sizeof(append))
+	/* The init must learn where its report channel is, whatever the append. */
+	if (arch->report_append &&
+	    strlen(append) + strlen(arch->report_append) + 2 < sizeof(append))
 		strcat(strcat(append, " "), arch->report_append);
 
 	vb_argv_add(&a, "%s", cfg->binary ? cfg->binary : arch->binary);
