@@ -91,11 +91,14 @@ static void open_vcpu_counters(struct boot *b)
 	}
 }
 
-/* QMP comes up within a second of QEMU starting; stop trying as soon as
- * QEMU has exited (WNOWAIT: the exit status stays for waitpid). */
-static bool qmp_attach(struct boot *b, const char *path)
+/* QMP comes up within a second of QEMU starting on a host of its own; a
+ * nested QEMU under TCG (the aarch64 lab, its host busy) took over 10 s to
+ * load its kernel and answer. So a sixth of the boot deadline, at least 10 s;
+ * stop trying as soon as QEMU has exited (WNOWAIT: the exit status stays for
+ * waitpid). */
+static bool qmp_attach(struct boot *b, const char *path, double boot_timeout)
 {
-	double deadline = vb_now_s() + 10;
+	double deadline = vb_now_s() + (boot_timeout / 6 > 10 ? boot_timeout / 6 : 10);
 
 	b->qmp.fd = -1;
 	while (vb_now_s() < deadline && !vb_linux_stop_asked(b)) {
@@ -303,13 +306,14 @@ fail:
  * with nothing failed, else killed. Returns QEMU's wait status. */
 static int boot_and_reap(struct boot *b, int fd, const char *qmp_path)
 {
+	double boot_timeout = boot_timeout_for(b->accel);
 	int status = 0;
 	bool reaped = false;
 
-	b->qmp_ok = qmp_attach(b, qmp_path);
+	b->qmp_ok = qmp_attach(b, qmp_path, boot_timeout);
 	pin_vcpus(b);
 	open_vcpu_counters(b);
-	vb_linux_boot_loop(b, fd, boot_timeout_for(b->accel));
+	vb_linux_boot_loop(b, fd, boot_timeout);
 	/* QEMU shares our process group, so Ctrl-C may have ended it before
 	 * the loop saw the flag: an end during a stop is the stop. */
 	if (!b->fail[0] && b->stage != ST_DONE && vb_linux_stop_asked(b))
