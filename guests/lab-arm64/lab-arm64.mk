@@ -1,10 +1,11 @@
 # lab-arm64.mk: the aarch64 lab, a TCG VM (-M virt,virtualization=on -cpu max)
 # whose Debian arm64 kernel runs at EL2 with KVM/arm64, with the cross-built
-# vbench inside; and its check. Included by the Makefile. Not part of make
-# check (one check boots the lab once: see docs/arm64.md for its time).
+# vbench inside; and its check, part of make check where this machine can
+# fetch what it needs (else skipped with the reason; see docs/arm64.md for its time).
 #
 #   make lab-arm64        -> build/lab-arm64/initramfs.cpio.gz (kernel in guests/lab-arm64/cache)
-#   make lab-check-arm64  boot it: /dev/kvm and vbench env (stage2), a native ptrchase
+#   make lab-check-arm64  boot it: /dev/kvm and vbench env (stage2), a native ptrchase,
+#                         the micro guest's and the Linux guest's stage2 ptrchase
 
 LAB_ARM64_CACHE  := guests/lab-arm64/cache
 LAB_ARM64_DIR    := build/lab-arm64
@@ -19,7 +20,7 @@ LAB_ARM64_KERNEL  = $(LAB_ARM64_CACHE)/root/boot/vmlinuz-$$(cat $(LAB_ARM64_CACH
 # console the report channel is on, and fw_cfg.
 LAB_ARM64_MODS   := -l virtio_mmio -l virtio_console -l qemu_fw_cfg
 
-.PHONY: lab-arm64 lab-check-arm64
+.PHONY: lab-arm64 lab-check-arm64 lab-check-arm64-maybe
 
 # The initramfs are remade every time (a few seconds): the cross build decides
 # by itself whether the binaries changed. In the lab: vbench, vbench-guest,
@@ -41,3 +42,10 @@ lab-arm64: cross-arm64
 
 lab-check-arm64: lab-arm64
 	guests/lab-arm64/lab-check.sh $(LAB_ARM64_KERNEL) $(LAB_ARM64_INITRD) $(LAB_ARM64_DIR)/check
+
+# In make check: the same, or a skip with the reason where the arm64 packages,
+# kernel or QEMU cannot be had (guests/lab-arm64/check-maybe.sh).
+lab-check-arm64-maybe:
+	guests/lab-arm64/check-maybe.sh $(CHECK_DIR)
+
+check-extra:: lab-check-arm64-maybe
