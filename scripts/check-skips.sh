@@ -4,7 +4,8 @@
 # reason, then fails when one that must run on this machine skipped: what the
 # machine has decides (gnuplot installed: the plot tests must run; a usable
 # /dev/kvm: the micro guest's; root: the restore guardian's and the kill
-# matrix; QEMU and Debian's kernel package: the Linux guest's).
+# matrix; QEMU and Debian's kernel package: the Linux guest's; the arm64
+# packages and kernel: the aarch64 lab, lab-arm64.tap).
 set -u
 dir=$1
 vbench=$2
@@ -12,7 +13,7 @@ vbench=$2
 # "<report>: <test>\t<reason>" for each skipped test.
 skips() {
 	local f
-	for f in "$dir"/unit-*.tap "$dir"/e2e-*.tap; do
+	for f in "$dir"/unit-*.tap "$dir"/e2e-*.tap "$dir"/lab-*.tap; do
 		[ -e "$f" ] || continue
 		sed -n -E 's/^ok( -| [0-9]+) (.*[^ ]) +# [Ss][Kk][Ii][Pp] ?(.*)$/\2\t\3/p' "$f" |
 			sed "s|^|$(basename "$f" .tap): |"
@@ -52,6 +53,11 @@ rules=(
 	"QEMU and Debian's kernel package"
 	"command -v qemu-system-x86_64 && apt-cache show linux-image-amd64"
 	"^e2e-linux_guest:"
+	"^$"
+
+	"the arm64 packages (make deps-arm64) and Debian's arm64 kernel package"
+	"command -v qemu-system-aarch64 && apt-cache show linux-image-arm64:arm64"
+	"^lab-arm64:"
 	"^$"
 )
 

@@ -92,11 +92,14 @@ static void open_vcpu_counters(struct boot *b)
 	}
 }
 
-/* QMP comes up within a second of QEMU starting; stop trying as soon as
- * QEMU has exited (WNOWAIT: the exit status stays for waitpid). */
-static bool qmp_attach(struct boot *b, const char *path)
+/* QMP comes up within a second of QEMU starting on a host of its own; a
+ * nested QEMU under TCG (the aarch64 lab, its host busy) took over 10 s to
+ * load its kernel and answer. So a sixth of the boot deadline, at least 10 s;
+ * stop trying as soon as QEMU has exited (WNOWAIT: the exit status stays for
+ * waitpid). */
+static bool qmp_attach(struct boot *b, const char *path, double boot_timeout)
 {
-	double deadline = vb_now_s() + 10;
+	double deadline = vb_now_s() + (boot_timeout / 6 > 10 ? boot_timeout / 6 : 10);
 
 	b->qmp.fd = -1;
 	while (vb_now_s() < deadline && !vb_linux_stop_asked(b)) {
@@ -263,7 +266,8 @@ static int qemu_start(struct boot *b, const struct batch_files *f, const char *k
 	 * range is luck. Smaller pools the init sets per bench. */
 	if (pool1g)
 		snprintf(append, sizeof(append),
-			 "console=ttyS0 panic=-1 quiet hugepagesz=1G hugepages=%ld", pool1g);
+			 "console=%s panic=-1 quiet hugepagesz=1G hugepages=%ld",
+			 vb_qemu_arch_host()->console, pool1g);
 	cfg.append = pool1g ? append : NULL;
 	cfg.mem_mb = ram;
 	if (vb_qemu_argv(&cfg, &argv, err, errlen) < 0 ||
@@ -303,13 +307,14 @@ fail:
  * with nothing failed, else killed. Returns QEMU's wait status. */
 static int boot_and_reap(struct boot *b, int fd, const char *qmp_path)
 {
+	double boot_timeout = boot_timeout_for(b->accel);
 	int status = 0;
 	bool reaped = false;
 
-	b->qmp_ok = qmp_attach(b, qmp_path);
+	b->qmp_ok = qmp_attach(b, qmp_path, boot_timeout);
 	pin_vcpus(b);
 	open_vcpu_counters(b);
-	vb_linux_boot_loop(b, fd, boot_timeout_for(b->accel));
+	vb_linux_boot_loop(b, fd, boot_timeout);
 	/* QEMU shares our process group, so Ctrl-C may have ended it before
 	 * the loop saw the flag: an end during a stop is the stop. */
 	if (!b->fail[0] && b->stage != ST_DONE && vb_linux_stop_asked(b))
@@ -461,10 +466,9 @@ static bool linux_usable(const struct vb_point *pt, const struct vb_kvm_state *k
 		return false;
 	if (accel == VB_ACCEL_KVM && !vb_mode_reachable(kvm, pt->mode, o->switch_mode, why, len))
 		return false;
-	if (!in_path("qemu-system-x86_64")) {
-		snprintf(why, len,
-			 "QEMU is not installed (no qemu-system-x86_64 in PATH): 'make deps' "
-			 "installs it");
+	if (!in_path(vb_qemu_arch_host()->binary)) {
+		snprintf(why, len, "QEMU is not installed (no %s in PATH): 'make deps' installs it",
+			 vb_qemu_arch_host()->binary);
 		return false;
 	}
 	return vb_linux_image(kernel, sizeof(kernel), initrd, sizeof(initrd), why, len) == 0;

@@ -3,17 +3,20 @@
 # programs and kernel modules (with their dependencies) of an unpacked kernel.
 #
 #   mkinitramfs.sh -o OUT -k KROOT -i INIT [-b SRC:DST]... [-d SRC:DST]...
-#                  [-a SRC:DST]... [-m MODULE]... [-l MODULE]...
+#                  [-a SRC:DST]... [-m MODULE]... [-l MODULE]... [-r ROOT]
 #   -b  copy a static program or file      -d  copy a dynamic program and its libraries (ldd)
 #   -a  copy a directory tree (symlinks followed)
 #   -m  add a module and its dependencies  -l  same, and the init loads it at boot
+#   -r  -d's programs are of another architecture (the aarch64 lab's QEMU): their
+#       loader and libraries come from ROOT, an unpacked set of its packages,
+#       found by the ELF's interpreter and NEEDED entries (readelf), not ldd
 set -euo pipefail
 
 say() { echo "vbench: initramfs: $*" >&2; }
 die() { say "$*"; exit 3; }
 
-out='' kroot='' init='' files=() dyns=() trees=() mods=() loads=()
-while getopts o:k:i:b:d:a:m:l: opt; do
+out='' kroot='' init='' sysroot='' files=() dyns=() trees=() mods=() loads=()
+while getopts o:k:i:b:d:a:m:l:r: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kroot=$OPTARG ;;
@@ -23,6 +26,7 @@ while getopts o:k:i:b:d:a:m:l: opt; do
 	a) trees+=("$OPTARG") ;;
 	m) mods+=("$OPTARG") ;;
 	l) loads+=("$OPTARG") ;;
+	r) sysroot=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -64,12 +68,41 @@ for f in ${trees[@]+"${trees[@]}"}; do
 	cp -RL "$src/." "$stage/$dst/"
 done
 
-# Dynamic programs: the libraries ldd names, at the same paths, and the loader.
+# A foreign ELF's loader and libraries, from $sysroot, each once (sysroot_libs FILE).
+declare -A copied=()
+sysroot_libs() {
+	local elf=$1 interp name d found
+	interp=$(readelf -lW "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ -z "${copied[$interp]:-}" ]; then
+		[ -e "$sysroot$interp" ] || die "$elf: its loader $interp is not in $sysroot"
+		copied[$interp]=1
+		mkdir -p "$stage/$(dirname "$interp")"
+		cp -L "$sysroot$interp" "$stage$interp"
+	fi
+	for name in $(readelf -dW "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		[ -n "${copied[$name]:-}" ] && continue
+		found=''
+		for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib; do
+			if [ -e "$sysroot/$d/$name" ]; then found=/$d/$name; break; fi
+		done
+		[ -n "$found" ] || die "$elf needs $name, which is not in $sysroot"
+		copied[$name]=1
+		mkdir -p "$stage/$(dirname "$found")"
+		cp -L "$sysroot$found" "$stage$found"
+		sysroot_libs "$sysroot$found"
+	done
+}
+
+# Dynamic programs: the libraries ldd names (or -r's), at the same paths, and the loader.
 for f in ${dyns[@]+"${dyns[@]}"}; do
 	src=${f%%:*} dst=${f#*:}
 	[ -f "$src" ] || die "$src: no such file"
 	mkdir -p "$stage/$(dirname "$dst")"
 	cp -L "$src" "$stage/$dst"
+	if [ -n "$sysroot" ]; then
+		sysroot_libs "$src"
+		continue
+	fi
 	ldd "$src" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | while read -r lib; do
 		mkdir -p "$stage/$(dirname "$lib")"
 		cp -L "$lib" "$stage/$lib"

@@ -1,12 +1,18 @@
 /* qemu.c: QEMU's argv for a Linux guest (every option and value its own
  * element; no shell ever sees it), guest RAM backing per host page size. */
 #include "guests/linux/qemu.h"
+#include "lib/arch.h"
 #include "lib/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+const struct vb_qemu_arch *vb_qemu_arch_host(void)
+{
+	return !strcmp(vb_arch_name(), vb_qemu_arm64.name) ? &vb_qemu_arm64 : &vb_qemu_x86_64;
+}
 
 const char *vb_accel_name(enum vb_accel a)
 {
@@ -16,11 +22,12 @@ const char *vb_accel_name(enum vb_accel a)
 int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 			 enum vb_accel *out, char *why, size_t whylen)
 {
-	bool hw = kvm->dev_kvm && (kvm->flavour == VB_KVM_INTEL || kvm->flavour == VB_KVM_AMD);
+	bool hw = kvm->dev_kvm && (kvm->flavour == VB_KVM_INTEL || kvm->flavour == VB_KVM_AMD ||
+				   kvm->flavour == VB_KVM_ARM);
 	const char *no_hw = !kvm->dev_kvm ? "there is no /dev/kvm"
 			    : kvm->flavour == VB_KVM_PVM
 				    ? "KVM here is PVM, where a Linux guest kernel runs emulated"
-				    : "KVM here is neither kvm_intel nor kvm_amd";
+				    : "KVM here is neither kvm_intel, kvm_amd nor KVM/arm64";
 
 	if (requested && !strcmp(requested, "tcg")) {
 		*out = VB_ACCEL_TCG;
@@ -41,9 +48,9 @@ int vb_qemu_accel_choose(const char *requested, const struct vb_kvm_state *kvm,
 			       no_hw);
 	return vb_errf(
 		why, whylen,
-		"the Linux guest needs kvm_intel or kvm_amd to run a guest mode, and %s: "
-		"run on a host with VMX/SVM, or add --accel tcg for a functional run under TCG "
-		"(rows marked tcg, timings meaningless)",
+		"the Linux guest needs kvm_intel or kvm_amd (on arm64, KVM/arm64) to run a guest "
+		"mode, and %s: run on a host with VMX/SVM (or KVM at EL2), or add --accel tcg "
+		"for a functional run under TCG (rows marked tcg, timings meaningless)",
 		no_hw);
 }
 
@@ -125,11 +132,29 @@ static int extra_append(char *buf, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/* The kernel console, on a file; the report channel, on stdout. */
+static void channels(struct vb_argv *a, const struct vb_qemu_arch *arch, const char *console)
+{
+	vb_argv_add(a, "-serial");
+	vb_argv_add(a, "file:%s", console);
+	vb_argv_add(a, "-chardev");
+	vb_argv_add(a, "stdio,id=report,signal=off");
+	if (arch->report_serial) {
+		vb_argv_add(a, "-serial");
+		vb_argv_add(a, "chardev:report");
+	}
+	for (size_t i = 0; i < 3 && arch->report_devices[i]; i++) {
+		vb_argv_add(a, "-device");
+		vb_argv_add(a, "%s", arch->report_devices[i]);
+	}
+}
+
 int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, size_t errlen)
 {
+	const struct vb_qemu_arch *arch = cfg->arch ? cfg->arch : vb_qemu_arch_host();
 	struct vb_argv a = { 0 };
 	unsigned long mem = cfg->mem_mb;
-	char memobj[256], extra[256];
+	char memobj[256], extra[256], append[512];
 
 	if (path_ok("kernel", cfg->kernel, err, errlen) < 0 ||
 	    path_ok("initrd", cfg->initrd, err, errlen) < 0 ||
@@ -144,8 +169,16 @@ int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, 
 		return -1;
 	if (extra_append(extra, sizeof(extra), err, errlen) < 0)
 		return -1;
+	if (cfg->append)
+		snprintf(append, sizeof(append), "%s", cfg->append);
+	else
+		snprintf(append, sizeof(append), "console=%s panic=-1 quiet", arch->console);
+	/* The init must learn where its report channel is, whatever the append. */
+	if (arch->report_append &&
+	    strlen(append) + strlen(arch->report_append) + 2 < sizeof(append))
+		strcat(strcat(append, " "), arch->report_append);
 
-	vb_argv_add(&a, "%s", cfg->binary ? cfg->binary : "qemu-system-x86_64");
+	vb_argv_add(&a, "%s", cfg->binary ? cfg->binary : arch->binary);
 	vb_argv_add(&a, "-nodefaults");
 	vb_argv_add(&a, "-no-user-config");
 	vb_argv_add(&a, "-accel");
@@ -158,7 +191,8 @@ int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, 
 	vb_argv_add(&a, "-object");
 	vb_argv_add(&a, "%s", memobj);
 	vb_argv_add(&a, "-machine");
-	vb_argv_add(&a, "pc,memory-backend=ram0");
+	vb_argv_add(&a, "%s,memory-backend=ram0",
+		    cfg->accel == VB_ACCEL_KVM ? arch->machine_kvm : arch->machine_tcg);
 	vb_argv_add(&a, "-m");
 	vb_argv_add(&a, "%luM", mem);
 	vb_argv_add(&a, "-nographic");
@@ -170,15 +204,8 @@ int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, 
 	vb_argv_add(&a, "-initrd");
 	vb_argv_add(&a, "%s", cfg->initrd);
 	vb_argv_add(&a, "-append");
-	vb_argv_add(&a, "%s%s%s", cfg->append ? cfg->append : "console=ttyS0 panic=-1 quiet",
-		    extra[0] ? " " : "", extra);
-	/* ttyS0: the kernel console, to a file. ttyS1: the report channel, on stdout. */
-	vb_argv_add(&a, "-serial");
-	vb_argv_add(&a, "file:%s", cfg->console_path);
-	vb_argv_add(&a, "-chardev");
-	vb_argv_add(&a, "stdio,id=report,signal=off");
-	vb_argv_add(&a, "-serial");
-	vb_argv_add(&a, "chardev:report");
+	vb_argv_add(&a, "%s%s%s", append, extra[0] ? " " : "", extra);
+	channels(&a, arch, cfg->console_path);
 	if (cfg->plan_path) {
 		vb_argv_add(&a, "-fw_cfg");
 		vb_argv_add(&a, "name=opt/vbench/plan,file=%s", cfg->plan_path);

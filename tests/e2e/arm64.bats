@@ -110,3 +110,36 @@ fake_qemu_aarch64() {
 	[ "$status" -eq 124 ]
 	[[ "$output" == *"no power-off within 2 s"* ]]
 }
+
+# check-maybe.sh in a copy of the tree whose deps and fetch steps are stand-ins.
+maybe_tree() {
+	T=$BATS_TEST_TMPDIR
+	mkdir -p "$T/scripts" "$T/guests/lab-arm64"
+	cp "$REPO/guests/lab-arm64/check-maybe.sh" "$T/guests/lab-arm64/"
+	printf '#!/bin/sh\n%s\n' "$1" >"$T/scripts/deps-arm64.sh"
+	printf '#!/bin/sh\n%s\n' "$2" >"$T/guests/lab-arm64/fetch-arm64.sh"
+	chmod +x "$T/scripts/deps-arm64.sh" "$T/guests/lab-arm64/fetch-arm64.sh"
+}
+
+@test "lab-check-arm64 in make check: skipped with the reason where its packages cannot be had" {
+	maybe_tree 'echo "vbench: deps: the arm64 architecture is not enabled" >&2; exit 3' 'exit 0'
+	run "$T/guests/lab-arm64/check-maybe.sh" "$T/check"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"vbench: lab-check-arm64: skipped: the arm64 packages cannot be installed"*"not enabled"* ]]
+	grep -q '^ok 1 lab-check-arm64 # SKIP the arm64 packages' "$T/check/lab-arm64.tap"
+	maybe_tree 'exit 0' 'echo "vbench: lab-arm64: cannot resolve linux-image-arm64:arm64" >&2; exit 3'
+	run "$T/guests/lab-arm64/check-maybe.sh" "$T/check"
+	[ "$status" -eq 0 ]
+	grep -q '# SKIP the arm64 kernel, busybox or QEMU cannot be fetched here: .*cannot resolve' \
+		"$T/check/lab-arm64.tap"
+}
+
+@test "lab-check-arm64 in make check: the lab check's own result once it can run" {
+	maybe_tree 'exit 0' 'exit 0'
+	MAKE=false run "$T/guests/lab-arm64/check-maybe.sh" "$T/check"
+	[ "$status" -eq 1 ]
+	grep -qx 'not ok 1 lab-check-arm64' "$T/check/lab-arm64.tap"
+	MAKE=true run "$T/guests/lab-arm64/check-maybe.sh" "$T/check"
+	[ "$status" -eq 0 ]
+	grep -qx 'ok 1 lab-check-arm64' "$T/check/lab-arm64.tap"
+}

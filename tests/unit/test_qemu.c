@@ -6,6 +6,7 @@
 #include "harness/guest.h"
 #include "guests/linux/linux.h"
 #include "guests/linux/qemu.h"
+#include "lib/arch.h"
 #include "microbench/bench.h"
 
 static char err[512];
@@ -90,6 +91,46 @@ Test(qemu, every_option_and_value_is_its_own_element)
 	vb_argv_free(&a);
 }
 
+/* arm64's QEMU (guests/linux/arch-arm64.c), built on any host: the virt
+ * machine with the GIC KVM offers, the console on its one UART and the report
+ * channel on a virtio console the init is told of. */
+Test(qemu, arm64_uses_virt_and_a_virtio_console)
+{
+	struct vb_qemu_cfg c = base_cfg(VB_ACCEL_KVM, VB_PS_4K);
+	struct vb_argv a = { 0 };
+
+	c.arch = &vb_qemu_arm64;
+	build(c, &a);
+	cr_assert_str_eq(a.v[0], "qemu-system-aarch64");
+	cr_assert_str_eq(value_of(&a, "-machine"), "virt,gic-version=host,memory-backend=ram0");
+	cr_assert_str_eq(value_of(&a, "-cpu"), "host");
+	cr_assert_str_eq(value_of(&a, "-append"),
+			 "console=ttyAMA0 panic=-1 quiet vbreport=/dev/hvc0");
+	cr_assert_str_eq(value_of(&a, "-serial"), "file:/tmp/x/console.log");
+	cr_assert_lt(find(&a, "chardev:report"), 0, "no second serial port on virt");
+	cr_assert_str_eq(value_of(&a, "-chardev"), "stdio,id=report,signal=off");
+	cr_assert_geq(find(&a, "virtconsole,chardev=report"), 0);
+	cr_assert_str_eq(a.v[find(&a, "virtio-serial-device") - 1], "-device");
+	vb_argv_free(&a);
+
+	/* TCG: cpu max and the GIC QEMU emulates; a given append keeps the channel. */
+	c = base_cfg(VB_ACCEL_TCG, VB_PS_4K);
+	c.arch = &vb_qemu_arm64;
+	c.append = "console=ttyAMA0 hugepagesz=1G hugepages=1";
+	build(c, &a);
+	cr_assert_str_eq(value_of(&a, "-machine"), "virt,gic-version=max,memory-backend=ram0");
+	cr_assert_str_eq(value_of(&a, "-cpu"), "max");
+	cr_assert_str_eq(value_of(&a, "-append"),
+			 "console=ttyAMA0 hugepagesz=1G hugepages=1 vbreport=/dev/hvc0");
+	vb_argv_free(&a);
+}
+
+/* The table a build takes is its own architecture's. */
+Test(qemu, the_host_table_is_the_build_architecture)
+{
+	cr_assert_str_eq(vb_qemu_arch_host()->name, vb_arch_name());
+}
+
 struct backing_case {
 	enum vb_page_size host;
 	bool hugetlb;
@@ -163,6 +204,9 @@ Test(qemu, accel_kvm_only_with_hardware_virtualization)
 				    .paging = VB_MODE_SHADOW };
 	struct vb_kvm_state amd = { .dev_kvm = true, .flavour = VB_KVM_AMD, .paging = VB_MODE_NPT };
 	struct vb_kvm_state none = { .dev_kvm = false, .flavour = VB_KVM_NONE };
+	struct vb_kvm_state arm = {
+		.arm64 = true, .dev_kvm = true, .flavour = VB_KVM_ARM, .paging = VB_MODE_STAGE2
+	};
 	enum vb_accel acc;
 	char why[256];
 
@@ -178,6 +222,10 @@ Test(qemu, accel_kvm_only_with_hardware_virtualization)
 	cr_assert_lt(vb_qemu_accel_choose("kvm", &pvm, &acc, why, sizeof(why)), 0);
 	cr_assert(strstr(why, "--accel tcg"), "%s", why);
 	cr_assert_lt(vb_qemu_accel_choose("xen", &amd, &acc, why, sizeof(why)), 0);
+	/* KVM/arm64 boots a Linux guest with its stage-2. */
+	cr_assert_eq(vb_qemu_accel_choose(NULL, &arm, &acc, why, sizeof(why)), 0);
+	cr_assert_eq(acc, VB_ACCEL_KVM);
+	cr_assert(strstr(why, "kvm_arm"), "%s", why);
 }
 
 static const struct vb_param_def fp_defs[] = {
