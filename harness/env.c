@@ -59,7 +59,7 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? json_string(s) : json_null();
 }
 
-/* hypervisor gets CPUID 0x40000000's signature, "" on bare metal (and on arm64). */
+/* hypervisor gets CPUID 0x40000000's signature, "" on bare metal (arm64: only TCG is told). */
 static json_t *capture_cpu(char hypervisor[13])
 {
 	struct vb_arch_cpu c;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # arm64_micro.bats: the arm64 micro guest's catalog in the cross-built vbench
 # under qemu-aarch64 (its kernels run only on KVM/arm64: the aarch64 lab's
-# guests/micro/arm64/lab-check.sh runs them): the kernels arm64 has, and
+# guests/micro/arm64/lab-check.bash runs them): the kernels arm64 has, and
 # x86's own exit-cost kernels (cpuid) refused by name.
 load helpers
 
