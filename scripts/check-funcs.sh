@@ -15,7 +15,7 @@ max=80
 n=0
 files() {
 	if [ -n "$dir" ]; then
-		(cd "$dir" && find . -name '*.c' | sed 's|^\./||' | sort)
+		(cd "$dir" && find . -path '*/cache' -prune -o -name '*.c' -print | sed 's|^\./||' | sort)
 	else
 		git ls-files '*.c'
 	fi
