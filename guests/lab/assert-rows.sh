@@ -119,9 +119,10 @@ check "shadow linux guest: exits of the shadow kinds (PF excp; write_cr3/invlpg/
 		| select(nexits("PF excp") == 0 or nexits("write_cr3") + nexits("invlpg") + nexits("invpcid") == 0
 			or (.bench == "forkwait" and nexits("write_cr3") == 0))
 		| "\(id): \([reasons[] | "\(.reason)=\(.count)"] | join(" "))"'
-check "shadow linux guest: the shadow MMU's tracepoints fired (kvm_mmu_pagetable_walk)" \
-	"$defs"'.[] | select(.guest == "linux" and .mode == "shadow" and (.shadow_mmu.events.pagetable_walk // 0) == 0)
-		| "\(id): pagetable_walk \(.shadow_mmu.events.pagetable_walk // "absent")"'
+check "shadow linux guest: the shadow MMU's tracepoints fired (kvm_page_fault, kvm_mmu_set_spte)" \
+	"$defs"'.[] | select(.guest == "linux" and .mode == "shadow") | .shadow_mmu.events as $m
+		| select(($m.page_fault // 0) == 0 or ($m.set_spte // 0) == 0)
+		| "\(id): page_fault \($m.page_fault // "absent") set_spte \($m.set_spte // "absent")"'
 check "npt linux guest: npf exits (the guest touched memory the NPT had not mapped)" \
 	"$defs"'[.[] | select(.guest == "linux" and .mode == "npt")] | if length == 0 then empty
 		elif (map(nexits("npf")) | add) == 0 then "no npt linux row has an npf exit" else empty end'
@@ -138,9 +139,10 @@ check "npt rows: none of the shadow kinds (PF excp, CR3 access, invlpg)" \
 check "npt rows: npf exits where the guest touched memory the NPT had not mapped" \
 	"$defs"'[.[] | select(.mode == "npt")] | if length == 0 then empty
 		elif (map(nexits("npf")) | add) == 0 then "no npt row has an npf exit" else empty end'
-check "shadow micro guest: the shadow MMU's tracepoints fired (kvm_mmu_pagetable_walk)" \
+check "shadow micro guest: the shadow MMU's tracepoints fired (kvm_page_fault, kvm_mmu_set_spte)" \
 	"$defs"'[.[] | select(.guest == "micro" and .mode == "shadow")] | if length == 0 then empty
-		elif (map(.shadow_mmu.events.pagetable_walk // 0) | add) == 0 then "pagetable_walk is 0 on every shadow row" else empty end'
+		elif (map((.shadow_mmu.events.page_fault // 0) + (.shadow_mmu.events.set_spte // 0)) | add) == 0
+		then "page_fault and set_spte are 0 on every shadow row" else empty end'
 
 # Large pages in KVM's own tables: npt maps by the host backing alone; a
 # shadow entry can be no larger than the guest's own leaf nor the host's.
