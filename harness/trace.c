@@ -583,12 +583,6 @@ struct vb_trace *vb_trace_new(enum vb_trace_depth d, enum vb_kvm_flavour f)
 		double_replay(t, true);
 	}
 	set_codes(t);
-	/* Under kvm_pvm kvm_exit never fires: count it once, unfiltered, to say
-	 * so, and open none of the per-reason copies that would cost the vCPU
-	 * thread's every context switch for nothing (exits, if it ever fired,
-	 * would all be "other"). */
-	if (f == VB_KVM_PVM && !t->dbl)
-		t->n_codes = 0;
 	return t;
 }
 
