@@ -255,7 +255,7 @@ static int set_trace(void *p, const char *a)
 	enum vb_trace_depth d;
 
 	if (vb_trace_depth_parse(a, &d) < 0)
-		usage_error("unknown --trace '%s': use none, counts or latency", a);
+		usage_error("unknown --trace '%s': use none, counts, walks or latency", a);
 	((struct run_flags *)p)->trace = a;
 	return 0;
 }
@@ -329,9 +329,10 @@ static const struct vb_opt run_options[] = {
 	   "linux guest: kvm or tcg (default: kvm where it can boot Linux)"),
 	FN("counters", "SET", set_counters, "none, software, default or all (default: default): "
 	   "what is\ncounted around each sample; docs/methodology.md has each cost"),
-	FN("trace", "DEPTH", set_trace, "none, counts or latency (default: counts): KVM's "
-	   "tracepoints on\nthe vCPU threads: exits by reason, the shadow MMU's work, and\n"
-	   "with latency the time per exit reason (docs/methodology.md)"),
+	FN("trace", "DEPTH", set_trace, "none, counts, walks or latency (default: counts): KVM's "
+	   "tracepoints\non the vCPU threads: exits by reason, the shadow MMU's work (walks\n"
+	   "adds its guest page-table walks), with latency the time per exit\n"
+	   "reason; docs/methodology.md has each cost"),
 	FN("events", "LIST", set_events,
 	   "metrics or libpfm4 events added to the set (vbench list events)"),
 	STR("out", "DIR", out, "where run folders go (default: results)"),

@@ -28,23 +28,29 @@
 #define TRACEFS_MAGIC_ 0x74726163
 #define TRACEFS_DIR "/sys/kernel/tracing"
 
-static const char *const depth_names[VB_TRACE_DEPTH_COUNT] = { "none", "counts", "latency" };
+static const char *const depth_names[VB_TRACE_DEPTH_COUNT] = { "none", "counts", "walks",
+                                                                "latency" };
 _Static_assert(sizeof(depth_names) / sizeof(depth_names[0]) == VB_TRACE_DEPTH_COUNT, "depths");
 
-/* The shadow MMU's work: the row's key, then the tracepoint (group, name). */
+/* The shadow MMU's work: the row's key, the tracepoint (group, name), and
+ * the least depth that counts it. kvm_mmu_pagetable_walk fires on every walk
+ * of the guest's tables, several per CR3 write or INVLPG: counting it cost
+ * cr3switch more than the default's 2% (docs/methodology.md), so only the
+ * walks depth and deeper count it. */
 static const struct mmu_event {
 	const char *key, *sys, *name;
+	enum vb_trace_depth depth;
 } mmu_events[] = {
-	{ "pagetable_walk", "kvmmmu", "kvm_mmu_pagetable_walk" },
-	{ "get_page", "kvmmmu", "kvm_mmu_get_page" },
-	{ "prepare_zap_page", "kvmmmu", "kvm_mmu_prepare_zap_page" },
-	{ "sync_page", "kvmmmu", "kvm_mmu_sync_page" },
-	{ "unsync_page", "kvmmmu", "kvm_mmu_unsync_page" },
-	{ "set_spte", "kvmmmu", "kvm_mmu_set_spte" },
-	{ "fast_page_fault", "kvmmmu", "fast_page_fault" },
-	{ "page_fault", "kvm", "kvm_page_fault" },
-	{ "cr", "kvm", "kvm_cr" },
-	{ "invlpga", "kvm", "kvm_invlpga" },
+	{ "pagetable_walk", "kvmmmu", "kvm_mmu_pagetable_walk", VB_TRACE_WALKS },
+	{ "get_page", "kvmmmu", "kvm_mmu_get_page", VB_TRACE_COUNTS },
+	{ "prepare_zap_page", "kvmmmu", "kvm_mmu_prepare_zap_page", VB_TRACE_COUNTS },
+	{ "sync_page", "kvmmmu", "kvm_mmu_sync_page", VB_TRACE_COUNTS },
+	{ "unsync_page", "kvmmmu", "kvm_mmu_unsync_page", VB_TRACE_COUNTS },
+	{ "set_spte", "kvmmmu", "kvm_mmu_set_spte", VB_TRACE_COUNTS },
+	{ "fast_page_fault", "kvmmmu", "fast_page_fault", VB_TRACE_COUNTS },
+	{ "page_fault", "kvm", "kvm_page_fault", VB_TRACE_COUNTS },
+	{ "cr", "kvm", "kvm_cr", VB_TRACE_COUNTS },
+	{ "invlpga", "kvm", "kvm_invlpga", VB_TRACE_COUNTS },
 };
 #define N_MMU ((int)(sizeof(mmu_events) / sizeof(mmu_events[0])))
 
@@ -195,6 +201,13 @@ static struct tep_event *event_of(const char *sys, const char *name, char *cause
 		         name);
 	}
 	return ev;
+}
+
+/* Whether t's depth counts shadow-MMU event m at all (a row leaves out
+ * what its depth does not count: not a zero, not an absence). */
+static bool mmu_on(const struct vb_trace *t, int m)
+{
+	return t->depth >= mmu_events[m].depth;
 }
 
 /* ---- the kernel: perf_event_open on tracepoints ---- */
@@ -496,7 +509,7 @@ static void double_line(struct vb_trace *t, char *line)
 		t->dbl_codes[bucket(t, (uint32_t)a)]++;
 	} else if (sscanf(line, "event %63s %llu", name, &a) == 2) {
 		for (int m = 0; m < N_MMU; m++)
-			if (!strcmp(name, mmu_events[m].name))
+			if (!strcmp(name, mmu_events[m].name) && mmu_on(t, m))
 				t->mmu[m].total += a;
 	} else if (sscanf(line, "absent %63s %15s %n", name, cause, &off) == 2 && off) {
 		line[strcspn(line, "\n")] = '\0';
@@ -563,7 +576,7 @@ struct vb_trace *vb_trace_new(enum vb_trace_depth d, enum vb_kvm_flavour f)
 	t->isa = f == VB_KVM_INTEL ? VB_ISA_VMX : f == VB_KVM_AMD ? VB_ISA_SVM : VB_ISA_NONE;
 	t->exit_total.ok = true;
 	for (int m = 0; m < N_MMU; m++)
-		t->mmu[m].ok = true;
+		t->mmu[m].ok = mmu_on(t, m);
 	for (int i = 0; i < TR_THREADS; i++)
 		t->exit_fd[i] = t->entry_fd[i] = -1;
 	if (dbl && dbl[0]) {
@@ -723,6 +736,8 @@ static json_t *mmu_json(const struct vb_trace *t, uint64_t ops)
 	for (int m = 0; m < N_MMU; m++) {
 		const struct counted *c = &t->mmu[m];
 
+		if (!mmu_on(t, m))
+			continue;
 		if (!c->ok) {
 			json_t *a = absent(c->cause, c->why);
 

@@ -17,6 +17,7 @@
 enum vb_trace_depth {
 	VB_TRACE_NONE,		/* nothing */
 	VB_TRACE_COUNTS,	/* counting tracepoints: exits by reason, shadow-MMU events */
+	VB_TRACE_WALKS,		/* + kvmmmu:kvm_mmu_pagetable_walk, the frequent one */
 	VB_TRACE_LATENCY,	/* + sampled kvm_exit/kvm_entry records: time per reason */
 	VB_TRACE_DEPTH_COUNT
 };

@@ -3,7 +3,9 @@
 # runs exactly 5 samples and prints the median and the 95% CI half-width of
 # the median; ptrchase at 512M/4K must be within 1%. Then what counting
 # costs: each overhead case in ABBA pairs of --counters none and the default
-# set, judged by the pairs' cost ratio and its CI (see below).
+# set, judged by the pairs' cost ratio and its CI (see below); and what
+# tracing costs: --trace none against --trace counts (the default depth) on
+# micro-guest kernels in shadow mode, by the same method (VB_BENCH_PART=trace).
 # Then it measures how often `vbench compare` cries wolf: FP_PAIRS pairs of
 # runs of one identical config (default plan settings, so each row carries
 # whatever invocations the run loop makes), how many compare flags, and how
@@ -14,7 +16,7 @@
 # real run's row replicated into 100,000 rows (distinct, then identical) for
 # compare, into a 10,000-run series for history, and ten million "{}" rows
 # that report must refuse at once; each within READERS_MAX_S (10 s).
-# VB_BENCH_PART=precision, overhead, fp or readers runs one part only
+# VB_BENCH_PART=precision, overhead, trace, fp or readers runs one part only
 # (FP_ONLY=1 is VB_BENCH_PART=fp).
 set -euo pipefail
 vbench=${1:-build/vbench}
@@ -35,12 +37,22 @@ overhead=(
 	"forkwait 64M 4k|--bench forkwait --footprint 64M --pages 4k|0.02"
 	"pagefault 4k|--bench pagefault --pages 4k|0.02"
 )
+# Tracing overhead: --trace's default depth against none, on micro-guest
+# kernels where KVM's tracepoints fire (under PVM the kvmmmu ones: the shadow
+# MMU walks the guest's tables on its CR3 writes and INVLPGs; kvm_exit never
+# fires there). The 2% target of docs/methodology.md.
+trace_cases=(
+	"micro cr3switch shadow|--guest micro --mode shadow --bench cr3switch --pages 4k|0.02"
+	"micro ptewrite shadow|--guest micro --mode shadow --bench ptewrite --pages 4k|0.02"
+	"micro ptrchase 64M shadow|--guest micro --mode shadow --bench ptrchase --footprint 64M --pages 4k|0.02"
+)
 fail=0
-# VB_BENCH_PART=precision, overhead or fp runs one part only.
+# VB_BENCH_PART=precision, overhead, trace or fp runs one part only.
 part=${VB_BENCH_PART:-all}
 [ "${FP_ONLY:-0}" = 1 ] && part=fp
 [ "$part" = all ] || [ "$part" = precision ] || cases=()
 [ "$part" = all ] || [ "$part" = overhead ] || overhead=()
+[ "$part" = all ] || [ "$part" = trace ] || trace_cases=()
 # VB_BENCH_CASES (an extended regular expression) keeps the overhead cases it matches.
 if [ -n "${VB_BENCH_CASES:-}" ]; then
 	keep=()
@@ -48,6 +60,11 @@ if [ -n "${VB_BENCH_CASES:-}" ]; then
 		grep -qE -- "$VB_BENCH_CASES" <<< "${c%%|*}" && keep+=("$c")
 	done
 	overhead=(${keep[@]+"${keep[@]}"})
+	keep=()
+	for c in ${trace_cases[@]+"${trace_cases[@]}"}; do
+		grep -qE -- "$VB_BENCH_CASES" <<< "${c%%|*}" && keep+=("$c")
+	done
+	trace_cases=(${keep[@]+"${keep[@]}"})
 fi
 [ ${#cases[@]} -eq 0 ] || printf '%-26s %14s %10s %8s  %s\n' case median unit "ci±" target
 for c in ${cases[@]+"${cases[@]}"}; do
@@ -84,64 +101,85 @@ fi
 # VB_BENCH_A (none) and VB_BENCH_SETS (default; e.g. "software default all")
 # choose the sides, VB_BENCH_CASES (a regular expression) the cases;
 # VB_BENCH_A=default VB_BENCH_SETS=default checks that identical sides are
-# not flagged, and `make bench-plant` that a planted 5% cost is.
+# not flagged, and `make bench-plant` that a planted 5% cost is. The tracing
+# part's sides: VB_BENCH_TRACE_A (none) and VB_BENCH_TRACE_SETS (counts; e.g.
+# "counts latency").
 pairs=${VB_BENCH_PAIRS:-12}
 [ "$pairs" -ge 8 ] || { echo "bench: VB_BENCH_PAIRS must be 8 or more" >&2; exit 2; }
 samples=${VB_BENCH_SAMPLES:-11}
 cpu=${VB_BENCH_CPU:-1}
-side_a=${VB_BENCH_A:-none}
-read -r -a sets <<< "${VB_BENCH_SETS:-default}"
 paired=${VB_PAIRED:-$(dirname "$vbench")/vb-paired}
-one() {	# one SET ARGS...: the fastest sample of one fresh, pinned run, and its unit
-	local set=$1; shift
+one() {	# one OPTION VALUE ARGS...: the fastest sample of one fresh, pinned run, and its unit
+	local opt=$1 val=$2; shift 2
 	# shellcheck disable=SC2068
-	taskset -c "$cpu" "$vbench" run $@ --pin "$cpu" --counters "$set" --min-runs "$samples" \
+	taskset -c "$cpu" "$vbench" run $@ --pin "$cpu" "$opt" "$val" --min-runs "$samples" \
 		--repeat "$samples" --max-time 600 --out "$out" --quiet --json > "$out/last.json"
 	jq -r '.results[0] | if .status != "ok" then "failed \(.reason)"
 		elif (.unit | endswith("/s")) then "\(.stats.max) \(.unit)"
 		else "\(.stats.min) \(.unit)" end' "$out/last.json"
 }
-if [ ${#overhead[@]} -gt 0 ]; then
+ofail=0
+# overhead_table OPTION A "SETS" CASE...: for each case and each of SETS,
+# pairs of runs with OPTION A and OPTION SET in ABBA order, judged by vb-paired.
+overhead_table() {
+	local opt=$1 side_a=$2 sets c name args target set i m1 m2 unit ratio lo hi n differs ma mb
+	local verdict
+	read -r -a sets <<< "$3"
+	shift 3
 	echo
-	echo "counting overhead: --counters $side_a against ${sets[*]}, $pairs ABBA pairs of" \
+	echo "${opt#--} overhead: $opt $side_a against ${sets[*]}, $pairs ABBA pairs of" \
 		"fresh runs pinned to CPU $cpu, each run's fastest of $samples samples;" \
 		"cost = B/A, 95% CI"
 	printf '%-26s %-8s %10s %10s %8s %8s %17s %-5s %s\n' case set "$side_a" B unit cost \
 		"CI" diff verdict
-fi
-ofail=0
-for c in ${overhead[@]+"${overhead[@]}"}; do
-	IFS='|' read -r name args target <<< "$c"
-	for set in "${sets[@]}"; do
-		: > "$out/pairs"
-		for ((i = 0; i < pairs; i++)); do
-			order=("$side_a" "$set")
-			((i % 2)) && order=("$set" "$side_a")
-			read -r m1 unit < <(one "${order[0]}" "$args")
-			[ "$m1" = failed ] && { echo "bench: $name --counters ${order[0]}: $unit" >&2; exit 1; }
-			read -r m2 unit < <(one "${order[1]}" "$args")
-			[ "$m2" = failed ] && { echo "bench: $name --counters ${order[1]}: $unit" >&2; exit 1; }
-			# A's figure first, whichever ran first.
-			if ((i % 2)); then echo "$m2 $m1"; else echo "$m1 $m2"; fi >> "$out/pairs"
+	for c in "$@"; do
+		IFS='|' read -r name args target <<< "$c"
+		for set in "${sets[@]}"; do
+			: > "$out/pairs"
+			for ((i = 0; i < pairs; i++)); do
+				order=("$side_a" "$set")
+				((i % 2)) && order=("$set" "$side_a")
+				read -r m1 unit < <(one "$opt" "${order[0]}" "$args")
+				[ "$m1" = failed ] && { echo "bench: $name $opt ${order[0]}: $unit" >&2; exit 1; }
+				read -r m2 unit < <(one "$opt" "${order[1]}" "$args")
+				[ "$m2" = failed ] && { echo "bench: $name $opt ${order[1]}: $unit" >&2; exit 1; }
+				# A's figure first, whichever ran first.
+				if ((i % 2)); then echo "$m2 $m1"; else echo "$m1 $m2"; fi >> "$out/pairs"
+			done
+			rate=(); [[ $unit == */s ]] && rate=(--rate)
+			read -r ratio lo hi n differs ma mb verdict < \
+				<("$paired" ${rate[@]+"${rate[@]}"} "$target" < "$out/pairs")
+			[ "${verdict%% *}" = MISSED ] && ofail=1
+			printf '%-26s %-8s %10.4g %10.4g %8s %+7.2f%% [%+6.2f%%,%+6.2f%%] %-5s %s (target %g%%)\n' \
+				"$name" "$set" "$ma" "$mb" "$unit" "$(pct "$ratio")" "$(pct "$lo")" \
+				"$(pct "$hi")" "$( ((differs)) && echo yes || echo no)" "$verdict" \
+				"$(awk -v t="$target" 'BEGIN { print t * 100 }')"
+			# VB_BENCH_KEEP=DIR keeps each case's pairs there.
+			[ -n "${VB_BENCH_KEEP:-}" ] &&
+				cp "$out/pairs" "$VB_BENCH_KEEP/$(tr -c 'a-zA-Z0-9\n' _ <<< "$name")-$set.pairs"
 		done
-		rate=(); [[ $unit == */s ]] && rate=(--rate)
-		read -r ratio lo hi n differs ma mb verdict < \
-			<("$paired" ${rate[@]+"${rate[@]}"} "$target" < "$out/pairs")
-		[ "${verdict%% *}" = MISSED ] && ofail=1
-		pct() { awk -v r="$1" 'BEGIN { print (r - 1) * 100 }'; }
-		printf '%-26s %-8s %10.4g %10.4g %8s %+7.2f%% [%+6.2f%%,%+6.2f%%] %-5s %s (target %g%%)\n' \
-			"$name" "$set" "$ma" "$mb" "$unit" "$(pct "$ratio")" "$(pct "$lo")" "$(pct "$hi")" \
-			"$( ((differs)) && echo yes || echo no)" "$verdict" \
-			"$(awk -v t="$target" 'BEGIN { print t * 100 }')"
-		# VB_BENCH_KEEP=DIR keeps each case's pairs there.
-		[ -n "${VB_BENCH_KEEP:-}" ] &&
-			cp "$out/pairs" "$VB_BENCH_KEEP/$(tr -c 'a-zA-Z0-9\n' _ <<< "$name")-$set.pairs"
 	done
-done
+}
+pct() { awk -v r="$1" 'BEGIN { print (r - 1) * 100 }'; }
 if [ ${#overhead[@]} -gt 0 ]; then
+	overhead_table --counters "${VB_BENCH_A:-none}" "${VB_BENCH_SETS:-default}" "${overhead[@]}"
 	[ "$ofail" -eq 0 ] &&
 		echo "bench: no counting overhead beyond its target (see any \"cannot tell\")" ||
 		{ echo "bench: counting overhead missed its target" >&2; fail=1; }
+fi
+# The tracing part needs a /dev/kvm where the micro guest runs shadow mode.
+if [ ${#trace_cases[@]} -gt 0 ]; then
+	if [ ! -w /dev/kvm ]; then
+		echo
+		echo "trace overhead: skipped: no writable /dev/kvm for the micro guest"
+	else
+		ofail=0
+		overhead_table --trace "${VB_BENCH_TRACE_A:-none}" "${VB_BENCH_TRACE_SETS:-counts}" \
+			"${trace_cases[@]}"
+		[ "$ofail" -eq 0 ] &&
+			echo "bench: no tracing overhead beyond its target (see any \"cannot tell\")" ||
+			{ echo "bench: tracing overhead missed its target" >&2; fail=1; }
+	fi
 fi
 
 if [ "$part" = all ] || [ "$part" = fp ]; then

@@ -95,8 +95,8 @@ check "shadow linux guest: more than twice the exits of npt for the same bench" 
 		| .[] | select(.mode == "shadow") | select(k("exits") <= 2 * ($npt["\(.bench) \(.pages.requested)"] // 0))
 		| "\(id): exits=\(k("exits")) (npt \($npt["\(.bench) \(.pages.requested)"]))"'
 
-# The why: KVM's tracepoints on the vCPU threads (--trace, on by default; the
-# lab's Linux-guest steps run without it, see lab-check.sh). mmufault's
+# The why: KVM's tracepoints on the vCPU threads (--trace, on by default), on
+# the micro guest's vCPU and on the nested Linux guest's QEMU vCPU. mmufault's
 # timed passes fault on memory KVM has not mapped: npf exits under npt.
 # kvm_exit fires under kvm_amd; shadow paging traps the guest's #PF, CR3
 # writes and INVLPG, npt traps none of those and takes NPFs instead.
@@ -108,6 +108,24 @@ def shadow_kinds: [reasons[] | select(.kind == "shadow") | .count] | add // 0;
 check "every micro-guest row carries exits counted from kvm_exit (not absent) and shadow_mmu" \
 	"$defs"'.[] | select(.guest == "micro") | select((.exits | type) != "object" or .exits.unavailable != null or (.shadow_mmu | type) != "object")
 		| "\(id): exits \(.exits.unavailable.reason // (.exits | type))"'
+check "every linux-guest row carries exits counted from kvm_exit (not absent) and shadow_mmu" \
+	"$defs"'.[] | select(.guest == "linux") | select((.exits | type) != "object" or .exits.unavailable != null or (.shadow_mmu | type) != "object")
+		| "\(id): exits \(.exits.unavailable.reason // (.exits | type))"'
+# A Linux guest under shadow paging: its page faults trap (PF excp), and a
+# CR3 write or a TLB flush of a page (invlpg, invpcid) exits; forkwait switches
+# address spaces on every fork and wait.
+check "shadow linux guest: exits of the shadow kinds (PF excp; write_cr3/invlpg/invpcid; forkwait: write_cr3)" \
+	"$defs"'.[] | select(.guest == "linux" and .mode == "shadow")
+		| select(nexits("PF excp") == 0 or nexits("write_cr3") + nexits("invlpg") + nexits("invpcid") == 0
+			or (.bench == "forkwait" and nexits("write_cr3") == 0))
+		| "\(id): \([reasons[] | "\(.reason)=\(.count)"] | join(" "))"'
+check "shadow linux guest: the shadow MMU's tracepoints fired (kvm_page_fault, kvm_mmu_set_spte)" \
+	"$defs"'.[] | select(.guest == "linux" and .mode == "shadow") | .shadow_mmu.events as $m
+		| select(($m.page_fault // 0) == 0 or ($m.set_spte // 0) == 0)
+		| "\(id): page_fault \($m.page_fault // "absent") set_spte \($m.set_spte // "absent")"'
+check "npt linux guest: npf exits (the guest touched memory the NPT had not mapped)" \
+	"$defs"'[.[] | select(.guest == "linux" and .mode == "npt")] | if length == 0 then empty
+		elif (map(nexits("npf")) | add) == 0 then "no npt linux row has an npf exit" else empty end'
 check "shadow micro guest: exits of the shadow kinds (cr3switch: write_cr3; ptewrite: invlpg; ptbuild: PF excp)" \
 	"$defs"'.[] | select(.guest == "micro" and .mode == "shadow")
 		| select((.bench == "cr3switch" and nexits("write_cr3") == 0) or (.bench == "ptewrite" and nexits("invlpg") == 0)
@@ -121,9 +139,10 @@ check "npt rows: none of the shadow kinds (PF excp, CR3 access, invlpg)" \
 check "npt rows: npf exits where the guest touched memory the NPT had not mapped" \
 	"$defs"'[.[] | select(.mode == "npt")] | if length == 0 then empty
 		elif (map(nexits("npf")) | add) == 0 then "no npt row has an npf exit" else empty end'
-check "shadow micro guest: the shadow MMU's tracepoints fired (kvm_mmu_pagetable_walk)" \
+check "shadow micro guest: the shadow MMU's tracepoints fired (kvm_page_fault, kvm_mmu_set_spte)" \
 	"$defs"'[.[] | select(.guest == "micro" and .mode == "shadow")] | if length == 0 then empty
-		elif (map(.shadow_mmu.events.pagetable_walk // 0) | add) == 0 then "pagetable_walk is 0 on every shadow row" else empty end'
+		elif (map((.shadow_mmu.events.page_fault // 0) + (.shadow_mmu.events.set_spte // 0)) | add) == 0
+		then "page_fault and set_spte are 0 on every shadow row" else empty end'
 
 # Large pages in KVM's own tables: npt maps by the host backing alone; a
 # shadow entry can be no larger than the guest's own leaf nor the host's.

@@ -218,6 +218,8 @@ int vb_qemu_argv(const struct vb_qemu_cfg *cfg, struct vb_argv *out, char *err, 
 		vb_argv_add(&a, "-qmp");
 		vb_argv_add(&a, "unix:%s,server=on,wait=off", cfg->qmp_path);
 	}
+	if (cfg->stopped)
+		vb_argv_add(&a, "-S");
 	*out = a;
 	return 0;
 }

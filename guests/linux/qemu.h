@@ -49,6 +49,7 @@ struct vb_qemu_cfg {
 	const char *script_path;	/* fw_cfg opt/vbench/script, or NULL */
 	const char *console_path;	/* the kernel console goes to this file */
 	const char *qmp_path;		/* QMP unix socket QEMU listens on, or NULL */
+	bool stopped;			/* -S: the vCPUs wait for QMP's cont */
 	/* The report channel (ttyS1, or the arch's) is QEMU's stdout. */
 };
 

@@ -196,3 +196,28 @@ EOF2
 	echo "$reason"
 	[[ "$reason" == "QEMU ended (exit 0: the guest powered off or reset (-no-reboot)) during boot"* ]]
 }
+
+@test "under KVM QEMU starts stopped (-S): without QMP to continue it, the boot fails at once" {
+	# A kvm_amd host in a fake tree, and a stand-in QEMU that opens no QMP
+	# socket: vbench must not wait out the boot deadline for a guest that
+	# cannot run, and must say why.
+	d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/bin" "$d/root/dev" "$d/root/sys/module/kvm_amd/parameters"
+	: >"$d/root/dev/kvm"
+	echo Y >"$d/root/sys/module/kvm_amd/parameters/npt"
+	printf '#!/bin/sh\nfor a; do [ "$a" = -S ] && echo stopped >%s; done\nexec >/dev/null\nsleep 30\n' \
+		"$d/argv" >"$d/bin/qemu-system-x86_64"
+	chmod +x "$d/bin/qemu-system-x86_64"
+	: >"$d/vmlinuz"
+	: >"$d/initrd"
+	SECONDS=0
+	VBENCH_SYSFS_ROOT=$d/root VBENCH_LINUX_KERNEL=$d/vmlinuz VBENCH_LINUX_INITRD=$d/initrd \
+		PATH="$d/bin:$PATH" run "$VBENCH" run --guest linux --accel kvm --mode npt \
+		--bench ptrchase --pages 4k:4k --out "$OUT" --quiet
+	echo "$output"
+	[ "$SECONDS" -lt 25 ]
+	[ "$(cat "$d/argv")" = stopped ]
+	reason=$(jq -r '.results[0].reason' "$(run_dir)/run.json")
+	echo "$reason"
+	[[ "$reason" == "QMP did not come up ("*"): QEMU waits stopped (-S) for its cont"* ]]
+}

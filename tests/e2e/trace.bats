@@ -13,7 +13,7 @@ tracefs_mounts() {
 	run "$VBENCH" run --bench ptrchase --trace lots --out "$OUT"
 	[ "$status" -eq 2 ]
 	one_error_line
-	[[ "$output" == *"unknown --trace 'lots': use none, counts or latency"* ]]
+	[[ "$output" == *"unknown --trace 'lots': use none, counts, walks or latency"* ]]
 	[ ! -d "$OUT" ]
 }
 
@@ -60,12 +60,13 @@ tracefs_mounts() {
 	host_lock
 	before=$(tracefs_mounts)
 	run "$VBENCH" run --mode "$mode" --guest micro --bench cr3switch --set switches=200 \
-		--repeat 3 --min-runs 3 --invocations 1 --out "$OUT"
+		--repeat 3 --min-runs 3 --invocations 1 --trace walks --out "$OUT"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(tracefs_mounts)" -eq "$before" ]
 	f="$(run_dir)/run.json"
 	[ "$(jq -r '.results[0].exits.source' "$f")" = tracepoints ]
+	[ "$(jq -r '.results[0].exits.depth' "$f")" = walks ]
 	[ "$(jq -r '.results[0].shadow_mmu.events.pagetable_walk' "$f")" -gt 0 ]
 	if [ "$(jq -r .host.kvm.flavour "$f")" = pvm ]; then
 		[ "$(jq -r '.results[0].exits.unavailable.cause' "$f")" = not-fired ]
@@ -73,6 +74,21 @@ tracefs_mounts() {
 	else
 		[ "$(jq -r '.results[0].exits.total' "$f")" -gt 0 ]
 	fi
+}
+
+@test "the default depth (counts) leaves out kvm_mmu_pagetable_walk: not a zero, not absent" {
+	need_kvm
+	dbl="$BATS_TEST_TMPDIR/trace"
+	printf '%s\n' "isa svm" "exit 78 2000" "event kvm_mmu_pagetable_walk 40" \
+		"event kvm_mmu_get_page 2" >"$dbl"
+	run env VB_TRACE_DOUBLE="$dbl" "$VBENCH" run --mode "$mode" --guest micro --bench cr3switch \
+		--set switches=200 --repeat 3 --min-runs 3 --invocations 1 --out "$OUT" --quiet
+	[ "$status" -eq 0 ]
+	f="$(run_dir)/run.json"
+	[ "$(jq -r '.results[0].exits.depth' "$f")" = counts ]
+	[ "$(jq -r '.results[0].shadow_mmu.events | has("pagetable_walk")' "$f")" = false ]
+	[ "$(jq -r '.results[0].shadow_mmu.unavailable | length' "$f")" -eq 0 ]
+	[ "$(jq -r '.results[0].shadow_mmu.events.get_page' "$f")" -eq 6 ]
 }
 
 @test "env: the SLAT features, and kvm_intel's through a fake tree and cpuinfo" {

@@ -427,3 +427,19 @@ Test(qemu, linux_append_env_adds_checked_words)
 	vb_argv_free(&a);
 	unsetenv("VBENCH_LINUX_APPEND");
 }
+
+/* Under KVM the Linux guest starts stopped, its vCPU threads traced before
+ * QMP's cont; without asking, QEMU runs at once. */
+Test(qemu, stopped_adds_dash_S)
+{
+	struct vb_argv a = { 0 };
+	struct vb_qemu_cfg c = base_cfg(VB_ACCEL_KVM, VB_PS_4K);
+
+	build(c, &a);
+	cr_assert_lt(find(&a, "-S"), 0, "not stopped unless asked");
+	vb_argv_free(&a);
+	c.stopped = true;
+	build(c, &a);
+	cr_assert_geq(find(&a, "-S"), 0);
+	vb_argv_free(&a);
+}

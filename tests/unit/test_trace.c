@@ -131,6 +131,35 @@ Test(trace, counts_depth_has_no_latency)
 	json_decref(row);
 }
 
+/* kvm_mmu_pagetable_walk fires on every guest walk: only the walks depth
+ * and deeper count it, and a row of the counts depth leaves it out. */
+Test(trace, pagetable_walk_from_the_walks_depth_on)
+{
+	const char *dbl = "isa svm\nexit 78 2000\nevent kvm_mmu_pagetable_walk 40\n"
+			  "event kvm_mmu_get_page 2\n";
+	enum vb_trace_depth ds[] = { VB_TRACE_COUNTS, VB_TRACE_WALKS, VB_TRACE_LATENCY };
+
+	for (size_t i = 0; i < sizeof(ds) / sizeof(ds[0]); i++) {
+		json_t *row, *mmu, *ev;
+
+		double_of(dbl);
+		row = row_of(ds[i], VB_KVM_AMD);
+		mmu = json_object_get(row, "shadow_mmu");
+		ev = json_object_get(mmu, "events");
+		cr_assert_eq(json_integer_value(json_object_get(ev, "get_page")), 4);
+		if (ds[i] == VB_TRACE_COUNTS)
+			cr_assert_null(json_object_get(ev, "pagetable_walk"));
+		else
+			cr_assert_eq(json_integer_value(json_object_get(ev, "pagetable_walk")), 80);
+		cr_assert_eq(json_array_size(json_object_get(mmu, "unavailable")), 0);
+		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "exits"),
+								   "depth")),
+				 vb_trace_depth_name(ds[i]));
+		json_decref(row);
+		drop();
+	}
+}
+
 Test(trace, absent_is_said_not_zero)
 {
 	json_t *row, *e, *u;
