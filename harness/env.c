@@ -7,6 +7,7 @@
 #include "harness/topology.h"
 #include "lib/text.h"
 #include "lib/arch.h"
+#include "lib/pmudev.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -197,9 +198,10 @@ static json_t *capture_hugepages(void)
 static json_t *capture_pmu(void)
 {
 	json_t *pmu = json_object();
-	char reason[256], err[256];
+	char reason[256], err[256], dev[256];
 	const char *name;
 	bool present;
+	int type;
 
 	if (vb_pmu_init(err, sizeof(err)) < 0) {
 		json_object_set_new(pmu, "present", json_false());
@@ -209,6 +211,14 @@ static json_t *capture_pmu(void)
 	}
 	present = vb_pmu_present(reason, sizeof(reason));
 	name = vb_pmu_name();
+	/* The core PMU's sysfs device and its perf type (lib/pmudev.h). */
+	if (vb_core_pmu_find(vb_sysfs_root(), dev, sizeof(dev), &type)) {
+		json_object_set_new(pmu, "device", json_string(dev));
+		json_object_set_new(pmu, "device_type", type >= 0 ? json_integer(type) : json_null());
+	} else {
+		json_object_set_new(pmu, "device", json_null());
+		json_object_set_new(pmu, "device_type", json_null());
+	}
 	json_object_set_new(pmu, "present", json_boolean(present));
 	json_object_set_new(pmu, "name", str_or_null(name));
 	if (!present)

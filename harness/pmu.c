@@ -2,13 +2,14 @@
  * metric table resolved on it, and counting on threads the harness knows. */
 #include "harness/pmu.h"
 #include "harness/modes.h"
+#include "lib/arch.h"
 #include "lib/error.h"
+#include "lib/pmudev.h"
 #include "microbench/metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,21 +26,14 @@ const char *vb_pmu_name(void)
 bool vb_pmu_present(char *reason, size_t len)
 {
 	struct perf_event_attr attr;
-	char path[512];
-	struct stat st;
+	char dev[256];
 	long fd;
 
-	/* Hybrid Intel parts name their core PMUs cpu_core and cpu_atom. */
-	snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/cpu", vb_sysfs_root());
-	if (stat(path, &st) < 0) {
-		snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/cpu_core",
-			 vb_sysfs_root());
-		if (stat(path, &st) < 0) {
-			snprintf(reason, len,
-				 "no hardware PMU: /sys/bus/event_source/devices/cpu missing "
-				 "(perf_event_open of cycles fails)");
-			return false;
-		}
+	if (!vb_core_pmu_find(vb_sysfs_root(), dev, sizeof(dev), NULL)) {
+		snprintf(reason, len,
+			 "no hardware PMU: %s missing (perf_event_open of cycles fails)",
+			 vb_arch_core_pmu_what());
+		return false;
 	}
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);

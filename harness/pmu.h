@@ -20,8 +20,10 @@ int vb_pmu_init(char *err, size_t errlen);
  * "skl", "amd64_fam19h_zen4"; NULL when libpfm4 knows none. */
 const char *vb_pmu_name(void);
 
-/* Can this host count hardware events? Checks <root>/sys/bus/event_source/devices/cpu
- * and then opens a cycles counter on the calling thread. */
+/* Can this host count hardware events? Looks for the core PMU's device under
+ * <root>/sys/bus/event_source/devices (lib/pmudev.h: cpu, cpu_core, arm64's
+ * armv8_pmuv3_0 or armv8_<core>) and then opens a cycles counter on the
+ * calling thread. */
 bool vb_pmu_present(char *reason, size_t len);
 
 /* Resolve an event ("DTLB_LOAD_MISSES:WALK_COMPLETED_4K") to a

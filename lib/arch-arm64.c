@@ -103,3 +103,11 @@ const char *vb_arch_gigantic_need(void)
 		       : "the 4K granule: this kernel's base page is not 4K (64K granule: 512M "
 			 "pages instead)";
 }
+
+/* arm64 kernels name the core PMU armv8_pmuv3_0 (ACPI, or the generic
+ * PMUv3 driver), or one per core type: armv8_cortex_a72, armv8_neoverse_n1,
+ * armv9_neoverse_n2, ... */
+const char *vb_arch_core_pmu_what(void)
+{
+	return "/sys/bus/event_source/devices/armv8_pmuv3_0 (or a core type's armv8_<core>)";
+}

@@ -82,3 +82,8 @@ const char *vb_arch_gigantic_need(void)
 {
 	return "the pdpe1gb CPU flag";
 }
+
+const char *vb_arch_core_pmu_what(void)
+{
+	return "/sys/bus/event_source/devices/cpu";
+}

@@ -32,4 +32,9 @@ bool vb_arch_hypervisor(char sig[13]);
  * why the kernel offers none: "the pdpe1gb CPU flag", "the 4K granule ...". */
 const char *vb_arch_gigantic_need(void);
 
+/* The core PMU's device as perf names it on this architecture, for a reason
+ * that says it is missing: x86 "/sys/bus/event_source/devices/cpu"; arm64
+ * armv8_pmuv3_0 or a core type's (lib/pmudev.h finds it on either). */
+const char *vb_arch_core_pmu_what(void);
+
 #endif

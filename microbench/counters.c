@@ -3,7 +3,9 @@
  * enabled and running, and whatever cannot be counted is listed with why. */
 #include "microbench/counters.h"
 #include "microbench/metrics.h"
+#include "lib/arch.h"
 #include "lib/error.h"
+#include "lib/pmudev.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -283,8 +285,9 @@ static int paranoid(void)
 
 static bool have_cpu_pmu(void)
 {
-	return access("/sys/bus/event_source/devices/cpu", F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0;
+	char dev[256];
+
+	return vb_core_pmu_find("", dev, sizeof(dev), NULL);
 }
 
 /* Why a hardware counter did not open, as a cause and a reason. */
@@ -295,9 +298,8 @@ static const char *classify(const struct vb_counters *cs, int e, char *why, size
 		return "open-failed";
 	}
 	if ((e == ENOENT || e == ENODEV || e == EOPNOTSUPP) && !have_cpu_pmu()) {
-		snprintf(why, len,
-			 "no hardware PMU in this %s (no /sys/bus/event_source/devices/cpu)",
-			 cs->vpmu >= 0 ? "VM" : "machine");
+		snprintf(why, len, "no hardware PMU in this %s (no %s)",
+			 cs->vpmu >= 0 ? "VM" : "machine", vb_arch_core_pmu_what());
 		return "no-pmu";
 	}
 	if (e == EACCES || e == EPERM) {

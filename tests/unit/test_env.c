@@ -202,6 +202,28 @@ Test(env, pmu_absent_in_fake_tree)
 	cr_assert(json_is_false(json_object_get(pmu, "present")));
 	cr_assert_not_null(
 		strstr(json_string_value(json_object_get(pmu, "reason")), "devices/cpu missing"));
+	cr_assert(json_is_null(json_object_get(pmu, "device")));
+	json_decref(host);
+}
+
+/* An arm64 kernel's core PMU is armv8_pmuv3_0 (or armv8_<core>), not cpu:
+ * the env finds it, with the perf type of its own events. */
+Test(env, pmu_armv8_in_fake_tree)
+{
+	json_t *host, *pmu;
+	const char *reason;
+
+	put("sys/bus/event_source/devices/software/type", "1\n");
+	put("sys/bus/event_source/devices/armv8_pmuv3_0/type", "8\n");
+	put("sys/bus/event_source/devices/armv8_pmuv3_0/cpus", "0-1\n");
+	host = vb_env_capture();
+	pmu = json_object_get(host, "pmu");
+	cr_assert_str_eq(json_string_value(json_object_get(pmu, "device")), "armv8_pmuv3_0");
+	cr_assert_eq(json_integer_value(json_object_get(pmu, "device_type")), 8);
+	/* Present, or absent only because this host's cycles do not open. */
+	reason = json_string_value(json_object_get(pmu, "reason"));
+	if (json_is_false(json_object_get(pmu, "present")))
+		cr_assert(reason && strstr(reason, "perf_event_open of cycles"), "%s", reason);
 	json_decref(host);
 }
 

@@ -20,6 +20,7 @@
 #include "guests/micro/micro.h"
 #include "guests/micro/stats.h"
 #include "guests/micro/vm.h"
+#include "lib/pmudev.h"
 #include "lib/row.h"
 #include "microbench/bench.h"
 #include "tests/unit/hostlock.h"
@@ -515,8 +516,8 @@ Test(micro, counters_on_the_vcpu_thread)
 	const char *const sets[] = { "footprint=4M", "loads=20000", NULL };
 	struct vb_run_opts o = opts;
 	json_t *row, *c, *u;
-	bool no_cpu = access("/sys/bus/event_source/devices/cpu", F_OK) != 0 &&
-		      access("/sys/bus/event_source/devices/cpu_core", F_OK) != 0;
+	char dev[256];
+	bool no_cpu = !vb_core_pmu_find("", dev, sizeof(dev), NULL);
 
 	need_kvm();
 	o.events = "perf::PERF_COUNT_SW_TASK_CLOCK";

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness/pmu.h"
+#include "lib/pmudev.h"
 #include "lib/row.h"
 #include "microbench/counters.h"
 #include "microbench/metrics.h"
@@ -439,9 +440,10 @@ Test(pmu, no_pmu_is_a_reason_per_metric)
 	json_t *o = json_object(), *u;
 	size_t i, n = 0;
 
-	if (access("/sys/bus/event_source/devices/cpu", F_OK) == 0 ||
-	    access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0)
-		cr_skip_test("this host has a PMU");
+	char dev[256];
+
+	if (vb_core_pmu_find("", dev, sizeof(dev), NULL))
+		cr_skip_test("this host has a PMU (%s)", dev);
 	vb_counters_init(&cs, VB_CSET_DEFAULT);
 	vb_counters_open(&cs, VB_SCOPE_PROCESS, 0, NULL);
 	vb_counters_start(&cs);
@@ -459,14 +461,12 @@ Test(pmu, no_pmu_is_a_reason_per_metric)
 
 Test(pmu, present_says_why_not)
 {
-	char reason[256] = "";
-	struct stat st;
+	char reason[256] = "", dev[256];
 
 	if (vb_pmu_present(reason, sizeof(reason)))
 		cr_skip_test("this host has a PMU");
 	cr_assert_neq(reason[0], '\0');
-	if (stat("/sys/bus/event_source/devices/cpu", &st) != 0 &&
-	    stat("/sys/bus/event_source/devices/cpu_core", &st) != 0)
+	if (!vb_core_pmu_find("", dev, sizeof(dev), NULL))
 		cr_assert_not_null(strstr(reason, "no hardware PMU"), "%s", reason);
 }
 
