@@ -3,10 +3,11 @@
 # this phase of arm64 support gives: /dev/kvm is there; KVM/arm64's
 # statistics are the ones docs/arm64.md names (no pages_*); vbench env inside
 # says KVM/arm64 in stage2 (mode stage2 available, shadow not, with reasons);
-# a native ptrchase over 16M runs with its pages verified; the Linux guest
-# (qemu-system-aarch64 on the lab's KVM: a nested guest under TCG, so one small
-# point, one boot) runs a stage2 ptrchase with its guest and host pages
-# verified and KVM's statistics read; and the micro guest runs every arm64
+# a native ptrchase over 16M runs with its pages verified; the core PMU
+# (armv8_pmuv3) is found and counts cycles through libpfm4's ARMv8 tables;
+# the Linux guest (qemu-system-aarch64 on the lab's KVM: a nested guest under
+# TCG, so one small point, one boot) runs a stage2 ptrchase with its guest and
+# host pages verified and KVM's statistics read; and the micro guest runs every arm64
 # kernel in stage2 (guests/micro/arm64/lab-check.bash, in the same boot). Every
 # row says its timing is TCG's: never evidence.
 #
@@ -19,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../micro/arm64/lab-check.bash"
 LAB_ARM64_TIMEOUT=${LAB_ARM64_TIMEOUT:-600}
 mkdir -p "$out"
-rm -f "$out"/{report.log,console.log,env.json,native.jsonl,stage2.jsonl,linux.jsonl,micro.jsonl}
+rm -f "$out"/{report.log,console.log,env.json,native.jsonl,pmu.jsonl,stage2.jsonl,linux.jsonl,micro.jsonl}
 
 script=$out/script.sh
 cat >"$script" <<'LAB'
@@ -49,6 +50,13 @@ vb() {
 	for f in /tmp/$name/*/results.jsonl; do [ -f "$f" ] && sed "s/^/@$name /" "$f"; done
 }
 vb native 3 --mode native --bench ptrchase --footprint 16M
+# The PMU through libpfm4's ARMv8 tables: QEMU's -cpu max (implementer 0) is
+# no core libpfm4 knows, so a Neoverse N1's tables stand in (the architected
+# common events, raw on the kernel's armv8_pmuv3). QEMU's PMUv3 counts
+# CPU_CYCLES; INST_RETIRED only under -icount, the TLB events not at all.
+export LIBPFM_FORCE_PMU=arm_n1
+vb pmu 1 --mode native --bench ptrchase --footprint 16M --counters default
+unset LIBPFM_FORCE_PMU
 vb stage2 3 --guest micro --mode stage2 --bench ptrchase --footprint 16M
 vb linux 1 --invocations 1 --guest linux --mode stage2 --bench ptrchase --pages 4k --footprint 16M
 LAB
@@ -64,6 +72,7 @@ set -e
 echo "lab-check-arm64: the lab ran for $(($(date +%s) - t0)) s, exit $rc"
 sed -n 's/^@env //p' "$out/report.log" >"$out/env.json"
 sed -n 's/^@native //p' "$out/report.log" >"$out/native.jsonl"
+sed -n 's/^@pmu //p' "$out/report.log" >"$out/pmu.jsonl"
 sed -n 's/^@stage2 //p' "$out/report.log" >"$out/stage2.jsonl"
 sed -n 's/^@linux //p' "$out/report.log" >"$out/linux.jsonl"
 sed -n 's/^@\(lab\|text\|log\) //p' "$out/report.log"
@@ -97,6 +106,9 @@ check "env: no shadow mode, with the reason" jqt \
 check "native ptrchase 16M: ok, mode native, 4k verified from smaps" jqt \
 	'[.status, .mode_verified, .bench, .pages.verified, .pages.source] | join(" ")' \
 	"$out/native.jsonl" "ok native ptrchase 4k smaps"
+check "PMU: env finds the core PMU (armv8_pmuv3*); a native row counts cycles on it (arm_n1)" \
+	bash -c 'jq -e ".pmu.present and (.pmu.device | startswith(\"armv8_\"))" "$0" &&
+		jq -e ".counters.pmu.all.cycles > 0" "$1"' "$out/env.json" "$out/pmu.jsonl"
 check "env: QEMU's TCG named as the hypervisor (MIDR: implementer 0, part 'Q')" jqt \
 	'.hypervisor' "$out/env.json" TCGTCGTCGTCG
 cat "$out/native.jsonl" "$out/linux.jsonl" >"$out/timed.jsonl"
