@@ -214,7 +214,8 @@ static json_t *capture_pmu(void)
 	/* The core PMU's sysfs device and its perf type (lib/pmudev.h). */
 	if (vb_core_pmu_find(vb_sysfs_root(), dev, sizeof(dev), &type)) {
 		json_object_set_new(pmu, "device", json_string(dev));
-		json_object_set_new(pmu, "device_type", type >= 0 ? json_integer(type) : json_null());
+		json_object_set_new(pmu, "device_type",
+				    type >= 0 ? json_integer(type) : json_null());
 	} else {
 		json_object_set_new(pmu, "device", json_null());
 		json_object_set_new(pmu, "device_type", json_null());
