@@ -66,6 +66,10 @@ arm64_vbench() {
 	[ "$(ev data_walks)" = DTLB_WALK ]
 	[ "$(ev fetch_walks)" = ITLB_WALK ]
 	[ "$(ev load_walk_cycles)" = "not on arm_n1" ]
+	# What perf_event_open gets: PERF_TYPE_RAW (4), which the kernel hands to
+	# the core PMU (armv8_pmuv3*), and the architected common event numbers.
+	[ "$(jq -c '[.metrics[] | select(.event) | [.type, .config]]' <<<"$output")" = \
+		'[[4,17],[4,8],[4,102],[4,5],[4,45],[4,52],[4,53]]' ]
 	run qemu-aarch64 "$a64" list events --pmu arm_ac57 --json
 	[ "$status" -eq 0 ]
 	[ "$(ev l1_dtlb_misses)" = L1D_TLB_REFILL ]
