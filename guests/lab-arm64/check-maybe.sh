@@ -4,7 +4,9 @@
 # dpkg's arm64 architecture, the cross compiler, qemu-system-aarch64) and
 # the arm64 kernel, busybox and QEMU (fetch-arm64.sh). Where that cannot be
 # had (not root, no network, no arm64 archive), the check is skipped with the
-# reason; else `make lab-check-arm64` runs and its result is this one's. The
+# reason; else `make lab-check-arm64 e2e-arm64` runs (the lab, then the bats
+# files that need the cross build, which make check's e2e step skipped) and
+# its result is this one's. The
 # outcome is CHECK_DIR/lab-arm64.tap, which scripts/check-skips.sh lists (and
 # fails on a skip when this machine has what the lab needs).
 set -uo pipefail
@@ -31,7 +33,7 @@ trap 'rm -f "$log"' EXIT
 	skip "the arm64 packages cannot be installed here (make deps-arm64)" "$log"
 "$here/fetch-arm64.sh" "$repo/guests/lab-arm64/cache" >"$log" 2>&1 ||
 	skip "the arm64 kernel, busybox or QEMU cannot be fetched here" "$log"
-if "${MAKE:-make}" -C "$repo" --no-print-directory lab-check-arm64; then
+if "${MAKE:-make}" -C "$repo" --no-print-directory lab-check-arm64 e2e-arm64; then
 	tap_line "ok 1 lab-check-arm64"
 	exit 0
 fi

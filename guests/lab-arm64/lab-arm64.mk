@@ -20,7 +20,7 @@ LAB_ARM64_KERNEL  = $(LAB_ARM64_CACHE)/root/boot/vmlinuz-$$(cat $(LAB_ARM64_CACH
 # console the report channel is on, and fw_cfg.
 LAB_ARM64_MODS   := -l virtio_mmio -l virtio_console -l qemu_fw_cfg
 
-.PHONY: lab-arm64 lab-check-arm64 lab-check-arm64-maybe
+.PHONY: lab-arm64 lab-check-arm64 lab-check-arm64-maybe e2e-arm64
 
 # The initramfs are remade every time (a few seconds): the cross build decides
 # by itself whether the binaries changed. In the lab: vbench, vbench-guest,
@@ -47,5 +47,12 @@ lab-check-arm64: lab-arm64
 # kernel or QEMU cannot be had (guests/lab-arm64/check-maybe.sh).
 lab-check-arm64-maybe:
 	guests/lab-arm64/check-maybe.sh $(CHECK_DIR)
+
+# The bats files that need the cross-built binaries (run under qemu-aarch64)
+# skip in make check's e2e step, which comes before the cross build; once the
+# lab check has built them, they run again and their TAP replaces the skips.
+e2e-arm64: cross-arm64
+	VBENCH=$(abspath $(VBENCH)) scripts/run-e2e.sh $(CHECK_DIR) \
+		tests/e2e/arm64.bats tests/e2e/arm64_micro.bats
 
 check-extra:: lab-check-arm64-maybe
