@@ -283,11 +283,17 @@ static int paranoid(void)
 	return v;
 }
 
+/* Asked once: the PMU devices do not change while we run, and each look
+ * reads a sysfs folder (a heap buffer), which would otherwise happen once per
+ * event that failed to open. */
 static bool have_cpu_pmu(void)
 {
+	static int known = -1;
 	char dev[256];
 
-	return vb_core_pmu_find("", dev, sizeof(dev), NULL);
+	if (known < 0)
+		known = vb_core_pmu_find("", dev, sizeof(dev), NULL);
+	return known;
 }
 
 /* Why a hardware counter did not open, as a cause and a reason. */

@@ -30,9 +30,11 @@ Test(junit, counts_failures_and_skips_and_escapes_text)
 		  .failure = "regression: +30%" },
 		{ .classname = "vbench.history.gups", .name = "g\x01h", .skipped = "too few runs" },
 	};
-	char path[512], err[256], *x;
+	char path[512], err[256], *x, *dir = fx_tmpdir();
 
-	snprintf(path, sizeof(path), "%s/j.xml", fx_tmpdir());
+	cr_assert(dir);
+	snprintf(path, sizeof(path), "%s/j.xml", dir);
+	free(dir);
 	cr_assert_eq(vb_junit_write(path, "suite", c, 3, err, sizeof(err)), 0, "%s", err);
 	x = slurp(path);
 	cr_assert(strstr(x, "<testsuite name=\"suite\" tests=\"3\" failures=\"1\" errors=\"0\" "

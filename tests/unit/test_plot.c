@@ -204,12 +204,12 @@ Test(plot, each_curve_draws_its_own_rows)
 {
 	char err[256], *dir = fx_tmpdir(), *gp, *dat;
 	json_t *run = vb_run_load("tests/fixtures/runs/sweep", err, sizeof(err));
-	json_t *styles = json_object();
+	json_t *styles = json_object(), *files = json_array();
 	const char *p, *end;
 	int curves = 0, empty = 0;
 
 	cr_assert_not_null(run, "%s", err);
-	cr_assert_geq(vb_plot_write(run, NULL, dir, json_array(), err, sizeof(err)), 1, "%s", err);
+	cr_assert_geq(vb_plot_write(run, NULL, dir, files, err, sizeof(err)), 1, "%s", err);
 	gp = slurp(dir, VB_PLOT_SCRIPT);
 	dat = slurp(dir, "sweep-forkwait.dat");
 	p = strstr(gp, "set output 'sweep-forkwait.png'");
@@ -249,6 +249,7 @@ Test(plot, each_curve_draws_its_own_rows)
 	free(gp);
 	free(dat);
 	free(dir);
+	json_decref(files);
 	json_decref(styles);
 	json_decref(run);
 }
