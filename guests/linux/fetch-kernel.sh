@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
-# fetch-kernel.sh CACHE: Debian's linux-image-amd64 (the package it depends
-# on), fetched with apt-get download and unpacked with dpkg -x into CACHE/root.
-# CACHE/kernel.stamp names the package and version; it is rewritten only when
-# they change, so make rebuilds the images only then.
+# fetch-kernel.sh CACHE [ARCH]: Debian's linux-image-ARCH (amd64 or arm64;
+# default amd64; the package it depends on), fetched with apt-get download and
+# unpacked with dpkg -x into CACHE/root. CACHE/kernel.stamp names the package
+# and version; it is rewritten only when they change, so make rebuilds the
+# images only then.
 set -euo pipefail
-cache=${1:?usage: fetch-kernel.sh CACHE}
+cache=${1:?usage: fetch-kernel.sh CACHE [amd64|arm64]}
+arch=${2:-amd64}
+case $arch in amd64 | arm64) ;; *)
+	echo "vbench: guest-image: '$arch': amd64 or arm64" >&2
+	exit 2 ;;
+esac
+meta=linux-image-$arch
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 stamp=$cache/kernel.stamp
 
 say() { echo "vbench: guest-image: $*" >&2; }
 
-# The package linux-image-amd64 points at now (candidate version, from the
+# The package $meta points at now (candidate version, from the
 # local apt lists; 'apt-get update' once when they do not know it).
 resolve() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
+	apt-cache depends "$meta" 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
 }
 pkg=$(resolve || true)
 if [ -z "$pkg" ] && [ ! -s "$stamp" ]; then
-	say "apt lists do not know linux-image-amd64: running apt-get update"
+	say "apt lists do not know $meta: running apt-get update"
 	apt-get update -qq
 	pkg=$(resolve || true)
 fi
 if [ -z "$pkg" ]; then
 	if [ -s "$stamp" ] && [ -d "$cache/root/boot" ]; then
-		say "cannot resolve linux-image-amd64 from apt; keeping $(cat "$stamp")"
+		say "cannot resolve $meta from apt; keeping $(cat "$stamp")"
 		exit 0
 	fi
-	say "cannot resolve linux-image-amd64 (is this Debian with apt lists?)"
+	say "cannot resolve $meta (is this Debian with apt lists?)"
 	exit 3
 fi
 ver=$(apt-cache show --no-all-versions "$pkg" | awk '/^Version:/ { print $2; exit }')

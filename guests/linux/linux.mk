@@ -11,7 +11,20 @@
 ifndef VB_LINUX_MK
 VB_LINUX_MK := 1
 
-DEPS_PKGS += qemu-system-x86 busybox-static cpio kmod
+# The guest runs on the machine that builds it, under its own KVM: QEMU, the
+# Debian kernel and the modules the init loads are this machine's
+# architecture's (guests/linux/arch-*.c names the machine QEMU emulates).
+ifeq ($(shell uname -m),aarch64)
+LINUX_DEB_ARCH := arm64
+LINUX_QEMU_PKG := qemu-system-arm
+# virt's virtio transport and the console the report channel is on
+LINUX_MODS     := -l virtio_mmio -l virtio_console -l qemu_fw_cfg
+else
+LINUX_DEB_ARCH := amd64
+LINUX_QEMU_PKG := qemu-system-x86
+LINUX_MODS     := -l qemu_fw_cfg
+endif
+DEPS_PKGS += $(LINUX_QEMU_PKG) busybox-static cpio kmod
 
 LINUX_CACHE  := guests/linux/cache
 KERNEL_STAMP := $(LINUX_CACHE)/kernel.stamp
@@ -26,10 +39,10 @@ INITRAMFS_DEPS := guests/linux/mkinitramfs.sh guests/linux/init $(KERNEL_STAMP)
 
 guest-image: $(LINUX_KERNEL) $(LINUX_INITRD)
 
-# The stamp is rewritten only when linux-image-amd64 moves to another
+# The stamp is rewritten only when linux-image-$(LINUX_DEB_ARCH) moves to another
 # version, so everything below rebuilds only then (or when its own inputs change).
 $(KERNEL_STAMP): FORCE
-	@guests/linux/fetch-kernel.sh $(LINUX_CACHE)
+	@guests/linux/fetch-kernel.sh $(LINUX_CACHE) $(LINUX_DEB_ARCH)
 
 kernel-fetch: $(KERNEL_STAMP)
 
@@ -39,7 +52,7 @@ $(LINUX_KERNEL): $(KERNEL_STAMP)
 
 $(LINUX_INITRD): $(INITRAMFS_DEPS) $(GUEST_IMAGE_BIN)
 	guests/linux/mkinitramfs.sh -o $@ -k $(LINUX_CACHE)/root -i guests/linux/init \
-		-b $(GUEST_IMAGE_BIN):/bin/vbench-guest -l qemu_fw_cfg
+		-b $(GUEST_IMAGE_BIN):/bin/vbench-guest $(LINUX_MODS)
 
 # The e2e smoke test runs a Linux guest when the image can be built, and
 # skips with the reason otherwise; a failed build must not stop the other tests.
