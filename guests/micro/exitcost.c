@@ -20,48 +20,24 @@ VB_GUEST_KERNEL(invlpg);
  * the kernel, with or without an in-kernel APIC. */
 #define MSR_APIC_BASE 0x1b
 
-/* Small by default: on PVM every CPL0 instruction is emulated (~6.5 us). */
-static const struct vb_param_def params[] = {
-	{ .name = "ops", .type = VB_PARAM_U64, .def = 1000, .min = 1, .max = 1UL << 32,
-	  .unit = "operations", .help = "instructions (one operation each) per timed pass" },
-	{ 0 }
-};
-
-static int size(struct vb_micro *m)
-{
-	vb_micro_size_data(m, m->gsz);
-	return 0;
-}
-
-/* ARG0 the operations; arg1 what the kernel reads from ARG1. */
-static int prepare_with(struct vb_micro *m, uint64_t arg1)
-{
-	if (vb_micro_map_data(m) < 0)
-		return -1;
-	m->mb[MB_ARG0 / 8] = vb_micro_param(m, "ops");
-	m->mb[MB_ARG1 / 8] = arg1;
-	m->ops = m->first_ops = vb_micro_param(m, "ops");
-	return 0;
-}
-
 static int prepare(struct vb_micro *m)
 {
-	return prepare_with(m, 0);
+	return vb_micro_exit_prepare(m, 0);
 }
 
 static int prepare_hypercall(struct vb_micro *m)
 {
-	return prepare_with(m, m->vm.amd);
+	return vb_micro_exit_prepare(m, m->vm.amd);
 }
 
 static int prepare_rdmsr(struct vb_micro *m)
 {
-	return prepare_with(m, MSR_APIC_BASE);
+	return vb_micro_exit_prepare(m, MSR_APIC_BASE);
 }
 
 static int prepare_invlpg(struct vb_micro *m)
 {
-	return prepare_with(m, VB_G_DATA);
+	return vb_micro_exit_prepare(m, VB_G_DATA);
 }
 
 static bool pcid_valid(const struct vb_micro *m, char *why, size_t len)
@@ -84,7 +60,8 @@ static bool hypercall_valid(const struct vb_micro *m, char *why, size_t len)
 
 #define EXIT_KERNEL(kname, what, kunit, prep, ...) {					\
 	.name = #kname, .summary = what, .unit = kunit, .unit_kind = VB_UNIT_NS_PER_OP,	\
-	.params = params, .cpl0 = true, .entry = vb_gk_##kname, .size = size,		\
+	.params = vb_micro_exit_params, .cpl0 = true, .entry = vb_gk_##kname,		\
+	.size = vb_micro_exit_size,							\
 	.prepare = prep, __VA_ARGS__ }
 
 const struct vb_micro_kernel vb_mk_cpuid =

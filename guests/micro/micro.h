@@ -48,6 +48,13 @@ int vb_micro_map_data(struct vb_micro *m);
 /* Page-table level of a leaf size: 1 for 4K, 2 for 2M, 3 for 1G. */
 int vb_micro_leaf_level(enum vb_page_size ps);
 
+/* The one-instruction exit kernels (each architecture's exitcost.c): their
+ * one parameter, ops; a data slot of one guest page; and a prepare that puts
+ * ops in ARG0 and arg1 (what the instruction takes) in ARG1. */
+extern const struct vb_param_def vb_micro_exit_params[];
+int vb_micro_exit_size(struct vb_micro *m);
+int vb_micro_exit_prepare(struct vb_micro *m, uint64_t arg1);
+
 /* The micro guest's run_one (harness/guest.h): fills `row` (already holding
  * bench, mode, guest, pages.requested, params, started) with samples, stats,
  * pages.verified, counters, status and reason. Returns 0 whenever it wrote a

@@ -14,48 +14,25 @@ VB_GUEST_KERNEL(tlbi);
 /* SMCCC_VERSION: a call every KVM/arm64 answers in the kernel. */
 #define SMCCC_VERSION 0x80000000ULL
 
-/* The same parameter as x86's exit kernels. */
-static const struct vb_param_def params[] = {
-	{ .name = "ops", .type = VB_PARAM_U64, .def = 1000, .min = 1, .max = 1UL << 32,
-	  .unit = "operations", .help = "instructions (one operation each) per timed pass" },
-	{ 0 }
-};
-
-static int size(struct vb_micro *m)
-{
-	vb_micro_size_data(m, m->gsz);
-	return 0;
-}
-
-/* ARG0 the operations; arg1 what the kernel reads from ARG1. */
-static int prepare_with(struct vb_micro *m, uint64_t arg1)
-{
-	if (vb_micro_map_data(m) < 0)
-		return -1;
-	m->mb[MB_ARG0 / 8] = vb_micro_param(m, "ops");
-	m->mb[MB_ARG1 / 8] = arg1;
-	m->ops = m->first_ops = vb_micro_param(m, "ops");
-	return 0;
-}
-
 static int prepare(struct vb_micro *m)
 {
-	return prepare_with(m, 0);
+	return vb_micro_exit_prepare(m, 0);
 }
 
 static int prepare_hypercall(struct vb_micro *m)
 {
-	return prepare_with(m, SMCCC_VERSION);
+	return vb_micro_exit_prepare(m, SMCCC_VERSION);
 }
 
 static int prepare_tlbi(struct vb_micro *m)
 {
-	return prepare_with(m, VB_G_DATA);
+	return vb_micro_exit_prepare(m, VB_G_DATA);
 }
 
 #define EXIT_KERNEL(kname, what, kunit, prep) {						\
 	.name = #kname, .summary = what, .unit = kunit, .unit_kind = VB_UNIT_NS_PER_OP,	\
-	.params = params, .cpl0 = true, .entry = vb_gk_##kname, .size = size,		\
+	.params = vb_micro_exit_params, .cpl0 = true, .entry = vb_gk_##kname,		\
+	.size = vb_micro_exit_size,							\
 	.prepare = prep }
 
 const struct vb_micro_kernel vb_mk_hypercall =
