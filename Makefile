@@ -121,6 +121,8 @@ $(VB_PAIRED): $(call obj,analysis/tools/vb_paired.c) $(LIBHOST) $(LIBCORE)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBHOST) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBHOST) $(LIBCORE) $(LDFLAGS) -lcriterion $(HOST_LIBS)
+# It compiles arm64's table builder into itself (any host can run that).
+$(BUILD)/tests/test_arm64_pagetable: guests/micro/arm64/pagetable.c
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), each with a seed corpus in
 # tests/fuzz/corpus/<name>/. Built by clang with ASan and UBSan in their own folder.

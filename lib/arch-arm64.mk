@@ -8,7 +8,7 @@
 # binaries statically (see docs/arm64.md).
 LIB_SRCS  := $(filter-out lib/arch-%.c,$(LIB_SRCS)) lib/arch-arm64.c
 CORE_SRCS := $(LIB_SRCS) $(BENCH_SRCS)
-MICRO_SHARED := $(addprefix guests/micro/,micro.c vm.c stats.c prepare.c lookup.c ptpool.c \
+MICRO_SHARED := $(addprefix guests/micro/,micro.c vm.c stats.c prepare.c lookup.c ptpool.c ptmap.c \
 		ptrchase.c gups.c cr3switch.c ptewrite.c ptbuild.c mmufault.c)
 HOST_SRCS := $(filter-out guests/micro/%,$(HOST_SRCS)) $(MICRO_SHARED) \
 	     $(wildcard guests/micro/arm64/*.c guests/micro/arm64/*.S)

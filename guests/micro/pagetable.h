@@ -6,6 +6,7 @@
 #ifndef VB_MICRO_PAGETABLE_H
 #define VB_MICRO_PAGETABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,16 @@ uint64_t vb_pt_pages_needed(uint64_t len, enum vb_page_size leaf);
  * what a guest that builds its own tree (ptbuild) writes. */
 uint64_t vb_pt_leaf(uint64_t gpa, enum vb_page_size leaf, uint64_t flags);
 uint64_t vb_pt_table(uint64_t gpa, uint64_t flags);
+/* Each architecture's step down the tree for vb_pt_map: the table under the
+ * upper-level entry e, allocated from the pool (with flags) when e is empty;
+ * false when e maps a leaf of its own (or the pool is exhausted). */
+bool vb_pt_next_table(struct vb_pt *pt, uint64_t *e, uint64_t flags, uint64_t *table);
+/* The index of gva's entry in a table of `level` (1: the leaves of 4K pages),
+ * 512 entries a table on both architectures. */
+static inline unsigned vb_pt_index(uint64_t gva, int level)
+{
+	return (gva >> (12 + 9 * (level - 1))) & 511;
+}
 /* Host pointer of a GPA inside the tables' memory, or NULL. */
 uint64_t *vb_pt_ptr(const struct vb_pt *pt, uint64_t gpa);
 
