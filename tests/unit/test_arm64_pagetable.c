@@ -8,33 +8,11 @@
 #include <string.h>
 
 #include "guests/micro/arm64/pagetable.c"
+#include "tests/unit/fixture_pt.h"
 
-#define MEM_SIZE	(8UL << 20)
-#define POOL		(1UL << 20)
-#define G		(1ULL << 30)
-#define M2		(2ULL << 20)
 #define OA		0x0000fffffffff000ULL	/* output address, bits 47:12 */
 
-static uint8_t *mem;
-static struct vb_pt pt;
-static uint64_t root;
-static char err[256];
-
-static void setup(void)
-{
-	mem = aligned_alloc(4096, MEM_SIZE);
-	cr_assert_not_null(mem);
-	memset(mem, 0xaa, MEM_SIZE);	/* the builder must zero what it allocates */
-	vb_pt_init(&pt, mem, 0, MEM_SIZE, POOL, MEM_SIZE);
-	cr_assert_eq(vb_pt_alloc(&pt, &root), 0);
-}
-
-static void teardown(void)
-{
-	free(mem);
-}
-
-TestSuite(arm64_pagetable, .init = setup, .fini = teardown);
+TestSuite(arm64_pagetable, .init = fx_pt_setup, .fini = fx_pt_teardown);
 
 struct leaf { uint64_t va, pa, size, desc; };
 
