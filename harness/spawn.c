@@ -70,7 +70,8 @@ void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_
 	}
 }
 
-pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size_t errlen)
+pid_t vb_spawn_start(char *const argv[], int in_fd, int out_fd, int err_fd, char *err,
+		     size_t errlen)
 {
 	pid_t ppid = getpid(), pid = fork();
 
@@ -79,13 +80,13 @@ pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size
 		return -1;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* It must not outlive vbench. It stays in our process group so
 		 * that Ctrl-C reaches it as well. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != ppid)
 			_exit(127);
-		dup2(null, STDIN_FILENO);
+		dup2(in, STDIN_FILENO);
 		dup2(out_fd, STDOUT_FILENO);
 		dup2(err_fd, STDERR_FILENO);
 		execvp(argv[0], argv);

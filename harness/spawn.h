@@ -72,11 +72,12 @@ struct vb_linebuf {
 void vb_linebuf_feed(struct vb_linebuf *lb, const char *data, size_t n, vb_line_fn on_line,
 		     void *arg);
 
-/* Start argv[0] (searched in PATH) with stdin /dev/null, stdout on out_fd
- * and stderr on err_fd, killed by the kernel when vbench dies, and in our
- * process group (Ctrl-C reaches it). The caller waits for it. Returns the
- * pid, or -1 with err. */
-pid_t vb_spawn_start(char *const argv[], int out_fd, int err_fd, char *err, size_t errlen);
+/* Start argv[0] (searched in PATH) with stdin on in_fd (-1: /dev/null),
+ * stdout on out_fd and stderr on err_fd, killed by the kernel when vbench
+ * dies, and in our process group (Ctrl-C reaches it). The caller waits for
+ * it. Returns the pid, or -1 with err. */
+pid_t vb_spawn_start(char *const argv[], int in_fd, int out_fd, int err_fd, char *err,
+		     size_t errlen);
 
 /* Run argv[0] (searched in PATH when it has no '/') to completion. The child
  * dies with the caller (PR_SET_PDEATHSIG), in its own process group. Returns 0

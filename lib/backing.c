@@ -474,18 +474,20 @@ static FILE *open_smaps(pid_t pid)
 	return fopen(path, "re");
 }
 
-int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified *out, char *err,
-		   size_t errlen)
+/* One reading of pid's smaps into out: the VMAs overlapping [lo, hi), or,
+ * when len > 0, the first VMA of exactly len bytes. Returns how many VMAs
+ * were measured, or -1 with err. */
+static int smaps_scan(pid_t pid, uintptr_t lo, uintptr_t hi, uint64_t len,
+		      struct vb_mem_verified *out, char *err, size_t errlen)
 {
 	struct vma_info v = { 0 };
 	bool have = false;
+	int measured = 0;
 	char line[512];
 	FILE *f;
 
 	memset(out, 0, sizeof(*out));
 	out->size = VB_PS_NONE;
-	if (hi <= lo)
-		return 0;
 	f = open_smaps(pid);
 	if (!f)
 		return vb_errf(err, errlen, "cannot read smaps of %s: %s",
@@ -518,34 +520,40 @@ int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified
 		memset(&v, 0, sizeof(v));
 		v.start = s;
 		v.end = e;
+		if (len > 0 && !measured && e - s == len) {
+			lo = s;
+			hi = e;
+		}
 		have = e > lo && s < hi;
+		measured += have;
 	}
 	if (have)
 		account_vma(&v, lo, hi, out);
 	fclose(f);
 	out->size = dominant_size(out);
-	return 0;
+	return measured;
 }
 
-bool vb_smaps_find_len(pid_t pid, uint64_t len, uintptr_t *lo)
+int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified *out, char *err,
+		   size_t errlen)
 {
-	char line[512];
-	FILE *f = open_smaps(pid);
-	bool found = false;
-
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		uintptr_t s, e;
-
-		if (line[0] >= 'A' && line[0] <= 'Z')
-			continue;
-		if (parse_vma_header(line, &s, &e) && e - s == len) {
-			*lo = s;
-			found = true;
-		}
+	if (hi <= lo) {
+		memset(out, 0, sizeof(*out));
+		out->size = VB_PS_NONE;
+		return 0;
 	}
-	if (f)
-		fclose(f);
-	return found;
+	return smaps_scan(pid, lo, hi, 0, out, err, errlen) < 0 ? -1 : 0;
+}
+
+int vb_smaps_sized(pid_t pid, uint64_t len, struct vb_mem_verified *out, char *err,
+		   size_t errlen)
+{
+	int n;
+
+	if (len == 0)
+		return vb_errf(err, errlen, "a mapping of 0 bytes");
+	n = smaps_scan(pid, 0, 0, len, out, err, errlen);
+	return n < 0 ? -1 : n > 0;
 }
 
 int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err, size_t errlen)

@@ -61,9 +61,12 @@ int vb_mem_verify(const struct vb_mem *m, struct vb_mem_verified *out, char *err
  * smaps: anonymous, THP, shmem/file PMD and hugetlb pages. */
 int vb_smaps_range(pid_t pid, uintptr_t lo, uintptr_t hi, struct vb_mem_verified *out, char *err,
 		   size_t errlen);
-/* The start of the first mapping of exactly len bytes in pid's smaps (QEMU
- * maps a guest's RAM block as one); false when there is none. */
-bool vb_smaps_find_len(pid_t pid, uint64_t len, uintptr_t *lo);
+/* The same for the first mapping of exactly len bytes in pid's smaps (QEMU
+ * maps a guest's RAM block as one), found and measured in one reading (the
+ * process may end between two). Returns 1, 0 when there is no such mapping
+ * (or the process has ended), -1 with err. */
+int vb_smaps_sized(pid_t pid, uint64_t len, struct vb_mem_verified *out, char *err,
+		   size_t errlen);
 
 /* Hugepage pool for a size ("hugepages-2048kB"): free pages, or -1 if the size is absent. */
 long vb_hugepages_free(size_t page_bytes);

@@ -41,6 +41,8 @@ struct boot {
 	enum vb_accel accel;
 	uint64_t ram_bytes;
 	pid_t pid;
+	int to_guest;			/* QEMU's stdin: the report channel's way back
+					 * to the guest's init (a socket), or -1 */
 	enum stage stage;
 	size_t cur;
 	double deadline;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,8 +248,9 @@ static void files_remove(const struct batch_files *f)
 }
 
 /* Start QEMU on the batch's files with ram MiB (rounded to its backing, into
- * b->ram_bytes), its stderr in f->qerr; b->pid is QEMU. Returns the read end
- * of its report channel, or -1 with err. */
+ * b->ram_bytes), its stderr in f->qerr; b->pid is QEMU, b->to_guest its
+ * stdin (a socket, so that a write after QEMU ended is no SIGPIPE). Returns
+ * the read end of its report channel, or -1 with err. */
 static int qemu_start(struct boot *b, const struct batch_files *f, const char *kernel,
 		      const char *initrd, unsigned long ram, const char *why, char *err,
 		      size_t errlen)
@@ -261,7 +263,7 @@ static int qemu_start(struct boot *b, const struct batch_files *f, const char *k
 	struct vb_argv argv = { 0 };
 	long pool1g = vb_linux_boot_pool_1g(b->pts, b->n);
 	char append[256], memobj[256];
-	int pipefd[2] = { -1, -1 }, errfd = -1;
+	int pipefd[2] = { -1, -1 }, sv[2] = { -1, -1 }, errfd = -1;
 
 	/* 1G pages come from memblock at boot: at run time a free, aligned 1G
 	 * range is luck. Smaller pools the init sets per bench. */
@@ -277,6 +279,7 @@ static int qemu_start(struct boot *b, const struct batch_files *f, const char *k
 		goto fail;
 	b->ram_bytes = (uint64_t)ram << 20;
 	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    (errfd = open(f->qerr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		vb_errf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
@@ -286,17 +289,22 @@ static int qemu_start(struct boot *b, const struct batch_files *f, const char *k
 			"  linux guest: booting %zu point(s) under %s (%s), %lu MiB of %s RAM\n",
 			b->n, vb_accel_name(b->accel), why, ram,
 			vb_page_size_name(cfg.host_pages));
-	b->pid = vb_spawn_start(argv.v, pipefd[1], errfd, err, errlen);
+	b->pid = vb_spawn_start(argv.v, sv[1], pipefd[1], errfd, err, errlen);
 	if (b->pid >= 0) {
 		close(pipefd[1]);
+		close(sv[1]);
 		close(errfd);
 		vb_argv_free(&argv);
+		b->to_guest = sv[0];
 		return pipefd[0];
 	}
 fail:
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2; k++) {
 		if (pipefd[k] >= 0)
 			close(pipefd[k]);
+		if (sv[k] >= 0)
+			close(sv[k]);
+	}
 	if (errfd >= 0)
 		close(errfd);
 	vb_argv_free(&argv);
@@ -419,6 +427,8 @@ static void boot_release(struct boot *b)
 		kill(b->pid, SIGKILL);
 		waitpid(b->pid, NULL, 0);
 	}
+	if (b->to_guest >= 0)
+		close(b->to_guest);
 	if (b->qmp_ok)
 		vb_qmp_close(&b->qmp);
 	json_decref(b->kvm_types);
@@ -434,7 +444,8 @@ static void boot_release(struct boot *b)
 int vb_linux_run_batch(const struct vb_point *const *pts, json_t *const *rows, size_t n,
 		       const struct vb_run_opts *o)
 {
-	struct boot b = { .pts = pts, .rows = rows, .n = n, .o = o, .pid = -1, .decided = n };
+	struct boot b = { .pts = pts, .rows = rows, .n = n, .o = o, .pid = -1, .to_guest = -1,
+			  .decided = n };
 	struct batch_files f = { .made = false };
 	char kernel[4096], initrd[4096], err[1024], why[256];
 	char *plan;

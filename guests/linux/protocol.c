@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 const char *const vb_linux_stage_names[] = { "boot", "the pause between benches", "a bench",
@@ -26,11 +27,9 @@ const char *const vb_linux_stage_names[] = { "boot", "the pause between benches"
  * exactly the RAM's size (QEMU maps each RAM block as one). */
 static bool host_pages_read(pid_t pid, uint64_t ram_bytes, struct vb_mem_verified *v)
 {
-	uintptr_t lo;
 	char err[256];
 
-	return vb_smaps_find_len(pid, ram_bytes, &lo) &&
-	       vb_smaps_range(pid, lo, lo + ram_bytes, v, err, sizeof(err)) == 0;
+	return vb_smaps_sized(pid, ram_bytes, v, err, sizeof(err)) == 1;
 }
 
 /* "4k", "2m", "1g" covering >= 99% of what is resident, "mixed", or NULL. */
@@ -39,6 +38,22 @@ static const char *host_pages_word(bool found, const struct vb_mem_verified *v)
 	if (!found || v->rss == 0)
 		return NULL;
 	return v->size == VB_PS_NONE ? "mixed" : vb_page_size_name(v->size);
+}
+
+/* One line back to the guest's init, which waits for it after "begin I"
+ * (the host's counters and snapshots are then open) and after "end I" (QEMU's
+ * side of the item has been read: KVM statistics, smaps): so no vCPU work of
+ * the item falls outside the host's window, and QEMU is still there, with
+ * the guest idle, when the item is closed. A QEMU that has ended is no error
+ * here: the boot loop sees its channel close. */
+static void guest_answer(struct boot *b, const char *word)
+{
+	char line[16];
+	int len = snprintf(line, sizeof(line), "%s\n", word);
+
+	if (b->to_guest >= 0 &&
+	    send(b->to_guest, line, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && b->o->log)
+		fprintf(b->o->log, "  linux guest: cannot answer the guest: %s\n", strerror(errno));
 }
 
 static void report_keep(struct boot *b, const char *line)
@@ -215,10 +230,12 @@ static void on_init_line(struct boot *b, const char *rest)
 		}
 		vb_trace_reset(b->tr);
 		vb_trace_start(b->tr);
+		guest_answer(b, "go");
 	} else if (!strncmp(rest, "end ", 4) && b->stage == ST_ITEM &&
 		   parse_index(rest + 4, &idx) && (size_t)idx == b->cur && strchr(rest + 4, ' ') &&
 		   parse_index(strchr(rest + 4, ' ') + 1, &st)) {
 		item_finish(b, b->cur, (int)st);
+		guest_answer(b, "next");
 		b->cur++;
 		b->stage = ST_BETWEEN;
 		b->deadline = vb_now_s() + BETWEEN_TIMEOUT_S;

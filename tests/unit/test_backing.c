@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/backing.h"
@@ -123,6 +125,53 @@ Test(backing, verify_only_counts_the_range)
 	cr_assert_eq(v.rss, 4 * MB, "rss %lu", (unsigned long)v.rss);
 	vb_mem_free(&a);
 	vb_mem_free(&b);
+}
+
+/* Another process's mapping found by its size and measured in one reading
+ * (QEMU's RAM): then the same process gone, as a zombie (its smaps empty)
+ * and reaped (no smaps): no mapping, or an error, never a mapping of zeros. */
+Test(backing, a_mapping_found_by_size_in_another_process)
+{
+	const size_t len = 7 * MB + 3 * 4096, touched = 5 * 4096;
+	struct vb_mem_verified v;
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fd = memfd_create("vbench-test", 0);
+		char *p;
+
+		if (fd < 0 || ftruncate(fd, (off_t)len) < 0)
+			_exit(1);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		for (size_t off = 0; off < touched; off += 4096)
+			p[off] = 1;
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)	/* until the parent's SIGKILL */
+			pause();
+	}
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	cr_expect_eq(vb_smaps_sized(pid, len, &v, err, sizeof(err)), 1, "%s", err);
+	cr_expect_eq(v.rss, touched, "rss %lu", (unsigned long)v.rss);
+	cr_expect_eq(v.size, VB_PS_4K);
+	cr_expect_eq(vb_smaps_sized(pid, len + 4096, &v, err, sizeof(err)), 0);
+	kill(pid, SIGKILL);
+	/* A zombie has no memory map left. */
+	for (int i = 0; i < 200 && vb_smaps_sized(pid, len, &v, err, sizeof(err)) == 1; i++)
+		usleep(10000);
+	cr_expect_eq(vb_smaps_sized(pid, len, &v, err, sizeof(err)), 0);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	cr_expect_eq(vb_smaps_sized(pid, len, &v, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "cannot read smaps") != NULL, "%s", err);
+	close(ready[0]);
+	close(ready[1]);
 }
 
 Test(backing, zero_length_is_refused)

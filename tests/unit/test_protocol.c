@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,7 +54,7 @@ static void chan_init(struct chan *c, size_t n)
 	c->b = (struct boot){ .pts = c->pp, .rows = c->rows, .n = n, .o = &c->o,
 			      .items = c->items, .accel = VB_ACCEL_TCG,
 			      /* no QEMU: no smaps mapping of this size, no QMP, no trace */
-			      .ram_bytes = 12345, .pid = getpid() };
+			      .ram_bytes = 12345, .pid = getpid(), .to_guest = -1 };
 }
 
 static void chan_fini(struct chan *c)
@@ -110,6 +111,60 @@ static void feed(struct chan *c, const char *data, size_t fill, char filler, boo
 static const char *str(json_t *row, const char *key)
 {
 	return json_string_value(json_object_get(row, key));
+}
+
+/* The init waits for the host after each "begin I" and "end I": the host
+ * answers once its side of the step is done, in order, one line each. */
+Test(protocol, the_host_answers_each_begin_and_end)
+{
+	struct chan c;
+	int sv[2];
+	char got[64] = "";
+	ssize_t n;
+
+	chan_init(&c, 2);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	c.b.to_guest = sv[0];
+	feed(&c,
+	     "@vbinit ready\r\n@vbinit begin 0\r\n" RESULT "@vbinit end 0 0\r\n"
+	     "@vbinit begin 1\r\n" RESULT "@vbinit end 1 0\r\n@vbinit done\r\n",
+	     0, 0, false);
+	close(sv[0]);
+	n = read(sv[1], got, sizeof(got) - 1);
+	cr_assert_gt(n, 0);
+	got[n] = '\0';
+	cr_expect_str_eq(got, "go\nnext\ngo\nnext\n");
+	close(sv[1]);
+	/* None before "begin": a guest that broke the protocol gets no answer. */
+	chan_fini(&c);
+	chan_init(&c, 1);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	c.b.to_guest = sv[0];
+	feed(&c, "@vbinit ready\r\n@vbinit end 0 0\r\n", 0, 0, true);
+	close(sv[0]);
+	cr_expect_eq(read(sv[1], got, sizeof(got)), 0);
+	close(sv[1]);
+	chan_fini(&c);
+}
+
+/* A QEMU that is gone: the answer fails quietly (no SIGPIPE), the row stands. */
+Test(protocol, an_answer_to_a_gone_qemu_is_no_signal)
+{
+	struct chan c;
+	int sv[2];
+
+	chan_init(&c, 1);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	c.b.to_guest = sv[0];
+	feed(&c,
+	     "@vbinit ready\r\n@vbinit begin 0\r\n" RESULT
+	     "@vbinit end 0 0\r\n@vbinit done\r\n",
+	     0, 0, false);
+	close(sv[0]);
+	cr_expect_str_eq(str(c.rows[0], "status"), "ok");
+	cr_expect(strstr(c.log, "cannot answer the guest") != NULL);
+	chan_fini(&c);
 }
 
 Test(protocol, two_good_points_then_power_off)
