@@ -11,7 +11,8 @@
 #
 # The work is cut into steps (modules, micro, linux-npt, linux-shadow), each
 # reported apart. A step that hangs (the lab itself stops: no report line and
-# no heartbeat for LAB_SILENCE s; or a guest in it stops: the step's time
+# no heartbeat for LAB_SILENCE s, though nudged after LAB_NUDGE s (run.sh -k);
+# or a guest in it stops: the step's time
 # limit, or vbench's own boot or bench deadline) is run once more, alone with
 # the steps not run yet, in a fresh boot of the lab, if LAB_BUDGET leaves room.
 # A step that ran to its end is never run again: a failed check stands.
@@ -50,11 +51,12 @@ esac
 # 40 s, linux-npt 30 s, linux-shadow 90 s; slower hosts take up to 2.5 times that.
 LAB_BUDGET=${LAB_BUDGET:-600}
 LAB_SILENCE=${LAB_SILENCE:-90}
+LAB_NUDGE=${LAB_NUDGE:-20}
 LAB_MICRO_LIMIT=${LAB_MICRO_LIMIT:-240}
 LAB_LINUX_BOOT=${LAB_LINUX_BOOT:-180}
 LAB_LINUX_LIMIT=${LAB_LINUX_LIMIT:-270}
 LAB_MIN_RETRY=${LAB_MIN_RETRY:-150}
-for v in LAB_BUDGET LAB_SILENCE LAB_MICRO_LIMIT LAB_LINUX_BOOT LAB_LINUX_LIMIT LAB_MIN_RETRY; do
+for v in LAB_BUDGET LAB_SILENCE LAB_NUDGE LAB_MICRO_LIMIT LAB_LINUX_BOOT LAB_LINUX_LIMIT LAB_MIN_RETRY; do
 	if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then
 		echo "vbench: lab-check: $v='${!v}': not a number of seconds" >&2
 		exit 2
@@ -173,7 +175,7 @@ for s in "${steps[@]}"; do state[$s]=pending tries[$s]=0; done
 start=$(date +%s)
 deadline=$((start + LAB_BUDGET))
 boot=0 status_rc=''
-retries=0
+retries=0 nudges=0 revived=0
 while :; do
 	todo=()
 	for s in "${steps[@]}"; do [ "${state[$s]}" != pending ] || todo+=("$s"); done
@@ -196,11 +198,17 @@ while :; do
 	echo "lab-check: boot $boot: steps ${todo[*]}; console in $out/console-$boot.log"
 	t0=$(date +%s)
 	set +e
-	"$here/run.sh" -t "$left" -i "$LAB_SILENCE" -c "$out/console-$boot.log" \
+	"$here/run.sh" -t "$left" -i "$LAB_SILENCE" -k "$LAB_NUDGE" -c "$out/console-$boot.log" \
 		"$kernel" "$initrd" "$script" >"$out/boot-$boot.log"
 	rc=$?
 	set -e
 	echo "lab-check: boot $boot ran for $(($(date +%s) - t0)) s, exit $rc"
+	n=$(grep -c '^@nudge ' "$out/boot-$boot.log" || true)
+	r=$(grep -c '^@revived ' "$out/boot-$boot.log" || true)
+	nudges=$((nudges + n)) revived=$((revived + r))
+	[ "$n" = 0 ] || echo "lab-check: boot $boot: TCG nudged $n time(s) after $LAB_NUDGE s" \
+		"of silence, and the lab came back $r time(s): $(grep -E '^@(nudge|revived) ' \
+		"$out/boot-$boot.log" | cut -c2- | paste -sd';')"
 	case $rc in
 	123) echo "lab-check: boot $boot: the lab went silent" \
 		"(no line, no heartbeat for $LAB_SILENCE s): TCG left it hung" ;;
@@ -270,7 +278,7 @@ expect() { # expect NAME PATTERN: the @lab line NAME matches PATTERN
 	if [[ "$l" =~ $2 ]]; then pass "$l"; else fail "$1: want /$2/, got '${l:-nothing}'"; fi
 }
 
-echo "lab-check: steps ($boot boot(s), $retries retried, $(($(date +%s) - start)) s)"
+echo "lab-check: steps ($boot boot(s), $retries retried, $nudges nudge(s), $revived revived by one, $(($(date +%s) - start)) s)"
 for s in "${steps[@]}"; do
 	case ${state[$s]} in
 	done)

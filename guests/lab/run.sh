@@ -2,11 +2,14 @@
 # run.sh: boot the lab VM (TCG, -cpu max: SVM with NPT), run a shell script
 # in it and relay its output; exits with the script's exit status.
 #
-#   run.sh [-t SECONDS] [-i SECONDS] [-m MEM] [-s SMP] [-c CONSOLE_LOG] KERNEL INITRD SCRIPT
+#   run.sh [-t SECONDS] [-i SECONDS] [-k SECONDS] [-m MEM] [-s SMP] [-c CONSOLE_LOG]
+#          KERNEL INITRD SCRIPT
 #
 # -t: the whole run's time limit; -i: the longest silence before the lab
 # counts as hung (0, the default: no limit): no line on the report channel
-# and nothing new in the console log (where a script can write a heartbeat).
+# and nothing new in the console log (where a script can write a heartbeat);
+# -k: after this much silence, and twice that, nudge TCG (0, the default:
+# never): "@nudge N after S s" and "@revived by nudge N" on stdout (below).
 # Exit: the script's status; 124 when the VM did not finish in time; 123 when
 # it went silent for -i seconds; 125 when it ended without reporting a status
 # (panic, init failure: see the console log).
@@ -14,11 +17,12 @@ set -euo pipefail
 
 # One vCPU: with two, multi-threaded TCG on a busy two-core host now and then
 # left the lab kernel in RCU stalls and soft lockups at boot.
-timeout_s=240 idle_s=0 mem=4G smp=1 console=''
-while getopts t:i:m:s:c: opt; do
+timeout_s=240 idle_s=0 nudge_s=0 mem=4G smp=1 console=''
+while getopts t:i:k:m:s:c: opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	i) idle_s=$OPTARG ;;
+	k) nudge_s=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	s) smp=$OPTARG ;;
 	c) console=$OPTARG ;;
@@ -26,13 +30,14 @@ while getopts t:i:m:s:c: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { echo "usage: run.sh [-t S] [-i S] [-m MEM] [-s SMP] [-c LOG] KERNEL INITRD SCRIPT" >&2; exit 2; }
+[ $# -eq 3 ] || { echo "usage: run.sh [-t S] [-i S] [-k S] [-m MEM] [-s SMP] [-c LOG] KERNEL INITRD SCRIPT" >&2; exit 2; }
 kernel=$1 initrd=$2 script=$3
 for f in "$kernel" "$initrd" "$script"; do
 	[ -f "$f" ] || { echo "vbench: lab: $f: no such file" >&2; exit 3; }
 done
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+drain=''
+trap '[ -z "$drain" ] || kill "$drain" 2>/dev/null; rm -rf "$work"' EXIT
 [ -n "$console" ] || console=$work/console.log
 mkdir -p "$(dirname "$console")"
 # (A VM that died before QEMU opened the console has none.)
@@ -54,10 +59,20 @@ console_tail() {
 # QEMU writes into a FIFO and runs in the background, so that a silent lab
 # can be stopped from here (read -t) without waiting for the time limit.
 mkfifo "$work/report"
+# The monitor, on a pair of FIFOs that no open blocks on (O_RDWR): what it
+# prints is drained, so that QEMU never waits on it.
+# The nudge: QEMU 7.2's TCG now and then leaves the lab spinning with its
+# timer interrupt pending and deliverable (IRR 0xec, IF=1, in the idle loop:
+# seen with idle=poll, after a nested guest's exits); a stop and cont of the
+# VM makes the vCPU look at its interrupts again.
+mkfifo "$work/mon.in" "$work/mon.out"
+exec 7<>"$work/mon.in" 8<>"$work/mon.out"
+cat <&8 >"$work/monitor.log" &
+drain=$!
 set +e
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-accel tcg -cpu max -m "$mem" -smp "$smp" \
-	-nographic -no-reboot -monitor none \
+	-nographic -no-reboot -chardev pipe,id=mon,path="$work/mon" -mon chardev=mon \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet idle=poll no_timer_check hugepagesz=1G hugepages=1" \
 	-serial "file:$console" \
@@ -72,7 +87,24 @@ poll_s=5
 [ "$idle_s" = 0 ] || [ "$idle_s" -ge "$poll_s" ] || poll_s=$idle_s
 read_opts=()
 [ "$idle_s" = 0 ] || read_opts=(-t "$poll_s")
-last=$SECONDS csize=0 partial=''
+last=$SECONDS csize=0 nudged=0 nudged_at=0 partial=''
+# nudge N QUIET: the first nudge is the VM's stop and cont (the vCPU leaves
+# its chain of translated blocks and looks at its interrupts again); the
+# second an NMI (its handler's IRET does the same, and the kernel only logs
+# it). Each is a line on stdout, and so is the lab's coming back after one.
+nudge() {
+	case $1 in
+	1) printf 'stop\ncont\n' >&7 ;;
+	2) printf 'nmi\n' >&7 ;;
+	esac
+	echo "@nudge $1 after $2 s"
+	nudged_at=$SECONDS
+	echo "vbench: lab: nothing for $2 s: TCG nudged ($( [ "$1" = 1 ] && echo 'stop, cont' || echo NMI))" >&2
+}
+revived() {
+	[ "$nudged" = 0 ] || echo "@revived by nudge $nudged, $((SECONDS - nudged_at)) s after it"
+	nudged=0
+}
 # A shell loop, not tr or mawk: both hold lines back in a buffer while the lab runs.
 while :; do
 	IFS= read -r "${read_opts[@]}" l
@@ -81,11 +113,18 @@ while :; do
 		[ -z "$l" ] || last=$SECONDS
 		partial+=$l
 		size=$(stat -c %s "$console" 2>/dev/null || echo 0)
-		[ "$size" = "$csize" ] || { csize=$size; last=$SECONDS; }
+		[ "$size" = "$csize" ] || { csize=$size; last=$SECONDS; revived; }
 		if [ $((SECONDS - last)) -ge "$idle_s" ]; then silent=1; break; fi
+		quiet=$((SECONDS - last))
+		if [ "$nudge_s" -gt 0 ] && [ "$quiet" -ge $(((nudged + 1) * nudge_s)) ] &&
+			[ "$nudged" -lt 2 ]; then
+			nudged=$((nudged + 1))
+			nudge "$nudged" "$quiet"
+		fi
 		continue
 	fi
 	l=$partial$l partial='' last=$SECONDS
+	revived
 	[ "$rc" = 0 ] || [ -n "$l" ] || break
 	l=${l//$'\r'/}
 	case $l in
