@@ -50,8 +50,10 @@ esac
 # Normal figures (AMD EPYC host, 2 busy cores): boot 10 s, modules 1 s, micro
 # 40 s, linux-npt 30 s, linux-shadow 90 s; slower hosts take up to 2.5 times that.
 LAB_BUDGET=${LAB_BUDGET:-600}
-LAB_SILENCE=${LAB_SILENCE:-90}
-LAB_NUDGE=${LAB_NUDGE:-20}
+# Silence: the lab's heartbeat comes every 5 s (the longest gap seen in 25
+# healthy boots, loaded or not: 5.6 s), so 30 s without it is a hung lab.
+LAB_SILENCE=${LAB_SILENCE:-30}
+LAB_NUDGE=${LAB_NUDGE:-10}
 LAB_MICRO_LIMIT=${LAB_MICRO_LIMIT:-240}
 LAB_LINUX_BOOT=${LAB_LINUX_BOOT:-180}
 LAB_LINUX_LIMIT=${LAB_LINUX_LIMIT:-270}

@@ -77,7 +77,12 @@ printf "done\r\n@vbinit exit 0\r\n"'
 	# and answers with files, one of them trying to escape the run folder.
 	cat >"$T/bin/qemu-system-x86_64" <<'EOF'
 #!/bin/bash
-for a in "$@"; do case $a in name=opt/vbench/script,file=*) script=${a#*file=} ;; esac; done
+for a in "$@"; do
+	case $a in
+	name=opt/vbench/script,file=*) script=${a#*file=} ;;
+	pipe,id=mon,path=*) mon=${a#*path=} ;;
+	esac
+done
 # The lab's sh reads these lines with read -r into "$@"; so does this.
 printf 'args: '
 sed -n "/<<'VBENCH_LAB_ARGS_END'\$/,/^VBENCH_LAB_ARGS_END\$/p" "$script" | sed '1d;$d' |
@@ -106,12 +111,18 @@ EOF
 # $T/boots, and does what $T/scenario says for a step in a boot ("BOOT STEP
 # ACTION"; default ok): hang-lab (the lab stops: silence), hang-guest (vbench
 # says a guest in the lab stopped), overrun (the step's limit in the lab
-# fired), fail (a failed run: a bug, not a hang). Rows: real ones from a lab
+# fired), fail (a failed run: a bug, not a hang), hang-nudged (silent until
+# nudged through the monitor). Rows: real ones from a lab
 # run (data/lab-rows.jsonl), those of the step's guest and mode.
 lab_qemu() {
 	cat >"$T/bin/qemu-system-x86_64" <<'EOF2'
 #!/bin/bash
-for a in "$@"; do case $a in name=opt/vbench/script,file=*) script=${a#*file=} ;; esac; done
+for a in "$@"; do
+	case $a in
+	name=opt/vbench/script,file=*) script=${a#*file=} ;;
+	pipe,id=mon,path=*) mon=${a#*path=} ;;
+	esac
+done
 boot=$(($(cat "$T/boots" 2>/dev/null || echo 0) + 1))
 echo "$boot" >"$T/boots"
 echo "@vbinit ready"
@@ -119,6 +130,11 @@ for s in $(sed -n 's/^step //p' "$script"); do
 	act=$(awk -v b="$boot" -v s="$s" '$1 == b && $2 == s { print $3 }' "$T/scenario" 2>/dev/null)
 	echo "@step begin $s 1.00"
 	[ "$act" = hang-lab ] && exec sleep 300
+	# hang-nudged: silent until the monitor's cont (run.sh's first nudge).
+	if [ "$act" = hang-nudged ]; then
+		exec 5<"$mon.in"
+		while read -r l <&5 && [ "$l" != cont ]; do :; done
+	fi
 	case $s in
 	modules)
 		echo "@lab cpu svm=1 npt=1"
@@ -167,6 +183,20 @@ lab_check() {
 	[[ "$output" == *"steps (1 boot(s), 0 retried"* ]]
 	[[ "$output" == *"step micro ran to its end in boot 1 (1 s)"* ]]
 	[[ "$output" == *"ok    step linux-shadow ran (boot 1)"* ]]
+	[[ "$output" == *"lab-check: all checks passed"* ]]
+}
+
+@test "lab-check: a silent lab is nudged through the monitor, and one that comes back is no hang" {
+	lab_qemu
+	echo "1 linux-npt hang-nudged" >"$T/scenario"
+	PATH="$T/bin:$PATH" T="$T" DATA="$BATS_TEST_DIRNAME/data" LAB_SILENCE=8 LAB_NUDGE=1 \
+		run "$LAB/lab-check.sh" "$T/kernel" "$T/initrd" "$T/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/boots")" = 1 ]
+	[[ "$output" == *"boot 1: TCG nudged 1 time(s) after 1 s of silence, and the lab came back 1 time(s)"* ]]
+	[[ "$output" == *"revived by nudge 1"* ]]
+	[[ "$output" == *"steps (1 boot(s), 0 retried, 1 nudge(s), 1 revived by one"* ]]
 	[[ "$output" == *"lab-check: all checks passed"* ]]
 }
 
