@@ -181,5 +181,5 @@ int vb_history_plot(json_t *series, const char *png, char *err, size_t errlen)
 	files = json_array();
 	n = vb_plot_fresh(dir, write_history, &h, SCRIPT, true, files, err, errlen);
 	json_decref(files);
-	return n < 0 ? -1 : 0;
+	return n < 0 ? -2 : 0;
 }

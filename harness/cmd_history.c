@@ -349,7 +349,7 @@ static int show(const struct opts *o, bool is_check)
 	struct vb_db *db = vb_history_open(o->db, false, err, sizeof(err));
 	json_t *series, *s;
 	size_t i;
-	int rc = VB_EXIT_OK;
+	int rc = VB_EXIT_OK, pr;
 	char name[256];
 
 	if (!db) {
@@ -380,9 +380,10 @@ static int show(const struct opts *o, bool is_check)
 		rc = check(series, o);
 	if (is_check && (o->junit || o->markdown) && ci_reports(series, o, name) < 0)
 		rc = VB_EXIT_ENV;
-	if (o->plot && vb_history_plot(series, o->plot, err, sizeof(err))) {
+	pr = o->plot ? vb_history_plot(series, o->plot, err, sizeof(err)) : 0;
+	if (pr < 0) {
 		vb_error("history: --plot: %s", err);
-		rc = VB_EXIT_USAGE;
+		rc = pr == -2 ? VB_EXIT_ENV : VB_EXIT_USAGE;
 	} else if (o->plot && !o->json) {
 		printf("figure: %s\n", o->plot);
 	}

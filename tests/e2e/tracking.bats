@@ -190,11 +190,16 @@ load fixtures
 	ln -s "$BATS_TEST_TMPDIR/victim" "$OUT/fig/l.png"
 	run "$VBENCH" history --db "$db" --plot "$OUT/fig/l.png"
 	echo "$output"
-	[ "$status" -eq 2 ]
+	# The host's refusal (3), as for `plot` and `report`; bad input is 2.
+	[ "$status" -eq 3 ]
 	one_error_line
 	[[ "$output" == *"l.png is a symbolic link"* ]]
 	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
 	[ "$(ls -A "$OUT/fig")" = "$(printf 'h.png\nl.png')" ]
+	run "$VBENCH" history --db "$db" --bench nosuchbench --plot "$OUT/fig/n.png"
+	[ "$status" -eq 2 ]
+	one_error_line
+	[[ "$output" == *"no series to plot"* ]]
 }
 
 @test "history: a locked, corrupt or missing store is one line" {
