@@ -1,7 +1,8 @@
 /* slat.c: the host's SLAT features (EPT/NPT and their options) from the
  * CPU flags, the vendor module's parameters and, where readable, the
- * IA32_VMX_EPT_VPID_CAP MSR and CPUID 0x8000000A. */
+ * IA32_VMX_EPT_VPID_CAP MSR and CPUID 0x8000000A; on arm64, stage 2. */
 #include "harness/slat.h"
+#include "lib/arch.h"
 #include "lib/text.h"
 
 #include <errno.h>
@@ -141,6 +142,22 @@ static void flags_of(json_t *slat, bool *vmx, bool *svm, char *list, size_t len)
 			"no hardware virtualization here, so no EPT or NPT"));
 }
 
+/* arm64 has no flag for it: stage 2 is part of the virtualization
+ * extensions (EL2), and KVM/arm64 runs every guest on it. */
+static void arm64_stage2(json_t *slat, const struct vb_kvm_state *st)
+{
+	if (st->flavour == VB_KVM_ARM) {
+		json_object_set_new(slat, "isa", json_string("arm64"));
+		json_object_set_new(slat, "flags", json_pack("[s]", "stage2"));
+		json_object_del(slat, "why");
+	} else if (!strcmp(vb_arch_name(), "arm64")) {
+		json_object_set_new(slat, "why",
+		                    json_string("no KVM/arm64 here (the kernel did not start at "
+		                                "EL2, or was built without KVM): no stage 2 for "
+		                                "guests"));
+	}
+}
+
 json_t *vb_slat_capture(const struct vb_kvm_state *st)
 {
 	json_t *slat = json_object(), *mod = json_object(), *kp = json_object(), *cap;
@@ -148,6 +165,8 @@ json_t *vb_slat_capture(const struct vb_kvm_state *st)
 	bool vmx, svm;
 
 	flags_of(slat, &vmx, &svm, list, sizeof(list));
+	if (!vmx && !svm)
+		arm64_stage2(slat, st);
 	if (st->flavour == VB_KVM_INTEL)
 		params(mod, "kvm_intel", intel_params, N(intel_params));
 	else if (st->flavour == VB_KVM_AMD)

@@ -184,3 +184,23 @@ Test(slat, svm_flags_from_the_flags_line)
 	cr_assert(json_is_null(json_object_get(s, "ept_vpid_cap")));
 	json_decref(s);
 }
+
+/* KVM/arm64: no flag to read, stage 2 is what it runs every guest on; not
+ * "no hardware virtualization", which an x86-worded note said there. */
+Test(slat, kvm_arm_is_stage2)
+{
+	struct vb_kvm_state st = { .flavour = VB_KVM_ARM };
+	json_t *s;
+
+	cpuinfo("processor\t: 0\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid\n"
+		"CPU implementer\t: 0x41\nCPU part\t: 0xd0c\n");
+	s = vb_slat_capture(&st);
+	cr_assert_str_eq(json_string_value(json_object_get(s, "isa")), "arm64");
+	cr_assert_eq(json_array_size(json_object_get(s, "flags")), 1);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(s, "flags"), 0)),
+			 "stage2");
+	cr_assert_null(json_object_get(s, "why"));
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(s, "module"), "name")),
+			 "kvm_arm");
+	json_decref(s);
+}
