@@ -130,10 +130,10 @@ for s in $(sed -n 's/^step //p' "$script"); do
 	act=$(awk -v b="$boot" -v s="$s" '$1 == b && $2 == s { print $3 }' "$T/scenario" 2>/dev/null)
 	echo "@step begin $s 1.00"
 	[ "$act" = hang-lab ] && exec sleep 300
-	# hang-nudged: silent until the monitor's cont (run.sh's first nudge).
+	# hang-nudged: silent until the monitor's key press (run.sh's nudge).
 	if [ "$act" = hang-nudged ]; then
 		exec 5<"$mon.in"
-		while read -r l <&5 && [ "$l" != cont ]; do :; done
+		while read -r l <&5 && [ "$l" != "sendkey shift" ]; do :; done
 	fi
 	case $s in
 	modules)
