@@ -77,12 +77,7 @@ printf "done\r\n@vbinit exit 0\r\n"'
 	# and answers with files, one of them trying to escape the run folder.
 	cat >"$T/bin/qemu-system-x86_64" <<'EOF'
 #!/bin/bash
-for a in "$@"; do
-	case $a in
-	name=opt/vbench/script,file=*) script=${a#*file=} ;;
-	pipe,id=mon,path=*) mon=${a#*path=} ;;
-	esac
-done
+for a in "$@"; do case $a in name=opt/vbench/script,file=*) script=${a#*file=} ;; esac; done
 # The lab's sh reads these lines with read -r into "$@"; so does this.
 printf 'args: '
 sed -n "/<<'VBENCH_LAB_ARGS_END'\$/,/^VBENCH_LAB_ARGS_END\$/p" "$script" | sed '1d;$d' |
@@ -169,9 +164,10 @@ EOF2
 	chmod +x "$T/bin/qemu-system-x86_64"
 }
 
-# lab_check [--boot-only]: lab-check.sh with the stand-in lab and a 2 s silence limit.
+# lab_check [--boot-only]: lab-check.sh with the stand-in lab and a 2 s silence
+# limit (or LAB_SILENCE's).
 lab_check() {
-	PATH="$T/bin:$PATH" T="$T" DATA="$BATS_TEST_DIRNAME/data" LAB_SILENCE=2 \
+	PATH="$T/bin:$PATH" T="$T" DATA="$BATS_TEST_DIRNAME/data" LAB_SILENCE=${LAB_SILENCE:-2} \
 		run "$LAB/lab-check.sh" "$@" "$T/kernel" "$T/initrd" "$T/out"
 }
 
@@ -189,8 +185,7 @@ lab_check() {
 @test "lab-check: a silent lab is nudged through the monitor, and one that comes back is no hang" {
 	lab_qemu
 	echo "1 linux-npt hang-nudged" >"$T/scenario"
-	PATH="$T/bin:$PATH" T="$T" DATA="$BATS_TEST_DIRNAME/data" LAB_SILENCE=8 LAB_NUDGE=1 \
-		run "$LAB/lab-check.sh" "$T/kernel" "$T/initrd" "$T/out"
+	LAB_SILENCE=8 LAB_NUDGE=1 lab_check
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/boots")" = 1 ]
