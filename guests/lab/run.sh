@@ -10,6 +10,7 @@
 # and nothing new in the console log (where a script can write a heartbeat);
 # -k: after this much silence, and twice that, nudge TCG (0, the default:
 # never): "@nudge N after S s" and "@revived by nudge N" on stdout (below).
+# Before the lab's first line (its boot), -i is tripled and -k not used.
 # Exit: the script's status; 124 when the VM did not finish in time; 123 when
 # it went silent for -i seconds; 125 when it ended without reporting a status
 # (panic, init failure: see the console log).
@@ -88,7 +89,7 @@ poll_s=5
 [ "$idle_s" = 0 ] || [ "$idle_s" -ge "$poll_s" ] || poll_s=$idle_s
 read_opts=()
 [ "$idle_s" = 0 ] || read_opts=(-t "$poll_s")
-last=$SECONDS csize=0 nudged=0 nudged_at=0 partial=''
+last=$SECONDS csize=0 armed=0 nudged=0 nudged_at=0 partial=''
 # nudge N QUIET: a key press on the lab's keyboard (its interrupt, in the
 # APIC, makes it raise the timer's too), twice at most. Each is a line on
 # stdout, and so is the lab's coming back after one.
@@ -111,16 +112,20 @@ while :; do
 		partial+=$l
 		size=$(stat -c %s "$console" 2>/dev/null || echo 0)
 		[ "$size" = "$csize" ] || { csize=$size; last=$SECONDS; revived; }
-		if [ $((SECONDS - last)) -ge "$idle_s" ]; then silent=1; break; fi
 		quiet=$((SECONDS - last))
-		if [ "$nudge_s" -gt 0 ] && [ "$quiet" -ge $(((nudged + 1) * nudge_s)) ] &&
-			[ "$nudged" -lt 2 ]; then
+		# Until the lab's first line it boots, quiet for long stretches
+		# (firmware, the kernel unpacking itself): three times the limit and
+		# no nudge, which a booting lab would seem to answer.
+		limit=$((armed ? idle_s : 3 * idle_s))
+		if [ "$quiet" -ge "$limit" ]; then silent=1; break; fi
+		if [ "$armed" = 1 ] && [ "$nudge_s" -gt 0 ] && [ "$nudged" -lt 2 ] &&
+			[ "$quiet" -ge $(((nudged + 1) * nudge_s)) ]; then
 			nudged=$((nudged + 1))
 			nudge "$nudged" "$quiet"
 		fi
 		continue
 	fi
-	l=$partial$l partial='' last=$SECONDS
+	l=$partial$l partial='' last=$SECONDS armed=1
 	revived
 	[ "$rc" = 0 ] || [ -n "$l" ] || break
 	l=${l//$'\r'/}
@@ -134,7 +139,7 @@ done <"$work/report"
 if [ "$silent" = 1 ]; then
 	kill "$qemu_pid" 2>/dev/null
 	wait "$qemu_pid" 2>/dev/null
-	echo "vbench: lab: nothing on the report channel or the console for $idle_s s, so the lab is taken as hung and stopped; console tail:" >&2
+	echo "vbench: lab: nothing on the report channel or the console for $limit s, so the lab is taken as hung and stopped; console tail:" >&2
 	console_tail
 	exit 123
 fi

@@ -52,6 +52,16 @@ printf "done\r\n@vbinit exit 0\r\n"'
 	[ "$output" = done ]
 }
 
+@test "run.sh: a lab still booting (no line yet) gets three times the silence, and no nudge" {
+	# Quiet 4 s before its first line: hung at -i 2 once it has spoken.
+	fake_qemu 'sleep 4; printf "@vbinit ready\r\nup\r\n@vbinit exit 0\r\n"'
+	PATH="$T/bin:$PATH" run "$LAB/run.sh" -t 30 -i 2 -k 1 -c "$T/console.log" "$T/kernel" \
+		"$T/initrd" "$T/script"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = up ]
+}
+
 @test "run.sh: a VM that ends without a status exits 125, one that overruns the time limit 124" {
 	fake_qemu 'echo "no status"'
 	PATH="$T/bin:$PATH" run "$LAB/run.sh" -t 30 -c "$T/console.log" "$T/kernel" "$T/initrd" "$T/script"
