@@ -45,8 +45,6 @@ void vb_micro_size_data(struct vb_micro *m, uint64_t len);
  * the tree the guest starts on, and walk it for pages.verified. -1 with
  * m->err on failure. */
 int vb_micro_map_data(struct vb_micro *m);
-/* Page-table level of a leaf size: 1 for 4K, 2 for 2M, 3 for 1G. */
-int vb_micro_leaf_level(enum vb_page_size ps);
 
 /* The one-instruction exit kernels (each architecture's exitcost.c): their
  * one parameter, ops; a data slot of one guest page; and a prepare that puts

@@ -57,6 +57,12 @@ uint64_t vb_pt_table(uint64_t gpa, uint64_t flags);
  * upper-level entry e, allocated from the pool (with flags) when e is empty;
  * false when e maps a leaf of its own (or the pool is exhausted). */
 bool vb_pt_next_table(struct vb_pt *pt, uint64_t *e, uint64_t flags, uint64_t *table);
+/* The level of a leaf entry, counted from the bottom: 1 for 4K, 2 for 2M,
+ * 3 for 1G (arm64's levels 3, 2, 1); 0 for a size no entry maps. */
+static inline int vb_pt_leaf_level(enum vb_page_size leaf)
+{
+	return leaf == VB_PS_4K ? 1 : leaf == VB_PS_2M ? 2 : leaf == VB_PS_1G ? 3 : 0;
+}
 /* The index of gva's entry in a table of `level` (1: the leaves of 4K pages),
  * 512 entries a table on both architectures. */
 static inline unsigned vb_pt_index(uint64_t gva, int level)

@@ -1,18 +1,12 @@
 /* prepare.c: what the kernels' size and prepare hooks share: their
- * parameters, the leaf level of a page size, the data slot's size and
- * mapping at VB_G_DATA, and the one-instruction exit kernels' parameter and
- * hooks (each architecture's exitcost.c). Apart from micro.c, which runs the
- * kernels. */
+ * parameters, the data slot's size and mapping at VB_G_DATA, and the
+ * one-instruction exit kernels' parameter and hooks (each architecture's
+ * exitcost.c). Apart from micro.c, which runs the kernels. */
 #include "guests/micro/micro.h"
 
 uint64_t vb_micro_param(const struct vb_micro *m, const char *name)
 {
 	return vb_param_get(&m->pt->params, name);
-}
-
-int vb_micro_leaf_level(enum vb_page_size ps)
-{
-	return ps == VB_PS_4K ? 1 : ps == VB_PS_2M ? 2 : 3;
 }
 
 void vb_micro_size_data(struct vb_micro *m, uint64_t len)

@@ -34,7 +34,7 @@ static int size(struct vb_micro *m)
 			       "%llu pages of %s do not fit",
 			       (unsigned long long)leaves, vb_page_size_name(m->gps));
 	m->data_len = frames(m) * m->gsz;
-	for (int l = vb_micro_leaf_level(m->gps); l <= 3; l++) {
+	for (int l = vb_pt_leaf_level(m->gps); l <= 3; l++) {
 		n = (n + 511) / 512;
 		pages += n;
 	}
@@ -45,7 +45,7 @@ static int size(struct vb_micro *m)
 static int prepare(struct vb_micro *m)
 {
 	uint64_t pool, page;
-	int level = vb_micro_leaf_level(m->gps);
+	int level = vb_pt_leaf_level(m->gps);
 
 	/* The guest needs the pool contiguous: the pool allocator hands out in order. */
 	if (vb_pt_alloc(&m->vm.pt, &pool) < 0)

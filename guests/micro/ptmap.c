@@ -6,17 +6,6 @@
 #include "guests/micro/pagetable.h"
 #include "lib/error.h"
 
-/* Level of the leaf entry, counted from the bottom (arm64's level 3 is 1). */
-static int leaf_level(enum vb_page_size leaf)
-{
-	switch (leaf) {
-	case VB_PS_4K: return 1;
-	case VB_PS_2M: return 2;
-	case VB_PS_1G: return 3;
-	default: return 0;
-	}
-}
-
 /* The entry for gva at `level`, allocating the tables above it. */
 static uint64_t *entry_for(struct vb_pt *pt, uint64_t root, uint64_t gva, int level, uint64_t flags)
 {
@@ -34,7 +23,7 @@ static uint64_t *entry_for(struct vb_pt *pt, uint64_t root, uint64_t gva, int le
 int vb_pt_map(struct vb_pt *pt, uint64_t root, uint64_t gva, uint64_t gpa, uint64_t len,
 	      enum vb_page_size leaf, uint64_t flags, char *err, size_t errlen)
 {
-	int level = leaf_level(leaf);
+	int level = vb_pt_leaf_level(leaf);
 	uint64_t size = vb_page_size_bytes(leaf);
 
 	if (!level)

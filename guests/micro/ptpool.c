@@ -40,7 +40,7 @@ int vb_pt_alloc(struct vb_pt *pt, uint64_t *gpa)
 
 uint64_t vb_pt_pages_needed(uint64_t len, enum vb_page_size leaf)
 {
-	int level = leaf == VB_PS_4K ? 1 : leaf == VB_PS_2M ? 2 : leaf == VB_PS_1G ? 3 : 0;
+	int level = vb_pt_leaf_level(leaf);
 	uint64_t n = len / (vb_page_size_bytes(leaf) ? vb_page_size_bytes(leaf) : 4096) + 1;
 	uint64_t pages = 0;
 
